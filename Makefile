@@ -1,0 +1,53 @@
+# focus: `make demo` and `make test` set everything up by themselves.
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+ARGS   ?=
+EVENT  ?= follow
+
+.DEFAULT_GOAL := help
+.PHONY: help venv auth focus devlog demo stop trigger test bench clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "focus needs Python 3.11 or newer; run: make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.runtime ## create .venv and install the runtime requirements
+
+auth: $(VENV)/.runtime ## authorize focus with Twitch once (opens the browser)
+	$(PY) auth_server.py $(ARGS)
+
+focus: $(VENV)/.runtime ## show chat and events (terminal 1, on stream)
+	$(PY) focus.py $(ARGS)
+
+devlog: $(VENV)/.runtime ## show every raw event (terminal 2, private)
+	$(PY) devlog.py $(ARGS)
+
+demo: $(VENV)/.runtime ## focus against the built-in simulated Twitch (no account, no network)
+	$(PY) focus.py --demo $(ARGS)
+
+stop: $(VENV)/.runtime ## stop a focus running in another terminal
+	$(PY) focus.py stop
+
+trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT=follow
+	$(PY) -m focuslib.sim trigger $(EVENT) $(ARGS)
+
+test: $(VENV)/.dev ## install everything and run the test suite
+	PYTHONWARNINGS=default $(PY) -m pytest $(ARGS)
+
+bench: $(VENV)/.dev ## measure speed, latency, idle cost and memory (see README)
+	$(PY) -m bench $(ARGS)
+
+clean: ## remove .venv and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

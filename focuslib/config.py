@@ -1,0 +1,138 @@
+"""Settings from the environment and `.env`, validated once.
+
+The environment wins over `.env` (python-dotenv reads the file; it never
+changes `os.environ`).  Every problem raises `ConfigError` naming the variable
+and what to do, which the scripts print in one or two lines with exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+DEFAULT_REDIRECT_URI = "http://localhost:3000"
+DEFAULT_EVENTSUB_URL = "wss://eventsub.wss.twitch.tv/ws"
+DEFAULT_API_URL = "https://api.twitch.tv/helix"
+DEFAULT_AUTH_URL = "https://id.twitch.tv/oauth2"
+
+
+def load_environment(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike[str] = ".env"
+                     ) -> dict[str, str]:
+    """`.env` (when present) overlaid by the real environment."""
+    merged: dict[str, str] = {}
+    if os.path.isfile(dotenv_path):
+        from dotenv import dotenv_values  # only paid for when there is a .env
+
+        try:
+            values = dotenv_values(dotenv_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read {dotenv_path}: {exc}", "fix or remove the .env file") from None
+        merged.update({k: v for k, v in values.items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+@dataclass(frozen=True)
+class Settings:
+    client_id: str
+    secret: str = field(repr=False)
+    redirect_uri: str
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    user_id: str
+    eventsub_url: str
+    api_url: str
+    auth_url: str
+    data_dir: Path
+    runtime_dir: Path
+    devlog_pipe: Path
+    env: Mapping[str, str] = field(repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        def get(name: str, default: str = "") -> str:
+            return (env.get(name) or default).strip()
+
+        user_id = get("TWITCH_USER_ID")
+        if user_id and not user_id.isdigit():
+            raise ConfigError(f"TWITCH_USER_ID={user_id!r} is not a numeric user id",
+                              "set TWITCH_USER_ID to the broadcaster's id (digits), or unset it to use the token's user")
+        runtime = runtime_dir(env)
+        data_dir = Path(get("FOCUS_DATA_DIR") or _xdg(env, "XDG_DATA_HOME", ".local/share") / "focus").expanduser()
+        pipe = get("FOCUS_DEVLOG_PIPE")
+        return cls(
+            client_id=get("TWITCH_CLIENT_ID"),
+            secret=get("TWITCH_SECRET"),
+            redirect_uri=_url(get("TWITCH_REDIRECT_URI", DEFAULT_REDIRECT_URI), "TWITCH_REDIRECT_URI", ("http", "https")),
+            access_token=_strip_prefix(get("TWITCH_USER_ACCESS_TOKEN")),
+            refresh_token=get("TWITCH_REFRESH_TOKEN"),
+            user_id=user_id,
+            eventsub_url=_url(get("TWITCH_EVENTSUB_URL", DEFAULT_EVENTSUB_URL), "TWITCH_EVENTSUB_URL", ("ws", "wss")),
+            api_url=_url(get("TWITCH_API_URL", DEFAULT_API_URL), "TWITCH_API_URL", ("http", "https")).rstrip("/"),
+            auth_url=_url(get("TWITCH_AUTH_URL", DEFAULT_AUTH_URL), "TWITCH_AUTH_URL", ("http", "https")).rstrip("/"),
+            data_dir=data_dir,
+            runtime_dir=runtime,
+            devlog_pipe=Path(pipe).expanduser() if pipe else runtime / "devlog.fifo",
+            env=env,
+        )
+
+    def require_client_id(self) -> str:
+        if not self.client_id:
+            raise ConfigError("TWITCH_CLIENT_ID is not set",
+                              "copy .env.example to .env and fill in your app's client id (dev.twitch.tv/console)")
+        return self.client_id
+
+
+def runtime_dir(env: Mapping[str, str]) -> Path:
+    """A private per-user directory for the devlog pipe and the pid file."""
+    xdg = env.get("XDG_RUNTIME_DIR", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "focus"
+    base = env.get("TMPDIR") or "/tmp"
+    return Path(base) / f"focus-{os.getuid()}"
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` with mode 0700, or check an existing one is ours and private."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot create {path}: {exc.strerror}", "check the permissions of its parent") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise ConfigError(f"{path} exists and is not a directory", "remove it, or point the setting elsewhere")
+    if st.st_uid != os.getuid():
+        raise ConfigError(f"{path} belongs to another user", "set FOCUS_DEVLOG_PIPE to a path in a directory of yours")
+    if st.st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def _xdg(env: Mapping[str, str], name: str, fallback: str) -> Path:
+    value = env.get(name, "")
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path(env.get("HOME") or Path.home()) / fallback
+
+
+def _url(value: str, name: str, schemes: tuple[str, ...]) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(f"{name}={value!r} is not a valid {'/'.join(schemes)} URL",
+                          f"fix {name} in .env or the environment, or unset it to use the default")
+    try:
+        parts.port
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} has an invalid port", f"fix {name}") from None
+    return value
+
+
+def _strip_prefix(token: str) -> str:
+    # twitch-cli and many guides print tokens as "oauth:xyz".
+    return token[6:] if token.startswith("oauth:") else token

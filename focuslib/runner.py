@@ -1,0 +1,263 @@
+"""Setting focus up: token, identity, devlog, demo simulator; then the App runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from urllib.parse import urlsplit
+from typing import Callable, TextIO
+
+from . import oauth
+from .app import App, NullDevlog
+from .config import DEFAULT_AUTH_URL, Settings, ensure_private_dir
+from .devlog_pipe import DevlogWriter, ensure_fifo, record
+from .errors import AuthError, ConfigError, FocusError
+from .eventsub import Session
+from .helix import Helix
+from .http import HttpClient, NetworkError
+from .render import ColorMode, Renderer, detect_color_mode
+from .subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
+from .terminal import Terminal
+from .tokens import Redactor, TokenHolder, TokenStore
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    demo: bool = False
+    devlog: bool = True
+    color: str = "auto"
+    timestamps: bool = True
+    groups: frozenset[str] | None = None
+
+
+def authenticate(settings: Settings, http: HttpClient, redactor: Redactor, *,
+                 status: Callable[[str], None], stop: threading.Event) -> tuple[TokenHolder, oauth.TokenInfo]:
+    """The current token (environment first, then the token store), validated; refreshed if expired."""
+    client_id = settings.require_client_id()
+    store = TokenStore(settings.data_dir, client_id)
+    if settings.access_token:
+        stored = None
+        access, refresh = settings.access_token, settings.refresh_token
+    else:
+        stored = store.load()
+        if stored is None:
+            raise ConfigError("there is no Twitch token yet (TWITCH_USER_ACCESS_TOKEN is unset and "
+                              f"{store.path} does not exist)", "run make auth")
+        access, refresh = stored.access_token, stored.refresh_token
+
+    def refresher(token: str) -> oauth.TokenSet:
+        return oauth.refresh(http, settings.auth_url, client_id, settings.secret, token)
+
+    holder = TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored)
+    if twitch_cli_mock(settings):
+        # twitch-cli's mock server has no OAuth endpoints and checks no token
+        # (protocol notes §6.2): use the configured user and assume every scope.
+        status("twitch-cli mock server: skipping token validation")
+        return holder, oauth.TokenInfo(client_id, "", settings.user_id, ALL_SCOPES, 0)
+    info = _validate_until_reachable(http, settings.auth_url, holder, status, stop)
+    if info.client_id and info.client_id != client_id:
+        raise ConfigError(f"the token was issued to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
+                          "set TWITCH_CLIENT_ID to the app the token belongs to, or run make auth")
+    if not info.user_id:
+        raise AuthError("the token is an app token; EventSub over WebSocket needs a user token", "run make auth")
+    return holder, info
+
+
+def twitch_cli_mock(settings: Settings) -> bool:
+    """EventSub API on this machine while OAuth is still Twitch's: twitch-cli's mock server."""
+    local = urlsplit(settings.api_url).hostname in ("127.0.0.1", "localhost", "::1")
+    if not local or settings.auth_url != DEFAULT_AUTH_URL:
+        return False
+    if not settings.user_id:
+        raise ConfigError("TWITCH_API_URL points at a local mock server, which cannot tell whose token this is",
+                          "set TWITCH_USER_ID (any numeric id, e.g. the one you pass to twitch event trigger -t)")
+    return True
+
+
+def _validate_until_reachable(http: HttpClient, auth_url: str, holder: TokenHolder,
+                              status: Callable[[str], None], stop: threading.Event) -> oauth.TokenInfo:
+    delay = 1.0
+    refreshed = False
+    while True:
+        token = holder.access_token
+        try:
+            return oauth.validate(http, auth_url, token)
+        except oauth.InvalidToken:
+            if refreshed:
+                raise AuthError("Twitch rejects even the refreshed token", "run make auth") from None
+            status("the token has expired; refreshing it")
+            holder.refresh(token)
+            refreshed = True
+        except NetworkError as exc:
+            status(f"{exc.message}; retrying in {delay:.0f} s")
+            if stop.wait(delay):
+                raise KeyboardInterrupt from None
+            delay = min(delay * 2, 30.0)
+
+
+def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
+                         ) -> tuple[tuple[SubscriptionSpec, ...], list[str]]:
+    """Split into what the token's scopes allow, and one line per group that stays hidden."""
+    granted = set(scopes)
+    usable, hidden = [], []
+    for spec in specs:
+        if not spec.scopes or granted & set(spec.scopes):
+            usable.append(spec)
+        else:
+            hidden.append(f"{spec.group}: {spec.type} needs the {' or '.join(spec.scopes)} scope; "
+                          "run make auth to grant it")
+    return tuple(usable), hidden
+
+
+def start_demo(settings: Settings) -> tuple[Settings, Callable[[], None]]:
+    """Start the simulated Twitch and its demo channel in this process; point settings at it."""
+    from .sim import SimTwitch
+    from .sim.demo import DemoChannel
+
+    sim = SimTwitch().start()
+    grant = sim.issue_token()
+    channel = DemoChannel(sim).start()
+    ensure_private_dir(settings.runtime_dir)
+    marker = settings.runtime_dir / "sim.json"
+    marker.write_text(json.dumps({"http": sim.http_base, "pid": os.getpid()}))
+
+    def stop() -> None:
+        channel.stop()
+        sim.stop()
+        try:
+            marker.unlink()
+        except OSError:
+            pass
+
+    demo = dataclasses.replace(
+        settings, eventsub_url=sim.ws_url, api_url=sim.api_url, auth_url=sim.auth_url, client_id=sim.client_id,
+        access_token=grant.access_token, refresh_token=grant.refresh_token, secret="", user_id="",
+        data_dir=settings.runtime_dir / "demo-data")
+    return demo, stop
+
+
+class PidFile:
+    """`focus.pid` in the runtime directory: lets `focus.py stop` find us and keeps a second focus out."""
+
+    def __init__(self, runtime_dir: Path) -> None:
+        self.path = runtime_dir / "focus.pid"
+
+    def running_pid(self) -> int | None:
+        try:
+            pid = int(self.path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return None
+        return pid if pid != os.getpid() else None
+
+    def claim(self) -> None:
+        pid = self.running_pid()
+        if pid is not None:
+            raise ConfigError(f"focus is already running (pid {pid}) and writing the devlog pipe",
+                              "stop it with `make stop` (python focus.py stop) first")
+        ensure_private_dir(self.path.parent)
+        self.path.write_text(f"{os.getpid()}\n")
+
+    def release(self) -> None:
+        try:
+            if self.path.read_text().strip() == str(os.getpid()):
+                self.path.unlink()
+        except OSError:
+            pass
+
+
+class Control:
+    """Lets another thread stop a running focus (tests, embedding)."""
+
+    def __init__(self) -> None:
+        self.stop_event = threading.Event()
+        self.app: App | None = None
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.app is not None:
+            self.app.stop()
+
+
+def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: Control | None = None) -> int:
+    """Set everything up and run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error."""
+    stop_demo: Callable[[], None] | None = None
+    if options.demo:
+        settings, stop_demo = start_demo(settings)
+    mode = detect_color_mode(settings.env, out, options.color)
+    fancy = mode is not ColorMode.NONE and bool(getattr(out, "isatty", lambda: False)())
+    terminal = Terminal(out, fancy=fancy)
+    renderer = Renderer(mode, timestamps=options.timestamps)
+    redactor = Redactor()
+    redactor.add(settings.secret, settings.access_token, settings.refresh_token)
+    control = control or Control()
+    stop = control.stop_event
+    http = HttpClient()
+    pidfile = PidFile(settings.runtime_dir)
+    devlog: DevlogWriter | NullDevlog = NullDevlog()
+
+    def status(text: str) -> None:
+        terminal.status(text)
+        terminal.flush()
+
+    try:
+        if options.devlog:
+            ensure_fifo(settings.devlog_pipe, private_parent=settings.devlog_pipe.parent == settings.runtime_dir)
+        pidfile.claim()
+        if options.devlog:
+            devlog = DevlogWriter(settings.devlog_pipe, redactor)
+            devlog.start()
+            devlog.put(record("lifecycle", time.time(), event="focus_started", pid=os.getpid(),
+                              eventsub_url=settings.eventsub_url, demo=options.demo))
+        status("checking the Twitch token...")
+        holder, info = authenticate(settings, http, redactor, status=status, stop=stop)
+        broadcaster = settings.user_id or info.user_id
+        specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
+        for line in hidden:
+            terminal.line(renderer.notice(line, "warn"))
+        if not specs:
+            raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
+                            "run make auth")
+        devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
+                          broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
+        helix = Helix(http, settings.api_url, settings.client_id, holder)
+        session = Session(settings.eventsub_url, specs)
+        app = control.app = App(session, helix, renderer, terminal, devlog, stop=stop)
+        if not stop.is_set():
+            app.run()
+        return 0
+    except FocusError as exc:
+        devlog.put(record("error", time.time(), error=str(exc)))
+        raise
+    except Exception as exc:  # a bug: keep the traceback out of the stream, but keep it
+        trace = traceback.format_exc()
+        devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
+        crash = settings.runtime_dir / "last-crash.txt"
+        try:
+            crash.write_text(redactor(trace))
+        except OSError:
+            pass
+        raise FocusError(f"focus stopped on an unexpected error: {exc!r}",
+                         f"the traceback is in the devlog and in {crash}; please report it") from None
+    finally:
+        stop.set()
+        devlog.stop(0.5)
+        terminal.close()
+        pidfile.release()
+        http.close()
+        if stop_demo is not None:
+            stop_demo()
+
+
+__all__ = ["GROUPS", "Options", "run", "authenticate", "usable_subscriptions", "PidFile"]

@@ -1,0 +1,107 @@
+"""Make text from Twitch safe for a terminal that is shown on stream (pure).
+
+`sanitize` removes whole escape sequences (CSI, OSC, DCS, ...), every other C0
+and C1 control character, bidi overrides and isolates, and invisible
+characters that can hide or reorder text (zero-width spaces, word joiners,
+tag characters, Hangul fillers).  Tabs and line breaks become spaces, so one
+message is always one logical line.  Runs of combining marks are cut short so
+"zalgo" text cannot spill over neighbouring lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ESCAPES = re.compile(
+    r"""
+      \x1b\[[0-?]*[ -/]*[@-~]?                 # CSI ... final byte
+    | \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # OSC ... BEL or ST
+    | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?    # DCS, SOS, PM, APC ... ST
+    | \x1b[ -/]*[0-~]?                         # two-byte and nF escapes
+    | \x9b[0-?]*[ -/]*[@-~]?                   # 8-bit CSI
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x9c]*[\x07\x9c]?  # 8-bit DCS/SOS/OSC/PM/APC
+    """,
+    re.VERBOSE,
+)
+
+# Printable by Python's rules, yet invisible on screen: used to fake empty
+# names and hide text.
+_SNEAKY = "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e"
+_SNEAKY_RE = re.compile(f"[{_SNEAKY}]")
+
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u180e\u200b\u200e\u200f\u2060\u2061\u2062\u2063\u2064"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb" + _SNEAKY
+)
+
+
+def _build_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {c: None for c in range(0x20)}
+    table.update({c: None for c in range(0x7F, 0xA0)})
+    for c in (0x09, 0x0A, 0x0D, 0x0B, 0x0C, 0x85, 0x2028, 0x2029):
+        table[c] = " "
+    table.update({ord(c): None for c in _INVISIBLE})
+    table.update({c: None for c in range(0xE0000, 0xE0080)})  # tag characters
+    table.update({c: None for c in range(0xD800, 0xE000)})  # lone surrogates
+    return table
+
+
+_TABLE = _build_table()
+_MAX_MARKS = 3
+_MARKS_RE = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}"
+                       % (_MAX_MARKS + 1))
+
+
+def sanitize(text: str) -> str:
+    """`text` with nothing that could move the cursor, change the terminal or hide text."""
+    if text.isprintable() and not _SNEAKY_RE.search(text):
+        if _MARKS_RE.search(text) is None:
+            return text
+        return _MARKS_RE.sub(_cut_marks, text)
+    if "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text):
+        text = _ESCAPES.sub("", text)
+    text = text.translate(_TABLE)
+    text = _strip_format(text)
+    return _MARKS_RE.sub(_cut_marks, text)
+
+
+def _strip_format(text: str) -> str:
+    # Other format characters (category Cf) are invisible; keep the joiners
+    # that emoji sequences and several scripts need.
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in "\u200c\u200d" or unicodedata.category(ch) not in ("Cf", "Co", "Cn")
+                   or _is_emoji_like(ch))
+
+
+def _is_emoji_like(ch: str) -> bool:
+    # Characters newer than Python's Unicode database report as unassigned
+    # (Cn); new emoji live in these planes, so let them through.
+    return 0x1F000 <= ord(ch) <= 0x1FAFF
+
+
+def _cut_marks(match: re.Match[str]) -> str:
+    return match.group(0)[:_MAX_MARKS]
+
+
+def escape_unsafe(text: str) -> str:
+    """For JSON shown in a terminal: write what `sanitize` would remove as \\uXXXX escapes.
+
+    Applied to one line of JSON text, the result is still valid JSON (such
+    characters can only stand inside strings) and shows every character.
+    """
+    if text.isprintable() and not _SNEAKY_RE.search(text):
+        return text
+    return "".join(ch if ch.isprintable() and ch not in _SNEAKY else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    if ch == " ":
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:  # JSON spells these as a surrogate pair
+        code -= 0x10000
+        return "\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+    return "\\u%04x" % code

@@ -1,0 +1,139 @@
+"""One EventSub WebSocket connection, owned by one named thread.
+
+The thread connects, then reads frames and puts them on the runtime's inbox;
+it never parses or decides anything, so no bug can be swallowed by a library
+callback.  websocket-client's low-level `WebSocket` answers Twitch's pings by
+itself; focus never sends a data frame (Twitch closes with 4001 if it does)
+and sends no pings of its own.  UTF-8 is checked once, when the main thread
+decodes a whole message (never a fragment, so split emoji survive).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+from typing import Any, Callable
+
+import websocket
+from websocket import ABNF
+
+# Inbox items: (kind, conn, a, b)
+OPENED = "opened"
+FRAME = "frame"  # a = bytes of one text message
+BINARY = "binary"  # a = bytes
+CLOSED = "closed"  # a = close code or None, b = reason text
+
+Put = Callable[[tuple[Any, ...]], None]
+
+CONNECT_TIMEOUT = 10.0
+CLOSE_GRACE = 2.0
+
+
+class WsConnection:
+    """Reads one WebSocket on its own thread; `close()` may be called from any thread."""
+
+    def __init__(self, conn: int, url: str, put: Put, *, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+        self.conn = conn
+        self.url = url
+        self._put = put
+        self._timeout = connect_timeout
+        self._ws: websocket.WebSocket | None = None
+        self._closing = threading.Event()
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name=f"eventsub-ws-{conn}", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def close(self, code: int = 1000) -> None:
+        """Send a close frame (code 0: just drop the socket).  Idempotent."""
+        with self._lock:
+            if self._closing.is_set():
+                return
+            self._closing.set()
+            ws = self._ws
+        if ws is None:
+            return  # still connecting: _run sees _closing and gives up
+        if code:
+            try:
+                ws.send_close(code)
+            except (OSError, websocket.WebSocketException):
+                pass
+            # The peer should answer the close; if it does not, drop the socket.
+            timer = threading.Timer(CLOSE_GRACE, self.abort)
+            timer.daemon = True
+            timer.start()
+        else:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop the socket now, without a close handshake (wakes the reading thread)."""
+        ws = self._ws
+        sock = ws.sock if ws is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _run(self) -> None:
+        code: int | None = None
+        reason = ""
+        try:
+            ws = websocket.create_connection(
+                self.url, timeout=self._timeout, skip_utf8_validation=True, enable_multithread=True,
+                suppress_origin=True,
+            )
+        except Exception as exc:  # every failure to connect is reported, none is fatal
+            self._put((CLOSED, self.conn, None, _describe(exc)))
+            return
+        with self._lock:
+            self._ws = ws
+            closing = self._closing.is_set()
+        if closing:
+            ws.shutdown()
+            self._put((CLOSED, self.conn, None, "closed while connecting"))
+            return
+        ws.settimeout(None)  # the keepalive watchdog lives in the session, not in a socket timeout
+        put = self._put
+        conn = self.conn
+        put((OPENED, conn, None, None))
+        try:
+            recv = ws.recv_data_frame
+            while True:
+                opcode, frame = recv(False)
+                if opcode == ABNF.OPCODE_TEXT:
+                    put((FRAME, conn, frame.data, None))
+                elif opcode == ABNF.OPCODE_BINARY:
+                    put((BINARY, conn, frame.data, None))
+                elif opcode == ABNF.OPCODE_CLOSE:
+                    code, reason = _close_status(frame.data)
+                    break
+        except Exception as exc:  # the connection is gone; the session decides what next
+            reason = "closed by focus" if self._closing.is_set() else _describe(exc)
+        finally:
+            ws.shutdown()
+        put((CLOSED, conn, code, reason))
+
+
+def _close_status(data: bytes) -> tuple[int | None, str]:
+    if len(data) < 2:
+        return 1005, ""
+    code = struct.unpack("!H", data[:2])[0]
+    return code, data[2:].decode("utf-8", "replace")
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, websocket.WebSocketBadStatusException):
+        return f"Twitch answered HTTP {exc.status_code} instead of a WebSocket"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return "cannot resolve the host name (offline?)"
+    if isinstance(exc, (socket.timeout, websocket.WebSocketTimeoutException)):
+        return "timed out"
+    if isinstance(exc, websocket.WebSocketConnectionClosedException):
+        return "connection dropped"
+    text = str(exc) or exc.__class__.__name__
+    return text if len(text) < 160 else text[:157] + "..."

@@ -1,0 +1,161 @@
+"""Shared fixtures: the simulated Twitch on 127.0.0.1:0 and focus running against it.
+
+Timeouts scale with FOCUS_TEST_TIMEOUT_SCALE (e.g. 3 on a slow machine).
+Every test ends by checking that the threads it started have ended.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from focuslib.config import Settings  # noqa: E402
+from focuslib.runner import Control, Options, run  # noqa: E402
+from focuslib.sim import SimTwitch  # noqa: E402
+
+SCALE = float(os.environ.get("FOCUS_TEST_TIMEOUT_SCALE", "1"))
+ESC = re.compile(r"[\x1b\x9b]")
+
+
+def t(seconds: float) -> float:
+    """A timeout scaled for this machine."""
+    return seconds * SCALE
+
+
+class Sink:
+    """A thread-safe stand-in for stdout that tests can wait on."""
+
+    def __init__(self, tty: bool = False) -> None:
+        self.chunks: list[str] = []
+        self._cond = threading.Condition()
+        self._tty = tty
+
+    def write(self, text: str) -> int:
+        with self._cond:
+            self.chunks.append(text)
+            self._cond.notify_all()
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    @property
+    def text(self) -> str:
+        with self._cond:
+            return "".join(self.chunks)
+
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def wait_for(self, predicate: Callable[[str], Any], timeout: float = 10.0) -> Any:
+        deadline = time.monotonic() + t(timeout)
+        with self._cond:
+            while True:
+                value = predicate("".join(self.chunks))
+                if value:
+                    return value
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("timed out waiting for output; got:\n" + "".join(self.chunks)[-3000:])
+                self._cond.wait(left)
+
+    def wait_text(self, needle: str, timeout: float = 10.0, count: int = 1) -> None:
+        self.wait_for(lambda text: text.count(needle) >= count, timeout)
+
+
+class Focus:
+    """focus's real runner, in a thread, against a simulator; output in a Sink."""
+
+    def __init__(self, env: dict[str, str], options: Options, sink: Sink) -> None:
+        self.settings = Settings.from_env(env)
+        self.options = options
+        self.out = sink
+        self.control = Control()
+        self.result: Any = None
+        self.thread = threading.Thread(target=self._run, name="focus-under-test", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.result = run(self.settings, self.options, self.out, self.control)
+        except KeyboardInterrupt:
+            self.result = "interrupted"
+        except Exception as exc:  # the test inspects it
+            self.result = exc
+
+    def start(self) -> Focus:
+        self.thread.start()
+        return self
+
+    def stop(self) -> Any:
+        self.control.stop()
+        self.thread.join(t(5))
+        assert not self.thread.is_alive(), "focus did not stop"
+        return self.result
+
+    @property
+    def app(self) -> Any:
+        return self.control.app
+
+
+@pytest.fixture
+def sim() -> Iterator[SimTwitch]:
+    with SimTwitch(ping_interval=None) as s:
+        yield s
+
+
+@pytest.fixture
+def env(tmp_path: Path, sim: SimTwitch) -> dict[str, str]:
+    """A clean environment pointing at the simulator, with a fresh token and private dirs."""
+    grant = sim.issue_token()
+    runtime = tmp_path / "run"
+    return {
+        **sim.env(grant.access_token),
+        "TWITCH_REFRESH_TOKEN": grant.refresh_token,
+        "TWITCH_SECRET": "sim-client-secret-value",
+        "FOCUS_DATA_DIR": str(tmp_path / "data"),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+    }
+
+
+@pytest.fixture
+def start_focus(env: dict[str, str]) -> Iterator[Callable[..., Focus]]:
+    started: list[Focus] = []
+
+    def start(extra_env: dict[str, str] | None = None, *, sink: Sink | None = None, **options: Any) -> Focus:
+        options.setdefault("devlog", False)
+        focus = Focus({**env, **(extra_env or {})}, Options(**options), sink or Sink()).start()
+        started.append(focus)
+        return focus
+
+    yield start
+    for focus in started:
+        if focus.thread.is_alive():
+            focus.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_threads() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + t(3)
+    ours = ("eventsub-ws", "helix", "devlog-writer", "focus-under-test")
+    for th in threading.enumerate():
+        if th not in before and th.name.startswith(ours):
+            th.join(max(0.0, deadline - time.monotonic()))
+    left = [th.name for th in threading.enumerate() if th not in before and th.name.startswith(ours)]
+    assert not left, f"threads still running after the test: {left}"
