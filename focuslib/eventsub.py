@@ -276,7 +276,7 @@ class Session:
             self.reported.add((spec.type, status))
             out.append(Notice(_subscription_failure(spec, status, message), "warn"))
         wanted = self._wanted()
-        done = len(self.results) == len(wanted)
+        done = all(spec.type in self.results for spec in wanted)
         ok = self._ok_count()
         if self.phase is Phase.SUBSCRIBING and done:
             if ok == 0:

@@ -46,6 +46,11 @@ class Proc:
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait()
+        for th in self._threads:
+            th.join(t(2))
+        for stream in (self.p.stdout, self.p.stderr):
+            if stream is not None:
+                stream.close()
 
 
 @pytest.fixture

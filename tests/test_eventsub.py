@@ -298,3 +298,16 @@ def test_stop_closes_every_socket_and_ignores_what_comes_after():
     assert s.phase is Phase.STOPPED and s.deadline() is None
     assert s.receive(1, chat(), 3) == []
     assert of(s.closed(1, 1000, "", 3), Status) == []
+
+
+def test_a_revocation_while_subscribing_does_not_stall_the_session():
+    s = Session(BASE, SPECS)
+    s.start(0)
+    s.opened(1, 0)
+    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    for spec in sub.specs[:2]:
+        s.subscription_result(sub.epoch, spec, 202, "", 0)
+    revoked = P.subscription_object("channel.follow", "2", {}, "x")
+    s.receive(1, msg(P.revocation(revoked, "authorization_revoked")), 1)
+    acts = s.subscription_result(sub.epoch, sub.specs[2], 202, "", 1)
+    assert s.phase is Phase.LIVE and Status("subscribed 2/3 (1 revoked)") in acts

@@ -17,6 +17,7 @@ def test_chat_follow_and_sub_reach_the_screen_in_order(sim, start_focus):
     sim.notify("channel.subscribe", P.subscribe(("3", "cy", "Cy"), "2000"))
     sim.notify("channel.subscribe", P.subscribe(("4", "di", "Di"), "1000", is_gift=True))
     focus.out.wait_text("Di received a gifted T1 sub")
+    focus.out.wait_text("-- subscribed 3/3")
     lines = focus.out.lines()
     shown = [line for line in lines if not line.startswith("-- ")]
     assert shown[0].endswith("Ann: hello there")
