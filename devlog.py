@@ -100,7 +100,7 @@ class Printer:
         if kind == "frame" and is_keepalive(rec):
             return self._paint("2", f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
         head = f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip()
-        body = {k: v for k, v in rec.items() if k not in ("kind", "ts")}
+        body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
         trace = body.pop("traceback", None)
         text = self._paint(KIND_COLORS.get(kind, "0"), head) + "\n" + self._json(body)
         if isinstance(trace, str):

@@ -187,3 +187,14 @@ def test_torn_first_line_after_reconnect_is_dropped(tmp_path):
     th.join(t(5))
     os.close(wfd)
     assert out[0].startswith('{"metadata"') and out[-1] == '{"whole": true}'
+
+
+def test_ensure_fifo_refuses_a_fifo_of_another_user(tmp_path):
+    path = tmp_path / "theirs.fifo"
+    os.mkfifo(path, 0o600)
+    try:
+        os.chown(path, os.getuid() + 4242, -1)
+    except PermissionError:
+        pytest.skip("needs root to give a file to another user")
+    with pytest.raises(ConfigError, match="belongs to another user"):
+        ensure_fifo(path, private_parent=False)
