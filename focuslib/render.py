@@ -116,7 +116,7 @@ class Renderer:
         self.mode = mode
         self.timestamps = timestamps
         self._clock = clock
-        self._name_cache: dict[tuple[str, str], str] = {}
+        self._name_cache: dict[tuple[str, str, str], str] = {}
         self._stamp_minute = -1
         self._stamp = ""
         self._dispatch: dict[type, Callable[[Event], str | None]] = {
@@ -149,7 +149,7 @@ class Renderer:
 
     def name(self, display: str, login: str, color: str) -> str:
         """A user's name, sanitized, in their chat color (bounded cache)."""
-        key = (display, color)
+        key = (display, login, color)
         cached = self._name_cache.get(key)
         if cached is not None:
             return cached

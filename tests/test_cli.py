@@ -180,3 +180,17 @@ def test_devlog_pretty_filters_and_one_reader_per_pipe(procs, cli_env):
     assert '"chatter_user_login": "pixel_otter"' in text  # pretty-printed JSON
     pretty.signal(signal.SIGTERM)
     assert pretty.wait(2) == 0
+
+
+def test_a_stale_pid_file_of_another_program_is_not_killed(cli_env):
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        run_dir = Path(cli_env["XDG_RUNTIME_DIR"]) / "focus"
+        run_dir.mkdir(parents=True, mode=0o700)
+        (run_dir / "focus.pid").write_text(f"{sleeper.pid}\n")
+        res = run_once(["focus.py", "stop"], cli_env)
+        assert res.returncode == 1 and "not running" in res.stderr
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
