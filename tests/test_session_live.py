@@ -203,19 +203,43 @@ def test_no_color_means_no_escape_sequence_at_all(sim, start_focus):
     focus.stop()
 
 
-def test_malformed_and_unknown_frames_are_never_shown_and_never_fatal(sim, start_focus):
-    focus = start_focus()
+def test_malformed_and_unknown_frames_are_never_shown_never_fatal_and_kept_in_the_devlog(sim, start_focus):
+    import json
+    import os
+    import threading
+
+    from conftest import Sink
+
+    focus = start_focus(devlog=True)
     session = sim.wait_subscribed(3)
+    devlog = Sink()
+    fd = os.open(focus.settings.devlog_pipe, os.O_RDONLY)
+
+    def pump() -> None:
+        with os.fdopen(fd, "rb") as fh:
+            for line in fh:
+                devlog.write(line.decode())
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
     sim.send_raw('{"metadata": {broken json', session)
     sim.send_raw("[1, 2, 3]", session)
     sim.send_raw(b"\x00\x01binary", session)
     sim.send_raw('{"metadata":{"message_id":"u1","message_type":"session_future","message_timestamp":""},'
                  '"payload":{"secret_sauce":1}}', session)
     sub = P.subscription_object("channel.future_thing", "9", {}, session.id)
-    sim.send_raw(__import__("json").dumps(P.notification(sub, {"wow": "new"})), session)
+    sim.send_raw(json.dumps(P.notification(sub, {"wow": "new"})), session)
     say(sim, "survived")
     focus.out.wait_text("survived")
     text = focus.out.text
     for leak in ("broken json", "[1, 2, 3]", "binary", "session_future", "secret_sauce", "future_thing", "wow"):
         assert leak not in text
+    devlog.wait_text("survived")
+    records = [json.loads(line) for line in devlog.lines()]
+    bad = [r for r in records if r["kind"] == "bad_frame"]
+    assert [r.get("raw") for r in bad[:2]] == ['{"metadata": {broken json', "[1, 2, 3]"]
+    assert bad[2]["error"] == "binary frame ignored"
+    events = {r.get("event") for r in records if r["kind"] == "lifecycle"}
+    assert {"unknown_message_type", "unknown_subscription_type"} <= events
     focus.stop()
+    reader.join(t(5))
