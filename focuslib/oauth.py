@@ -1,4 +1,4 @@
-"""Twitch OAuth calls: validate and refresh (protocol notes §4).
+"""Twitch OAuth calls: validate, refresh, code exchange and the device flow (protocol notes §4).
 
 Validate uses `Authorization: OAuth <token>` (not Bearer).  Secrets and
 refresh tokens travel only in form bodies.
@@ -35,6 +35,10 @@ class TokenSet:
 
 class InvalidToken(AuthError):
     """/validate answered 401: the access token is expired or revoked."""
+
+
+class CodeRejected(AuthError):
+    """The token endpoint refused an authorization code (expired, used, or the wrong client/secret)."""
 
 
 def validate(http: HttpClient, auth_url: str, token: str) -> TokenInfo:
@@ -85,3 +89,75 @@ def token_set(doc: object) -> TokenSet:
         scopes=tuple(s for s in scope if isinstance(s, str)),
         expires_in=expires if isinstance(expires, int) else 0,
     )
+
+
+def exchange_code(http: HttpClient, auth_url: str, client_id: str, secret: str, code: str,
+                  redirect_uri: str) -> TokenSet:
+    """Trade an authorization code for tokens (§4.1 step 3): form body, never the query string."""
+    form = {"client_id": client_id, "client_secret": secret, "code": code,
+            "grant_type": "authorization_code", "redirect_uri": redirect_uri}
+    resp = http.request("POST", f"{auth_url}/token", form=form)
+    if resp.status in (400, 401, 403):
+        raise CodeRejected(f"Twitch rejected the sign-in code ({resp.message() or resp.status})",
+                           "start again; if it keeps failing, check TWITCH_SECRET and that "
+                           "TWITCH_REDIRECT_URI matches the OAuth Redirect URL of your app")
+    if resp.status != 200:
+        raise TwitchAPIError(f"Twitch's token endpoint failed ({resp.status} {resp.message()})".strip(),
+                             "try again in a minute", resp.status, resp.message())
+    return token_set(resp.json())
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceCode:
+    """/device's answer (§4.5): what to show the person, and what to poll with."""
+
+    device_code: str = field(repr=False)
+    user_code: str
+    verification_uri: str
+    expires_in: int
+    interval: int
+
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+PENDING = "authorization_pending"
+SLOW_DOWN = "slow_down"
+
+
+def start_device(http: HttpClient, auth_url: str, client_id: str, scopes: tuple[str, ...]) -> DeviceCode:
+    """Ask for a device code; the form key is `scopes` (plural) here."""
+    resp = http.request("POST", f"{auth_url}/device", form={"client_id": client_id, "scopes": " ".join(scopes)})
+    if resp.status != 200:
+        raise TwitchAPIError(f"Twitch refused to start the device sign-in ({resp.message() or resp.status})",
+                             "check TWITCH_CLIENT_ID; the app must allow the device code flow",
+                             resp.status, resp.message())
+    doc = resp.json()
+    doc = doc if isinstance(doc, dict) else {}
+    try:
+        return DeviceCode(device_code=str(doc["device_code"]), user_code=str(doc["user_code"]),
+                          verification_uri=str(doc["verification_uri"]),
+                          expires_in=int(doc.get("expires_in") or 1800), interval=int(doc.get("interval") or 5))
+    except (KeyError, TypeError, ValueError):
+        raise TwitchAPIError("Twitch's device sign-in answer was incomplete", "try again") from None
+
+
+def poll_device(http: HttpClient, auth_url: str, client_id: str, secret: str, scopes: tuple[str, ...],
+                device_code: str) -> TokenSet | str:
+    """One poll: the tokens, or PENDING / SLOW_DOWN; AuthError when denied or the code is no longer valid."""
+    form = {"client_id": client_id, "scopes": " ".join(scopes), "device_code": device_code,
+            "grant_type": DEVICE_GRANT}
+    if secret:  # a confidential client identifies itself; a public one has no secret
+        form["client_secret"] = secret
+    resp = http.request("POST", f"{auth_url}/token", form=form)
+    if resp.status == 200:
+        return token_set(resp.json())
+    message = resp.message()
+    if resp.status == 400 and message in (PENDING, SLOW_DOWN):
+        return message
+    if message == "access_denied":
+        raise AuthError("the sign-in was declined on Twitch", "run make auth ARGS=--device again to retry")
+    if resp.status in (400, 401):
+        # "invalid device code" (§4.5, unconfirmed wording): expired or already used.
+        raise AuthError(f"Twitch no longer accepts this device code ({message or resp.status})",
+                        "run make auth ARGS=--device again for a new code")
+    raise TwitchAPIError(f"Twitch's token endpoint failed ({resp.status} {message})".strip(),
+                         "try again in a minute", resp.status, message)

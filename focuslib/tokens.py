@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import AuthError
+from .errors import AuthError, ConfigError
 from .oauth import TokenSet
 
 
@@ -67,10 +67,16 @@ class TokenStore:
         return token
 
     def save(self, token: StoredToken) -> None:
-        """Write atomically with mode 0600."""
+        """Write atomically with mode 0600; ConfigError (saying where and why) when it cannot be written."""
+        try:
+            self._write(json.dumps(asdict(token), indent=2).encode())
+        except OSError as exc:
+            raise ConfigError(f"cannot write the token store {self.path}: {exc.strerror or exc}",
+                              f"make {self.dir} writable (and check free disk space), then run make auth") from None
+
+    def _write(self, data: bytes) -> None:
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
-        data = json.dumps(asdict(token), indent=2).encode()
         fd, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".tmp", dir=self.dir)
         try:
             os.fchmod(fd, 0o600)
@@ -146,6 +152,15 @@ class TokenHolder:
     @property
     def access_token(self) -> str:
         return self._access
+
+    def note_validated(self, token: str, user_id: str, login: str, scopes: tuple[str, ...], expires_in: int) -> None:
+        """Remember whose token this is (from /validate), so a refreshed token is stored with it."""
+        with self._lock:
+            if token != self._access:
+                return  # a refresh got there first; its identity is newer
+            expires_at = self._clock() + expires_in if expires_in else self.identity.expires_at
+            self.identity = StoredToken(self._access, self._refresh, scopes or self.identity.scopes,
+                                        user_id or self.identity.user_id, login or self.identity.login, expires_at)
 
     @property
     def can_refresh(self) -> bool:

@@ -4,6 +4,7 @@ Routes (the `/helix` prefix is optional for the subscriptions API, as with
 twitch-cli's mock):
   POST/GET/DELETE /eventsub/subscriptions
   GET  /oauth2/validate            POST /oauth2/token (refresh_token grant)
+  the rest of OAuth (authorize, code and device grants, revoke) in oauth_api.py
   GET  /helix/users
   POST /sim/trigger {"event": "follow", "count": 1}, /sim/reconnect, /sim/close?code=N,
        /sim/drop, /sim/silence?on=1, /sim/revoke?type=T
@@ -17,6 +18,8 @@ import time
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+from .oauth_api import token_doc
 
 if TYPE_CHECKING:
     from .server import Grant, SimTwitch
@@ -71,9 +74,13 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
         """The caller's grant, or None after answering 401/429 ourselves."""
         sim = self.sim
         with sim.lock:
-            if sim.rate_limited > 0:
-                sim.rate_limited -= 1
-                reset = str(int(time.time() + sim.rate_limit_reset))
+            now = time.time()
+            if sim.rate_limited > 0 or now < sim.rate_limited_until:
+                if now >= sim.rate_limited_until:
+                    sim.rate_limited -= 1
+                    sim.rate_limited_until = float(int(now + sim.rate_limit_reset))
+                sim.rate_limit_hits += 1
+                reset = str(int(sim.rate_limited_until))
                 self._send(429, {"error": "Too Many Requests", "status": 429, "message": "rate limited"},
                            {"Ratelimit-Limit": "800", "Ratelimit-Remaining": "0", "Ratelimit-Reset": reset})
                 return None
@@ -163,9 +170,7 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
         grant = self.sim.refresh(form.get("refresh_token", ""), form.get("client_id", ""))
         if grant is None:
             return self._send(400, {"error": "Bad Request", "status": 400, "message": "Invalid refresh token"})
-        self._send(200, {"access_token": grant.access_token, "refresh_token": grant.refresh_token,
-                         "expires_in": int(grant.expires_at - time.time()), "scope": list(grant.scopes),
-                         "token_type": "bearer"})
+        self._send(200, token_doc(grant))
 
     def _extension(self, method: str, path: str, query: dict[str, str], form: dict[str, str] | None = None
                    ) -> None:

@@ -33,6 +33,7 @@ from websockets.sync.server import Server, ServerConnection, serve
 from . import payloads as P
 from .catalog import CATALOG, REMOVED
 from .http_api import SimHTTPHandler
+from .oauth_api import SimOAuth
 
 ALL_SCOPES = tuple(sorted({s for row in CATALOG.values() for s in row[1]} | {
     "user:write:chat", "moderator:manage:banned_users", "moderator:manage:chat_messages",
@@ -107,9 +108,12 @@ class SimTwitch:
         self.fail_subscriptions: dict[str, tuple[int, str]] = {}
         self.rate_limited = 0  # answer this many Helix calls with 429
         self.rate_limit_reset = 1.0
+        self.rate_limited_until = 0.0  # the bucket stays empty until Ratelimit-Reset (§5.10)
+        self.rate_limit_hits = 0  # 429s served
         self.token_requests: list[dict[str, str]] = []
         self.validate_calls = 0
-        self.auth_extensions: dict[str, Callable[..., Any]] = {}
+        self.oauth = SimOAuth(self)  # authorize, code exchange, device flow, revoke
+        self.auth_extensions: dict[str, Callable[..., Any]] = self.oauth.routes()
         self._pending_reconnects: dict[str, str] = {}  # reconnect id -> old session id
         self._ws: Server | None = None
         self._http: ThreadingHTTPServer | None = None
