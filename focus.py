@@ -28,6 +28,7 @@ commands:
   focus.py            show chat and events (Ctrl-C to stop)
   focus.py --demo     the same against the built-in simulated Twitch, no account needed
   focus.py stop       stop a focus running in another terminal
+  focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
 exit codes: 0 ok, 1 error, 2 settings, 3 token/auth, 4 Twitch API
 """
 
@@ -36,8 +37,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="focus.py", description="Twitch chat and channel events, live, in your terminal.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", choices=("run", "stop"), default="run",
-                        help="run (default) or stop a running focus")
+    parser.add_argument("command", nargs="?", choices=("run", "stop", "doctor"), default="run",
+                        help="run (default), stop a running focus, or doctor: check the setup")
     parser.add_argument("--demo", action="store_true", help="play a simulated channel (no credentials, no network)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="color output (default: auto; NO_COLOR wins)")
@@ -78,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
     try:
+        if args.command == "doctor":  # checks the settings itself, so it runs even when they are wrong
+            from focuslib.doctor import run_doctor
+
+            return run_doctor(load_environment(), sys.stdout)
         settings = Settings.from_env(load_environment())
         if args.command == "stop":
             return stop_running(settings.runtime_dir)

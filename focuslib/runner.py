@@ -21,6 +21,7 @@ from .errors import AuthError, ConfigError, FocusError
 from .eventsub import Session
 from .helix import Helix
 from .http import HttpClient, NetworkError
+from .refresh import start_keeper
 from .render import ColorMode, Renderer, detect_color_mode
 from .subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
 from .terminal import Terminal
@@ -40,6 +41,25 @@ def authenticate(settings: Settings, http: HttpClient, redactor: Redactor, *,
                  status: Callable[[str], None], stop: threading.Event) -> tuple[TokenHolder, oauth.TokenInfo]:
     """The current token (environment first, then the token store), validated; refreshed if expired."""
     client_id = settings.require_client_id()
+    holder = token_holder(settings, http, redactor)
+    if twitch_cli_mock(settings):
+        # twitch-cli's mock server has no OAuth endpoints and checks no token
+        # (protocol notes §6.2): use the configured user and assume every scope.
+        status("twitch-cli mock server: skipping token validation")
+        return holder, oauth.TokenInfo(client_id, "", settings.user_id, ALL_SCOPES, 0)
+    info = _validate_until_reachable(http, settings.auth_url, holder, status, stop)
+    if info.client_id and info.client_id != client_id:
+        raise ConfigError(f"the token was issued to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
+                          "set TWITCH_CLIENT_ID to the app the token belongs to, or run make auth")
+    if not info.user_id:
+        raise AuthError("the token is an app token; EventSub over WebSocket needs a user token", "run make auth")
+    holder.note_validated(holder.access_token, info.user_id, info.login, info.scopes, info.expires_in)
+    return holder, info
+
+
+def token_holder(settings: Settings, http: HttpClient, redactor: Redactor) -> TokenHolder:
+    """The token focus would use (TWITCH_USER_ACCESS_TOKEN, else the token store), not yet validated."""
+    client_id = settings.require_client_id()
     store = TokenStore(settings.data_dir, client_id)
     if settings.access_token:
         stored = None
@@ -54,19 +74,7 @@ def authenticate(settings: Settings, http: HttpClient, redactor: Redactor, *,
     def refresher(token: str) -> oauth.TokenSet:
         return oauth.refresh(http, settings.auth_url, client_id, settings.secret, token)
 
-    holder = TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored)
-    if twitch_cli_mock(settings):
-        # twitch-cli's mock server has no OAuth endpoints and checks no token
-        # (protocol notes §6.2): use the configured user and assume every scope.
-        status("twitch-cli mock server: skipping token validation")
-        return holder, oauth.TokenInfo(client_id, "", settings.user_id, ALL_SCOPES, 0)
-    info = _validate_until_reachable(http, settings.auth_url, holder, status, stop)
-    if info.client_id and info.client_id != client_id:
-        raise ConfigError(f"the token was issued to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
-                          "set TWITCH_CLIENT_ID to the app the token belongs to, or run make auth")
-    if not info.user_id:
-        raise AuthError("the token is an app token; EventSub over WebSocket needs a user token", "run make auth")
-    return holder, info
+    return TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored)
 
 
 def twitch_cli_mock(settings: Settings) -> bool:
@@ -248,8 +256,15 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         helix = Helix(http, settings.api_url, settings.client_id, holder)
         session = Session(settings.eventsub_url, specs)
         app = control.app = App(session, helix, renderer, terminal, devlog, stop=stop)
-        if not stop.is_set():
-            app.run()
+        keeper = None if twitch_cli_mock(settings) else start_keeper(
+            app, holder, http, settings.auth_url, info.expires_in, devlog)
+        try:
+            if not stop.is_set():
+                app.run()
+        finally:
+            if keeper is not None:
+                stop.set()
+                keeper.join(1.0)
         return 0
     except FocusError as exc:
         devlog.put(record("error", time.time(), error=str(exc)))
