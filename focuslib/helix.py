@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Any, Callable, Mapping
@@ -51,7 +52,7 @@ class Helix:
             if resp.status == 429 and waits < MAX_RATE_LIMIT_RETRIES:
                 waits += 1
                 delay = self._reset_delay(resp)
-                self.on_wait(f"Twitch rate limit reached; retrying in {delay:.0f} s")
+                self.on_wait(f"Twitch rate limit reached; retrying in {math.ceil(delay)} s")
                 if self.stop.wait(delay):
                     raise Stopped("stopped while waiting for Twitch's rate limit")
                 continue

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runner import Control, Options, run  # noqa: E402
 from focuslib.sim import SimTwitch  # noqa: E402
+from secret_guard import SINKS, pytest_runtest_makereport  # noqa: E402,F401  (no secret in any output)
 
 SCALE = float(os.environ.get("FOCUS_TEST_TIMEOUT_SCALE", "1"))
 ESC = re.compile(r"[\x1b\x9b]")
@@ -39,6 +40,7 @@ class Sink:
         self.chunks: list[str] = []
         self._cond = threading.Condition()
         self._tty = tty
+        SINKS.append(self)
 
     def write(self, text: str) -> int:
         with self._cond:
@@ -153,7 +155,7 @@ def no_leftover_threads() -> Iterator[None]:
     before = set(threading.enumerate())
     yield
     deadline = time.monotonic() + t(3)
-    ours = ("eventsub-ws", "helix", "devlog-writer", "focus-under-test")
+    ours = ("eventsub-ws", "helix", "devlog-writer", "focus-under-test", "token-refresh", "auth-")
     for th in threading.enumerate():
         if th not in before and th.name.startswith(ours):
             th.join(max(0.0, deadline - time.monotonic()))

@@ -120,10 +120,10 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path, query = self._route()
         if path == "/eventsub/subscriptions":
+            body = self._json_body()  # read first: a 401/429 must not leave it in a kept-alive connection
             grant = self._helix_auth()
             if grant is None:
                 return None
-            body = self._json_body()
             if not isinstance(body, dict):
                 return self._send(400, {"error": "Bad Request", "status": 400, "message": "error validating json"})
             status, doc = self.sim.create_subscription(body, grant, self.headers.get("Client-Id", ""))

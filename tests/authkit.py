@@ -1,0 +1,155 @@
+"""Helpers for the authorization tests: auth_server's real code in a thread, scripts as subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from conftest import ROOT, Sink, t
+from secret_guard import seen
+
+from focuslib import authcli
+from focuslib.config import Settings
+from focuslib.sim import SimTwitch
+
+SECRET = "sim-client-secret-value"  # what the `env` fixture sets as TWITCH_SECRET
+AUTHORIZE_URL = re.compile(r"(http://127\.0\.0\.1:\d+/oauth2/authorize\?\S+)")
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the auth server must use the redirect URI's port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def auth_env(env: dict[str, str], port: int, path: str = "") -> dict[str, str]:
+    """The `env` fixture without a token (make auth is what gets one), redirected to `port`."""
+    clean = {k: v for k, v in env.items() if k not in ("TWITCH_USER_ACCESS_TOKEN", "TWITCH_REFRESH_TOKEN")}
+    return {**clean, "TWITCH_REDIRECT_URI": f"http://localhost:{port}{path}"}
+
+
+def strict(sim: SimTwitch, redirect_uri: str) -> None:
+    """Make the simulator check the client secret and the registered redirect URI, as Twitch does."""
+    sim.oauth.client_secret = SECRET
+    sim.oauth.redirect_uris = (redirect_uri,)
+
+
+class AuthRun:
+    """auth_server's `run()` on a thread, with its terminal output in Sinks."""
+
+    def __init__(self, env: dict[str, str], *argv: str) -> None:
+        self.settings = Settings.from_env(env)
+        self.args = authcli.parse_args(["--no-browser", *argv])
+        self.out = Sink()
+        self.err = Sink()
+        self.control = authcli.Control()
+        self.result: Any = None
+        self.thread = threading.Thread(target=self._run, name="auth-under-test", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.result = authcli.run(self.settings, self.args, self.out, self.err, self.control)
+        except BaseException as exc:  # the test inspects it
+            self.result = exc
+
+    def start(self) -> AuthRun:
+        self.thread.start()
+        return self
+
+    def authorize_url(self) -> str:
+        """The URL it printed, once the server listens (or the error, if it could not start)."""
+        self.out.wait_for(lambda text: "Waiting for Twitch" in text or not self.thread.is_alive())
+        match = AUTHORIZE_URL.search(self.out.text)
+        assert match, f"no authorization URL; out={self.out.text!r} err={self.err.text!r}"
+        return match.group(1)
+
+    def wait(self) -> Any:
+        self.thread.join(t(10))
+        assert not self.thread.is_alive(), "auth did not finish"
+        return self.result
+
+    def stop(self) -> Any:
+        self.control.stop()
+        return self.wait()
+
+
+@pytest.fixture
+def start_auth() -> Iterator[Callable[..., AuthRun]]:
+    """Start auth_server's flow in a thread; whatever a failing test leaves running is stopped."""
+    runs: list[AuthRun] = []
+
+    def start(env: dict[str, str], *argv: str) -> AuthRun:
+        run = AuthRun(env, *argv).start()
+        runs.append(run)
+        return run
+
+    yield start
+    for run in runs:
+        if run.thread.is_alive():
+            run.stop()
+
+
+def run_script(script: str, env: dict[str, str], *args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    """Run one of the project's scripts like a user would; its output is checked for secrets."""
+    proc = subprocess.run([sys.executable, str(ROOT / script), *args], env=_script_env(env), cwd=str(ROOT),
+                          capture_output=True, text=True, timeout=t(timeout))
+    seen(f"{script} stdout", proc.stdout)
+    seen(f"{script} stderr", proc.stderr)
+    return proc
+
+
+def start_script(script: str, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(ROOT / script), *args], env=_script_env(env), cwd=str(ROOT),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def read_until(proc: subprocess.Popen[str], needle: str) -> str:
+    """stdout lines up to the one containing `needle` (the process keeps running)."""
+    assert proc.stdout is not None
+    lines = []
+    timer = threading.Timer(t(15), proc.kill)  # a hung script must not hang the suite
+    timer.start()
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if needle in line:
+                break
+    finally:
+        timer.cancel()
+    text = "".join(lines)
+    seen("script stdout", text)
+    assert needle in text, f"script ended before {needle!r}:\n{text}"
+    return text
+
+
+def finish(proc: subprocess.Popen[str], interrupt: bool = False) -> tuple[int, str, str]:
+    if interrupt:
+        proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=t(15))
+    seen("script stdout", out)
+    seen("script stderr", err)
+    return proc.returncode, out, err
+
+
+def _script_env(env: dict[str, str]) -> dict[str, str]:
+    # Only what the test chose, plus what Python needs; never the developer's own Twitch settings or .env
+    # (the scripts run in ROOT, where a .env may exist, so every TWITCH_* the test leaves out is set empty).
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "SYSTEMROOT")}
+    blanks = {name: "" for name in ("TWITCH_CLIENT_ID", "TWITCH_SECRET", "TWITCH_REDIRECT_URI",
+                                    "TWITCH_USER_ACCESS_TOKEN", "TWITCH_REFRESH_TOKEN", "TWITCH_USER_ID",
+                                    "TWITCH_EVENTSUB_URL", "TWITCH_API_URL", "TWITCH_AUTH_URL", "FOCUS_DATA_DIR",
+                                    "FOCUS_DEVLOG_PIPE")}
+    return {**base, **blanks, **env, "PYTHONWARNINGS": "default", "NO_COLOR": "1"}
+
+
+def store_path(env: dict[str, str]) -> Path:
+    return Path(env["FOCUS_DATA_DIR"]) / f"tokens-{env['TWITCH_CLIENT_ID']}.json"

@@ -1,0 +1,113 @@
+"""make auth in a real (headless) browser: open the landing page, click "Connect with Twitch", follow the
+simulated Twitch back, see the success page.  Runs only where Debian's chromium is installed; skipped
+otherwise (the suite never installs a browser).  The browser is driven over the DevTools protocol with
+websocket-client, which focus already depends on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import threading
+from typing import Any
+
+import pytest
+import websocket
+
+from authkit import start_auth  # noqa: F401  (fixture)
+from authkit import auth_env, free_port, store_path
+from conftest import t
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed")
+
+
+class DevTools:
+    """Just enough of the DevTools protocol: one page session, commands, and waiting for events."""
+
+    def __init__(self, ws_url: str) -> None:
+        self.ws = websocket.create_connection(ws_url, timeout=t(10), suppress_origin=True)
+        self.ids = itertools.count(1)
+        self.session = ""
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        msg_id = next(self.ids)
+        msg: dict[str, Any] = {"id": msg_id, "method": method, "params": params}
+        if self.session:
+            msg["sessionId"] = self.session
+        self.ws.send(json.dumps(msg))
+        while True:
+            reply = json.loads(self.ws.recv())
+            if reply.get("id") == msg_id:
+                assert "error" not in reply, reply
+                return reply.get("result", {})
+
+    def wait_event(self, method: str) -> dict[str, Any]:
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("method") == method:
+                return msg.get("params", {})
+
+    def open(self, url: str) -> None:
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.call("Page.enable")
+        self.call("Page.navigate", url=url)
+        self.wait_event("Page.loadEventFired")
+
+    def evaluate(self, expression: str) -> Any:
+        return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
+
+    def close(self) -> None:
+        try:
+            self.session = ""
+            self.call("Browser.close")
+        finally:
+            self.ws.close()
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    proc = subprocess.Popen([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'chromium'}", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    found: list[str] = []
+    ready = threading.Event()
+
+    def watch_stderr() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            match = re.search(r"DevTools listening on (ws://\S+)", line)
+            if match and not found:
+                found.append(match.group(1))
+                ready.set()
+        ready.set()
+
+    reader = threading.Thread(target=watch_stderr, name="chromium-stderr", daemon=True)
+    reader.start()
+    try:
+        if not ready.wait(t(20)) or not found:
+            pytest.skip("chromium did not start its DevTools endpoint here")
+        tools = DevTools(found[0])
+        yield tools
+        tools.close()
+    finally:
+        proc.kill()
+        proc.wait(t(10))
+        reader.join(t(5))
+
+
+def test_clicking_connect_in_a_real_browser_signs_in(sim, env, chromium, start_auth):
+    port = free_port()
+    aenv = auth_env(env, port)
+    run = start_auth(aenv)
+    run.authorize_url()  # listening
+    chromium.open(f"http://localhost:{port}/")
+    assert chromium.evaluate("document.getElementById('connect').textContent") == "Connect with Twitch"
+    chromium.evaluate("document.getElementById('connect').click()")
+    chromium.wait_event("Page.loadEventFired")  # the page Twitch (the simulator) redirected back to
+    assert "You can close this tab" in chromium.evaluate("document.body.innerText")
+    assert run.wait() == 0 and store_path(aenv).exists()
