@@ -20,6 +20,7 @@ import errno
 import queue
 import secrets
 import socketserver
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -276,6 +277,12 @@ class CallbackServer(ThreadingHTTPServer):
             super().__init__(("127.0.0.1", port), CallbackHandler)
         except OSError as exc:
             raise _bind_error(exc, port, flow.redirect.uri) from None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """socketserver would print a traceback to the terminal; a browser hanging up is routine."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            self.flow.reports.put(Crashed(repr(exc)))
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can stall on a broken resolver.

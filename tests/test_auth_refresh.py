@@ -229,3 +229,23 @@ def test_no_secret_reaches_the_devlog_through_refreshes(sim, env, start_focus, f
     seen("devlog", text)
     assert '"identity"' in text and '"token_refreshed"' in text
     assert not [s for s in sim.oauth.secrets() if s in text]
+
+
+def test_a_refreshed_token_that_cannot_be_saved_is_said_and_focus_goes_on(sim, tmp_path):
+    grant = sim.issue_token()
+    sim.expire_token(grant.access_token)
+    (tmp_path / "a-file").write_text("")
+    store = TokenStore(tmp_path / "a-file" / "data", sim.client_id)  # its directory can never be made
+    http = HttpClient()
+    holder = TokenHolder(grant.access_token, grant.refresh_token, store=store, redactor=Redactor(),
+                         refresher=lambda rt: oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))
+    notices: list[str] = []
+    k = keeper(sim, holder, sim.auth_url, notices)
+    try:
+        wait = k.check()
+    finally:
+        k.http.close()
+        http.close()
+    assert sim.grant_for(holder.access_token) is not None  # the new token is in use all the same
+    assert len(notices) == 1 and "could not be saved" in notices[0] and "run make auth" in notices[0]
+    assert not any(n.startswith("FATAL") for n in notices) and wait > 0

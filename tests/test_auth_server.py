@@ -70,8 +70,8 @@ def test_browser_round_trip_stores_a_validated_token(sim, env, http, path, start
     assert "no need to set TWITCH_USER_ID" in out
 
 
-def test_the_server_listens_on_loopback_only(sim, env):
-    from focuslib.authflow import CallbackServer, CodeFlow
+def test_the_server_listens_on_loopback_only_and_keeps_tracebacks_off_the_terminal(sim, env):
+    from focuslib.authflow import CallbackServer, CodeFlow, Crashed
     from focuslib.config import Settings
     from focuslib.http import HttpClient
 
@@ -79,6 +79,13 @@ def test_the_server_listens_on_loopback_only(sim, env):
     server = CallbackServer(flow)
     try:
         assert server.server_address[0] == "127.0.0.1"
+        for exc in (ConnectionResetError(), ValueError("a bug")):
+            try:
+                raise exc
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 1))  # what socketserver calls
+        report = flow.reports.get_nowait()
+        assert isinstance(report, Crashed) and "a bug" in report.error and flow.reports.empty()
     finally:
         server.server_close()
 
