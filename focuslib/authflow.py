@@ -212,8 +212,6 @@ class CodeFlow:
             except Exception as exc:  # a bug: say so on both sides, stop
                 return 500, pages.problem("focus failed", "An unexpected error stopped the sign-in.",
                                           "See the terminal.", retry=False), Crashed(repr(exc))
-            finally:
-                self.http.close()  # this handler thread's connections: the thread ends with the request
             self.done = True
             return 200, pages.success(result.login, result.user_id), Done(result)
 

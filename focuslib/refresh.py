@@ -65,15 +65,12 @@ class TokenKeeper:
 
     def _run(self) -> None:
         delay = self._first_wait
-        try:
-            while not self.stop.wait(delay):
-                try:
-                    delay = self.check()
-                except Exception as exc:  # a bug must not end validation silently: log it, try again later
-                    self.on_event("error", where="token-refresh", error=repr(exc), traceback=traceback.format_exc())
-                    delay = RETRY_WAITS[-1]
-        finally:
-            self.http.close()  # this thread's connections
+        while not self.stop.wait(delay):
+            try:
+                delay = self.check()
+            except Exception as exc:  # a bug must not end validation silently: log it, try again later
+                self.on_event("error", where="token-refresh", error=repr(exc), traceback=traceback.format_exc())
+                delay = RETRY_WAITS[-1]
 
     def check(self) -> float:
         """Validate (and refresh if needed) once; returns how long to wait before the next check."""
