@@ -10,6 +10,7 @@ line.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from pathlib import Path
 
@@ -112,17 +113,11 @@ def test_a_401_mid_session_gets_one_refresh_and_one_retry(sim, env, start_focus)
     assert focus.stop() == 0
 
 
-def test_a_second_401_after_the_refresh_is_not_retried_again(sim, env):
-    grant = sim.issue_token()
-    http = HttpClient()
-    holder = TokenHolder(grant.access_token, grant.refresh_token, store=None, redactor=Redactor(),
-                         refresher=lambda rt: oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))
+def test_a_second_401_after_the_refresh_is_not_retried_again(sim, http):
+    holder = holder_for(sim, sim.issue_token(), http)
     helix = Helix(http, sim.api_url, "some-other-client-id", holder)  # Twitch: a Client-Id mismatch is 401
-    try:
-        resp = helix.call("GET", "/users")
-    finally:
-        http.close()
-    assert resp.status == 401 and refreshes(sim) == 1
+    assert helix.call("GET", "/users").status == 401
+    assert refreshes(sim) == 1
 
 
 def test_a_429_waits_until_ratelimit_reset_and_says_so(sim, start_focus):
@@ -165,39 +160,43 @@ def test_a_refused_refresh_mid_session_stops_focus_with_run_make_auth(sim, env, 
     assert "Twitch refused to refresh it" in focus.result.message and "run make auth" in focus.result.hint
 
 
-def keeper(sim, holder: TokenHolder, auth_url: str, notices: list[str]) -> R.TokenKeeper:
-    return R.TokenKeeper(holder, HttpClient(), auth_url, threading.Event(), expires_in=0,
+@pytest.fixture
+def http():
+    client = HttpClient()
+    yield client
+    client.close()
+
+
+def holder_for(sim, grant, http: HttpClient, store: TokenStore | None = None) -> TokenHolder:
+    """A TokenHolder for `grant` that refreshes against the simulator (as a public client)."""
+    return TokenHolder(grant.access_token, grant.refresh_token, store=store, redactor=Redactor(),
+                       refresher=lambda rt: oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))
+
+
+def keeper(holder: TokenHolder, http: HttpClient, auth_url: str, notices: list[str]) -> R.TokenKeeper:
+    """A keeper whose checks the test runs itself (`check()`), recording what it would say."""
+    return R.TokenKeeper(holder, http, auth_url, threading.Event(), expires_in=0,
                          on_fatal=lambda exc: notices.append(f"FATAL {exc}"), on_notice=notices.append,
                          on_event=lambda name, **detail: None)
 
 
-def test_the_refresh_thread_refreshes_shortly_before_expiry(sim, env):
+def test_the_refresh_thread_refreshes_shortly_before_expiry(sim, http):
     grant = sim.issue_token(expires_in=R.REFRESH_MARGIN - 60)
-    http = HttpClient()
-    holder = TokenHolder(grant.access_token, grant.refresh_token, store=None, redactor=Redactor(),
-                         refresher=lambda rt: oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))
+    holder = holder_for(sim, grant, http)
     notices: list[str] = []
-    k = keeper(sim, holder, sim.auth_url, notices)
-    try:
-        wait = k.check()
-    finally:
-        k.http.close()
-        http.close()
+    wait = keeper(holder, http, sim.auth_url, notices).check()
     assert refreshes(sim) == 1 and holder.access_token != grant.access_token
     assert R.MIN_WAIT <= wait <= R.VALIDATE_EVERY and notices == []
     assert holder.identity.user_id == sim.broadcaster[0]  # whose token it is survives the refresh
 
 
-def test_network_trouble_only_delays_the_next_check_and_is_said_once(sim):
-    grant = sim.issue_token()
-    holder = TokenHolder(grant.access_token, grant.refresh_token, store=None, redactor=Redactor(), refresher=None)
+def test_network_trouble_only_delays_the_next_check_and_is_said_once(sim, http):
+    holder = holder_for(sim, sim.issue_token(), http)
     notices: list[str] = []
-    with __import__("socket").socket() as closed:
+    with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{closed.getsockname()[1]}/oauth2"
-        k = keeper(sim, holder, dead, notices)
+        k = keeper(holder, http, f"http://127.0.0.1:{closed.getsockname()[1]}/oauth2", notices)
         waits = [k.check(), k.check()]
-    k.http.close()
     assert waits == [R.RETRY_WAITS[0], R.RETRY_WAITS[1]]
     assert len(notices) == 1 and "cannot check the token with Twitch" in notices[0] and "chat goes on" in notices[0]
 
@@ -231,21 +230,14 @@ def test_no_secret_reaches_the_devlog_through_refreshes(sim, env, start_focus, f
     assert not [s for s in sim.oauth.secrets() if s in text]
 
 
-def test_a_refreshed_token_that_cannot_be_saved_is_said_and_focus_goes_on(sim, tmp_path):
+def test_a_refreshed_token_that_cannot_be_saved_is_said_and_focus_goes_on(sim, http, tmp_path):
     grant = sim.issue_token()
     sim.expire_token(grant.access_token)
     (tmp_path / "a-file").write_text("")
     store = TokenStore(tmp_path / "a-file" / "data", sim.client_id)  # its directory can never be made
-    http = HttpClient()
-    holder = TokenHolder(grant.access_token, grant.refresh_token, store=store, redactor=Redactor(),
-                         refresher=lambda rt: oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))
+    holder = holder_for(sim, grant, http, store)
     notices: list[str] = []
-    k = keeper(sim, holder, sim.auth_url, notices)
-    try:
-        wait = k.check()
-    finally:
-        k.http.close()
-        http.close()
+    wait = keeper(holder, http, sim.auth_url, notices).check()
     assert sim.grant_for(holder.access_token) is not None  # the new token is in use all the same
     assert len(notices) == 1 and "could not be saved" in notices[0] and "run make auth" in notices[0]
     assert not any(n.startswith("FATAL") for n in notices) and wait > 0
