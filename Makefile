@@ -8,7 +8,7 @@ ARGS   ?=
 EVENT  ?= follow
 
 .DEFAULT_GOAL := help
-.PHONY: help venv auth focus devlog demo stop trigger test bench clean
+.PHONY: help venv auth focus devlog demo doctor stop trigger test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,9 @@ devlog: $(VENV)/.runtime ## show every raw event (terminal 2, private)
 
 demo: $(VENV)/.runtime ## focus against the built-in simulated Twitch (no account, no network)
 	$(PY) focus.py --demo $(ARGS)
+
+doctor: $(VENV)/.runtime ## check settings, token, scopes, Twitch and the devlog pipe
+	$(PY) focus.py doctor
 
 stop: $(VENV)/.runtime ## stop a focus running in another terminal
 	$(PY) focus.py stop
