@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 from typing import Any
 
@@ -70,9 +71,14 @@ class DevTools:
 
 
 @pytest.fixture
-def chromium(tmp_path):
+def chromium():
+    # The profile lives outside tmp_path: the browser's own cache holds the redirect URL (with the
+    # one-time code), and the suite-wide secret check scans tmp_path for what focus wrote.
+    profile = tempfile.mkdtemp(prefix="focus-chromium-")
     proc = subprocess.Popen([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--remote-debugging-port=0", f"--user-data-dir={tmp_path / 'chromium'}", "about:blank"],
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             "--disable-quic", "--remote-debugging-port=0", f"--user-data-dir={profile}",
+                             "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     found: list[str] = []
     ready = threading.Event()
@@ -98,6 +104,7 @@ def chromium(tmp_path):
         proc.kill()
         proc.wait(t(10))
         reader.join(t(5))
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_clicking_connect_in_a_real_browser_signs_in(sim, env, chromium, start_auth):
