@@ -123,11 +123,6 @@ class Throttle(Generic[T]):
         self._pending[key] = item
         return False
 
-    def mark(self, key: str, now: float) -> None:
-        """Something about `key` was just shown (a poll began): its next update waits `interval`."""
-        self._shown[key] = now
-        self._pending.pop(key, None)
-
     def finish(self, key: str) -> None:
         """The thing ended: its waiting update is stale."""
         self._pending.pop(key, None)

@@ -118,8 +118,6 @@ class Presenter:
             return self.progress.add(key, event, now)
         if event.phase == "end":
             self.progress.finish(key)
-        else:  # begin, lock: progress right after them waits its turn
-            self.progress.mark(key, now)
         return True
 
     def deadline(self) -> float | None:

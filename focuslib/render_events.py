@@ -194,7 +194,10 @@ def chat_notification(r: Renderer, n: ChatNotification) -> str:
         parts.append(t(f" has been a moderator for {months(d.months)}"))
     else:
         # A notice type focus does not know: Twitch's own words (§3.2: never drop it).
-        parts = [t(n.system_message or f"{n.notice_type or 'chat'} notice")]
+        if n.system_message:
+            parts = [t(n.system_message)]
+        else:
+            parts.append(t(": " + (n.notice_type or "a chat notice").replace("_", " ")))
     return _notice_line(r, n, kind, _with_message(r, parts, n.fragments, n.broadcaster), alert)
 
 
@@ -212,7 +215,9 @@ def _notice_line(r: Renderer, n: ChatNotification, kind: str, parts: list[Run], 
 # -- gift bombs and follow floods (lines the presenter asks for) ------------------------
 
 def gift_bomb(r: Renderer, gifter: User | None, total: int, tier: str) -> str:
-    subs = f"{total} {tier_label(tier)} sub{'s' if total != 1 else ''}"
+    if total == 1:
+        return r.event_line("gift", [gifter_run(r, gifter, True), t(f" gifted a {tier_label(tier)} sub")], "gift")
+    subs = f"{total} {tier_label(tier)} subs"
     return r.event_line("gift", [gifter_run(r, gifter, True), t(f" is gifting {subs} to the community")], "gift")
 
 

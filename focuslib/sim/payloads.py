@@ -89,6 +89,7 @@ def _env(message_type: str, payload: dict[str, Any], *, message_id: str | None =
 EMOTES = {"Kappa": "25", "HeyGuys": "30259", "PogChamp": "305954156", "LUL": "425618", "SeemsGood": "64138",
           "CoolCat": "58127", "VoHiYo": "81274", "BibleThump": "86", "<3": "9"}
 _TOKEN = re.compile(r"(\s+)")
+_PUNCT = ",.!?:;"
 _CHEER = re.compile(r"^(Cheer|cheer|Corgo|uni|Kappa)(\d+)$")
 
 
@@ -102,11 +103,20 @@ def fragments(text: str, users: dict[str, tuple[str, str, str]] | None = None) -
         if part in EMOTES:
             frag = {"type": "emote", "text": part, "cheermote": None, "mention": None,
                     "emote": {"id": EMOTES[part], "emote_set_id": "0", "owner_id": "0", "format": ["static"]}}
-        elif part.startswith("@") and len(part) > 1:
-            login = part[1:].lower()
-            uid, ulogin, uname = users.get(login, (str(80000000 + len(login)), login, part[1:]))
-            frag = {"type": "mention", "text": part, "cheermote": None, "emote": None,
+        elif part.startswith("@") and len(part.rstrip(_PUNCT)) > 1:
+            # Twitch's mention fragment is "@name"; punctuation after it is text.
+            name = part.rstrip(_PUNCT)[1:]
+            known = {BROADCASTER[1]: BROADCASTER, **users}
+            uid, ulogin, uname = known.get(name.lower(), (str(80000000 + len(name)), name.lower(), name))
+            frag = {"type": "mention", "text": "@" + name, "cheermote": None, "emote": None,
                     "mention": {"user_id": uid, "user_login": ulogin, "user_name": uname}}
+            rest = part[len(name) + 1:]
+            if rest:
+                if buf:
+                    out.append(_text(buf))
+                out.append(frag)
+                buf = rest
+                continue
         elif (m := _CHEER.match(part)) is not None:
             bits = int(m.group(2))
             tier = 1 if bits < 100 else 100 if bits < 1000 else 1000
