@@ -47,7 +47,7 @@ class Fragment:
 
 def s(d: dict[str, Any], key: str) -> str:
     value = d.get(key)
-    return value if isinstance(value, str) else ""
+    return value if type(value) is str else ""  # noqa: E721 -- exact type: the chat hot path
 
 
 def i(d: dict[str, Any], key: str) -> int:
@@ -79,13 +79,24 @@ def dicts(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return [x for x in lst(d, key) if isinstance(x, dict)]
 
 
+_KEYS: dict[str, tuple[str, str, str]] = {}
+
+
 def user(d: dict[str, Any], prefix: str) -> User:
     """The `<prefix>_id/_login/_name` triplet Twitch uses for every user."""
-    return User(s(d, prefix + "_id"), s(d, prefix + "_login"), s(d, prefix + "_name"))
+    keys = _KEYS.get(prefix)
+    if keys is None:
+        keys = _KEYS[prefix] = (prefix + "_id", prefix + "_login", prefix + "_name")
+    get = d.get
+    uid, login, name = get(keys[0]), get(keys[1]), get(keys[2])
+    return User(uid if type(uid) is str else "", login if type(login) is str else "",  # noqa: E721
+                name if type(name) is str else "")  # noqa: E721
 
 
 def optional_user(d: dict[str, Any], prefix: str) -> User | None:
     """A triplet that is all null when absent (shared chat source, anonymous gifters)."""
+    if d.get(prefix + "_id") is None and d.get(prefix + "_login") is None and d.get(prefix + "_name") is None:
+        return None
     u = user(d, prefix)
     return u if (u.id or u.login or u.name) else None
 

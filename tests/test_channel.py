@@ -110,3 +110,43 @@ def test_help_lists_events_bell_and_theme() -> None:
     assert result.returncode == 0
     for word in ("--events", "--bell", "FOCUS_EVENTS", "FOCUS_THEME"):
         assert word in result.stdout
+
+
+def test_the_bell_rings_for_alerts_only_on_a_terminal_and_only_with_bell(sim, start_focus) -> None:
+    from conftest import Sink
+    from focuslib.sim import payloads_chat as N
+
+    runs = {(tty, bell): start_focus({"COLUMNS": "80"}, sink=Sink(tty=tty), bell=bell, timestamps=False)
+            for tty in (True, False) for bell in (True, False)}
+    sim.wait_for(lambda: len(sim.live_sessions()) == 4 and all(
+        len(s.subscriptions) == 28 for s in sim.live_sessions()), t(10))
+    sim.notify("channel.follow", P.follow(("5", "quiet", "Quiet")))  # no alert
+    sim.notify("channel.chat.notification", N.raid(("6", "loud", "Loud"), 99))  # alert
+    for (tty, bell), focus in runs.items():
+        focus.out.wait_text("is raiding with 99 viewers")
+        text = focus.out.text
+        assert text.count("\a") == (1 if tty and bell else 0), (tty, bell)
+        if tty:  # a terminal with color: the banner is highlighted (reverse video)
+            assert "\x1b[1;7;" in text and "RAID" in text
+        else:
+            assert "[RAID] » Loud is raiding with 99 viewers" in text and not ESC.search(text)
+        assert focus.stop() == 0
+
+
+def test_resizing_the_terminal_changes_the_wrap_width(monkeypatch) -> None:
+    import signal
+
+    from focuslib.render import Renderer
+    from focuslib.runner import _watch_resize
+    from focuslib.terminal import Terminal
+
+    renderer = Renderer(ColorMode.NONE, width=80)
+    terminal = Terminal(open(os.devnull, "w"), fancy=True)
+    old = _watch_resize(renderer, terminal)  # pytest runs tests on the main thread
+    try:
+        monkeypatch.setenv("COLUMNS", "33")
+        signal.raise_signal(signal.SIGWINCH)
+        assert renderer.width == 33 and terminal.columns == 33
+    finally:
+        signal.signal(signal.SIGWINCH, old)
+        terminal.out.close()
