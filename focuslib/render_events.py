@@ -89,17 +89,17 @@ def gifter_run(r: Renderer, gifter: User | None, first: bool = False) -> Run:
     return (ANON_GIFTER.capitalize() if first else ANON_GIFTER, "")
 
 
-def names_line(names: Sequence[User], budget: int) -> str:
-    """As many names as fit in `budget` columns, then "…" for the rest."""
+def names_line(names: Sequence[User], budget: int, count_rest: bool = False) -> str:
+    """As many names as fit in `budget` columns, then "…" (or "and N more") for the rest."""
     out: list[str] = []
     used = 0
     for k, u in enumerate(names):
         name = sanitize(u.display)
         need = text_width(name) + (2 if out else 0)
         rest = len(names) - k
-        if out and used + need + (3 if rest > 1 else 0) > budget:
-            out.append("…")
-            break
+        tail = f" and {rest} more" if count_rest else ", …"
+        if out and used + need + (len(tail) if rest > 1 else 0) > budget:
+            return ", ".join(out) + tail
         out.append(name)
         used += need
     return ", ".join(out)
@@ -226,7 +226,7 @@ def gift_recipients(r: Renderer, recipients: Sequence[User], expected: int) -> s
     budget = (r.width or 120) - stamp - 6
     missing = max(0, expected - len(recipients))
     tail = f" (+{missing} not shown by Twitch)" if missing else ""
-    return r.event_line("gift", [t("→ " + names_line(recipients, budget - len(tail)) + tail)])
+    return r.event_line("gift", [t("→ " + names_line(recipients, budget - len(tail), True) + tail)])
 
 
 def follow_summary(r: Renderer, names: Sequence[User], seconds: float) -> str:

@@ -243,3 +243,16 @@ def test_alerts_ring_the_bell_only_when_asked(stype, payload, alert, bell) -> No
     s.show(stype, payload)
     assert ("\a" in s.out.getvalue()) == (alert and bell)
     assert s.lines[0].startswith("[") == alert
+
+
+def test_a_big_bomb_lists_what_fits_on_one_row_and_counts_the_rest() -> None:
+    out = io.StringIO()
+    terminal = Terminal(out, fancy=False)
+    presenter = Presenter(Renderer(ColorMode.NONE, timestamps=False, width=60), terminal)
+    for event in N.gift_bomb(MOSS, [viewer(k) for k in range(30)], gift_id="big"):
+        presenter.show(parse_event("channel.chat.notification", "1", event), 0.0)
+    terminal.flush()
+    recipients = out.getvalue().splitlines()[-1]
+    assert recipients.startswith("✦ → Viewer_0, Viewer_1, ") and recipients.endswith(" more")
+    shown = recipients.count("Viewer_")
+    assert recipients.endswith(f" and {30 - shown} more") and len(recipients) <= 60
