@@ -37,6 +37,7 @@ from collections import OrderedDict
 from typing import Any
 
 from . import render_events as RE
+from . import render_notices as RN
 from .collapse import Bomb, FloodGate, GiftBombs, Throttle
 from .events import (ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages, CommunityGiftNotice, Event,
                      Follow, HypeTrain, MessageDelete, Poll, Prediction, Raid, SubGiftNotice, Subscribe,
@@ -129,7 +130,7 @@ class Presenter:
         """Release whatever waited for a deadline that has passed."""
         names = self.follows.due(now)
         if names:
-            self._emit(RE.follow_summary(self.r, names, self.follows.window))
+            self._emit(RN.follow_summary(self.r, names, self.follows.window))
         for bomb in self.bombs.due(now):
             self._finish_bomb(bomb)
         for event in self.progress.due(now):
@@ -217,9 +218,9 @@ class Presenter:
 
     def _finish_bomb(self, bomb: Bomb) -> None:
         if not bomb.announced:
-            self._emit(RE.gift_bomb(self.r, bomb.gifter, len(bomb.recipients), bomb.tier))
+            self._emit(RN.gift_bomb(self.r, bomb.gifter, len(bomb.recipients), bomb.tier))
         if bomb.recipients:
-            self._emit(RE.gift_recipients(self.r, bomb.recipients, bomb.total))
+            self._emit(RN.gift_recipients(self.r, bomb.recipients, bomb.total))
         if self._event_bomb is bomb:
             self._event_bomb = None
 

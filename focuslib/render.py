@@ -24,7 +24,9 @@ from typing import Callable
 from .colors import DEFAULT_COLORS, ColorMode, detect_color_mode, parse_hex, readable, rgb_sgr
 from .events import Badge, ChatMessage, Event, User
 from .layout import Run, cut, layout, paint, text_width
-from .render_events import renderers, tier_label
+from .render_events import renderers
+from .render_notices import tier_label
+from .style import ALERT_LABELS, BADGE_MARKS, BADGE_NAMES, CHEER_TIERS, STYLES, TYPE_LABELS
 from .text import sanitize
 
 __all__ = ["ColorMode", "Renderer", "detect_color_mode", "tier_label"]
@@ -32,55 +34,6 @@ __all__ = ["ColorMode", "Renderer", "detect_color_mode", "tier_label"]
 DIM = "2"
 BOLD = "1"
 NBSP = "\u00a0"  # keeps a banner label in one piece when a line wraps
-
-# kind -> (symbol, color).  One symbol and one hue per kind of event.
-STYLES: dict[str, tuple[str, str]] = {
-    "follow": ("♥", "#FF69B4"),
-    "sub": ("★", "#A970FF"),
-    "gift": ("✦", "#C58AFF"),
-    "bits": ("♦", "#1DB2A5"),
-    "raid": ("»", "#FF9F1C"),
-    "points": ("✪", "#00C8AF"),
-    "hype": ("▲", "#FF6B3D"),
-    "poll": ("▤", "#5CA8FF"),
-    "prediction": ("◎", "#3FA9F5"),
-    "shoutout": ("✧", "#FFB000"),
-    "online": ("●", "#E91916"),
-    "offline": ("○", "#8A8A8A"),
-    "ad": ("▮", "#D4A017"),
-    "delete": ("✖", "#8A8A8A"),
-    "ban": ("⊘", "#E5484D"),
-    "timeout": ("◷", "#F5A524"),
-    "unban": ("✓", "#30A46C"),
-    "announce": ("▸", "#9146FF"),
-    "charity": ("♡", "#FF6F91"),
-    "streak": ("↻", "#00C8AF"),
-    "info": ("·", "#8A8A8A"),
-    # not events: parts of a chat line
-    "mention": ("", "#E0E0E0"),
-    "me": ("", "#FFD166"),
-    "emote": ("", "#B48CFF"),
-}
-
-# Cheermote colors by tier (Twitch's bits tiers: gray, purple, teal, blue, red).
-CHEER_TIERS = ((10000, "#F43021"), (5000, "#0099FE"), (1000, "#1DB2A5"), (100, "#9C3EE8"), (0, "#979797"))
-
-# Badge set id -> (mark, color).  Subscriber and founder marks carry the months.
-BADGE_MARKS = {
-    "broadcaster": ("◉", "#E91916"),
-    "moderator": ("⚔", "#00AD03"),
-    "lead_moderator": ("⚔", "#00AD03"),
-    "vip": ("◆", "#E005B9"),
-    "subscriber": ("★", "#A970FF"),
-    "founder": ("✦", "#A970FF"),
-    "staff": ("⚑", "#9146FF"),
-    "admin": ("⚑", "#9146FF"),
-    "global_mod": ("⚑", "#9146FF"),
-}
-# Other badges are shown by name, some shortened.
-BADGE_NAMES = {"premium": "prime", "sub-gifter": "gifter", "sub-gift-leader": "gift-leader", "glhf-pledge": "glhf"}
-
-ALERT_LABELS = {"raid": "RAID", "sub": "SUB", "gift": "GIFT", "first": "FIRST CHAT", "mention": "MENTION"}
 
 class Renderer:
     """Turns events and notices into single logical lines (no trailing newline)."""
@@ -143,10 +96,6 @@ class Renderer:
             self._stamp = (time.strftime("[%H:%M] ", time.localtime(now)), DIM if self.color else "")
         return self._stamp
 
-    def stamp(self) -> str:
-        text, params = self.stamp_run()
-        return self.sgr(params, text)
-
     def name_run(self, user: User, color: str = "") -> Run:
         """A user's name, sanitized, bold in their chat color (bounded cache)."""
         key = (user.name, user.login, color)
@@ -161,10 +110,6 @@ class Renderer:
             self._name_cache.clear()
         self._name_cache[key] = run
         return run
-
-    def name(self, display: str, login: str, color: str) -> str:
-        text, params = self.name_run(User("", login, display), color)
-        return self.sgr(params, text)
 
     def badge_runs(self, badges: tuple[Badge, ...]) -> list[Run]:
         """Marks for the badges that matter on stream; the rest by (short) name."""
@@ -303,7 +248,7 @@ class Renderer:
         indent = sum(text_width(text) for text, _ in runs)
         if self.width is not None and indent > self.width * 2 // 5:
             indent = text_width(stamp[0]) + 2
-        label = _TYPE_LABELS.get(m.message_type)
+        label = TYPE_LABELS.get(m.message_type)
         if label is not None:
             runs.append((f"{self.symbols[label[0]]} {label[1]} ", self.styles[label[0]]))
         elif m.reward_id or m.animation_id:
@@ -329,12 +274,3 @@ class Renderer:
             if tier >= floor:
                 return self.rgb(color)
         return ""
-
-
-# message_type -> (style kind, label) shown before the text (§3.1).
-_TYPE_LABELS = {
-    "channel_points_highlighted": ("points", "highlighted"),
-    "channel_points_sub_only": ("points", "sub-only"),
-    "power_ups_message_effect": ("bits", "message effect"),
-    "power_ups_gigantified_emote": ("bits", "giant emote"),
-}

@@ -23,8 +23,9 @@ from cases import CASES
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("FOCUS_REGEN_GOLDEN") == "1"
 CLOCK = 1714587780.0  # 2024-05-01 18:23 UTC
-VARIANTS = [("plain", ColorMode.NONE, 100), ("plain", ColorMode.NONE, 44),
-            ("truecolor", ColorMode.TRUE, 100), ("256", ColorMode.X256, 44)]
+VARIANTS = [("plain", ColorMode.NONE, 100, "dark"), ("plain", ColorMode.NONE, 44, "dark"),
+            ("truecolor", ColorMode.TRUE, 100, "dark"), ("256", ColorMode.X256, 44, "dark"),
+            ("16-light", ColorMode.BASIC, 100, "light")]
 
 
 @pytest.fixture(autouse=True)
@@ -36,10 +37,10 @@ def utc(monkeypatch: pytest.MonkeyPatch):
     time.tzset()
 
 
-def render_all(mode: ColorMode, width: int) -> str:
+def render_all(mode: ColorMode, width: int, theme: str) -> str:
     out = []
     for name, build in CASES.items():
-        renderer = Renderer(mode, width=width, clock=lambda: CLOCK)
+        renderer = Renderer(mode, width=width, clock=lambda: CLOCK, theme=theme)
         stype, payload = build()
         line = renderer.event(parse_event(stype, "1", payload))
         assert line is not None, name
@@ -47,10 +48,10 @@ def render_all(mode: ColorMode, width: int) -> str:
     return "\n".join(out).replace("\x1b", "\\e")
 
 
-@pytest.mark.parametrize("label,mode,width", VARIANTS, ids=[f"{v[0]}-{v[2]}" for v in VARIANTS])
-def test_golden(label: str, mode: ColorMode, width: int) -> None:
+@pytest.mark.parametrize("label,mode,width,theme", VARIANTS, ids=[f"{v[0]}-{v[2]}" for v in VARIANTS])
+def test_golden(label: str, mode: ColorMode, width: int, theme: str) -> None:
     path = GOLDEN / f"render-{label}-{width}.txt"
-    text = render_all(mode, width)
+    text = render_all(mode, width, theme)
     if REGEN:
         GOLDEN.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
