@@ -31,6 +31,7 @@ SUBRESULT = "subresult"
 STATUS = "status"
 FATAL = "fatal"
 NOTICE = "notice"
+TICK = "tick"
 BATCH = 256  # frames handled between two terminal flushes during a burst
 
 
@@ -151,8 +152,7 @@ class App:
                 self._execute(session.tick(clock()))
             later = presenter.deadline()
             if later is not None and clock() >= later:
-                presenter.tick(clock())
-                self.shown = presenter.shown
+                self._handle((TICK, 0, None, None))
             self.terminal.flush()
 
     def _handle(self, item: tuple[Any, ...]) -> None:
@@ -178,6 +178,9 @@ class App:
                 self.terminal.line(self.renderer.notice(a, b or "warn"))
             elif kind is FATAL:
                 self.fatal = a
+            elif kind is TICK:  # a flood summary or gift bomb whose deadline came
+                self.presenter.tick(self.clock())
+                self.shown = self.presenter.shown
         except FocusError:
             raise
         except Exception as exc:  # a bug must never stop chat: skip the item, keep the evidence
