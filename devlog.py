@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
+import os
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
 EPILOG = """\
@@ -39,22 +42,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def record_tags(rec: dict[str, Any]) -> set[str]:
-    """Every name `--type` can match for this record."""
-    tags = {str(rec.get("kind", ""))}
+def record_names(rec: dict[str, Any]) -> list[str]:
+    """What the record is, most general first: kind, then message/subscription type or event."""
+    names = [str(rec.get("kind", ""))]
     if rec.get("event"):
-        tags.add(str(rec["event"]))
+        names.append(str(rec["event"]))
     frame = rec.get("frame")
     if isinstance(frame, dict):
         meta = frame.get("metadata") if isinstance(frame.get("metadata"), dict) else {}
-        for key in ("message_type", "subscription_type"):
-            if meta.get(key):
-                tags.add(str(meta[key]))
-    return tags
+        names += [str(meta[key]) for key in ("message_type", "subscription_type") if meta.get(key)]
+    return names
 
 
 def is_keepalive(rec: dict[str, Any]) -> bool:
-    return "session_keepalive" in record_tags(rec)
+    return "session_keepalive" in record_names(rec)
 
 
 class Printer:
@@ -82,7 +83,7 @@ class Printer:
             return
         if self.no_keepalive and is_keepalive(rec):
             return
-        if self.types and not (record_tags(rec) & self.types):
+        if self.types and not self.types.intersection(record_names(rec)):
             return
         if self.raw:
             self._write(self._escape(json.dumps(rec, ensure_ascii=False, separators=(",", ":"))))
@@ -98,9 +99,8 @@ class Printer:
         stamp = _clock(rec.get("ts"))
         if kind == "frame" and is_keepalive(rec):
             return self._paint("2", f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
-        title = sorted(record_tags(rec) - {kind})
-        head = f"{stamp} {kind:<9} {' '.join(title)}".rstrip()
-        body = {k: v for k, v in rec.items() if k not in ("kind", "ts")}
+        head = f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip()
+        body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
         trace = body.pop("traceback", None)
         text = self._paint(KIND_COLORS.get(kind, "0"), head) + "\n" + self._json(body)
         if isinstance(trace, str):
@@ -148,6 +148,20 @@ def _clock(ts: Any) -> str:
     return time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int((ts % 1) * 1000):03d}"
 
 
+def _lock_reader(path: Path) -> int:
+    """One devlog per pipe: a FIFO hands each line to only one of its readers."""
+    from focuslib.errors import FocusError
+
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise FocusError(f"another devlog is already reading {path}",
+                         "use that one, or close it first (each line goes to only one reader)") from None
+    return fd
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -165,6 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(load_environment())
         path = settings.devlog_pipe
         ensure_fifo(path, private_parent=path.parent == settings.runtime_dir)
+        lock = _lock_reader(path)  # noqa: F841 - held until exit
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
         printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=args.type)

@@ -276,8 +276,8 @@ class Session:
             self.reported.add((spec.type, status))
             out.append(Notice(_subscription_failure(spec, status, message), "warn"))
         wanted = self._wanted()
-        done = len(self.results) == len(wanted)
-        ok = sum(1 for t in wanted if self.results.get(t.type) in (202, 409))
+        done = all(spec.type in self.results for spec in wanted)
+        ok = self._ok_count()
         if self.phase is Phase.SUBSCRIBING and done:
             if ok == 0:
                 return out + [Fatal("Twitch refused every subscription, so focus has nothing to show.",
@@ -288,7 +288,7 @@ class Session:
                 out.append(Gap(self.gap_since, now))
                 self.gap_since = None
         if done:
-            out.append(Status(self._subscribed_text(ok, len(wanted))))
+            out.append(Status(self._subscribed_text()))
         return out
 
     def tick(self, now: float) -> list[Action]:
@@ -340,8 +340,7 @@ class Session:
             if old is not None:
                 self.retired.add(old)
                 out.append(Close(old, 1000))
-            ok = sum(1 for t in self._wanted() if self.results.get(t.type) in (202, 409))
-            return out + [Status(self._subscribed_text(ok, len(self._wanted())))]
+            return out + [Status(self._subscribed_text())]
         if conn == self.active and self.phase is Phase.AWAITING_WELCOME:
             self._go("welcome")
             self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
@@ -372,11 +371,14 @@ class Session:
         if not self.seen.add(msg.message_id):
             return [Log("duplicate", {"message_id": msg.message_id})]
         self.revoked[msg.subscription_type] = msg.status
-        return [
+        out: list[Action] = [
             Log("revocation", {"type": msg.subscription_type, "status": msg.status}),
             Notice(f"Twitch revoked the {msg.subscription_type} subscription ({msg.status}); "
                    "the rest go on", "warn"),
         ]
+        if self.phase in (Phase.LIVE, Phase.MIGRATING):
+            out.append(Status(self._subscribed_text()))
+        return out
 
     # -- helpers -----------------------------------------------------------
 
@@ -419,8 +421,11 @@ class Session:
     def _silence_limit(self) -> float:
         return self.keepalive + max(2.0, self.keepalive * 0.2)
 
-    def _subscribed_text(self, ok: int, total: int) -> str:
-        text = f"subscribed {ok}/{total}"
+    def _ok_count(self) -> int:
+        return sum(1 for t in self._wanted() if self.results.get(t.type) in (202, 409))
+
+    def _subscribed_text(self) -> str:
+        text = f"subscribed {self._ok_count()}/{len(self.desired)}"
         if self.revoked:
             text += f" ({len(self.revoked)} revoked)"
         return text

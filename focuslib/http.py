@@ -75,6 +75,8 @@ class HttpClient:
     def __init__(self, timeout: float = 10.0) -> None:
         self.timeout = timeout
         self._local = threading.local()
+        self._all: set[http.client.HTTPConnection] = set()  # every thread's, for close()
+        self._lock = threading.Lock()
 
     def request(
         self,
@@ -129,10 +131,12 @@ class HttpClient:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
-        conns: dict[Any, http.client.HTTPConnection] = getattr(self._local, "conns", {})
-        for conn in conns.values():
+        """Close the connections of every thread (call when no request is running)."""
+        with self._lock:
+            conns, self._all = self._all, set()
+        for conn in conns:
             conn.close()
-        conns.clear()
+        getattr(self._local, "conns", {}).clear()
 
     def _connection(self, key: tuple[str, str], scheme: str, host: str, port: int | None
                     ) -> http.client.HTTPConnection:
@@ -146,12 +150,16 @@ class HttpClient:
             else:
                 conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
             conns[key] = conn
+            with self._lock:
+                self._all.add(conn)
         return conn
 
     def _drop(self, key: tuple[str, str]) -> None:
         conn = getattr(self._local, "conns", {}).pop(key, None)
         if conn is not None:
             conn.close()
+            with self._lock:
+                self._all.discard(conn)
 
 
 def _describe(exc: BaseException) -> str:

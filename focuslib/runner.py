@@ -159,13 +159,9 @@ class PidFile:
             pid = int(self.path.read_text().strip())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return None
-        return pid if pid != os.getpid() else None
+        if pid == os.getpid() or not _is_focus(pid):
+            return None  # stale: that pid is gone or now belongs to another program
+        return pid
 
     def claim(self) -> None:
         pid = self.running_pid()
@@ -194,6 +190,24 @@ class Control:
         self.stop_event.set()
         if self.app is not None:
             self.app.stop()
+
+
+def _is_focus(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:  # no /proc (macOS): ask ps
+        import subprocess
+
+        try:
+            cmdline = subprocess.run(["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True,
+                                     timeout=5).stdout
+        except (OSError, subprocess.SubprocessError):
+            return True
+    return "focus.py" in cmdline
 
 
 def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: Control | None = None) -> int:

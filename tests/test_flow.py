@@ -8,6 +8,10 @@ from focuslib.subscriptions import desired
 
 from conftest import ESC
 
+from focuslib.subscriptions import desired
+
+N_SUBS = len(desired("1", "1"))  # focus subscribes to the whole catalog by default
+
 
 def test_chat_follow_and_sub_reach_the_screen_in_order(sim, start_focus):
     focus = start_focus()
@@ -29,3 +33,40 @@ def test_chat_follow_and_sub_reach_the_screen_in_order(sim, start_focus):
     assert f"-- subscribed {len(wanted)}/{len(wanted)}" in lines
     assert not ESC.search(focus.out.text)  # not a terminal and color auto: plain
     assert focus.stop() == 0
+
+
+def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
+    """twitch-cli's mock: subscriptions at the server root, no OAuth endpoints, tokens not checked."""
+    from conftest import Focus, Sink
+    from focuslib.errors import ConfigError
+    from focuslib.runner import Options
+    from focuslib.sim import SimTwitch
+
+    with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
+        env = {"TWITCH_EVENTSUB_URL": mock.ws_url, "TWITCH_API_URL": mock.http_base,
+               "TWITCH_CLIENT_ID": "any-client", "TWITCH_USER_ACCESS_TOKEN": "not-checked-by-the-mock",
+               "XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
+               "HOME": str(tmp_path)}
+        no_user = Focus(env, Options(devlog=False), Sink()).start()
+        no_user.thread.join(5)
+        assert isinstance(no_user.result, ConfigError) and "TWITCH_USER_ID" in str(no_user.result)
+        focus = Focus({**env, "TWITCH_USER_ID": "70000001"}, Options(devlog=False), Sink()).start()
+        try:
+            mock.wait_subscribed(N_SUBS)
+            mock.notify("channel.follow", P.follow(("5", "mock_fan", "Mock_Fan")))
+            focus.out.wait_text("Mock_Fan followed")
+            assert mock.validate_calls == 0
+        finally:
+            assert focus.stop() == 0
+
+
+def test_status_line_is_redrawn_in_place_only_on_a_color_terminal(sim, start_focus):
+    from conftest import Sink
+
+    tty = start_focus(sink=Sink(tty=True), color="always")
+    sim.wait_subscribed(N_SUBS)
+    sim.notify("channel.follow", P.follow(("5", "fan", "Fan")))
+    tty.out.wait_text("Fan")
+    tty.out.wait_text(f"subscribed {len(desired('1', '1'))}/")
+    assert "\r\x1b[2K" in tty.out.text and "\n-- subscribed" not in tty.out.text
+    tty.stop()

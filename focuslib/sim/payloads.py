@@ -89,31 +89,29 @@ def _env(message_type: str, payload: dict[str, Any], *, message_id: str | None =
 EMOTES = {"Kappa": "25", "HeyGuys": "30259", "PogChamp": "305954156", "LUL": "425618", "SeemsGood": "64138",
           "CoolCat": "58127", "VoHiYo": "81274", "BibleThump": "86", "<3": "9"}
 _TOKEN = re.compile(r"(\s+)")
-_PUNCT = ",.!?:;"
+_MENTION = re.compile(r"@(\w+)")
 _CHEER = re.compile(r"^(Cheer|cheer|Corgo|uni|Kappa)(\d+)$")
 
 
 def fragments(text: str, users: dict[str, tuple[str, str, str]] | None = None) -> list[dict[str, Any]]:
     """Split `text` into Twitch-style fragments: emotes, @mentions and cheermotes get their own."""
     out: list[dict[str, Any]] = []
-    users = users or {}
+    users = users or {BROADCASTER[1]: BROADCASTER}
     buf = ""
     for part in _TOKEN.split(text):
         frag = None
         if part in EMOTES:
             frag = {"type": "emote", "text": part, "cheermote": None, "mention": None,
                     "emote": {"id": EMOTES[part], "emote_set_id": "0", "owner_id": "0", "format": ["static"]}}
-        elif part.startswith("@") and len(part.rstrip(_PUNCT)) > 1:
-            # Twitch's mention fragment is "@name"; punctuation after it is text.
-            name = part.rstrip(_PUNCT)[1:]
-            known = {BROADCASTER[1]: BROADCASTER, **users}
-            uid, ulogin, uname = known.get(name.lower(), (str(80000000 + len(name)), name.lower(), name))
+        elif (m := _MENTION.match(part)) is not None:
+            name, rest = m.group(1), part[m.end():]
+            uid, ulogin, uname = users.get(name.lower(), (str(80000000 + len(name)), name.lower(), name))
             frag = {"type": "mention", "text": "@" + name, "cheermote": None, "emote": None,
                     "mention": {"user_id": uid, "user_login": ulogin, "user_name": uname}}
-            rest = part[len(name) + 1:]
-            if rest:
+            if rest:  # trailing punctuation stays text, as on Twitch
                 if buf:
                     out.append(_text(buf))
+                    buf = ""
                 out.append(frag)
                 buf = rest
                 continue

@@ -64,6 +64,7 @@ class SimSession:
     reconnect_sent_at: float | None = None
     closed: bool = False
     close_code: int | None = None  # what the client's close frame said, if it closed
+    server_close_code: int | None = None  # the code the simulator closed it with
     delivered: list[str] = field(default_factory=list)  # notification message ids sent here
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -119,22 +120,36 @@ class SimTwitch:
     # -- lifecycle ---------------------------------------------------------
 
     def start(self) -> SimTwitch:
-        self._ws = serve(self._handle_ws, self.host, self._ws_port, compression=None,
-                         ping_interval=self.ping_interval, ping_timeout=self.ping_interval,
-                         process_request=self._process_request, close_timeout=2)
+        self.ws_up()
         self._http = ThreadingHTTPServer((self.host, self._http_port), SimHTTPHandler)
         self._http.daemon_threads = True
         self._http.sim = self  # type: ignore[attr-defined]
-        for name, target in (("sim-ws", self._ws.serve_forever), ("sim-http", self._http.serve_forever)):
-            t = threading.Thread(target=target, name=name, daemon=True)
-            t.start()
-            self._threads.append(t)
+        t = threading.Thread(target=self._http.serve_forever, name="sim-http", daemon=True)
+        t.start()
+        self._threads.append(t)
         return self
+
+    def ws_up(self) -> None:
+        """Listen for WebSocket connections (again, on the same port after `ws_down`)."""
+        self._ws = serve(self._handle_ws, self.host, self._ws_port, compression=None,
+                         ping_interval=self.ping_interval, ping_timeout=self.ping_interval,
+                         process_request=self._process_request, close_timeout=2)
+        self._ws_port = self._ws.socket.getsockname()[1]
+        t = threading.Thread(target=self._ws.serve_forever, name="sim-ws", daemon=True)
+        t.start()
+        self._threads.append(t)
+
+    def ws_down(self) -> None:
+        """Stop listening and drop every WebSocket, like a network that is down."""
+        if self._ws is not None:
+            self._ws.shutdown()
+            self._ws = None
 
     def stop(self) -> None:
         self._stop.set()
         if self._ws is not None:
             self._ws.shutdown()
+            self._ws = None
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
@@ -149,8 +164,7 @@ class SimTwitch:
 
     @property
     def ws_port(self) -> int:
-        assert self._ws is not None
-        return self._ws.socket.getsockname()[1]
+        return self._ws_port
 
     @property
     def http_port(self) -> int:
@@ -301,6 +315,7 @@ class SimTwitch:
             if s.closed:
                 return
             s.closed = True
+            s.server_close_code = code
             for sub in s.subscriptions.values():
                 sub["status"] = "websocket_disconnected"
             self.changed.notify_all()

@@ -1,0 +1,200 @@
+"""The scripts as a streamer runs them: real processes, signals, the real FIFO between them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ESC, ROOT, Sink, t
+
+from focuslib.subscriptions import desired
+
+N_SUBS = len(desired("1", "1"))  # focus subscribes to the whole catalog by default
+
+
+class Proc:
+    """A script in a subprocess; its stdout collected in a Sink (stderr kept apart)."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.out = Sink()
+        self.err = Sink()
+        self.p = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, encoding="utf-8")
+        self._threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True),
+                         threading.Thread(target=self._pump, args=(self.p.stderr, self.err), daemon=True)]
+        for th in self._threads:
+            th.start()
+
+    @staticmethod
+    def _pump(stream, sink: Sink) -> None:
+        for line in stream:
+            sink.write(line)
+
+    def signal(self, sig: int) -> None:
+        self.p.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        code = self.p.wait(t(timeout))
+        for th in self._threads:
+            th.join(t(2))
+        return code
+
+    def kill(self) -> None:
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+        for th in self._threads:
+            th.join(t(2))
+        for stream in (self.p.stdout, self.p.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
+    env.update({"XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
+                "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"})
+    return env
+
+
+@pytest.fixture
+def procs():
+    started: list[Proc] = []
+
+    def run(args: list[str], env: dict[str, str]) -> Proc:
+        proc = Proc(args, env)
+        started.append(proc)
+        return proc
+
+    yield run
+    for proc in started:
+        proc.kill()
+
+
+def run_once(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=t(30))
+
+
+@pytest.mark.parametrize("script", ["focus.py", "devlog.py"])
+def test_every_script_has_help(script, cli_env):
+    res = run_once([script, "--help"], cli_env)
+    assert res.returncode == 0 and "usage:" in res.stdout and res.stderr == ""
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({}, "TWITCH_CLIENT_ID is not set"),
+    ({"TWITCH_CLIENT_ID": "abc"}, "run make auth"),
+    ({"TWITCH_CLIENT_ID": "abc", "TWITCH_USER_ACCESS_TOKEN": "x", "TWITCH_USER_ID": "quietfox"}, "TWITCH_USER_ID"),
+    ({"TWITCH_CLIENT_ID": "abc", "TWITCH_USER_ACCESS_TOKEN": "x", "TWITCH_EVENTSUB_URL": "http://nope"},
+     "TWITCH_EVENTSUB_URL"),
+    ({"TWITCH_CLIENT_ID": "abc", "TWITCH_USER_ACCESS_TOKEN": "x", "TWITCH_API_URL": "ftp://x"}, "TWITCH_API_URL"),
+])
+def test_settings_errors_name_the_variable_and_exit_2_without_a_traceback(cli_env, extra, words):
+    res = run_once(["focus.py", "--no-devlog"], {**cli_env, **extra})
+    assert res.returncode == 2, res.stderr
+    assert words in res.stderr and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) <= 2
+
+
+def test_dotenv_is_read_and_the_environment_wins(tmp_path, cli_env):
+    work = tmp_path / "proj"
+    work.mkdir()
+    (work / ".env").write_text("TWITCH_CLIENT_ID=from-dotenv\nTWITCH_USER_ID=notanumber\n")
+    script = ROOT / "focus.py"
+    res = subprocess.run([sys.executable, str(script), "--no-devlog"], cwd=work, env=cli_env, capture_output=True,
+                         text=True, timeout=t(30))
+    assert res.returncode == 2 and "notanumber" in res.stderr  # .env was read
+    res = subprocess.run([sys.executable, str(script), "--no-devlog"], cwd=work,
+                         env={**cli_env, "TWITCH_USER_ID": "123"}, capture_output=True, text=True, timeout=t(30))
+    assert res.returncode == 2 and "notanumber" not in res.stderr and "make auth" in res.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_demo_shows_a_live_channel_and_stops_cleanly_on_a_signal(procs, cli_env, sig):
+    demo = procs(["focus.py", "--demo"], cli_env)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    demo.out.wait_for(lambda text: text.count(": ") >= 2, timeout=20)  # chat lines arrived
+    demo.signal(sig)
+    assert demo.wait(2) == 0
+    assert "Traceback" not in demo.err.text
+    assert not (Path(cli_env["XDG_RUNTIME_DIR"]) / "focus" / "focus.pid").exists()
+
+
+def test_make_stop_stops_a_focus_in_another_terminal_and_trigger_fires_events(procs, cli_env):
+    demo = procs(["focus.py", "--demo"], cli_env)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    res = run_once(["-m", "focuslib.sim", "trigger", "follow"], cli_env)
+    assert res.returncode == 0, res.stderr
+    demo.out.wait_text("New_Friend_")
+    second = run_once(["focus.py", "--demo"], cli_env)  # one focus per devlog pipe
+    assert second.returncode == 2 and "already running" in second.stderr
+    res = run_once(["focus.py", "stop"], cli_env)
+    assert res.returncode == 0 and "stopped focus" in res.stdout
+    assert demo.wait(3) == 0
+    res = run_once(["focus.py", "stop"], cli_env)
+    assert res.returncode == 1 and "not running" in res.stderr
+
+
+def test_no_color_means_no_escape_sequences_even_when_forced(procs, cli_env):
+    demo = procs(["focus.py", "--demo", "--color", "always"], {**cli_env, "NO_COLOR": "1"})
+    demo.out.wait_for(lambda text: text.count(": ") >= 3, timeout=20)
+    demo.signal(signal.SIGINT)
+    assert demo.wait(2) == 0
+    assert not ESC.search(demo.out.text)
+
+
+def test_devlog_waits_for_focus_shows_frames_and_survives_a_restart(procs, cli_env):
+    devlog = procs(["devlog.py", "--raw"], cli_env)
+    for round_ in (1, 2):
+        demo = procs(["focus.py", "--demo"], cli_env)
+        devlog.out.wait_for(lambda text: text.count('"channel.chat.message"') >= 2 * round_, timeout=20)
+        demo.signal(signal.SIGINT)
+        assert demo.wait(2) == 0
+        devlog.out.wait_text('"focus_stopped"', count=round_)
+    records = [json.loads(line) for line in devlog.out.lines()]
+    assert {"frame", "lifecycle"} <= {r["kind"] for r in records}
+    frames = [r["frame"]["metadata"]["message_type"] for r in records if r["kind"] == "frame"]
+    assert "session_welcome" in frames and "notification" in frames
+    assert all(isinstance(r["ts"], float) for r in records)
+    devlog.signal(signal.SIGINT)
+    assert devlog.wait(2) == 0
+
+
+def test_devlog_pretty_filters_and_one_reader_per_pipe(procs, cli_env):
+    pretty = procs(["devlog.py", "--no-keepalive", "--type", "notification", "--color", "never"], cli_env)
+    pretty.out.wait_text("waiting for focus")  # started first: it waits
+    second = run_once(["devlog.py"], cli_env)
+    assert second.returncode == 1 and "another devlog is already reading" in second.stderr
+    demo = procs(["focus.py", "--demo"], cli_env)
+    pretty.out.wait_text("notification channel.chat.message", count=2, timeout=20)
+    demo.signal(signal.SIGINT)
+    assert demo.wait(2) == 0
+    pretty.out.wait_text("focus went away")
+    text = pretty.out.text
+    assert "session_keepalive" not in text and "session_welcome" not in text and "lifecycle" not in text
+    assert '"chatter_user_login": "pixel_otter"' in text  # pretty-printed JSON
+    pretty.signal(signal.SIGTERM)
+    assert pretty.wait(2) == 0
+
+
+def test_a_stale_pid_file_of_another_program_is_not_killed(cli_env):
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        run_dir = Path(cli_env["XDG_RUNTIME_DIR"]) / "focus"
+        run_dir.mkdir(parents=True, mode=0o700)
+        (run_dir / "focus.pid").write_text(f"{sleeper.pid}\n")
+        res = run_once(["focus.py", "stop"], cli_env)
+        assert res.returncode == 1 and "not running" in res.stderr
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()

@@ -1,0 +1,200 @@
+"""The devlog FIFO: never blocks focus, whole lines, drops counted; against real FIFOs."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+
+import pytest
+
+from focuslib.devlog_pipe import DevlogWriter, ensure_fifo, frame_record, read_lines, record
+from focuslib.errors import ConfigError
+from focuslib.sim import payloads as P
+from focuslib.tokens import Redactor
+
+from conftest import t
+
+
+def _writer(path, backlog=2000, redactor=None):
+    w = DevlogWriter(path, redactor or Redactor(), backlog=backlog, retry=0.05)
+    w.start()
+    return w
+
+
+class Lines:
+    """Whole lines from a FIFO read end (a partial tail waits for the rest)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buf = b""
+
+    def read(self, at_least: int) -> list[str]:
+        out: list[str] = []
+        while len(out) < at_least:
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                break
+            *done, self.buf = (self.buf + chunk).split(b"\n")
+            out += [x.decode() for x in done]
+        return out
+
+
+def _read_all(fd: int, until: int) -> list[str]:
+    return Lines(fd).read(until)
+
+
+def test_ensure_fifo_creates_a_private_fifo_and_refuses_other_files(tmp_path):
+    path = ensure_fifo(tmp_path / "run" / "devlog.fifo", private_parent=True)
+    st = os.stat(path)
+    assert stat.S_ISFIFO(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert ensure_fifo(path, private_parent=True) == path  # existing FIFO is fine
+    plain = tmp_path / "plain"
+    plain.write_text("not a fifo")
+    with pytest.raises(ConfigError, match="not a named pipe"):
+        ensure_fifo(plain, private_parent=False)
+
+
+def test_put_never_blocks_without_a_reader_and_counts_what_it_drops(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    w = _writer(path, backlog=100)
+    for k in range(5000):  # would block forever if put() waited for a reader
+        w.put(record("lifecycle", 0.0, event="n", k=k))
+    assert w.queue_dropped == 4900
+    fd = os.open(path, os.O_RDONLY)  # a reader arrives: it gets the drop report, then the newest lines
+    try:
+        lines = _read_all(fd, 101)
+    finally:
+        os.close(fd)
+        w.stop()
+    first = json.loads(lines[0])
+    assert first["kind"] == "devlog" and first["event"] == "dropped" and first["count"] == 4900
+    assert [json.loads(x)["k"] for x in lines[1:101]] == list(range(4900, 5000))
+
+
+def test_a_stalled_reader_never_blocks_and_lines_stay_whole(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a reader that reads nothing (yet)
+    os.set_blocking(fd, True)
+    w = _writer(path, backlog=500)
+    big = "x" * 3000
+    for k in range(3000):  # ~9 MB: far more than the pipe holds
+        w.put(record("lifecycle", 0.0, event="n", k=k, pad=big))
+    w.put(record("lifecycle", 0.0, event="last"))
+    try:
+        reader = Lines(fd)
+        lines: list[str] = []
+        while not any('"last"' in x for x in lines):
+            lines += reader.read(1)
+    finally:
+        os.close(fd)
+        w.stop()
+    records = [json.loads(x) for x in lines]  # every line is whole JSON
+    dropped = sum(r["count"] for r in records if r.get("event") == "dropped")
+    kept = [r for r in records if r.get("event") == "n"]
+    assert dropped > 0 and dropped + len(kept) == 3000
+
+
+def test_a_reader_that_goes_away_mid_stream_does_not_hurt_the_writer(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    w = _writer(path)
+    fd = os.open(path, os.O_RDONLY)
+    w.put(record("lifecycle", 0.0, event="one"))
+    assert "one" in _read_all(fd, 1)[0]
+    os.close(fd)  # the reader vanishes
+    for k in range(200):
+        w.put(record("lifecycle", 0.0, event="n", k=k, pad="y" * 1000))
+    fd = os.open(path, os.O_RDONLY)  # a new reader comes
+    try:
+        w.put(record("lifecycle", 0.0, event="marker"))
+        reader = Lines(fd)
+        lines: list[str] = []
+        while not any("marker" in x for x in lines):
+            lines += reader.read(1)
+    finally:
+        os.close(fd)
+        w.stop()
+    for line in lines:
+        json.loads(line)
+
+
+def test_writer_redacts_secrets(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    red = Redactor()
+    red.add("supersecrettokenvalue")
+    w = _writer(path, redactor=red)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        w.put(record("error", 0.0, error="request failed for supersecrettokenvalue"))
+        (line,) = _read_all(fd, 1)
+    finally:
+        os.close(fd)
+        w.stop()
+    assert "supersecrettokenvalue" not in line and "[redacted]" in line
+
+
+def test_frame_records_embed_the_raw_frame_as_json():
+    raw = '{"metadata": {"message_type": "session_keepalive"},\n "payload": {}}'
+    rec = json.loads(frame_record(12.5, 3, raw))
+    assert rec == {"kind": "frame", "ts": 12.5, "conn": 3,
+                   "frame": {"metadata": {"message_type": "session_keepalive"}, "payload": {}}}
+
+
+def test_read_lines_waits_for_a_writer_and_survives_it_restarting(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    got: list[str | None] = []
+    eof, enough = threading.Event(), threading.Event()
+
+    def reader() -> None:
+        for line in read_lines(path):
+            got.append(line)
+            if line is None:
+                eof.set()
+            elif len([x for x in got if x]) == 2:
+                enough.set()
+                return
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    first = _writer(path)
+    first.put(record("lifecycle", 0.0, event="first-focus"))
+    first.stop()  # focus exits: the reader sees the end and waits for the next focus
+    assert eof.wait(t(5))
+    second = _writer(path)
+    second.put(record("lifecycle", 0.0, event="second-focus"))
+    assert enough.wait(t(5))
+    second.stop()
+    th.join(t(2))
+    assert [json.loads(x)["event"] for x in got if x] == ["first-focus", "second-focus"]
+
+
+def test_torn_first_line_after_reconnect_is_dropped(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    out: list[str | None] = []
+
+    def reader() -> None:
+        for line in read_lines(path):
+            out.append(line)
+            if line and "whole" in line:
+                return
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    wfd = os.open(path, os.O_WRONLY)
+    os.write(wfd, b'tail of a line": 1}\n' + json.dumps(P.keepalive()).encode() + b'\n{"whole": true}\n')
+    th.join(t(5))
+    os.close(wfd)
+    assert out[0].startswith('{"metadata"') and out[-1] == '{"whole": true}'
+
+
+def test_ensure_fifo_refuses_a_fifo_of_another_user(tmp_path):
+    path = tmp_path / "theirs.fifo"
+    os.mkfifo(path, 0o600)
+    try:
+        os.chown(path, os.getuid() + 4242, -1)
+    except PermissionError:
+        pytest.skip("needs root to give a file to another user")
+    with pytest.raises(ConfigError, match="belongs to another user"):
+        ensure_fifo(path, private_parent=False)

@@ -1,0 +1,86 @@
+"""Frames -> typed messages: the one parsing boundary."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from focuslib.errors import ParseError
+from focuslib.events import ChatMessage, Follow, Subscribe, UnknownEvent
+from focuslib.messages import Keepalive, Notification, Reconnect, Revocation, UnknownMessage, Welcome, parse_frame
+from focuslib.sim import payloads as P
+
+
+def test_welcome_keepalive_and_reconnect():
+    w = parse_frame(json.dumps(P.welcome("AgoQx7", 30)))
+    assert isinstance(w, Welcome) and w.session_id == "AgoQx7" and w.keepalive_timeout == 30
+    assert isinstance(parse_frame(json.dumps(P.keepalive())), Keepalive)
+    r = parse_frame(json.dumps(P.reconnect("AgoQx7", "wss://edge.example/ws?x=1")))
+    assert isinstance(r, Reconnect) and r.reconnect_url == "wss://edge.example/ws?x=1"
+
+
+def test_reconnect_url_is_read_from_payload_session_only():
+    doc = P.reconnect("s", "wss://right.example/ws")
+    doc["payload"]["reconnect_url"] = "wss://wrong.example/ws"
+    assert parse_frame(json.dumps(doc)).reconnect_url == "wss://right.example/ws"
+    doc["payload"]["session"]["reconnect_url"] = None
+    with pytest.raises(ParseError):
+        parse_frame(json.dumps(doc))
+
+
+def test_notification_events_are_typed():
+    sub = P.subscription_object("channel.chat.message", "1", {}, "s")
+    event = P.chat_message(("81", "pixel_otter", "Pixel_Otter"), "@DeskFox gg Cheer50 HeyGuys", color="",
+                           badges=[("subscriber", "6", "8")])
+    n = parse_frame(json.dumps(P.notification(sub, event, message_id="m1")))
+    assert isinstance(n, Notification) and n.message_id == "m1"
+    chat = n.event
+    assert isinstance(chat, ChatMessage)
+    assert chat.chatter.display == "Pixel_Otter" and chat.color == ""
+    assert [f.kind for f in chat.fragments] == ["mention", "text", "cheermote", "text", "emote"]
+    assert chat.bits == 50 and chat.badges[0].info == "8"
+    follow = parse_frame(json.dumps(P.notification(P.subscription_object("channel.follow", "2", {}, "s"),
+                                                   P.follow(("2", "bob", "Bob"))))).event
+    assert isinstance(follow, Follow) and follow.user.login == "bob"
+    sub_ev = parse_frame(json.dumps(P.notification(P.subscription_object("channel.subscribe", "1", {}, "s"),
+                                                   P.subscribe(("3", "cy", "Cy"), "3000", True)))).event
+    assert isinstance(sub_ev, Subscribe) and sub_ev.tier == "3000" and sub_ev.is_gift
+
+
+def test_null_and_missing_optional_fields_do_not_raise():
+    sub = P.subscription_object("channel.chat.message", "1", {}, "s")
+    event = {"chatter_user_id": None, "message": None, "badges": None, "color": None, "reply": None}
+    chat = parse_frame(json.dumps(P.notification(sub, event))).event
+    assert isinstance(chat, ChatMessage) and chat.text == "" and chat.chatter.display == "anonymous"
+
+
+def test_unknown_types_are_kept_not_rejected():
+    sub = P.subscription_object("channel.brand_new", "3", {}, "s")
+    n = parse_frame(json.dumps(P.notification(sub, {"anything": [1, 2]})))
+    assert isinstance(n.event, UnknownEvent) and n.event.subscription_type == "channel.brand_new"
+    doc = {"metadata": {"message_id": "x", "message_type": "session_future"}, "payload": {}}
+    assert isinstance(parse_frame(json.dumps(doc)), UnknownMessage)
+
+
+def test_revocation_and_the_mocks_revoked_notification():
+    sub = P.subscription_object("channel.follow", "2", {}, "s")
+    r = parse_frame(json.dumps(P.revocation(sub, "user_removed")))
+    assert isinstance(r, Revocation) and r.status == "user_removed" and r.subscription_type == "channel.follow"
+    # twitch-cli's mock: a notification whose subscription is revoked and that has no event
+    doc = P.notification(dict(sub, status="revoked"), {})
+    del doc["payload"]["event"]
+    r = parse_frame(json.dumps(doc))
+    assert isinstance(r, Revocation) and r.status == "revoked"
+
+
+@pytest.mark.parametrize("raw", [
+    "{not json", "[1, 2]", '"text"', "{}", '{"metadata": {}, "payload": {}}',
+    '{"metadata": {"message_id": "a", "message_type": "session_welcome"}, "payload": {"session": {}}}',
+    '{"metadata": {"message_id": "a", "message_type": "notification"}, "payload": {}}',
+    b"\xff\xfe",
+])
+def test_malformed_frames_raise_one_parse_error_carrying_the_raw_text(raw):
+    with pytest.raises(ParseError) as info:
+        parse_frame(raw)
+    assert info.value.raw == raw and info.value.message
