@@ -90,7 +90,7 @@ class App:
         self.renderer = renderer
         self.terminal = terminal
         self.devlog = devlog
-        self.presenter = presenter or Presenter(renderer, terminal)
+        self.presenter = presenter or Presenter(renderer, terminal, types=frozenset(s.type for s in session.desired))
         self.stop_event = stop or threading.Event()
         self.clock = clock
         self.wall = wall

@@ -150,3 +150,31 @@ def test_resizing_the_terminal_changes_the_wrap_width(monkeypatch) -> None:
     finally:
         signal.signal(signal.SIGWINCH, old)
         terminal.out.close()
+
+
+def test_flood_summaries_and_quiet_gift_bombs_come_at_their_deadline_without_other_traffic(
+        sim, start_focus, monkeypatch) -> None:
+    # The App sleeps until the nearest deadline (session or presenter): with a
+    # 1 s flood window the summary arrives long before the simulator's next
+    # keepalive (10 s) would wake a loop that ignored the presenter.
+    import functools
+
+    from focuslib import runner
+    from focuslib.present import Presenter
+    from focuslib.sim import payloads_chat as N
+
+    monkeypatch.setattr(runner, "Presenter", functools.partial(Presenter, flood_limit=2, flood_window=1.0,
+                                                               gift_wait=1.0))
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(28)
+    for k in range(5):
+        sim.notify("channel.follow", P.follow((str(k), f"bot_{k}", f"Bot_{k}")))
+    bomb = N.gift_bomb(("7", "gifter", "Gifter"), [("8", "r1", "R1"), ("9", "r2", "R2"), ("10", "r3", "R3")])
+    for event in bomb[:3]:  # one recipient never comes
+        sim.notify("channel.chat.notification", event)
+    focus.out.wait_text("→ R1, R2 (+1 not shown by Twitch)", timeout=5)
+    focus.out.wait_text("3 follows in 1 s: Bot_2, Bot_3, Bot_4", timeout=5)
+    shown = [line for line in focus.out.lines() if not line.startswith("-- ")]
+    assert shown[:3] == ["♥ Bot_0 followed", "♥ Bot_1 followed",
+                         "[GIFT] ✦ Gifter is gifting 3 T1 subs to the community (23 gifted in total)"]
+    assert focus.stop() == 0
