@@ -22,6 +22,8 @@ settings (environment or .env; the environment wins):
   TWITCH_AUTH_URL           default https://id.twitch.tv/oauth2
   FOCUS_DATA_DIR            token store (default $XDG_DATA_HOME/focus or ~/.local/share/focus)
   FOCUS_DEVLOG_PIPE         the devlog pipe (default: a private per-user runtime directory)
+  FOCUS_EVENTS              event groups to show, like --events (default: all)
+  FOCUS_THEME               dark (default) or light: keeps chatters' colors readable
   NO_COLOR                  set to anything for plain text
 
 commands:
@@ -44,6 +46,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="color output (default: auto; NO_COLOR wins)")
     parser.add_argument("--no-timestamps", action="store_true", help="leave out the [HH:MM] column")
     parser.add_argument("--no-devlog", action="store_true", help="do not write the devlog pipe")
+    parser.add_argument("--events", metavar="GROUPS",
+                        help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
+                             "chat, moderation, follows, subs, cheers, raids, points, hypetrain, polls, "
+                             "predictions, shoutouts, stream, ads")
+    parser.add_argument("--bell", action="store_true",
+                        help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
     return parser.parse_args(argv)
 
 
@@ -75,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from focuslib.config import Settings, load_environment
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.runner import Options, run
+    from focuslib.subscriptions import parse_groups
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
@@ -87,8 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "stop":
             return stop_running(settings.runtime_dir)
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+        groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
-                          timestamps=not args.no_timestamps)
+                          timestamps=not args.no_timestamps, groups=groups, bell=args.bell)
         return run(settings, options)
     except FocusError as exc:
         print(f"focus: {exc}", file=sys.stderr)

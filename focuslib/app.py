@@ -22,6 +22,7 @@ from .errors import FocusError, ParseError
 from .eventsub import Close, Connect, Fatal, Gap, Log, Notice, Session, Show, Status, Subscribe
 from .helix import Helix, Stopped
 from .messages import parse_frame
+from .present import Presenter
 from .render import Renderer
 from .subscriptions import SubscriptionSpec
 from .terminal import Terminal
@@ -30,6 +31,7 @@ SUBRESULT = "subresult"
 STATUS = "status"
 FATAL = "fatal"
 NOTICE = "notice"
+TICK = "tick"
 BATCH = 256  # frames handled between two terminal flushes during a burst
 
 
@@ -81,12 +83,14 @@ class App:
     def __init__(self, session: Session, helix: Helix, renderer: Renderer, terminal: Terminal,
                  devlog: DevlogWriter | NullDevlog, *, stop: threading.Event | None = None,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
-                 connect: Callable[..., W.WsConnection] = W.WsConnection) -> None:
+                 connect: Callable[..., W.WsConnection] = W.WsConnection,
+                 presenter: Presenter | None = None) -> None:
         self.session = session
         self.helix = helix
         self.renderer = renderer
         self.terminal = terminal
         self.devlog = devlog
+        self.presenter = presenter or Presenter(renderer, terminal, types=frozenset(s.type for s in session.desired))
         self.stop_event = stop or threading.Event()
         self.clock = clock
         self.wall = wall
@@ -122,8 +126,12 @@ class App:
         session = self.session
         clock = self.clock
         handle = self._handle
+        presenter = self.presenter
         while not self.stop_event.is_set() and self.fatal is None:
             deadline = session.deadline()
+            later = presenter.deadline()  # flood summaries and gift bombs wait for theirs
+            if later is not None and (deadline is None or later < deadline):
+                deadline = later
             try:
                 if deadline is None:
                     item = get()
@@ -142,6 +150,9 @@ class App:
             deadline = session.deadline()
             if deadline is not None and clock() >= deadline:
                 self._execute(session.tick(clock()))
+            later = presenter.deadline()
+            if later is not None and clock() >= later:
+                self._handle((TICK, 0, None, None))
             self.terminal.flush()
 
     def _handle(self, item: tuple[Any, ...]) -> None:
@@ -167,6 +178,9 @@ class App:
                 self.terminal.line(self.renderer.notice(a, b or "warn"))
             elif kind is FATAL:
                 self.fatal = a
+            elif kind is TICK:  # a flood summary or gift bomb whose deadline came
+                self.presenter.tick(self.clock())
+                self.shown = self.presenter.shown
         except FocusError:
             raise
         except Exception as exc:  # a bug must never stop chat: skip the item, keep the evidence
@@ -197,10 +211,8 @@ class App:
         for action in actions:
             kind = type(action)
             if kind is Show:
-                line = self.renderer.event(action.event)
-                if line is not None:
-                    self.terminal.line(line)
-                    self.shown += 1
+                self.presenter.show(action.event, self.clock())
+                self.shown = self.presenter.shown
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
             elif kind is Status:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
+import signal
 import sys
 import threading
 import time
 import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from . import oauth
 from .app import App, NullDevlog
@@ -21,6 +23,8 @@ from .errors import AuthError, ConfigError, FocusError
 from .eventsub import Session
 from .helix import Helix
 from .http import HttpClient, NetworkError
+from .colors import theme_from_env
+from .present import Presenter
 from .refresh import start_keeper
 from .render import ColorMode, Renderer, detect_color_mode
 from .subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
@@ -34,7 +38,8 @@ class Options:
     devlog: bool = True
     color: str = "auto"
     timestamps: bool = True
-    groups: frozenset[str] | None = None
+    groups: frozenset[str] | None = None  # event groups to show (--events); None = all
+    bell: bool = False  # ring the terminal bell on alerts (only when stdout is a terminal)
 
 
 def authenticate(settings: Settings, http: HttpClient, redactor: Redactor, *,
@@ -111,15 +116,16 @@ def _validate_until_reachable(http: HttpClient, auth_url: str, holder: TokenHold
 
 def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
                          ) -> tuple[tuple[SubscriptionSpec, ...], list[str]]:
-    """Split into what the token's scopes allow, and one line per group that stays hidden."""
+    """Split into what the token's scopes allow, and one line per group and scope that stays hidden."""
     granted = set(scopes)
-    usable, hidden = [], []
+    usable, missing = [], {}
     for spec in specs:
         if not spec.scopes or granted & set(spec.scopes):
             usable.append(spec)
         else:
-            hidden.append(f"{spec.group}: {spec.type} needs the {' or '.join(spec.scopes)} scope; "
-                          "run make auth to grant it")
+            missing.setdefault((spec.group, spec.scopes), []).append(spec.type)
+    hidden = [f"{group}: {', '.join(types)} need{'s' if len(types) == 1 else ''} the {' or '.join(need)} scope; "
+              "run make auth to grant it" for (group, need), types in missing.items()]
     return tuple(usable), hidden
 
 
@@ -214,13 +220,19 @@ def _is_focus(pid: int) -> bool:
 
 def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: Control | None = None) -> int:
     """Set everything up and run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error."""
+    theme = theme_from_env(settings.env)
     stop_demo: Callable[[], None] | None = None
     if options.demo:
         settings, stop_demo = start_demo(settings)
     mode = detect_color_mode(settings.env, out, options.color)
-    fancy = mode is not ColorMode.NONE and bool(getattr(out, "isatty", lambda: False)())
+    isatty = bool(getattr(out, "isatty", lambda: False)())
+    fancy = mode is not ColorMode.NONE and isatty
     terminal = Terminal(out, fancy=fancy)
-    renderer = Renderer(mode, timestamps=options.timestamps)
+    # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
+    width = shutil.get_terminal_size((80, 24)).columns if isatty else None
+    terminal.columns = width or 80
+    renderer = Renderer(mode, timestamps=options.timestamps, width=width, theme=theme)
+    old_winch = _watch_resize(renderer, terminal) if isatty else None
     redactor = Redactor()
     redactor.add(settings.secret, settings.access_token, settings.refresh_token)
     control = control or Control()
@@ -255,7 +267,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
                           broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
         helix = Helix(http, settings.api_url, settings.client_id, holder)
         session = Session(settings.eventsub_url, specs)
-        app = control.app = App(session, helix, renderer, terminal, devlog, stop=stop)
+        presenter = Presenter(renderer, terminal, groups=options.groups, types=frozenset(s.type for s in specs),
+                              bell=options.bell and isatty)
+        app = control.app = App(session, helix, renderer, terminal, devlog, stop=stop, presenter=presenter)
         keeper = None if twitch_cli_mock(settings) else start_keeper(
             app, holder, http, settings.auth_url, info.expires_in, devlog)
         try:
@@ -280,6 +294,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         raise FocusError(f"focus stopped on an unexpected error: {exc!r}",
                          f"the traceback is in the devlog and in {crash}; please report it") from None
     finally:
+        if old_winch is not None:
+            signal.signal(signal.SIGWINCH, old_winch)
         stop.set()
         devlog.stop(0.5)
         terminal.close()
@@ -287,6 +303,19 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         http.close()
         if stop_demo is not None:
             stop_demo()
+
+
+def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:
+    """Re-read the width when the terminal is resized (SIGWINCH; the main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGWINCH"):
+        return None
+
+    def resized(signum: int, frame: object) -> None:
+        columns = shutil.get_terminal_size((80, 24)).columns
+        renderer.width = columns
+        terminal.resized(columns)
+
+    return signal.signal(signal.SIGWINCH, resized)
 
 
 __all__ = ["GROUPS", "Options", "run", "authenticate", "usable_subscriptions", "PidFile"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from authkit import run_script, store_path
-from conftest import t
+from conftest import N_SUBS, t
 from focuslib import refresh as R
 from focuslib.devlog_pipe import ensure_fifo, read_lines
 from focuslib.errors import AuthError
@@ -63,7 +63,7 @@ def fast_checks(monkeypatch):
 def test_an_expired_token_at_start_is_refreshed_and_stored(sim, env, start_focus):
     old = store_token(sim, env, expired=True)
     focus = start_focus(NO_ENV_TOKEN)
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     now = stored(env)
     assert now["access_token"] != old.access_token and sim.grant_for(now["access_token"]) is not None
     assert now["refresh_token"] == old.refresh_token  # not rotated by this simulator setting
@@ -77,14 +77,14 @@ def test_a_rotated_refresh_token_is_stored_at_once_and_works_next_time(sim, env,
     sim.rotate_refresh = True
     old = store_token(sim, env, expired=True)
     focus = start_focus(NO_ENV_TOKEN)
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     rotated = stored(env)["refresh_token"]
     assert rotated != old.refresh_token and old.refresh_token not in sim.refresh_tokens
     assert focus.stop() == 0
     sim.expire_token(stored(env)["access_token"])
     again = start_focus(NO_ENV_TOKEN)  # a new focus, from the store alone
     sim.wait_for(lambda: refreshes(sim) == 2 and sim.live_sessions() and stored(env)["refresh_token"] != rotated)
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     assert again.stop() == 0
 
 
@@ -103,10 +103,10 @@ def test_a_revoked_refresh_token_stops_focus_with_run_make_auth(sim, env):
 
 def test_a_401_mid_session_gets_one_refresh_and_one_retry(sim, env, start_focus):
     focus = start_focus()
-    first = sim.wait_subscribed(3)
+    first = sim.wait_subscribed(N_SUBS)
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])  # Twitch stopped accepting it
     sim.drop(first)  # focus reconnects and must subscribe again, with a token that now gets 401
-    second = sim.wait_for(lambda: [s for s in sim.live_sessions() if s is not first and len(s.subscriptions) == 3])
+    second = sim.wait_for(lambda: [s for s in sim.live_sessions() if s is not first and len(s.subscriptions) == N_SUBS])
     assert second
     assert refreshes(sim) == 1  # three subscription calls got 401; the holder refreshed once
     assert sim.grant_for(stored(env)["access_token"]) is not None
@@ -123,8 +123,8 @@ def test_a_second_401_after_the_refresh_is_not_retried_again(sim, http):
 def test_a_429_waits_until_ratelimit_reset_and_says_so(sim, start_focus):
     sim.rate_limited = 1  # the simulator then keeps the bucket empty until the reset it announced
     focus = start_focus()
-    sim.wait_subscribed(3)
-    focus.out.wait_text("subscribed 3/3")
+    sim.wait_subscribed(N_SUBS)
+    focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}")
     assert sim.rate_limit_hits >= 1
     assert any(line.startswith("-- Twitch rate limit reached; retrying in") for line in focus.out.lines())
     assert "could not" not in focus.out.text  # every subscription made it after the wait
@@ -137,7 +137,7 @@ def test_a_429_waits_until_ratelimit_reset_and_says_so(sim, start_focus):
 def test_the_refresh_thread_validates_on_schedule_and_refreshes_without_touching_chat(
         sim, env, start_focus, fast_checks):
     focus = start_focus()
-    session = sim.wait_subscribed(3)
+    session = sim.wait_subscribed(N_SUBS)
     calls = sim.validate_calls
     sim.wait_for(lambda: sim.validate_calls >= calls + 3)  # it keeps validating
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
@@ -151,7 +151,7 @@ def test_the_refresh_thread_validates_on_schedule_and_refreshes_without_touching
 
 def test_a_refused_refresh_mid_session_stops_focus_with_run_make_auth(sim, env, start_focus, fast_checks):
     focus = start_focus()
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     sim.revoke_refresh_token(env["TWITCH_REFRESH_TOKEN"])
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
     focus.thread.join(t(10))
@@ -217,7 +217,7 @@ def test_no_secret_reaches_the_devlog_through_refreshes(sim, env, start_focus, f
     reader = threading.Thread(target=read, name="devlog-test-reader", daemon=True)
     reader.start()
     focus = start_focus(devlog=True)
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
     sim.wait_for(lambda: refreshes(sim) == 1)
     sim.wait_for(lambda: any('"token_refreshed"' in line for line in lines))

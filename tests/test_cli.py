@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ESC, ROOT, Sink, t
+from conftest import ESC, N_SUBS, ROOT, Sink, t
+
+
 
 
 class Proc:
@@ -117,7 +119,7 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path, cli_env):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_demo_shows_a_live_channel_and_stops_cleanly_on_a_signal(procs, cli_env, sig):
     demo = procs(["focus.py", "--demo"], cli_env)
-    demo.out.wait_text("subscribed 3/3", timeout=20)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
     demo.out.wait_for(lambda text: text.count(": ") >= 2, timeout=20)  # chat lines arrived
     demo.signal(sig)
     assert demo.wait(2) == 0
@@ -127,7 +129,7 @@ def test_demo_shows_a_live_channel_and_stops_cleanly_on_a_signal(procs, cli_env,
 
 def test_make_stop_stops_a_focus_in_another_terminal_and_trigger_fires_events(procs, cli_env):
     demo = procs(["focus.py", "--demo"], cli_env)
-    demo.out.wait_text("subscribed 3/3", timeout=20)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
     res = run_once(["-m", "focuslib.sim", "trigger", "follow"], cli_env)
     assert res.returncode == 0, res.stderr
     demo.out.wait_text("New_Friend_")

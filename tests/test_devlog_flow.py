@@ -7,6 +7,9 @@ import os
 
 from focuslib.sim import payloads as P
 
+from conftest import N_SUBS
+
+
 
 def _burst(sim, session, n: int, tag: str) -> None:
     frames, _ = sim.burst_frames(n, session, text=f"{tag} burst message")
@@ -19,7 +22,7 @@ def _wait_all(focus, tag: str, n: int) -> None:
 
 def test_chat_flows_with_no_devlog_reader(sim, start_focus):
     focus = start_focus(devlog=True)
-    session = sim.wait_subscribed(3)
+    session = sim.wait_subscribed(N_SUBS)
     _burst(sim, session, 3000, "noreader")
     _wait_all(focus, "noreader", 3000)
     assert focus.app.devlog.queue_dropped > 0  # it had to drop, and counted it
@@ -28,7 +31,7 @@ def test_chat_flows_with_no_devlog_reader(sim, start_focus):
 
 def test_chat_flows_with_a_stalled_reader_and_the_reader_gets_whole_lines_and_the_count(sim, start_focus):
     focus = start_focus(devlog=True)
-    session = sim.wait_subscribed(3)
+    session = sim.wait_subscribed(N_SUBS)
     pipe = focus.settings.devlog_pipe
     fd = os.open(pipe, os.O_RDONLY)  # a devlog that never reads (yet)
     try:
@@ -51,7 +54,7 @@ def test_chat_flows_with_a_stalled_reader_and_the_reader_gets_whole_lines_and_th
 
 def test_a_devlog_that_goes_away_mid_stream_does_not_stop_chat(sim, start_focus):
     focus = start_focus(devlog=True)
-    session = sim.wait_subscribed(3)
+    session = sim.wait_subscribed(N_SUBS)
     fd = os.open(focus.settings.devlog_pipe, os.O_RDONLY)
     os.read(fd, 100)  # reads the start of a line, then leaves
     os.close(fd)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from focuslib.subscriptions import GROUPS
+
 from authkit import run_script
 from conftest import Sink, t
 from focuslib.devlog_pipe import ensure_fifo
@@ -40,7 +42,7 @@ def test_everything_passes(sim, env, pipe):
     assert code == 0 and all(line.startswith("[ ok ]") for line in lines.values())
     assert f"belongs to {sim.broadcaster[1]} (user id {sim.broadcaster[0]})" in lines["token"]
     assert "expires in 3 h" in lines["token"] and "TWITCH_USER_ACCESS_TOKEN" in lines["token"]
-    assert "every event group can show (chat, follows, subs)" in lines["scopes"]
+    assert f"every event group can show ({', '.join(GROUPS)})" in lines["scopes"]
     assert "GET /users answered" in lines["Helix"] and "welcome received" in lines["EventSub"]
     assert f"{pipe} is ready" in lines["devlog pipe"]
 

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 from focuslib.sim import payloads as P
+from focuslib.sim import payloads_chat as N
+from focuslib.subscriptions import desired
 
-from conftest import ESC
+from conftest import ESC, N_SUBS
+
+
 
 
 def test_chat_follow_and_sub_reach_the_screen_in_order(sim, start_focus):
     focus = start_focus()
-    session = sim.wait_subscribed(3)
+    wanted = sorted(spec.type for spec in desired("1", "1"))
+    session = sim.wait_subscribed(len(wanted))
     kinds = sorted(sub["type"] for sub in session.subscriptions.values())
-    assert kinds == ["channel.chat.message", "channel.follow", "channel.subscribe"]
+    assert kinds == wanted
     sim.notify("channel.chat.message", P.chat_message(("1", "ann", "Ann"), "hello there", color="#FF0000"))
     sim.notify("channel.follow", P.follow(("2", "bob", "Bob")))
-    sim.notify("channel.subscribe", P.subscribe(("3", "cy", "Cy"), "2000"))
-    sim.notify("channel.subscribe", P.subscribe(("4", "di", "Di"), "1000", is_gift=True))
-    focus.out.wait_text("Di received a gifted T1 sub")
-    focus.out.wait_text("-- subscribed 3/3")
+    sim.notify("channel.chat.notification", N.sub(("3", "cy", "Cy"), "2000"))
+    sim.notify("channel.chat.notification", N.sub_gift(("1", "ann", "Ann"), ("4", "di", "Di")))
+    focus.out.wait_text("Ann gifted a T1 sub to Di")
+    focus.out.wait_text(f"-- subscribed {len(wanted)}/{len(wanted)}")
     lines = focus.out.lines()
     shown = [line for line in lines if not line.startswith("-- ")]
     assert shown[0].endswith("Ann: hello there")
     assert shown[1].endswith("♥ Bob followed")
     assert shown[2].endswith("★ Cy subscribed at T2")
-    assert "-- subscribed 3/3" in lines
+    assert f"-- subscribed {len(wanted)}/{len(wanted)}" in lines
     assert not ESC.search(focus.out.text)  # not a terminal and color auto: plain
     assert focus.stop() == 0
 
@@ -45,7 +50,7 @@ def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
         assert isinstance(no_user.result, ConfigError) and "TWITCH_USER_ID" in str(no_user.result)
         focus = Focus({**env, "TWITCH_USER_ID": "70000001"}, Options(devlog=False), Sink()).start()
         try:
-            mock.wait_subscribed(3)
+            mock.wait_subscribed(N_SUBS)
             mock.notify("channel.follow", P.follow(("5", "mock_fan", "Mock_Fan")))
             focus.out.wait_text("Mock_Fan followed")
             assert mock.validate_calls == 0
@@ -57,9 +62,9 @@ def test_status_line_is_redrawn_in_place_only_on_a_color_terminal(sim, start_foc
     from conftest import Sink
 
     tty = start_focus(sink=Sink(tty=True), color="always")
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     sim.notify("channel.follow", P.follow(("5", "fan", "Fan")))
     tty.out.wait_text("Fan")
-    tty.out.wait_text("subscribed 3/3")
+    tty.out.wait_text(f"subscribed {len(desired('1', '1'))}/")
     assert "\r\x1b[2K" in tty.out.text and "\n-- subscribed" not in tty.out.text
     tty.stop()

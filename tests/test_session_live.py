@@ -8,7 +8,9 @@ import pytest
 from focuslib.sim import SimTwitch
 from focuslib.sim import payloads as P
 
-from conftest import ESC, t
+from conftest import ESC, N_SUBS, t
+
+
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -23,7 +25,7 @@ def shown(focus, pattern: str) -> list[str]:
 
 def test_session_reconnect_loses_and_duplicates_nothing(sim, start_focus):
     focus = start_focus()
-    old = sim.wait_subscribed(3)
+    old = sim.wait_subscribed(N_SUBS)
     total = 400
     for k in range(250):
         say(sim, f"msg-{k:04d}-end")
@@ -39,13 +41,13 @@ def test_session_reconnect_loses_and_duplicates_nothing(sim, start_focus):
     # focus closed the old socket itself (1000), before Twitch's 4004, and created nothing again
     sim.wait_for(lambda: old.closed)
     assert old.close_code == 1000 and old.server_close_code is None
-    assert [status for status, _ in sim.subscription_log] == [202, 202, 202]
+    assert [status for status, _ in sim.subscription_log] == [202] * N_SUBS
     assert focus.stop() == 0
 
 
 def test_a_resend_on_the_new_socket_of_an_event_seen_on_the_old_one_is_shown_once(sim, start_focus):
     focus = start_focus()
-    old = sim.wait_subscribed(3)
+    old = sim.wait_subscribed(N_SUBS)
     mid = P.new_id()
     event = P.chat_message(("9", "ann", "Ann"), "overlap-message")
     sim.notify("channel.chat.message", event, message_id=mid, session=old)
@@ -61,7 +63,7 @@ def test_a_resend_on_the_new_socket_of_an_event_seen_on_the_old_one_is_shown_onc
 
 def test_duplicate_message_ids_are_shown_once(sim, start_focus):
     focus = start_focus()
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     say(sim, "only-once", duplicate=True)
     say(sim, "marker")
     focus.out.wait_text("marker")
@@ -71,12 +73,12 @@ def test_duplicate_message_ids_are_shown_once(sim, start_focus):
 
 def _reconnected(focus, sim, old) -> None:
     """focus came back on a new session with all subscriptions and marked the gap."""
-    new = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not old and len(s.subscriptions) == 3),
+    new = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not old and len(s.subscriptions) == N_SUBS),
                                     None), timeout=t(15))
     focus.out.wait_text("may have been missed")
     say(sim, "back-again", session=new)
     focus.out.wait_text("back-again")
-    assert focus.out.text.count("subscribed 3/3") == 2
+    assert focus.out.text.count(f"subscribed {N_SUBS}/{N_SUBS}") == 2
 
 
 def test_keepalive_silence_means_reconnect_and_resubscribe():
@@ -87,7 +89,7 @@ def test_keepalive_silence_means_reconnect_and_resubscribe():
         env = _env_for(sim)
         focus = Focus(env, Options(devlog=False), Sink()).start()
         try:
-            old = sim.wait_subscribed(3)
+            old = sim.wait_subscribed(N_SUBS)
             sim.silence(session=old)
             focus.out.wait_text("no message from Twitch for 3 s", timeout=10)
             _reconnected(focus, sim, old)
@@ -106,7 +108,7 @@ def _env_for(sim: SimTwitch) -> dict[str, str]:
 
 def test_an_abrupt_drop_reconnects_to_the_base_url_and_resubscribes(sim, start_focus):
     focus = start_focus()
-    old = sim.wait_subscribed(3)
+    old = sim.wait_subscribed(N_SUBS)
     sim.drop(session=old)
     focus.out.wait_text("reconnecting")
     _reconnected(focus, sim, old)
@@ -117,7 +119,7 @@ def test_an_abrupt_drop_reconnects_to_the_base_url_and_resubscribes(sim, start_f
                                          (4007, "invalid reconnect URL (4007)")])
 def test_close_codes_show_a_status_and_reconnect(sim, start_focus, code, words):
     focus = start_focus()
-    old = sim.wait_subscribed(3)
+    old = sim.wait_subscribed(N_SUBS)
     sim.close(code, session=old)
     focus.out.wait_text(words)
     _reconnected(focus, sim, old)
@@ -126,7 +128,7 @@ def test_close_codes_show_a_status_and_reconnect(sim, start_focus, code, words):
 
 def test_close_4003_is_reported_on_stream_as_a_focus_problem(sim, start_focus):
     focus = start_focus()
-    old = sim.wait_subscribed(3)
+    old = sim.wait_subscribed(N_SUBS)
     sim.close(4003, session=old)
     focus.out.wait_text("no subscription was created in time (4003)")
     assert re.search(r"! Twitch closed the connection: no subscription", focus.out.text)
@@ -140,7 +142,7 @@ def test_a_network_down_at_start_is_retried_not_fatal(sim, start_focus):
     focus.out.wait_text("connection refused")
     sim.ws_up()
     sim.wait_subscribed(3, timeout=t(15))
-    focus.out.wait_text("subscribed 3/3", timeout=15)
+    focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=15)
     say(sim, "finally-live")
     focus.out.wait_text("finally-live")
     assert "may have been missed" not in focus.out.text  # nothing was missed: we were never live
@@ -149,12 +151,12 @@ def test_a_network_down_at_start_is_retried_not_fatal(sim, start_focus):
 
 def test_revocation_shows_a_notice_and_the_rest_continue(sim, start_focus):
     focus = start_focus()
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     sim.revoke("channel.follow", "authorization_revoked")
     focus.out.wait_text("revoked the channel.follow subscription (authorization_revoked)")
     say(sim, "still-chatting")
     focus.out.wait_text("still-chatting")
-    focus.out.wait_text("subscribed 2/3 (1 revoked)")
+    focus.out.wait_text(f"subscribed {N_SUBS - 1}/{N_SUBS} (1 revoked)")
     focus.stop()
 
 
@@ -162,7 +164,7 @@ def test_a_refused_subscription_is_shown_once_and_the_others_work(sim, start_foc
     sim.fail_subscriptions["channel.subscribe"] = (400, "The combination of values is not valid")
     focus = start_focus()
     sim.wait_subscribed(2)
-    focus.out.wait_text("subscribed 2/3")
+    focus.out.wait_text(f"subscribed {N_SUBS - 1}/{N_SUBS}")
     assert focus.out.text.count("channel.subscribe could not be created (400: The combination") == 1
     say(sim, "chat-works")
     focus.out.wait_text("chat-works")
@@ -171,7 +173,7 @@ def test_a_refused_subscription_is_shown_once_and_the_others_work(sim, start_foc
 
 def test_focus_never_sends_data_frames(sim, start_focus):
     focus = start_focus()
-    session = sim.wait_subscribed(3)
+    session = sim.wait_subscribed(N_SUBS)
     say(sim, "x")
     focus.out.wait_text(": x")
     focus.stop()
@@ -182,7 +184,7 @@ def test_focus_never_sends_data_frames(sim, start_focus):
 
 def test_hostile_chat_reaches_the_output_without_escape_sequences(sim, start_focus):
     focus = start_focus(color="always")
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     evil = ("\x1b[2J\x1b[H\x1b]0;owned\x07\x1b]8;;http://x\x1b\\click\x1b]8;;\x1b\\ \u202egnirts\u202c "
             "\x9b31m \x07\x08 done")
     sim.notify("channel.chat.message", P.chat_message(("6", "evil\x1b[5m", "Evil\x1b[31m\u202e"), evil))
@@ -196,7 +198,7 @@ def test_hostile_chat_reaches_the_output_without_escape_sequences(sim, start_foc
 
 def test_no_color_means_no_escape_sequence_at_all(sim, start_focus):
     focus = start_focus({"NO_COLOR": "1"}, color="always")
-    sim.wait_subscribed(3)
+    sim.wait_subscribed(N_SUBS)
     say(sim, "plain please")
     focus.out.wait_text("plain please")
     assert not ESC.search(focus.out.text)
@@ -211,7 +213,7 @@ def test_malformed_and_unknown_frames_are_never_shown_never_fatal_and_kept_in_th
     from conftest import Sink
 
     focus = start_focus(devlog=True)
-    session = sim.wait_subscribed(3)
+    session = sim.wait_subscribed(N_SUBS)
     devlog = Sink()
     fd = os.open(focus.settings.devlog_pipe, os.O_RDONLY)
 

@@ -88,9 +88,9 @@ def test_follow_and_sub_lines():
     who = User("3", "cy", "Cy")
     me = User("1", "b", "B")
     assert r.event(Follow(who, me, "")) == "♥ Cy followed"
-    assert r.event(Subscribe(who, me, "2000", False)) == "★ Cy subscribed at T2"
-    assert r.event(Subscribe(who, me, "3000", True)) == "★ Cy received a gifted T3 sub"
-    assert r.event(Subscribe(who, me, "", False)) == "★ Cy subscribed at T?"
+    assert r.event(Subscribe(who, me, "2000", False)) == "[SUB] ★ Cy subscribed at T2"
+    assert r.event(Subscribe(who, me, "3000", True)) == "✦ Cy received a gifted T3 sub"
+    assert r.event(Subscribe(who, me, "", False)) == "[SUB] ★ Cy subscribed at T?"
 
 
 def test_invisible_display_name_falls_back_to_login():

@@ -1,56 +1,105 @@
-"""The demo channel: a scripted, looping stream played into the simulator."""
+"""The demo channel: a scripted, looping stream played into the simulator.
+
+One loop shows every kind of line focus draws: chat with badges, emotes,
+mentions, replies, /me, highlights, first-time chatters, shared chat; every
+chat notice; moderation; and every channel event, including a follow flood
+and a gift bomb.  Moments are played the way Twitch reports them (see
+`triggers`), so focus's one-line-per-fact rules are on show too.
+"""
 
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import Callable
 
-from . import payloads as P
 from .server import SimTwitch
-from .triggers import CHATTERS
+from .triggers import HERON, KATZE, KETTLE, MOSS, OTTER, TINY, TRIGGERS, Frames, gift_bomb, say
 
-Step = tuple[float, Callable[[], tuple[str, dict[str, Any]]]]
-
-_OTTER, _MOSS, _HERON, _KATZE, _TINY, _KETTLE = (c[0] for c in CHATTERS)
-_COLORS = {c[0]: (c[1], c[2]) for c in CHATTERS}
+Step = tuple[float, Callable[[], Frames]]
 
 
-def _say(who: tuple[str, str, str], text: str) -> Callable[[], tuple[str, dict[str, Any]]]:
-    color, badges = _COLORS[who]
-    return lambda: ("channel.chat.message", P.chat_message(who, text, color=color, badges=badges))
+def _say(who: tuple[str, str, str], text: str) -> Callable[[], Frames]:
+    return lambda: say(who, text)
 
 
-def _event(stype: str, build: Callable[[], dict[str, Any]]) -> Callable[[], tuple[str, dict[str, Any]]]:
-    return lambda: (stype, build())
+def _moment(name: str) -> Callable[[], Frames]:
+    return TRIGGERS[name]
+
+
+def _follow_flood() -> Frames:
+    return [frame for _ in range(9) for frame in TRIGGERS["follow"]()]
 
 
 SCRIPT: list[Step] = [
-    (0.6, _say(_OTTER, "hey @DeskFox, what are we building today? HeyGuys")),
-    (1.2, _say(_MOSS, "welcome in everyone, be nice to the compiler SeemsGood")),
-    (1.5, _say(_HERON, "is that neovim? the colors are so clean")),
-    (1.4, _event("channel.follow", lambda: P.follow(("70200001", "quiet_quokka", "Quiet_Quokka")))),
-    (1.1, _say(_KATZE, "@byte_heron it is, with a custom theme 🦊")),
-    (1.6, _say(_TINY, "こんにちは！ terminal chat looks great 👍")),
-    (1.3, _event("channel.subscribe", lambda: P.subscribe(_KETTLE, "1000"))),
-    (1.0, _say(_KETTLE, "just subbed, keep shipping PogChamp")),
-    (1.7, _say(_OTTER, "the borrow checker strikes again LUL")),
-    (1.2, _event("channel.subscribe", lambda: P.subscribe(_HERON, "1000", is_gift=True))),
-    (1.0, _say(_HERON, "thank you for the gift sub @Pixel_Otter <3")),
-    (1.5, _say(_MOSS, "reminder: no spoilers for the advent of code puzzles")),
-    (1.3, _event("channel.subscribe", lambda: P.subscribe(_TINY, "3000"))),
-    (1.8, _say(_KATZE, "Kappa Kappa Kappa")),
-    (1.4, _event("channel.follow", lambda: P.follow(("70200002", "sleepy_sloth42", "sleepy_sloth42")))),
-    (1.6, _say(_OTTER, "try a dataclass with slots=True, it saves memory")),
+    (0.6, _moment("online")),
+    (0.8, _say(OTTER, "hey @DeskFox, what are we building today? HeyGuys")),
+    (1.2, _say(MOSS, "welcome in everyone, be nice to the compiler SeemsGood")),
+    (1.4, _say(HERON, "is that neovim? the colors are so clean")),
+    (1.2, _moment("follow")),
+    (1.1, _say(KATZE, "@byte_heron it is, with a custom theme 🦊")),
+    (1.4, _say(TINY, "こんにちは！ terminal chat looks great 👍")),
+    (1.3, _moment("sub")),
+    (1.0, _moment("reply")),
+    (1.2, _moment("action")),
+    (1.3, _moment("intro")),
+    (1.4, _moment("resub")),
+    (1.2, _say(KETTLE, "that borrow checker error is a classic, it happens every time you keep a reference "
+                       "around across a call that needs the value mutably LUL")),
+    (1.3, _moment("cheer")),
+    (1.2, _moment("highlight")),
+    (1.4, _moment("redeem-text")),
+    (1.2, _moment("gift")),
+    (1.5, lambda: gift_bomb(MOSS, 5)),
+    (1.4, _moment("upgrade")),
+    (1.2, _moment("prime-upgrade")),
+    (1.2, _moment("payforward")),
+    (1.3, _moment("announce")),
+    (1.3, _moment("poll-begin")),
+    (1.2, _say(OTTER, "spaces, obviously Kappa")),
+    (1.3, _moment("poll-progress")),
+    (1.4, _moment("poll-end")),
+    (1.3, _moment("raid")),
+    (0.6, _follow_flood),
+    (1.0, _say(KATZE, "welcome raiders! <3")),
+    (1.3, _moment("hype-begin")),
+    (1.2, _moment("hype-progress")),
+    (1.2, _moment("bitsbadge")),
+    (1.4, _moment("hype-end")),
+    (1.2, _moment("effect")),
+    (1.2, _moment("giant-emote")),
+    (1.3, _moment("shared-chat")),
+    (1.2, _moment("shared-sub")),
+    (1.3, _moment("delete")),
+    (1.3, _moment("timeout")),
+    (1.2, _moment("unban")),
+    (1.2, _moment("ban")),
+    (1.3, _moment("prediction-begin")),
+    (1.3, _moment("prediction-progress")),
+    (1.2, _moment("prediction-lock")),
+    (1.4, _moment("prediction-end")),
+    (1.3, _moment("redeem")),
+    (1.2, _moment("charity")),
+    (1.2, _moment("watchstreak")),
+    (1.3, _moment("shoutout")),
+    (1.2, _moment("unknown-notice")),
+    (1.3, _moment("ad")),
+    (1.2, _moment("mention")),
+    (1.3, _moment("unraid")),
+    (1.2, _moment("clear")),
+    (1.5, _moment("offline")),
 ]
 
 
 class DemoChannel:
     """Plays SCRIPT in a loop on its own thread until stopped."""
 
-    def __init__(self, sim: SimTwitch, script: list[Step] | None = None, speed: float = 1.0) -> None:
+    def __init__(self, sim: SimTwitch, script: list[Step] | None = None, speed: float = 1.0,
+                 loop: bool = True) -> None:
         self.sim = sim
         self.script = script or SCRIPT
         self.speed = speed
+        self.loop = loop
+        self.played = threading.Event()  # set after the first full pass
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="demo-channel", daemon=True)
 
@@ -71,5 +120,8 @@ class DemoChannel:
             for pause, step in self.script:
                 if self._stop.wait(pause / self.speed):
                     return
-                stype, event = step()
-                self.sim.notify(stype, event)
+                for stype, event in step():
+                    self.sim.notify(stype, event)
+            self.played.set()
+            if not self.loop:
+                return

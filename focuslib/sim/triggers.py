@@ -1,23 +1,41 @@
-"""Events a person can fire by hand at a running simulator (`make trigger EVENT=...`)."""
+"""Events a person can fire by hand at a running simulator (`make trigger EVENT=...`).
+
+A trigger plays a moment the way Twitch reports it: a sub arrives as
+`channel.subscribe` *and* as a `sub` chat notice, a gift bomb as
+`channel.subscription.gift`, one gifted `channel.subscribe` per recipient, a
+`community_sub_gift` notice and one `sub_gift` notice per recipient, a ban as
+`channel.ban` plus `channel.chat.clear_user_messages`.  The simulator delivers
+each only to sessions subscribed to its type, so what focus shows depends on
+its --events, as with the real Twitch.
+"""
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import payloads as P
+from . import payloads_channel as C
+from . import payloads_chat as N
 
 if TYPE_CHECKING:
     from .server import SimTwitch
 
+Frames = list[tuple[str, dict[str, Any]]]
+Who = tuple[str, str, str]
+
 CHATTERS = [
     (("81230001", "pixel_otter", "Pixel_Otter"), "#FF7F50", [("subscriber", "12", "14")]),
-    (("81230002", "mossy_lantern", "Mossy_Lantern"), "#3C8DFF", [("moderator", "1", "")]),
+    (("81230002", "mossy_lantern", "Mossy_Lantern"), "#3C8DFF", [("moderator", "1", ""), ("subscriber", "0", "2")]),
     (("81230003", "byte_heron", "byte_heron"), "", []),
-    (("81230004", "kaffee_katze", "KaffeeKatze"), "#9ACD32", [("vip", "1", "")]),
+    (("81230004", "kaffee_katze", "KaffeeKatze"), "#9ACD32", [("vip", "1", ""), ("premium", "1", "")]),
     (("81230005", "tiny_compiler", "ちいさなコンパイラ"), "#DAA520", [("subscriber", "3", "3")]),
-    (("81230006", "loud_kettle", "Loud_Kettle"), "#000000", []),
+    (("81230006", "loud_kettle", "Loud_Kettle"), "#000000", [("founder", "0", "20")]),
 ]
+OTTER, MOSS, HERON, KATZE, TINY, KETTLE = (c[0] for c in CHATTERS)
+FRIEND = ("70000077", "rusty_raccoon", "RustyRaccoon")  # another streamer
+STYLE = {c[0]: (c[1], c[2]) for c in CHATTERS}
 
 LINES = [
     "hey @DeskFox what are we building today? HeyGuys",
@@ -30,39 +48,155 @@ LINES = [
     "日本語のチャットも大丈夫? 👍",
     "PogChamp it compiled",
 ]
+_seq = itertools.count(1)
 
 
-def _chat() -> tuple[str, dict[str, Any]]:
-    who, color, badges = random.choice(CHATTERS)
-    return "channel.chat.message", P.chat_message(who, random.choice(LINES), color=color, badges=badges)
+def say(who: Who, text: str, **kw: Any) -> Frames:
+    color, badges = STYLE.get(who, ("", []))
+    return [("channel.chat.message", P.chat_message(who, text, color=color, badges=badges, **kw))]
 
 
-def _follow() -> tuple[str, dict[str, Any]]:
-    n = random.randint(1000, 9999)
-    return "channel.follow", P.follow((str(70100000 + n), f"new_friend_{n}", f"New_Friend_{n}"))
+def newcomer() -> Who:
+    n = 1000 + next(_seq) % 9000
+    return (str(70100000 + n), f"new_friend_{n}", f"New_Friend_{n}")
 
 
-def _sub() -> tuple[str, dict[str, Any]]:
+def sub(who: Who, tier: str = "1000") -> Frames:
+    return [("channel.subscribe", P.subscribe(who, tier)), ("channel.chat.notification", N.sub(who, tier))]
+
+
+def resub(who: Who, months: int, text: str) -> Frames:
+    return [("channel.subscription.message", C.subscription_message(who, text, months, months // 2)),
+            ("channel.chat.notification", N.resub(who, months, months // 2, text=text))]
+
+
+def gift(gifter: Who, recipient: Who) -> Frames:
+    return [("channel.subscription.gift", C.subscription_gift(gifter, 1, cumulative_total=3)),
+            ("channel.subscribe", P.subscribe(recipient, is_gift=True)),
+            ("channel.chat.notification", N.sub_gift(gifter, recipient, cumulative_total=3))]
+
+
+def gift_bomb(gifter: Who | None, count: int) -> Frames:
+    recipients = [newcomer() for _ in range(count)]
+    out: Frames = [("channel.subscription.gift", C.subscription_gift(gifter, count, cumulative_total=40))]
+    out += [("channel.subscribe", P.subscribe(r, is_gift=True)) for r in recipients]
+    out += [("channel.chat.notification", e)
+            for e in N.gift_bomb(gifter, recipients, gift_id=str(4419032157738800000 + next(_seq)))]
+    return out
+
+
+def raid(raider: Who, viewers: int) -> Frames:
+    return [("channel.raid", C.raid(raider, viewers)), ("channel.chat.notification", N.raid(raider, viewers))]
+
+
+def cheer(who: Who, bits: int, text: str) -> Frames:
+    return say(who, f"Cheer{bits} {text}") + [("channel.cheer", C.cheer(who, bits, f"Cheer{bits} {text}"))]
+
+
+def ban(who: Who, minutes: float | None, reason: str) -> Frames:
+    return [("channel.ban", C.ban(who, MOSS, reason, minutes)),
+            ("channel.chat.clear_user_messages", N.clear_user_messages(who))]
+
+
+def redeem(who: Who, title: str, cost: int, text: str = "") -> Frames:
+    frames: Frames = [("channel.channel_points_custom_reward_redemption.add", C.redemption(who, title, cost, text))]
+    if text:  # rewards that take text also post it to chat
+        frames += say(who, text, reward_id="reward-" + title.lower().replace(" ", "-"))
+    return frames
+
+
+def said_and_deleted() -> Frames:
+    mid = P.new_id()
+    return say(KETTLE, "BUY CHEAP FOLLOWERS at spam dot example", message_id=mid) + [
+        ("channel.chat.message_delete", N.message_delete(KETTLE, mid))]
+
+
+def _chat() -> Frames:
     who = random.choice(CHATTERS)[0]
-    return "channel.subscribe", P.subscribe(who, random.choice(["1000", "1000", "2000", "3000"]))
+    return say(who, random.choice(LINES))
 
 
-def _gift() -> tuple[str, dict[str, Any]]:
-    who = random.choice(CHATTERS)[0]
-    return "channel.subscribe", P.subscribe(who, "1000", is_gift=True)
+def _poll(phase: str) -> Frames:
+    votes = {"begin": (0, 0), "progress": (12, 30), "end": (19, 44)}[phase]
+    return [(f"channel.poll.{phase}", C.poll(phase, "Tabs or spaces?", list(zip(("Tabs", "Spaces"), votes)),
+                                              "completed"))]
 
 
-TRIGGERS: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
+def _prediction(phase: str) -> Frames:
+    tally = (0, 0, 0, 0) if phase == "begin" else (7, 4200, 3, 1100)
+    outcomes = [("It compiles first try", tally[0], tally[1]), ("Three more errors", tally[2], tally[3])]
+    return [(f"channel.prediction.{phase}", C.prediction(phase, "Will it compile?", outcomes, winner=1))]
+
+
+def _hype(phase: str) -> Frames:
+    level, total, progress, goal = {"begin": (1, 600, 600, 1800), "progress": (2, 2400, 500, 2000),
+                                    "end": (3, 6100, 0, 0)}[phase]
+    top = [(OTTER, "bits", 2500), (MOSS, "subscription", 1500)]
+    return [(f"channel.hype_train.{phase}", C.hype_train(phase, level, total, progress, goal, top))]
+
+
+TRIGGERS: dict[str, Callable[[], Frames]] = {
     "chat": _chat,
-    "follow": _follow,
-    "sub": _sub,
-    "gift": _gift,
+    "mention": lambda: say(OTTER, "@DeskFox did you push the fix yet?"),
+    "reply": lambda: say(HERON, "@Pixel_Otter not yet, tests first", reply=P.reply_to(
+        P.new_id(), OTTER, "@DeskFox did you push the fix yet?")),
+    "action": lambda: say(KATZE, "\x01ACTION brews another coffee\x01", frags=[
+        {"type": "text", "text": "brews another coffee", "cheermote": None, "emote": None, "mention": None}]),
+    "highlight": lambda: say(TINY, "look at my highlighted message!", message_type="channel_points_highlighted"),
+    "intro": lambda: say(newcomer(), "hi! first time here, I write Rust too", message_type="user_intro"),
+    "effect": lambda: say(OTTER, "this one sparkles SeemsGood", message_type="power_ups_message_effect"),
+    "giant-emote": lambda: say(KATZE, "PogChamp", message_type="power_ups_gigantified_emote"),
+    "shared-chat": lambda: say(("81239999", "far_guest", "FarGuest"), "hello from the other channel!",
+                               source=FRIEND),
+    "follow": lambda: [("channel.follow", P.follow(newcomer()))],
+    "sub": lambda: sub(random.choice(CHATTERS)[0], random.choice(["1000", "1000", "2000", "3000"])),
+    "resub": lambda: resub(OTTER, 14, "fourteen months of watching compilers HeyGuys"),
+    "gift": lambda: gift(MOSS, newcomer()),
+    "giftbomb": lambda: gift_bomb(MOSS, 5),
+    "upgrade": lambda: [("channel.chat.notification", N.gift_paid_upgrade(HERON, MOSS))],
+    "prime-upgrade": lambda: [("channel.chat.notification", N.prime_paid_upgrade(KATZE))],
+    "payforward": lambda: [("channel.chat.notification", N.pay_it_forward(HERON, MOSS))],
+    "raid": lambda: raid(FRIEND, random.randint(5, 400)),
+    "unraid": lambda: [("channel.chat.notification", N.unraid(FRIEND))],
+    "announce": lambda: [("channel.chat.notification", N.announcement(MOSS, "giveaway at the end of stream!",
+                                                                     "PURPLE"))],
+    "cheer": lambda: cheer(OTTER, 100, "for the coffee fund"),
+    "bitsbadge": lambda: [("channel.chat.notification", N.bits_badge_tier(OTTER, 1000))],
+    "charity": lambda: [("channel.chat.notification", N.charity_donation(KATZE, "Code Club", 2500))],
+    "watchstreak": lambda: [("channel.chat.notification", N.watch_streak(TINY, 10, 450, "ten in a row!"))],
+    "shared-sub": lambda: [("channel.chat.notification", N.shared(N.sub(("81239999", "far_guest", "FarGuest")),
+                                                                  FRIEND))],
+    "unknown-notice": lambda: [("channel.chat.notification", N.unknown_notice(
+        OTTER, "gift_sub_bonus_match", "Twitch matched Pixel_Otter's gift with 1 bonus sub!"))],
+    "delete": said_and_deleted,
+    "clear": lambda: [("channel.chat.clear", N.chat_clear())],
+    "timeout": lambda: ban(KETTLE, 10, "caps spam"),
+    "ban": lambda: ban(newcomer(), None, "spam bot"),
+    "unban": lambda: [("channel.unban", C.unban(KETTLE, MOSS))],
+    "redeem": lambda: redeem(KATZE, "Hydrate", 500),
+    "redeem-text": lambda: redeem(HERON, "Ask a question", 1000, "what font is that?"),
+    "hype-begin": lambda: _hype("begin"),
+    "hype-progress": lambda: _hype("progress"),
+    "hype-end": lambda: _hype("end"),
+    "poll-begin": lambda: _poll("begin"),
+    "poll-progress": lambda: _poll("progress"),
+    "poll-end": lambda: _poll("end"),
+    "prediction-begin": lambda: _prediction("begin"),
+    "prediction-progress": lambda: _prediction("progress"),
+    "prediction-lock": lambda: _prediction("lock"),
+    "prediction-end": lambda: _prediction("end"),
+    "shoutout": lambda: [("channel.shoutout.receive", C.shoutout_receive(FRIEND, 230))],
+    "online": lambda: [("stream.online", C.stream_online())],
+    "offline": lambda: [("stream.offline", C.stream_offline())],
+    "ad": lambda: [("channel.ad_break.begin", C.ad_break(90))],
 }
 
 
 def fire(sim: SimTwitch, name: str, count: int = 1) -> int:
-    """Send `count` events of kind `name` to every subscribed session."""
+    """Play moment `name` `count` times at every subscribed session; returns the events sent."""
+    sent = 0
     for _ in range(count):
-        stype, event = TRIGGERS[name]()
-        sim.notify(stype, event)
-    return count
+        for stype, event in TRIGGERS[name]():
+            sim.notify(stype, event)
+            sent += 1
+    return sent

@@ -1,0 +1,139 @@
+"""Keeping floods readable: small pure state machines with deadlines (no threads, no clock).
+
+Each takes the monotonic time with every call and says when it next needs to
+run (`deadline()`); the App's main loop already sleeps until the nearest
+deadline, so nothing here polls.
+
+* `FloodGate`: lets items through until more than `limit` arrive within
+  `window` seconds (a follow-bot attack), then holds them and releases one
+  batch per window, until a window passes with nothing in it.
+* `GiftBombs`: collects the recipients of a gift bomb under its community gift
+  id until all of them arrived or the bomb has been quiet for `wait` seconds.
+* `Throttle`: the first update of a thing (a hype train, a poll) at once, then
+  at most one per `interval`, the latest winning.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class FloodGate(Generic[T]):
+    def __init__(self, limit: int = 5, window: float = 10.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._recent: deque[float] = deque()
+        self._held: list[T] = []
+        self._until: float | None = None  # end of the current collapsed interval
+
+    @property
+    def collapsing(self) -> bool:
+        return self._until is not None
+
+    def add(self, item: T, now: float) -> bool:
+        """True: show `item` now.  False: it is held for the next batch."""
+        recent = self._recent
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        recent.append(now)
+        if self._until is not None:
+            self._held.append(item)
+            return False
+        if len(recent) > self.limit:
+            self._until = now + self.window
+            self._held.append(item)
+            return False
+        return True
+
+    def deadline(self) -> float | None:
+        return self._until
+
+    def due(self, now: float) -> list[T]:
+        """The batch of an interval that has ended (often empty); collapsing ends after an empty one."""
+        if self._until is None or now < self._until:
+            return []
+        batch, self._held = self._held, []
+        self._until = max(self._until + self.window, now) if batch else None
+        return batch
+
+
+@dataclass
+class Bomb:
+    gift_id: str
+    gifter: Any = None  # User, or None when anonymous / not yet known
+    tier: str = ""
+    total: int = 0  # 0 until the bomb itself is known
+    announced: bool = False  # its "is gifting N subs" line is on screen
+    recipients: list[Any] = field(default_factory=list)
+    deadline: float = 0.0
+
+
+class GiftBombs:
+    def __init__(self, wait: float = 5.0) -> None:
+        self.wait = wait
+        self.open: dict[str, Bomb] = {}
+
+    def bomb(self, gift_id: str, gifter: Any, tier: str, total: int, now: float) -> Bomb:
+        """The bomb itself arrived (announce it now); it may already hold recipients."""
+        b = self.open.get(gift_id) or Bomb(gift_id)
+        b.gifter, b.tier, b.total, b.announced = gifter, tier, total, True
+        b.deadline = now + self.wait
+        self.open[gift_id] = b
+        return b
+
+    def recipient(self, gift_id: str, recipient: Any, gifter: Any, tier: str, now: float) -> Bomb | None:
+        """One gift of the bomb; returns the bomb when it is complete (and closes it)."""
+        b = self.open.get(gift_id)
+        if b is None:  # a recipient before its bomb: keep what it tells about the bomb
+            b = self.open[gift_id] = Bomb(gift_id, gifter, tier)
+        b.recipients.append(recipient)
+        b.deadline = now + self.wait
+        if b.total and len(b.recipients) >= b.total:
+            return self.open.pop(gift_id)
+        return None
+
+    def deadline(self) -> float | None:
+        return min((b.deadline for b in self.open.values()), default=None)
+
+    def due(self, now: float) -> list[Bomb]:
+        """Bombs that went quiet: show what arrived."""
+        done = [b for b in self.open.values() if b.deadline <= now]
+        for b in done:
+            del self.open[b.gift_id]
+        return done
+
+
+class Throttle(Generic[T]):
+    def __init__(self, interval: float = 10.0) -> None:
+        self.interval = interval
+        self._shown: dict[str, float] = {}
+        self._pending: dict[str, T] = {}
+
+    def add(self, key: str, item: T, now: float) -> bool:
+        """True: show `item` now.  False: it waits (replacing an older waiting update)."""
+        last = self._shown.get(key)
+        if last is None or now - last >= self.interval:
+            self._shown[key] = now
+            self._pending.pop(key, None)
+            return True
+        self._pending[key] = item
+        return False
+
+    def finish(self, key: str) -> None:
+        """The thing ended: its waiting update is stale."""
+        self._pending.pop(key, None)
+        self._shown.pop(key, None)
+
+    def deadline(self) -> float | None:
+        return min((self._shown[k] + self.interval for k in self._pending), default=None)
+
+    def due(self, now: float) -> list[T]:
+        out = []
+        for key in [k for k in self._pending if self._shown[k] + self.interval <= now]:
+            out.append(self._pending.pop(key))
+            self._shown[key] = now
+        return out

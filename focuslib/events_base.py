@@ -1,0 +1,137 @@
+"""The pieces every event payload shares, and the only code that digs through Twitch's dicts.
+
+Protocol notes §3: users come as `<prefix>_id/_login/_name` triplets, optional
+objects are `null` or missing, ids are strings.  Every reader here returns an
+empty value for a missing, null or wrongly typed field, so a payload Twitch
+changed shows up incomplete instead of raising.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    login: str
+    name: str
+
+    @property
+    def display(self) -> str:
+        return self.name or self.login or "anonymous"
+
+
+ANONYMOUS = User("", "", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    set_id: str
+    id: str
+    info: str  # subscriber/founder badges: months, as a string; "" otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    kind: str  # "text", "emote", "cheermote" or "mention"
+    text: str
+    bits: int = 0  # cheermote only
+    login: str = ""  # mention only: whom it mentions
+    user_id: str = ""  # mention only
+    tier: int = 0  # cheermote only: 1, 100, 1000, 5000, 10000 (picks its color)
+
+
+# -- field readers ------------------------------------------------------------
+
+def s(d: dict[str, Any], key: str) -> str:
+    value = d.get(key)
+    return value if type(value) is str else ""  # noqa: E721 -- exact type: the chat hot path
+
+
+def i(d: dict[str, Any], key: str) -> int:
+    value = d.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def oi(d: dict[str, Any], key: str) -> int | None:
+    """An "int or null" field (e.g. `cumulative_total`, `streak_months`)."""
+    value = d.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def b(d: dict[str, Any], key: str) -> bool:
+    return d.get(key) is True
+
+
+def o(d: dict[str, Any], key: str) -> dict[str, Any]:
+    value = d.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def lst(d: dict[str, Any], key: str) -> list[Any]:
+    value = d.get(key)
+    return value if isinstance(value, list) else []
+
+
+def dicts(d: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [x for x in lst(d, key) if isinstance(x, dict)]
+
+
+_KEYS: dict[str, tuple[str, str, str]] = {}
+
+
+def user(d: dict[str, Any], prefix: str) -> User:
+    """The `<prefix>_id/_login/_name` triplet Twitch uses for every user."""
+    keys = _KEYS.get(prefix)
+    if keys is None:
+        keys = _KEYS[prefix] = (prefix + "_id", prefix + "_login", prefix + "_name")
+    get = d.get
+    uid, login, name = get(keys[0]), get(keys[1]), get(keys[2])
+    return User(uid if type(uid) is str else "", login if type(login) is str else "",  # noqa: E721
+                name if type(name) is str else "")  # noqa: E721
+
+
+def optional_user(d: dict[str, Any], prefix: str) -> User | None:
+    """A triplet that is all null when absent (shared chat source, anonymous gifters)."""
+    if d.get(prefix + "_id") is None and d.get(prefix + "_login") is None and d.get(prefix + "_name") is None:
+        return None
+    u = user(d, prefix)
+    return u if (u.id or u.login or u.name) else None
+
+
+def badges(items: list[Any]) -> tuple[Badge, ...]:
+    return tuple(Badge(s(x, "set_id"), s(x, "id"), s(x, "info")) for x in items if isinstance(x, dict))
+
+
+def fragments(message: dict[str, Any]) -> tuple[Fragment, ...]:
+    """`message.fragments` (§3.1): text, emote, cheermote and mention parts, in order."""
+    out = []
+    for frag in lst(message, "fragments"):
+        if not isinstance(frag, dict):
+            continue
+        kind = frag.get("type")
+        text = s(frag, "text")
+        if kind == "text":
+            out.append(Fragment("text", text))
+        elif kind == "emote":
+            out.append(Fragment("emote", text))
+        elif kind == "mention":
+            mention = o(frag, "mention")
+            out.append(Fragment("mention", text, login=s(mention, "user_login"), user_id=s(mention, "user_id")))
+        elif kind == "cheermote":
+            cheer = o(frag, "cheermote")
+            out.append(Fragment("cheermote", text, bits=i(cheer, "bits"), tier=i(cheer, "tier")))
+        else:
+            out.append(Fragment("text", text))
+    return tuple(out)
+
+
+def message_parts(message: dict[str, Any]) -> tuple[str, tuple[Fragment, ...]]:
+    """`message {text, fragments}` as (text, fragments); fragments fall back to the whole text."""
+    text = s(message, "text")
+    frags = fragments(message)
+    if not frags and text:
+        frags = (Fragment("text", text),)
+    return text, frags

@@ -1,0 +1,119 @@
+"""Styled runs -> terminal rows: display width, painting, and wrapping with a hanging indent (pure).
+
+A line is built as a list of runs `(text, sgr)`: already-sanitized text and the
+SGR parameters to show it with ("" = plain).  `layout` paints the runs and, when
+they are wider than the terminal, breaks them at spaces into rows; every row but
+the first starts with `indent` spaces, so a wrapped message reads as one block.
+A row is never wider than `width` unless it holds a single token that is wider
+on its own (a long URL): that token is left whole for the terminal to fold.
+Styles are closed at the end of each row, so the indent is never colored.
+"""
+
+from __future__ import annotations
+
+from wcwidth import wcswidth, wcwidth
+
+Run = tuple[str, str]
+RESET = "\x1b[0m"
+
+
+def text_width(text: str) -> int:
+    """Columns `text` takes (sanitized text: no control characters)."""
+    if text.isascii():
+        return len(text)
+    w = wcswidth(text)
+    if w >= 0:
+        return w
+    return sum(max(0, wcwidth(ch)) for ch in text)
+
+
+def paint(runs: list[Run], color: bool) -> str:
+    if not color:
+        return "".join([t for t, _ in runs])
+    return "".join([f"\x1b[{p}m{t}{RESET}" if p and t else t for t, p in runs])
+
+
+def cut(text: str, columns: int) -> str:
+    """`text` shortened to at most `columns` columns, with "…" when cut."""
+    if text_width(text) <= columns:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(0, wcwidth(ch))
+        if used + w > columns - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out).rstrip() + "…"
+
+
+def layout(runs: list[Run], width: int | None, indent: int, color: bool) -> tuple[str, int]:
+    """Paint `runs`, wrapped to `width` (None = never wrap); returns (text, terminal rows)."""
+    if width is None:
+        return paint(runs, color), 1
+    total = 0
+    for t, _ in runs:
+        total += len(t) if t.isascii() else text_width(t)
+    if total <= width:
+        return paint(runs, color), 1
+    return _wrap(runs, width, indent, color)
+
+
+def _words(runs: list[Run]) -> list[tuple[int, list[Run], int]]:
+    """(spaces before, pieces, width) per word; a word may span runs (e.g. "@name,")."""
+    words: list[tuple[int, list[Run], int]] = []
+    spaces = 0
+    pieces: list[Run] = []
+    w = 0
+    for text, sgr in runs:
+        parts = text.split(" ")
+        for k, part in enumerate(parts):
+            if k:  # a space came before this part
+                if pieces:
+                    words.append((spaces, pieces, w))
+                    spaces, pieces, w = 0, [], 0
+                spaces += 1
+            if part:
+                pieces.append((part, sgr))
+                w += text_width(part)
+    if pieces:
+        words.append((spaces, pieces, w))
+    return words
+
+
+def _wrap(runs: list[Run], width: int, indent: int, color: bool) -> tuple[str, int]:
+    indent = max(0, min(indent, width // 2))
+    rows: list[list[Run]] = []
+    row: list[Run] = []
+    col = 0
+    has_word = False
+    widths: list[int] = []
+    for spaces, pieces, w in _words(runs):
+        if has_word and col + spaces + w > width:
+            rows.append(row)
+            widths.append(col)
+            row, col, has_word = ([(" " * indent, "")] if indent else []), indent, False
+        if has_word and spaces:
+            row.append((" " * spaces, ""))
+            col += spaces
+        elif not rows and not has_word and spaces:  # leading spaces of the very first row
+            row.append((" " * spaces, ""))
+            col += spaces
+        row.extend(pieces)
+        col += w
+        has_word = True
+    rows.append(row)
+    widths.append(col)
+    count = sum(max(1, -(-cw // width)) for cw in widths)
+    return "\n".join(paint(_merge(r), color) for r in rows), count
+
+
+def _merge(row: list[Run]) -> list[Run]:
+    """Join neighbouring pieces of one style, so a row costs one escape per style change."""
+    out: list[Run] = []
+    for text, sgr in row:
+        if out and out[-1][1] == sgr:
+            out[-1] = (out[-1][0] + text, sgr)
+        else:
+            out.append((text, sgr))
+    return out
