@@ -3,7 +3,8 @@
 Phases (all by default, in this order; pick with --only):
   startup  process spawn -> chat subscription created, median of --startup-runs
   burst    --messages chat notifications as fast as the socket takes them (msg/s)
-  latency  steady --rates msg/s for --latency-seconds each: frame sent -> line read
+  latency  steady --rates msg/s, --latency-seconds per client and rate in --latency-rounds
+           interleaved turns: frame sent -> line read, p50/p99/max
   long     RSS before and after --long-messages (focus and the floor)
   idle     CPU over --idle-seconds connected with keepalives only (all clients at once,
            focus also with a devlog reader attached)
@@ -40,11 +41,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="make bench ARGS=...", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--messages", type=int, default=20_000, help="burst size (default 20000)")
+    p.add_argument("--burst-runs", type=int, default=5, help="bursts per client, median reported (default 5)")
     p.add_argument("--rates", default="50,500", help="steady rates for the latency runs (default 50,500)")
-    p.add_argument("--latency-seconds", type=float, default=10.0, help="length of each latency run (default 10)")
+    p.add_argument("--latency-seconds", type=float, default=15.0,
+                   help="seconds of steady traffic per client and rate (default 15)")
+    p.add_argument("--latency-rounds", type=int, default=5,
+                   help="the latency seconds are split into this many interleaved turns (default 5)")
     p.add_argument("--idle-seconds", type=float, default=120.0, help="idle measurement interval (default 120)")
     p.add_argument("--long-messages", type=int, default=1_000_000, help="long-run length (default 1000000)")
     p.add_argument("--startup-runs", type=int, default=5, help="start-ups per client (default 5)")
+    p.add_argument("--profile-messages", type=int, default=100_000, help="burst size under py-spy (default 100000)")
     p.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases (default {','.join(PHASES)};"
                    " 'profile' is extra)")
     p.add_argument("--quick", action="store_true", help="tiny numbers, for trying the harness (~30 s)")
@@ -57,15 +63,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="where the JSON goes")
     args = p.parse_args(argv)
     if args.quick:
-        args.messages, args.latency_seconds, args.idle_seconds = 2_000, 2.0, 3.0
-        args.long_messages, args.startup_runs = 20_000, 2
+        args.messages, args.latency_seconds, args.latency_rounds, args.idle_seconds = 2_000, 2.0, 2, 3.0
+        args.long_messages, args.startup_runs, args.burst_runs = 20_000, 2, 2
     return args
 
 
 def config(args: argparse.Namespace) -> Config:
-    return Config(messages=args.messages, rates=tuple(int(x) for x in args.rates.split(",") if x),
-                  latency_seconds=args.latency_seconds, idle_seconds=args.idle_seconds,
-                  long_messages=args.long_messages, startup_runs=args.startup_runs, raw=args.sim_send == "raw")
+    return Config(messages=args.messages, burst_runs=args.burst_runs, rates=tuple(int(x) for x in args.rates.split(",") if x),
+                  latency_seconds=args.latency_seconds, latency_rounds=args.latency_rounds, idle_seconds=args.idle_seconds,
+                  long_messages=args.long_messages, startup_runs=args.startup_runs, raw=args.sim_send == "raw",
+                  profile_messages=args.profile_messages)
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -88,9 +95,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "load_average": {"before": procstat.load_average()},
         "config": {**cfg.__dict__, "rates": list(cfg.rates), "clients": [k.name for k in kinds]},
     }
+    noise: dict[str, float] = {}
+    results["noise_other_cores"] = noise
     with SimProc(workdir / "sim-stderr.txt") as sim:
+        meter = procstat.Noise(sim.pid)
         for phase in phases:
             print(f"bench: {phase}...", file=sys.stderr, flush=True)
+            meter.other_cores()
             if phase == "startup":
                 results["startup"] = measure.startup(kinds, sim, workdir, cfg)
             elif phase == "idle":
@@ -98,11 +109,12 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             elif phase == "long":
                 results["long"] = {k.name: measure.long_run(k, sim, workdir, cfg) for k in kinds[:2]}
             elif phase == "burst":
-                results["burst"] = {k.name: measure.burst(k, sim, workdir, cfg) for k in kinds}
+                results["burst"] = measure.burst(kinds, sim, workdir, cfg)
             elif phase == "latency":
-                results["latency"] = {k.name: measure.latency(k, sim, workdir, cfg) for k in kinds}
+                results["latency"] = measure.latency(kinds, sim, workdir, cfg)
             elif phase == "profile":
                 results["profile"] = profile.run(kinds[:2], sim, workdir, cfg, BENCH_VENV / "py-spy", args.output.parent)
+            noise[phase] = round(meter.other_cores(), 3)
     results["load_average"]["after"] = procstat.load_average()
     return results
 

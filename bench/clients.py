@@ -139,6 +139,7 @@ class Client:
                                            stderr=subprocess.DEVNULL, env=self.env, cwd=self.home)
         self.session = ""
         self.subscribed_at = 0.0
+        self.steps: dict[str, float] = {}
 
     @property
     def pid(self) -> int:
@@ -155,6 +156,8 @@ class Client:
         except Exception as exc:
             raise BenchError(f"{self.kind.name} did not subscribe ({exc}){self.diagnose()}") from None
         self.session, self.subscribed_at = ready["session"], ready["subscribed_at"]
+        self.steps = {"first_api_call": ready["first_api_call_at"] - self.spawned_at,
+                      "welcomed": ready["welcomed_at"] - self.spawned_at, "subscribed": self.startup}
         return self
 
     def wait_lines(self, n: int, timeout: float) -> None:

@@ -24,16 +24,19 @@ WARMUP = 20  # unrecorded messages before each latency run
 @dataclass(frozen=True)
 class Config:
     messages: int = 20_000
+    burst_runs: int = 5
     rates: tuple[int, ...] = (50, 500)
-    latency_seconds: float = 10.0
+    latency_seconds: float = 15.0
+    latency_rounds: int = 5
     idle_seconds: float = 120.0
     long_messages: int = 1_000_000
     long_batch: int = 1_000
     startup_runs: int = 5
     raw: bool = True  # the simulator writes pre-framed bursts in one sendall
+    profile_messages: int = 100_000
 
 
-def burst(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
+def burst_once(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
     """N chat notifications as fast as the socket takes them; msgs/s from first send to last line read."""
     n = cfg.messages
     with Client(kind, sim, workdir) as c:
@@ -44,33 +47,69 @@ def burst(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any
         c.wait_lines(n, timeout=60 + n / 500)
         seconds = c.reader.last - sent["first"]
         cpu = procstat.cpu_seconds(c.pid) - cpu0
-        return {"messages": n, "seconds": round(seconds, 4), "msgs_per_s": round(n / seconds, 1),
+        peak = procstat.memory_kib(c.pid)["VmHWM"]
+        return {"seconds": round(seconds, 4), "msgs_per_s": round(n / seconds, 1),
                 "send_seconds": round(sent["last"] - sent["first"], 4), "client_cpu_seconds": round(cpu, 4),
-                "startup_seconds": round(c.startup, 4)}
+                "peak_rss_kib": peak}
 
 
-def latency(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
-    """Steady rates; per message, frame sent -> line read, matched by the number in its text."""
+def burst(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
+    """`burst_runs` bursts per client, interleaved so a noisy moment hits every client alike; the median."""
+    runs: dict[str, list[dict[str, Any]]] = {k.name: [] for k in kinds}
+    for _ in range(cfg.burst_runs):
+        for kind in kinds:
+            runs[kind.name].append(burst_once(kind, sim, workdir, cfg))
     out: dict[str, Any] = {}
-    with Client(kind, sim, workdir) as c:
-        c.wait_subscribed()
-        time.sleep(SETTLE)
-        seq = 0
-        for rate in cfg.rates:
-            sim.call("steady", session=c.session, rate=max(rate, 100), n=WARMUP, start=seq)
-            seq += WARMUP
-            c.wait_lines(seq, timeout=30)
-            n = max(1, int(rate * cfg.latency_seconds))
-            c.reader.record(True)
-            sent = sim.call("steady", session=c.session, rate=rate, n=n, start=seq)["sent"]
-            c.wait_lines(seq + n, timeout=30 + cfg.latency_seconds * 3)
-            with c.reader.cond:
-                times = dict(c.reader.times or {})
-            c.reader.record(False)
-            lat = [times[seq + k] - t for k, t in enumerate(sent) if seq + k in times]
-            seq += n
-            out[str(rate)] = _percentiles(lat, n)
+    for name, rs in runs.items():
+        rates = [r["msgs_per_s"] for r in rs]
+        out[name] = {"messages": cfg.messages, "msgs_per_s": round(statistics.median(rates), 1),
+                     "min": min(rates), "max": max(rates), "runs": rs}
     return out
+
+
+def latency(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
+    """Steady rates; per message, frame sent -> line read, matched by the number in its text.
+
+    All clients stay connected (an idle client costs next to nothing) and take
+    turns: `latency_rounds` rounds, each giving every client a share of
+    `latency_seconds` at every rate, so a noisy moment on this shared machine
+    hits all of them alike.  Percentiles are over the pooled samples.
+    """
+    clients: list[Client] = []
+    try:
+        for kind in kinds:
+            clients.append(Client(kind, sim, workdir))
+        for c in clients:
+            c.wait_subscribed()
+        time.sleep(SETTLE)
+        seq = {c.kind.name: 0 for c in clients}
+        samples: dict[tuple[str, int], list[float]] = {(c.kind.name, r): [] for c in clients for r in cfg.rates}
+        sent_count = dict.fromkeys(samples, 0)
+        for _ in range(cfg.latency_rounds):
+            for rate in cfg.rates:
+                n = max(1, int(rate * cfg.latency_seconds / cfg.latency_rounds))
+                for c in clients:
+                    name = c.kind.name
+                    start = seq[name]
+                    sim.call("steady", session=c.session, rate=max(rate, 500), n=WARMUP, start=start)
+                    c.wait_lines(start + WARMUP, timeout=30)
+                    start += WARMUP
+                    c.reader.record(True)
+                    sent = sim.call("steady", session=c.session, rate=rate, n=n, start=start)["sent"]
+                    c.wait_lines(start + n, timeout=30 + 3 * n / rate)
+                    with c.reader.cond:
+                        times = dict(c.reader.times or {})
+                    c.reader.record(False)
+                    samples[name, rate] += [times[start + k] - t for k, t in enumerate(sent) if start + k in times]
+                    sent_count[name, rate] += n
+                    seq[name] = start + n
+        out: dict[str, Any] = {c.kind.name: {} for c in clients}
+        for (name, rate), lat in samples.items():
+            out[name][str(rate)] = _percentiles(lat, sent_count[name, rate])
+        return out
+    finally:
+        for c in clients:
+            c.stop()
 
 
 def idle(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
@@ -133,16 +172,28 @@ def long_run(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, 
 
 
 def startup(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
-    """Process spawn -> chat subscription created at the simulator; one unmeasured warm-up each."""
-    samples: dict[str, list[float]] = {k.name: [] for k in kinds}
+    """Process spawn -> chat subscription created at the simulator; one unmeasured warm-up each.
+
+    Also the medians of the steps on the way, as the simulator saw them: the
+    client's first API call (focus: token validation) and its session welcome.
+    """
+    samples: dict[str, list[dict[str, float]]] = {k.name: [] for k in kinds}
     for run in range(cfg.startup_runs + 1):
         for kind in kinds:  # interleaved, so a noisy moment hits every client alike
             with Client(kind, sim, workdir) as c:
                 c.wait_subscribed()
                 if run:
-                    samples[kind.name].append(c.startup)
-    return {name: {"median": round(statistics.median(v), 4), "min": round(min(v), 4),
-                   "max": round(max(v), 4), "runs": len(v)} for name, v in samples.items() if v}
+                    samples[kind.name].append(c.steps)
+    out: dict[str, Any] = {}
+    for name, runs in samples.items():
+        if not runs:
+            continue
+        total = [r["subscribed"] for r in runs]
+        out[name] = {"median": round(statistics.median(total), 4), "min": round(min(total), 4),
+                     "max": round(max(total), 4), "runs": len(runs),
+                     "steps_median": {step: round(statistics.median(r[step] for r in runs), 4)
+                                      for step in runs[0]}}
+    return out
 
 
 def _percentiles(lat: list[float], expected: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import time
 import sys
 from pathlib import Path
 
@@ -77,3 +78,35 @@ def load_average() -> tuple[float, float, float] | None:
         return os.getloadavg()
     except OSError:
         return None
+
+
+def _busy_seconds() -> float:
+    """CPU time all cores spent busy since boot (/proc/stat: everything but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / TICK  # guest time is already in user
+
+
+class Noise:
+    """How many cores *other* processes kept busy while a phase ran.
+
+    Busy time of the whole machine minus the bench's own: this process, the
+    children it has reaped (every client is waited for when it stops) and the
+    simulator process.  Other engineers' test runs on this 2-core machine show
+    up here, so a figure measured beside them can be recognized.
+    """
+
+    def __init__(self, sim_pid: int) -> None:
+        self.sim_pid = sim_pid
+        self._start = self._snapshot()
+
+    def _snapshot(self) -> tuple[float, float, float]:
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system + cpu_ticks_seconds(self.sim_pid)
+        return time.monotonic(), _busy_seconds(), own
+
+    def other_cores(self) -> float:
+        """Average cores used by everything else since this object was made (or last asked)."""
+        end = self._snapshot()
+        wall, busy, own = (b - a for a, b in zip(self._start, end))
+        self._start = end
+        return max(0.0, (busy - own) / wall) if wall > 0 else 0.0

@@ -131,4 +131,8 @@ def table(r: dict[str, Any]) -> str:
         f"load average (1/5/15 min) {fmt_load(load.get('before'))} before, {fmt_load(load.get('after'))} after.",
         f"Command: `{r.get('command', 'make bench')}`.",
     ]
+    noise = r.get("noise_other_cores") or {}
+    if noise:
+        notes.append("Cores kept busy by other processes during each phase (noise): "
+                     + ", ".join(f"{phase} {cores:.2f}" for phase, cores in noise.items()) + ".")
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"

@@ -9,7 +9,8 @@ so comparable between processes on this machine.
 Commands (op, arguments -> answer):
   token                                  -> access_token, refresh_token (a fresh grant per client)
   wait_client token timeout              -> session, subscribed_at: when this client's
-                                            channel.chat.message subscription was created
+                                            channel.chat.message subscription was created;
+                                            first_api_call_at, welcomed_at: the steps before
   burst session n raw                    -> first, last: send n numbered chat frames as fast
                                             as the socket takes them (serialized beforehand)
   steady session rate n start            -> sent: send time of each frame, paced at `rate`/s
@@ -35,6 +36,11 @@ class BenchSim(SimTwitch):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ready: dict[str, tuple[str, float]] = {}  # access token -> (session id, monotonic time)
+        self.first_use: dict[str, float] = {}  # access token -> its first API call (validate, Get Users, POST)
+
+    def grant_for(self, token: str) -> Any:
+        self.first_use.setdefault(token, time.monotonic())
+        return super().grant_for(token)
 
     def create_subscription(self, body: dict[str, Any], grant: Any, client_id: str) -> tuple[int, dict[str, Any]]:
         status, doc = super().create_subscription(body, grant, client_id)
@@ -70,7 +76,8 @@ class Controller:
 
     def wait_client(self, token: str, timeout: float = 30.0) -> dict[str, Any]:
         sid, at = self.sim.wait_for(lambda: self.sim.ready.get(token), timeout)
-        return {"session": sid, "subscribed_at": at}
+        return {"session": sid, "subscribed_at": at, "first_api_call_at": self.sim.first_use.get(token, at),
+                "welcomed_at": self._session(sid).welcomed_at}
 
     def burst(self, session: str, n: int, raw: bool = True) -> dict[str, Any]:
         s = self._session(session)
