@@ -69,10 +69,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def config(args: argparse.Namespace) -> Config:
-    return Config(messages=args.messages, burst_runs=args.burst_runs, rates=tuple(int(x) for x in args.rates.split(",") if x),
-                  latency_seconds=args.latency_seconds, latency_rounds=args.latency_rounds, idle_seconds=args.idle_seconds,
-                  long_messages=args.long_messages, startup_runs=args.startup_runs, raw=args.sim_send == "raw",
-                  profile_messages=args.profile_messages)
+    return Config(messages=args.messages, burst_runs=args.burst_runs,
+                  rates=tuple(int(x) for x in args.rates.split(",") if x),
+                  latency_seconds=args.latency_seconds, latency_rounds=args.latency_rounds,
+                  idle_seconds=args.idle_seconds, long_messages=args.long_messages,
+                  startup_runs=args.startup_runs, raw=args.sim_send == "raw", profile_messages=args.profile_messages)
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -113,7 +114,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             elif phase == "latency":
                 results["latency"] = measure.latency(kinds, sim, workdir, cfg)
             elif phase == "profile":
-                results["profile"] = profile.run(kinds[:2], sim, workdir, cfg, BENCH_VENV / "py-spy", args.output.parent)
+                results["profile"] = profile.run(kinds[:2], sim, workdir, cfg, BENCH_VENV / "py-spy",
+                                                 args.output.parent)
             noise[phase] = round(meter.other_cores(), 3)
     results["load_average"]["after"] = procstat.load_average()
     return results

@@ -7,6 +7,7 @@ CLOCK_MONOTONIC from both processes; CPU and memory come from /proc.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from dataclasses import dataclass
@@ -201,8 +202,8 @@ def _percentiles(lat: list[float], expected: int) -> dict[str, Any]:
         raise BenchError("no latency samples arrived")
     lat.sort()
 
-    def rank(p: float) -> float:  # nearest rank
-        return lat[min(len(lat) - 1, max(0, int(round(p * len(lat) + 0.5)) - 1))]
+    def rank(p: float) -> float:  # nearest rank: the smallest sample with at least p of them at or below it
+        return lat[min(len(lat) - 1, max(0, math.ceil(p * len(lat) - 1e-9) - 1))]
 
     return {"n": len(lat), "lost": expected - len(lat), "p50_ms": round(rank(0.50) * 1e3, 3),
             "p99_ms": round(rank(0.99) * 1e3, 3), "max_ms": round(lat[-1] * 1e3, 3)}

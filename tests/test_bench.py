@@ -15,6 +15,7 @@ from pathlib import Path
 from conftest import ROOT, t
 
 from bench.frames import ws_frame
+from bench.measure import _percentiles
 from bench.profile import analyse
 from bench.report import rows, table
 
@@ -98,3 +99,8 @@ def test_profile_analysis_shares() -> None:
     assert p["threads"] == [("MainThread", 80.0), ("eventsub-ws-N", 20.0)]
     assert p["self"][0] == ("parse (messages.py)", 60.0)
     assert ("run (app.py)", 80.0) in p["inclusive"]
+
+
+def test_latency_percentiles_are_nearest_rank_and_count_lost_messages() -> None:
+    seconds = [k / 1000 for k in range(100, 0, -1)]  # 1..100 ms, unsorted
+    assert _percentiles(seconds, 103) == {"n": 100, "lost": 3, "p50_ms": 50.0, "p99_ms": 99.0, "max_ms": 100.0}
