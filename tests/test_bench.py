@@ -23,7 +23,7 @@ from bench.report import rows, table
 def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--rates", "50,500",
+        [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--burst-runs", "1", "--rates", "50,500",
          "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "2500",
          "--startup-runs", "1", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=t(90))
