@@ -50,9 +50,15 @@ trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT
 test: $(VENV)/.dev ## install everything and run the test suite
 	PYTHONWARNINGS=default $(PY) -m pytest $(ARGS)
 
-bench: $(VENV)/.dev ## measure speed, latency, idle cost and memory (see README)
+# The bench's own virtualenv: the peer (pyTwitchAPI) and py-spy, never in focus's .venv.
+bench/.venv/.installed: bench/requirements.txt
+	$(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@touch $@
+
+bench: $(VENV)/.runtime bench/.venv/.installed ## measure speed, latency, idle cost and memory (see README)
 	$(PY) -m bench $(ARGS)
 
 clean: ## remove .venv and caches
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) bench/.venv .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

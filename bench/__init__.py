@@ -1,0 +1,1 @@
+"""make bench: speed, latency, idle cost, memory and start-up of focus, the floor and a peer."""

@@ -1,0 +1,199 @@
+"""The clients under measurement: focus, the floor and the peer, each a real process.
+
+Every client reads the same environment variables as focus (TWITCH_EVENTSUB_URL,
+TWITCH_API_URL, ...), gets a token of its own from the simulator (so the
+simulator can tell whose subscription arrived when), a private HOME, runtime
+and data directory, and writes its chat lines to a pipe that a `LineReader`
+thread in the bench reads.  The environment is built from scratch: the
+caller's PYTHONUNBUFFERED would change how the clients write, and
+PYTHONDONTWRITEBYTECODE would make every start-up compile from source.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .frames import MARK_RE
+from .simctl import ROOT, SimProc
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    argv: tuple[str, ...]
+    needs_user_id: bool = False  # the floor does not look the user up, so it is told
+
+
+def focus_kind(python: str = sys.executable) -> Kind:
+    return Kind("focus", (python, str(ROOT / "focus.py"), "--color", "always"))
+
+
+def floor_kind(python: str = sys.executable) -> Kind:
+    return Kind("floor", (python, str(ROOT / "bench" / "floor.py")), needs_user_id=True)
+
+
+def peer_kind(python: str) -> Kind:
+    return Kind("pyTwitchAPI", (python, str(ROOT / "bench" / "peer.py")))
+
+
+class LineReader(threading.Thread):
+    """Reads a client's stdout; counts numbered chat lines and, when asked, when each arrived."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(name="bench-reader", daemon=True)
+        self.fd = fd
+        self.count = 0
+        self.last = 0.0  # monotonic time the newest numbered line was read
+        self.times: dict[int, float] | None = None
+        self.eof = False
+        self.tail = b""  # the last unnumbered output, for error messages
+        self.cond = threading.Condition()
+
+    def record(self, on: bool) -> None:
+        """Start (or stop) noting the arrival time of every numbered line."""
+        with self.cond:
+            self.times = {} if on else None
+
+    def run(self) -> None:
+        read, now, findall = os.read, time.monotonic, MARK_RE.findall
+        pending = b""
+        while True:
+            data = read(self.fd, 1 << 20)
+            t = now()
+            if not data:
+                break
+            pending += data
+            cut = pending.rfind(b"\n") + 1
+            if not cut:
+                continue
+            lines, pending = pending[:cut], pending[cut:]
+            seqs = findall(lines)
+            with self.cond:
+                if seqs:
+                    self.count += len(seqs)
+                    self.last = t
+                    if self.times is not None:
+                        for s in seqs:
+                            self.times.setdefault(int(s), t)
+                else:
+                    self.tail = (self.tail + lines)[-2000:]
+                self.cond.notify_all()
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+
+    def wait_count(self, n: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.count < n and not self.eof:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+            return self.count >= n
+
+
+_serial = itertools.count(1)
+
+
+class Client:
+    """One client process against the simulator, from spawn to subscribed to stopped."""
+
+    def __init__(self, kind: Kind, sim: SimProc, workdir: Path, *, devlog_reader: bool = False) -> None:
+        self.kind = kind
+        self.sim = sim
+        self.home = workdir / f"{kind.name}-{next(_serial)}"
+        self.home.mkdir(parents=True)
+        grant = sim.call("token")
+        self.token = grant["access_token"]
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "TERM": "xterm-256color",
+            "HOME": str(self.home), "XDG_RUNTIME_DIR": str(self.home / "run"),
+            "FOCUS_DATA_DIR": str(self.home / "data"),
+            **sim.env(grant["access_token"], grant["refresh_token"]),
+            **({"TWITCH_USER_ID": sim.broadcaster_id} if kind.needs_user_id else {}),
+        }
+        self._stderr = open(self.home / "stderr.txt", "wb")
+        self.devlog: subprocess.Popen[bytes] | None = None
+        self.spawned_at = time.monotonic()
+        self.proc = subprocess.Popen(kind.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, env=self.env, cwd=self.home)
+        assert self.proc.stdout is not None
+        self.reader = LineReader(self.proc.stdout.fileno())
+        self.reader.start()
+        if devlog_reader:
+            self.devlog = subprocess.Popen([sys.executable, str(ROOT / "devlog.py"), "--raw"],
+                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL, env=self.env, cwd=self.home)
+        self.session = ""
+        self.subscribed_at = 0.0
+        self.steps: dict[str, float] = {}
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def startup(self) -> float:
+        """Seconds from spawning the process to its chat subscription being created."""
+        return self.subscribed_at - self.spawned_at
+
+    def wait_subscribed(self, timeout: float = 30.0) -> Client:
+        try:
+            ready = self.sim.call("wait_client", token=self.token, timeout=timeout)
+        except Exception as exc:
+            raise BenchError(f"{self.kind.name} did not subscribe ({exc}){self.diagnose()}") from None
+        self.session, self.subscribed_at = ready["session"], ready["subscribed_at"]
+        self.steps = {"first_api_call": ready["first_api_call_at"] - self.spawned_at,
+                      "welcomed": ready["welcomed_at"] - self.spawned_at, "subscribed": self.startup}
+        return self
+
+    def wait_lines(self, n: int, timeout: float) -> None:
+        if not self.reader.wait_count(n, timeout):
+            raise BenchError(f"{self.kind.name} showed {self.reader.count} of {n} messages within "
+                             f"{timeout:.0f} s{self.diagnose()}")
+
+    def diagnose(self) -> str:
+        self._stderr.flush()
+        err = (self.home / "stderr.txt").read_bytes()[-1500:].decode("utf-8", "replace").strip()
+        out = self.reader.tail[-500:].decode("utf-8", "replace").strip()
+        code = self.proc.poll()
+        parts = [f"exit code {code}" if code is not None else "", f"stderr: {err}" if err else "",
+                 f"stdout: {out}" if out else ""]
+        text = "; ".join(p for p in parts if p)
+        return f" [{text}]" if text else ""
+
+    def stop(self) -> None:
+        for proc in (self.proc, self.devlog):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in (self.proc, self.devlog):
+            if proc is None:
+                continue
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.reader.join(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._stderr.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

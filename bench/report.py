@@ -1,0 +1,138 @@
+"""One table from one run: focus, the floor and the peer side by side, ratios, and issue 5's targets.
+
+`table(results)` is pure: the JSON document `make bench` writes in, Markdown
+out, so a saved bench/results/latest.json can be rendered again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+FOCUS, FLOOR, PEER = "focus", "floor", "pyTwitchAPI"
+
+# Issue 5's targets (this 2-core machine).
+BURST_VS_FLOOR = 0.8
+BURST_VS_PEER = 3.0
+P99_VS_FLOOR = 1.5  # at 500 msg/s
+IDLE_PERCENT = 0.05
+GROWTH_MIB = 5.0
+RSS_VS_FLOOR = 1.5
+STARTUP_VS_FLOOR = 1.5
+
+
+def _get(doc: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(doc, dict) or key not in doc:
+            return None
+        doc = doc[key]
+    return doc
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**missed**")
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def _mib(kib: float | None) -> float | None:
+    return None if kib is None else kib / 1024
+
+
+def rows(r: dict[str, Any]) -> list[list[str]]:
+    """[measure, focus, floor, peer, focus vs floor, target, verdict] per line of the table."""
+    out: list[list[str]] = []
+    clients = (FOCUS, FLOOR, PEER)
+
+    def line(measure: str, values: dict[str, float | None], spec: str, ratio_text: str, target: str,
+             ok: bool | None) -> None:
+        out.append([measure, *(_fmt(values.get(c), spec) for c in clients), ratio_text, target, _verdict(ok)])
+
+    # 1. burst
+    n = _get(r, "config", "messages") or 0
+    burst = {c: _get(r, "burst", c, "msgs_per_s") for c in clients}
+    vs_floor, vs_peer = _ratio(burst[FOCUS], burst[FLOOR]), _ratio(burst[FOCUS], burst[PEER])
+    text = ", ".join(t for t in (f"{vs_floor:.2f} × floor" if vs_floor else "",
+                                  f"{vs_peer:.1f} × peer" if vs_peer else "") if t) or "—"
+    ok = None if vs_floor is None else vs_floor >= BURST_VS_FLOOR and (vs_peer is None or vs_peer >= BURST_VS_PEER)
+    line(f"burst of {n:,} chat messages (msg/s)", burst, ",.0f", text,
+         f"≥ {BURST_VS_FLOOR} × floor, ≥ {BURST_VS_PEER:g} × peer", ok)
+
+    # 2. latency
+    for rate in _get(r, "config", "rates") or []:
+        key = str(rate)
+        cells = {c: _get(r, "latency", c, key) for c in clients}
+        p99 = {c: (v or {}).get("p99_ms") for c, v in cells.items()}
+        ratio = _ratio(p99[FOCUS], p99[FLOOR])
+        is_target = rate == 500
+        out.append([f"latency at {rate} msg/s, p50 / p99 / max (ms)",
+                    *(_latency_cell(cells[c]) for c in clients),
+                    f"{ratio:.2f} × floor (p99)" if ratio else "—",
+                    f"p99 ≤ {P99_VS_FLOOR} × floor" if is_target else "",
+                    _verdict(ratio <= P99_VS_FLOOR if is_target and ratio else None)])
+
+    # 3. idle
+    secs = _get(r, "config", "idle_seconds")
+    idle = {c: _get(r, "idle", c, "percent_of_core") for c in clients}
+    ok = None if idle[FOCUS] is None else idle[FOCUS] < IDLE_PERCENT
+    ratio = _ratio(idle[FOCUS], idle[FLOOR])
+    line(f"idle CPU over {secs:g} s, keepalives only (% of a core)" if secs else "idle CPU (% of a core)", idle,
+         ".4f", f"{ratio:.1f} × floor" if ratio else "—", f"< {IDLE_PERCENT} %", ok)
+    with_reader = _get(r, "idle", "focus+devlog", "percent_of_core")
+    line("idle CPU, devlog reader attached (% of a core)", {FOCUS: with_reader}, ".4f", "—", f"< {IDLE_PERCENT} %",
+         None if with_reader is None else with_reader < IDLE_PERCENT)
+
+    # 4. long run
+    total = _get(r, "config", "long_messages") or 0
+    start = {c: _mib(_get(r, "long", c, "rss_start_kib")) for c in clients}
+    end = {c: _mib(_get(r, "long", c, "rss_end_kib")) for c in clients}
+    growth = {c: _mib(_get(r, "long", c, "growth_kib")) for c in clients}
+    ratio = _ratio(start[FOCUS], start[FLOOR])
+    line("RSS at start (MiB)", start, ".1f", f"{ratio:.2f} × floor" if ratio else "—", "", None)
+    ratio = _ratio(end[FOCUS], end[FLOOR])
+    line(f"RSS after {total:,} messages (MiB)", end, ".1f", f"{ratio:.2f} × floor" if ratio else "—",
+         f"≤ {RSS_VS_FLOOR} × floor", None if ratio is None else ratio <= RSS_VS_FLOOR)
+    line("RSS growth (MiB)", growth, "+.1f", "", f"< {GROWTH_MIB:g} MiB",
+         None if growth[FOCUS] is None else growth[FOCUS] < GROWTH_MIB)
+
+    # 5. start-up
+    runs = _get(r, "config", "startup_runs")
+    up = {c: _get(r, "startup", c, "median") for c in clients}
+    ratio = _ratio(up[FOCUS], up[FLOOR])
+    line(f"start-up to subscribed, median of {runs} (s)", up, ".3f", f"{ratio:.2f} × floor" if ratio else "—",
+         f"≤ {STARTUP_VS_FLOOR} × floor", None if ratio is None else ratio <= STARTUP_VS_FLOOR)
+    return out
+
+
+def _latency_cell(v: dict[str, Any] | None) -> str:
+    if not v:
+        return "—"
+    text = f"{v['p50_ms']:.2f} / {v['p99_ms']:.2f} / {v['max_ms']:.2f}"
+    return text + (f" ({v['lost']} lost)" if v.get("lost") else "")
+
+
+def table(r: dict[str, Any]) -> str:
+    """The Markdown the README carries: a heading line, the table, the notes."""
+    head = ["measure", FOCUS, "floor", "pyTwitchAPI", "focus vs floor", "target (issue 5)", "status"]
+    body = rows(r)
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in body]
+    m = r.get("machine", {})
+    load = r.get("load_average") or {}
+    fmt_load: Callable[[Any], str] = lambda v: "/".join(f"{x:.2f}" for x in v) if v else "?"
+    notes = [
+        f"Measured {r.get('date', '?')} on {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+        f"{m.get('memory_gib', '?')} GiB, {m.get('system', '?')}, {m.get('python', '?')}; "
+        f"load average (1/5/15 min) {fmt_load(load.get('before'))} before, {fmt_load(load.get('after'))} after.",
+        f"Command: `{r.get('command', 'make bench')}`.",
+    ]
+    noise = r.get("noise_other_cores") or {}
+    if noise:
+        notes.append("Cores kept busy by other processes during each phase (noise): "
+                     + ", ".join(f"{phase} {cores:.2f}" for phase, cores in noise.items()) + ".")
+    return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"

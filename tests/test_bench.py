@@ -1,0 +1,106 @@
+"""The bench harness (bench/): it runs end to end, and its pure parts compute what they claim.
+
+Nothing here asserts a speed; speed is what `make bench` reports.  The
+end-to-end run leaves the peer out (pyTwitchAPI lives only in bench/.venv).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, t
+
+from bench.frames import ws_frame
+from bench.measure import _percentiles
+from bench.profile import analyse
+from bench.report import rows, table
+
+
+def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--burst-runs", "1", "--rates", "50,500",
+         "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "2500",
+         "--startup-runs", "1", "--output", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=t(90))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = json.loads(out.read_text())
+    for client in ("focus", "floor"):
+        burst = r["burst"][client]
+        assert burst["messages"] == 300 and burst["msgs_per_s"] > 0
+        for rate, n in (("50", 10), ("500", 100)):
+            lat = r["latency"][client][rate]
+            assert (lat["n"], lat["lost"]) == (n, 0)
+            assert 0 < lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
+        long = r["long"][client]
+        assert long["messages"] == 2500 and long["rss_start_kib"] > 0 and long["rss_end_kib"] > 0
+        assert [s[0] for s in long["rss_samples_kib"]][-1] == 2500
+        assert r["startup"][client]["runs"] == 1 and r["startup"][client]["median"] > 0
+    assert set(r["idle"]) == {"focus", "focus+devlog", "floor"}
+    assert all(v["cpu_seconds"] >= 0 for v in r["idle"].values())
+    assert "| burst of 300 chat messages (msg/s) |" in proc.stdout
+    assert out.with_suffix(".md").read_text() in proc.stdout
+
+
+def _doc(focus_burst: float, focus_p99: float, focus_idle: float, focus_growth_kib: int, focus_up: float
+         ) -> dict:
+    lat = {"n": 100, "lost": 0, "p50_ms": 0.1, "max_ms": 9.0}
+    return {
+        "config": {"messages": 20000, "rates": [500], "idle_seconds": 120, "long_messages": 1000000,
+                   "startup_runs": 5},
+        "burst": {"focus": {"msgs_per_s": focus_burst}, "floor": {"msgs_per_s": 10000},
+                  "pyTwitchAPI": {"msgs_per_s": 2000}},
+        "latency": {"focus": {"500": {**lat, "p99_ms": focus_p99}}, "floor": {"500": {**lat, "p99_ms": 1.0}}},
+        "idle": {"focus": {"percent_of_core": focus_idle}, "focus+devlog": {"percent_of_core": focus_idle},
+                 "floor": {"percent_of_core": 0.004}},
+        "long": {"focus": {"rss_start_kib": 20000, "rss_end_kib": 20000 + focus_growth_kib,
+                           "growth_kib": focus_growth_kib},
+                 "floor": {"rss_start_kib": 20000, "rss_end_kib": 20000, "growth_kib": 0}},
+        "startup": {"focus": {"median": focus_up}, "floor": {"median": 0.1}},
+    }
+
+
+def test_report_holds_each_figure_against_its_target() -> None:
+    met = [row[-1] for row in rows(_doc(8000, 1.5, 0.049, 4 * 1024, 0.15))]
+    missed = [row[-1] for row in rows(_doc(7999, 1.51, 0.05, 5 * 1024, 0.151))]
+    # burst, latency 500, idle, idle with reader, RSS start (no target), RSS end, growth, start-up
+    assert met == ["met", "met", "met", "met", "—", "met", "met", "met"]
+    assert missed == ["**missed**", "**missed**", "**missed**", "**missed**", "—", "met", "**missed**",
+                      "**missed**"]
+    assert "**missed**" in rows(_doc(8000, 1.0, 0.0, 0, 0.1) | {"burst": {
+        "focus": {"msgs_per_s": 8000}, "floor": {"msgs_per_s": 10000}, "pyTwitchAPI": {"msgs_per_s": 3000}}})[0]
+
+
+def test_report_renders_a_partial_run() -> None:
+    text = table({"config": {"messages": 10, "rates": [50]}, "burst": {"focus": {"msgs_per_s": 5.0}}})
+    assert "| burst of 10 chat messages (msg/s) | 5 | — | — |" in text
+
+
+def test_ws_frame_length_encodings() -> None:
+    # RFC 6455 §5.2: 7-bit length up to 125, then 126 + 16 bits, then 127 + 64 bits; FIN + text = 0x81.
+    assert ws_frame(b"a" * 125)[:2] == b"\x81\x7d"
+    assert ws_frame(b"a" * 126)[:4] == b"\x81\x7e" + struct.pack("!H", 126)
+    assert ws_frame(b"a" * 70000)[:10] == b"\x81\x7f" + struct.pack("!Q", 70000)
+    assert ws_frame(b"abc")[2:] == b"abc"
+
+
+def test_profile_analysis_shares() -> None:
+    collapsed = "\n".join([
+        "thread (1): MainThread;run (app.py:10);parse (messages.py:5) 6",
+        "thread (1): MainThread;run (app.py:11);render (render.py:7) 2",
+        "thread (2): eventsub-ws-1;_run (ws.py:90);recv (ws.py:99) 2",
+    ])
+    p = analyse(collapsed)
+    assert p["samples"] == 10
+    assert p["threads"] == [("MainThread", 80.0), ("eventsub-ws-N", 20.0)]
+    assert p["self"][0] == ("parse (messages.py)", 60.0)
+    assert ("run (app.py)", 80.0) in p["inclusive"]
+
+
+def test_latency_percentiles_are_nearest_rank_and_count_lost_messages() -> None:
+    seconds = [k / 1000 for k in range(100, 0, -1)]  # 1..100 ms, unsorted
+    assert _percentiles(seconds, 103) == {"n": 100, "lost": 3, "p50_ms": 50.0, "p99_ms": 99.0, "max_ms": 100.0}
