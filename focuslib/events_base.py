@@ -8,12 +8,16 @@ changed shows up incomplete instead of raising.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+# The small records on the chat hot path (User, Badge, Fragment, and the chat
+# message itself) are NamedTuples: as immutable as frozen dataclasses, and
+# about three times cheaper to build (a frozen dataclass sets each field
+# through object.__setattr__), which is worth ~4 us of a chat message's
+# ~25 us.  Rarer events stay frozen dataclasses.
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(NamedTuple):
     id: str
     login: str
     name: str
@@ -26,15 +30,13 @@ class User:
 ANONYMOUS = User("", "", "")
 
 
-@dataclass(frozen=True, slots=True)
-class Badge:
+class Badge(NamedTuple):
     set_id: str
     id: str
     info: str  # subscriber/founder badges: months, as a string; "" otherwise
 
 
-@dataclass(frozen=True, slots=True)
-class Fragment:
+class Fragment(NamedTuple):
     kind: str  # "text", "emote", "cheermote" or "mention"
     text: str
     bits: int = 0  # cheermote only
@@ -44,6 +46,9 @@ class Fragment:
 
 
 # -- field readers ------------------------------------------------------------
+
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
+
 
 def s(d: dict[str, Any], key: str) -> str:
     value = d.get(key)
@@ -89,8 +94,8 @@ def user(d: dict[str, Any], prefix: str) -> User:
         keys = _KEYS[prefix] = (prefix + "_id", prefix + "_login", prefix + "_name")
     get = d.get
     uid, login, name = get(keys[0]), get(keys[1]), get(keys[2])
-    return User(uid if type(uid) is str else "", login if type(login) is str else "",  # noqa: E721
-                name if type(name) is str else "")  # noqa: E721
+    return _new(User, (uid if type(uid) is str else "", login if type(login) is str else "",  # noqa: E721
+                       name if type(name) is str else ""))  # noqa: E721
 
 
 def optional_user(d: dict[str, Any], prefix: str) -> User | None:
@@ -102,29 +107,34 @@ def optional_user(d: dict[str, Any], prefix: str) -> User | None:
 
 
 def badges(items: list[Any]) -> tuple[Badge, ...]:
-    return tuple(Badge(s(x, "set_id"), s(x, "id"), s(x, "info")) for x in items if isinstance(x, dict))
+    return tuple([_new(Badge, (s(x, "set_id"), s(x, "id"), s(x, "info"))) for x in items
+                  if type(x) is dict])  # noqa: E721
 
 
 def fragments(message: dict[str, Any]) -> tuple[Fragment, ...]:
     """`message.fragments` (§3.1): text, emote, cheermote and mention parts, in order."""
+    raw = message.get("fragments")
+    if type(raw) is not list:  # noqa: E721
+        return ()
     out = []
-    for frag in lst(message, "fragments"):
-        if not isinstance(frag, dict):
+    append = out.append
+    for frag in raw:
+        if type(frag) is not dict:  # noqa: E721
             continue
         kind = frag.get("type")
-        text = s(frag, "text")
-        if kind == "text":
-            out.append(Fragment("text", text))
-        elif kind == "emote":
-            out.append(Fragment("emote", text))
+        text = frag.get("text")
+        if type(text) is not str:  # noqa: E721
+            text = ""
+        if kind == "text" or kind == "emote":
+            append(_new(Fragment, (kind, text, 0, "", "", 0)))
         elif kind == "mention":
             mention = o(frag, "mention")
-            out.append(Fragment("mention", text, login=s(mention, "user_login"), user_id=s(mention, "user_id")))
+            append(Fragment("mention", text, login=s(mention, "user_login"), user_id=s(mention, "user_id")))
         elif kind == "cheermote":
             cheer = o(frag, "cheermote")
-            out.append(Fragment("cheermote", text, bits=i(cheer, "bits"), tier=i(cheer, "tier")))
+            append(Fragment("cheermote", text, bits=i(cheer, "bits"), tier=i(cheer, "tier")))
         else:
-            out.append(Fragment("text", text))
+            append(_new(Fragment, ("text", text, 0, "", "", 0)))
     return tuple(out)
 
 

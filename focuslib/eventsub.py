@@ -33,8 +33,7 @@ from __future__ import annotations
 import enum
 import random
 from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Callable, NamedTuple, Union
 
 from .events import Event, UnknownEvent
 from .messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
@@ -89,58 +88,50 @@ DEDUPE_SIZE = 4096
 
 
 # -- actions ---------------------------------------------------------------
+# NamedTuples: immutable records, and cheap to build once per message (see events_base).
 
-@dataclass(frozen=True, slots=True)
-class Connect:
+class Connect(NamedTuple):
     conn: int
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Close:
+class Close(NamedTuple):
     conn: int
     code: int = 1000  # 0 = drop the socket without a close handshake
 
 
-@dataclass(frozen=True, slots=True)
-class Subscribe:
+class Subscribe(NamedTuple):
     epoch: int
     session_id: str
     specs: tuple[SubscriptionSpec, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Show:
+class Show(NamedTuple):
     event: Event
     message_id: str
     timestamp: str
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(NamedTuple):
     text: str
     level: str = "info"  # info | warn | error
 
 
-@dataclass(frozen=True, slots=True)
-class Status:
+class Status(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
+class Gap(NamedTuple):
     since: float  # monotonic times; the runtime converts them to wall clock
     until: float
 
 
-@dataclass(frozen=True, slots=True)
-class Log:
+class Log(NamedTuple):
     event: str
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = {}  # never mutated
 
 
-@dataclass(frozen=True, slots=True)
-class Fatal:
+class Fatal(NamedTuple):
     message: str
     hint: str
 

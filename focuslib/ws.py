@@ -96,6 +96,7 @@ class WsConnection:
             self._put((CLOSED, self.conn, None, "closed while connecting"))
             return
         ws.settimeout(None)  # the keepalive watchdog lives in the session, not in a socket timeout
+        ws.sock = _BufferedSocket(ws.sock)
         put = self._put
         conn = self.conn
         put((OPENED, conn, None, None))
@@ -115,6 +116,39 @@ class WsConnection:
         finally:
             ws.shutdown()
         put((CLOSED, conn, code, reason))
+
+
+class _BufferedSocket:
+    """The connected socket with a read buffer in front of it.
+
+    websocket-client reads every frame with two or three small `recv` calls
+    (header, length, payload); each is a system call that also lets the GIL go
+    to the main thread and then waits to win it back.  Reading 64 KiB at a time
+    and handing out slices makes a burst of chat cost one system call per
+    buffer, not three per message.  Everything else (send, shutdown, close,
+    fileno, timeouts) goes straight to the real socket.
+    """
+
+    __slots__ = ("_sock", "_buf", "_pos")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._buf = b""
+        self._pos = 0
+
+    def recv(self, bufsize: int) -> bytes:
+        buf, pos = self._buf, self._pos
+        if pos >= len(buf):
+            buf = self._sock.recv(max(bufsize, 65536))
+            if not buf:
+                return buf
+            pos = 0
+        end = pos + bufsize
+        self._buf, self._pos = buf, end
+        return buf[pos:end] if pos or end < len(buf) else buf
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
 def _close_status(data: bytes) -> tuple[int | None, str]:
