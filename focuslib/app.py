@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 import traceback
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import ws as W
 from .devlog_pipe import DevlogWriter, frame_record, record
@@ -22,10 +22,12 @@ from .errors import FocusError, ParseError
 from .eventsub import Close, Connect, Fatal, Gap, Log, Notice, Session, Show, Status, Subscribe
 from .helix import Helix, Stopped
 from .messages import parse_frame
-from .present import Presenter
-from .render import Renderer
 from .subscriptions import SubscriptionSpec
 from .terminal import Terminal
+
+if TYPE_CHECKING:
+    from .present import Presenter
+    from .render import Renderer
 
 SUBRESULT = "subresult"
 STATUS = "status"
@@ -80,17 +82,17 @@ class Workers:
 class App:
     """Runs one EventSub session until stopped, rendering to `terminal`."""
 
-    def __init__(self, session: Session, helix: Helix, renderer: Renderer, terminal: Terminal,
-                 devlog: DevlogWriter | NullDevlog, *, stop: threading.Event | None = None,
+    def __init__(self, session: Session, helix: Helix, view: Callable[[], tuple[Renderer, Presenter]],
+                 terminal: Terminal, devlog: DevlogWriter | NullDevlog, *, stop: threading.Event | None = None,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
-                 connect: Callable[..., W.WsConnection] = W.WsConnection,
-                 presenter: Presenter | None = None) -> None:
+                 connect: Callable[..., W.WsConnection] = W.WsConnection) -> None:
         self.session = session
         self.helix = helix
-        self.renderer = renderer
+        self._view = view
+        self._renderer: Renderer | None = None
+        self._presenter: Presenter | None = None
         self.terminal = terminal
         self.devlog = devlog
-        self.presenter = presenter or Presenter(renderer, terminal, types=frozenset(s.type for s in session.desired))
         self.stop_event = stop or threading.Event()
         self.clock = clock
         self.wall = wall
@@ -102,6 +104,25 @@ class App:
         self.shown = 0
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put((STATUS, 0, text, None))
+
+    # The view (renderer and presenter, with ~50 event types behind them) is
+    # built when the first line needs it, so importing it stays off the path
+    # from start to the first subscription (issue 5's start-up target).
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer, self._presenter = self._view()
+        return self._renderer
+
+    @property
+    def presenter(self) -> Presenter:
+        if self._presenter is None:
+            self._renderer, self._presenter = self._view()
+        return self._presenter
+
+    def _view_deadline(self) -> float | None:
+        return None if self._presenter is None else self._presenter.deadline()
 
     # -- main loop -----------------------------------------------------------
 
@@ -126,10 +147,10 @@ class App:
         session = self.session
         clock = self.clock
         handle = self._handle
-        presenter = self.presenter
+        view_deadline = self._view_deadline
         while not self.stop_event.is_set() and self.fatal is None:
             deadline = session.deadline()
-            later = presenter.deadline()  # flood summaries and gift bombs wait for theirs
+            later = view_deadline()  # flood summaries and gift bombs wait for theirs
             if later is not None and (deadline is None or later < deadline):
                 deadline = later
             try:
@@ -150,7 +171,7 @@ class App:
             deadline = session.deadline()
             if deadline is not None and clock() >= deadline:
                 self._execute(session.tick(clock()))
-            later = presenter.deadline()
+            later = view_deadline()
             if later is not None and clock() >= later:
                 self._handle((TICK, 0, None, None))
             self.terminal.flush()

@@ -10,10 +10,9 @@ dataclasses live in `events_chat` (chat, notices, moderation) and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
-from .events_base import ANONYMOUS, Badge, Fragment, User, badges, fragments, user
+from .events_base import ANONYMOUS, Badge, Fragment, UnknownEvent, User, badges, fragments, user
 from .events_channel import (PHASED, AdBreak, Ban, Cheer, Contribution, Follow, HypeTrain, Outcome, Poll,
                              PollChoice, Prediction, Raid, Redemption, ShoutoutReceived, StreamOffline,
                              StreamOnline, Subscribe, SubscriptionGift, SubscriptionMessage, Unban, parse_ad_break,
@@ -25,13 +24,6 @@ from .events_chat import (AnnouncementNotice, BitsBadgeNotice, CharityNotice, Ch
                           ModiversaryNotice, NoticeDetail, PrimeUpgradeNotice, RaidNotice, Reply, ResubNotice,
                           SubGiftNotice, SubNotice, WatchStreakNotice, parse_chat_clear, parse_chat_message,
                           parse_chat_notification, parse_clear_user_messages, parse_message_delete)
-
-
-@dataclass(frozen=True, slots=True)
-class UnknownEvent:
-    subscription_type: str
-    version: str
-    data: dict[str, Any] = field(repr=False, compare=False)
 
 
 Event = Union[ChatMessage, ChatNotification, MessageDelete, ChatClear, ClearUserMessages, Follow, Subscribe,

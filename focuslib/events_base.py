@@ -8,13 +8,13 @@ changed shows up incomplete instead of raising.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-# The small records on the chat hot path (User, Badge, Fragment, and the chat
-# message itself) are NamedTuples: as immutable as frozen dataclasses, and
-# about three times cheaper to build (a frozen dataclass sets each field
-# through object.__setattr__), which is worth ~4 us of a chat message's
-# ~25 us.  Rarer events stay frozen dataclasses.
+# Event records are NamedTuples: as immutable as frozen dataclasses, about
+# three times cheaper to build (a frozen dataclass sets each field through
+# object.__setattr__: ~4 us of a chat message's ~25 us), and seven times
+# cheaper to define (35 dataclasses cost ~17 ms of focus's start-up).
 
 
 class User(NamedTuple):
@@ -43,6 +43,15 @@ class Fragment(NamedTuple):
     login: str = ""  # mention only: whom it mentions
     user_id: str = ""  # mention only
     tier: int = 0  # cheermote only: 1, 100, 1000, 5000, 10000 (picks its color)
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownEvent:
+    """A subscription type focus does not know: kept whole for the devlog, never shown."""
+
+    subscription_type: str
+    version: str
+    data: dict[str, Any] = field(repr=False, compare=False)
 
 
 # -- field readers ------------------------------------------------------------

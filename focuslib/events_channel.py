@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .events_base import ANONYMOUS, User, b, dicts, i, o, oi, optional_user, s, user
 
 
-@dataclass(frozen=True, slots=True)
-class Follow:
+class Follow(NamedTuple):
     user: User
     broadcaster: User
     followed_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class Subscribe:
+class Subscribe(NamedTuple):
     user: User
     broadcaster: User
     tier: str
     is_gift: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionGift:
+class SubscriptionGift(NamedTuple):
     gifter: User  # ANONYMOUS when anonymous (Twitch sends nulls)
     broadcaster: User
     total: int
@@ -33,8 +29,7 @@ class SubscriptionGift:
     anonymous: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionMessage:
+class SubscriptionMessage(NamedTuple):
     """A resub shared in chat."""
 
     user: User
@@ -47,8 +42,7 @@ class SubscriptionMessage:
     duration_months: int
 
 
-@dataclass(frozen=True, slots=True)
-class Cheer:
+class Cheer(NamedTuple):
     user: User  # ANONYMOUS when anonymous
     broadcaster: User
     anonymous: bool
@@ -56,15 +50,13 @@ class Cheer:
     bits: int
 
 
-@dataclass(frozen=True, slots=True)
-class Raid:
+class Raid(NamedTuple):
     from_broadcaster: User
     to_broadcaster: User
     viewers: int
 
 
-@dataclass(frozen=True, slots=True)
-class Ban:
+class Ban(NamedTuple):
     user: User
     broadcaster: User
     moderator: User
@@ -74,15 +66,13 @@ class Ban:
     permanent: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Unban:
+class Unban(NamedTuple):
     user: User
     broadcaster: User
     moderator: User
 
 
-@dataclass(frozen=True, slots=True)
-class Redemption:
+class Redemption(NamedTuple):
     id: str
     broadcaster: User
     user: User
@@ -94,15 +84,13 @@ class Redemption:
     redeemed_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
+class Contribution(NamedTuple):
     user: User
     type: str  # bits | subscription | other
     total: int
 
 
-@dataclass(frozen=True, slots=True)
-class HypeTrain:
+class HypeTrain(NamedTuple):
     phase: str  # begin | progress | end
     id: str
     broadcaster: User
@@ -116,16 +104,14 @@ class HypeTrain:
     all_time_high_level: int  # begin only
 
 
-@dataclass(frozen=True, slots=True)
-class PollChoice:
+class PollChoice(NamedTuple):
     id: str
     title: str
     votes: int
     points_votes: int
 
 
-@dataclass(frozen=True, slots=True)
-class Poll:
+class Poll(NamedTuple):
     phase: str  # begin | progress | end
     id: str
     broadcaster: User
@@ -136,8 +122,7 @@ class Poll:
     ends_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     id: str
     title: str
     color: str  # blue | pink
@@ -145,8 +130,7 @@ class Outcome:
     points: int
 
 
-@dataclass(frozen=True, slots=True)
-class Prediction:
+class Prediction(NamedTuple):
     phase: str  # begin | progress | lock | end
     id: str
     broadcaster: User
@@ -158,27 +142,23 @@ class Prediction:
     locks_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class ShoutoutReceived:
+class ShoutoutReceived(NamedTuple):
     broadcaster: User
     from_broadcaster: User
     viewer_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class StreamOnline:
+class StreamOnline(NamedTuple):
     broadcaster: User
     stream_type: str  # live | playlist | watch_party | premiere | rerun
     started_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class StreamOffline:
+class StreamOffline(NamedTuple):
     broadcaster: User
 
 
-@dataclass(frozen=True, slots=True)
-class AdBreak:
+class AdBreak(NamedTuple):
     broadcaster: User
     requester: User
     duration_seconds: int

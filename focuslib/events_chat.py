@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NamedTuple, Union
 
 from .events_base import (ANONYMOUS, Badge, Fragment, User, b, badges, i, lst, message_parts, o, oi,
@@ -20,7 +19,7 @@ class Reply(NamedTuple):
     parent_body: str
 
 
-class ChatMessage(NamedTuple):  # a NamedTuple for speed, see events_base
+class ChatMessage(NamedTuple):
     message_id: str
     broadcaster: User
     chatter: User
@@ -79,15 +78,13 @@ def parse_chat_message(d: dict[str, Any]) -> ChatMessage:
 
 # -- channel.chat.notification (§3.2): one detail object per notice type ----------
 
-@dataclass(frozen=True, slots=True)
-class SubNotice:
+class SubNotice(NamedTuple):
     tier: str
     is_prime: bool
     duration_months: int
 
 
-@dataclass(frozen=True, slots=True)
-class ResubNotice:
+class ResubNotice(NamedTuple):
     tier: str
     is_prime: bool
     cumulative_months: int
@@ -97,8 +94,7 @@ class ResubNotice:
     is_gift: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SubGiftNotice:
+class SubGiftNotice(NamedTuple):
     recipient: User
     tier: str
     duration_months: int
@@ -106,60 +102,51 @@ class SubGiftNotice:
     community_gift_id: str  # "" for a single gift; else the bomb it belongs to
 
 
-@dataclass(frozen=True, slots=True)
-class CommunityGiftNotice:
+class CommunityGiftNotice(NamedTuple):
     id: str
     total: int
     tier: str
     cumulative_total: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class GifterNotice:
+class GifterNotice(NamedTuple):
     """`gift_paid_upgrade` and `pay_it_forward`: someone continues a gift."""
 
     gifter: User | None  # None when anonymous
 
 
-@dataclass(frozen=True, slots=True)
-class PrimeUpgradeNotice:
+class PrimeUpgradeNotice(NamedTuple):
     tier: str
 
 
-@dataclass(frozen=True, slots=True)
-class RaidNotice:
+class RaidNotice(NamedTuple):
     raider: User
     viewers: int
 
 
-@dataclass(frozen=True, slots=True)
-class AnnouncementNotice:
+class AnnouncementNotice(NamedTuple):
     color: str  # lower-cased: blue, green, orange, purple, primary (casing is unconfirmed)
 
 
-@dataclass(frozen=True, slots=True)
-class BitsBadgeNotice:
+class BitsBadgeNotice(NamedTuple):
     tier: int
 
 
-@dataclass(frozen=True, slots=True)
-class CharityNotice:
+class CharityNotice(NamedTuple):
     charity: str
     value: int  # minor units
     decimal_places: int
     currency: str
 
 
-@dataclass(frozen=True, slots=True)
-class WatchStreakNotice:
+class WatchStreakNotice(NamedTuple):
     """Undocumented but seen (§3.2 "Known gaps")."""
 
     streak: int
     points: int
 
 
-@dataclass(frozen=True, slots=True)
-class ModiversaryNotice:
+class ModiversaryNotice(NamedTuple):
     months: int
 
 
@@ -168,8 +155,7 @@ NoticeDetail = Union[SubNotice, ResubNotice, SubGiftNotice, CommunityGiftNotice,
                      WatchStreakNotice, ModiversaryNotice]
 
 
-@dataclass(frozen=True, slots=True)
-class ChatNotification:
+class ChatNotification(NamedTuple):
     message_id: str
     broadcaster: User
     chatter: User  # ANONYMOUS when `chatter_is_anonymous`
@@ -262,20 +248,17 @@ def parse_chat_notification(d: dict[str, Any]) -> ChatNotification:
 
 # -- moderation-driven chat events (§3.3) ---------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class MessageDelete:
+class MessageDelete(NamedTuple):
     broadcaster: User
     target: User  # who wrote the deleted message
     message_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class ChatClear:
+class ChatClear(NamedTuple):
     broadcaster: User
 
 
-@dataclass(frozen=True, slots=True)
-class ClearUserMessages:
+class ClearUserMessages(NamedTuple):
     broadcaster: User
     target: User
 

@@ -33,11 +33,14 @@ from __future__ import annotations
 import enum
 import random
 from collections import deque
-from typing import Any, Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
-from .events import Event, UnknownEvent
+from .events_base import UnknownEvent
 from .messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
 from .subscriptions import SubscriptionSpec
+
+if TYPE_CHECKING:
+    from .events import Event
 
 
 class Phase(enum.Enum):

@@ -9,12 +9,13 @@ raw text for the devlog.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
 import orjson
 
 from .errors import ParseError
-from .events import Event, parse_event
+if TYPE_CHECKING:
+    from .events import Event
 
 
 class Welcome(NamedTuple):
@@ -115,7 +116,21 @@ def _notification(mid: str, ts: str, meta: dict[str, Any], payload: dict[str, An
         if status != "enabled":
             return Revocation(mid, ts, stype, version, status)
         raise ParseError(f"{stype} notification has no event object")
-    return Notification(mid, ts, stype, version, status, parse_event(stype, version, event))
+    parse = _parse_event or _load_parsers()
+    return Notification(mid, ts, stype, version, status, parse(stype, version, event))
+
+
+# The event parsers (and their ~50 record types) load with the first
+# notification, not at start-up: they are not needed until then.
+_parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
+
+
+def _load_parsers() -> Callable[[str, str, dict[str, Any]], Event]:
+    global _parse_event
+    from .events import parse_event
+
+    _parse_event = parse_event
+    return parse_event
 
 
 def _welcome(mid: str, ts: str, payload: dict[str, Any]) -> Welcome:

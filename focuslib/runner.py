@@ -13,23 +13,25 @@ import time
 import traceback
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from . import oauth
-from .app import App, NullDevlog
+from .app import NOTICE, App, NullDevlog
 from .config import DEFAULT_AUTH_URL, Settings, ensure_private_dir
 from .devlog_pipe import DevlogWriter, ensure_fifo, record
 from .errors import AuthError, ConfigError, FocusError
 from .eventsub import Session
 from .helix import Helix
 from .http import HttpClient, NetworkError
-from .colors import theme_from_env
-from .present import Presenter
+from .colors import ColorMode, detect_color_mode, theme_from_env
 from .refresh import start_keeper
-from .render import ColorMode, Renderer, detect_color_mode
 from .subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
 from .terminal import Terminal
 from .tokens import Redactor, TokenHolder, TokenStore
+
+if TYPE_CHECKING:
+    from .present import Presenter
+    from .render import Renderer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -231,8 +233,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
     width = shutil.get_terminal_size((80, 24)).columns if isatty else None
     terminal.columns = width or 80
-    renderer = Renderer(mode, timestamps=options.timestamps, width=width, theme=theme)
-    old_winch = _watch_resize(renderer, terminal) if isatty else None
+    old_winch = None
     redactor = Redactor()
     redactor.add(settings.secret, settings.access_token, settings.refresh_token)
     control = control or Control()
@@ -258,8 +259,6 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         holder, info = authenticate(settings, http, redactor, status=status, stop=stop)
         broadcaster = settings.user_id or info.user_id
         specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
-        for line in hidden:
-            terminal.line(renderer.notice(line, "warn"))
         if not specs:
             raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                             "run make auth")
@@ -267,9 +266,22 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
                           broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
         helix = Helix(http, settings.api_url, settings.client_id, holder)
         session = Session(settings.eventsub_url, specs)
-        presenter = Presenter(renderer, terminal, groups=options.groups, types=frozenset(s.type for s in specs),
-                              bell=options.bell and isatty)
-        app = control.app = App(session, helix, renderer, terminal, devlog, stop=stop, presenter=presenter)
+
+        def view() -> tuple[Renderer, Presenter]:
+            nonlocal old_winch
+            from .present import Presenter
+            from .render import Renderer
+
+            renderer = Renderer(mode, timestamps=options.timestamps, width=width, theme=theme)
+            presenter = Presenter(renderer, terminal, groups=options.groups,
+                                  types=frozenset(s.type for s in specs), bell=options.bell and isatty)
+            if isatty:
+                old_winch = _watch_resize(renderer, terminal)
+            return renderer, presenter
+
+        app = control.app = App(session, helix, view, terminal, devlog, stop=stop)
+        for line in hidden:
+            app.inbox.put((NOTICE, 0, line, "warn"))
         keeper = None if twitch_cli_mock(settings) else start_keeper(
             app, holder, http, settings.auth_url, info.expires_in, devlog)
         try:

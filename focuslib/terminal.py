@@ -19,9 +19,8 @@ import shutil
 from collections import OrderedDict
 from typing import Hashable, TextIO
 
-from wcwidth import wcswidth
 
-from .layout import text_width
+from .layout import cut, text_width
 from .text import sanitize
 
 CLEAR_LINE = "\r\x1b[2K"
@@ -159,9 +158,4 @@ class Terminal:
 
     def _status_line(self) -> str:
         width = shutil.get_terminal_size((80, 24)).columns - 1
-        text = self._prefix + self._status
-        if wcswidth(text) > width:
-            while text and wcswidth(text) > max(1, width - 1):
-                text = text[:-1]
-            text += "…"
-        return f"\x1b[2m{text}\x1b[0m"
+        return f"\x1b[2m{cut(self._prefix + self._status, max(1, width))}\x1b[0m"

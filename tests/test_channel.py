@@ -159,12 +159,11 @@ def test_flood_summaries_and_quiet_gift_bombs_come_at_their_deadline_without_oth
     # keepalive (10 s) would wake a loop that ignored the presenter.
     import functools
 
-    from focuslib import runner
-    from focuslib.present import Presenter
+    from focuslib import present
     from focuslib.sim import payloads_chat as N
 
-    monkeypatch.setattr(runner, "Presenter", functools.partial(Presenter, flood_limit=2, flood_window=1.0,
-                                                               gift_wait=1.0))
+    monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, flood_limit=2,
+                                                                flood_window=1.0, gift_wait=1.0))
     focus = start_focus(timestamps=False)
     sim.wait_subscribed(28)
     for k in range(5):
