@@ -2,12 +2,14 @@
 
 The writer thread owns the FIFO.  The rest of focus hands it lines with `put`,
 which never blocks: lines wait in a bounded queue and the oldest are dropped
-(and counted) when the reader is absent or too slow.  The FIFO is opened
-non-blocking, so with no reader the open fails (ENXIO) and is retried once a
-second; a reader that goes away shows up as EPIPE.  Lines are whole: a line
-only partly written when the pipe filled is finished before anything else
-goes out, and what had to be dropped is reported to the reader as a record of
-its own when writing resumes.  Every chunk passes through the redactor.
+(and counted) when the reader is absent or too slow.  The writer thread opens
+the FIFO in blocking mode, which waits for a reader without any periodic
+wake-up, then switches it to non-blocking; a reader that goes away shows up as
+EPIPE, and the thread goes back to waiting for the next one.  Lines are whole:
+a line only partly written when the pipe filled is finished before anything
+else goes out, and what had to be dropped is reported to the reader as a
+record of its own when writing resumes.  Every chunk passes through the
+redactor.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from typing import Any, Callable, Iterator
 from .config import ensure_private_dir
 from .errors import ConfigError
 
-BACKLOG = 2000  # lines kept while nobody reads (and the most queued at once)
-RETRY_OPEN = 1.0  # seconds between attempts to find a reader
+BACKLOG = 512  # lines kept while nobody reads (and the most queued at once): ~1 MB of chat frames
+RETRY_OPEN = 1.0  # seconds before opening again after an error (a removed FIFO)
 CHUNK = 64 * 1024
 
 
@@ -105,8 +107,18 @@ class DevlogWriter:
     def stop(self, timeout: float = 1.0) -> None:
         self._stopping.set()
         self._wake.set()
-        if self.thread.is_alive() and self.thread is not threading.current_thread():
+        if not self.thread.is_alive() or self.thread is threading.current_thread():
+            return
+        # A writer waiting in open() for a reader: be that reader for a moment.
+        try:
+            release = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            release = None
+        try:
             self.thread.join(timeout)
+        finally:
+            if release is not None:
+                os.close(release)
 
     @property
     def connected(self) -> bool:
@@ -133,13 +145,15 @@ class DevlogWriter:
 
     def _open(self) -> bool:
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            # Blocks until a reader opens the FIFO, so a focus nobody watches
+            # has no periodic wake-up for it; stop() releases it.
+            fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
         except OSError:
-            # ENXIO: no reader yet.  Anything else: keep trying, it may be fixed while we run.
-            return False
-        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False  # e.g. the FIFO was removed: try again after a pause
+        if self._stopping.is_set() or not stat.S_ISFIFO(os.fstat(fd).st_mode):
             os.close(fd)
             return False
+        os.set_blocking(fd, False)  # a full pipe must never hold this thread up
         self._fd = fd
         self._pending = b""
         return True
