@@ -138,19 +138,21 @@ class DevlogWriter:
                         self._wake.wait()
                     continue
                 self._write_some(block=True)
-            if self._fd is not None and (self._pending or self._queue):
-                self._write_some(block=False)  # last words, if the reader has room
+            if self._pending or self._queue:  # last words, if a reader is there and has room
+                if self._fd is not None or self._open(block=False):
+                    self._write_some(block=False)
         finally:
             self._close()
 
-    def _open(self) -> bool:
+    def _open(self, block: bool = True) -> bool:
+        flags = os.O_WRONLY | os.O_CLOEXEC | (0 if block else os.O_NONBLOCK)
         try:
-            # Blocks until a reader opens the FIFO, so a focus nobody watches
-            # has no periodic wake-up for it; stop() releases it.
-            fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
+            # Blocking, it waits for a reader, so a focus nobody watches has no
+            # periodic wake-up for it; stop() releases it.
+            fd = os.open(self.path, flags)
         except OSError:
-            return False  # e.g. the FIFO was removed: try again after a pause
-        if self._stopping.is_set() or not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return False  # no reader (non-blocking), or the FIFO was removed: try again later
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
             os.close(fd)
             return False
         os.set_blocking(fd, False)  # a full pipe must never hold this thread up
