@@ -34,7 +34,8 @@ STATUS = "status"
 FATAL = "fatal"
 NOTICE = "notice"
 TICK = "tick"
-BATCH = 256  # frames handled between two terminal flushes during a burst
+BATCH = 8  # inbox items (each up to ws.MAX_BATCH frames) handled between two terminal flushes
+CREDITS = 8  # frame batches that may wait in the inbox (bounds memory in a burst)
 
 
 class NullDevlog:
@@ -99,6 +100,7 @@ class App:
         self._connect = connect
         self.inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self.conns: dict[int, W.WsConnection] = {}
+        self.credits = threading.Semaphore(CREDITS)
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
         self.shown = 0
@@ -179,8 +181,8 @@ class App:
     def _handle(self, item: tuple[Any, ...]) -> None:
         kind, conn, a, b = item
         try:
-            if kind is W.FRAME:
-                self._frame(conn, a)
+            if kind is W.FRAMES:
+                self._frames(conn, a)
             elif kind is W.OPENED:
                 self._execute(self.session.opened(conn, self.clock()))
             elif kind is W.CLOSED:
@@ -205,10 +207,25 @@ class App:
         except FocusError:
             raise
         except Exception as exc:  # a bug must never stop chat: skip the item, keep the evidence
-            self.devlog.put(record("error", self.wall(), where="main loop", error=repr(exc),
-                                   traceback=traceback.format_exc()))
-            self.terminal.line(self.renderer.notice(
-                "focus skipped a message it could not handle (details in the devlog)", "error"))
+            self._bug(exc)
+
+    def _bug(self, exc: Exception) -> None:
+        self.devlog.put(record("error", self.wall(), where="main loop", error=repr(exc),
+                               traceback=traceback.format_exc()))
+        self.terminal.line(self.renderer.notice(
+            "focus skipped a message it could not handle (details in the devlog)", "error"))
+
+    def _frames(self, conn: int, batch: list[bytes]) -> None:
+        try:
+            for data in batch:
+                try:
+                    self._frame(conn, data)
+                except FocusError:
+                    raise
+                except Exception as exc:  # one bad frame never costs the rest of the batch
+                    self._bug(exc)
+        finally:
+            self.credits.release()
 
     def _frame(self, conn: int, data: bytes) -> None:
         ts = self.wall()
@@ -244,7 +261,7 @@ class App:
                 self.devlog.put(record("lifecycle", self.wall(), event="notice", text=action.text,
                                        level=action.level))
             elif kind is Connect:
-                c = self._connect(action.conn, action.url, self.inbox.put)
+                c = self._connect(action.conn, action.url, self.inbox.put, self.credits)
                 self.conns[action.conn] = c
                 c.start()
             elif kind is Close:
@@ -286,6 +303,8 @@ class App:
         """Close sockets, stop threads (each join bounded), leave the terminal tidy.  Idempotent."""
         self.stop_event.set()
         self._execute(self.session.stop(self.clock()))
+        for _ in range(CREDITS):  # a socket thread waiting for a credit must not wait forever
+            self.credits.release()
         deadline = time.monotonic() + 1.0
         for c in list(self.conns.values()):
             c.thread.join(max(0.0, deadline - time.monotonic()))

@@ -20,7 +20,7 @@ from websocket import ABNF
 
 # Inbox items: (kind, conn, a, b)
 OPENED = "opened"
-FRAME = "frame"  # a = bytes of one text message
+FRAMES = "frames"  # a = list of bytes: the text messages read in one go, in order
 BINARY = "binary"  # a = bytes
 CLOSED = "closed"  # a = close code or None, b = reason text
 
@@ -28,15 +28,18 @@ Put = Callable[[tuple[Any, ...]], None]
 
 CONNECT_TIMEOUT = 10.0
 CLOSE_GRACE = 2.0
+MAX_BATCH = 64  # text messages handed over at once, at most
 
 
 class WsConnection:
     """Reads one WebSocket on its own thread; `close()` may be called from any thread."""
 
-    def __init__(self, conn: int, url: str, put: Put, *, connect_timeout: float = CONNECT_TIMEOUT) -> None:
+    def __init__(self, conn: int, url: str, put: Put, credits: threading.Semaphore, *,
+                 connect_timeout: float = CONNECT_TIMEOUT) -> None:
         self.conn = conn
         self.url = url
         self._put = put
+        self._credits = credits
         self._timeout = connect_timeout
         self._ws: websocket.WebSocket | None = None
         self._closing = threading.Event()
@@ -96,17 +99,37 @@ class WsConnection:
             self._put((CLOSED, self.conn, None, "closed while connecting"))
             return
         ws.settimeout(None)  # the keepalive watchdog lives in the session, not in a socket timeout
-        ws.sock = _BufferedSocket(ws.sock)
+        sock = ws.sock = _BufferedSocket(ws.sock)
         put = self._put
         conn = self.conn
+        credits = self._credits
+        batch: list[bytes] = []
+
+        def hand_over() -> None:
+            # Messages go to the main thread in batches: all that one read
+            # brought, handed over just before the thread would wait for more.
+            # Each batch takes a credit the main thread gives back when it is
+            # done, so at most a few batches wait in memory; past that, this
+            # thread stops reading and TCP holds Twitch back.
+            nonlocal batch
+            if batch:
+                credits.acquire()
+                put((FRAMES, conn, batch, None))
+                batch = []
+
+        sock.before_wait = hand_over
         put((OPENED, conn, None, None))
         try:
             recv = ws.recv_data_frame
             while True:
                 opcode, frame = recv(False)
                 if opcode == ABNF.OPCODE_TEXT:
-                    put((FRAME, conn, frame.data, None))
-                elif opcode == ABNF.OPCODE_BINARY:
+                    batch.append(frame.data)
+                    if len(batch) >= MAX_BATCH:
+                        hand_over()
+                    continue
+                hand_over()
+                if opcode == ABNF.OPCODE_BINARY:
                     put((BINARY, conn, frame.data, None))
                 elif opcode == ABNF.OPCODE_CLOSE:
                     code, reason = _close_status(frame.data)
@@ -115,6 +138,7 @@ class WsConnection:
             reason = "closed by focus" if self._closing.is_set() else _describe(exc)
         finally:
             ws.shutdown()
+        hand_over()  # what arrived before the end is shown before the end
         put((CLOSED, conn, code, reason))
 
 
@@ -129,16 +153,18 @@ class _BufferedSocket:
     fileno, timeouts) goes straight to the real socket.
     """
 
-    __slots__ = ("_sock", "_buf", "_pos")
+    __slots__ = ("_sock", "_buf", "_pos", "before_wait")
 
     def __init__(self, sock: socket.socket) -> None:
         self._sock = sock
         self._buf = b""
         self._pos = 0
+        self.before_wait: Callable[[], None] = _nothing  # called before a read that may block
 
     def recv(self, bufsize: int) -> bytes:
         buf, pos = self._buf, self._pos
         if pos >= len(buf):
+            self.before_wait()
             buf = self._sock.recv(max(bufsize, 65536))
             if not buf:
                 return buf
@@ -149,6 +175,10 @@ class _BufferedSocket:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _close_status(data: bytes) -> tuple[int | None, str]:
