@@ -35,7 +35,7 @@ FATAL = "fatal"
 NOTICE = "notice"
 TICK = "tick"
 BATCH = 8  # inbox items (each up to ws.MAX_BATCH frames) handled between two terminal flushes
-CREDITS = 8  # frame batches that may wait in the inbox (bounds memory in a burst)
+CREDITS = 4  # frame batches that may wait in the inbox (bounds memory in a burst)
 
 
 class NullDevlog:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 from .config import ensure_private_dir
 from .errors import ConfigError
 
-BACKLOG = 512  # lines kept while nobody reads (and the most queued at once): ~1 MB of chat frames
+BACKLOG = 256  # lines kept while nobody reads (and the most queued at once): ~0.5 MB of chat frames
 RETRY_OPEN = 1.0  # seconds before opening again after an error (a removed FIFO)
 CHUNK = 64 * 1024
 

@@ -87,7 +87,7 @@ CLIENT_BUG_CODES = frozenset({4001, 4002, 4003})
 WELCOME_TIMEOUT = 10.0  # seconds from socket open to session_welcome
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
-DEDUPE_SIZE = 4096
+DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of normal chat
 
 
 # -- actions ---------------------------------------------------------------

@@ -35,6 +35,9 @@ DIM = "2"
 BOLD = "1"
 NBSP = "\u00a0"  # keeps a banner label in one piece when a line wraps
 
+CACHE_SIZE = 1024  # painted names and chat heads kept: the chatters of the last minutes (bounded memory)
+
+
 class Renderer:
     """Turns events and notices into single logical lines (no trailing newline)."""
 
@@ -106,7 +109,7 @@ class Renderer:
         if not parse_hex(color):
             color = DEFAULT_COLORS[zlib.crc32(user.login.encode()) % len(DEFAULT_COLORS)]
         run = (shown, f"{BOLD};{self.rgb(color)}" if self.color else "")
-        if len(self._name_cache) >= 4096:
+        if len(self._name_cache) >= CACHE_SIZE:
             self._name_cache.clear()
         self._name_cache[key] = run
         return run
@@ -130,7 +133,7 @@ class Renderer:
         if names:
             runs.append((f"[{names}]", DIM if self.color else ""))
             runs.append((" ", ""))
-        if len(self._badge_cache) >= 1024:
+        if len(self._badge_cache) >= CACHE_SIZE:
             self._badge_cache.clear()
         self._badge_cache[badges] = runs
         return runs
@@ -226,7 +229,7 @@ class Renderer:
         """Badges and name of a chatter: runs, width and painted (bounded cache)."""
         runs = [*self.badge_runs(m.badges), self.name_run(m.chatter, m.color)]
         head = (runs, sum(text_width(text) for text, _ in runs), paint(runs, self.color))
-        if len(self._heads) >= 4096:
+        if len(self._heads) >= CACHE_SIZE:
             self._heads.clear()
         self._heads[(m.chatter, m.color, m.badges)] = head
         return head
