@@ -104,6 +104,7 @@ class App:
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
         self.shown = 0
+        self._started = False
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put((STATUS, 0, text, None))
 
@@ -128,11 +129,18 @@ class App:
 
     # -- main loop -----------------------------------------------------------
 
+    def start(self) -> None:
+        """Open the first connection (its frames wait in the inbox until `run`).  Idempotent."""
+        if self._started:
+            return
+        self._started = True
+        self._execute(self.session.start(self.clock()))
+        self.terminal.flush()
+
     def run(self) -> None:
         """Run until `stop()`, a fatal error (raised), or KeyboardInterrupt (propagates)."""
         try:
-            self._execute(self.session.start(self.clock()))
-            self.terminal.flush()
+            self.start()
             self._loop()
             if self.fatal is not None:
                 raise self.fatal

@@ -9,9 +9,8 @@ raw text for the devlog.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
-
-import orjson
 
 from .errors import ParseError
 if TYPE_CHECKING:
@@ -64,9 +63,11 @@ class UnknownMessage(NamedTuple):
 # NamedTuples: immutable records, cheap to build once per frame (see events_base).
 Message = Union[Welcome, Keepalive, Reconnect, Notification, Revocation, UnknownMessage]
 
-# orjson decodes a 1.5 KB notification in about a third of json.loads' time,
-# and it checks UTF-8 itself; its errors are ValueErrors.
-_loads = orjson.loads
+# orjson decodes a 1.5 KB notification in about a third of json.loads' time
+# and checks UTF-8 itself (its errors are ValueErrors).  Like the event
+# parsers it loads with the first notification: until then (the welcome),
+# json.loads is as good, and start-up does not pay for the import.
+_loads: Callable[[str | bytes], Any] = json.loads
 
 
 def parse_frame(raw: str | bytes) -> Message:
@@ -126,10 +127,13 @@ _parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
 
 
 def _load_parsers() -> Callable[[str, str, dict[str, Any]], Event]:
-    global _parse_event
+    global _parse_event, _loads
+    import orjson
+
     from .events import parse_event
 
     _parse_event = parse_event
+    _loads = orjson.loads
     return parse_event
 
 

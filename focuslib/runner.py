@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -26,7 +25,7 @@ from .http import HttpClient, NetworkError
 from .colors import ColorMode, detect_color_mode, theme_from_env
 from .refresh import start_keeper
 from .subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
-from .terminal import Terminal
+from .terminal import Terminal, terminal_size
 from .tokens import Redactor, TokenHolder, TokenStore
 
 if TYPE_CHECKING:
@@ -44,16 +43,15 @@ class Options:
     bell: bool = False  # ring the terminal bell on alerts (only when stdout is a terminal)
 
 
-def authenticate(settings: Settings, http: HttpClient, redactor: Redactor, *,
-                 status: Callable[[str], None], stop: threading.Event) -> tuple[TokenHolder, oauth.TokenInfo]:
-    """The current token (environment first, then the token store), validated; refreshed if expired."""
+def authenticate(settings: Settings, http: HttpClient, holder: TokenHolder, *,
+                 status: Callable[[str], None], stop: threading.Event) -> oauth.TokenInfo:
+    """Validate `holder`'s token (refreshing it if expired); who it belongs to and what it may do."""
     client_id = settings.require_client_id()
-    holder = token_holder(settings, http, redactor)
     if twitch_cli_mock(settings):
         # twitch-cli's mock server has no OAuth endpoints and checks no token
         # (protocol notes §6.2): use the configured user and assume every scope.
         status("twitch-cli mock server: skipping token validation")
-        return holder, oauth.TokenInfo(client_id, "", settings.user_id, ALL_SCOPES, 0)
+        return oauth.TokenInfo(client_id, "", settings.user_id, ALL_SCOPES, 0)
     info = _validate_until_reachable(http, settings.auth_url, holder, status, stop)
     if info.client_id and info.client_id != client_id:
         raise ConfigError(f"the token was issued to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
@@ -61,7 +59,7 @@ def authenticate(settings: Settings, http: HttpClient, redactor: Redactor, *,
     if not info.user_id:
         raise AuthError("the token is an app token; EventSub over WebSocket needs a user token", "run make auth")
     holder.note_validated(holder.access_token, info.user_id, info.login, info.scopes, info.expires_in)
-    return holder, info
+    return info
 
 
 def token_holder(settings: Settings, http: HttpClient, redactor: Redactor) -> TokenHolder:
@@ -231,7 +229,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     fancy = mode is not ColorMode.NONE and isatty
     terminal = Terminal(out, fancy=fancy)
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
-    width = shutil.get_terminal_size((80, 24)).columns if isatty else None
+    width = terminal_size().columns if isatty else None
     terminal.columns = width or 80
     old_winch = None
     redactor = Redactor()
@@ -255,17 +253,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
             devlog.start()
             devlog.put(record("lifecycle", time.time(), event="focus_started", pid=os.getpid(),
                               eventsub_url=settings.eventsub_url, demo=options.demo))
-        status("checking the Twitch token...")
-        holder, info = authenticate(settings, http, redactor, status=status, stop=stop)
-        broadcaster = settings.user_id or info.user_id
-        specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
-        if not specs:
-            raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
-                            "run make auth")
-        devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
-                          broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
+        holder = token_holder(settings, http, redactor)
         helix = Helix(http, settings.api_url, settings.client_id, holder)
-        session = Session(settings.eventsub_url, specs)
+        session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
 
         def view() -> tuple[Renderer, Presenter]:
             nonlocal old_winch
@@ -274,12 +264,25 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
 
             renderer = Renderer(mode, timestamps=options.timestamps, width=width, theme=theme)
             presenter = Presenter(renderer, terminal, groups=options.groups,
-                                  types=frozenset(s.type for s in specs), bell=options.bell and isatty)
+                                  types=frozenset(s.type for s in session.desired), bell=options.bell and isatty)
             if isatty:
                 old_winch = _watch_resize(renderer, terminal)
             return renderer, presenter
 
         app = control.app = App(session, helix, view, terminal, devlog, stop=stop)
+        # Connect while the token is checked: the welcome waits in the inbox
+        # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
+        app.start()
+        status("checking the Twitch token...")
+        info = authenticate(settings, http, holder, status=status, stop=stop)
+        broadcaster = settings.user_id or info.user_id
+        specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
+        if not specs:
+            raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
+                            "run make auth")
+        session.desired = specs
+        devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
+                          broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
         for line in hidden:
             app.inbox.put((NOTICE, 0, line, "warn"))
         keeper = None if twitch_cli_mock(settings) else start_keeper(
@@ -309,6 +312,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         if old_winch is not None:
             signal.signal(signal.SIGWINCH, old_winch)
         stop.set()
+        if control.app is not None:
+            control.app.shutdown()  # closes a connection opened before a failed token check
         devlog.stop(0.5)
         terminal.close()
         pidfile.release()
@@ -323,7 +328,7 @@ def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:
         return None
 
     def resized(signum: int, frame: object) -> None:
-        columns = shutil.get_terminal_size((80, 24)).columns
+        columns = terminal_size().columns
         renderer.width = columns
         terminal.resized(columns)
 

@@ -14,8 +14,8 @@ waiting.
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 from collections import OrderedDict
 from typing import Hashable, TextIO
 
@@ -26,6 +26,21 @@ from .text import sanitize
 CLEAR_LINE = "\r\x1b[2K"
 _SGR = re.compile("\x1b\\[[0-9;]*m")
 KEEP_PLACES = 1024  # keyed lines remembered for `replace` (more than any screen shows)
+
+
+def terminal_size() -> os.terminal_size:
+    """Like shutil.get_terminal_size (COLUMNS/LINES, then stdout, else 80x24), without
+    importing shutil and its compression modules on the way to the first subscription."""
+    try:
+        size = os.get_terminal_size(1)
+    except OSError:
+        size = os.terminal_size((80, 24))
+    try:
+        columns = int(os.environ.get("COLUMNS", "0")) or size.columns
+        lines = int(os.environ.get("LINES", "0")) or size.lines
+    except ValueError:
+        return size
+    return os.terminal_size((columns, lines))
 
 
 class Terminal:
@@ -72,7 +87,7 @@ class Terminal:
             return False
         first, old_rows = place
         up = self._row - first
-        if rows > old_rows or up >= shutil.get_terminal_size((80, 24)).lines:
+        if rows > old_rows or up >= terminal_size().lines:
             return False
         parts = ["\x1b7", f"\x1b[{up}A\r"]
         new = text.split("\n")
@@ -157,5 +172,5 @@ class Terminal:
         return rows
 
     def _status_line(self) -> str:
-        width = shutil.get_terminal_size((80, 24)).columns - 1
+        width = terminal_size().columns - 1
         return f"\x1b[2m{cut(self._prefix + self._status, max(1, width))}\x1b[0m"

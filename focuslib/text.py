@@ -11,9 +11,8 @@ message is always one logical line.  Runs of combining marks are cut short so
 from __future__ import annotations
 
 import re
-import unicodedata
 
-_ESCAPES = re.compile(
+_ESCAPES_PATTERN = (
     r"""
       \x1b\[[0-?]*[ -/]*[@-~]?                 # CSI ... final byte
     | \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?  # OSC ... BEL or ST
@@ -21,9 +20,9 @@ _ESCAPES = re.compile(
     | \x1b[ -/]*[0-~]?                         # two-byte and nF escapes
     | \x9b[0-?]*[ -/]*[@-~]?                   # 8-bit CSI
     | [\x90\x98\x9d\x9e\x9f][^\x07\x9c]*[\x07\x9c]?  # 8-bit DCS/SOS/OSC/PM/APC
-    """,
-    re.VERBOSE,
+    """
 )
+
 
 # Printable by Python's rules, yet invisible on screen: used to fake empty
 # names and hide text.
@@ -48,7 +47,15 @@ def _build_table() -> dict[int, str | None]:
     return table
 
 
-_TABLE = _build_table()
+_slow: tuple[re.Pattern[str], dict[int, str | None]] | None = None
+
+
+def _slow_path() -> tuple[re.Pattern[str], dict[int, str | None]]:
+    """The escape-sequence pattern and the deletion table, built on first need (not at start-up)."""
+    global _slow
+    if _slow is None:
+        _slow = (re.compile(_ESCAPES_PATTERN, re.VERBOSE), _build_table())
+    return _slow
 _MAX_MARKS = 3
 _MARKS_RE = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}"
                        % (_MAX_MARKS + 1))
@@ -60,9 +67,10 @@ def sanitize(text: str) -> str:
         if _MARKS_RE.search(text) is None:
             return text
         return _MARKS_RE.sub(_cut_marks, text)
+    escapes, table = _slow or _slow_path()
     if "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text):
-        text = _ESCAPES.sub("", text)
-    text = text.translate(_TABLE)
+        text = escapes.sub("", text)
+    text = text.translate(table)
     text = _strip_format(text)
     return _MARKS_RE.sub(_cut_marks, text)
 
@@ -72,6 +80,8 @@ def _strip_format(text: str) -> str:
     # that emoji sequences and several scripts need.
     if text.isprintable():
         return text
+    import unicodedata  # the slow path only: not needed at start-up
+
     return "".join(ch for ch in text if ch in "\u200c\u200d" or unicodedata.category(ch) not in ("Cf", "Co", "Cn")
                    or _is_emoji_like(ch))
 

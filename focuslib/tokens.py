@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -77,6 +76,8 @@ class TokenStore:
     def _write(self, data: bytes) -> None:
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
+        import tempfile  # only when writing: it pulls in shutil, off focus's start-up path
+
         fd, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".tmp", dir=self.dir)
         try:
             os.fchmod(fd, 0o600)
