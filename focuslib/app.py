@@ -10,6 +10,7 @@ slow Helix never holds up chat.
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 import time
@@ -19,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import ws as W
 from .devlog_pipe import DevlogWriter, frame_record, record
 from .errors import FocusError, ParseError
-from .eventsub import Close, Connect, Fatal, Gap, Log, Notice, Session, Show, Status, Subscribe
+from .eventsub import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
 from .helix import Helix, Stopped
-from .messages import parse_frame
+from .messages import load_parsers, parse_frame
 from .subscriptions import SubscriptionSpec
 from .terminal import Terminal
 
@@ -109,8 +110,8 @@ class App:
         helix.on_wait = lambda text: self.inbox.put((STATUS, 0, text, None))
 
     # The view (renderer and presenter, with ~50 event types behind them) is
-    # built when the first line needs it, so importing it stays off the path
-    # from start to the first subscription (issue 5's start-up target).
+    # built once the subscriptions exist (or when a line needs it earlier), so
+    # importing it stays off the path from start to the first subscription.
 
     @property
     def renderer(self) -> Renderer:
@@ -202,6 +203,13 @@ class App:
             elif kind is SUBRESULT:
                 epoch, spec, status, message = a
                 self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
+                if self._presenter is None and self.session.phase is Phase.LIVE:
+                    # Subscribed: load the view and the parsers now, before the first line needs them;
+                    # then move everything set up so far out of the garbage collector's sight, so its
+                    # full passes stay short (they would otherwise walk every module and class).
+                    load_parsers()
+                    self.presenter  # noqa: B018
+                    gc.freeze()
             elif kind is STATUS:
                 if a is not None:
                     self.terminal.status(a)

@@ -117,7 +117,7 @@ def _notification(mid: str, ts: str, meta: dict[str, Any], payload: dict[str, An
         if status != "enabled":
             return Revocation(mid, ts, stype, version, status)
         raise ParseError(f"{stype} notification has no event object")
-    parse = _parse_event or _load_parsers()
+    parse = _parse_event or load_parsers()
     return Notification(mid, ts, stype, version, status, parse(stype, version, event))
 
 
@@ -126,7 +126,8 @@ def _notification(mid: str, ts: str, meta: dict[str, Any], payload: dict[str, An
 _parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
 
 
-def _load_parsers() -> Callable[[str, str, dict[str, Any]], Event]:
+def load_parsers() -> Callable[[str, str, dict[str, Any]], Event]:
+    """Load the event parsers and orjson (idempotent)."""
     global _parse_event, _loads
     import orjson
 
