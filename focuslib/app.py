@@ -58,12 +58,16 @@ class Workers:
         self._name = name
         self.threads: list[threading.Thread] = []
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def start(self) -> None:
+        """Start the threads (idempotent): before the first job, so it does not wait for them."""
         if not self.threads:
             for k in range(self._size):
                 t = threading.Thread(target=self._run, name=f"{self._name}-{k + 1}", daemon=True)
                 t.start()
                 self.threads.append(t)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.start()
         self._jobs.put(job)
 
     def stop(self, timeout: float) -> None:
@@ -136,6 +140,7 @@ class App:
             return
         self._started = True
         self._execute(self.session.start(self.clock()))
+        self.workers.start()  # while the socket connects, not after the welcome
         self.terminal.flush()
 
     def run(self) -> None:
