@@ -18,7 +18,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import ws as W
-from .devlog_pipe import DevlogWriter, frame_record, record
+from .devlog_pipe import DevlogWriter, record
 from .errors import FocusError, ParseError
 from .eventsub import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
 from .helix import Helix, Stopped
@@ -43,6 +43,9 @@ class NullDevlog:
     """Stands in when the devlog is turned off."""
 
     def put(self, line: str) -> None:
+        pass
+
+    def put_frame(self, ts: float, conn: int, raw: str) -> None:
         pass
 
     def stop(self, timeout: float = 1.0) -> None:
@@ -261,7 +264,7 @@ class App:
         except ParseError as exc:
             self.devlog.put(record("bad_frame", ts, conn=conn, error=exc.message, raw=text))
             return
-        self.devlog.put(frame_record(ts, conn, text))
+        self.devlog.put_frame(ts, conn, text)
         self._execute(self.session.receive(conn, msg, self.clock()))
 
     # -- actions -------------------------------------------------------------
@@ -270,8 +273,9 @@ class App:
         for action in actions:
             kind = type(action)
             if kind is Show:
-                self.presenter.show(action.event, self.clock())
-                self.shown = self.presenter.shown
+                presenter = self._presenter or self.presenter
+                presenter.show(action.event, self.clock())
+                self.shown = presenter.shown
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
             elif kind is Status:

@@ -142,6 +142,9 @@ class Fatal(NamedTuple):
 Action = Union[Connect, Close, Subscribe, Show, Notice, Status, Gap, Log, Fatal]
 
 
+_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (once per message)
+
+
 class RecentIds:
     """A bounded set: remembers the last `size` ids (memory stays flat)."""
 
@@ -320,7 +323,7 @@ class Session:
         if type(msg.event) is UnknownEvent:
             return [Log("unknown_subscription_type", {"type": msg.subscription_type,
                                                        "version": msg.subscription_version})]
-        return [Show(msg.event, msg.message_id, msg.timestamp)]
+        return [_new(Show, (msg.event, msg.message_id, msg.timestamp))]
 
     def _welcome(self, conn: int, msg: Welcome, now: float) -> list[Action]:
         detail = {"conn": conn, "session_id": msg.session_id, "keepalive": msg.keepalive_timeout}

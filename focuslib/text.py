@@ -57,16 +57,19 @@ def _slow_path() -> tuple[re.Pattern[str], dict[int, str | None]]:
         _slow = (re.compile(_ESCAPES_PATTERN, re.VERBOSE), _build_table())
     return _slow
 _MAX_MARKS = 3
-_MARKS_RE = re.compile(r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}"
-                       % (_MAX_MARKS + 1))
+_MARKS = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}" % (_MAX_MARKS + 1)
+_MARKS_RE = re.compile(_MARKS)
+_TRICKS_RE = re.compile(f"[{_SNEAKY}]|{_MARKS}")  # either, in one pass
 
 
 def sanitize(text: str) -> str:
     """`text` with nothing that could move the cursor, change the terminal or hide text."""
-    if text.isprintable() and not _SNEAKY_RE.search(text):
-        if _MARKS_RE.search(text) is None:
+    if text.isprintable():
+        # Printable ASCII (most chat) is safe as it is; isascii() is O(1).
+        if text.isascii() or _TRICKS_RE.search(text) is None:
             return text
-        return _MARKS_RE.sub(_cut_marks, text)
+        if _SNEAKY_RE.search(text) is None:  # only stacked combining marks
+            return _MARKS_RE.sub(_cut_marks, text)
     escapes, table = _slow or _slow_path()
     if "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text):
         text = escapes.sub("", text)
