@@ -1,7 +1,8 @@
 """focus's runtime: threads, the inbox, and the main loop that executes the session's actions.
 
-Data path: a websocket thread puts each frame on the inbox -> the main thread
-decodes and parses it, records it for the devlog, feeds it to the session ->
+Data path: a websocket thread puts the frames each read brought on the inbox
+(a bounded number of batches at a time) -> the main thread decodes and parses
+each, hands it to the devlog writer, feeds it to the session ->
 the session returns actions -> the main thread renders `Show`s to the terminal
 and executes the rest.  The main thread is the only one that touches the
 session and the terminal; subscription POSTs run on a small worker pool so a
