@@ -33,14 +33,12 @@ from __future__ import annotations
 import enum
 import random
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
+from typing import Any, Callable
 
+from .actions import Action, Close, Connect, Fatal, Gap, Log, Notice, Show, Status, Subscribe
 from .events_base import UnknownEvent
 from .messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
 from .subscriptions import SubscriptionSpec
-
-if TYPE_CHECKING:
-    from .events import Event
 
 
 class Phase(enum.Enum):
@@ -90,56 +88,8 @@ BACKOFF_CAP = 60.0
 DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of normal chat
 
 
-# -- actions ---------------------------------------------------------------
-# NamedTuples: immutable records, and cheap to build once per message (see events_base).
-
-class Connect(NamedTuple):
-    conn: int
-    url: str
-
-
-class Close(NamedTuple):
-    conn: int
-    code: int = 1000  # 0 = drop the socket without a close handshake
-
-
-class Subscribe(NamedTuple):
-    epoch: int
-    session_id: str
-    specs: tuple[SubscriptionSpec, ...]
-
-
-class Show(NamedTuple):
-    event: Event
-    message_id: str
-    timestamp: str
-
-
-class Notice(NamedTuple):
-    text: str
-    level: str = "info"  # info | warn | error
-
-
-class Status(NamedTuple):
-    text: str
-
-
-class Gap(NamedTuple):
-    since: float  # monotonic times; the runtime converts them to wall clock
-    until: float
-
-
-class Log(NamedTuple):
-    event: str
-    detail: dict[str, Any] = {}  # never mutated
-
-
-class Fatal(NamedTuple):
-    message: str
-    hint: str
-
-
-Action = Union[Connect, Close, Subscribe, Show, Notice, Status, Gap, Log, Fatal]
+__all__ = ["Action", "Close", "Connect", "Fatal", "Gap", "Log", "Notice", "Show", "Status", "Subscribe",
+           "Phase", "Session", "RecentIds", "CLOSE_REASONS", "describe_close"]
 
 
 _new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (once per message)
