@@ -104,6 +104,8 @@ def chromium():
         proc.kill()
         proc.wait(t(10))
         reader.join(t(5))
+        if proc.stderr is not None:
+            proc.stderr.close()
         shutil.rmtree(profile, ignore_errors=True)
 
 
