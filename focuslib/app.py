@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import ws as W
 from .devlog_pipe import DevlogWriter, record
-from .errors import FocusError, ParseError
+from .errors import AuthError, ConfigError, FocusError, ParseError
 from .eventsub import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
 from .helix import Helix, Stopped
 from .messages import load_parsers, parse_frame
@@ -146,6 +146,10 @@ class App:
         self._execute(self.session.start(self.clock()))
         self.workers.start()  # while the socket connects, not after the welcome
         self.terminal.flush()
+
+    def restart(self) -> None:
+        """Replace a connection opened by `start` and not yet used (see Session.restart)."""
+        self._execute(self.session.restart(self.clock()))
 
     def run(self) -> None:
         """Run until `stop()`, a fatal error (raised), or KeyboardInterrupt (propagates)."""
@@ -280,6 +284,10 @@ class App:
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
             elif kind is Status:
+                # Statuses follow every change in the subscriptions (created, revoked): the
+                # presenter picks each fact's source from what Twitch actually gave us.
+                if self._presenter is not None:
+                    self._presenter.use(self.session.active_types())
                 self.terminal.status(action.text)
                 self.devlog.put(record("lifecycle", self.wall(), event="status", text=action.text))
             elif kind is Notice:
@@ -311,10 +319,10 @@ class App:
                 status, message = self.helix.create_subscription(spec, session_id)
             except Stopped:
                 return
-            except FocusError as exc:
-                if exc.exit_status != 1:  # auth or config: nothing will work until it is fixed
-                    self.inbox.put((FATAL, 0, exc, None))
-                    return
+            except (AuthError, ConfigError) as exc:  # nothing will work until it is fixed
+                self.inbox.put((FATAL, 0, exc, None))
+                return
+            except FocusError as exc:  # network or Twitch trouble: the session retries later
                 status, message = 0, exc.message
             except Exception as exc:  # report, never lose the worker
                 self.devlog.put(record("error", self.wall(), where="subscribe", error=repr(exc),

@@ -62,6 +62,8 @@ TRANSITIONS: dict[tuple[Phase | str, str], Phase] = {
     (Phase.LIVE, "session_reconnect"): Phase.MIGRATING,
     (Phase.MIGRATING, "welcome"): Phase.LIVE,
     (Phase.RECONNECTING, "retry"): Phase.CONNECTING,
+    (Phase.CONNECTING, "restart"): Phase.CONNECTING,
+    (Phase.AWAITING_WELCOME, "restart"): Phase.CONNECTING,
     ("*", "lost"): Phase.RECONNECTING,
     ("*", "stop"): Phase.STOPPED,
 }
@@ -147,6 +149,7 @@ class Session:
         self.migrate_deadline = 0.0
         self.gap_since: float | None = None
         self.results: dict[str, int] = {}  # type -> HTTP status, this epoch
+        self.settled = False  # every answer of this epoch is in (and acted on)
         self.revoked: dict[str, str] = {}  # type -> reason
         self.reported: set[tuple[str, int]] = set()
         self.seen = RecentIds(dedupe_size)
@@ -166,6 +169,19 @@ class Session:
         self.retired.update(conns)
         self.active = self.pending = None
         return [Close(c, 1000) for c in conns] + [Log("stopped")]
+
+    def restart(self, now: float) -> list[Action]:
+        """Drop a connection that was opened early and not yet used, and open a fresh one.
+
+        The runtime connects while it checks the token; when that took long,
+        the welcome waiting in the inbox may be past Twitch's subscribe window."""
+        if self.phase not in (Phase.CONNECTING, Phase.AWAITING_WELCOME) or self.active is None:
+            return []
+        self.retired.add(self.active)
+        out: list[Action] = [Close(self.active, 0), Log("restart", {"conn": self.active})]
+        self.epoch += 1
+        self._go("restart")
+        return out + self._connect(now)
 
     def opened(self, conn: int, now: float) -> list[Action]:
         if conn == self.active and self.phase is Phase.CONNECTING:
@@ -214,7 +230,7 @@ class Session:
     def subscription_result(self, epoch: int, spec: SubscriptionSpec, status: int, message: str,
                             now: float) -> list[Action]:
         """Feed back one Create EventSub Subscription answer (202 = created)."""
-        if epoch != self.epoch or self.phase is Phase.STOPPED:
+        if epoch != self.epoch or self.phase is Phase.STOPPED:  # a session we already left
             return [Log("stale_subscription_result", {"type": spec.type, "status": status})]
         self.results[spec.type] = status
         out: list[Action] = [Log("subscription", {"type": spec.type, "version": spec.version,
@@ -224,12 +240,18 @@ class Session:
             out.append(Notice(_subscription_failure(spec, status, message), "warn"))
         wanted = self._wanted()
         done = all(spec.type in self.results for spec in wanted)
-        ok = self._ok_count()
-        if self.phase is Phase.SUBSCRIBING and done:
-            if ok == 0:
-                return out + [Fatal("Twitch refused every subscription, so focus has nothing to show.",
-                                    "run `python focus.py doctor` to see why, then `make auth` if scopes are missing")]
-            self._go("subscribed")
+        if done and not self.settled:
+            # Once per session, even if a session_reconnect moved it meanwhile.
+            self.settled = True
+            if self._ok_count() == 0:
+                if all(_refused(self.results[spec.type]) for spec in wanted):
+                    return out + [Fatal("Twitch refused every subscription, so focus has nothing to show.",
+                                        "run `python focus.py doctor` to see why, then `make auth` if scopes "
+                                        "are missing")]
+                # Network trouble, 5xx or a rate limit that outlasted our waits: try a new session later.
+                return out + self._lost(now, "Twitch could not create the subscriptions just now")
+            if self.phase is Phase.SUBSCRIBING:
+                self._go("subscribed")
             self.attempt = 0
             if self.gap_since is not None:
                 out.append(Gap(self.gap_since, now))
@@ -293,6 +315,7 @@ class Session:
             self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
             self.epoch += 1
             self.results = {}
+            self.settled = False
             wanted = self._wanted()
             out = [Log("welcome", detail), Status(f"connected, subscribing 0/{len(wanted)}")]
             if wanted:
@@ -340,6 +363,7 @@ class Session:
         if was_live and self.gap_since is None:
             self.gap_since = self.last_seen
         self.active = self.pending = None
+        self.epoch += 1  # answers to POSTs for the lost session are stale from now on
         self._go("lost")
         delay = self._backoff()
         self.retry_at = now + delay
@@ -368,6 +392,10 @@ class Session:
     def _silence_limit(self) -> float:
         return self.keepalive + max(2.0, self.keepalive * 0.2)
 
+    def active_types(self) -> frozenset[str]:
+        """The subscription types this session has now: created (or already there), not revoked."""
+        return frozenset(t for t, status in self.results.items() if status in (202, 409) and t not in self.revoked)
+
     def _ok_count(self) -> int:
         return sum(1 for t in self._wanted() if self.results.get(t.type) in (202, 409))
 
@@ -392,6 +420,11 @@ def describe_close(code: int | None, reason: str = "") -> str:
         return reason or "connection dropped"
     text = CLOSE_REASONS.get(code, f"closed with code {code}")
     return f"{text} ({code})"
+
+
+def _refused(status: int) -> bool:
+    """A definite no from Twitch (400, 403, 410 ...), as opposed to trouble that may pass."""
+    return 400 <= status < 500 and status != 429
 
 
 def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> str:

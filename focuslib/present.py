@@ -76,11 +76,21 @@ class Presenter:
         self._event_bomb: Bomb | None = None  # fallback grouping without notifications
         self._bomb_ids = 0
         self._recent: OrderedDict[str, tuple[str, list[Any]]] = OrderedDict()  # message id -> (user id, head)
-        self._skip: set[type] = set(COVERED_BY_NOTICES) if self._has(NOTIFICATION) else set()
+        self._skip: set[type] = set()
+        self.use(types)
+
+    def use(self, types: frozenset[str] | None) -> None:
+        """The subscription types Twitch actually gave focus (None = all): decides each fact's source.
+
+        Called again whenever that changes (a refused or revoked preferred source
+        lets its fallback through)."""
+        self.types = types
+        skip: set[type] = set(COVERED_BY_NOTICES) if self._has(NOTIFICATION) else set()
         if self._has(CHAT):
-            self._skip.add(Cheer)
+            skip.add(Cheer)
         if self._has("channel.ban"):
-            self._skip.add(ClearUserMessages)
+            skip.add(ClearUserMessages)
+        self._skip = skip
 
     def _has(self, stype: str) -> bool:
         return self.types is None or stype in self.types

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 
+EARLY_CONNECT_LIMIT = 5.0  # seconds a token check may take before the early connection is replaced
+
+
 @dataclasses.dataclass(frozen=True)
 class Options:
     demo: bool = False
@@ -263,8 +266,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
             from .render import Renderer
 
             renderer = Renderer(mode, timestamps=options.timestamps, width=width, theme=theme)
-            presenter = Presenter(renderer, terminal, groups=options.groups,
-                                  types=frozenset(s.type for s in session.desired), bell=options.bell and isatty)
+            presenter = Presenter(renderer, terminal, groups=options.groups, types=session.active_types(),
+                                  bell=options.bell and isatty)
             if isatty:
                 old_winch = _watch_resize(renderer, terminal)
             return renderer, presenter
@@ -274,7 +277,10 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
         app.start()
         status("checking the Twitch token...")
+        checking = time.monotonic()
         info = authenticate(settings, http, holder, status=status, stop=stop)
+        if time.monotonic() - checking > EARLY_CONNECT_LIMIT:
+            app.restart()  # the early welcome may be past Twitch's 10 s window to subscribe
         broadcaster = settings.user_id or info.user_id
         specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
         if not specs:

@@ -313,3 +313,48 @@ def test_a_revocation_while_subscribing_does_not_stall_the_session():
     s.receive(1, msg(P.revocation(revoked, "authorization_revoked")), 1)
     acts = s.subscription_result(sub.epoch, sub.specs[2], 202, "", 1)
     assert s.phase is Phase.LIVE and Status("subscribed 2/3 (1 revoked)") in acts
+
+
+@pytest.mark.parametrize("status", [0, 500, 503, 429])
+def test_trouble_that_may_pass_is_not_fatal_it_means_a_new_session_later(status):
+    s = Session(BASE, SPECS, rng=lambda: 1.0)
+    s.start(0)
+    s.opened(1, 0)
+    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    acts = []
+    for spec in sub.specs:
+        acts += s.subscription_result(sub.epoch, spec, status, "busy", 1)
+    assert of(acts, Fatal) == [] and Close(1, 0) in acts and s.phase is Phase.RECONNECTING
+    (again,) = of(s.tick(s.deadline()), Connect)
+    assert again.url == BASE
+
+
+def test_answers_for_a_lost_session_are_stale_and_do_not_hide_later_failures():
+    s = Session(BASE, SPECS, rng=lambda: 1.0)
+    s.start(0)
+    s.opened(1, 0)
+    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s.closed(1, 4003, "", 11)  # Twitch gave up on it before our POSTs came back
+    late = s.subscription_result(sub.epoch, sub.specs[0], 400, "non-existent session_id", 11.5)
+    assert of(late, Notice) == [] and s.results == {}
+    s.tick(s.deadline())
+    s.opened(2, 13)
+    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 13), Subscribe)
+    (notice,) = of(s.subscription_result(sub2.epoch, sub2.specs[0], 400, "bad condition", 13), Notice)
+    assert "bad condition" in notice.text
+
+
+def test_a_session_reconnect_while_subscribing_still_settles_gap_and_backoff():
+    s = live(0)
+    s.closed(1, 4006, "", 5)  # a first loss: a gap and one backoff step
+    s.tick(s.deadline())
+    s.opened(2, 7)
+    (sub,) = of(s.receive(2, msg(P.welcome("y", 10)), 7), Subscribe)
+    s.subscription_result(sub.epoch, sub.specs[0], 202, "", 7.1)
+    (conn,) = of(s.receive(2, msg(P.reconnect("y", "wss://edge-2.example/ws")), 7.2), Connect)
+    s.opened(conn.conn, 7.3)
+    s.receive(conn.conn, msg(P.welcome("z", 10)), 7.4)  # moved before every answer came back
+    acts = []
+    for spec in sub.specs[1:]:
+        acts += s.subscription_result(sub.epoch, spec, 202, "", 7.5)
+    assert of(acts, Gap) == [Gap(0.0, 7.5)] and s.attempt == 0 and s.gap_since is None

@@ -245,3 +245,21 @@ def test_malformed_and_unknown_frames_are_never_shown_never_fatal_and_kept_in_th
     assert {"unknown_message_type", "unknown_subscription_type"} <= events
     focus.stop()
     reader.join(t(5))
+
+
+def test_a_slow_token_check_replaces_the_early_connection_instead_of_missing_the_window(sim, start_focus,
+                                                                                       monkeypatch):
+    from focuslib import runner
+
+    monkeypatch.setattr(runner, "EARLY_CONNECT_LIMIT", 0.3)
+    sim.subscribe_window = 0.4  # Twitch: 10 s; here the token check (0.8 s) outlasts it
+    sim.validate_delay = 0.8
+    focus = start_focus()
+    session = sim.wait_subscribed(N_SUBS)
+    focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}")
+    say(sim, "in-time", session=session)
+    focus.out.wait_text("in-time")
+    text = focus.out.text
+    assert "4003" not in text and "could not be created" not in text and "non-existent" not in text
+    assert len(sim.sessions) == 2  # the early connection, then the one focus subscribed on
+    focus.stop()

@@ -157,6 +157,9 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
         token = auth.split(" ", 1)[1] if auth.startswith(("OAuth ", "Bearer ")) else ""
         with self.sim.lock:
             self.sim.validate_calls += 1
+            delay = self.sim.validate_delay
+        if delay:
+            time.sleep(delay)  # a slow OAuth server (tests)
         grant = self.sim.grant_for(token)
         if grant is None:
             return self._send(401, {"status": 401, "message": "invalid access token"})

@@ -112,6 +112,7 @@ class SimTwitch:
         self.rate_limit_hits = 0  # 429s served
         self.token_requests: list[dict[str, str]] = []
         self.validate_calls = 0
+        self.validate_delay = 0.0  # seconds /oauth2/validate takes to answer
         self.oauth = SimOAuth(self)  # authorize, code exchange, device flow, revoke
         self.auth_extensions: dict[str, Callable[..., Any]] = self.oauth.routes()
         self._pending_reconnects: dict[str, str] = {}  # reconnect id -> old session id
