@@ -227,6 +227,10 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     stop_demo: Callable[[], None] | None = None
     if options.demo:
         settings, stop_demo = start_demo(settings)
+    if twitch_cli_mock(settings):
+        # The mock checks no token and wants any Client-Id (protocol notes §6.2).
+        settings = dataclasses.replace(settings, client_id=settings.client_id or "twitch-cli-mock",
+                                       access_token=settings.access_token or "twitch-cli-mock")
     mode = detect_color_mode(settings.env, out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
     fancy = mode is not ColorMode.NONE and isatty

@@ -34,25 +34,37 @@ def test_chat_follow_and_sub_reach_the_screen_in_order(sim, start_focus):
 
 
 def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
-    """twitch-cli's mock: subscriptions at the server root, no OAuth endpoints, tokens not checked."""
+    """twitch-cli's mock: subscriptions at the server root, no OAuth endpoints, no token checks, and
+    the channel.chat.* types refused (its issue #344): the fallback subscriptions carry those moments."""
     from conftest import Focus, Sink
     from focuslib.errors import ConfigError
     from focuslib.runner import Options
     from focuslib.sim import SimTwitch
+    from focuslib.sim import payloads_channel as C
 
     with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
+        for stype in ("channel.chat.message", "channel.chat.notification", "channel.chat.message_delete",
+                      "channel.chat.clear", "channel.chat.clear_user_messages"):
+            mock.fail_subscriptions[stype] = (400, "The combination of values in the type and version fields "
+                                                   "is not valid")
         env = {"TWITCH_EVENTSUB_URL": mock.ws_url, "TWITCH_API_URL": mock.http_base,
-               "TWITCH_CLIENT_ID": "any-client", "TWITCH_USER_ACCESS_TOKEN": "not-checked-by-the-mock",
                "XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
                "HOME": str(tmp_path)}
         no_user = Focus(env, Options(devlog=False), Sink()).start()
         no_user.thread.join(5)
         assert isinstance(no_user.result, ConfigError) and "TWITCH_USER_ID" in str(no_user.result)
-        focus = Focus({**env, "TWITCH_USER_ID": "70000001"}, Options(devlog=False), Sink()).start()
+        focus = Focus({**env, "TWITCH_USER_ID": "70000001"}, Options(devlog=False, timestamps=False), Sink()).start()
         try:
-            mock.wait_subscribed(N_SUBS)
+            mock.wait_subscribed(N_SUBS - 5)
+            focus.out.wait_text(f"subscribed {N_SUBS - 5}/{N_SUBS}")
             mock.notify("channel.follow", P.follow(("5", "mock_fan", "Mock_Fan")))
-            focus.out.wait_text("Mock_Fan followed")
+            mock.notify("channel.raid", C.raid(("6", "raider", "Big_Raider"), 120))
+            mock.notify("channel.subscribe", P.subscribe(("7", "subber", "New_Sub"), "1000"))
+            mock.notify("channel.cheer", C.cheer(("8", "cheerer", "Cheery"), 100, "Cheer100 nice"))
+            focus.out.wait_text("Cheery")
+            text = focus.out.text
+            for who in ("Mock_Fan followed", "Big_Raider", "New_Sub", "Cheery"):
+                assert who in text
             assert mock.validate_calls == 0
         finally:
             assert focus.stop() == 0
