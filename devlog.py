@@ -99,7 +99,7 @@ class Printer:
         stamp = _clock(rec.get("ts"))
         if kind == "frame" and is_keepalive(rec):
             return self._paint("2", f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
-        head = f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip()
+        head = self._escape(f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip())
         body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
         trace = body.pop("traceback", None)
         text = self._paint(KIND_COLORS.get(kind, "0"), head) + "\n" + self._json(body)
@@ -191,7 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 printer.line(line)
         return int(ExitStatus.OK)
     except FocusError as exc:
-        print(f"devlog: {exc}", file=sys.stderr)
+        from focuslib.text import sanitize_lines
+
+        print(f"devlog: {sanitize_lines(str(exc))}", file=sys.stderr)
         return int(exc.exit_status)
     except KeyboardInterrupt:
         return int(ExitStatus.OK)

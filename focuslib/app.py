@@ -241,8 +241,12 @@ class App:
     def _bug(self, exc: Exception) -> None:
         self.devlog.put(record("error", self.wall(), where="main loop", error=repr(exc),
                                traceback=traceback.format_exc()))
-        self.terminal.line(self.renderer.notice(
-            "focus skipped a message it could not handle (details in the devlog)", "error"))
+        text = "focus skipped a message it could not handle (details in the devlog)"
+        try:
+            line = self.renderer.notice(text, "error")
+        except Exception:  # the renderer itself is what failed: say it plainly
+            line = "! " + text
+        self.terminal.line(line)
 
     def _frames(self, conn: int, batch: list[bytes]) -> None:
         try:

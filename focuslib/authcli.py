@@ -20,7 +20,7 @@ from .deviceflow import Cancelled, run_device_flow
 from .errors import ConfigError, ExitStatus, FocusError
 from .http import HttpClient
 from .scopes import DEFAULT_SCOPES, SCOPES, describe, hidden_groups, parse_scopes
-from .text import sanitize
+from .text import sanitize, sanitize_lines
 
 INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env(load_environment())
     except FocusError as exc:
-        print(f"auth: {exc}", file=sys.stderr)
+        print(f"auth: {sanitize_lines(str(exc))}", file=sys.stderr)
         return int(exc.exit_status)
     sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     return run(settings, args, sys.stdout, sys.stderr)
@@ -90,7 +90,9 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO,
     http = HttpClient()
 
     def say(text: str) -> None:
-        out.write(text + "\n")
+        # Messages can carry what a browser sent to the callback (error_description):
+        # nothing but text reaches the terminal.
+        out.write(sanitize_lines(text) + "\n")
         out.flush()
 
     try:
@@ -117,7 +119,7 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO,
         say("\nStopped before the sign-in finished; nothing was stored.")
         return INTERRUPTED
     except FocusError as exc:
-        err.write(f"auth: {exc}\n")
+        err.write(f"auth: {sanitize_lines(str(exc))}\n")
         err.flush()
         return int(exc.exit_status)
     finally:

@@ -100,7 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                           timestamps=not args.no_timestamps, groups=groups, bell=args.bell)
         return run(settings, options)
     except FocusError as exc:
-        print(f"focus: {exc}", file=sys.stderr)
+        from focuslib.text import sanitize_lines
+
+        print(f"focus: {sanitize_lines(str(exc))}", file=sys.stderr)
         return int(exc.exit_status)
     except KeyboardInterrupt:
         return int(ExitStatus.OK)

@@ -44,13 +44,15 @@ class Response:
             return {}
 
     def message(self) -> str:
-        """Twitch's error text (`message`, else `error`), for showing to the user."""
+        """Twitch's error text (`message`, else `error`), sanitized and cut short: it ends up on screens."""
         doc = self.json()
         if isinstance(doc, dict):
             for key in ("message", "error_description", "error"):
                 value = doc.get(key)
                 if isinstance(value, str) and value:
-                    return value
+                    from .text import sanitize
+
+                    return sanitize(value)[:300]
         return ""
 
 

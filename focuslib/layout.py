@@ -50,8 +50,9 @@ def cut(text: str, columns: int) -> str:
 
 
 def layout(runs: list[Run], width: int | None, indent: int, color: bool) -> tuple[str, int]:
-    """Paint `runs`, wrapped to `width` (None = never wrap); returns (text, terminal rows)."""
-    if width is None:
+    """Paint `runs`, wrapped to `width` (None, or a terminal that says 0 columns: never wrap);
+    returns (text, terminal rows)."""
+    if width is None or width < 1:
         return paint(runs, color), 1
     total = 0
     for t, _ in runs:

@@ -169,8 +169,9 @@ def chat_notification(r: Renderer, n: ChatNotification) -> str:
         parts.append(t(f" unlocked the {d.tier:,} bits badge"))
     elif isinstance(d, CharityNotice):
         kind = "charity"
-        amount = d.value / (10 ** d.decimal_places) if d.decimal_places >= 0 else d.value
-        parts += [t(f" donated {amount:,.{max(0, min(d.decimal_places, 4))}f} {d.currency} to "),
+        places = max(0, min(d.decimal_places, 8))  # ISO 4217 uses 0-4; never let a payload pick 10**huge
+        amount = d.value / (10 ** places)
+        parts += [t(f" donated {amount:,.{min(places, 4)}f} {d.currency} to "),
                   (sanitize(d.charity) or "charity", r.styles["charity"])]
     elif isinstance(d, WatchStreakNotice):
         kind = "streak"

@@ -308,6 +308,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     except FocusError as exc:
         devlog.put(record("error", time.time(), error=str(exc)))
         raise
+    except BrokenPipeError:
+        raise  # whoever read our output went away (`focus.py | head`): not a bug
     except Exception as exc:  # a bug: keep the traceback out of the stream, but keep it
         trace = traceback.format_exc()
         devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))

@@ -39,8 +39,9 @@ def terminal_size() -> os.terminal_size:
         columns = int(os.environ.get("COLUMNS", "0")) or size.columns
         lines = int(os.environ.get("LINES", "0")) or size.lines
     except ValueError:
-        return size
-    return os.terminal_size((columns, lines))
+        columns, lines = size.columns, size.lines
+    # A fresh pty can report 0x0: like shutil, fall back rather than wrap to nothing.
+    return os.terminal_size((columns if columns > 0 else 80, lines if lines > 0 else 24))
 
 
 class Terminal:

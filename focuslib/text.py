@@ -78,6 +78,11 @@ def sanitize(text: str) -> str:
     return _MARKS_RE.sub(_cut_marks, text)
 
 
+def sanitize_lines(text: str) -> str:
+    """`sanitize` each line, keeping the line breaks (for multi-line messages such as errors)."""
+    return "\n".join(sanitize(line) for line in text.split("\n"))
+
+
 def _strip_format(text: str) -> str:
     # Other format characters (category Cf) are invisible; keep the joiners
     # that emoji sequences and several scripts need.

@@ -250,3 +250,20 @@ def test_help_lists_every_scope_with_its_purpose():
     for scope in DEFAULT_SCOPES:
         assert scope in proc.stdout
     assert "show new followers" in proc.stdout and "--device" in proc.stdout
+
+
+def test_text_a_browser_sends_to_the_callback_never_reaches_the_terminal_as_escapes(sim, env, start_auth):
+    """Any local program can call the callback: its error_description is shown, but only as text."""
+    import requests
+    from urllib.parse import parse_qs, urlsplit
+
+    port = free_port()
+    run = start_auth(auth_env(env, port))
+    run.out.wait_text("Waiting for Twitch")
+    location = requests.get(f"http://localhost:{port}/connect", allow_redirects=False).headers["Location"]
+    state = parse_qs(urlsplit(location).query)["state"][0]
+    requests.get(f"http://localhost:{port}/", params={"state": state, "error": "x\x1b[5m",
+                                                     "error_description": "\x1b]0;owned\x07\x1b[2Jvisible"})
+    run.out.wait_text("visible")
+    run.stop()
+    assert "\x1b" not in run.out.text and "\x07" not in run.out.text

@@ -196,3 +196,20 @@ def test_a_stale_pid_file_of_another_program_is_not_killed(cli_env):
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_a_reader_that_stops_reading_ends_focus_quietly(cli_env):
+    """`focus.py --demo | head -3`: the pipe closes under focus; that is not a crash."""
+    proc = subprocess.Popen([sys.executable, "focus.py", "--demo", "--no-devlog"], cwd=ROOT, env=cli_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    for _ in range(3):
+        proc.stdout.readline()
+    proc.stdout.close()  # like head exiting
+    try:
+        code = proc.wait(t(30))
+    finally:
+        err = proc.stderr.read().decode()
+        proc.stderr.close()
+    assert code == 0 and "unexpected error" not in err and "Traceback" not in err, err
+    assert not list(Path(cli_env["XDG_RUNTIME_DIR"]).rglob("last-crash.txt"))

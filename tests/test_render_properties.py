@@ -126,3 +126,19 @@ def test_any_payload_of_any_type_parses_and_renders(stype: str, payload: dict, w
     event = parse_event(stype, "1", payload)
     line = Renderer(ColorMode.TRUE, width=width).event(event)
     check(line, width)
+
+
+def test_a_terminal_that_reports_zero_columns_gets_unwrapped_lines() -> None:
+    from focuslib.sim import payloads as P
+
+    event = parse_event("channel.chat.message", "1", P.chat_message(("1", "a", "A"), "word " * 50))
+    line = Renderer(ColorMode.TRUE, width=0).event(event)
+    assert "\n" not in line and line.count("word") == 50
+
+
+def test_a_huge_decimal_places_in_a_charity_notice_is_clamped_not_computed() -> None:
+    payload = {"notice_type": "charity_donation", "system_message": "x", "chatter_user_name": "Giver",
+               "charity_donation": {"charity_name": "Code Club",
+                                    "amount": {"value": 2500, "decimal_places": 2 ** 62, "currency": "USD"}}}
+    line = Renderer(ColorMode.NONE, width=100).event(parse_event("channel.chat.notification", "1", payload))
+    assert "Code Club" in line and "USD" in line

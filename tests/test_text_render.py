@@ -113,3 +113,11 @@ def test_color_mode_detection(env, tty, choice, expect):
     stream = io.StringIO()
     stream.isatty = lambda: tty  # type: ignore[method-assign]
     assert detect_color_mode(env, stream, choice) is expect
+
+
+def test_twitchs_error_messages_are_sanitized_before_they_can_reach_a_terminal():
+    from focuslib.http import Response
+
+    resp = Response(400, {}, b'{"error": "Bad Request", "message": "\\u001b]0;x\\u0007\\u001b[2Jinvalid \\u202ething"}')
+    assert resp.message() == "invalid thing"
+    assert len(Response(400, {}, ('{"message": "%s"}' % ("a" * 5000)).encode()).message()) == 300
