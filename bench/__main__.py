@@ -41,7 +41,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="make bench ARGS=...", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--messages", type=int, default=20_000, help="burst size (default 20000)")
-    p.add_argument("--burst-runs", type=int, default=5, help="bursts per client, median reported (default 5)")
+    p.add_argument("--burst-runs", type=int, default=7, help="bursts per client, median reported (default 7)")
     p.add_argument("--rates", default="50,500", help="steady rates for the latency runs (default 50,500)")
     p.add_argument("--latency-seconds", type=float, default=15.0,
                    help="seconds of steady traffic per client and rate (default 15)")
@@ -49,7 +49,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="the latency seconds are split into this many interleaved turns (default 5)")
     p.add_argument("--idle-seconds", type=float, default=120.0, help="idle measurement interval (default 120)")
     p.add_argument("--long-messages", type=int, default=1_000_000, help="long-run length (default 1000000)")
-    p.add_argument("--startup-runs", type=int, default=5, help="start-ups per client (default 5)")
+    p.add_argument("--startup-runs", type=int, default=9, help="start-ups per client (default 9)")
     p.add_argument("--profile-messages", type=int, default=100_000, help="burst size under py-spy (default 100000)")
     p.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases (default {','.join(PHASES)};"
                    " 'profile' is extra)")
