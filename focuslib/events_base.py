@@ -56,7 +56,8 @@ class UnknownEvent:
 
 # -- field readers ------------------------------------------------------------
 
-_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (hot path)
+# Builds a NamedTuple from a tuple of all its fields, skipping its Python-level __new__ (hot path).
+make_record = tuple.__new__
 
 
 def s(d: dict[str, Any], key: str) -> str:
@@ -103,7 +104,7 @@ def user(d: dict[str, Any], prefix: str) -> User:
         keys = _KEYS[prefix] = (prefix + "_id", prefix + "_login", prefix + "_name")
     get = d.get
     uid, login, name = get(keys[0]), get(keys[1]), get(keys[2])
-    return _new(User, (uid if type(uid) is str else "", login if type(login) is str else "",  # noqa: E721
+    return make_record(User, (uid if type(uid) is str else "", login if type(login) is str else "",  # noqa: E721
                        name if type(name) is str else ""))  # noqa: E721
 
 
@@ -116,7 +117,7 @@ def optional_user(d: dict[str, Any], prefix: str) -> User | None:
 
 
 def badges(items: list[Any]) -> tuple[Badge, ...]:
-    return tuple([_new(Badge, (s(x, "set_id"), s(x, "id"), s(x, "info"))) for x in items
+    return tuple([make_record(Badge, (s(x, "set_id"), s(x, "id"), s(x, "info"))) for x in items
                   if type(x) is dict])  # noqa: E721
 
 
@@ -135,7 +136,7 @@ def fragments(message: dict[str, Any]) -> tuple[Fragment, ...]:
         if type(text) is not str:  # noqa: E721
             text = ""
         if kind == "text" or kind == "emote":
-            append(_new(Fragment, (kind, text, 0, "", "", 0)))
+            append(make_record(Fragment, (kind, text, 0, "", "", 0)))
         elif kind == "mention":
             mention = o(frag, "mention")
             append(Fragment("mention", text, login=s(mention, "user_login"), user_id=s(mention, "user_id")))
@@ -143,7 +144,7 @@ def fragments(message: dict[str, Any]) -> tuple[Fragment, ...]:
             cheer = o(frag, "cheermote")
             append(Fragment("cheermote", text, bits=i(cheer, "bits"), tier=i(cheer, "tier")))
         else:
-            append(_new(Fragment, ("text", text, 0, "", "", 0)))
+            append(make_record(Fragment, ("text", text, 0, "", "", 0)))
     return tuple(out)
 
 

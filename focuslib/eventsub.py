@@ -36,7 +36,7 @@ from collections import deque
 from typing import Any, Callable
 
 from .actions import Action, Close, Connect, Fatal, Gap, Log, Notice, Show, Status, Subscribe
-from .events_base import UnknownEvent
+from .events_base import UnknownEvent, make_record
 from .messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
 from .subscriptions import SubscriptionSpec
 
@@ -92,9 +92,6 @@ DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of norm
 
 __all__ = ["Action", "Close", "Connect", "Fatal", "Gap", "Log", "Notice", "Show", "Status", "Subscribe",
            "Phase", "Session", "RecentIds", "CLOSE_REASONS", "describe_close"]
-
-
-_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (once per message)
 
 
 class RecentIds:
@@ -295,7 +292,7 @@ class Session:
         if type(msg.event) is UnknownEvent:
             return [Log("unknown_subscription_type", {"type": msg.subscription_type,
                                                        "version": msg.subscription_version})]
-        return [_new(Show, (msg.event, msg.message_id, msg.timestamp))]
+        return [make_record(Show, (msg.event, msg.message_id, msg.timestamp))]
 
     def _welcome(self, conn: int, msg: Welcome, now: float) -> list[Action]:
         detail = {"conn": conn, "session_id": msg.session_id, "keepalive": msg.keepalive_timeout}

@@ -13,6 +13,7 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
 from .errors import ParseError
+from .events_base import make_record
 if TYPE_CHECKING:
     from .events import Event
 
@@ -67,7 +68,6 @@ Message = Union[Welcome, Keepalive, Reconnect, Notification, Revocation, Unknown
 # and checks UTF-8 itself (its errors are ValueErrors).  Like the event
 # parsers it loads with the first notification: until then (the welcome),
 # json.loads is as good, and start-up does not pay for the import.
-_new = tuple.__new__  # builds a NamedTuple without its Python-level __new__ (once per message)
 _loads: Callable[[str | bytes], Any] = json.loads
 
 
@@ -119,7 +119,7 @@ def _notification(mid: str, ts: str, meta: dict[str, Any], payload: dict[str, An
             return Revocation(mid, ts, stype, version, status)
         raise ParseError(f"{stype} notification has no event object")
     parse = _parse_event or load_parsers()
-    return _new(Notification, (mid, ts, stype, version, status, parse(stype, version, event)))
+    return make_record(Notification, (mid, ts, stype, version, status, parse(stype, version, event)))
 
 
 # The event parsers (and their ~50 record types) load with the first

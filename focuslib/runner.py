@@ -227,7 +227,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     stop_demo: Callable[[], None] | None = None
     if options.demo:
         settings, stop_demo = start_demo(settings)
-    if twitch_cli_mock(settings):
+    mock = twitch_cli_mock(settings)
+    if mock:
         # The mock checks no token and wants any Client-Id (protocol notes §6.2).
         settings = dataclasses.replace(settings, client_id=settings.client_id or "twitch-cli-mock",
                                        access_token=settings.access_token or "twitch-cli-mock")
@@ -295,7 +296,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
                           broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
         for line in hidden:
             app.inbox.put((NOTICE, 0, line, "warn"))
-        keeper = None if twitch_cli_mock(settings) else start_keeper(
+        keeper = None if mock else start_keeper(
             app, holder, http, settings.auth_url, info.expires_in, devlog)
         try:
             if not stop.is_set():

@@ -33,6 +33,15 @@ def chat(mid: str | None = None, text: str = "hi") -> object:
     return msg(P.notification(sub, P.chat_message(("1", "ann", "Ann"), text), message_id=mid))
 
 
+def welcomed() -> tuple[Session, Subscribe]:
+    """A session that has connected and been welcomed (session "x"): its Subscribe action."""
+    s = Session(BASE, SPECS, rng=lambda: 1.0)
+    s.start(0)
+    s.opened(1, 0)
+    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    return s, sub
+
+
 def live(now: float = 0.0, keepalive: int = 10) -> Session:
     """A session that has connected, been welcomed and created every subscription."""
     s = Session(BASE, SPECS, rng=lambda: 1.0)
@@ -63,10 +72,7 @@ def test_welcome_creates_every_desired_subscription_on_that_session():
 
 
 def test_all_results_in_make_the_session_live_with_a_status():
-    s = Session(BASE, SPECS)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     statuses = []
     for spec in sub.specs:
         statuses += of(s.subscription_result(sub.epoch, spec, 202, "", 0), Status)
@@ -75,10 +81,7 @@ def test_all_results_in_make_the_session_live_with_a_status():
 
 
 def test_a_failed_subscription_is_shown_once_and_the_others_go_on():
-    s = Session(BASE, SPECS)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     chat_spec, follow_spec, sub_spec = sub.specs
     notices = of(s.subscription_result(sub.epoch, follow_spec, 403, "subscription missing proper authorization", 0),
                  Notice)
@@ -99,19 +102,13 @@ def test_a_failed_subscription_is_shown_once_and_the_others_go_on():
 
 @pytest.mark.parametrize("status", [400, 409])
 def test_400_and_409_failures_carry_twitchs_message(status):
-    s = Session(BASE, SPECS)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     (notice,) = of(s.subscription_result(sub.epoch, sub.specs[0], status, "twitch says why", 0), Notice)
     assert str(status) in notice.text and "twitch says why" in notice.text
 
 
 def test_every_subscription_refused_is_fatal_with_a_hint():
-    s = Session(BASE, SPECS)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     acts = []
     for spec in sub.specs:
         acts += s.subscription_result(sub.epoch, spec, 403, "no", 0)
@@ -303,10 +300,7 @@ def test_stop_closes_every_socket_and_ignores_what_comes_after():
 
 
 def test_a_revocation_while_subscribing_does_not_stall_the_session():
-    s = Session(BASE, SPECS)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     for spec in sub.specs[:2]:
         s.subscription_result(sub.epoch, spec, 202, "", 0)
     revoked = P.subscription_object("channel.follow", "2", {}, "x")
@@ -317,10 +311,7 @@ def test_a_revocation_while_subscribing_does_not_stall_the_session():
 
 @pytest.mark.parametrize("status", [0, 500, 503, 429])
 def test_trouble_that_may_pass_is_not_fatal_it_means_a_new_session_later(status):
-    s = Session(BASE, SPECS, rng=lambda: 1.0)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     acts = []
     for spec in sub.specs:
         acts += s.subscription_result(sub.epoch, spec, status, "busy", 1)
@@ -330,10 +321,7 @@ def test_trouble_that_may_pass_is_not_fatal_it_means_a_new_session_later(status)
 
 
 def test_answers_for_a_lost_session_are_stale_and_do_not_hide_later_failures():
-    s = Session(BASE, SPECS, rng=lambda: 1.0)
-    s.start(0)
-    s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    s, sub = welcomed()
     s.closed(1, 4003, "", 11)  # Twitch gave up on it before our POSTs came back
     late = s.subscription_result(sub.epoch, sub.specs[0], 400, "non-existent session_id", 11.5)
     assert of(late, Notice) == [] and s.results == {}
