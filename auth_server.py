@@ -13,7 +13,7 @@ from typing import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from focuslib.authcli import main as run
+    from focuslib.cli.auth import main as run
 
     return run(argv)
 

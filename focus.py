@@ -3,7 +3,7 @@
 
 import sys
 
-from focuslib.focus_cli import main
+from focuslib.cli.focus import main
 
 if __name__ == "__main__":
     sys.exit(main())

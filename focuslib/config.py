@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
+from focuslib.errors import ConfigError
 
 DEFAULT_REDIRECT_URI = "http://localhost:3000"
 DEFAULT_EVENTSUB_URL = "wss://eventsub.wss.twitch.tv/ws"

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, Sink, t
 from secret_guard import seen
 
-from focuslib import authcli
+from focuslib.cli import auth as authcli
 from focuslib.config import Settings
 from focuslib.sim import SimTwitch
 

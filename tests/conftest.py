@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from focuslib.config import Settings  # noqa: E402
-from focuslib.runner import Control, Options, run  # noqa: E402
+from focuslib.runtime.setup import Control, Options, run  # noqa: E402
 from focuslib.sim import SimTwitch  # noqa: E402
 from secret_guard import SINKS, pytest_runtest_makereport  # noqa: E402,F401  (no secret in any output)
 
-from focuslib.subscriptions import desired  # noqa: E402
+from focuslib.twitch.subscriptions import desired  # noqa: E402
 
 N_SUBS = len(desired("1", "1"))  # focus subscribes to the whole catalog by default
 SCALE = float(os.environ.get("FOCUS_TEST_TIMEOUT_SCALE", "1"))

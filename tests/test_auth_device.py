@@ -14,12 +14,12 @@ import requests
 
 from authkit import start_auth  # noqa: F401  (fixture)
 from authkit import auth_env, finish, free_port, read_until, start_script, store_path
-from focuslib import oauth
+from focuslib.net import oauth
 from focuslib.config import Settings
-from focuslib.deviceflow import run_device_flow
+from focuslib.auth.deviceflow import run_device_flow
 from focuslib.errors import AuthError
-from focuslib.http import HttpClient
-from focuslib.scopes import DEFAULT_SCOPES
+from focuslib.net.httpclient import HttpClient
+from focuslib.twitch.scopes import DEFAULT_SCOPES
 
 
 class FakeTime:

@@ -18,14 +18,14 @@ import pytest
 
 from authkit import run_script, store_path
 from conftest import N_SUBS, t
-from focuslib import refresh as R
-from focuslib.devlog_pipe import ensure_fifo, read_lines
+from focuslib.auth import refresh as R
+from focuslib.devlog.pipe import ensure_fifo, read_lines
 from focuslib.errors import AuthError
-from focuslib.helix import Helix
-from focuslib.http import HttpClient
-from focuslib.oauth import refresh as oauth_refresh
+from focuslib.net.helix import Helix
+from focuslib.net.httpclient import HttpClient
+from focuslib.net.oauth import refresh as oauth_refresh
 from focuslib.sim import payloads as P
-from focuslib.tokens import Redactor, StoredToken, TokenHolder, TokenStore
+from focuslib.auth.tokens import Redactor, StoredToken, TokenHolder, TokenStore
 from secret_guard import seen
 
 NO_ENV_TOKEN = {"TWITCH_USER_ACCESS_TOKEN": "", "TWITCH_REFRESH_TOKEN": ""}

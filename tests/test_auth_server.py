@@ -18,7 +18,7 @@ import requests
 
 from authkit import start_auth  # noqa: F401  (fixture)
 from authkit import SECRET, auth_env, finish, free_port, read_until, run_script, start_script, store_path, strict
-from focuslib.scopes import DEFAULT_SCOPES
+from focuslib.twitch.scopes import DEFAULT_SCOPES
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -71,9 +71,9 @@ def test_browser_round_trip_stores_a_validated_token(sim, env, http, path, start
 
 
 def test_the_server_listens_on_loopback_only_and_keeps_tracebacks_off_the_terminal(sim, env):
-    from focuslib.authflow import CallbackServer, CodeFlow, Crashed
+    from focuslib.auth.codeflow import CallbackServer, CodeFlow, Crashed
     from focuslib.config import Settings
-    from focuslib.http import HttpClient
+    from focuslib.net.httpclient import HttpClient
 
     flow = CodeFlow(Settings.from_env(auth_env(env, free_port())), HttpClient(), DEFAULT_SCOPES)
     server = CallbackServer(flow)

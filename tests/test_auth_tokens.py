@@ -11,7 +11,7 @@ import pytest
 
 from authkit import run_script, store_path
 from focuslib.errors import ConfigError
-from focuslib.tokens import StoredToken, TokenStore
+from focuslib.auth.tokens import StoredToken, TokenStore
 
 
 def token(n: int) -> StoredToken:

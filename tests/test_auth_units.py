@@ -6,11 +6,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from focuslib.authflow import STATE_LIFETIME, STATE_LIMIT, StateBook, authorize_url, parse_redirect
+from focuslib.auth.codeflow import STATE_LIFETIME, STATE_LIMIT, StateBook, authorize_url, parse_redirect
 from focuslib.errors import ConfigError
-from focuslib.scopes import DEFAULT_SCOPES, PURPOSES, hidden_groups, parse_scopes
+from focuslib.twitch.scopes import DEFAULT_SCOPES, PURPOSES, hidden_groups, parse_scopes
 from focuslib.sim.catalog import CATALOG
-from focuslib.subscriptions import GROUPS, desired
+from focuslib.twitch.subscriptions import GROUPS, desired
 
 
 def test_the_default_scopes_unlock_every_subscription_focus_makes():

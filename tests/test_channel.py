@@ -3,7 +3,7 @@
 Every line must arrive, in order, exactly once: the same line the renderer
 draws for that payload on its own.  Where Twitch reports one fact through two
 subscriptions (a sub as `channel.subscribe` and as a chat notice), focus shows
-it from one source (see focuslib/present.py); the second run shows the other
+it from one source (see focuslib/view/present.py); the second run shows the other
 sources with chat notifications out of the picture.
 """
 
@@ -13,14 +13,14 @@ import os
 import subprocess
 import sys
 
-from focuslib.events import parse_event
-from focuslib.render import ColorMode, Renderer
+from focuslib.twitch.events import parse_event
+from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
 
 from cases import CASES
 from conftest import ESC, ROOT, t
 
-# Shown from another source when everything is subscribed (focuslib/present.py).
+# Shown from another source when everything is subscribed (focuslib/view/present.py).
 COVERED = {"subscribe", "subscribe/gift", "subscription-gift", "subscription-gift/anonymous",
            "subscription-message", "raid", "cheer", "cheer/anonymous", "mod/clear-user-messages", "chat/reward"}
 END = ("99", "stage_manager", "StageManager")
@@ -136,9 +136,9 @@ def test_the_bell_rings_for_alerts_only_on_a_terminal_and_only_with_bell(sim, st
 def test_resizing_the_terminal_changes_the_wrap_width(monkeypatch) -> None:
     import signal
 
-    from focuslib.render import Renderer
-    from focuslib.runner import _watch_resize
-    from focuslib.terminal import Terminal
+    from focuslib.view.render import Renderer
+    from focuslib.runtime.setup import _watch_resize
+    from focuslib.view.terminal import Terminal
 
     renderer = Renderer(ColorMode.NONE, width=80)
     terminal = Terminal(open(os.devnull, "w"), fancy=True)
@@ -159,7 +159,7 @@ def test_flood_summaries_and_quiet_gift_bombs_come_at_their_deadline_without_oth
     # keepalive (10 s) would wake a loop that ignored the presenter.
     import functools
 
-    from focuslib import present
+    from focuslib.view import present
     from focuslib.sim import payloads_chat as N
 
     monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, flood_limit=2,

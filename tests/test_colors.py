@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from focuslib.colors import (_BACKGROUND, DEFAULT_COLORS, ColorMode, contrast, detect_color_mode, parse_hex,
+from focuslib.view.colors import (_BACKGROUND, DEFAULT_COLORS, ColorMode, contrast, detect_color_mode, parse_hex,
                              readable, rgb_sgr, theme_from_env)
 from focuslib.errors import ConfigError
 

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from focuslib.devlog_pipe import DevlogWriter, ensure_fifo, frame_record, read_lines, record
+from focuslib.devlog.pipe import DevlogWriter, ensure_fifo, frame_record, read_lines, record
 from focuslib.errors import ConfigError
 from focuslib.sim import payloads as P
-from focuslib.tokens import Redactor
+from focuslib.auth.tokens import Redactor
 
 from conftest import t
 

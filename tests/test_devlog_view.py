@@ -6,7 +6,7 @@ import io
 import json
 import re
 
-import devlog
+from focuslib.cli import devlog
 
 EVIL = "\x1b]0;pwned\x07\x1b[2J\u202e"
 

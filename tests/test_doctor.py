@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from focuslib.subscriptions import GROUPS
+from focuslib.twitch.subscriptions import GROUPS
 
 from authkit import run_script
 from conftest import Sink, t
-from focuslib.devlog_pipe import ensure_fifo
-from focuslib.doctor import run_doctor
+from focuslib.devlog.pipe import ensure_fifo
+from focuslib.cli.doctor import run_doctor
 from test_auth_refresh import NO_ENV_TOKEN, store_token, stored
 
 ORDER = ["settings", "token", "scopes", "Helix", "EventSub", "devlog pipe"]

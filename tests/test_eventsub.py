@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from focuslib.eventsub import (
+from focuslib.twitch.session import (
     BACKOFF_CAP, CLOSE_REASONS, Close, Connect, Fatal, Gap, Log, Notice, Phase, RecentIds, Session, Show, Status,
     Subscribe,
 )
-from focuslib.messages import parse_frame
+from focuslib.twitch.messages import parse_frame
 from focuslib.sim import payloads as P
-from focuslib.subscriptions import desired
+from focuslib.twitch.subscriptions import desired
 
 BASE = "wss://eventsub.example/ws"
 # The state machine does not care how many: three keeps the expectations readable.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_chat as N
-from focuslib.subscriptions import desired
+from focuslib.twitch.subscriptions import desired
 
 from conftest import ESC, N_SUBS
 
@@ -38,7 +38,7 @@ def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
     the channel.chat.* types refused (its issue #344): the fallback subscriptions carry those moments."""
     from conftest import Focus, Sink
     from focuslib.errors import ConfigError
-    from focuslib.runner import Options
+    from focuslib.runtime.setup import Options
     from focuslib.sim import SimTwitch
     from focuslib.sim import payloads_channel as C
 

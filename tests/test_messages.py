@@ -7,8 +7,8 @@ import json
 import pytest
 
 from focuslib.errors import ParseError
-from focuslib.events import ChatMessage, Follow, Subscribe, UnknownEvent
-from focuslib.messages import Keepalive, Notification, Reconnect, Revocation, UnknownMessage, Welcome, parse_frame
+from focuslib.twitch.events import ChatMessage, Follow, Subscribe, UnknownEvent
+from focuslib.twitch.messages import Keepalive, Notification, Reconnect, Revocation, UnknownMessage, Welcome, parse_frame
 from focuslib.sim import payloads as P
 
 

@@ -10,15 +10,15 @@ import io
 
 import pytest
 
-from focuslib.collapse import FloodGate, GiftBombs, Throttle
-from focuslib.events import parse_event
-from focuslib.present import Presenter
-from focuslib.render import ColorMode, Renderer
+from focuslib.view.collapse import FloodGate, GiftBombs, Throttle
+from focuslib.twitch.events import parse_event
+from focuslib.view.present import Presenter
+from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_channel as C
 from focuslib.sim import payloads_chat as N
-from focuslib.subscriptions import desired
-from focuslib.terminal import Terminal
+from focuslib.twitch.subscriptions import desired
+from focuslib.view.terminal import Terminal
 
 from cases import HERON, MOSS, OTTER
 

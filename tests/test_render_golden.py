@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from focuslib.events import parse_event
-from focuslib.render import ColorMode, Renderer
-from focuslib.subscriptions import desired
+from focuslib.twitch.events import parse_event
+from focuslib.view.render import ColorMode, Renderer
+from focuslib.twitch.subscriptions import desired
 
 from cases import CASES
 

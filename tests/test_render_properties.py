@@ -17,9 +17,9 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from focuslib.events import PARSERS, parse_event
-from focuslib.layout import text_width
-from focuslib.render import ColorMode, Renderer
+from focuslib.twitch.events import PARSERS, parse_event
+from focuslib.view.layout import text_width
+from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_chat as N
 

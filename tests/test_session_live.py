@@ -85,7 +85,7 @@ def _reconnected(focus, sim, old) -> None:
 def test_keepalive_silence_means_reconnect_and_resubscribe():
     with SimTwitch(keepalive=1, ping_interval=None) as sim:
         from conftest import Focus, Sink
-        from focuslib.runner import Options
+        from focuslib.runtime.setup import Options
 
         env = _env_for(sim)
         focus = Focus(env, Options(devlog=False), Sink()).start()
@@ -250,7 +250,7 @@ def test_malformed_and_unknown_frames_are_never_shown_never_fatal_and_kept_in_th
 
 def test_a_slow_token_check_replaces_the_early_connection_instead_of_missing_the_window(sim, start_focus,
                                                                                        monkeypatch):
-    from focuslib import runner
+    from focuslib.runtime import setup as runner
 
     monkeypatch.setattr(runner, "EARLY_CONNECT_LIMIT", 0.3)
     sim.subscribe_window = 0.4  # Twitch: 10 s; here the token check (0.8 s) outlasts it

@@ -13,12 +13,12 @@ import io
 import pyte
 import pytest
 
-from focuslib.events import parse_event
-from focuslib.present import Presenter
-from focuslib.render import ColorMode, Renderer
+from focuslib.twitch.events import parse_event
+from focuslib.view.present import Presenter
+from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_chat as N
-from focuslib.terminal import Terminal
+from focuslib.view.terminal import Terminal
 
 from cases import HERON, MOSS, OTTER
 

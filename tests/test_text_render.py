@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from focuslib.events import ChatMessage, Follow, Fragment, Subscribe, User
-from focuslib.render import ColorMode, Renderer, detect_color_mode, rgb_sgr
+from focuslib.twitch.events import ChatMessage, Follow, Fragment, Subscribe, User
+from focuslib.view.render import ColorMode, Renderer, detect_color_mode, rgb_sgr
 from focuslib.text import escape_unsafe, sanitize
 
 SGR_ONLY = re.compile(r"\x1b\[[0-9;]*m")
@@ -116,7 +116,7 @@ def test_color_mode_detection(env, tty, choice, expect):
 
 
 def test_twitchs_error_messages_are_sanitized_before_they_can_reach_a_terminal():
-    from focuslib.http import Response
+    from focuslib.net.httpclient import Response
 
     resp = Response(400, {}, b'{"error": "Bad Request", "message": "\\u001b]0;x\\u0007\\u001b[2Jinvalid \\u202ething"}')
     assert resp.message() == "invalid thing"

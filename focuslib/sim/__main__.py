@@ -20,7 +20,7 @@ CONTROLS = {"reconnect": "/sim/reconnect", "drop": "/sim/drop", "silence": "/sim
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ..config import Settings, load_environment
+    from focuslib.config import Settings, load_environment
     from .triggers import TRIGGERS
 
     events = sorted(TRIGGERS) + sorted(CONTROLS) + ["close-4000 ... close-4007"]
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, marker) -> int:  # type: ignore[no-untyped-def]
-    from ..config import ensure_private_dir
+    from focuslib.config import ensure_private_dir
     from .demo import DemoChannel
     from .server import SimTwitch
 

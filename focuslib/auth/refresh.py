@@ -1,0 +1,134 @@
+"""The token-refresh thread: keeps focus's token good for as long as focus runs (protocol notes §4.2, §4.3).
+
+Twitch requires an app to validate its token at start (runner.authenticate
+does) and then every hour, and to stop using a session whose validation
+fails.  This thread owns that schedule.  It wakes every hour, or
+`REFRESH_MARGIN` before the token expires if that comes first, validates, and
+refreshes when the token is invalid or about to expire.  The new token goes
+into the TokenHolder, which swaps it under its lock and stores it at once (the
+refresh token may rotate), so the Helix workers pick it up on their next call.
+The websocket is never touched: an EventSub session needs no token once its
+subscriptions exist, so chat goes on through a refresh.  When Twitch refuses
+to refresh, focus is stopped with "run make auth" (the app's fatal path, exit
+code 3).  Network trouble only delays the next check.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from typing import Any, Callable
+
+from focuslib.net import oauth
+from focuslib.runtime.app import FATAL, NOTICE, App, NullDevlog
+from focuslib.devlog.pipe import DevlogWriter, record
+from focuslib.errors import AuthError, ConfigError, TwitchAPIError
+from focuslib.net.httpclient import HttpClient, NetworkError
+from focuslib.auth.tokens import TokenHolder
+
+VALIDATE_EVERY = 3600.0  # Twitch: validate hourly
+REFRESH_MARGIN = 300.0  # refresh this long before the token expires
+MIN_WAIT = 30.0  # after a refresh, however short the new token's life, never spin
+RETRY_WAITS = (5.0, 30.0, 120.0, 300.0)  # after network trouble
+
+
+class TokenKeeper:
+    """Validates hourly and refreshes before expiry, on its own thread, until `stop` is set."""
+
+    def __init__(self, holder: TokenHolder, http: HttpClient, auth_url: str, stop: threading.Event, *,
+                 expires_in: int, on_fatal: Callable[[AuthError], None], on_notice: Callable[[str], None],
+                 on_event: Callable[..., None], validate_every: float = VALIDATE_EVERY,
+                 margin: float = REFRESH_MARGIN, wall: Callable[[], float] = time.time) -> None:
+        self.holder = holder
+        self.http = http
+        self.auth_url = auth_url
+        self.stop = stop
+        self.on_fatal = on_fatal
+        self.on_notice = on_notice
+        self.on_event = on_event
+        self.validate_every = validate_every
+        self.margin = margin
+        self.wall = wall
+        self._first_wait = self._next_wait(expires_in)
+        self._failures = 0
+        self.thread = threading.Thread(target=self._run, name="token-refresh", daemon=True)
+
+    def start(self) -> TokenKeeper:
+        self.thread.start()
+        return self
+
+    def join(self, timeout: float) -> None:
+        """Wait for the thread (it ends soon after `stop` is set); never from the thread itself."""
+        if self.thread.is_alive() and threading.current_thread() is not self.thread:
+            self.thread.join(timeout)
+
+    def _run(self) -> None:
+        delay = self._first_wait
+        while not self.stop.wait(delay):
+            try:
+                delay = self.check()
+            except Exception as exc:  # a bug must not end validation silently: log it, try again later
+                self.on_event("error", where="token-refresh", error=repr(exc), traceback=traceback.format_exc())
+                delay = RETRY_WAITS[-1]
+
+    def check(self) -> float:
+        """Validate (and refresh if needed) once; returns how long to wait before the next check."""
+        token = self.holder.access_token
+        try:
+            info = oauth.validate(self.http, self.auth_url, token)
+        except oauth.InvalidToken:
+            return self._refresh(token, "Twitch no longer accepts focus's token")
+        except (NetworkError, TwitchAPIError) as exc:
+            return self._trouble(exc)
+        self._failures = 0
+        self.holder.note_validated(token, info.user_id, info.login, info.scopes, info.expires_in)
+        self.on_event("token_validated", expires_in=info.expires_in)
+        if info.expires_in and info.expires_in <= self.margin:
+            return self._refresh(token, "focus's token is about to expire")
+        return self._next_wait(info.expires_in)
+
+    def _refresh(self, token: str, why: str) -> float:
+        try:
+            self.holder.refresh(token)
+        except ConfigError as exc:  # refreshed, but the store could not be written
+            self.on_notice(f"the token was refreshed but could not be saved ({exc.message}); focus goes on, "
+                           "but run make auth after it stops")
+        except AuthError as exc:
+            self.on_event("token_refresh_failed", reason=why, error=exc.message)
+            self.on_fatal(AuthError(f"{why}, and Twitch refused to refresh it ({exc.message})",
+                                    "run make auth, then start focus again"))
+            return self.validate_every  # focus is stopping; `stop` ends the wait
+        except (NetworkError, TwitchAPIError) as exc:
+            return self._trouble(exc)
+        self._failures = 0
+        self.on_event("token_refreshed", reason=why)
+        expires_at = self.holder.identity.expires_at
+        return max(MIN_WAIT, self._next_wait(int(expires_at - self.wall()) if expires_at else 0))
+
+    def _trouble(self, exc: Exception) -> float:
+        wait = RETRY_WAITS[min(self._failures, len(RETRY_WAITS) - 1)]
+        if self._failures == 0:
+            self.on_notice(f"cannot check the token with Twitch ({getattr(exc, 'message', exc)}); "
+                           f"retrying in {wait:.0f} s, chat goes on")
+        self._failures += 1
+        self.on_event("token_check_failed", error=getattr(exc, "message", repr(exc)), retry_in=wait)
+        return wait
+
+    def _next_wait(self, expires_in: int) -> float:
+        if expires_in <= 0:  # unknown (or a token that does not expire): just the hourly check
+            return self.validate_every
+        return max(0.0, min(self.validate_every, expires_in - self.margin))
+
+
+def start_keeper(app: App, holder: TokenHolder, http: HttpClient, auth_url: str, expires_in: int,
+                 devlog: DevlogWriter | NullDevlog) -> TokenKeeper:
+    """A running keeper that reports through `app`'s inbox (so the main thread stays the terminal's owner)."""
+
+    def event(name: str, **detail: Any) -> None:
+        devlog.put(record("lifecycle", time.time(), event=name, **detail))
+
+    return TokenKeeper(holder, http, auth_url, app.stop_event, expires_in=expires_in,
+                       on_fatal=lambda exc: app.inbox.put((FATAL, 0, exc, None)),
+                       on_notice=lambda text: app.inbox.put((NOTICE, 0, text, "warn")),
+                       on_event=event, validate_every=VALIDATE_EVERY, margin=REFRESH_MARGIN).start()

@@ -1,0 +1,1 @@
+"""Command lines: focus (and its subcommands), doctor, make auth, devlog's printer."""

@@ -1,0 +1,204 @@
+"""devlog.py's command line and printer: every raw EventSub frame and lifecycle record focus sees (private terminal)."""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterable, Sequence, TextIO
+
+EPILOG = """\
+Reads the pipe focus writes (FOCUS_DEVLOG_PIPE, default: a private per-user
+runtime directory), so start it in a second terminal beside `make focus` or
+`make demo`; it waits for focus and survives focus restarting.
+
+examples:
+  devlog.py --no-keepalive
+  devlog.py --type notification --type lifecycle
+  devlog.py --raw | jq .frame.payload.event
+"""
+
+DIM, RESET = "\x1b[2m", "\x1b[0m"
+KIND_COLORS = {"frame": "36", "lifecycle": "35", "error": "1;31", "bad_frame": "33", "devlog": "33"}
+JSON_COLORS = {"key": "34", "string": "32", "number": "33", "literal": "35"}
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="devlog.py", description=__doc__, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-keepalive", action="store_true", help="hide session_keepalive frames")
+    parser.add_argument("--type", action="append", default=[], metavar="TYPE",
+                        help="only records of this kind, message type, subscription type or lifecycle event "
+                             "(repeatable; e.g. notification, channel.follow, lifecycle, error)")
+    parser.add_argument("--raw", action="store_true", help="one JSON line per record (for jq)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="color output (default: auto; NO_COLOR wins)")
+    return parser.parse_args(argv)
+
+
+def record_names(rec: dict[str, Any]) -> list[str]:
+    """What the record is, most general first: kind, then message/subscription type or event."""
+    names = [str(rec.get("kind", ""))]
+    if rec.get("event"):
+        names.append(str(rec["event"]))
+    frame = rec.get("frame")
+    if isinstance(frame, dict):
+        meta = frame.get("metadata") if isinstance(frame.get("metadata"), dict) else {}
+        names += [str(meta[key]) for key in ("message_type", "subscription_type") if meta.get(key)]
+    return names
+
+
+def is_keepalive(rec: dict[str, Any]) -> bool:
+    return "session_keepalive" in record_names(rec)
+
+
+class Printer:
+    """Formats records for a terminal (pretty) or a pipe (--raw)."""
+
+    def __init__(self, out: TextIO, *, color: bool, raw: bool, no_keepalive: bool, types: Iterable[str]) -> None:
+        from focuslib.text import escape_unsafe, sanitize
+
+        self.out = out
+        self.color = color
+        self.raw = raw
+        self.no_keepalive = no_keepalive
+        self.types = set(types)
+        self._escape = escape_unsafe
+        self._sanitize = sanitize
+
+    def line(self, text: str) -> None:
+        try:
+            rec = json.loads(text)
+        except ValueError:
+            rec = None
+        if not isinstance(rec, dict):
+            if not self.raw and not self.types:
+                self._write(self._paint("33", "unparsable line: ") + self._sanitize(text[:2000]))
+            return
+        if self.no_keepalive and is_keepalive(rec):
+            return
+        if self.types and not self.types.intersection(record_names(rec)):
+            return
+        if self.raw:
+            self._write(self._escape(json.dumps(rec, ensure_ascii=False, separators=(",", ":"))))
+            return
+        self._write(self.pretty(rec))
+
+    def note(self, text: str) -> None:
+        if not self.raw:
+            self._write(self._paint("2", f"-- {text}"))
+
+    def pretty(self, rec: dict[str, Any]) -> str:
+        kind = str(rec.get("kind", "?"))
+        stamp = _clock(rec.get("ts"))
+        if kind == "frame" and is_keepalive(rec):
+            return self._paint("2", f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
+        head = self._escape(f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip())
+        body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
+        trace = body.pop("traceback", None)
+        text = self._paint(KIND_COLORS.get(kind, "0"), head) + "\n" + self._json(body)
+        if isinstance(trace, str):
+            text += "\n" + "\n".join("    " + self._sanitize(x) for x in trace.rstrip().splitlines())
+        return text
+
+    def _json(self, doc: Any) -> str:
+        lines = json.dumps(doc, indent=2, ensure_ascii=False).splitlines()
+        return "\n".join(self._color_json(self._escape(line)) for line in lines)
+
+    def _color_json(self, line: str) -> str:
+        if not self.color:
+            return line
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if stripped.startswith('"') and '": ' in stripped:
+            key, _, value = stripped.partition('": ')
+            return indent + self._paint(JSON_COLORS["key"], key + '"') + ": " + self._value(value)
+        return indent + self._value(stripped)
+
+    def _value(self, value: str) -> str:
+        core = value.rstrip(",")
+        tail = value[len(core):]
+        if core.startswith('"'):
+            kind = "string"
+        elif core in ("true", "false", "null"):
+            kind = "literal"
+        elif core[:1].isdigit() or core[:1] == "-":
+            kind = "number"
+        else:
+            return value
+        return self._paint(JSON_COLORS[kind], core) + tail
+
+    def _paint(self, params: str, text: str) -> str:
+        return f"\x1b[{params}m{text}{RESET}" if self.color else text
+
+    def _write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _clock(ts: Any) -> str:
+    if not isinstance(ts, (int, float)):
+        return "--:--:--.---"
+    return time.strftime("%H:%M:%S", time.localtime(ts)) + f".{int((ts % 1) * 1000):03d}"
+
+
+def _lock_reader(path: Path) -> int:
+    """One devlog per pipe: a FIFO hands each line to only one of its readers."""
+    from focuslib.errors import FocusError
+
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise FocusError(f"another devlog is already reading {path}",
+                         "use that one, or close it first (each line goes to only one reader)") from None
+    return fd
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    from focuslib.config import Settings, load_environment
+    from focuslib.devlog.pipe import ensure_fifo, read_lines
+    from focuslib.errors import ExitStatus, FocusError
+    from focuslib.view.render import ColorMode, detect_color_mode
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    try:
+        settings = Settings.from_env(load_environment())
+        path = settings.devlog_pipe
+        ensure_fifo(path, private_parent=path.parent == settings.runtime_dir)
+        lock = _lock_reader(path)  # noqa: F841 - held until exit
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+        color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
+        printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=args.type)
+        printer.note(f"waiting for focus on {path} ...")
+        for line in read_lines(path):
+            if line is None:
+                printer.note("focus went away; waiting for it to come back ...")
+            else:
+                printer.line(line)
+        return int(ExitStatus.OK)
+    except FocusError as exc:
+        from focuslib.text import sanitize_lines
+
+        print(f"devlog: {sanitize_lines(str(exc))}", file=sys.stderr)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        return int(ExitStatus.OK)
+    except BrokenPipeError:
+        return int(ExitStatus.OK)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""`python focus.py doctor`: why does something not show up?  One line per check, in order:
+
+  settings  -> token (valid, whose, expiry; refreshed if expired) -> scopes (which event groups stay
+  hidden and the scope that unlocks each) -> Helix -> EventSub (connect, wait for the welcome, close)
+  -> devlog pipe
+
+Each check says ok or FAIL, and with FAIL what to do.  A check whose
+prerequisite failed is skipped.  Exit code 0 only when every check passed.
+Nothing here prints a token: only logins, ids, scopes and paths.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, TextIO
+from urllib.parse import urlsplit
+
+from focuslib.net import oauth
+from focuslib.config import Settings
+from focuslib.errors import FocusError
+from focuslib.net.helix import Helix
+from focuslib.net.httpclient import HttpClient
+from focuslib.twitch.messages import Welcome, parse_frame
+from focuslib.view.render import ColorMode, detect_color_mode
+from focuslib.runtime.setup import token_holder, twitch_cli_mock
+from focuslib.twitch.scopes import DEFAULT_SCOPES, hidden_groups
+from focuslib.twitch.subscriptions import GROUPS
+from focuslib.text import sanitize
+from focuslib.auth.tokens import Redactor, TokenHolder
+
+WELCOME_TIMEOUT = 10.0  # Twitch sends the welcome right after the handshake
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    status: str  # "ok" | "FAIL" | "skip"
+    detail: str
+    fix: str = ""
+
+    def line(self, color: bool) -> str:
+        text = sanitize(f"{self.name}: {self.detail}" + (f"  -> {self.fix}" if self.fix else ""))
+        mark = f"[{self.status:^4}]"
+        if color:
+            mark = {"ok": "\x1b[32m", "FAIL": "\x1b[1;31m"}.get(self.status, "\x1b[2m") + mark + "\x1b[0m"
+        return f"{mark} {text}"
+
+
+def _fail(name: str, exc: FocusError) -> Check:
+    return Check(name, "FAIL", exc.message, exc.hint)
+
+
+def _skip(name: str, why: str) -> Check:
+    return Check(name, "skip", f"skipped ({why})")
+
+
+def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_TIMEOUT) -> int:
+    """Run every check, printing each line as it is known; 0 when all passed, 1 otherwise."""
+    color = detect_color_mode(env, out) is not ColorMode.NONE
+    http = HttpClient(timeout=timeout)
+    results: list[Check] = []
+
+    def report(check: Check) -> None:
+        results.append(check)
+        out.write(check.line(color) + "\n")
+        out.flush()
+
+    try:
+        settings = check_settings(env, report)
+        holder = info = None
+        if settings is None:
+            report(_skip("token", "fix the settings first"))
+        else:
+            holder, info = check_token(settings, http, report)
+        if info is None:
+            report(_skip("scopes", "needs a valid token"))
+        else:
+            report(check_scopes(info.scopes))
+        if settings is None or holder is None:
+            report(_skip("Helix", "needs a valid token"))
+        else:
+            report(check_helix(settings, http, holder))
+        if settings is None:
+            report(_skip("EventSub", "fix the settings first"))
+            report(_skip("devlog pipe", "fix the settings first"))
+        else:
+            report(check_eventsub(settings.eventsub_url, timeout))
+            report(check_devlog_pipe(settings.devlog_pipe))
+    finally:
+        http.close()
+    return 0 if all(c.status == "ok" for c in results) else 1
+
+
+def check_settings(env: Mapping[str, str], report: Callable[[Check], None]) -> Settings | None:
+    try:
+        settings = Settings.from_env(env)
+        client_id = settings.require_client_id()
+    except FocusError as exc:
+        report(_fail("settings", exc))
+        return None
+    secret = "client secret set" if settings.secret else "no TWITCH_SECRET (fine for a public client only)"
+    report(Check("settings", "ok", f"client id {client_id}, {secret}, redirect {settings.redirect_uri}, "
+                 f"data in {settings.data_dir}"))
+    return settings
+
+
+def check_token(settings: Settings, http: HttpClient, report: Callable[[Check], None]
+                ) -> tuple[TokenHolder | None, oauth.TokenInfo | None]:
+    """Validate the token focus would use; refresh (and store) it if it has expired, as focus would."""
+    source = "TWITCH_USER_ACCESS_TOKEN" if settings.access_token else "the token store"
+    refreshed = ""
+    try:
+        holder = token_holder(settings, http, Redactor())
+        if twitch_cli_mock(settings):
+            report(Check("token", "ok", f"from {source}; not checked (twitch-cli's mock server has no OAuth)"))
+            return holder, oauth.TokenInfo(settings.client_id, "", settings.user_id, DEFAULT_SCOPES, 0)
+        try:
+            info = oauth.validate(http, settings.auth_url, holder.access_token)
+        except oauth.InvalidToken:
+            holder.refresh(holder.access_token)
+            refreshed = "had expired, refreshed and stored; "
+            info = oauth.validate(http, settings.auth_url, holder.access_token)
+    except oauth.InvalidToken:
+        report(Check("token", "FAIL", "Twitch rejects even the refreshed token", "run make auth"))
+        return None, None
+    except FocusError as exc:
+        report(_fail("token", exc))
+        return None, None
+    if info.client_id and info.client_id != settings.client_id:
+        report(Check("token", "FAIL", f"the token belongs to client id {info.client_id}, not {settings.client_id}",
+                     "set TWITCH_CLIENT_ID to the token's app, or run make auth"))
+        return None, None
+    if not info.user_id:
+        report(Check("token", "FAIL", "this is an app token; focus needs a user token", "run make auth"))
+        return None, None
+    report(Check("token", "ok", f"{refreshed}valid, from {source}, belongs to {info.login} (user id {info.user_id}), "
+                 f"{_expiry(info.expires_in)}"))
+    return holder, info
+
+
+def _expiry(seconds: int) -> str:
+    if seconds <= 0:
+        return "no expiry given"
+    hours, rest = divmod(seconds, 3600)
+    return f"expires in {hours} h {rest // 60} min (focus refreshes it by itself)"
+
+
+def check_scopes(scopes: tuple[str, ...]) -> Check:
+    hidden = hidden_groups(scopes)
+    extra = [s for s in DEFAULT_SCOPES if s not in scopes and not _unlocks_group(s, hidden)]
+    note = f"; also not granted: {', '.join(extra)} (make auth --help says what each is for)" if extra else ""
+    if not hidden:
+        return Check("scopes", "ok", f"every event group can show ({', '.join(GROUPS)}){note}")
+    groups = "; ".join(f"{group} stays hidden until you grant {' and '.join(needs)}" for group, needs in hidden.items())
+    return Check("scopes", "FAIL", groups + note, "run make auth (it asks for every scope focus uses)")
+
+
+def _unlocks_group(scope: str, hidden: dict[str, tuple[str, ...]]) -> bool:
+    return any(scope in need.split(" or ") for needs in hidden.values() for need in needs)
+
+
+def check_helix(settings: Settings, http: HttpClient, holder: TokenHolder) -> Check:
+    """One authorized Helix call (401 -> refresh and retry; 429 -> wait), as focus makes them."""
+    helix = Helix(http, settings.api_url, settings.client_id, holder, stop=threading.Event())
+    # twitch-cli's mock serves only the EventSub endpoints (§6.8); Twitch and the simulator serve Get Users.
+    path = "/eventsub/subscriptions" if twitch_cli_mock(settings) else "/users"
+    host = urlsplit(settings.api_url).netloc
+    try:
+        resp = helix.call("GET", path)
+    except FocusError as exc:
+        return _fail("Helix", exc)
+    if resp.status == 200:
+        return Check("Helix", "ok", f"reached {host} (GET {path} answered)")
+    if resp.status == 401:
+        return Check("Helix", "FAIL", f"{host} rejects the token ({resp.message() or 401})",
+                     "check that TWITCH_CLIENT_ID is the app the token was made for, then run make auth")
+    return Check("Helix", "FAIL", f"{host} answered {resp.status} {resp.message()}".strip(),
+                 "check TWITCH_API_URL, or try again in a minute")
+
+
+def check_eventsub(url: str, timeout: float) -> Check:
+    """Connect, wait for session_welcome, close: proves the EventSub endpoint is reachable from here."""
+    import websocket
+
+    host = urlsplit(url).netloc
+    try:
+        ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
+    except Exception as exc:
+        return Check("EventSub", "FAIL", f"cannot connect to {host} ({_short(exc)})",
+                     "check your network and TWITCH_EVENTSUB_URL")
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            ws.settimeout(max(0.1, deadline - time.monotonic()))
+            msg = parse_frame(ws.recv())
+            if isinstance(msg, Welcome):
+                return Check("EventSub", "ok", f"welcome received from {host} "
+                             f"(keepalive {msg.keepalive_timeout} s)")
+    except Exception as exc:
+        return Check("EventSub", "FAIL", f"{host} connected but sent no welcome ({_short(exc)})",
+                     "check TWITCH_EVENTSUB_URL (it must be an EventSub WebSocket endpoint)")
+    finally:
+        try:
+            ws.close(timeout=1)
+        except Exception:
+            pass
+
+
+def check_devlog_pipe(path: Path) -> Check:
+    """The pipe focus writes raw events to: usable as it is, or creatable at start."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        parent = path.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if os.access(parent, os.W_OK | os.X_OK):
+            return Check("devlog pipe", "ok", f"{path} will be created when focus starts (read it with make devlog)")
+        return Check("devlog pipe", "FAIL", f"cannot create {path}: {parent} is not writable",
+                     "set FOCUS_DEVLOG_PIPE to a path in a directory you own")
+    except OSError as exc:
+        return Check("devlog pipe", "FAIL", f"cannot look at {path}: {exc.strerror}",
+                     "set FOCUS_DEVLOG_PIPE to a path in a directory you own")
+    if not stat.S_ISFIFO(st.st_mode):
+        return Check("devlog pipe", "FAIL", f"{path} exists and is not a named pipe",
+                     "remove it, or set FOCUS_DEVLOG_PIPE to another path")
+    if st.st_uid != os.getuid():
+        return Check("devlog pipe", "FAIL", f"{path} belongs to another user",
+                     "set FOCUS_DEVLOG_PIPE to a path of your own")
+    return Check("devlog pipe", "ok", f"{path} is ready (read it with make devlog)")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    return text if len(text) < 120 else text[:117] + "..."

@@ -1,0 +1,115 @@
+"""focus.py's command line (kept in the package so it is compiled once, not on every start)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from typing import Sequence
+
+EPILOG = """\
+settings (environment or .env; the environment wins):
+  TWITCH_CLIENT_ID          your app's client id (dev.twitch.tv/console)
+  TWITCH_SECRET             your app's client secret (used to refresh tokens)
+  TWITCH_USER_ACCESS_TOKEN  a user token (else the token store written by `make auth`)
+  TWITCH_REFRESH_TOKEN      its refresh token
+  TWITCH_USER_ID            the broadcaster's numeric id (default: the token's user)
+  TWITCH_EVENTSUB_URL       default wss://eventsub.wss.twitch.tv/ws
+  TWITCH_API_URL            default https://api.twitch.tv/helix
+  TWITCH_AUTH_URL           default https://id.twitch.tv/oauth2
+  FOCUS_DATA_DIR            token store (default $XDG_DATA_HOME/focus or ~/.local/share/focus)
+  FOCUS_DEVLOG_PIPE         the devlog pipe (default: a private per-user runtime directory)
+  FOCUS_EVENTS              event groups to show, like --events (default: all)
+  FOCUS_THEME               dark (default) or light: keeps chatters' colors readable
+  NO_COLOR                  set to anything for plain text
+
+commands:
+  focus.py            show chat and events (Ctrl-C to stop)
+  focus.py --demo     the same against the built-in simulated Twitch, no account needed
+  focus.py stop       stop a focus running in another terminal
+  focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
+exit codes: 0 ok, 1 error, 2 settings, 3 token/auth, 4 Twitch API
+"""
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="focus.py", description="Twitch chat and channel events, live, in your terminal.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=("run", "stop", "doctor"), default="run",
+                        help="run (default), stop a running focus, or doctor: check the setup")
+    parser.add_argument("--demo", action="store_true", help="play a simulated channel (no credentials, no network)")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="color output (default: auto; NO_COLOR wins)")
+    parser.add_argument("--no-timestamps", action="store_true", help="leave out the [HH:MM] column")
+    parser.add_argument("--no-devlog", action="store_true", help="do not write the devlog pipe")
+    parser.add_argument("--events", metavar="GROUPS",
+                        help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
+                             "chat, moderation, follows, subs, cheers, raids, points, hypetrain, polls, "
+                             "predictions, shoutouts, stream, ads")
+    parser.add_argument("--bell", action="store_true",
+                        help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
+    return parser.parse_args(argv)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_running(runtime_dir) -> int:  # type: ignore[no-untyped-def]
+    from focuslib.runtime.setup import PidFile
+
+    pidfile = PidFile(runtime_dir)
+    pid = pidfile.running_pid()
+    if pid is None:
+        print("focus is not running.", file=sys.stderr)
+        return 1
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 3.0
+    while time.monotonic() < deadline:
+        if pidfile.running_pid() is None:
+            print(f"stopped focus (pid {pid}).")
+            return 0
+        time.sleep(0.05)
+    print(f"focus (pid {pid}) did not stop within 3 s; try `kill {pid}`.", file=sys.stderr)
+    return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    from focuslib.config import Settings, load_environment
+    from focuslib.errors import ExitStatus, FocusError
+    from focuslib.runtime.setup import Options, run
+    from focuslib.twitch.subscriptions import parse_groups
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
+    try:
+        if args.command == "doctor":  # checks the settings itself, so it runs even when they are wrong
+            from focuslib.cli.doctor import run_doctor
+
+            return run_doctor(load_environment(), sys.stdout)
+        settings = Settings.from_env(load_environment())
+        if args.command == "stop":
+            return stop_running(settings.runtime_dir)
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+        groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
+        options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
+                          timestamps=not args.no_timestamps, groups=groups, bell=args.bell)
+        return run(settings, options)
+    except FocusError as exc:
+        from focuslib.text import sanitize_lines
+
+        print(f"focus: {sanitize_lines(str(exc))}", file=sys.stderr)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        return int(ExitStatus.OK)
+    except BrokenPipeError:
+        # Whoever read our output went away (`focus.py | head`): nothing left to do.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return int(ExitStatus.OK)

@@ -1,0 +1,1 @@
+"""I/O to Twitch: the EventSub WebSocket thread, Helix and OAuth calls."""

@@ -1,0 +1,74 @@
+"""Helix calls with Twitch's retry rules (protocol notes §5.1, §5.10).
+
+* 401: the token was refreshed elsewhere or expired -- refresh once, retry once.
+* 429: wait until `Ratelimit-Reset` (Unix seconds), then retry; the wait is
+  announced through `on_wait` so the status line can say so.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any, Callable, Mapping
+
+from focuslib.errors import AuthError, FocusError
+from focuslib.net.httpclient import HttpClient, Response
+from focuslib.twitch.subscriptions import SubscriptionSpec
+from focuslib.auth.tokens import TokenHolder
+
+MAX_RATE_LIMIT_WAIT = 60.0
+MAX_RATE_LIMIT_RETRIES = 3
+
+
+class Stopped(FocusError):
+    """focus is shutting down while a call waited."""
+
+
+class Helix:
+    def __init__(self, http: HttpClient, api_url: str, client_id: str, tokens: TokenHolder, *,
+                 stop: threading.Event | None = None, on_wait: Callable[[str], None] = lambda text: None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.http = http
+        self.api_url = api_url
+        self.client_id = client_id
+        self.tokens = tokens
+        self.stop = stop or threading.Event()
+        self.on_wait = on_wait
+        self.clock = clock
+
+    def call(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
+             json_body: Any = None) -> Response:
+        token = self.tokens.access_token
+        refreshed = False
+        waits = 0
+        while True:
+            resp = self.http.request(method, self.api_url + path, params=params, json_body=json_body,
+                                     headers={"Authorization": f"Bearer {token}", "Client-Id": self.client_id})
+            if resp.status == 401 and not refreshed:
+                token = self.tokens.refresh(token)
+                refreshed = True
+                continue
+            if resp.status == 429 and waits < MAX_RATE_LIMIT_RETRIES:
+                waits += 1
+                delay = self._reset_delay(resp)
+                self.on_wait(f"Twitch rate limit reached; retrying in {math.ceil(delay)} s")
+                if self.stop.wait(delay):
+                    raise Stopped("stopped while waiting for Twitch's rate limit")
+                continue
+            return resp
+
+    def create_subscription(self, spec: SubscriptionSpec, session_id: str) -> tuple[int, str]:
+        """POST one subscription; returns (HTTP status, Twitch's message)."""
+        resp = self.call("POST", "/eventsub/subscriptions", json_body=spec.body(session_id))
+        if resp.status == 401:
+            raise AuthError(f"Twitch rejects the token for {spec.type} ({resp.message() or 401})",
+                            "run make auth (the token may belong to another client id)")
+        return resp.status, resp.message()
+
+    def _reset_delay(self, resp: Response) -> float:
+        try:
+            reset = float(resp.headers.get("ratelimit-reset", ""))
+        except ValueError:
+            return 1.0
+        return min(MAX_RATE_LIMIT_WAIT, max(0.5, reset - self.clock()))

@@ -1,0 +1,357 @@
+"""focus's runtime: threads, the inbox, and the main loop that executes the session's actions.
+
+Data path: a websocket thread puts the frames each read brought on the inbox
+(a bounded number of batches at a time) -> the main thread decodes and parses
+each, hands it to the devlog writer, feeds it to the session ->
+the session returns actions -> the main thread renders `Show`s to the terminal
+and executes the rest.  The main thread is the only one that touches the
+session and the terminal; subscription POSTs run on a small worker pool so a
+slow Helix never holds up chat.
+"""
+
+from __future__ import annotations
+
+import gc
+import queue
+import threading
+import time
+import traceback
+from typing import TYPE_CHECKING, Any, Callable
+
+from focuslib.net import websocket as W
+from focuslib.devlog.pipe import DevlogWriter, record
+from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
+from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
+from focuslib.net.helix import Helix, Stopped
+from focuslib.twitch.messages import load_parsers, parse_frame
+from focuslib.twitch.subscriptions import SubscriptionSpec
+from focuslib.view.terminal import Terminal
+
+if TYPE_CHECKING:
+    from focuslib.view.present import Presenter
+    from focuslib.view.render import Renderer
+
+SUBRESULT = "subresult"
+STATUS = "status"
+FATAL = "fatal"
+NOTICE = "notice"
+TICK = "tick"
+BATCH = 8  # inbox items (each up to ws.MAX_BATCH frames) handled between two terminal flushes
+CREDITS = 4  # frame batches that may wait in the inbox (bounds memory in a burst)
+
+
+class NullDevlog:
+    """Stands in when the devlog is turned off."""
+
+    def put(self, line: str) -> None:
+        pass
+
+    def put_frame(self, ts: float, conn: int, raw: str) -> None:
+        pass
+
+    def stop(self, timeout: float = 1.0) -> None:
+        pass
+
+
+class Workers:
+    """A few threads running jobs from one queue (subscription POSTs)."""
+
+    def __init__(self, size: int, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._size = size
+        self._name = name
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start the threads (idempotent): before the first job, so it does not wait for them."""
+        if not self.threads:
+            for k in range(self._size):
+                t = threading.Thread(target=self._run, name=f"{self._name}-{k + 1}", daemon=True)
+                t.start()
+                self.threads.append(t)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.start()
+        self._jobs.put(job)
+
+    def stop(self, timeout: float) -> None:
+        for _ in self.threads:
+            self._jobs.put(None)
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            job()
+
+
+class App:
+    """Runs one EventSub session until stopped, rendering to `terminal`."""
+
+    def __init__(self, session: Session, helix: Helix, view: Callable[[], tuple[Renderer, Presenter]],
+                 terminal: Terminal, devlog: DevlogWriter | NullDevlog, *, stop: threading.Event | None = None,
+                 clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
+                 connect: Callable[..., W.WsConnection] = W.WsConnection) -> None:
+        self.session = session
+        self.helix = helix
+        self._view = view
+        self._renderer: Renderer | None = None
+        self._presenter: Presenter | None = None
+        self.terminal = terminal
+        self.devlog = devlog
+        self.stop_event = stop or threading.Event()
+        self.clock = clock
+        self.wall = wall
+        self._connect = connect
+        self.inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self.conns: dict[int, W.WsConnection] = {}
+        self.credits = threading.Semaphore(CREDITS)
+        self.workers = Workers(4, "helix")
+        self.fatal: FocusError | None = None
+        self.shown = 0
+        self._started = False
+        helix.stop = self.stop_event
+        helix.on_wait = lambda text: self.inbox.put((STATUS, 0, text, None))
+
+    # The view (renderer and presenter, with ~50 event types behind them) is
+    # built once the subscriptions exist (or when a line needs it earlier), so
+    # importing it stays off the path from start to the first subscription.
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer, self._presenter = self._view()
+        return self._renderer
+
+    @property
+    def presenter(self) -> Presenter:
+        if self._presenter is None:
+            self._renderer, self._presenter = self._view()
+        return self._presenter
+
+    def _view_deadline(self) -> float | None:
+        return None if self._presenter is None else self._presenter.deadline()
+
+    # -- main loop -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the first connection (its frames wait in the inbox until `run`).  Idempotent."""
+        if self._started:
+            return
+        self._started = True
+        self._execute(self.session.start(self.clock()))
+        self.workers.start()  # while the socket connects, not after the welcome
+        self.terminal.flush()
+
+    def restart(self) -> None:
+        """Replace a connection opened by `start` and not yet used (see Session.restart)."""
+        self._execute(self.session.restart(self.clock()))
+
+    def run(self) -> None:
+        """Run until `stop()`, a fatal error (raised), or KeyboardInterrupt (propagates)."""
+        try:
+            self.start()
+            self._loop()
+            if self.fatal is not None:
+                raise self.fatal
+        finally:
+            self.shutdown()
+
+    def stop(self) -> None:
+        """Ask the main loop to end (any thread)."""
+        self.stop_event.set()
+        self.inbox.put((STATUS, 0, None, None))
+
+    def _loop(self) -> None:
+        get = self.inbox.get
+        session = self.session
+        clock = self.clock
+        handle = self._handle
+        view_deadline = self._view_deadline
+        while not self.stop_event.is_set() and self.fatal is None:
+            deadline = session.deadline()
+            later = view_deadline()  # flood summaries and gift bombs wait for theirs
+            if later is not None and (deadline is None or later < deadline):
+                deadline = later
+            try:
+                if deadline is None:
+                    item = get()
+                else:
+                    item = get(timeout=max(0.0, deadline - clock()))
+            except queue.Empty:
+                item = None
+            if item is not None:
+                handle(item)
+                for _ in range(BATCH):
+                    try:
+                        item = get(block=False)
+                    except queue.Empty:
+                        break
+                    handle(item)
+            deadline = session.deadline()
+            if deadline is not None and clock() >= deadline:
+                self._execute(session.tick(clock()))
+            later = view_deadline()
+            if later is not None and clock() >= later:
+                self._handle((TICK, 0, None, None))
+            self.terminal.flush()
+
+    def _handle(self, item: tuple[Any, ...]) -> None:
+        kind, conn, a, b = item
+        try:
+            if kind is W.FRAMES:
+                self._frames(conn, a)
+            elif kind is W.OPENED:
+                self._execute(self.session.opened(conn, self.clock()))
+            elif kind is W.CLOSED:
+                self.conns.pop(conn, None)
+                self._execute(self.session.closed(conn, a, b or "", self.clock()))
+            elif kind is W.BINARY:
+                self.devlog.put(record("bad_frame", self.wall(), conn=conn, error="binary frame ignored",
+                                       raw=a[:512].hex()))
+            elif kind is SUBRESULT:
+                epoch, spec, status, message = a
+                self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
+                if self._presenter is None and self.session.phase is Phase.LIVE:
+                    # Subscribed: load the view and the parsers now, before the first line needs them;
+                    # then move everything set up so far out of the garbage collector's sight, so its
+                    # full passes stay short (they would otherwise walk every module and class).
+                    load_parsers()
+                    self.presenter  # noqa: B018
+                    gc.freeze()
+            elif kind is STATUS:
+                if a is not None:
+                    self.terminal.status(a)
+            elif kind is NOTICE:
+                self.terminal.line(self.renderer.notice(a, b or "warn"))
+            elif kind is FATAL:
+                self.fatal = a
+            elif kind is TICK:  # a flood summary or gift bomb whose deadline came
+                self.presenter.tick(self.clock())
+                self.shown = self.presenter.shown
+        except FocusError:
+            raise
+        except Exception as exc:  # a bug must never stop chat: skip the item, keep the evidence
+            self._bug(exc)
+
+    def _bug(self, exc: Exception) -> None:
+        self.devlog.put(record("error", self.wall(), where="main loop", error=repr(exc),
+                               traceback=traceback.format_exc()))
+        text = "focus skipped a message it could not handle (details in the devlog)"
+        try:
+            line = self.renderer.notice(text, "error")
+        except Exception:  # the renderer itself is what failed: say it plainly
+            line = "! " + text
+        self.terminal.line(line)
+
+    def _frames(self, conn: int, batch: list[bytes]) -> None:
+        try:
+            for data in batch:
+                try:
+                    self._frame(conn, data)
+                except FocusError:
+                    raise
+                except Exception as exc:  # one bad frame never costs the rest of the batch
+                    self._bug(exc)
+        finally:
+            self.credits.release()
+
+    def _frame(self, conn: int, data: bytes) -> None:
+        ts = self.wall()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.devlog.put(record("bad_frame", ts, conn=conn, error=f"not UTF-8: {exc}",
+                                   raw=data.decode("utf-8", "replace")))
+            return
+        try:
+            msg = parse_frame(text)
+        except ParseError as exc:
+            self.devlog.put(record("bad_frame", ts, conn=conn, error=exc.message, raw=text))
+            return
+        self.devlog.put_frame(ts, conn, text)
+        self._execute(self.session.receive(conn, msg, self.clock()))
+
+    # -- actions -------------------------------------------------------------
+
+    def _execute(self, actions: list[Any]) -> None:
+        for action in actions:
+            kind = type(action)
+            if kind is Show:
+                presenter = self._presenter or self.presenter
+                presenter.show(action.event, self.clock())
+                self.shown = presenter.shown
+            elif kind is Log:
+                self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
+            elif kind is Status:
+                # Statuses follow every change in the subscriptions (created, revoked): the
+                # presenter picks each fact's source from what Twitch actually gave us.
+                if self._presenter is not None:
+                    self._presenter.use(self.session.active_types())
+                self.terminal.status(action.text)
+                self.devlog.put(record("lifecycle", self.wall(), event="status", text=action.text))
+            elif kind is Notice:
+                self.terminal.line(self.renderer.notice(action.text, action.level))
+                self.devlog.put(record("lifecycle", self.wall(), event="notice", text=action.text,
+                                       level=action.level))
+            elif kind is Connect:
+                c = self._connect(action.conn, action.url, self.inbox.put, self.credits)
+                self.conns[action.conn] = c
+                c.start()
+            elif kind is Close:
+                c = self.conns.get(action.conn)
+                if c is not None:
+                    c.close(action.code)
+            elif kind is Subscribe:
+                for spec in action.specs:
+                    self.workers.submit(self._subscribe_job(action.epoch, action.session_id, spec))
+            elif kind is Gap:
+                offset = self.wall() - self.clock()
+                self.terminal.line(self.renderer.gap(action.since + offset, action.until + offset))
+                self.devlog.put(record("lifecycle", self.wall(), event="gap", since=action.since + offset,
+                                       until=action.until + offset))
+            elif kind is Fatal:
+                self.fatal = FocusError(action.message, action.hint)
+
+    def _subscribe_job(self, epoch: int, session_id: str, spec: SubscriptionSpec) -> Callable[[], None]:
+        def job() -> None:
+            try:
+                status, message = self.helix.create_subscription(spec, session_id)
+            except Stopped:
+                return
+            except (AuthError, ConfigError) as exc:  # nothing will work until it is fixed
+                self.inbox.put((FATAL, 0, exc, None))
+                return
+            except FocusError as exc:  # network or Twitch trouble: the session retries later
+                status, message = 0, exc.message
+            except Exception as exc:  # report, never lose the worker
+                self.devlog.put(record("error", self.wall(), where="subscribe", error=repr(exc),
+                                       traceback=traceback.format_exc()))
+                status, message = 0, "focus could not send the request (details in the devlog)"
+            self.inbox.put((SUBRESULT, 0, (epoch, spec, status, message), None))
+        return job
+
+    # -- stop path -------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Close sockets, stop threads (each join bounded), leave the terminal tidy.  Idempotent."""
+        self.stop_event.set()
+        self._execute(self.session.stop(self.clock()))
+        for _ in range(CREDITS):  # a socket thread waiting for a credit must not wait forever
+            self.credits.release()
+        deadline = time.monotonic() + 1.0
+        for c in list(self.conns.values()):
+            c.thread.join(max(0.0, deadline - time.monotonic()))
+            if c.thread.is_alive():
+                c.abort()
+        self.workers.stop(0.2)
+        self.devlog.put(record("lifecycle", self.wall(), event="focus_stopped"))
+        self.devlog.stop(0.5)
+        try:
+            self.terminal.close()
+        except (BrokenPipeError, ValueError):
+            pass

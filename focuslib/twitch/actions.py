@@ -1,0 +1,62 @@
+"""What the EventSub session asks the runtime to do (see eventsub's theory of operation).
+
+NamedTuples: immutable records, and cheap to build once per message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
+
+from focuslib.twitch.subscriptions import SubscriptionSpec
+
+if TYPE_CHECKING:
+    from focuslib.twitch.events import Event
+
+
+class Connect(NamedTuple):
+    conn: int
+    url: str
+
+
+class Close(NamedTuple):
+    conn: int
+    code: int = 1000  # 0 = drop the socket without a close handshake
+
+
+class Subscribe(NamedTuple):
+    epoch: int
+    session_id: str
+    specs: tuple[SubscriptionSpec, ...]
+
+
+class Show(NamedTuple):
+    event: Event
+    message_id: str
+    timestamp: str
+
+
+class Notice(NamedTuple):
+    text: str
+    level: str = "info"  # info | warn | error
+
+
+class Status(NamedTuple):
+    text: str
+
+
+class Gap(NamedTuple):
+    since: float  # monotonic times; the runtime converts them to wall clock
+    until: float
+
+
+class Log(NamedTuple):
+    event: str
+    detail: dict[str, Any] = {}  # never mutated
+
+
+class Fatal(NamedTuple):
+    message: str
+    hint: str
+
+
+Action = Union[Connect, Close, Subscribe, Show, Notice, Status, Gap, Log, Fatal]

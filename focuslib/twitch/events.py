@@ -1,0 +1,72 @@
+"""EventSub event payloads -> frozen dataclasses (pure).  `parse_event` is the one entry point.
+
+Field names follow Twitch's "EventSub Subscription Types" reference (see the
+protocol notes §3).  Parsing is tolerant: a missing or null optional field
+becomes an empty value, never an exception, because Twitch adds and changes
+fields over time; an unknown subscription type becomes `UnknownEvent`.  The
+dataclasses live in `events_chat` (chat, notices, moderation) and
+`events_channel` (everything else); the field readers in `events_base`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Union
+
+from focuslib.twitch.events_base import ANONYMOUS, Badge, Fragment, UnknownEvent, User, badges, fragments, user
+from focuslib.twitch.events_channel import (PHASED, AdBreak, Ban, Cheer, Contribution, Follow, HypeTrain, Outcome, Poll,
+                             PollChoice, Prediction, Raid, Redemption, ShoutoutReceived, StreamOffline,
+                             StreamOnline, Subscribe, SubscriptionGift, SubscriptionMessage, Unban, parse_ad_break,
+                             parse_ban, parse_cheer, parse_follow, parse_raid, parse_redemption,
+                             parse_shoutout_receive, parse_stream_offline, parse_stream_online, parse_subscribe,
+                             parse_subscription_gift, parse_subscription_message, parse_unban)
+from focuslib.twitch.events_chat import (AnnouncementNotice, BitsBadgeNotice, CharityNotice, ChatClear, ChatMessage,
+                          ChatNotification, ClearUserMessages, CommunityGiftNotice, GifterNotice, MessageDelete,
+                          ModiversaryNotice, NoticeDetail, PrimeUpgradeNotice, RaidNotice, Reply, ResubNotice,
+                          SubGiftNotice, SubNotice, WatchStreakNotice, parse_chat_clear, parse_chat_message,
+                          parse_chat_notification, parse_clear_user_messages, parse_message_delete)
+
+
+Event = Union[ChatMessage, ChatNotification, MessageDelete, ChatClear, ClearUserMessages, Follow, Subscribe,
+              SubscriptionGift, SubscriptionMessage, Cheer, Raid, Ban, Unban, Redemption, HypeTrain, Poll,
+              Prediction, ShoutoutReceived, StreamOnline, StreamOffline, AdBreak, UnknownEvent]
+
+
+def parse_event(subscription_type: str, version: str, data: dict[str, Any]) -> Event:
+    """Build the typed event for `subscription_type`; unknown types are kept whole."""
+    parser = PARSERS.get(subscription_type)
+    if parser is None:
+        return UnknownEvent(subscription_type, version, data)
+    return parser(data)
+
+
+PARSERS: dict[str, Callable[[dict[str, Any]], Event]] = {
+    "channel.chat.message": parse_chat_message,
+    "channel.chat.notification": parse_chat_notification,
+    "channel.chat.message_delete": parse_message_delete,
+    "channel.chat.clear": parse_chat_clear,
+    "channel.chat.clear_user_messages": parse_clear_user_messages,
+    "channel.follow": parse_follow,
+    "channel.subscribe": parse_subscribe,
+    "channel.subscription.gift": parse_subscription_gift,
+    "channel.subscription.message": parse_subscription_message,
+    "channel.cheer": parse_cheer,
+    "channel.raid": parse_raid,
+    "channel.ban": parse_ban,
+    "channel.unban": parse_unban,
+    "channel.channel_points_custom_reward_redemption.add": parse_redemption,
+    "channel.shoutout.receive": parse_shoutout_receive,
+    "stream.online": parse_stream_online,
+    "stream.offline": parse_stream_offline,
+    "channel.ad_break.begin": parse_ad_break,
+    **PHASED,
+}
+
+__all__ = [
+    "ANONYMOUS", "AdBreak", "AnnouncementNotice", "Badge", "Ban", "BitsBadgeNotice", "CharityNotice", "ChatClear",
+    "ChatMessage", "ChatNotification", "Cheer", "ClearUserMessages", "CommunityGiftNotice", "Contribution", "Event",
+    "Follow", "Fragment", "GifterNotice", "HypeTrain", "MessageDelete", "ModiversaryNotice", "NoticeDetail",
+    "Outcome", "PARSERS", "Poll", "PollChoice", "Prediction", "PrimeUpgradeNotice", "Raid", "RaidNotice",
+    "Redemption", "Reply", "ResubNotice", "ShoutoutReceived", "StreamOffline", "StreamOnline", "SubGiftNotice",
+    "SubNotice", "Subscribe", "SubscriptionGift", "SubscriptionMessage", "Unban", "UnknownEvent", "User",
+    "WatchStreakNotice", "badges", "fragments", "parse_event", "user",
+]

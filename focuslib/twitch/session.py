@@ -1,0 +1,434 @@
+"""The EventSub WebSocket session as a pure state machine.
+
+Theory of operation
+-------------------
+The machine owns no socket, thread or clock.  The runtime feeds it what
+happened -- a socket opened (`opened`), a decoded frame arrived (`receive`), a
+socket closed (`closed`), a subscription POST finished (`subscription_result`),
+time passed (`tick`) -- together with the current monotonic time, and executes
+the actions it returns: `Connect`, `Close`, `Subscribe`, `Show`, `Notice`,
+`Status`, `Gap`, `Log`, `Fatal`.
+
+Connections are numbered.  At most two are wanted at once: the *active* one and,
+while Twitch moves us to another edge server (`session_reconnect`), the
+*pending* one.  Sockets we asked to close are *retired*: notifications still
+arriving on them are shown (deduplicated), their closes are ignored.
+
+Rules (Twitch docs "Getting Events Using WebSockets"; protocol notes §1):
+* On `session_welcome` of a fresh connection, create every desired
+  subscription (within the keepalive window, else Twitch closes with 4003).
+* Any frame restarts the keepalive watchdog; silence longer than
+  `keepalive_timeout_seconds` plus a margin means the connection is dead.
+* `session_reconnect`: open `reconnect_url` exactly as given, keep reading the
+  old socket until the new one's welcome, then close the old one; the
+  subscriptions move with the session, so nothing is created again.
+* Any other loss: reconnect to the base URL with capped exponential backoff
+  and jitter, create the subscriptions again, and mark the gap (Twitch does
+  not replay what was sent while nobody listened).
+* Delivery is at least once: each `message_id` is handled once.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from collections import deque
+from typing import Any, Callable
+
+from focuslib.twitch.actions import Action, Close, Connect, Fatal, Gap, Log, Notice, Show, Status, Subscribe
+from focuslib.twitch.events_base import UnknownEvent, make_record
+from focuslib.twitch.messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
+from focuslib.twitch.subscriptions import SubscriptionSpec
+
+
+class Phase(enum.Enum):
+    IDLE = "idle"
+    CONNECTING = "connecting"
+    AWAITING_WELCOME = "awaiting welcome"
+    SUBSCRIBING = "subscribing"
+    LIVE = "live"
+    MIGRATING = "migrating"
+    RECONNECTING = "reconnecting"
+    STOPPED = "stopped"
+
+
+# (phase, trigger) -> next phase.  "*" rows apply from any phase but STOPPED.
+TRANSITIONS: dict[tuple[Phase | str, str], Phase] = {
+    (Phase.IDLE, "start"): Phase.CONNECTING,
+    (Phase.CONNECTING, "opened"): Phase.AWAITING_WELCOME,
+    (Phase.AWAITING_WELCOME, "welcome"): Phase.SUBSCRIBING,
+    (Phase.SUBSCRIBING, "subscribed"): Phase.LIVE,
+    (Phase.SUBSCRIBING, "session_reconnect"): Phase.MIGRATING,
+    (Phase.LIVE, "session_reconnect"): Phase.MIGRATING,
+    (Phase.MIGRATING, "welcome"): Phase.LIVE,
+    (Phase.RECONNECTING, "retry"): Phase.CONNECTING,
+    (Phase.CONNECTING, "restart"): Phase.CONNECTING,
+    (Phase.AWAITING_WELCOME, "restart"): Phase.CONNECTING,
+    ("*", "lost"): Phase.RECONNECTING,
+    ("*", "stop"): Phase.STOPPED,
+}
+
+# Twitch's close codes (WebSocket reference, "Close message").
+CLOSE_REASONS: dict[int, str] = {
+    1000: "closed normally",
+    1001: "Twitch is going away",
+    1006: "connection dropped",
+    4000: "Twitch had an internal server error",
+    4001: "focus sent Twitch a message (a focus bug, please report it)",
+    4002: "focus did not answer a ping (a focus bug or a stalled machine)",
+    4003: "no subscription was created in time",
+    4004: "the reconnect grace time expired",
+    4005: "network timeout",
+    4006: "network error",
+    4007: "Twitch sent an invalid reconnect URL",
+}
+CLIENT_BUG_CODES = frozenset({4001, 4002, 4003})
+
+WELCOME_TIMEOUT = 10.0  # seconds from socket open to session_welcome
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 60.0
+DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of normal chat
+
+
+__all__ = ["Action", "Close", "Connect", "Fatal", "Gap", "Log", "Notice", "Show", "Status", "Subscribe",
+           "Phase", "Session", "RecentIds", "CLOSE_REASONS", "describe_close"]
+
+
+class RecentIds:
+    """A bounded set: remembers the last `size` ids (memory stays flat)."""
+
+    __slots__ = ("_order", "_set")
+
+    def __init__(self, size: int) -> None:
+        self._order: deque[str] = deque(maxlen=size)
+        self._set: set[str] = set()
+
+    def add(self, key: str) -> bool:
+        """Remember `key`; False when it was already known."""
+        if key in self._set:
+            return False
+        order = self._order
+        if len(order) == order.maxlen:
+            self._set.discard(order[0])
+        order.append(key)
+        self._set.add(key)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._set)
+
+
+class Session:
+    """EventSub session state; see the module docstring."""
+
+    def __init__(
+        self,
+        base_url: str,
+        desired: tuple[SubscriptionSpec, ...],
+        *,
+        rng: Callable[[], float] = random.random,
+        dedupe_size: int = DEDUPE_SIZE,
+    ) -> None:
+        self.base_url = base_url
+        self.desired = desired
+        self._rng = rng
+        self.phase = Phase.IDLE
+        self.active: int | None = None
+        self.pending: int | None = None
+        self.retired: set[int] = set()
+        self.session_id = ""
+        self.keepalive = 10
+        self.epoch = 0  # bumps with every fresh (non-migrated) session
+        self.attempt = 0
+        self.retry_at = 0.0
+        self.last_seen = 0.0
+        self.opened_at = 0.0
+        self.migrate_deadline = 0.0
+        self.gap_since: float | None = None
+        self.results: dict[str, int] = {}  # type -> HTTP status, this epoch
+        self.settled = False  # every answer of this epoch is in (and acted on)
+        self.revoked: dict[str, str] = {}  # type -> reason
+        self.reported: set[tuple[str, int]] = set()
+        self.seen = RecentIds(dedupe_size)
+        self._next_conn = 0
+
+    # -- inputs ------------------------------------------------------------
+
+    def start(self, now: float) -> list[Action]:
+        self._go("start")
+        return self._connect(now)
+
+    def stop(self, now: float) -> list[Action]:
+        if self.phase is Phase.STOPPED:
+            return []
+        self._go("stop")
+        conns = [c for c in (self.active, self.pending) if c is not None]
+        self.retired.update(conns)
+        self.active = self.pending = None
+        return [Close(c, 1000) for c in conns] + [Log("stopped")]
+
+    def restart(self, now: float) -> list[Action]:
+        """Drop a connection that was opened early and not yet used, and open a fresh one.
+
+        The runtime connects while it checks the token; when that took long,
+        the welcome waiting in the inbox may be past Twitch's subscribe window."""
+        if self.phase not in (Phase.CONNECTING, Phase.AWAITING_WELCOME) or self.active is None:
+            return []
+        self.retired.add(self.active)
+        out: list[Action] = [Close(self.active, 0), Log("restart", {"conn": self.active})]
+        self.epoch += 1
+        self._go("restart")
+        return out + self._connect(now)
+
+    def opened(self, conn: int, now: float) -> list[Action]:
+        if conn == self.active and self.phase is Phase.CONNECTING:
+            self._go("opened")
+            self.opened_at = self.last_seen = now
+            return [Status("connected, waiting for Twitch's welcome"), Log("socket_open", {"conn": conn})]
+        return [Log("socket_open", {"conn": conn})]
+
+    def receive(self, conn: int, msg: Message, now: float) -> list[Action]:
+        if self.phase is Phase.STOPPED:
+            return []
+        if conn == self.active:
+            self.last_seen = now
+        elif conn != self.pending and conn not in self.retired:
+            return [Log("frame_from_unknown_connection", {"conn": conn})]
+        kind = type(msg)
+        if kind is Notification:
+            return self._notification(msg)  # type: ignore[arg-type]
+        if kind is Keepalive:
+            return []
+        if kind is Welcome:
+            return self._welcome(conn, msg, now)  # type: ignore[arg-type]
+        if kind is Reconnect:
+            return self._reconnect(conn, msg, now)  # type: ignore[arg-type]
+        if kind is Revocation:
+            return self._revocation(msg)  # type: ignore[arg-type]
+        assert isinstance(msg, UnknownMessage)
+        return [Log("unknown_message_type", {"message_type": msg.message_type, "conn": conn})]
+
+    def closed(self, conn: int, code: int | None, reason: str, now: float) -> list[Action]:
+        """A socket ended: `code` is the close code, None when it dropped or never opened."""
+        if conn in self.retired:
+            self.retired.discard(conn)
+            return [Log("socket_closed", {"conn": conn, "code": code, "expected": True})]
+        if self.phase is Phase.STOPPED or conn not in (self.active, self.pending):
+            return [Log("socket_closed", {"conn": conn, "code": code, "stale": True})]
+        why = describe_close(code, reason)
+        detail: dict[str, Any] = {"conn": conn, "code": code, "reason": reason}
+        if conn == self.pending:
+            detail["while"] = "moving to the reconnect URL"
+        out: list[Action] = [Log("socket_closed", detail)]
+        if code in CLIENT_BUG_CODES:
+            out.append(Notice(f"Twitch closed the connection: {why}", "warn"))
+        return out + self._lost(now, why)
+
+    def subscription_result(self, epoch: int, spec: SubscriptionSpec, status: int, message: str,
+                            now: float) -> list[Action]:
+        """Feed back one Create EventSub Subscription answer (202 = created)."""
+        if epoch != self.epoch or self.phase is Phase.STOPPED:  # a session we already left
+            return [Log("stale_subscription_result", {"type": spec.type, "status": status})]
+        self.results[spec.type] = status
+        out: list[Action] = [Log("subscription", {"type": spec.type, "version": spec.version,
+                                                  "status": status, "message": message})]
+        if status != 202 and (spec.type, status) not in self.reported:
+            self.reported.add((spec.type, status))
+            out.append(Notice(_subscription_failure(spec, status, message), "warn"))
+        wanted = self._wanted()
+        done = all(spec.type in self.results for spec in wanted)
+        if done and not self.settled:
+            # Once per session, even if a session_reconnect moved it meanwhile.
+            self.settled = True
+            if self._ok_count() == 0:
+                if all(_refused(self.results[spec.type]) for spec in wanted):
+                    return out + [Fatal("Twitch refused every subscription, so focus has nothing to show.",
+                                        "run `python focus.py doctor` to see why, then `make auth` if scopes "
+                                        "are missing")]
+                # Network trouble, 5xx or a rate limit that outlasted our waits: try a new session later.
+                return out + self._lost(now, "Twitch could not create the subscriptions just now")
+            if self.phase is Phase.SUBSCRIBING:
+                self._go("subscribed")
+            self.attempt = 0
+            if self.gap_since is not None:
+                out.append(Gap(self.gap_since, now))
+                self.gap_since = None
+        if done:
+            out.append(Status(self._subscribed_text()))
+        return out
+
+    def tick(self, now: float) -> list[Action]:
+        """Fire whichever deadline has passed (see `deadline`)."""
+        phase = self.phase
+        if phase is Phase.RECONNECTING and now >= self.retry_at:
+            self._go("retry")
+            return self._connect(now)
+        if phase is Phase.AWAITING_WELCOME and now >= self.opened_at + WELCOME_TIMEOUT:
+            return self._lost(now, f"no welcome from Twitch within {WELCOME_TIMEOUT:g} s")
+        if phase is Phase.MIGRATING and now >= self.migrate_deadline:
+            return self._lost(now, "the reconnect URL did not welcome us in time")
+        if phase in (Phase.SUBSCRIBING, Phase.LIVE) and now >= self.last_seen + self._silence_limit():
+            return self._lost(now, f"no message from Twitch for {self._silence_limit():g} s")
+        return []
+
+    def deadline(self) -> float | None:
+        """The monotonic time `tick` next needs to run, None when nothing is timed."""
+        phase = self.phase
+        if phase is Phase.RECONNECTING:
+            return self.retry_at
+        if phase is Phase.AWAITING_WELCOME:
+            return self.opened_at + WELCOME_TIMEOUT
+        if phase is Phase.MIGRATING:
+            return self.migrate_deadline
+        if phase in (Phase.SUBSCRIBING, Phase.LIVE):
+            return self.last_seen + self._silence_limit()
+        return None
+
+    # -- message handlers --------------------------------------------------
+
+    def _notification(self, msg: Notification) -> list[Action]:
+        if not self.seen.add(msg.message_id):
+            return [Log("duplicate", {"message_id": msg.message_id})]
+        if type(msg.event) is UnknownEvent:
+            return [Log("unknown_subscription_type", {"type": msg.subscription_type,
+                                                       "version": msg.subscription_version})]
+        return [make_record(Show, (msg.event, msg.message_id, msg.timestamp))]
+
+    def _welcome(self, conn: int, msg: Welcome, now: float) -> list[Action]:
+        detail = {"conn": conn, "session_id": msg.session_id, "keepalive": msg.keepalive_timeout}
+        if conn == self.pending and self.phase is Phase.MIGRATING:
+            old = self.active
+            self._go("welcome")
+            self.active, self.pending = conn, None
+            self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
+            self.last_seen = now
+            out: list[Action] = [Log("migrated", detail)]
+            if old is not None:
+                self.retired.add(old)
+                out.append(Close(old, 1000))
+            return out + [Status(self._subscribed_text())]
+        if conn == self.active and self.phase is Phase.AWAITING_WELCOME:
+            self._go("welcome")
+            self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
+            self.epoch += 1
+            self.results = {}
+            self.settled = False
+            wanted = self._wanted()
+            out = [Log("welcome", detail), Status(f"connected, subscribing 0/{len(wanted)}")]
+            if wanted:
+                return out + [Subscribe(self.epoch, msg.session_id, wanted)]
+            return out + [Fatal("Every subscription focus wanted was revoked, so there is nothing to show.",
+                                "run `make auth` again, then restart focus")]
+        return [Log("unexpected_welcome", detail)]
+
+    def _reconnect(self, conn: int, msg: Reconnect, now: float) -> list[Action]:
+        if conn != self.active or self.phase not in (Phase.LIVE, Phase.SUBSCRIBING):
+            return [Log("ignored_reconnect", {"conn": conn, "phase": self.phase.value})]
+        self._go("session_reconnect")
+        self.pending = self._new_conn()
+        self.migrate_deadline = now + WELCOME_TIMEOUT
+        return [
+            Log("session_reconnect", {"conn": conn, "new_conn": self.pending}),
+            Status("Twitch is moving focus to another server..."),
+            # Exactly as given: Twitch's URL carries the session to resume.
+            Connect(self.pending, msg.reconnect_url),
+        ]
+
+    def _revocation(self, msg: Revocation) -> list[Action]:
+        if not self.seen.add(msg.message_id):
+            return [Log("duplicate", {"message_id": msg.message_id})]
+        self.revoked[msg.subscription_type] = msg.status
+        out: list[Action] = [
+            Log("revocation", {"type": msg.subscription_type, "status": msg.status}),
+            Notice(f"Twitch revoked the {msg.subscription_type} subscription ({msg.status}); "
+                   "the rest go on", "warn"),
+        ]
+        if self.phase in (Phase.LIVE, Phase.MIGRATING):
+            out.append(Status(self._subscribed_text()))
+        return out
+
+    # -- helpers -----------------------------------------------------------
+
+    def _lost(self, now: float, why: str) -> list[Action]:
+        out: list[Action] = []
+        for conn in (self.active, self.pending):
+            if conn is not None:
+                self.retired.add(conn)
+                out.append(Close(conn, 0))
+        was_live = self.phase in (Phase.LIVE, Phase.MIGRATING) or (
+            self.phase is Phase.SUBSCRIBING and any(v in (202, 409) for v in self.results.values()))
+        if was_live and self.gap_since is None:
+            self.gap_since = self.last_seen
+        self.active = self.pending = None
+        self.epoch += 1  # answers to POSTs for the lost session are stale from now on
+        self._go("lost")
+        delay = self._backoff()
+        self.retry_at = now + delay
+        out.append(Log("reconnecting", {"why": why, "in_seconds": round(delay, 2), "attempt": self.attempt}))
+        out.append(Status(f"{why}; reconnecting in {delay:.0f} s" if delay >= 1 else f"{why}; reconnecting"))
+        return out
+
+    def _backoff(self) -> float:
+        # Full range jitter over the upper half: 0.5-1 s, 1-2 s, 2-4 s ... capped.
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** self.attempt))
+        self.attempt += 1
+        return ceiling * (0.5 + 0.5 * self._rng())
+
+    def _connect(self, now: float) -> list[Action]:
+        self.active = self._new_conn()
+        host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
+        return [Status(f"connecting to {host}..."), Connect(self.active, self.base_url)]
+
+    def _new_conn(self) -> int:
+        self._next_conn += 1
+        return self._next_conn
+
+    def _wanted(self) -> tuple[SubscriptionSpec, ...]:
+        return tuple(spec for spec in self.desired if spec.type not in self.revoked)
+
+    def _silence_limit(self) -> float:
+        return self.keepalive + max(2.0, self.keepalive * 0.2)
+
+    def active_types(self) -> frozenset[str]:
+        """The subscription types this session has now: created (or already there), not revoked."""
+        return frozenset(t for t, status in self.results.items() if status in (202, 409) and t not in self.revoked)
+
+    def _ok_count(self) -> int:
+        return sum(1 for t in self._wanted() if self.results.get(t.type) in (202, 409))
+
+    def _subscribed_text(self) -> str:
+        text = f"subscribed {self._ok_count()}/{len(self.desired)}"
+        if self.revoked:
+            text += f" ({len(self.revoked)} revoked)"
+        return text
+
+    def _go(self, trigger: str) -> None:
+        nxt = TRANSITIONS.get((self.phase, trigger))
+        if nxt is None and self.phase is not Phase.STOPPED:
+            nxt = TRANSITIONS.get(("*", trigger))
+        if nxt is None:
+            raise RuntimeError(f"eventsub: no transition for {trigger!r} from {self.phase.value}")
+        self.phase = nxt
+
+
+def describe_close(code: int | None, reason: str = "") -> str:
+    """A streamer-readable sentence for a close code (None = dropped)."""
+    if code is None:
+        return reason or "connection dropped"
+    text = CLOSE_REASONS.get(code, f"closed with code {code}")
+    return f"{text} ({code})"
+
+
+def _refused(status: int) -> bool:
+    """A definite no from Twitch (400, 403, 410 ...), as opposed to trouble that may pass."""
+    return 400 <= status < 500 and status != 429
+
+
+def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> str:
+    said = f": {message}" if message else ""
+    if status == 403:
+        scopes = " or ".join(spec.scopes) or "a scope"
+        return f"{spec.type} not available (403{said}); the token needs {scopes}: run make auth"
+    if status == 409:
+        return f"{spec.type} already exists on this session (409{said})"
+    return f"{spec.type} could not be created ({status}{said})"

@@ -1,0 +1,102 @@
+"""Which EventSub subscriptions focus wants (configuration, not session state).
+
+Types, versions, conditions and scopes are from Twitch's subscription-type
+reference (protocol notes §2.5).  For the streamer's own channel the
+broadcaster, the chat-reading user and the moderator are all the streamer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from focuslib.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionSpec:
+    type: str
+    version: str
+    condition: tuple[tuple[str, str], ...]
+    scopes: tuple[str, ...]  # any one of these is enough; empty = none needed
+    group: str
+
+    def body(self, session_id: str) -> dict[str, Any]:
+        """The JSON body of Create EventSub Subscription for a websocket session."""
+        return {
+            "type": self.type,
+            "version": self.version,
+            "condition": dict(self.condition),
+            "transport": {"method": "websocket", "session_id": session_id},
+        }
+
+
+# (type, version, condition keys, scopes, group).  Condition keys name which
+# id fills them: "b" = broadcaster, "u" = the token's user.  Versions and
+# conditions: protocol notes §2.5 (follow and hype train are version 2; raid
+# takes exactly one of to_/from_broadcaster_user_id, and focus wants incoming).
+_CHAT = (("broadcaster_user_id", "b"), ("user_id", "u"))
+_B = (("broadcaster_user_id", "b"),)
+_BM = (("broadcaster_user_id", "b"), ("moderator_user_id", "u"))
+_READ_CHAT = ("user:read:chat",)
+_SUBS = ("channel:read:subscriptions",)
+_MOD = ("channel:moderate",)
+_HYPE = ("channel:read:hype_train",)
+_POLLS = ("channel:read:polls", "channel:manage:polls")
+_PREDICTIONS = ("channel:read:predictions", "channel:manage:predictions")
+_CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], str], ...] = (
+    ("channel.chat.message", "1", _CHAT, _READ_CHAT, "chat"),
+    ("channel.chat.notification", "1", _CHAT, _READ_CHAT, "chat"),
+    ("channel.chat.message_delete", "1", _CHAT, _READ_CHAT, "moderation"),
+    ("channel.chat.clear", "1", _CHAT, _READ_CHAT, "moderation"),
+    ("channel.chat.clear_user_messages", "1", _CHAT, _READ_CHAT, "moderation"),
+    ("channel.ban", "1", _B, _MOD, "moderation"),
+    ("channel.unban", "1", _B, _MOD, "moderation"),
+    ("channel.follow", "2", _BM, ("moderator:read:followers",), "follows"),
+    ("channel.subscribe", "1", _B, _SUBS, "subs"),
+    ("channel.subscription.gift", "1", _B, _SUBS, "subs"),
+    ("channel.subscription.message", "1", _B, _SUBS, "subs"),
+    ("channel.cheer", "1", _B, ("bits:read",), "cheers"),
+    ("channel.raid", "1", (("to_broadcaster_user_id", "b"),), (), "raids"),
+    ("channel.channel_points_custom_reward_redemption.add", "1", _B,
+     ("channel:read:redemptions", "channel:manage:redemptions"), "points"),
+    ("channel.hype_train.begin", "2", _B, _HYPE, "hypetrain"),
+    ("channel.hype_train.progress", "2", _B, _HYPE, "hypetrain"),
+    ("channel.hype_train.end", "2", _B, _HYPE, "hypetrain"),
+    ("channel.poll.begin", "1", _B, _POLLS, "polls"),
+    ("channel.poll.progress", "1", _B, _POLLS, "polls"),
+    ("channel.poll.end", "1", _B, _POLLS, "polls"),
+    ("channel.prediction.begin", "1", _B, _PREDICTIONS, "predictions"),
+    ("channel.prediction.progress", "1", _B, _PREDICTIONS, "predictions"),
+    ("channel.prediction.lock", "1", _B, _PREDICTIONS, "predictions"),
+    ("channel.prediction.end", "1", _B, _PREDICTIONS, "predictions"),
+    ("channel.shoutout.receive", "1", _BM, ("moderator:read:shoutouts", "moderator:manage:shoutouts"), "shoutouts"),
+    ("stream.online", "1", _B, (), "stream"),
+    ("stream.offline", "1", _B, (), "stream"),
+    ("channel.ad_break.begin", "1", _B, ("channel:read:ads",), "ads"),
+)
+
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(row[4] for row in _CATALOG))
+ALL_SCOPES: tuple[str, ...] = tuple(sorted({scope for row in _CATALOG for scope in row[3]}))
+
+
+def desired(broadcaster_id: str, user_id: str, groups: frozenset[str] | None = None) -> tuple[SubscriptionSpec, ...]:
+    """The subscriptions for `groups` (all groups when None), in catalog order."""
+    ids = {"b": broadcaster_id, "u": user_id}
+    return tuple(
+        SubscriptionSpec(stype, version, tuple((k, ids[who]) for k, who in cond), scopes, group)
+        for stype, version, cond, scopes, group in _CATALOG
+        if groups is None or group in groups
+    )
+
+
+def parse_groups(text: str | None) -> frozenset[str] | None:
+    """`--events` / FOCUS_EVENTS ("chat,follows,subs"): the groups to show; None = all of them."""
+    names = [part.strip().lower() for part in (text or "").split(",") if part.strip()]
+    if not names or "all" in names:
+        return None
+    unknown = [name for name in names if name not in GROUPS]
+    if unknown:
+        raise ConfigError(f"unknown event group{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                          "in --events/FOCUS_EVENTS", "use a comma-separated list of: " + ", ".join(GROUPS))
+    return frozenset(names)

@@ -1,0 +1,248 @@
+"""What reaches the screen, and when: the step between the session's `Show` and the renderer.
+
+The renderer turns one event into one line; the presenter decides which
+events get a line at all and groups the ones that arrive as floods:
+
+* Event groups (`--events`): a chat notice belongs to a group by its kind
+  (a resub notice is "subs", a raid notice "raids"), so choosing groups means
+  the same whether a fact arrives as a notice or as its own subscription.
+* One fact, one line.  Several subscriptions report the same moment; one source
+  is the truth for each, the others stay in the devlog only:
+  - subs, resubs, gifts and raids: `channel.chat.notification` when it is
+    subscribed -- it carries the resub's message and, for gift bombs, the
+    community gift id that ties each recipient to its bomb (§3.2), which
+    `channel.subscribe` (is_gift) and `channel.subscription.gift` lack.
+    Without it, those subscriptions are shown instead.
+  - cheers: the chat message (its cheermotes and bits are on the chat line);
+    `channel.cheer` only when chat messages are not subscribed.
+  - bans and timeouts: `channel.ban` (reason, duration, moderator);
+    `channel.chat.clear_user_messages` gets a line only without it.
+  - a chat message sent through a channel-points reward: the redemption line,
+    which has the same text plus the reward's title.
+* Floods: follows beyond 5 in 10 s collapse into one summary line per 10 s;
+  a gift bomb is one line for the bomb plus one line with its recipients;
+  hype train, poll and prediction progress is throttled to one line per 10 s.
+  All of this keeps deadlines (`deadline()` / `tick(now)`) that the App's main
+  loop sleeps on, so nothing polls.
+* Moderation: on a fancy terminal a deleted message's line is rewritten in
+  place while it is on screen; elsewhere a short notice says what happened.
+* Alerts: a line with a banner (raid, sub, first-time chatter, a mention of the
+  broadcaster) also rings the bell when `bell` is on (stdout is a terminal and
+  --bell was given).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from focuslib.view import render_events as RE
+from focuslib.view import render_notices as RN
+from focuslib.view.collapse import Bomb, FloodGate, GiftBombs, Throttle
+from focuslib.twitch.events import (ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages, CommunityGiftNotice, Event,
+                     Follow, HypeTrain, MessageDelete, Poll, Prediction, Raid, SubGiftNotice, Subscribe,
+                     SubscriptionGift, SubscriptionMessage, User)
+from focuslib.view.render import Renderer
+from focuslib.view.terminal import Terminal
+
+NOTIFICATION = "channel.chat.notification"
+CHAT = "channel.chat.message"
+REDEMPTION = "channel.channel_points_custom_reward_redemption.add"
+
+# Notice kind -> event group (§3.2); kinds not listed belong to "chat".
+NOTICE_GROUPS = {
+    "sub": "subs", "resub": "subs", "sub_gift": "subs", "community_sub_gift": "subs", "gift_paid_upgrade": "subs",
+    "prime_paid_upgrade": "subs", "pay_it_forward": "subs", "raid": "raids", "unraid": "raids",
+    "bits_badge_tier": "cheers",
+}
+# channel.* events whose facts the notification carries when it is subscribed.
+COVERED_BY_NOTICES = (Subscribe, SubscriptionGift, SubscriptionMessage, Raid)
+RECENT_CHAT = 512  # chat lines remembered for in-place deletion (more than a screen holds)
+
+
+class Presenter:
+    def __init__(self, renderer: Renderer, terminal: Terminal, *, groups: frozenset[str] | None = None,
+                 types: frozenset[str] | None = None, bell: bool = False, flood_limit: int = 5,
+                 flood_window: float = 10.0, gift_wait: float = 5.0, progress_interval: float = 10.0) -> None:
+        self.r = renderer
+        self.terminal = terminal
+        self.groups = groups
+        self.types = types  # subscription types focus has; None = all of them
+        self.bell = bell
+        self.follows: FloodGate[User] = FloodGate(flood_limit, flood_window)
+        self.bombs = GiftBombs(gift_wait)
+        self.progress: Throttle[Event] = Throttle(progress_interval)
+        self.shown = 0
+        self._event_bomb: Bomb | None = None  # fallback grouping without notifications
+        self._bomb_ids = 0
+        self._recent: OrderedDict[str, tuple[str, list[Any]]] = OrderedDict()  # message id -> (user id, head)
+        self._skip: set[type] = set()
+        self.use(types)
+
+    def use(self, types: frozenset[str] | None) -> None:
+        """The subscription types Twitch actually gave focus (None = all): decides each fact's source.
+
+        Called again whenever that changes (a refused or revoked preferred source
+        lets its fallback through)."""
+        self.types = types
+        skip: set[type] = set(COVERED_BY_NOTICES) if self._has(NOTIFICATION) else set()
+        if self._has(CHAT):
+            skip.add(Cheer)
+        if self._has("channel.ban"):
+            skip.add(ClearUserMessages)
+        self._skip = skip
+
+    def _has(self, stype: str) -> bool:
+        return self.types is None or stype in self.types
+
+    # -- input ------------------------------------------------------------------------
+
+    def show(self, event: Event, now: float) -> None:
+        """Put whatever `event` should show on the terminal (maybe nothing yet)."""
+        kind = type(event)
+        if kind is ChatMessage:
+            self._chat(event, now)  # type: ignore[arg-type]
+        elif kind in self._skip:
+            if kind is ClearUserMessages:
+                self._moderation(event)
+        elif kind is ChatNotification:
+            self._notice(event, now)  # type: ignore[arg-type]
+        elif kind is Follow:
+            if self.follows.add(event.user, now):  # type: ignore[union-attr]
+                self._emit(self.r.event(event))
+        elif kind is SubscriptionGift:
+            self._event_gift(event, now)  # type: ignore[arg-type]
+        elif kind is Subscribe and event.is_gift and self._event_bomb is not None:  # type: ignore[union-attr]
+            self._event_recipient(event.user, now)  # type: ignore[union-attr]
+        elif kind in (HypeTrain, Poll, Prediction):
+            if self._progress(event, now):  # type: ignore[arg-type]
+                self._emit(self.r.event(event))
+        elif kind in (MessageDelete, ChatClear, ClearUserMessages):
+            if not self._moderation(event):
+                self._emit(self.r.event(event))
+        else:
+            self._emit(self.r.event(event))
+
+    def _progress(self, event: HypeTrain | Poll | Prediction, now: float) -> bool:
+        key = f"{type(event).__name__}:{event.id}"
+        if event.phase == "progress":
+            return self.progress.add(key, event, now)
+        if event.phase == "end":
+            self.progress.finish(key)
+        return True
+
+    def deadline(self) -> float | None:
+        """The monotonic time `tick` next needs to run, None when nothing waits."""
+        times = [d for d in (self.follows.deadline(), self.bombs.deadline(), self.progress.deadline()) if d]
+        return min(times) if times else None
+
+    def tick(self, now: float) -> None:
+        """Release whatever waited for a deadline that has passed."""
+        names = self.follows.due(now)
+        if names:
+            self._emit(RN.follow_summary(self.r, names, self.follows.window))
+        for bomb in self.bombs.due(now):
+            self._finish_bomb(bomb)
+        for event in self.progress.due(now):
+            self._emit(self.r.event(event))
+
+    # -- chat ---------------------------------------------------------------------------
+
+    def _chat(self, m: ChatMessage, now: float) -> None:
+        if m.reward_id and self._has(REDEMPTION) and self._wanted("points"):
+            return  # the redemption line shows it (see the module docstring)
+        line = self.r.event(m)
+        if line is None:
+            return
+        if self.terminal.fancy and m.message_id:
+            recent = self._recent
+            recent[m.message_id] = (m.chatter.id, self._head(m))
+            if len(recent) > RECENT_CHAT:
+                recent.popitem(last=False)
+            self._emit(line, key=m.message_id)
+        else:
+            self._emit(line)
+
+    def _head(self, m: ChatMessage) -> list[Any]:
+        r = self.r
+        return [r.stamp_run(), *r.badge_runs(m.badges), r.name_run(m.chatter, m.color), (": ", "")]
+
+    def _moderation(self, event: Event) -> bool:
+        """Rewrite deleted lines in place; True when that said everything."""
+        if not self.terminal.fancy:
+            return False
+        if isinstance(event, MessageDelete):
+            ids = [event.message_id] if event.message_id in self._recent else []
+        elif isinstance(event, ClearUserMessages):
+            ids = [k for k, (uid, _) in self._recent.items() if uid == event.target.id]
+        else:
+            ids = list(self._recent)
+        done = 0
+        for mid in ids:
+            _, head = self._recent.pop(mid)
+            text = RE.deleted_chat_line(self.r, head)
+            done += self.terminal.replace(mid, text, self.r.last_rows)
+        return isinstance(event, MessageDelete) and done > 0
+
+    # -- notices and gifts --------------------------------------------------------------------
+
+    def _notice(self, n: ChatNotification, now: float) -> None:
+        if not self._wanted(NOTICE_GROUPS.get(n.kind, "chat")):
+            return
+        d = n.detail
+        if not n.shared and isinstance(d, CommunityGiftNotice) and d.id:
+            gifter = None if n.anonymous else n.chatter
+            bomb = self.bombs.bomb(d.id, gifter, d.tier, d.total, now)
+            self._emit(self.r.event(n))
+            if bomb.total and len(bomb.recipients) >= bomb.total:  # every recipient came first
+                self._finish_bomb(self.bombs.open.pop(d.id))
+            return
+        if not n.shared and isinstance(d, SubGiftNotice) and d.community_gift_id:
+            gifter = None if n.anonymous else n.chatter
+            bomb = self.bombs.recipient(d.community_gift_id, d.recipient, gifter, d.tier, now)
+            if bomb is not None:
+                self._finish_bomb(bomb)
+            return
+        self._emit(self.r.event(n))
+
+    def _event_gift(self, e: SubscriptionGift, now: float) -> None:
+        # Without notifications nothing ties a gifted channel.subscribe to its
+        # bomb, so the recipients that follow a channel.subscription.gift are
+        # taken as its own, up to its total (Twitch sends them right after it).
+        self._bomb_ids += 1
+        gift_id = f"event-{self._bomb_ids}"
+        self._event_bomb = self.bombs.bomb(gift_id, None if e.anonymous else e.gifter, e.tier, e.total, now)
+        self._emit(self.r.event(e))
+
+    def _event_recipient(self, recipient: User, now: float) -> None:
+        bomb = self._event_bomb
+        assert bomb is not None
+        if self.bombs.open.get(bomb.gift_id) is not bomb:  # it already went quiet
+            self._event_bomb = None
+            return self._emit(self.r.event(Subscribe(recipient, User("", "", ""), bomb.tier, True)))
+        done = self.bombs.recipient(bomb.gift_id, recipient, bomb.gifter, bomb.tier, now)
+        if done is not None:
+            self._event_bomb = None
+            self._finish_bomb(done)
+        return None
+
+    def _finish_bomb(self, bomb: Bomb) -> None:
+        if not bomb.announced:
+            self._emit(RN.gift_bomb(self.r, bomb.gifter, len(bomb.recipients), bomb.tier))
+        if bomb.recipients:
+            self._emit(RN.gift_recipients(self.r, bomb.recipients, bomb.total))
+        if self._event_bomb is bomb:
+            self._event_bomb = None
+
+    # -- output -------------------------------------------------------------------------------
+
+    def _wanted(self, group: str) -> bool:
+        return self.groups is None or group in self.groups
+
+    def _emit(self, line: str | None, key: str | None = None) -> None:
+        if line is None:
+            return
+        self.terminal.line(line, key, self.r.last_rows)
+        self.shown += 1
+        if self.bell and self.r.last_alert:
+            self.terminal.bell()
