@@ -1,8 +1,15 @@
 """Helix calls with Twitch's retry rules (protocol notes §5.1, §5.10).
 
 * 401: the token was refreshed elsewhere or expired -- refresh once, retry once.
-* 429: wait until `Ratelimit-Reset` (Unix seconds), then retry; the wait is
-  announced through `on_wait` so the status line can say so.
+* 401 whose message names a scope: the token lacks it; refreshing cannot help,
+  so the answer goes straight back to the caller.
+* 429 with `Ratelimit-Remaining` 0 (or absent): the per-minute bucket is empty
+  (800 points/min): wait until `Ratelimit-Reset` (Unix seconds), then retry; the
+  wait is announced through `on_wait` so the status line can say so.
+* 429 with points left: a per-endpoint limit (bans per broadcaster,
+  announcements every 2 s, shoutouts every 2 min / same channel once an hour,
+  §5.10): waiting for the bucket would not help and retrying blindly could
+  double an action, so the answer goes back to the caller.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from focuslib.errors import AuthError, FocusError
 from focuslib.net.httpclient import HttpClient, Response
@@ -37,22 +44,24 @@ class Helix:
         self.on_wait = on_wait
         self.clock = clock
 
-    def call(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
-             json_body: Any = None) -> Response:
+    def call(self, method: str, path: str, *,
+             params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+             json_body: Any = None, on_wait: Callable[[str], None] | None = None) -> Response:
+        """The one request method: every Helix call goes through here (auth headers, 401, 429)."""
         token = self.tokens.access_token
         refreshed = False
         waits = 0
         while True:
             resp = self.http.request(method, self.api_url + path, params=params, json_body=json_body,
                                      headers={"Authorization": f"Bearer {token}", "Client-Id": self.client_id})
-            if resp.status == 401 and not refreshed:
+            if resp.status == 401 and not refreshed and "scope" not in resp.message().lower():
                 token = self.tokens.refresh(token)
                 refreshed = True
                 continue
-            if resp.status == 429 and waits < MAX_RATE_LIMIT_RETRIES:
+            if resp.status == 429 and waits < MAX_RATE_LIMIT_RETRIES and _bucket_empty(resp):
                 waits += 1
                 delay = self._reset_delay(resp)
-                self.on_wait(f"Twitch rate limit reached; retrying in {math.ceil(delay)} s")
+                (on_wait or self.on_wait)(f"Twitch rate limit reached; retrying in {math.ceil(delay)} s")
                 if self.stop.wait(delay):
                     raise Stopped("stopped while waiting for Twitch's rate limit")
                 continue
@@ -72,3 +81,9 @@ class Helix:
         except ValueError:
             return 1.0
         return min(MAX_RATE_LIMIT_WAIT, max(0.5, reset - self.clock()))
+
+
+def _bucket_empty(resp: Response) -> bool:
+    """A 429 for the per-minute bucket (Remaining 0 or absent), not a per-endpoint limit (§5.10)."""
+    remaining = resp.headers.get("ratelimit-remaining", "").strip()
+    return remaining in ("", "0")

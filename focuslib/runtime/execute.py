@@ -1,0 +1,269 @@
+"""The one place a parsed command is carried out against Helix: `Executor.execute(command) -> Outcome`.
+
+Used by the shell's one-shot commands (`focus.py ban ...`) and by the input
+line inside focus (which runs it on a worker thread: calls can wait for the
+chat pace or Twitch's rate limit, and the display must never wait with them).
+
+What the executor cannot know by itself comes from a `Recent` the caller
+provides: the latest message of a chatter (for /reply and /delete) and the
+AutoMod holds by number (for /allow and /deny).  The one-shot commands have no
+chat history, so they use `NoRecent`.
+
+Adding a command: its `Spec` in `focuslib/twitch/commands.py` and one handler
+here (`HANDLERS[Record] = function(executor, record) -> Outcome`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+from focuslib.errors import FocusError
+from focuslib.net.chat_api import ChatAPI, Outcome, done, refused, span
+from focuslib.net.helix import Helix, Stopped
+from focuslib.net.users import User, UserCache
+from focuslib.twitch import commands as C
+from focuslib.twitch.pacer import Pacer
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A chat message focus has shown: enough to reply to it or delete it."""
+
+    message_id: str
+    user_id: str
+    login: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A message AutoMod holds, by the number focus showed (`#3`)."""
+
+    message_id: str
+    user_id: str
+    login: str
+    name: str = ""
+
+
+class Recent(Protocol):
+    def latest(self, login: str | None) -> Seen | None:
+        """The latest message of `login` (None: the latest message shown), if focus still knows it."""
+
+    def held(self, number: int) -> Held | None:
+        """AutoMod's held message #number, if it is still held."""
+
+
+class NoRecent:
+    """No chat history (the one-shot commands)."""
+
+    def latest(self, login: str | None) -> Seen | None:
+        return None
+
+    def held(self, number: int) -> Held | None:
+        return None
+
+
+class ChatPace:
+    """The pure `Pacer`, shared by threads: `wait()` blocks the caller until its booked slot."""
+
+    def __init__(self, pacer: Pacer | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.pacer = pacer or Pacer()
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def wait(self, stop: threading.Event, status: Callable[[str], None] = lambda text: None) -> bool:
+        """Wait for this message's turn; False if `stop` was set meanwhile."""
+        with self._lock:
+            now = self.clock()
+            at = self.pacer.reserve(now)
+        delay = at - now
+        if delay > 0.5:
+            status(f"pacing chat under Twitch's limit: sending in {delay:.1f} s")
+        return not stop.wait(delay) if delay > 0 else not stop.is_set()
+
+
+Handler = Callable[["Executor", Any], Outcome]
+HANDLERS: dict[type, Handler] = {}
+
+
+def handles(record: type) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[record] = fn
+        return fn
+    return register
+
+
+class Executor:
+    """Carries out commands as the token's user in `broadcaster_id`'s chat; thread-safe."""
+
+    def __init__(self, helix: Helix, broadcaster_id: str, user_id: str, *, recent: Recent | None = None,
+                 users: UserCache | None = None, pace: ChatPace | None = None,
+                 stop: threading.Event | None = None, status: Callable[[str], None] = lambda text: None) -> None:
+        self.api = ChatAPI(helix, broadcaster_id, user_id, on_wait=status)
+        self.users = users or UserCache(helix)
+        self.recent: Recent = recent or NoRecent()
+        self.pace = pace or ChatPace()
+        self.stop = stop or threading.Event()
+        self.status = status
+
+    def execute(self, command: C.Command) -> Outcome:
+        """Carry out one command; never raises for Twitch's or the network's trouble (it becomes the line)."""
+        handler = HANDLERS.get(type(command))
+        if handler is None:
+            return refused(f"{type(command).__name__.lower()} is handled by the input line, not here")
+        try:
+            return handler(self, command)
+        except Stopped:
+            return refused("not done: focus is stopping")
+        except FocusError as exc:
+            return refused(f"not done: {exc.message}")
+
+    def run_line(self, line: str) -> Outcome:
+        """Parse and execute one typed line (the one-shot commands' and tests' shortcut)."""
+        try:
+            command = C.parse(line)
+        except C.CommandError as exc:
+            return refused(str(exc))
+        return self.execute(command)
+
+    def user(self, login: str) -> User | Outcome:
+        """The Twitch user called `login`, or the Outcome saying there is none."""
+        found = self.users.get(login)
+        return found if found is not None else refused(f"no Twitch user is called {login}")
+
+    def send(self, text: str, reply_to: str = "", **kw: str) -> Outcome:
+        if not self.pace.wait(self.stop, self.status):
+            return refused("not sent: focus is stopping")
+        return self.api.send(text, reply_to, **kw)
+
+
+# -- handlers -------------------------------------------------------------------------------------------------
+
+@handles(C.Say)
+def _say(ex: Executor, cmd: C.Say) -> Outcome:
+    return ex.send(cmd.text)
+
+
+@handles(C.Reply)
+def _reply(ex: Executor, cmd: C.Reply) -> Outcome:
+    seen = ex.recent.latest(cmd.user)
+    if seen is not None:
+        name = seen.name or seen.login
+        return ex.send(cmd.text, seen.message_id, doing=f"reply to {name}", ok=f"replied to {name}")
+    # Nothing of theirs to reply to (a one-shot, or they have not chatted yet): a mention reaches them too.
+    return ex.send(f"@{cmd.user} {cmd.text}", doing=f"mention {cmd.user}",
+                   ok=f"sent as a mention of {cmd.user} (no recent message of theirs to reply to)")
+
+
+@handles(C.Ban)
+def _ban(ex: Executor, cmd: C.Ban) -> Outcome:
+    user = ex.user(cmd.user)
+    return user if isinstance(user, Outcome) else ex.api.ban(user.id, user.name, None, cmd.reason)
+
+
+@handles(C.Timeout)
+def _timeout(ex: Executor, cmd: C.Timeout) -> Outcome:
+    user = ex.user(cmd.user)
+    return user if isinstance(user, Outcome) else ex.api.ban(user.id, user.name, cmd.seconds, cmd.reason)
+
+
+@handles(C.Unban)
+def _unban(ex: Executor, cmd: C.Unban) -> Outcome:
+    user = ex.user(cmd.user)
+    return user if isinstance(user, Outcome) else ex.api.unban(user.id, user.name)
+
+
+@handles(C.Untimeout)
+def _untimeout(ex: Executor, cmd: C.Untimeout) -> Outcome:
+    user = ex.user(cmd.user)
+    return user if isinstance(user, Outcome) else ex.api.unban(user.id, user.name, timeout=True)
+
+
+@handles(C.Delete)
+def _delete(ex: Executor, cmd: C.Delete) -> Outcome:
+    seen = ex.recent.latest(cmd.user)
+    if seen is None:
+        return refused(f"no recent message of {cmd.user} to delete" if cmd.user else "no message to delete yet")
+    return ex.api.delete(seen.message_id, f"deleted {seen.name or seen.login}'s message")
+
+
+@handles(C.Clear)
+def _clear(ex: Executor, cmd: C.Clear) -> Outcome:
+    return ex.api.delete(None, "cleared the chat")
+
+
+@handles(C.Announce)
+def _announce(ex: Executor, cmd: C.Announce) -> Outcome:
+    return ex.api.announce(cmd.text, cmd.color)
+
+
+@handles(C.Shoutout)
+def _shoutout(ex: Executor, cmd: C.Shoutout) -> Outcome:
+    user = ex.user(cmd.user)
+    return user if isinstance(user, Outcome) else ex.api.shoutout(user.id, user.name)
+
+
+@handles(C.Warn)
+def _warn(ex: Executor, cmd: C.Warn) -> Outcome:
+    user = ex.user(cmd.user)
+    return user if isinstance(user, Outcome) else ex.api.warn(user.id, user.name, cmd.reason)
+
+
+@handles(C.Raid)
+def _raid(ex: Executor, cmd: C.Raid) -> Outcome:
+    user = ex.user(cmd.channel)
+    return user if isinstance(user, Outcome) else ex.api.raid(user.id, user.name)
+
+
+@handles(C.Slow)
+def _slow(ex: Executor, cmd: C.Slow) -> Outcome:
+    if cmd.seconds is None:
+        return ex.api.settings({"slow_mode": False}, "slow mode off")
+    return ex.api.settings({"slow_mode": True, "slow_mode_wait_time": cmd.seconds},
+                           f"slow mode on: {cmd.seconds} s between messages")
+
+
+@handles(C.Followers)
+def _followers(ex: Executor, cmd: C.Followers) -> Outcome:
+    if cmd.minutes is None:
+        return ex.api.settings({"follower_mode": False}, "followers-only chat off")
+    said = "followers-only chat on" + (f" (following for {span(cmd.minutes * 60)})" if cmd.minutes else "")
+    return ex.api.settings({"follower_mode": True, "follower_mode_duration": cmd.minutes}, said)
+
+
+@handles(C.SubsOnly)
+def _subs(ex: Executor, cmd: C.SubsOnly) -> Outcome:
+    return ex.api.settings({"subscriber_mode": cmd.on}, f"subscribers-only chat {'on' if cmd.on else 'off'}")
+
+
+@handles(C.EmoteOnly)
+def _emotes(ex: Executor, cmd: C.EmoteOnly) -> Outcome:
+    return ex.api.settings({"emote_mode": cmd.on}, f"emote-only chat {'on' if cmd.on else 'off'}")
+
+
+def _automod(ex: Executor, number: int, allow: bool) -> Outcome:
+    held = ex.recent.held(number)
+    if held is None:
+        return refused(f"no message #{number} is held by AutoMod")
+    return ex.api.automod(held.message_id, allow, f"#{number} ({held.name or held.login})")
+
+
+@handles(C.Allow)
+def _allow(ex: Executor, cmd: C.Allow) -> Outcome:
+    return _automod(ex, cmd.number, True)
+
+
+@handles(C.Deny)
+def _deny(ex: Executor, cmd: C.Deny) -> Outcome:
+    return _automod(ex, cmd.number, False)
+
+
+@handles(C.Help)
+def _help(ex: Executor, cmd: C.Help) -> Outcome:
+    return done("\n".join(C.help_lines()))
+
+
+__all__ = ["ChatPace", "Executor", "Held", "HANDLERS", "NoRecent", "Outcome", "Recent", "Seen", "handles"]

@@ -1,0 +1,377 @@
+"""The command grammar of focus's input line and one-shot commands (pure: no I/O).
+
+`parse(line)` turns what the streamer typed into one small frozen record
+(`Say`, `Ban`, `Timeout`, ...) or raises `CommandError` with a one-line usage
+message.  `COMMANDS` is the one table of commands and their help text: /help,
+`focus.py --help` and the README's command list are made from it.
+
+Adding a command is one `Spec` in `COMMANDS` (name, usage, help, parser) plus
+one handler in `focuslib/runtime/execute.py` (`HANDLERS`).
+
+Limits come from the protocol notes §5: chat messages, announcements, ban and
+warn reasons are at most 500 characters (checked here, before anything is
+sent); a timeout lasts 1 s to 14 days (§5.4); logins are Twitch's 1-25 letters,
+digits and underscores, a leading `@` is tolerated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Union
+
+MAX_MESSAGE = 500  # characters (Send Chat Message, announcements, reasons: §5.3, §5.4, §2.6)
+MAX_TIMEOUT = 14 * 24 * 3600  # 1,209,600 s (§5.4)
+MAX_FOLLOWERS_MINUTES = 129_600  # 90 days: follower_mode_duration's upper bound (Update Chat Settings)
+SLOW_RANGE = (3, 120)  # seconds: slow_mode_wait_time's range (Update Chat Settings)
+COLORS = ("blue", "green", "orange", "purple")  # announcement colours besides the default `primary` (§5.7)
+
+_LOGIN = re.compile(r"^[A-Za-z0-9_]{1,25}$")
+_DURATION = re.compile(r"^(\d+)([smhdw]?)$")
+_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class CommandError(ValueError):
+    """What was typed is not a valid command; `str()` is one line for the streamer."""
+
+
+# -- the records ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    user: str  # login, lower case, no @
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ban:
+    user: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    user: str
+    seconds: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Untimeout:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unban:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    user: str | None = None  # None: the latest message shown
+
+
+@dataclass(frozen=True, slots=True)
+class Clear:
+    """Deletes every message in the room: the input line asks to confirm first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Announce:
+    text: str
+    color: str = "primary"
+
+
+@dataclass(frozen=True, slots=True)
+class Shoutout:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warn:
+    user: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Slow:
+    seconds: int | None  # None: off
+
+
+@dataclass(frozen=True, slots=True)
+class Followers:
+    minutes: int | None  # None: off; 0: any follower may chat
+
+
+@dataclass(frozen=True, slots=True)
+class SubsOnly:
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EmoteOnly:
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Raid:
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Allow:
+    number: int  # the number focus showed on the held line (`#3`)
+
+
+@dataclass(frozen=True, slots=True)
+class Deny:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    pass
+
+
+Command = Union[Say, Reply, Ban, Timeout, Untimeout, Unban, Delete, Clear, Announce, Shoutout, Warn, Slow,
+                Followers, SubsOnly, EmoteOnly, Raid, Allow, Deny, Help, Quit]
+
+
+# -- argument helpers --------------------------------------------------------------------------------
+
+def login(word: str) -> str:
+    """A Twitch login as typed (`@Name` or `name`), lower-cased; CommandError if it cannot be one."""
+    name = word[1:] if word.startswith("@") else word
+    if not _LOGIN.match(name):
+        raise CommandError(f"not a Twitch login: {word[:40]!r}")
+    return name.lower()
+
+
+def message(text: str, what: str = "message") -> str:
+    """`text` if Twitch would take it (1..500 characters), else CommandError saying its length."""
+    text = text.strip()
+    if not text:
+        raise CommandError(f"the {what} is empty")
+    if len(text) > MAX_MESSAGE:
+        raise CommandError(f"the {what} is {len(text)} characters long; Twitch takes at most {MAX_MESSAGE}")
+    return text
+
+
+def duration(word: str, *, plain: int = 1) -> int:
+    """`30s`, `10m`, `1h`, `2d`, `1w` or a plain number (times `plain` seconds) -> seconds."""
+    m = _DURATION.match(word.strip().lower())
+    if m is None:
+        raise CommandError(f"not a duration: {word[:20]!r} (try 30s, 10m, 1h or 2d)")
+    return int(m.group(1)) * (_UNIT[m.group(2)] if m.group(2) else plain)
+
+
+def on_off(word: str) -> bool:
+    value = word.strip().lower()
+    if value in ("on", "1", "yes", "true"):
+        return True
+    if value in ("off", "0", "no", "false"):
+        return False
+    raise CommandError(f"say on or off, not {word[:20]!r}")
+
+
+def _number(word: str) -> int:
+    text = word[1:] if word.startswith("#") else word
+    if not text.isdigit() or int(text) < 1:
+        raise CommandError(f"not a held message number: {word[:20]!r}")
+    return int(text)
+
+
+# -- one parser per command ----------------------------------------------------------------------------
+# Each takes the argument text after the command name (stripped) and returns a record.
+
+def _split(args: str, n: int) -> list[str]:
+    return args.split(None, n) if args else []
+
+
+def _reply(args: str) -> Command:
+    parts = _split(args, 1)
+    if len(parts) < 2:
+        raise CommandError("")
+    return Reply(login(parts[0]), message(parts[1]))
+
+
+def _ban(args: str) -> Command:
+    parts = _split(args, 1)
+    if not parts:
+        raise CommandError("")
+    return Ban(login(parts[0]), message(parts[1], "reason") if len(parts) > 1 else "")
+
+
+def _timeout(args: str) -> Command:
+    parts = _split(args, 2)
+    if len(parts) < 2:
+        raise CommandError("")
+    seconds = duration(parts[1])
+    if not 1 <= seconds <= MAX_TIMEOUT:
+        raise CommandError(f"a timeout lasts 1 s to 14 days, not {seconds} s")
+    return Timeout(login(parts[0]), seconds, message(parts[2], "reason") if len(parts) > 2 else "")
+
+
+def _one_user(record: Callable[[str], Command]) -> Callable[[str], Command]:
+    def parse(args: str) -> Command:
+        parts = _split(args, 1)
+        if len(parts) != 1:
+            raise CommandError("")
+        return record(login(parts[0]))
+    return parse
+
+
+def _delete(args: str) -> Command:
+    parts = _split(args, 1)
+    if len(parts) > 1:
+        raise CommandError("")
+    return Delete(login(parts[0]) if parts else None)
+
+
+def _no_args(record: Callable[[], Command]) -> Callable[[str], Command]:
+    def parse(args: str) -> Command:
+        if args:
+            raise CommandError("")
+        return record()
+    return parse
+
+
+def _announce(args: str) -> Command:
+    parts = _split(args, 1)
+    if parts and parts[0].lower() in COLORS:
+        if len(parts) < 2:
+            raise CommandError("")
+        return Announce(message(parts[1], "announcement"), parts[0].lower())
+    if not args:
+        raise CommandError("")
+    return Announce(message(args, "announcement"))
+
+
+def _warn(args: str) -> Command:
+    parts = _split(args, 1)
+    if len(parts) < 2:
+        raise CommandError("")
+    return Warn(login(parts[0]), message(parts[1], "reason"))
+
+
+def _slow(args: str) -> Command:
+    if not args or len(args.split()) != 1:
+        raise CommandError("")
+    if args.lower() == "off":
+        return Slow(None)
+    seconds = duration(args)
+    if not SLOW_RANGE[0] <= seconds <= SLOW_RANGE[1]:
+        raise CommandError(f"slow mode waits {SLOW_RANGE[0]} to {SLOW_RANGE[1]} s between messages, not {seconds} s")
+    return Slow(seconds)
+
+
+def _followers(args: str) -> Command:
+    if len(args.split()) > 1:
+        raise CommandError("")
+    if args.lower() == "off":
+        return Followers(None)
+    if not args:
+        return Followers(0)
+    seconds = duration(args, plain=60)  # a plain number is minutes, as in Twitch's own chat command
+    if seconds % 60 or not 0 <= seconds // 60 <= MAX_FOLLOWERS_MINUTES:
+        raise CommandError("followers-only takes whole minutes, 0 to 90 days (e.g. 10m, 1h, 1w)")
+    return Followers(seconds // 60)
+
+
+def _toggle(record: Callable[[bool], Command]) -> Callable[[str], Command]:
+    def parse(args: str) -> Command:
+        if not args or len(args.split()) != 1:
+            raise CommandError("")
+        return record(on_off(args))
+    return parse
+
+
+def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
+    def parse(args: str) -> Command:
+        if not args or len(args.split()) != 1:
+            raise CommandError("")
+        return record(_number(args))
+    return parse
+
+
+# -- the table -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One command: `/name`, its usage line, one line of help, and its argument parser."""
+
+    name: str
+    usage: str
+    help: str
+    parse: Callable[[str], Command]
+
+
+COMMANDS: tuple[Spec, ...] = (
+    Spec("reply", "/reply USER TEXT", "reply to USER's latest message", _reply),
+    Spec("ban", "/ban USER [REASON]", "ban USER from the chat", _ban),
+    Spec("timeout", "/timeout USER DURATION [REASON]", "time USER out for 30s, 10m, 1h, 2d or N seconds (1 s-14 d)",
+         _timeout),
+    Spec("untimeout", "/untimeout USER", "end USER's timeout", _one_user(Untimeout)),
+    Spec("unban", "/unban USER", "lift USER's ban", _one_user(Unban)),
+    Spec("delete", "/delete [USER]", "delete USER's latest message, or the latest message shown", _delete),
+    Spec("clear", "/clear", "delete every message in the chat (asks first)", _no_args(Clear)),
+    Spec("announce", "/announce [blue|green|orange|purple] TEXT", "post an announcement", _announce),
+    Spec("shoutout", "/shoutout USER", "give USER a shoutout", _one_user(Shoutout)),
+    Spec("warn", "/warn USER REASON", "warn USER (they must acknowledge it to chat again)", _warn),
+    Spec("slow", "/slow SECONDS|off", "slow mode: 3-120 s between a chatter's messages, or off", _slow),
+    Spec("followers", "/followers [DURATION]|off", "followers-only chat (following at least DURATION), or off",
+         _followers),
+    Spec("subs", "/subs on|off", "subscribers-only chat", _toggle(SubsOnly)),
+    Spec("emoteonly", "/emoteonly on|off", "emote-only chat", _toggle(EmoteOnly)),
+    Spec("raid", "/raid CHANNEL", "raid CHANNEL", _one_user(Raid)),
+    Spec("allow", "/allow N", "let through message #N that AutoMod held", _held(Allow)),
+    Spec("deny", "/deny N", "reject message #N that AutoMod held", _held(Deny)),
+    Spec("help", "/help", "list these commands", _no_args(Help)),
+    Spec("quit", "/quit", "stop focus", _no_args(Quit)),
+)
+_BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
+def find(name: str) -> Spec | None:
+    return _BY_NAME.get(name.lower())
+
+
+def parse(line: str) -> Command:
+    """One typed line -> a command record.  Text not starting with `/` is a chat message (`Say`).
+
+    `//text` sends `/text` as chat.  Raises CommandError with a one-line message: the usage for wrong
+    arguments, or what is wrong (a message too long says its length).
+    """
+    text = line.strip()
+    if not text.startswith("/") or text.startswith("//"):
+        return Say(message(text[1:] if text.startswith("//") else text))
+    name, _, args = text[1:].partition(" ")
+    spec = find(name)
+    if spec is None:
+        raise CommandError(f"unknown command /{name[:30]}; /help lists the commands")
+    try:
+        return spec.parse(args.strip())
+    except CommandError as exc:
+        raise CommandError(str(exc) or f"usage: {spec.usage}") from None
+
+
+def help_lines() -> list[str]:
+    """The /help text: one line per command, usage then what it does."""
+    width = max(len(spec.usage) for spec in COMMANDS)
+    lines = [f"{spec.usage:<{width}}  {spec.help}" for spec in COMMANDS]
+    return lines + ["plain text is sent as chat (start it with // to send a leading /)"]
+
+
+def names() -> list[str]:
+    """Command names, for tab completion."""
+    return [spec.name for spec in COMMANDS]
