@@ -6,15 +6,17 @@ events get a line at all and groups the ones that arrive as floods:
 * Event groups (`--events`): a chat notice belongs to a group by its kind
   (a resub notice is "subs", a raid notice "raids"), so choosing groups means
   the same whether a fact arrives as a notice or as its own subscription.
-* One fact, one line.  Several subscriptions report the same moment; one source
-  is the truth for each, the others stay in the devlog only:
-  - subs, resubs, gifts and raids: `channel.chat.notification` when it is
-    subscribed -- it carries the resub's message and, for gift bombs, the
+* One moment, one line, and never none.  Several subscriptions report the
+  same moment (view/twins.py pairs them by user, kind and tier or amount):
+  - subs, resubs, gifts and raids: the `channel.chat.notification` is the
+    richer twin -- it carries the resub's message and, for gift bombs, the
     community gift id that ties each recipient to its bomb (§3.2), which
     `channel.subscribe` (is_gift) and `channel.subscription.gift` lack.
-    Without it, those subscriptions are shown instead.
-  - cheers: the chat message (its cheermotes and bits are on the chat line);
-    `channel.cheer` only when chat messages are not subscribed.
+  - cheers: the chat message (its cheermotes and bits are on the chat line),
+    then `channel.cheer`.
+  Whichever report comes first is shown at once when no richer source is
+  subscribed; otherwise it waits up to `twins.WINDOW` (1.5 s) for the richer
+  one, and is shown when that never comes.  Later twins are dropped.
   - bans and timeouts: `channel.ban` (reason, duration, moderator);
     `channel.chat.clear_user_messages` gets a line only without it.
   - a chat message sent through a channel-points reward: the redemption line,
@@ -39,11 +41,13 @@ from typing import Any
 from focuslib.view import render_events as RE
 from focuslib.view import render_notices as RN
 from focuslib.view.collapse import Bomb, FloodGate, GiftBombs, Throttle
-from focuslib.twitch.events import (ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages, CommunityGiftNotice, Event,
-                     Follow, HypeTrain, MessageDelete, Poll, Prediction, Raid, SubGiftNotice, Subscribe,
-                     SubscriptionGift, SubscriptionMessage, User)
+from focuslib.twitch.events import (ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
+                                    CommunityGiftNotice, Event, Follow, HypeTrain, MessageDelete, Poll, Prediction,
+                                    Raid, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
+                                    SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
+from focuslib.view.twins import WINDOW, Twins
 
 NOTIFICATION = "channel.chat.notification"
 CHAT = "channel.chat.message"
@@ -55,15 +59,24 @@ NOTICE_GROUPS = {
     "prime_paid_upgrade": "subs", "pay_it_forward": "subs", "raid": "raids", "unraid": "raids",
     "bits_badge_tier": "cheers",
 }
-# channel.* events whose facts the notification carries when it is subscribed.
-COVERED_BY_NOTICES = (Subscribe, SubscriptionGift, SubscriptionMessage, Raid)
+# Moment kind -> its sources, richest first (view/twins.py).
+TWIN_SOURCES: dict[str, tuple[str, ...]] = {
+    "sub": (NOTIFICATION, "channel.subscribe"),
+    "resub": (NOTIFICATION, "channel.subscription.message"),
+    "gift": (NOTIFICATION, "channel.subscription.gift"),  # the gifter's line (a bomb or one gift)
+    "gifted": (NOTIFICATION, "channel.subscribe"),  # one recipient of a gift
+    "raid": (NOTIFICATION, "channel.raid"),
+    "cheer": (CHAT, "channel.bits.use", "channel.cheer"),
+}
+TWIN_GROUPS = {"sub": "subs", "resub": "subs", "gift": "subs", "gifted": "subs", "raid": "raids", "cheer": "cheers"}
 RECENT_CHAT = 512  # chat lines remembered for in-place deletion (more than a screen holds)
 
 
 class Presenter:
     def __init__(self, renderer: Renderer, terminal: Terminal, *, groups: frozenset[str] | None = None,
                  types: frozenset[str] | None = None, bell: bool = False, flood_limit: int = 5,
-                 flood_window: float = 10.0, gift_wait: float = 5.0, progress_interval: float = 10.0) -> None:
+                 flood_window: float = 10.0, gift_wait: float = 5.0, progress_interval: float = 10.0,
+                 twin_window: float = WINDOW) -> None:
         self.r = renderer
         self.terminal = terminal
         self.groups = groups
@@ -72,6 +85,7 @@ class Presenter:
         self.follows: FloodGate[User] = FloodGate(flood_limit, flood_window)
         self.bombs = GiftBombs(gift_wait)
         self.progress: Throttle[Event] = Throttle(progress_interval)
+        self.twins = Twins(twin_window)
         self.shown = 0
         self._event_bomb: Bomb | None = None  # fallback grouping without notifications
         self._bomb_ids = 0
@@ -85,9 +99,7 @@ class Presenter:
         Called again whenever that changes (a refused or revoked preferred source
         lets its fallback through)."""
         self.types = types
-        skip: set[type] = set(COVERED_BY_NOTICES) if self._has(NOTIFICATION) else set()
-        if self._has(CHAT):
-            skip.add(Cheer)
+        skip: set[type] = set()
         if self._has("channel.ban"):
             skip.add(ClearUserMessages)
         self._skip = skip
@@ -101,8 +113,35 @@ class Presenter:
         """Put whatever `event` should show on the terminal (maybe nothing yet)."""
         kind = type(event)
         if kind is ChatMessage:
+            if event.bits:  # type: ignore[union-attr]
+                self._twin(("cheer", event.chatter.id, event.bits), CHAT, event, now)  # type: ignore[union-attr]
             self._chat(event, now)  # type: ignore[arg-type]
-        elif kind in self._skip:
+            return
+        if kind is ChatNotification:
+            if not self._wanted(NOTICE_GROUPS.get(event.kind, "chat")):  # type: ignore[union-attr]
+                return
+            keys = _notice_keys(event)  # type: ignore[arg-type]
+            fresh = [self._twin(key, NOTIFICATION, event, now) for key in keys]  # every key is reported
+            if keys and not any(fresh):
+                return  # a late twin: its moment is on screen already
+        else:
+            key = _event_key(event)
+            if key is not None and not self._twin(key, TWIN_SOURCES[key[0]][-1], event, now):
+                return  # waits for its richer twin (see tick), or its twin was shown already
+        self._present(event, now)
+
+    def _twin(self, key: tuple[Any, ...], source: str, event: Event, now: float) -> bool:
+        """Report one twin of a moment; True when it should be shown now."""
+        sources = TWIN_SOURCES[key[0]]
+        rank = sources.index(source)
+        group = TWIN_GROUPS[key[0]]
+        best = next((r for r, stype in enumerate(sources)
+                     if self._has(stype) and (stype != NOTIFICATION or self._wanted(group))), rank)
+        return self.twins.report(key, source, rank, best, event, now)
+
+    def _present(self, event: Event, now: float) -> None:
+        kind = type(event)
+        if kind in self._skip:
             if kind is ClearUserMessages:
                 self._moderation(event)
         elif kind is ChatNotification:
@@ -133,11 +172,14 @@ class Presenter:
 
     def deadline(self) -> float | None:
         """The monotonic time `tick` next needs to run, None when nothing waits."""
-        times = [d for d in (self.follows.deadline(), self.bombs.deadline(), self.progress.deadline()) if d]
+        times = [d for d in (self.follows.deadline(), self.bombs.deadline(), self.progress.deadline(),
+                             self.twins.deadline()) if d is not None]
         return min(times) if times else None
 
     def tick(self, now: float) -> None:
         """Release whatever waited for a deadline that has passed."""
+        for event in self.twins.due(now):  # their richer twin never came
+            self._present(event, now)
         names = self.follows.due(now)
         if names:
             self._emit(RN.follow_summary(self.r, names, self.follows.window))
@@ -187,8 +229,6 @@ class Presenter:
     # -- notices and gifts --------------------------------------------------------------------
 
     def _notice(self, n: ChatNotification, now: float) -> None:
-        if not self._wanted(NOTICE_GROUPS.get(n.kind, "chat")):
-            return
         d = n.detail
         if not n.shared and isinstance(d, CommunityGiftNotice) and d.id:
             gifter = None if n.anonymous else n.chatter
@@ -246,3 +286,42 @@ class Presenter:
         self.shown += 1
         if self.bell and self.r.last_alert:
             self.terminal.bell()
+
+
+# -- twin keys: what identifies a moment in each of its reports -------------------------------
+
+def _notice_keys(n: ChatNotification) -> list[tuple[Any, ...]]:
+    if n.shared:
+        return []  # it happened in another channel of a shared chat: no channel.* twin here
+    d = n.detail
+    kind = n.kind
+    if kind == "sub" and isinstance(d, SubNotice):
+        return [("sub", n.chatter.id, d.tier)]
+    if kind == "resub" and isinstance(d, ResubNotice):
+        return [("resub", n.chatter.id, d.tier)]
+    if kind == "raid" and isinstance(d, RaidNotice):
+        return [("raid", d.raider.id)]
+    if kind == "community_sub_gift" and isinstance(d, CommunityGiftNotice):
+        return [("gift", n.chatter.id, d.tier, d.total)]
+    if kind == "sub_gift" and isinstance(d, SubGiftNotice):
+        keys: list[tuple[Any, ...]] = [("gifted", d.recipient.id, d.tier)]
+        if not d.community_gift_id:  # one gift: this notice is also the gifter's line
+            keys.append(("gift", n.chatter.id, d.tier, 1))
+        return keys
+    return []
+
+
+def _event_key(e: Event) -> tuple[Any, ...] | None:
+    kind = type(e)
+    if kind is Subscribe:
+        return ("gifted" if e.is_gift else "sub", e.user.id, e.tier)  # type: ignore[union-attr]
+    if kind is SubscriptionMessage:
+        return ("resub", e.user.id, e.tier)  # type: ignore[union-attr]
+    if kind is SubscriptionGift:
+        return ("gift", e.gifter.id, e.tier, e.total)  # type: ignore[union-attr]
+    if kind is Raid:
+        # The raider identifies a raid (it cannot raid twice in a minute); viewer counts may differ.
+        return ("raid", e.from_broadcaster.id)  # type: ignore[union-attr]
+    if kind is Cheer:
+        return ("cheer", e.user.id, e.bits)  # type: ignore[union-attr]
+    return None

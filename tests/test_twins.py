@@ -1,0 +1,178 @@
+"""Twins: a moment Twitch reports through two subscriptions gets exactly one line, never none.
+
+Each kind is played with only the poorer report (the channel.* event), only the
+richer one (the chat notice or chat message), both in either order, and two
+users' moments interleaved.  The presenter is driven with explicit monotonic
+times, like tests/test_present.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from focuslib.sim import payloads as P
+from focuslib.sim import payloads_channel as C
+from focuslib.sim import payloads_chat as N
+from focuslib.view.twins import WINDOW, Twins
+
+from cases import HERON, MOSS, OTTER
+from test_present import ALL_TYPES, Screen
+
+NOTICE = "channel.chat.notification"
+Frames = list[tuple[str, dict]]
+
+
+def sub(who) -> tuple[Frames, Frames]:
+    return [("channel.subscribe", P.subscribe(who))], [(NOTICE, N.sub(who))]
+
+
+def resub(who) -> tuple[Frames, Frames]:
+    return ([("channel.subscription.message", C.subscription_message(who, "still here", 5))],
+            [(NOTICE, N.resub(who, 5, text="still here"))])
+
+
+def cheer(who) -> tuple[Frames, Frames]:
+    return ([("channel.cheer", C.cheer(who, 100, "Cheer100 coffee"))],
+            [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
+
+
+def raid(who) -> tuple[Frames, Frames]:
+    return [("channel.raid", C.raid(who, 40))], [(NOTICE, N.raid(who, 40))]
+
+
+def gift(who) -> tuple[Frames, Frames]:
+    return ([("channel.subscription.gift", C.subscription_gift(who, 1)),
+             ("channel.subscribe", P.subscribe(HERON, is_gift=True))],
+            [(NOTICE, N.sub_gift(who, HERON))])
+
+
+def bomb(who) -> tuple[Frames, Frames]:
+    recipients = [("9001", "v_1", "V_1"), ("9002", "v_2", "V_2")]
+    return ([("channel.subscription.gift", C.subscription_gift(who, 2))]
+            + [("channel.subscribe", P.subscribe(r, is_gift=True)) for r in recipients],
+            [(NOTICE, e) for e in N.gift_bomb(who, recipients, gift_id=f"bomb-{who[0]}")])
+
+
+KINDS = {"sub": sub, "resub": resub, "cheer": cheer, "raid": raid, "gift": gift, "bomb": bomb}
+RICH = {"sub": NOTICE, "resub": NOTICE, "cheer": "channel.chat.message", "raid": NOTICE, "gift": NOTICE,
+        "bomb": NOTICE}
+
+
+def play(frames: Frames, *, types=ALL_TYPES, now: float = 0.0, end: float = 60.0) -> list[str]:
+    s = Screen(types=types)
+    for stype, payload in frames:
+        s.show(stype, payload, now=now)
+    s.tick(end)
+    return s.lines
+
+
+def alone(frames: Frames, without: str) -> list[str]:
+    """What these reports show when their twin's subscription does not exist (no waiting at all)."""
+    return play(frames, types=ALL_TYPES - {without})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_the_event_is_shown_when_the_window_ends(kind) -> None:
+    events, _ = KINDS[kind](OTTER)
+    s = Screen(types=ALL_TYPES)
+    for stype, payload in events:
+        s.show(stype, payload, now=10.0)
+    assert s.lines == []  # waiting for the richer twin
+    assert s.presenter.deadline() == pytest.approx(10.0 + WINDOW)
+    s.tick(10.0 + WINDOW - 0.01)
+    assert s.lines == []
+    s.tick(10.0 + WINDOW)
+    s.tick(60.0)  # a gift's recipients line waits for its bomb's own deadline
+    assert s.lines == alone(events, RICH[kind]) and s.lines  # the same line(s) as with no twin at all
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_the_notice_is_shown_at_once(kind) -> None:
+    _, notices = KINDS[kind](OTTER)
+    s = Screen(types=ALL_TYPES)
+    for stype, payload in notices:
+        s.show(stype, payload, now=0.0)
+    assert s.lines and s.presenter.deadline() is None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("order", ["event-first", "notice-first"])
+def test_both_twins_in_either_order_make_one_line(kind, order) -> None:
+    events, notices = KINDS[kind](OTTER)
+    frames = events + notices if order == "event-first" else notices + events
+    s = Screen(types=ALL_TYPES)
+    for k, (stype, payload) in enumerate(frames):
+        s.show(stype, payload, now=k * 0.2)
+    s.tick(60.0)
+    assert s.lines == play(notices)  # the richer twin's line(s), exactly once
+    assert s.presenter.deadline() is None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_twin_later_than_the_window_is_still_dropped(kind) -> None:
+    events, notices = KINDS[kind](OTTER)
+    s = Screen(types=ALL_TYPES)
+    for stype, payload in events:
+        s.show(stype, payload, now=0.0)
+    s.tick(WINDOW)
+    s.tick(15.0)
+    shown = list(s.lines)
+    for stype, payload in notices:  # 20 s late: within the 30 s a shown moment is remembered
+        s.show(stype, payload, now=20.0)
+    if kind != "cheer":  # a chat message is chat: always shown, its cheer is not repeated
+        assert s.lines == shown
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_two_users_moments_interleaved_are_paired_by_user_not_by_order(kind) -> None:
+    a_events, a_notices = KINDS[kind](OTTER)
+    b_events, b_notices = KINDS[kind](MOSS)
+    s = Screen(types=ALL_TYPES)
+    # Otter's event, then Moss's event, then only Moss's notice: Otter's moment has no twin.
+    for stype, payload in a_events + b_events + b_notices:
+        s.show(stype, payload, now=0.5)
+    s.tick(60.0)
+    expected = play(b_notices) + alone(a_events, RICH[kind])
+    if kind in ("gift", "sub", "resub", "raid", "cheer"):
+        assert sorted(s.lines) == sorted(expected)
+    else:
+        assert len(s.lines) == len(expected)
+    assert all("Pixel_Otter" in line or "Mossy_Lantern" in line or "→" in line for line in s.lines)
+
+
+def test_a_notice_without_a_richer_source_subscribed_shows_the_event_at_once() -> None:
+    events, _ = sub(OTTER)
+    s = Screen(types=ALL_TYPES - {NOTICE})
+    s.show(*events[0], now=0.0)
+    assert len(s.lines) == 1 and s.presenter.deadline() is None
+
+
+def test_the_same_users_two_equal_cheers_are_two_moments() -> None:
+    events, chats = cheer(OTTER)
+    s = Screen(types=ALL_TYPES)
+    s.show(*chats[0], now=0.0)
+    s.show(*chats[0], now=0.1)
+    s.show(*events[0], now=0.2)
+    s.show(*events[0], now=0.3)
+    s.tick(10.0)
+    assert len(s.lines) == 2  # two chat lines, both cheer events were their twins
+    s.show(*events[0], now=11.0)  # a third cheer: no chat twin yet, shown when the window ends
+    s.tick(11.0 + WINDOW)
+    assert len(s.lines) == 3 and "Pixel_Otter" in s.lines[-1] and "100" in s.lines[-1]
+
+
+def test_shared_chat_notices_are_nobody_s_twin() -> None:
+    s = Screen(types=ALL_TYPES)
+    s.show(NOTICE, N.shared(N.sub(OTTER), ("5", "other", "Other")), now=0.0)
+    s.show("channel.subscribe", P.subscribe(OTTER), now=0.1)
+    s.tick(10.0)
+    assert len(s.lines) == 2  # the other channel's sub, and ours after the window
+
+
+def test_twins_forget_shown_moments_after_their_memory() -> None:
+    tw = Twins(window=1.0, memory=5.0)
+    assert tw.report(("k",), "rich", 0, 0, "R", 0.0)
+    assert not tw.report(("k",), "poor", 1, 0, "P", 1.0)  # its twin: dropped
+    assert tw.report(("k",), "rich", 0, 0, "R2", 2.0)  # a second moment with the same key
+    assert not tw.report(("k",), "poor", 1, 0, "P2", 10.0)  # held: the first two were forgotten
+    assert tw.deadline() == 11.0 and tw.due(11.0) == ["P2"]
