@@ -21,7 +21,8 @@ import traceback
 from typing import Any, Callable
 
 from focuslib.net import oauth
-from focuslib.runtime.app import FATAL, NOTICE, App, NullDevlog
+from focuslib.runtime.app import App, NullDevlog
+from focuslib.runtime.inbox import Failure, NoticeText
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, TwitchAPIError
 from focuslib.net.httpclient import HttpClient, NetworkError
@@ -129,6 +130,6 @@ def start_keeper(app: App, holder: TokenHolder, http: HttpClient, auth_url: str,
         devlog.put(record("lifecycle", time.time(), event=name, **detail))
 
     return TokenKeeper(holder, http, auth_url, app.stop_event, expires_in=expires_in,
-                       on_fatal=lambda exc: app.inbox.put((FATAL, 0, exc, None)),
-                       on_notice=lambda text: app.inbox.put((NOTICE, 0, text, "warn")),
+                       on_fatal=lambda exc: app.inbox.put(Failure(exc)),
+                       on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
                        on_event=event, validate_every=VALIDATE_EVERY, margin=REFRESH_MARGIN).start()

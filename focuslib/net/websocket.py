@@ -1,6 +1,6 @@
 """One EventSub WebSocket connection, owned by one named thread.
 
-The thread connects, then reads frames and puts them on the runtime's inbox;
+The thread connects, then reads frames and hands them to the runtime (`put`);
 it never parses or decides anything, so no bug can be swallowed by a library
 callback.  websocket-client's low-level `WebSocket` answers Twitch's pings by
 itself; focus never sends a data frame (Twitch closes with 4001 if it does)
@@ -10,21 +10,50 @@ decodes a whole message (never a fragment, so split emoji survive).
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import struct
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Union
 
 import websocket
 from websocket import ABNF
 
-# Inbox items: (kind, conn, a, b)
-OPENED = "opened"
-FRAMES = "frames"  # a = list of bytes: the text messages read in one go, in order
-BINARY = "binary"  # a = bytes
-CLOSED = "closed"  # a = close code or None, b = reason text
 
-Put = Callable[[tuple[Any, ...]], None]
+# What a connection reports, in order, through the one `put` callable it is
+# given (the runtime passes its inbox's put).  The records live here, next to
+# the thread that makes them, because net/ may not import the runtime: the
+# runtime's inbox imports them instead.  One callable rather than one callback
+# per kind keeps a socket's reports in a single ordered stream (frames, then
+# the close) and keeps this thread's side of the hand-over a single enqueue.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Opened:
+    conn: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Frames:
+    conn: int
+    frames: list[bytes]  # the text messages read in one go, in order (the list is handed over, never reused)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Binary:
+    conn: int
+    data: bytes
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Closed:
+    conn: int
+    code: int | None  # None: the socket dropped or never opened
+    reason: str
+
+
+SocketReport = Union[Opened, Frames, Binary, Closed]
+Put = Callable[[SocketReport], None]
 
 CONNECT_TIMEOUT = 10.0
 CLOSE_GRACE = 2.0
@@ -89,14 +118,14 @@ class WsConnection:
                 suppress_origin=True,
             )
         except Exception as exc:  # every failure to connect is reported, none is fatal
-            self._put((CLOSED, self.conn, None, _describe(exc)))
+            self._put(Closed(self.conn, None, _describe(exc)))
             return
         with self._lock:
             self._ws = ws
             closing = self._closing.is_set()
         if closing:
             ws.shutdown()
-            self._put((CLOSED, self.conn, None, "closed while connecting"))
+            self._put(Closed(self.conn, None, "closed while connecting"))
             return
         ws.settimeout(None)  # the keepalive watchdog lives in the session, not in a socket timeout
         sock = ws.sock = _BufferedSocket(ws.sock)
@@ -114,11 +143,11 @@ class WsConnection:
             nonlocal batch
             if batch:
                 credits.acquire()
-                put((FRAMES, conn, batch, None))
+                put(Frames(conn, batch))
                 batch = []
 
         sock.before_wait = hand_over
-        put((OPENED, conn, None, None))
+        put(Opened(conn))
         try:
             recv = ws.recv_data_frame
             while True:
@@ -130,7 +159,7 @@ class WsConnection:
                     continue
                 hand_over()
                 if opcode == ABNF.OPCODE_BINARY:
-                    put((BINARY, conn, frame.data, None))
+                    put(Binary(conn, frame.data))
                 elif opcode == ABNF.OPCODE_CLOSE:
                     code, reason = _close_status(frame.data)
                     break
@@ -139,7 +168,7 @@ class WsConnection:
         finally:
             ws.shutdown()
         hand_over()  # what arrived before the end is shown before the end
-        put((CLOSED, conn, code, reason))
+        put(Closed(conn, code, reason))
 
 
 class _BufferedSocket:

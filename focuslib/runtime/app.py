@@ -23,6 +23,8 @@ from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
 from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
 from focuslib.net.helix import Helix, Stopped
+from focuslib.runtime.inbox import (WAKE, Binary, Closed, Failure, Frames, Item, NoticeText, Opened, StatusText,
+                                    SubscribeResult, Wake)
 from focuslib.twitch.messages import load_parsers, parse_frame
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
@@ -31,11 +33,6 @@ if TYPE_CHECKING:
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
-SUBRESULT = "subresult"
-STATUS = "status"
-FATAL = "fatal"
-NOTICE = "notice"
-TICK = "tick"
 BATCH = 8  # inbox items (each up to ws.MAX_BATCH frames) handled between two terminal flushes
 CREDITS = 4  # frame batches that may wait in the inbox (bounds memory in a burst)
 
@@ -107,7 +104,7 @@ class App:
         self.clock = clock
         self.wall = wall
         self._connect = connect
-        self.inbox: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self.inbox: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self.conns: dict[int, W.WsConnection] = {}
         self.credits = threading.Semaphore(CREDITS)
         self.workers = Workers(4, "helix")
@@ -115,7 +112,7 @@ class App:
         self.shown = 0
         self._started = False
         helix.stop = self.stop_event
-        helix.on_wait = lambda text: self.inbox.put((STATUS, 0, text, None))
+        helix.on_wait = lambda text: self.inbox.put(StatusText(text))
 
     # The view (renderer and presenter, with ~50 event types behind them) is
     # built once the subscriptions exist (or when a line needs it earlier), so
@@ -164,7 +161,7 @@ class App:
     def stop(self) -> None:
         """Ask the main loop to end (any thread)."""
         self.stop_event.set()
-        self.inbox.put((STATUS, 0, None, None))
+        self.inbox.put(WAKE)
 
     def _loop(self) -> None:
         get = self.inbox.get
@@ -197,45 +194,52 @@ class App:
                 self._execute(session.tick(clock()))
             later = view_deadline()
             if later is not None and clock() >= later:
-                self._handle((TICK, 0, None, None))
+                self._view_tick()
             self.terminal.flush()
 
-    def _handle(self, item: tuple[Any, ...]) -> None:
-        kind, conn, a, b = item
+    def _handle(self, item: Item) -> None:
         try:
-            if kind is W.FRAMES:
-                self._frames(conn, a)
-            elif kind is W.OPENED:
-                self._execute(self.session.opened(conn, self.clock()))
-            elif kind is W.CLOSED:
-                self.conns.pop(conn, None)
-                self._execute(self.session.closed(conn, a, b or "", self.clock()))
-            elif kind is W.BINARY:
-                self.devlog.put(record("bad_frame", self.wall(), conn=conn, error="binary frame ignored",
-                                       raw=a[:512].hex()))
-            elif kind is SUBRESULT:
-                epoch, spec, status, message = a
-                self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
-                if self._presenter is None and self.session.phase is Phase.LIVE:
-                    # Subscribed: load the view and the parsers now, before the first line needs them;
-                    # then move everything set up so far out of the garbage collector's sight, so its
-                    # full passes stay short (they would otherwise walk every module and class).
-                    load_parsers()
-                    self.presenter  # noqa: B018
-                    gc.freeze()
-            elif kind is STATUS:
-                if a is not None:
-                    self.terminal.status(a)
-            elif kind is NOTICE:
-                self.terminal.line(self.renderer.notice(a, b or "warn"))
-            elif kind is FATAL:
-                self.fatal = a
-            elif kind is TICK:  # a flood summary or gift bomb whose deadline came
-                self.presenter.tick(self.clock())
-                self.shown = self.presenter.shown
+            match item:
+                case Frames(conn, frames):  # first: by far the most common
+                    self._frames(conn, frames)
+                case Opened(conn):
+                    self._execute(self.session.opened(conn, self.clock()))
+                case Closed(conn, code, reason):
+                    self.conns.pop(conn, None)
+                    self._execute(self.session.closed(conn, code, reason, self.clock()))
+                case Binary(conn, data):
+                    self.devlog.put(record("bad_frame", self.wall(), conn=conn, error="binary frame ignored",
+                                           raw=data[:512].hex()))
+                case SubscribeResult(epoch, spec, status, message):
+                    self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
+                    if self._presenter is None and self.session.phase is Phase.LIVE:
+                        # Subscribed: load the view and the parsers now, before the first line needs them;
+                        # then move everything set up so far out of the garbage collector's sight, so its
+                        # full passes stay short (they would otherwise walk every module and class).
+                        load_parsers()
+                        self.presenter  # noqa: B018
+                        gc.freeze()
+                case StatusText(text):
+                    self.terminal.status(text)
+                case NoticeText(text, level):
+                    self.terminal.line(self.renderer.notice(text, level))
+                case Failure(error):
+                    self.fatal = error
+                case Wake():
+                    pass  # the loop looks at the stop event next
         except FocusError:
             raise
         except Exception as exc:  # a bug must never stop chat: skip the item, keep the evidence
+            self._bug(exc)
+
+    def _view_tick(self) -> None:
+        """A flood summary or gift bomb whose deadline came."""
+        try:
+            self.presenter.tick(self.clock())
+            self.shown = self.presenter.shown
+        except FocusError:
+            raise
+        except Exception as exc:
             self._bug(exc)
 
     def _bug(self, exc: Exception) -> None:
@@ -324,7 +328,7 @@ class App:
             except Stopped:
                 return
             except (AuthError, ConfigError) as exc:  # nothing will work until it is fixed
-                self.inbox.put((FATAL, 0, exc, None))
+                self.inbox.put(Failure(exc))
                 return
             except FocusError as exc:  # network or Twitch trouble: the session retries later
                 status, message = 0, exc.message
@@ -332,7 +336,7 @@ class App:
                 self.devlog.put(record("error", self.wall(), where="subscribe", error=repr(exc),
                                        traceback=traceback.format_exc()))
                 status, message = 0, "focus could not send the request (details in the devlog)"
-            self.inbox.put((SUBRESULT, 0, (epoch, spec, status, message), None))
+            self.inbox.put(SubscribeResult(epoch, spec, status, message))
         return job
 
     # -- stop path -------------------------------------------------------------

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
-from focuslib.runtime.app import NOTICE, App, NullDevlog
+from focuslib.runtime.app import App, NullDevlog
+from focuslib.runtime.inbox import NoticeText
 from focuslib.config import DEFAULT_AUTH_URL, Settings, ensure_private_dir
 from focuslib.devlog.pipe import DevlogWriter, ensure_fifo, record
 from focuslib.errors import AuthError, ConfigError, FocusError
@@ -295,7 +296,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                           broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
         for line in hidden:
-            app.inbox.put((NOTICE, 0, line, "warn"))
+            app.inbox.put(NoticeText(line, "warn"))
         keeper = None if mock else start_keeper(
             app, holder, http, settings.auth_url, info.expires_in, devlog)
         try:
