@@ -21,7 +21,7 @@ from focuslib.config import Settings
 from focuslib.sim import SimTwitch
 
 SECRET = "sim-client-secret-value"  # what the `env` fixture sets as TWITCH_SECRET
-AUTHORIZE_URL = re.compile(r"(http://127\.0\.0\.1:\d+/oauth2/authorize\?\S+)")
+START_URL = re.compile(r"(http://(?:localhost|127\.0\.0\.1):\d+/\?k=\S+)")
 
 
 def free_port() -> int:
@@ -65,12 +65,22 @@ class AuthRun:
         self.thread.start()
         return self
 
-    def authorize_url(self) -> str:
-        """The URL it printed, once the server listens (or the error, if it could not start)."""
+    def start_url(self) -> str:
+        """The start address it printed, once the server listens (or the error, if it could not start)."""
         self.out.wait_for(lambda text: "Waiting for Twitch" in text or not self.thread.is_alive())
-        match = AUTHORIZE_URL.search(self.out.text)
-        assert match, f"no authorization URL; out={self.out.text!r} err={self.err.text!r}"
+        match = START_URL.search(self.out.text)
+        assert match, f"no start address; out={self.out.text!r} err={self.err.text!r}"
         return match.group(1)
+
+    def authorize_url(self, http: Any) -> str:
+        """What clicking Connect in `http` (a requests.Session: the browser) leads to: Twitch's sign-in."""
+        start = self.start_url()
+        landing = http.get(start)
+        assert landing.status_code == 200, landing.text
+        base = start.split("?")[0]
+        connect = http.get(base + "connect", allow_redirects=False)
+        assert connect.status_code == 302, connect.text
+        return connect.headers["Location"]
 
     def wait(self) -> Any:
         self.thread.join(t(10))

@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 import pytest
+import requests
 import websocket
 
 from authkit import start_auth  # noqa: F401  (fixture)
@@ -113,10 +114,32 @@ def test_clicking_connect_in_a_real_browser_signs_in(sim, env, chromium, start_a
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv)
-    run.authorize_url()  # listening
-    chromium.open(f"http://localhost:{port}/")
+    chromium.open(run.start_url())  # the address make auth printed (with its key)
     assert chromium.evaluate("document.getElementById('connect').textContent") == "Connect with Twitch"
+    assert chromium.evaluate("document.cookie") == ""  # the browser id is HttpOnly: no script reads it
     chromium.evaluate("document.getElementById('connect').click()")
     chromium.wait_event("Page.loadEventFired")  # the page Twitch (the simulator) redirected back to
+    assert "You can close this tab" in chromium.evaluate("document.body.innerText")
+    assert run.wait() == 0 and store_path(aenv).exists()
+
+
+def test_a_sign_in_started_in_another_browser_cannot_be_finished_in_this_one(sim, env, chromium, start_auth):
+    """The state is bound to the browser that clicked Connect by a cookie the real browser keeps across
+    Twitch's cross-site redirect: a browser without it (here chromium, before it got the key) is refused."""
+    port = free_port()
+    aenv = auth_env(env, port)
+    run = start_auth(aenv)
+    with requests.Session() as other:  # the browser that got the key and clicked Connect
+        twitch = run.authorize_url(other)
+    chromium.open(f"http://localhost:{port}/")  # no key: the landing page refuses to start anything
+    assert "Open the address make auth printed" in chromium.evaluate("document.body.innerText")
+    assert chromium.evaluate("document.getElementById('connect')") is None
+    chromium.open(twitch)  # the other browser's sign-in, completed here: Twitch sends chromium back
+    assert "This sign-in link is not valid" in chromium.evaluate("document.body.innerText")
+    run.out.wait_text("another browser")
+    assert not store_path(aenv).exists() and sim.token_requests == []
+    chromium.open(run.start_url())  # with the key, this browser may sign in
+    chromium.evaluate("document.getElementById('connect').click()")
+    chromium.wait_event("Page.loadEventFired")
     assert "You can close this tab" in chromium.evaluate("document.body.innerText")
     assert run.wait() == 0 and store_path(aenv).exists()

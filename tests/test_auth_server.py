@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import stat
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -37,7 +39,7 @@ def test_browser_round_trip_stores_a_validated_token(sim, env, http, path, start
     aenv = auth_env(env, port, path)
     strict(sim, aenv["TWITCH_REDIRECT_URI"])
     run = start_auth(aenv)
-    url = run.authorize_url()
+    url = run.authorize_url(http)
     asked = query_of(url)
     assert url.startswith(sim.auth_url + "/authorize?")
     assert asked["client_id"] == sim.client_id and asked["response_type"] == "code"
@@ -71,7 +73,8 @@ def test_browser_round_trip_stores_a_validated_token(sim, env, http, path, start
 
 
 def test_the_server_listens_on_loopback_only_and_keeps_tracebacks_off_the_terminal(sim, env):
-    from focuslib.auth.codeflow import CallbackServer, CodeFlow, Crashed
+    from focuslib.auth.codeflow import CodeFlow, Crashed
+    from focuslib.auth.server import CallbackServer
     from focuslib.config import Settings
     from focuslib.net.httpclient import HttpClient
 
@@ -85,7 +88,7 @@ def test_the_server_listens_on_loopback_only_and_keeps_tracebacks_off_the_termin
             except Exception:
                 server.handle_error(None, ("127.0.0.1", 1))  # what socketserver calls
         report = flow.reports.get_nowait()
-        assert isinstance(report, Crashed) and "a bug" in report.error and flow.reports.empty()
+        assert isinstance(report, Crashed) and report.error == "ValueError" and flow.reports.empty()
     finally:
         server.server_close()
 
@@ -93,7 +96,7 @@ def test_the_server_listens_on_loopback_only_and_keeps_tracebacks_off_the_termin
 def test_landing_page_has_one_connect_action_and_each_click_is_a_fresh_attempt(sim, env, http, start_auth):
     port = free_port()
     run = start_auth(auth_env(env, port))
-    printed = query_of(run.authorize_url())["state"]
+    printed = query_of(run.authorize_url(http))["state"]
     landing = http.get(f"http://localhost:{port}/")
     assert landing.status_code == 200
     assert landing.text.count("href=") == 1 and "href='/connect'>Connect with Twitch</a>" in landing.text
@@ -111,11 +114,11 @@ def test_a_state_we_did_not_issue_is_rejected_and_the_server_keeps_waiting(sim, 
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv)
-    url = run.authorize_url()
+    url = run.authorize_url(http)
     for forged in ({"code": "abc", "state": "not-ours"}, {"code": "abc"}):
         page = http.get(f"http://localhost:{port}/", params=forged)
         assert page.status_code == 400 and "not valid" in page.text
-    run.out.wait_text("did not match the sign-in focus started", count=2)
+    run.out.wait_text("did not match a sign-in started from the address make auth printed", count=2)
     assert "Start again" in page.text and not store_path(aenv).exists()
     assert sim.token_requests == []  # nothing was exchanged
     assert "You can close this tab" in http.get(url).text  # the real attempt still works
@@ -126,7 +129,7 @@ def test_a_state_is_used_once(sim, env, http, start_auth):
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv)
-    back = http.get(run.authorize_url(), allow_redirects=False).headers["Location"]
+    back = http.get(run.authorize_url(http), allow_redirects=False).headers["Location"]
     state = query_of(back)["state"]
     # First use: a wrong code (rejected by the token endpoint); the state is spent anyway.
     assert http.get(f"http://localhost:{port}/", params={"code": "wrong", "state": state}).status_code == 400
@@ -143,11 +146,11 @@ def test_access_denied_says_so_and_a_retry_from_the_page_succeeds(sim, env, http
     aenv = auth_env(env, port)
     run = start_auth(aenv)
     sim.oauth.deny = True
-    page = http.get(run.authorize_url())
+    page = http.get(run.authorize_url(http))
     assert page.history[0].status_code == 302
     assert page.status_code == 403 and "declined" in page.text and "/connect" in page.text
     run.out.wait_text("access was denied")
-    assert f"open http://localhost:{port}/ and click Connect with Twitch" in run.out.text
+    assert "click Start again on the page, or open the address make auth printed again" in run.out.text
     assert not store_path(aenv).exists()
     sim.oauth.deny = False
     assert "You can close this tab" in http.get(f"http://localhost:{port}/connect").text
@@ -158,7 +161,7 @@ def test_missing_code_and_other_twitch_errors(sim, env, http, start_auth):
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv)
-    state = query_of(run.authorize_url())["state"]
+    state = query_of(run.authorize_url(http))["state"]
     page = http.get(f"http://localhost:{port}/", params={"state": state})
     assert page.status_code == 400 and "No sign-in code" in page.text
     run.out.wait_text("had no authorization code")
@@ -176,7 +179,7 @@ def test_a_wrong_client_secret_is_reported_with_what_to_check(sim, env, http, st
     aenv = auth_env(env, port)
     sim.oauth.client_secret = "the-real-secret-differs"
     run = start_auth(aenv)
-    page = http.get(run.authorize_url())
+    page = http.get(run.authorize_url(http))
     assert page.status_code == 400 and "Signing in did not work" in page.text
     run.out.wait_text("Twitch rejected the sign-in code (invalid client secret)")
     assert "check TWITCH_SECRET" in run.out.text
@@ -187,7 +190,7 @@ def test_requested_scopes_can_be_changed_and_hidden_groups_are_named(sim, env, h
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv, "--scopes", "user:read:chat, user:write:chat")
-    url = run.authorize_url()
+    url = run.authorize_url(http)
     assert query_of(url)["scope"] == "user:read:chat user:write:chat"
     http.get(url)
     assert run.wait() == 0
@@ -225,7 +228,9 @@ def test_the_real_script_round_trip_never_logs_the_code(sim, env, http):
     strict(sim, aenv["TWITCH_REDIRECT_URI"])
     proc = start_script("auth_server.py", aenv, "--no-browser")
     printed = read_until(proc, "Waiting for Twitch")
-    url = next(word for word in printed.split() if word.startswith(sim.auth_url))
+    start = next(word for word in printed.split() if word.startswith(f"http://localhost:{port}/?k="))
+    assert http.get(start).status_code == 200
+    url = http.get(f"http://localhost:{port}/connect", allow_redirects=False).headers["Location"]
     back = http.get(url, allow_redirects=False).headers["Location"]
     assert "close this tab" in http.get(back).text
     code, out, err = finish(proc)
@@ -235,11 +240,13 @@ def test_the_real_script_round_trip_never_logs_the_code(sim, env, http):
     assert "GET /" not in err
 
 
-def test_ctrl_c_stops_cleanly_and_stores_nothing(sim, env):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_cleanly_and_store_nothing(sim, env, sig):
     aenv = auth_env(env, free_port())
     proc = start_script("auth_server.py", aenv, "--no-browser")
     read_until(proc, "Waiting for Twitch")
-    code, out, err = finish(proc, interrupt=True)
+    proc.send_signal(sig)
+    code, out, err = finish(proc)
     assert code == 130 and "nothing was stored" in out
     assert "Traceback" not in err and not store_path(aenv).exists()
 
@@ -252,18 +259,18 @@ def test_help_lists_every_scope_with_its_purpose():
     assert "show new followers" in proc.stdout and "--device" in proc.stdout
 
 
-def test_text_a_browser_sends_to_the_callback_never_reaches_the_terminal_as_escapes(sim, env, start_auth):
-    """Any local program can call the callback: its error_description is shown, but only as text."""
-    import requests
-    from urllib.parse import parse_qs, urlsplit
-
+def test_text_a_browser_sends_to_the_callback_never_reaches_the_terminal_as_escapes_or_lines(sim, env, http,
+                                                                                             start_auth):
+    """Whoever calls the callback chooses error_description: it is shown, but only as one line of text."""
     port = free_port()
     run = start_auth(auth_env(env, port))
-    run.out.wait_text("Waiting for Twitch")
-    location = requests.get(f"http://localhost:{port}/connect", allow_redirects=False).headers["Location"]
-    state = parse_qs(urlsplit(location).query)["state"][0]
-    requests.get(f"http://localhost:{port}/", params={"state": state, "error": "x\x1b[5m",
-                                                     "error_description": "\x1b]0;owned\x07\x1b[2Jvisible"})
+    state = query_of(run.authorize_url(http))["state"]
+    http.get(f"http://localhost:{port}/", params={
+        "state": state, "error": "x\x1b[5m",
+        "error_description": "\x1b]0;owned\x07\x1b[2Jvisible\nConnected to Twitch as forged\r\n! fake"})
     run.out.wait_text("visible")
     run.stop()
     assert "\x1b" not in run.out.text and "\x07" not in run.out.text
+    (line,) = [line for line in run.out.lines() if "visible" in line]
+    assert "Connected to Twitch as forged" in line and "! fake" in line  # the same line, not new ones
+    assert not any(line.startswith(("Connected to Twitch", "! fake")) for line in run.out.lines())

@@ -1,33 +1,33 @@
 """`make auth`: the authorization code flow behind a local http.server (protocol notes §4.1, §4.6).
 
-Theory of operation.  Every authorization URL focus hands out -- the one
-printed and opened at start, and a fresh one each time the landing page's
-"Connect with Twitch" is clicked -- carries its own random `state`, kept in a
-`StateBook`.  Twitch sends the browser back to TWITCH_REDIRECT_URI with
-`code` + `state` (or `error` + `state`).  The callback checks the state
-(constant-time compare, single use), exchanges the code (form body), validates
-the new token, stores it, answers with a page, and only then reports the
-outcome on a queue.  The main thread owns the terminal and the server's life:
-it prints what the handlers report and, once done, shuts the server down
-(never from a serving thread: `shutdown()` waits for `serve_forever`, which
-would deadlock).  A failed attempt leaves the server running, so the person
-can start again from the page.
+Theory of operation.  Any local user can reach a server on 127.0.0.1, so a
+sign-in may only be started by the person who sees make auth's own output:
+it prints (and opens) the start address `http://localhost:<port>/?k=<key>`,
+and `key` is known to nobody else.  A browser that brings the key gets a
+random cookie (its "browser id"); the landing page and its Connect action
+serve only browsers with such a cookie.  Each click on Connect issues a
+random `state` bound to that browser id (`StateBook`).  Twitch sends the
+browser back to TWITCH_REDIRECT_URI with `code` + `state` (or `error` +
+`state`); the callback accepts the state once, only while fresh, and only from
+the browser it was issued to (constant-time compares throughout), exchanges
+the code (form body), validates the new token, stores it, answers with a page,
+and only then reports the outcome on a queue.  The main thread owns the
+terminal and the server's life: it prints what the handlers report and, once
+done, shuts the server down (never from a serving thread: `shutdown()` waits
+for `serve_forever`, which would deadlock).  A failed attempt leaves the
+server running, so the person can start again from the page.
 """
 
 from __future__ import annotations
 
-import errno
 import queue
 import secrets
-import socketserver
-import sys
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
-from urllib.parse import parse_qs, urlencode, urlsplit
+from typing import Callable
+from urllib.parse import urlencode, urlsplit
 
 from focuslib.auth import pages as pages
 from focuslib.net import oauth
@@ -35,10 +35,13 @@ from focuslib.config import Settings
 from focuslib.errors import AuthError, ConfigError, FocusError
 from focuslib.net.httpclient import HttpClient
 from focuslib.auth.tokens import StoredToken, TokenStore
+from focuslib.text import sanitize
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1")
 STATE_LIFETIME = 900.0  # an unanswered sign-in is abandoned after 15 minutes
 STATE_LIMIT = 8  # outstanding attempts kept (oldest dropped)
+BROWSER_LIMIT = 8  # browsers admitted with the key (oldest forgotten)
+COOKIE = "focus_auth"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +51,19 @@ class Redirect:
     uri: str
     port: int
     path: str
+    host: str = "localhost"
 
     @property
     def landing(self) -> str:
-        return f"http://localhost:{self.port}/"
+        # The same host name as the callback: the browser's cookie is per host name.
+        return f"http://{self.host}:{self.port}/"
+
+    def allowed_hosts(self) -> frozenset[str]:
+        """Host headers this server answers (anything else is DNS rebinding or a stray request)."""
+        names = {f"{host}:{self.port}" for host in LOCAL_HOSTS}
+        if self.port == 80:
+            names |= set(LOCAL_HOSTS)
+        return frozenset(names)
 
 
 def parse_redirect(uri: str) -> Redirect:
@@ -60,39 +72,69 @@ def parse_redirect(uri: str) -> Redirect:
         raise ConfigError(f"TWITCH_REDIRECT_URI={uri!r} does not point at this computer over plain http",
                           "register http://localhost:3000 as an OAuth Redirect URL of your app and set "
                           "TWITCH_REDIRECT_URI to exactly that")
-    return Redirect(uri, parts.port or 80, parts.path or "/")
+    return Redirect(uri, parts.port or 80, parts.path or "/", parts.hostname or "localhost")
+
+
+def _same(a: str, b: str) -> bool:
+    return secrets.compare_digest(a.encode("utf-8", "replace"), b.encode("utf-8", "replace"))
 
 
 class StateBook:
-    """The `state` values of outstanding attempts: random, compared in constant time, each used once."""
+    """The `state` values of outstanding attempts: random, bound to one browser, compared in constant
+    time, each used once (whoever presents it)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._issued: dict[str, float] = {}
+        self._issued: dict[str, tuple[float, str]] = {}
         self._clock = clock
         self._lock = threading.Lock()
 
-    def issue(self) -> str:
+    def issue(self, browser: str = "") -> str:
         state = secrets.token_urlsafe(24)
         with self._lock:
-            self._issued[state] = self._clock()
+            self._issued[state] = (self._clock(), browser)
             while len(self._issued) > STATE_LIMIT:
                 del self._issued[next(iter(self._issued))]
         return state
 
-    def consume(self, received: str) -> bool:
-        """True once for a state we issued and that is still fresh; False for anything else, ever after."""
+    def consume(self, received: str, browser: str = "") -> bool:
+        """True once for a fresh state we issued to `browser`; False for anything else, ever after."""
         now = self._clock()
-        data = received.encode()
         with self._lock:
             match = None
             for state in list(self._issued):
                 # Compare with every outstanding state, so timing says nothing about which one is close.
-                if secrets.compare_digest(state.encode(), data):
+                if _same(state, received):
                     match = state
             if match is None:
                 return False
-            issued = self._issued.pop(match)
-        return now - issued <= STATE_LIFETIME
+            issued, owner = self._issued.pop(match)
+        return _same(owner, browser) and now - issued <= STATE_LIFETIME
+
+
+class Browsers:
+    """The key only make auth's output shows, and the browsers (cookie values) that brought it."""
+
+    def __init__(self) -> None:
+        self.key = secrets.token_urlsafe(24)
+        self._ids: list[str] = []
+        self._lock = threading.Lock()
+
+    def admit(self, key: str) -> str | None:
+        """A new browser id for a browser that brought the key; None without it."""
+        if not _same(self.key, key):
+            return None
+        browser = secrets.token_urlsafe(24)
+        with self._lock:
+            self._ids = [*self._ids, browser][-BROWSER_LIMIT:]
+        return browser
+
+    def known(self, browser: str) -> bool:
+        with self._lock:
+            ids = list(self._ids)
+        found = False
+        for candidate in ids:  # every one compared: timing says nothing
+            found |= _same(candidate, browser)
+        return bool(browser) and found
 
 
 def authorize_url(auth_url: str, client_id: str, redirect_uri: str, scopes: tuple[str, ...], state: str,
@@ -160,7 +202,7 @@ Report = Notice | Done | Crashed | Stop
 
 
 class CodeFlow:
-    """One `make auth` session: the state book, the callback logic and the report queue."""
+    """One `make auth` session: the key and browsers, the state book, the callback logic, the report queue."""
 
     def __init__(self, settings: Settings, http: HttpClient, scopes: tuple[str, ...], *,
                  force_verify: bool = False) -> None:
@@ -169,30 +211,39 @@ class CodeFlow:
         self.scopes = scopes
         self.force_verify = force_verify
         self.redirect = parse_redirect(settings.redirect_uri)
+        self.browsers = Browsers()
         self.states = StateBook()
         self.reports: queue.SimpleQueue[Report] = queue.SimpleQueue()
         self.done = False
         self._lock = threading.Lock()
 
-    def new_authorize_url(self) -> str:
+    @property
+    def start_url(self) -> str:
+        """The address make auth prints and opens: the only way in (its key is shown nowhere else)."""
+        return f"{self.redirect.landing}?{urlencode({'k': self.browsers.key})}"
+
+    def new_authorize_url(self, browser: str) -> str:
         return authorize_url(self.settings.auth_url, self.settings.require_client_id(), self.redirect.uri,
-                             self.scopes, self.states.issue(), self.force_verify)
+                             self.scopes, self.states.issue(browser), self.force_verify)
 
     def stop(self) -> None:
         self.reports.put(Stop())
 
-    def callback(self, query: dict[str, str]) -> tuple[int, bytes, Report | None]:
+    def callback(self, query: dict[str, str], browser: str = "") -> tuple[int, bytes, Report | None]:
         """Handle Twitch's answer: (HTTP status, page, what to report once the page is sent)."""
         with self._lock:  # one answer at a time: a state is used once, a code exchanged once
             if self.done:
                 return 200, pages.page("focus is already connected", "<p>You can close this tab.</p>", "ok"), None
-            again = f"open {self.redirect.landing} and click Connect with Twitch to start again, or press Ctrl-C"
-            if not self.states.consume(query.get("state", "")):
-                self.reports.put(Notice("ignored a sign-in answer that did not match the sign-in focus started "
-                                        "(an old or reused link, or a page that was not ours)", again))
+            again = "click Start again on the page, or open the address make auth printed again, or press Ctrl-C"
+            if not self.states.consume(query.get("state", ""), browser):
+                self.reports.put(Notice("ignored a sign-in answer that did not match a sign-in started from the "
+                                        "address make auth printed (an old or reused link, another browser, or "
+                                        "a page that was not ours)", again))
                 return 400, pages.problem(
-                    "This sign-in link is not valid", "The answer did not match a sign-in focus started: the "
-                    "link was old, already used, or not ours. Nothing was stored.", "Start again below."), None
+                    "This sign-in link is not valid", "The answer did not match a sign-in started in this browser "
+                    "from the address make auth printed: the link was old, already used, or not ours. Nothing "
+                    "was stored.", "Start again below." if self.browsers.known(browser) else "Open the address "
+                    "make auth printed in its terminal.", retry=self.browsers.known(browser)), None
             error = query.get("error")
             if error:
                 return self._twitch_error(error, query.get("error_description", ""), again)
@@ -211,7 +262,7 @@ class CodeFlow:
                                           (exc.hint or "") + " Then start again below."), None
             except Exception as exc:  # a bug: say so on both sides, stop
                 return 500, pages.problem("focus failed", "An unexpected error stopped the sign-in.",
-                                          "See the terminal.", retry=False), Crashed(repr(exc))
+                                          "See the terminal.", retry=False), Crashed(type(exc).__name__)
             self.done = True
             return 200, pages.success(result.login, result.user_id), Done(result)
 
@@ -221,80 +272,10 @@ class CodeFlow:
                                     "nothing was stored", again))
             return 403, pages.problem("Access was not granted", "You declined the request on Twitch, so focus "
                                       "stored nothing.", "To connect after all, start again below."), None
-        detail = f"{error}: {description}" if description else error
+        # Whoever calls the callback chooses this text: one line, nothing but text (no forged lines).
+        detail = sanitize(f"{error}: {description}" if description else error)
         self.reports.put(Notice(f"Twitch refused the sign-in ({detail})",
                                 f"check that TWITCH_REDIRECT_URI={self.redirect.uri} is exactly one of your app's "
                                 "OAuth Redirect URLs (dev.twitch.tv/console), then " + again))
         return 400, pages.problem("Twitch refused the sign-in", detail, "Check the terminal, then start again "
                                   "below."), None
-
-
-class CallbackHandler(BaseHTTPRequestHandler):
-    server_version = "focus-auth"
-    timeout = 30  # an idle browser pre-connection must not hold a handler forever
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silent: the request line holds the authorization code (STYLE habit 9)."""
-
-    def do_GET(self) -> None:
-        flow: CodeFlow = self.server.flow  # type: ignore[attr-defined]
-        parts = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        if parts.path == flow.redirect.path and query.keys() & {"code", "error", "state"}:
-            status, body, report = flow.callback(query)
-            self._send(status, body)
-            if report is not None:
-                flow.reports.put(report)  # after the page went out: the main thread may now stop the server
-        elif parts.path == "/":
-            self._send(200, pages.landing(flow.scopes))
-        elif parts.path == "/connect":
-            self._send(302, b"", {"Location": flow.new_authorize_url()})
-        else:
-            self._send(404, pages.not_found())
-
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("Referrer-Policy", "no-referrer")  # the callback URL holds the code
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-        self.wfile.flush()
-
-
-class CallbackServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, flow: CodeFlow) -> None:
-        self.flow = flow
-        port = flow.redirect.port
-        try:
-            super().__init__(("127.0.0.1", port), CallbackHandler)
-        except OSError as exc:
-            raise _bind_error(exc, port, flow.redirect.uri) from None
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """socketserver would print a traceback to the terminal; a browser hanging up is routine."""
-        exc = sys.exc_info()[1]
-        if not isinstance(exc, (ConnectionError, TimeoutError)):
-            self.flow.reports.put(Crashed(repr(exc)))
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks up the host's FQDN, which can stall on a broken resolver.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = "localhost", self.server_address[1]
-
-
-def _bind_error(exc: OSError, port: int, uri: str) -> FocusError:
-    if exc.errno == errno.EADDRINUSE:
-        return FocusError(f"port {port} is already in use, so make auth cannot receive Twitch's answer at {uri}",
-                          "close the program using it (another make auth? twitch token?) and run make auth again "
-                          f"(check with: lsof -i :{port}); the port is part of your app's registered redirect URL")
-    if exc.errno == errno.EACCES:
-        return FocusError(f"port {port} needs administrator rights",
-                          "register http://localhost:3000 as your app's OAuth Redirect URL and set "
-                          "TWITCH_REDIRECT_URI to it")
-    return FocusError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", "run make auth again")

@@ -6,6 +6,8 @@ string except through the sanitizer, and no page ever contains a code or token.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 
 from focuslib.text import sanitize
@@ -17,6 +19,10 @@ a.button{display:inline-block;background:#9146ff;color:#fff;padding:.6em 1.2em;b
 text-decoration:none;font-weight:600}
 code{background:#f2f2f2;padding:0 .3em}
 """
+
+# Nothing but our own inline style may load or run; no form posts anywhere; no framing (clickjacking).
+CSP = ("default-src 'none'; style-src 'sha256-" + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+       + "'; img-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
 
 
 def page(title: str, body_html: str, css_class: str = "") -> bytes:
@@ -57,3 +63,15 @@ def problem(title: str, what: str, todo: str, retry: bool = True) -> bytes:
 
 def not_found() -> bytes:
     return page("Nothing here", "<p><a href='/'>Go to the start page</a></p>")
+
+
+def forbidden() -> bytes:
+    """Landing page or Connect without make auth's key: only the person at that terminal may sign in."""
+    return page("Open the address make auth printed",
+                "<p>For your safety, a sign-in can only start from the address that <code>make auth</code> "
+                "printed in its terminal (it ends in <code>?k=...</code>). Copy it from there into this browser."
+                "</p>", "bad")
+
+
+def wrong_host() -> bytes:
+    return page("Wrong address", "<p>This server only answers at localhost or 127.0.0.1.</p>", "bad")

@@ -9,12 +9,14 @@ only the login, user id, scopes and where the token store is.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import webbrowser
 from typing import Callable, Sequence, TextIO
 
-from focuslib.auth.codeflow import Authorized, CallbackServer, CodeFlow, Crashed, Done, Notice, Stop
+from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Done, Notice, Stop
+from focuslib.auth.server import CallbackServer
 from focuslib.config import Settings, load_environment
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
@@ -25,9 +27,10 @@ from focuslib.text import sanitize, sanitize_lines
 INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 EPILOG = "\n".join([
-    "What happens: your browser opens Twitch's sign-in page; after you approve, Twitch sends it back to",
-    "TWITCH_REDIRECT_URI (default http://localhost:3000, served here on 127.0.0.1 only), and the token is",
-    "saved in the token store (FOCUS_DATA_DIR, mode 0600).  focus refreshes it by itself from then on.",
+    "What happens: your browser opens a start page at a one-time address only this terminal shows",
+    "(http://localhost:3000/?k=...); Connect leads to Twitch's sign-in page; after you approve, Twitch sends",
+    "the same browser back to TWITCH_REDIRECT_URI (default http://localhost:3000, served on 127.0.0.1 only),",
+    "and the token is saved in the token store (FOCUS_DATA_DIR, mode 0600).  focus refreshes it by itself.",
     "",
     "scopes requested by default (--scopes to change):",
     *(f"  {scope:32} {purpose}" for scope, purpose in SCOPES),
@@ -72,8 +75,14 @@ def _scopes(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError("give at least one scope, e.g. --scopes 'user:read:chat'") from None
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM/SIGHUP end make auth like Ctrl-C: server closed, nothing stored
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     try:
         settings = Settings.from_env(load_environment())
     except FocusError as exc:
@@ -137,12 +146,12 @@ def _code_flow(settings: Settings, args: argparse.Namespace, http: HttpClient, s
     try:
         if control.stop_event.is_set():
             return None
-        url = flow.new_authorize_url()
+        url = flow.start_url
         say(f"Connecting focus to Twitch (app {settings.client_id}).")
         opened = False if args.no_browser else _open_browser(url)
-        say(("Your browser should show Twitch's sign-in page now. If it does not, open:" if opened
-             else "Open this address in your browser to sign in:") + f"\n  {url}\n"
-            f"or open {flow.redirect.landing} and click \"Connect with Twitch\".\n"
+        say(("Your browser should show focus's sign-in page now. If it does not, open:" if opened
+             else "Open this address in your browser and click \"Connect with Twitch\":") + f"\n  {url}\n"
+            "(only this address can start a sign-in: keep it to yourself)\n"
             f"Waiting for Twitch to send the browser back to {flow.redirect.uri} (Ctrl-C to cancel) ...")
         while True:
             report = flow.reports.get()
@@ -151,7 +160,7 @@ def _code_flow(settings: Settings, args: argparse.Namespace, http: HttpClient, s
             elif isinstance(report, Done):
                 return report.result
             elif isinstance(report, Crashed):
-                raise FocusError(f"the sign-in stopped on an unexpected error: {report.error}",
+                raise FocusError(f"the sign-in stopped on an unexpected error ({report.error})",
                                  "please report it, then run make auth again")
             elif isinstance(report, Stop):
                 return None
