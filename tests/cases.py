@@ -12,6 +12,7 @@ from typing import Any, Callable
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_channel as C
 from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads_moderation as M
 
 OTTER = ("81230001", "pixel_otter", "Pixel_Otter")
 MOSS = ("81230002", "mossy_lantern", "Mossy_Lantern")
@@ -140,6 +141,39 @@ CASES: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
     "mod/timeout-doc-example": lambda: ("channel.ban", DOC_BAN),
     "mod/ban": lambda: ("channel.ban", C.ban(OTTER, MOSS, "")),
     "mod/unban": lambda: ("channel.unban", C.unban(OTTER, MOSS)),
+    # AutoMod and the other moderation moments (§2.6): held text never shows
+    "automod/hold": lambda: ("automod.message.hold", M.automod_hold(OTTER, "a very rude word here", "held-1")),
+    "automod/approved": lambda: ("automod.message.update", M.automod_update(
+        OTTER, "a very rude word here", "held-2", "Approved", MOSS)),
+    "automod/denied": lambda: ("automod.message.update", M.automod_update(
+        OTTER, "a very rude word here", "held-3", "Denied", MOSS)),
+    "automod/expired": lambda: ("automod.message.update", M.automod_update(
+        OTTER, "a very rude word here", "held-4", "Expired", None)),
+    "automod/own-hold": lambda: ("channel.chat.user_message_hold", M.user_message_hold("my own words", "own-1")),
+    "automod/own-approved": lambda: ("channel.chat.user_message_update", M.user_message_update(
+        "my own words", "own-1", "approved")),
+    "automod/own-invalid": lambda: ("channel.chat.user_message_update", M.user_message_update(
+        "my own words", "own-1", "invalid")),
+    "mod/warning": lambda: ("channel.warning.send", M.warning_send(OTTER, MOSS, "caps spam", ["Be kind", "No caps"])),
+    "mod/warning-no-reason": lambda: ("channel.warning.send", M.warning_send(OTTER, MOSS, "")),
+    "mod/warning-ack": lambda: ("channel.warning.acknowledge", M.warning_acknowledge(OTTER)),
+    "mod/chat-settings": lambda: ("channel.chat_settings.update", M.chat_settings(
+        slow=30, followers=10, subs=True, emote_only=True, unique=True)),
+    "mod/chat-settings-off": lambda: ("channel.chat_settings.update", M.chat_settings()),
+    "mod/chat-settings-followers-any": lambda: ("channel.chat_settings.update", M.chat_settings(followers=0)),
+    "mod/suspicious-monitored": lambda: ("channel.suspicious_user.message", M.suspicious_message(
+        OTTER, "hello again", shared_bans=2)),
+    "mod/suspicious-restricted": lambda: ("channel.suspicious_user.message", M.suspicious_message(
+        OTTER, "you cannot read this on stream", "restricted", "unknown")),
+    "mod/shield-on": lambda: ("channel.shield_mode.begin", M.shield_mode(True, MOSS)),
+    "mod/shield-off": lambda: ("channel.shield_mode.end", M.shield_mode(False, MOSS)),
+    "mod/unban-request": lambda: ("channel.unban_request.create", M.unban_request_create(OTTER, "please \x1b[2J")),
+    "mod/unban-request-approved": lambda: ("channel.unban_request.resolve", M.unban_request_resolve(
+        OTTER, MOSS, "approved", "ok")),
+    "mod/unban-request-canceled": lambda: ("channel.unban_request.resolve", M.unban_request_resolve(
+        OTTER, None, "canceled")),
+    "mod/vip-add": lambda: ("channel.vip.add", M.vip(HERON)),
+    "mod/vip-remove": lambda: ("channel.vip.remove", M.vip(HERON)),
     # channel events (§3.4)
     "follow/doc-example": lambda: ("channel.follow", DOC_FOLLOW),
     "subscribe": lambda: ("channel.subscribe", P.subscribe(OTTER, "3000")),
@@ -177,6 +211,7 @@ CASES: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
     "prediction/canceled": lambda: ("channel.prediction.end", C.prediction(
         "end", "Will it compile?", [("Yes", 7, 4200), ("No", 3, 1100)], status="canceled")),
     "shoutout-receive": lambda: ("channel.shoutout.receive", C.shoutout_receive(FRIEND, 230)),
+    "shoutout-create": lambda: ("channel.shoutout.create", M.shoutout_create(FRIEND, 1)),
     "stream/online": lambda: ("stream.online", C.stream_online()),
     "stream/online-rerun": lambda: ("stream.online", C.stream_online("rerun")),
     "stream/offline": lambda: ("stream.offline", C.stream_offline()),

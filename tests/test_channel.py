@@ -16,6 +16,7 @@ import sys
 from focuslib.twitch.events import parse_event
 from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
+from focuslib.twitch.subscriptions import desired
 
 from cases import CASES
 from conftest import ESC, ROOT, t
@@ -27,6 +28,14 @@ COVERED = {"subscribe", "subscribe/gift", "subscription-gift", "subscription-gif
 # each still gets its line, once the window for its twin has passed.
 UNPAIRED = {"subscribe", "subscription-gift", "cheer/anonymous"}
 END = ("99", "stage_manager", "StageManager")
+ALL = len(desired("1", "1"))  # every subscription focus makes with every scope
+# The moderation moments of protocol notes §2.6 (group "moderation").
+MODERATION_MOMENTS = [
+    "automod.message.hold", "automod.message.update", "channel.chat.user_message_hold",
+    "channel.chat.user_message_update", "channel.chat_settings.update", "channel.shield_mode.begin",
+    "channel.shield_mode.end", "channel.suspicious_user.message", "channel.unban_request.create",
+    "channel.unban_request.resolve", "channel.vip.add", "channel.vip.remove", "channel.warning.acknowledge",
+    "channel.warning.send"]
 
 
 def expected(names: list[str]) -> list[str]:
@@ -50,7 +59,7 @@ def play(sim, focus, names: list[str]) -> list[str]:
 
 def test_every_event_type_reaches_the_screen_in_order_exactly_once(sim, start_focus) -> None:
     focus = start_focus(timestamps=False)
-    sim.wait_subscribed(28)
+    sim.wait_subscribed(ALL)
     names = list(CASES)
     play(sim, focus, names)
     late = expected(sorted(UNPAIRED))  # shown when their twin's window ends (view/twins.py)
@@ -69,12 +78,12 @@ def test_without_chat_notices_the_channel_subscriptions_show_their_events(sim, e
     grant = sim.issue_token(scopes=[s for s in sim.issue_token().scopes if s != "channel:moderate"])
     focus = start_focus({"TWITCH_USER_ACCESS_TOKEN": grant.access_token, "TWITCH_REFRESH_TOKEN": grant.refresh_token},
                         timestamps=False, groups=frozenset({"follows", "subs", "cheers", "raids", "moderation"}))
-    session = sim.wait_subscribed(9)
-    assert sorted(sub["type"] for sub in session.subscriptions.values()) == [
+    session = sim.wait_subscribed(9 + len(MODERATION_MOMENTS))
+    assert sorted(sub["type"] for sub in session.subscriptions.values()) == sorted([
         "channel.chat.clear", "channel.chat.clear_user_messages", "channel.chat.message_delete", "channel.cheer",
         "channel.follow", "channel.raid", "channel.subscribe", "channel.subscription.gift",
-        "channel.subscription.message"]
-    focus.out.wait_text("-- subscribed 9/9")
+        "channel.subscription.message"] + MODERATION_MOMENTS)
+    focus.out.wait_text(f"-- subscribed {9 + len(MODERATION_MOMENTS)}/{9 + len(MODERATION_MOMENTS)}")
     names = sorted(COVERED - {"chat/reward"}) + ["mod/message-delete", "mod/clear", "follow/doc-example"]
     sim.notify(*CASES["chat/plain"]())  # not subscribed: never delivered
     sim.notify(*CASES["notice/sub"]())
@@ -127,7 +136,7 @@ def test_the_bell_rings_for_alerts_only_on_a_terminal_and_only_with_bell(sim, st
     runs = {(tty, bell): start_focus({"COLUMNS": "80"}, sink=Sink(tty=tty), bell=bell, timestamps=False)
             for tty in (True, False) for bell in (True, False)}
     sim.wait_for(lambda: len(sim.live_sessions()) == 4 and all(
-        len(s.subscriptions) == 28 for s in sim.live_sessions()), t(10))
+        len(s.subscriptions) == ALL for s in sim.live_sessions()), t(10))
     sim.notify("channel.follow", P.follow(("5", "quiet", "Quiet")))  # no alert
     sim.notify("channel.chat.notification", N.raid(("6", "loud", "Loud"), 99))  # alert
     for (tty, bell), focus in runs.items():
@@ -173,7 +182,7 @@ def test_flood_summaries_and_quiet_gift_bombs_come_at_their_deadline_without_oth
     monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, flood_limit=2,
                                                                 flood_window=1.0, gift_wait=1.0))
     focus = start_focus(timestamps=False)
-    sim.wait_subscribed(28)
+    sim.wait_subscribed(ALL)
     for k in range(5):
         sim.notify("channel.follow", P.follow((str(k), f"bot_{k}", f"Bot_{k}")))
     bomb = N.gift_bomb(("7", "gifter", "Gifter"), [("8", "r1", "R1"), ("9", "r2", "R2"), ("10", "r3", "R3")])

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import payloads as P
 from . import payloads_channel as C
 from . import payloads_chat as N
+from . import payloads_moderation as M
 
 if TYPE_CHECKING:
     from .server import SimTwitch
@@ -189,7 +190,32 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "online": lambda: [("stream.online", C.stream_online())],
     "offline": lambda: [("stream.offline", C.stream_offline())],
     "ad": lambda: [("channel.ad_break.begin", C.ad_break(90))],
+    # moderation moments (§2.6); `automod` (a held message the streamer can /allow) lives with the Helix side
+    "held-own": lambda: _held_own(),
+    "warn": lambda: [("channel.warning.send", M.warning_send(KETTLE, MOSS, "caps spam", ["Be kind"]))],
+    "warn-ack": lambda: [("channel.warning.acknowledge", M.warning_acknowledge(KETTLE))],
+    "slowmode": lambda: [("channel.chat_settings.update", M.chat_settings(slow=30))],
+    "chatmodes-off": lambda: [("channel.chat_settings.update", M.chat_settings())],
+    "suspicious": lambda: [("channel.suspicious_user.message", M.suspicious_message(
+        newcomer(), "hey its me again", "active_monitoring", "likely", 2))],
+    "shield-on": lambda: [("channel.shield_mode.begin", M.shield_mode(True, MOSS))],
+    "shield-off": lambda: [("channel.shield_mode.end", M.shield_mode(False, MOSS))],
+    "unban-request": lambda: [("channel.unban_request.create", M.unban_request_create(
+        KETTLE, "sorry about the caps, can I come back?"))],
+    "unban-resolve": lambda: [("channel.unban_request.resolve", M.unban_request_resolve(
+        KETTLE, MOSS, "approved", "welcome back, keep it calm"))],
+    "vip": lambda: [("channel.vip.add", M.vip(KATZE))],
+    "unvip": lambda: [("channel.vip.remove", M.vip(KATZE))],
+    "shoutout-give": lambda: [("channel.shoutout.create", M.shoutout_create(FRIEND, 230))],
 }
+
+
+def _held_own() -> Frames:
+    """The streamer's own message held by AutoMod, then allowed (it then arrives as chat)."""
+    mid, text = P.new_id(), "check out my other stream at example dot invalid"
+    return [("channel.chat.user_message_hold", M.user_message_hold(text, mid)),
+            ("channel.chat.user_message_update", M.user_message_update(text, mid, "approved"))]
+
 
 
 def fire(sim: SimTwitch, name: str, count: int = 1) -> int:

@@ -24,11 +24,17 @@ from focuslib.twitch.events_chat import (AnnouncementNotice, BitsBadgeNotice, Ch
                           ModiversaryNotice, NoticeDetail, PrimeUpgradeNotice, RaidNotice, Reply, ResubNotice,
                           SubGiftNotice, SubNotice, WatchStreakNotice, parse_chat_clear, parse_chat_message,
                           parse_chat_notification, parse_clear_user_messages, parse_message_delete)
+from focuslib.twitch.events_moderation import (MODERATION_PARSERS, AutoModHold, AutoModUpdate, ChatSettings,
+                                               ShieldMode, ShoutoutGiven, SuspiciousMessage, UnbanRequest,
+                                               UserMessageHold, UserMessageUpdate, VipChange, WarningAcknowledged,
+                                               WarningSent)
 
 
 Event = Union[ChatMessage, ChatNotification, MessageDelete, ChatClear, ClearUserMessages, Follow, Subscribe,
               SubscriptionGift, SubscriptionMessage, Cheer, Raid, Ban, Unban, Redemption, HypeTrain, Poll,
-              Prediction, ShoutoutReceived, StreamOnline, StreamOffline, AdBreak, UnknownEvent]
+              Prediction, ShoutoutReceived, StreamOnline, StreamOffline, AdBreak, AutoModHold, AutoModUpdate,
+              UserMessageHold, UserMessageUpdate, WarningSent, WarningAcknowledged, ChatSettings, SuspiciousMessage,
+              ShieldMode, UnbanRequest, VipChange, ShoutoutGiven, UnknownEvent]
 
 
 def parse_event(subscription_type: str, version: str, data: dict[str, Any]) -> Event:
@@ -59,10 +65,13 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "stream.offline": parse_stream_offline,
     "channel.ad_break.begin": parse_ad_break,
     **PHASED,
+    **MODERATION_PARSERS,
 }
 
 __all__ = [
-    "ANONYMOUS", "AdBreak", "AnnouncementNotice", "Badge", "Ban", "BitsBadgeNotice", "CharityNotice", "ChatClear",
+    "ANONYMOUS", "AdBreak", "AnnouncementNotice", "AutoModHold", "AutoModUpdate", "ChatSettings", "ShieldMode",
+    "ShoutoutGiven", "SuspiciousMessage", "UnbanRequest", "UserMessageHold", "UserMessageUpdate", "VipChange",
+    "WarningAcknowledged", "WarningSent", "Badge", "Ban", "BitsBadgeNotice", "CharityNotice", "ChatClear",
     "ChatMessage", "ChatNotification", "Cheer", "ClearUserMessages", "CommunityGiftNotice", "Contribution", "Event",
     "Follow", "Fragment", "GifterNotice", "HypeTrain", "MessageDelete", "ModiversaryNotice", "NoticeDetail",
     "Outcome", "PARSERS", "Poll", "PollChoice", "Prediction", "PrimeUpgradeNotice", "Raid", "RaidNotice",

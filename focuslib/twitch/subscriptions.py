@@ -44,6 +44,11 @@ _MOD = ("channel:moderate",)
 _HYPE = ("channel:read:hype_train",)
 _POLLS = ("channel:read:polls", "channel:manage:polls")
 _PREDICTIONS = ("channel:read:predictions", "channel:manage:predictions")
+_SHOUTOUTS = ("moderator:read:shoutouts", "moderator:manage:shoutouts")
+_WARNINGS = ("moderator:read:warnings", "moderator:manage:warnings")
+_SHIELD = ("moderator:read:shield_mode", "moderator:manage:shield_mode")
+_UNBAN_REQUESTS = ("moderator:read:unban_requests", "moderator:manage:unban_requests")
+_VIPS = ("channel:read:vips", "channel:manage:vips")
 _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], str], ...] = (
     ("channel.chat.message", "1", _CHAT, _READ_CHAT, "chat"),
     ("channel.chat.notification", "1", _CHAT, _READ_CHAT, "chat"),
@@ -52,6 +57,21 @@ _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], st
     ("channel.chat.clear_user_messages", "1", _CHAT, _READ_CHAT, "moderation"),
     ("channel.ban", "1", _B, _MOD, "moderation"),
     ("channel.unban", "1", _B, _MOD, "moderation"),
+    # AutoMod and the other moderation moments (protocol notes §2.6; AutoMod is version 2).
+    ("automod.message.hold", "2", _BM, ("moderator:manage:automod",), "moderation"),
+    ("automod.message.update", "2", _BM, ("moderator:manage:automod",), "moderation"),
+    ("channel.chat.user_message_hold", "1", _CHAT, _READ_CHAT, "moderation"),
+    ("channel.chat.user_message_update", "1", _CHAT, _READ_CHAT, "moderation"),
+    ("channel.chat_settings.update", "1", _CHAT, _READ_CHAT, "moderation"),
+    ("channel.warning.send", "1", _BM, _WARNINGS, "moderation"),
+    ("channel.warning.acknowledge", "1", _BM, _WARNINGS, "moderation"),
+    ("channel.suspicious_user.message", "1", _BM, ("moderator:read:suspicious_users",), "moderation"),
+    ("channel.shield_mode.begin", "1", _BM, _SHIELD, "moderation"),
+    ("channel.shield_mode.end", "1", _BM, _SHIELD, "moderation"),
+    ("channel.unban_request.create", "1", _BM, _UNBAN_REQUESTS, "moderation"),
+    ("channel.unban_request.resolve", "1", _BM, _UNBAN_REQUESTS, "moderation"),
+    ("channel.vip.add", "1", _B, _VIPS, "moderation"),
+    ("channel.vip.remove", "1", _B, _VIPS, "moderation"),
     ("channel.follow", "2", _BM, ("moderator:read:followers",), "follows"),
     ("channel.subscribe", "1", _B, _SUBS, "subs"),
     ("channel.subscription.gift", "1", _B, _SUBS, "subs"),
@@ -70,7 +90,8 @@ _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], st
     ("channel.prediction.progress", "1", _B, _PREDICTIONS, "predictions"),
     ("channel.prediction.lock", "1", _B, _PREDICTIONS, "predictions"),
     ("channel.prediction.end", "1", _B, _PREDICTIONS, "predictions"),
-    ("channel.shoutout.receive", "1", _BM, ("moderator:read:shoutouts", "moderator:manage:shoutouts"), "shoutouts"),
+    ("channel.shoutout.receive", "1", _BM, _SHOUTOUTS, "shoutouts"),
+    ("channel.shoutout.create", "1", _BM, _SHOUTOUTS, "shoutouts"),
     ("stream.online", "1", _B, (), "stream"),
     ("stream.offline", "1", _B, (), "stream"),
     ("channel.ad_break.begin", "1", _B, ("channel:read:ads",), "ads"),

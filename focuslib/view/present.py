@@ -28,6 +28,8 @@ events get a line at all and groups the ones that arrive as floods:
   loop sleeps on, so nothing polls.
 * Moderation: on a fancy terminal a deleted message's line is rewritten in
   place while it is on screen; elsewhere a short notice says what happened.
+  AutoMod's outcome (allowed, denied, expired) rewrites its held line the same
+  way, or adds a line where that is not possible.
 * Alerts: a line with a banner (raid, sub, first-time chatter, a mention of the
   broadcaster) also rings the bell when `bell` is on (stdout is a terminal and
   --bell was given).
@@ -39,10 +41,11 @@ from collections import OrderedDict
 from typing import Any
 
 from focuslib.view import render_events as RE
+from focuslib.view import render_moderation as RM
 from focuslib.view import render_notices as RN
 from focuslib.view.collapse import Bomb, FloodGate, GiftBombs, Throttle
-from focuslib.twitch.events import (ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
-                                    CommunityGiftNotice, Event, Follow, HypeTrain, MessageDelete, Poll, Prediction,
+from focuslib.twitch.events import (AutoModHold, AutoModUpdate, ChatClear, ChatMessage, ChatNotification, Cheer,
+                                    ClearUserMessages, CommunityGiftNotice, Event, Follow, HypeTrain, MessageDelete, Poll, Prediction,
                                     Raid, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
                                     SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.render import Renderer
@@ -159,6 +162,11 @@ class Presenter:
         elif kind in (MessageDelete, ChatClear, ClearUserMessages):
             if not self._moderation(event):
                 self._emit(self.r.event(event))
+        elif kind is AutoModHold:
+            key = f"held:{event.message_id}" if self.terminal.fancy else None  # type: ignore[union-attr]
+            self._emit(self.r.event(event), key=key)
+        elif kind is AutoModUpdate:
+            self._automod_update(event)  # type: ignore[arg-type]
         else:
             self._emit(self.r.event(event))
 
@@ -225,6 +233,16 @@ class Presenter:
             text = RE.deleted_chat_line(self.r, head)
             done += self.terminal.replace(mid, text, self.r.last_rows)
         return isinstance(event, MessageDelete) and done > 0
+
+    def _automod_update(self, e: AutoModUpdate) -> None:
+        """The outcome rewrites the held line while it is on screen, else it is a line of its own."""
+        if self.terminal.fancy:
+            held = self.r.held.resolve(e.message_id, e.status)
+            if held is not None:
+                line = RM.automod_resolved_in_place(self.r, e, held.number)
+                if self.terminal.replace(f"held:{e.message_id}", line, self.r.last_rows):
+                    return
+        self._emit(self.r.event(e))
 
     # -- notices and gifts --------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import zlib
 from typing import Callable
 
 from focuslib.view.colors import DEFAULT_COLORS, ColorMode, detect_color_mode, parse_hex, readable, rgb_sgr
+from focuslib.twitch.automod import HeldMessages
 from focuslib.twitch.events import Badge, ChatMessage, Event, User
 from focuslib.view.layout import Run, cut, layout, paint, text_width
 from focuslib.view.render_events import renderers
@@ -50,6 +51,7 @@ class Renderer:
         self.theme = theme
         self.last_rows = 1  # terminal rows the last line takes
         self.last_alert = ""  # the ALERT_LABELS key of the last line, "" when it was no alert
+        self.held = HeldMessages()  # AutoMod's queue as numbered on screen (the runtime shares its own)
         self._clock = clock
         self._stamp_minute = -1
         self._stamp: Run = ("", "")

@@ -8,6 +8,7 @@ from focuslib.twitch.events import (AdBreak, Ban, ChatClear, ChatNotification, C
                      HypeTrain, MessageDelete, Poll, Prediction, Raid, Redemption, ShoutoutReceived, StreamOffline,
                      StreamOnline, Subscribe, SubscriptionGift, SubscriptionMessage, Unban)
 from focuslib.view.layout import Run, cut
+from focuslib.view.render_moderation import renderers as moderation_renderers
 from focuslib.view.render_notices import (_time, _with_message, chat_notification, duration, gift_bomb, months, plural, t,
                              tier_label, tier_text)
 from focuslib.text import sanitize
@@ -24,6 +25,7 @@ def renderers(r: Renderer) -> dict[type, Callable[[Any], str | None]]:
         SubscriptionMessage: subscription_message, Cheer: cheer, Raid: raid, Ban: ban, Unban: unban,
         Redemption: redemption, HypeTrain: hype_train, Poll: poll, Prediction: prediction,
         ShoutoutReceived: shoutout, StreamOnline: stream_online, StreamOffline: stream_offline, AdBreak: ad_break,
+        **moderation_renderers(),
     }
     return {cls: (lambda e, f=f: f(r, e)) for cls, f in table.items()}
 
