@@ -23,6 +23,10 @@ settings (environment or .env; the environment wins):
   FOCUS_DEVLOG_PIPE         the devlog pipe (default: a private per-user runtime directory)
   FOCUS_EVENTS              event groups to show, like --events (default: all)
   FOCUS_THEME               dark (default) or light: keeps chatters' colors readable
+  FOCUS_HISTORY             off: store no history (like --no-history)
+  FOCUS_HISTORY_DAYS        days of history kept (default 90; 0 keeps everything)
+  FOCUS_HOLD_NEW            1: hold first-time chatters' messages (like --hold-new)
+  FOCUS_HOLD_MINUTES        how long a held message waits for /release (default 10)
   NO_COLOR                  set to anything for plain text
 
 commands:
@@ -30,6 +34,10 @@ commands:
   focus.py --demo     the same against the built-in simulated Twitch, no account needed
   focus.py stop       stop a focus running in another terminal
   focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
+  focus.py history USER [--limit N]   a chatter's last messages, first seen, count, timeouts and bans
+  focus.py questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
+  focus.py links [--since 1d]         every link posted in chat, with who and when
+  focus.py recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
 exit codes: 0 ok, 1 error, 2 settings, 3 token/auth, 4 Twitch API
 """
 
@@ -51,6 +59,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "predictions, shoutouts, stream, ads")
     parser.add_argument("--bell", action="store_true",
                         help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
+    parser.add_argument("--no-history", action="store_true",
+                        help="store no chat history (FOCUS_HISTORY=off); no first-time marks, no recap")
+    parser.add_argument("--hold-new", action="store_true",
+                        help="keep first-time chatters' messages off screen until /release (FOCUS_HOLD_NEW=1)")
     return parser.parse_args(argv)
 
 
@@ -77,7 +89,38 @@ def stop_running(runtime_dir) -> int:  # type: ignore[no-untyped-def]
     return 1
 
 
+def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
+    """--no-history, --hold-new and their FOCUS_* settings, checked."""
+    from focuslib.errors import ConfigError
+
+    off = args.no_history or env.get("FOCUS_HISTORY", "").strip().lower() in ("off", "0", "no", "false")
+    days_text = env.get("FOCUS_HISTORY_DAYS", "").strip() or "90"
+    minutes_text = env.get("FOCUS_HOLD_MINUTES", "").strip() or "10"
+    if not days_text.isdigit():
+        raise ConfigError(f"FOCUS_HISTORY_DAYS={days_text!r} is not a number of days",
+                          "set it to a whole number (0 keeps everything), or unset it for 90")
+    try:
+        minutes = float(minutes_text)
+        if not 0 < minutes <= 24 * 60:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"FOCUS_HOLD_MINUTES={minutes_text!r} is not a number of minutes between 0 and 1440",
+                          "set it to e.g. 10, or unset it") from None
+    hold = args.hold_new or env.get("FOCUS_HOLD_NEW", "").strip().lower() in ("1", "on", "yes", "true")
+    return {"history": not off, "history_days": int(days_text), "hold_minutes": minutes if hold else None}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
+
+    if argv and argv[0] in HISTORY_COMMANDS:
+        from focuslib.cli.history import main as history_main
+
+        try:
+            return history_main(argv)
+        except KeyboardInterrupt:
+            return 130
     args = parse_args(argv)
     from focuslib.config import Settings, load_environment
     from focuslib.errors import ExitStatus, FocusError
@@ -97,7 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
-                          timestamps=not args.no_timestamps, groups=groups, bell=args.bell)
+                          timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
+                          **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
         return run(settings, options)
     except FocusError as exc:
         from focuslib.text import sanitize_lines

@@ -23,13 +23,14 @@ from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
 from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
 from focuslib.net.helix import Helix, Stopped
-from focuslib.runtime.inbox import (WAKE, Binary, Closed, Failure, Frames, Item, NoticeText, Opened, StatusText,
+from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened, StatusText,
                                     SubscribeResult, Wake)
 from focuslib.twitch.messages import load_parsers, parse_frame
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
 
 if TYPE_CHECKING:
+    from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
@@ -109,6 +110,7 @@ class App:
         self.credits = threading.Semaphore(CREDITS)
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
+        self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
         self.shown = 0
         self._started = False
         helix.stop = self.stop_event
@@ -131,7 +133,11 @@ class App:
         return self._presenter
 
     def _view_deadline(self) -> float | None:
-        return None if self._presenter is None else self._presenter.deadline()
+        later = None if self._presenter is None else self._presenter.deadline()
+        held = None if self.memory is None else self.memory.deadline()  # held messages expire
+        if held is not None and (later is None or held < later):
+            return held
+        return later
 
     # -- main loop -----------------------------------------------------------
 
@@ -225,6 +231,8 @@ class App:
                     self.terminal.line(self.renderer.notice(text, level))
                 case Failure(error):
                     self.fatal = error
+                case Call(fn):
+                    fn()
                 case Wake():
                     pass  # the loop looks at the stop event next
         except FocusError:
@@ -233,9 +241,11 @@ class App:
             self._bug(exc)
 
     def _view_tick(self) -> None:
-        """A flood summary or gift bomb whose deadline came."""
+        """A flood summary, gift bomb or held message whose deadline came."""
         try:
             self.presenter.tick(self.clock())
+            if self.memory is not None:
+                self.memory.tick(self.clock())
             self.shown = self.presenter.shown
         except FocusError:
             raise
@@ -287,6 +297,8 @@ class App:
             kind = type(action)
             if kind is Show:
                 presenter = self._presenter or self.presenter
+                if self.memory is not None and not self.memory.admit(action.event, self.clock()):
+                    continue  # held: a first-time chatter waits for /release
                 presenter.show(action.event, self.clock())
                 self.shown = presenter.shown
             elif kind is Log:

@@ -11,7 +11,7 @@ whoever stops the App.
 from __future__ import annotations
 
 import dataclasses
-from typing import Union
+from typing import Callable, Union
 
 from focuslib.errors import FocusError
 from focuslib.net.websocket import Binary, Closed, Frames, Opened
@@ -51,13 +51,20 @@ class Failure:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Call:
+    """Run `fn` on the main thread: the streamer's commands that touch the screen (/release, /history)."""
+
+    fn: Callable[[], None]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Wake:
     """Nothing to do but look at the stop event again (`App.stop`)."""
 
 
 WAKE = Wake()
 
-Item = Union[Opened, Frames, Binary, Closed, SubscribeResult, StatusText, NoticeText, Failure, Wake]
+Item = Union[Opened, Frames, Binary, Closed, SubscribeResult, StatusText, NoticeText, Failure, Call, Wake]
 
 __all__ = ["Item", "Opened", "Frames", "Binary", "Closed", "SubscribeResult", "StatusText", "NoticeText",
-           "Failure", "Wake", "WAKE"]
+           "Failure", "Call", "Wake", "WAKE"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.runtime.inbox import NoticeText
+from focuslib.runtime.memory import ChatMemory, memory_ready, start_memory, stop_memory
 from focuslib.config import DEFAULT_AUTH_URL, Settings, ensure_private_dir
 from focuslib.devlog.pipe import DevlogWriter, ensure_fifo, record
 from focuslib.errors import AuthError, ConfigError, FocusError
@@ -45,6 +46,9 @@ class Options:
     timestamps: bool = True
     groups: frozenset[str] | None = None  # event groups to show (--events); None = all
     bell: bool = False  # ring the terminal bell on alerts (only when stdout is a terminal)
+    history: bool = True  # store chat and events in $FOCUS_DATA_DIR/history.sqlite3 (--no-history)
+    history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
+    hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
 
 
 def authenticate(settings: Settings, http: HttpClient, holder: TokenHolder, *,
@@ -248,6 +252,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     http = HttpClient()
     pidfile = PidFile(settings.runtime_dir)
     devlog: DevlogWriter | NullDevlog = NullDevlog()
+    memory: ChatMemory | None = None
+    started: float | None = None  # when chat began: the recap covers this run
 
     def status(text: str) -> None:
         terminal.status(text)
@@ -282,6 +288,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         # Connect while the token is checked: the welcome waits in the inbox
         # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
         app.start()
+        memory = start_memory(settings.data_dir, history=options.history, days=options.history_days,
+                              hold_minutes=options.hold_minutes, app=app, devlog=devlog)
         status("checking the Twitch token...")
         checking = time.monotonic()
         info = authenticate(settings, http, holder, status=status, stop=stop)
@@ -297,10 +305,12 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
                           broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
         for line in hidden:
             app.inbox.put(NoticeText(line, "warn"))
+        memory_ready(memory)
         keeper = None if mock else start_keeper(
             app, holder, http, settings.auth_url, info.expires_in, devlog)
         try:
             if not stop.is_set():
+                started = time.time()
                 app.run()
         finally:
             if keeper is not None:
@@ -330,6 +340,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
             control.app.shutdown()  # closes a connection opened before a failed token check
         devlog.stop(0.5)
         terminal.close()
+        stop_memory(memory, started, out)  # flushes the history; the recap when chat ran
         pidfile.release()
         http.close()
         if stop_demo is not None:

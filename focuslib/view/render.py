@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from typing import Callable
+from typing import Callable, Mapping
 
 from focuslib.view.colors import DEFAULT_COLORS, ColorMode, detect_color_mode, parse_hex, readable, rgb_sgr
 from focuslib.twitch.automod import HeldMessages
@@ -61,6 +61,9 @@ class Renderer:
         self._heads: dict[tuple[User, str, tuple[Badge, ...]], tuple[list[Run], int, str]] = {}
         self.styles = {kind: self.rgb(color) for kind, (_, color) in STYLES.items()}
         self.symbols = {kind: symbol for kind, (symbol, _) in STYLES.items()}
+        # Chat colors by login, for @mentions (a bounded map the runtime keeps; empty: one mention color).
+        self.mention_colors: Mapping[str, str] = {}
+        self._first: set[str] = set()  # message ids of first-time chatters focus's history found
         self._mention_me = f"{BOLD};7;{self.rgb('#FFD166')}" if self.color else ""
         self._mention = f"{BOLD};{self.styles['mention']}" if self.color else ""
         self._emote = f"3;{self.styles['emote']}" if self.color else ""
@@ -74,6 +77,12 @@ class Renderer:
         self.last_alert = ""
         handler = self._dispatch.get(type(event))
         return handler(event) if handler else None
+
+    def mark_first(self, message_id: str) -> None:
+        """The next line for `message_id` gets the first-time chatter banner (focus's own history says so)."""
+        if len(self._first) > 64:  # only the message about to be rendered is ever in here
+            self._first.clear()
+        self._first.add(message_id)
 
     # -- building blocks ---------------------------------------------------
 
@@ -210,12 +219,16 @@ class Renderer:
                     mention_me = m.chatter.id != broadcaster.id
                     body.append((text, self._mention_me))
                 else:
-                    body.append((text, self._mention))
+                    known = self.mention_colors.get(f.login) if color else None
+                    body.append((text, f"{BOLD};{self.rgb(known)}" if known else self._mention))
             else:  # cheermote
                 body.append((text, f"{BOLD};{self._cheer_color(f.tier)}" if color else ""))
         source = m.source_broadcaster
         shared = source is not None and source.id != broadcaster.id
-        plain = not (m.reply or mention_me or shared or m.bits or m.reward_id or m.animation_id or m.action
+        first = self._first and m.message_id in self._first
+        if first:
+            self._first.discard(m.message_id)
+        plain = not (first or m.reply or mention_me or shared or m.bits or m.reward_id or m.animation_id or m.action
                      or m.message_type != "text")
         if plain:
             width = self.width
@@ -225,7 +238,7 @@ class Renderer:
                 if not color:
                     return "".join([stamp[0], head[2], ": ", *[text for text, _ in body]])
                 return "".join([self.sgr(stamp[1], stamp[0]), head[2], ": ", paint(body, True)])
-        return self._chat_slow(m, stamp, head[0], body, mention_me, shared)
+        return self._chat_slow(m, stamp, head[0], body, mention_me, shared, bool(first))
 
     def _head(self, m: ChatMessage) -> tuple[list[Run], int, str]:
         """Badges and name of a chatter: runs, width and painted (bounded cache)."""
@@ -237,9 +250,9 @@ class Renderer:
         return head
 
     def _chat_slow(self, m: ChatMessage, stamp: Run, head: list[Run], body: list[Run], mention_me: bool,
-                   shared: bool) -> str:
+                   shared: bool, first: bool = False) -> str:
         runs: list[Run] = [stamp]
-        if m.message_type == "user_intro":
+        if first or m.message_type == "user_intro":
             runs += (self.banner("first"), (" ", ""))
         elif mention_me:
             runs += (self.banner("mention"), (" ", ""))

@@ -1,0 +1,97 @@
+"""The hold queue for first-time chatters (pure: no clock, no I/O; every call takes `now`).
+
+With --hold-new, a chatter with no earlier message in the channel's history
+does not reach the stream until the streamer releases them: follow-bot spam
+and "first message" slurs stay off screen.  A held chatter's messages wait
+here, oldest first, for `release` (shown in order), `discard` (/ban) or
+expiry: a message older than `ttl` seconds is dropped.  `deadline()` tells the
+main loop when the next expiry is due, so nothing polls.
+
+Bounded: at most MAX_USERS chatters and MAX_MESSAGES messages each are kept
+(the oldest go first, counted as dropped).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_USERS = 500
+MAX_MESSAGES = 50
+
+
+@dataclass
+class Held:
+    user_id: str
+    login: str
+    name: str
+    messages: list[tuple[float, Any]] = field(default_factory=list)  # (time held, message), oldest first
+    dropped: int = 0  # messages lost to the bounds or to expiry, not yet reported
+
+    @property
+    def count(self) -> int:
+        return len(self.messages)
+
+
+class HoldQueue:
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._held: OrderedDict[str, Held] = OrderedDict()  # user id -> Held, least recently held first
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def is_held(self, user_id: str) -> bool:
+        return user_id in self._held
+
+    def hold(self, user_id: str, login: str, name: str, message: Any, now: float) -> Held:
+        """Keep `message` off screen; the chatter's entry (with its count) for the placeholder line."""
+        entry = self._held.get(user_id)
+        if entry is None:
+            if len(self._held) >= MAX_USERS:
+                self._held.popitem(last=False)
+            entry = self._held[user_id] = Held(user_id, login, name)
+        else:
+            self._held.move_to_end(user_id)
+        entry.messages.append((now, message))
+        if len(entry.messages) > MAX_MESSAGES:
+            del entry.messages[0]
+            entry.dropped += 1
+        return entry
+
+    def find(self, who: str) -> Held | None:
+        """The held chatter named `who` (login or display name, any case, an optional leading @)."""
+        who = who.lstrip("@").casefold()
+        for entry in self._held.values():
+            if who in (entry.login.casefold(), entry.name.casefold()):
+                return entry
+        return None
+
+    def release(self, who: str) -> Held | None:
+        """Take `who` out of the queue: their messages, in order, are the caller's to show."""
+        entry = self.find(who)
+        if entry is not None:
+            del self._held[entry.user_id]
+        return entry
+
+    discard = release  # /ban: the same removal; the caller drops the messages instead of showing them
+
+    def deadline(self) -> float | None:
+        """When the oldest held message expires; None when nothing is held."""
+        oldest = [e.messages[0][0] for e in self._held.values() if e.messages]
+        return min(oldest) + self.ttl if oldest else None
+
+    def expire(self, now: float) -> list[tuple[Held, int]]:
+        """Drop messages held longer than `ttl`: (chatter, how many dropped) for each one that lost some."""
+        out = []
+        limit = now - self.ttl
+        for uid, entry in list(self._held.items()):
+            keep = [(t, m) for t, m in entry.messages if t > limit]
+            gone = len(entry.messages) - len(keep)
+            if gone:
+                entry.messages = keep
+                out.append((entry, gone))
+                if not keep:
+                    del self._held[uid]
+        return out

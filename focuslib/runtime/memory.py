@@ -1,0 +1,251 @@
+"""Chat memory in the running focus: what the main thread does with history, on the chat path.
+
+For every event the session shows, `admit` (main thread, no SQLite):
+* hands it to the history writer (a non-blocking enqueue);
+* for a chat message: remembers the chatter's color for @mentions (bounded),
+  asks the in-memory known-users set whether this is their first message in
+  the channel -- a first-timer is marked on screen, or, with --hold-new, held
+  off the stream (runtime/hold.py) with one neutral placeholder line while the
+  text goes to the devlog only.
+`deadline`/`tick` expire held messages on the main loop's own wait.  The
+streamer's commands (/release, /ban, /history, /questions, /done, /links) are
+methods returning lines; the queries open read connections of their own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from focuslib.devlog.pipe import record
+from focuslib.runtime.hold import Held, HoldQueue
+from focuslib.store import queries as Q
+from focuslib.store import report
+from focuslib.store.known import KnownUsers
+from focuslib.store.schema import StoreError, open_read
+from focuslib.store.writer import Done, HistoryWriter, Released
+from focuslib.twitch.events import ChatMessage
+from focuslib.view.terminal import Terminal
+
+if TYPE_CHECKING:
+    from focuslib.view.present import Presenter
+    from focuslib.view.render import Renderer
+
+MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
+TRUSTED = frozenset({"broadcaster", "moderator", "vip"})  # never held, even on their first message
+
+
+class ChatMemory:
+    def __init__(self, writer: HistoryWriter | None, *, hold_minutes: float | None = None,
+                 renderer: Callable[[], Renderer], presenter: Callable[[], Presenter], terminal: Terminal,
+                 devlog: Any, wall: Callable[[], float] = time.time) -> None:
+        self.writer = writer
+        self.hold = HoldQueue(hold_minutes * 60) if hold_minutes is not None and writer is not None else None
+        self.colors: dict[str, str] = {}
+        self._renderer = renderer
+        self._presenter = presenter
+        self.terminal = terminal
+        self.devlog = devlog
+        self.wall = wall
+        self._listed: list[int] = []  # row ids of the last /questions, for /done N
+        self._learning: set[str] = set()  # channels whose history began with this run
+        self._bound = False
+        if writer is not None and writer.ready.is_set():
+            self.loaded()
+
+    def loaded(self) -> None:
+        """The writer has loaded the known chatters: take the recent colors too."""
+        if self.writer is not None:
+            for login, color in reversed(self.writer.colors):
+                self.colors[login] = color
+
+    # -- the chat path -------------------------------------------------------------
+
+    def admit(self, event: Any, now: float) -> bool:
+        """Record `event`; False when it must not reach the screen (a held first-time chatter)."""
+        writer = self.writer
+        if type(event) is not ChatMessage:
+            if writer is not None:
+                writer.put(self.wall(), event)
+            return True
+        m: ChatMessage = event
+        if not self._bound:  # the view is built lazily (after the subscriptions): give it the colors once
+            self._renderer().mention_colors = self.colors
+            self._bound = True
+        login = m.chatter.login
+        if m.color and self.colors.get(login) != m.color:
+            colors = self.colors
+            colors.pop(login, None)
+            colors[login] = m.color
+            if len(colors) > MENTION_COLORS:
+                del colors[next(iter(colors))]
+        if writer is None or not writer.ready.is_set() or writer.failed is not None:
+            if writer is not None:
+                writer.put(self.wall(), m)
+            return True
+        known = writer.known.get(m.broadcaster.id)
+        uid = m.chatter.id
+        if known is None:  # a history that knows nobody here cannot tell newcomers from regulars: it learns
+            known = writer.known[m.broadcaster.id] = KnownUsers()
+            self._learning.add(m.broadcaster.id)
+            self._say_learning()
+        if uid in known or not uid or m.broadcaster.id in self._learning:
+            writer.put(self.wall(), m)
+            known.add(uid)
+            return True
+        hold = self.hold
+        if hold is not None and (hold.is_held(uid) or not any(b.set_id in TRUSTED for b in m.badges)):
+            writer.put(self.wall(), m, held=True)
+            self._hold(m, now)
+            return False
+        writer.put(self.wall(), m)
+        known.add(uid)
+        self._renderer().mark_first(m.message_id)
+        return True
+
+    def _say_learning(self) -> None:
+        if self.hold is not None:
+            self.terminal.line(self._renderer().quiet(
+                "the history knows no chatter of this channel yet: first-time marks and the hold queue "
+                "start with the next run"))
+
+    def _hold(self, m: ChatMessage, now: float) -> None:
+        assert self.hold is not None
+        entry = self.hold.hold(m.chatter.id, m.chatter.login, m.chatter.name, m, now)
+        self.devlog.put(record("held", self.wall(), login=m.chatter.login, user_id=m.chatter.id,
+                               message_id=m.message_id, text=m.text))
+        r = self._renderer()
+        name = m.chatter.name or m.chatter.login
+        n = entry.count
+        line = r.quiet(f"held: new chatter {name} ({n} message{'' if n == 1 else 's'}): "
+                       f"/release {m.chatter.login} or /ban {m.chatter.login}")
+        key = ("held", m.chatter.id)
+        # One line per chatter: rewritten in place where the terminal allows; elsewhere a new line
+        # at 1, 2, 4, 8... messages, so a spam bot cannot flood the stream with placeholders either.
+        if n == 1 or not self.terminal.replace(key, line, r.last_rows) and n & (n - 1) == 0:
+            self.terminal.line(line, key, r.last_rows)
+
+    def deadline(self) -> float | None:
+        return self.hold.deadline() if self.hold is not None else None
+
+    def tick(self, now: float) -> None:
+        """Drop held messages past FOCUS_HOLD_MINUTES, one quiet line per chatter."""
+        if self.hold is None:
+            return
+        r = self._renderer()
+        for entry, gone in self.hold.expire(now):
+            name = entry.name or entry.login
+            self.terminal.line(r.quiet(f"dropped {gone} held message{'' if gone == 1 else 's'} from {name} "
+                                       f"(not released within {self.hold.ttl / 60:g} min)"))
+
+    # -- commands --------------------------------------------------------------------
+
+    def show_lines(self, lines: list[str]) -> None:
+        """A command's answer, on the focus terminal (main thread)."""
+        r = self._renderer()
+        for line in lines:
+            self.terminal.line(r.quiet(line))
+
+    def release(self, who: str) -> list[str]:
+        """/release USER: show their held messages in order; they are known from now on."""
+        entry = self.hold.release(who) if self.hold is not None else None
+        if entry is None:
+            return [f"nobody named {who} is held"]
+        presenter = self._presenter()
+        for _, m in entry.messages:
+            presenter.show(m, time.monotonic())
+        last: ChatMessage | None = entry.messages[-1][1] if entry.messages else None
+        if self.writer is not None and last is not None:
+            channel = last.broadcaster.id
+            known = self.writer.known.get(channel)
+            if known is not None:
+                known.add(entry.user_id)
+            self.writer.put(self.wall(), Released(channel, entry.user_id, entry.login, entry.name, last.color))
+        return [f"released {entry.name or entry.login} ({entry.count} message{'' if entry.count == 1 else 's'})"]
+
+    def discard(self, who: str) -> Held | None:
+        """/ban USER: their held messages are dropped (the ban itself is the moderation command's)."""
+        return self.hold.discard(who) if self.hold is not None else None
+
+    def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.writer is None:
+            raise StoreError("history is off", "start focus without --no-history / FOCUS_HISTORY=off")
+        conn = open_read(self.writer.path)
+        try:
+            return fn(conn, *args)
+        finally:
+            conn.close()
+
+    def history(self, who: str, limit: int = 20) -> list[str]:
+        h = self._read(Q.history, who, limit)
+        return report.history_lines(h) if h else [f"no history for {who}"]
+
+    def questions(self, since: float) -> list[str]:
+        qs = self._read(Q.questions, since)
+        self._listed = [q.id for q in qs]
+        return report.question_lines(qs)
+
+    def done(self, n: int) -> list[str]:
+        if not 1 <= n <= len(self._listed) or self.writer is None:
+            return [f"no question {n} (list them with /questions)"]
+        self.writer.put(self.wall(), Done("", (self._listed[n - 1],)))
+        return [f"question {n} answered"]
+
+    def links(self, since: float) -> list[str]:
+        return report.link_lines(self._read(Q.links, since))
+
+
+# -- set-up and tear-down (called from runtime/setup.py) ------------------------------------
+
+READY_WAIT = 2.0  # seconds focus waits, after the token check, for the known chatters to load
+
+
+def start_memory(data_dir: Any, *, history: bool, days: int, hold_minutes: float | None, app: Any,
+                 devlog: Any) -> ChatMemory | None:
+    """Start the history writer (it opens the database while the token is checked) and hook it to `app`."""
+    from focuslib.runtime.inbox import NoticeText
+    from focuslib.store.schema import db_path
+
+    if not history:
+        if hold_minutes is not None:
+            app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
+        return None
+
+    def report(line: str, detail: str) -> None:  # the writer thread: one line on screen, the rest to the devlog
+        devlog.put(record("error", time.time(), where="history", error=line, traceback=detail))
+        app.inbox.put(NoticeText(line))
+
+    writer = HistoryWriter(db_path(data_dir), days=days, report=report).start()
+    memory = app.memory = ChatMemory(writer, hold_minutes=hold_minutes, renderer=lambda: app.renderer,
+                                     presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog)
+    return memory
+
+
+def memory_ready(memory: ChatMemory | None) -> None:
+    """Wait (bounded) for the known chatters, so nobody is held or marked on a half-loaded list."""
+    if memory is not None and memory.writer is not None:
+        memory.writer.ready.wait(READY_WAIT)
+        memory.loaded()
+
+
+def stop_memory(memory: ChatMemory | None, started: float | None, out: Any) -> None:
+    """Flush the history, then print the recap of this run on stdout (for the streamer's notes)."""
+    if memory is None or memory.writer is None:
+        return
+    writer = memory.writer
+    writer.stop()
+    if writer.dropped:
+        memory.devlog.put(record("lifecycle", time.time(), event="history_dropped", count=writer.dropped))
+    if writer.failed is not None or not writer.ready.is_set() or started is None:
+        return
+    try:
+        conn = open_read(writer.path)
+        try:
+            recap = Q.recap(conn, started, time.time())
+        finally:
+            conn.close()
+        out.write("\n".join(report.recap_lines(recap)) + "\n")
+        out.flush()
+    except (StoreError, OSError, ValueError, sqlite3.Error):
+        pass  # the recap is a courtesy; `focus.py recap` answers with the reason

@@ -1,0 +1,1 @@
+"""Memory: the SQLite chat history (writer thread, schema, queries)."""

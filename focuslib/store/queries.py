@@ -1,0 +1,167 @@
+"""What the history answers: a user's record, the question and link inboxes, the recap.
+
+Every function takes a read connection (schema.open_read) of its caller's own
+and returns plain records; store/report.py turns them into lines.  Nothing
+here writes: answering a question goes through the writer (focus) or
+`mark_done` on a connection of the one-shot command's own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    ts: float
+    text: str
+    deleted: bool
+    cleared: bool
+    held: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Moderation:
+    ts: float
+    type: str  # ban, timeout, unban, delete, clear_user
+    moderator: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserHistory:
+    login: str
+    name: str
+    first_seen: float | None
+    count: int
+    messages: list[Said]
+    moderation: list[Moderation]
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: int  # messages row id (what /done marks)
+    ts: float
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    ts: float
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recap:
+    since: float
+    until: float
+    messages: int
+    chatters: int
+    new_chatters: int
+    follows: int
+    subs: int
+    gifts: int
+    bits: int
+    raids: int
+    raid_viewers: int
+    top: list[tuple[str, int]] = field(default_factory=list)
+    per_minute: list[int] = field(default_factory=list)
+
+
+MODERATION = ("ban", "timeout", "unban", "delete", "clear_user")
+
+
+def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory | None:
+    """`who`'s last `limit` messages (oldest first), first seen, count and moderation; None if never seen."""
+    login = who.lstrip("@").lower()
+    pairs = conn.execute("SELECT channel, user_id, name FROM users WHERE login = ? ORDER BY last_ts DESC",
+                         (login,)).fetchall()
+    if not pairs:  # banned or timed out before they ever said anything
+        pairs = conn.execute("SELECT DISTINCT channel, target_id, target_name FROM events WHERE target_login = ?",
+                             (login,)).fetchall()
+    if not pairs:
+        return None
+    name = pairs[0][2] or login
+    said: list[Said] = []
+    first: float | None = None
+    count = 0
+    moderation: list[Moderation] = []
+    for channel, user_id, _ in pairs:
+        n, lo = conn.execute("SELECT count(*), min(ts) FROM messages WHERE channel = ? AND user_id = ?",
+                             (channel, user_id)).fetchone()
+        count += n
+        if lo is not None and (first is None or lo < first):
+            first = lo
+        said += [Said(ts, text, bool(d), bool(c), bool(h)) for ts, text, d, c, h in conn.execute(
+            "SELECT ts, text, deleted, cleared, held FROM messages WHERE channel = ? AND user_id = ? "
+            "ORDER BY ts DESC LIMIT ?", (channel, user_id, limit))]
+        moderation += [Moderation(ts, kind, mod or "", detail) for ts, kind, mod, detail in conn.execute(
+            "SELECT ts, type, name, detail FROM events WHERE channel = ? AND target_id = ? AND type IN "
+            f"({','.join('?' * len(MODERATION))}) ORDER BY ts", (channel, user_id, *MODERATION))]
+    said.sort(key=lambda s: s.ts)
+    moderation.sort(key=lambda m: m.ts)
+    return UserHistory(login, name, first, count, said[-limit:], moderation)
+
+
+def questions(conn: sqlite3.Connection, since: float) -> list[Question]:
+    """Open questions since `since`, oldest first (their position is the number /done takes)."""
+    return [Question(*row) for row in conn.execute(
+        "SELECT id, ts, name, text FROM messages WHERE question = 1 AND ts >= ? AND deleted = 0 AND cleared = 0 "
+        "AND held = 0 ORDER BY ts, id", (since,))]
+
+
+def mark_done(conn: sqlite3.Connection, ids: list[int]) -> int:
+    """Mark questions answered (a write connection); how many were open."""
+    with conn:
+        return sum(conn.execute("UPDATE messages SET question = 2 WHERE id = ? AND question = 1", (i,)).rowcount
+                   for i in ids)
+
+
+def links(conn: sqlite3.Connection, since: float) -> list[Link]:
+    """Every URL posted since `since`, oldest first."""
+    return [Link(*row) for row in conn.execute("SELECT ts, name, url FROM links WHERE ts >= ? ORDER BY ts, id",
+                                               (since,))]
+
+
+def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) -> Recap:
+    """The figures of [since, until]: what a streamer writes in their notes after a stream."""
+    window = (since, until)
+    one = lambda sql, args=window: conn.execute(sql, args).fetchone()[0] or 0  # noqa: E731
+    where = "WHERE ts >= ? AND ts <= ? AND held = 0"
+    messages = one(f"SELECT count(*) FROM messages {where}")
+    chatters = one(f"SELECT count(DISTINCT user_id) FROM messages {where}")
+    new = one(f"SELECT count(*) FROM (SELECT channel, user_id, min(ts) AS first FROM messages m {where} "
+              "GROUP BY channel, user_id) AS w WHERE NOT EXISTS (SELECT 1 FROM messages o WHERE o.channel = w.channel "
+              "AND o.user_id = w.user_id AND o.ts < ?)", (*window, since))
+
+    def events(expr: str, types: tuple[str, ...], extra: str = "") -> int:
+        marks = ",".join("?" * len(types))
+        return one(f"SELECT {expr} FROM events WHERE ts >= ? AND ts <= ? AND type IN ({marks}) {extra}",
+                   (*window, *types))
+
+    follows = events("count(*)", ("follow",))
+    # Twitch reports subs, gifts, cheers and raids twice (the channel.* event and the chat notice);
+    # count one source: the channel.* events when there are any, else the notices.
+    subs = events("count(*)", ("sub",), "AND amount = 0") + events("count(*)", ("resub",))
+    if not subs:
+        subs = events("count(*)", ("notice:sub", "notice:resub"))
+    gifts = events("sum(amount)", ("gift",)) or events("sum(amount)", ("notice:sub_gift", "notice:community_sub_gift"))
+    bits = events("sum(amount)", ("cheer",)) or one(f"SELECT sum(bits) FROM messages {where}")
+    raids = events("count(*)", ("raid",))
+    raid_viewers = events("sum(amount)", ("raid",))
+    if not raids:
+        raids = events("count(*)", ("notice:raid",))
+        raid_viewers = events("sum(amount)", ("notice:raid",))
+    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {where} GROUP BY channel, user_id "
+                           "ORDER BY n DESC, max(name) LIMIT ?", (*window, top)).fetchall()
+    minutes = max(1, int((until - since) // 60) + 1)
+    per_minute = [0] * minutes
+    for minute, n in conn.execute(f"SELECT CAST((ts - ?) / 60 AS INTEGER) AS k, count(*) FROM messages {where} "
+                                  "GROUP BY k", (since, *window)):
+        if 0 <= minute < minutes:
+            per_minute[minute] = n
+    return Recap(since, until, messages, chatters, new, follows, subs, gifts, bits, raids, raid_viewers,
+                 [(name, n) for name, n in leaders], per_minute)

@@ -1,0 +1,92 @@
+"""History records -> terminal lines (pure).  Everything read from the database is sanitized
+exactly like text from Twitch: a message stored months ago is still chat text from a stranger."""
+
+from __future__ import annotations
+
+import time
+
+from focuslib.store.queries import Link, Question, Recap, UserHistory
+from focuslib.text import sanitize
+
+SPARKS = "▁▂▃▄▅▆▇█"
+SPARK_WIDTH = 60  # marks at most: a longer recap puts several minutes in each
+
+
+def when(ts: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return time.strftime(fmt, time.localtime(ts))
+
+
+def history_lines(h: UserHistory) -> list[str]:
+    name = sanitize(h.name)
+    login = sanitize(h.login)
+    who = name if name.lower() == login else f"{name} ({login})"
+    first = f"first seen {when(h.first_seen)}" if h.first_seen is not None else "no messages"
+    out = [f"{who}: {h.count:,} message{'' if h.count == 1 else 's'}, {first}"]
+    for m in h.moderation:
+        detail = sanitize(m.detail)
+        if m.type == "timeout":
+            reason, _, until = detail.partition("\t")
+            detail = f"{reason} (until {until})" if until else reason
+        if m.type == "delete":
+            detail = ""
+        by = f" by {sanitize(m.moderator)}" if m.moderator else ""
+        label = {"clear_user": "messages cleared", "delete": "message deleted"}.get(m.type, m.type)
+        out.append(f"  ! {when(m.ts)} {label}{by}{': ' + detail if detail else ''}")
+    for s in h.messages:
+        flags = "".join(f"[{f}] " for f, on in (("deleted", s.deleted), ("cleared", s.cleared and not s.deleted),
+                                                 ("held", s.held)) if on)
+        out.append(f"  {when(s.ts)}  {flags}{sanitize(s.text)}")
+    return out
+
+
+def question_lines(qs: list[Question]) -> list[str]:
+    if not qs:
+        return ["no open questions"]
+    out = [f"{len(qs)} open question{'' if len(qs) == 1 else 's'} (done N marks one answered):"]
+    out += [f"  {n}. [{when(q.ts, '%H:%M')}] {sanitize(q.name)}: {sanitize(q.text)}" for n, q in enumerate(qs, 1)]
+    return out
+
+
+def link_lines(links: list[Link]) -> list[str]:
+    if not links:
+        return ["no links"]
+    return [f"  [{when(k.ts)}] {sanitize(k.name)}  {sanitize(k.url)}" for k in links]
+
+
+def duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return f"{int(seconds)} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def sparkline(counts: list[int], width: int = SPARK_WIDTH) -> tuple[str, int]:
+    """(marks, minutes per mark): counts squeezed into at most `width` marks, scaled to the busiest."""
+    per = max(1, -(-len(counts) // width))
+    buckets = [sum(counts[i:i + per]) for i in range(0, len(counts), per)]
+    top = max(buckets, default=0)
+    if not top:
+        return SPARKS[0] * len(buckets), per
+    last = len(SPARKS) - 1
+    return "".join(SPARKS[(n * last + top - 1) // top] if n else " " for n in buckets), per
+
+
+def recap_lines(r: Recap) -> list[str]:
+    span = f"{when(r.since, '%Y-%m-%d %H:%M')}-{when(r.until, '%H:%M')}"
+    top = ", ".join(f"{sanitize(name)} {n:,}" for name, n in r.top) or "-"
+    marks, per = sparkline(r.per_minute)
+    unit = "per minute" if per == 1 else f"per {per} min"
+    raids = f"{r.raids:,}" + (f" ({r.raid_viewers:,} viewers)" if r.raids else "")
+    return [
+        f"recap {span} ({duration(r.until - r.since)})",
+        f"  messages      {r.messages:,} from {r.chatters:,} chatter{'' if r.chatters == 1 else 's'} "
+        f"({r.new_chatters:,} new)",
+        f"  follows       {r.follows:,}",
+        f"  subs          {r.subs:,}, gifted {r.gifts:,}",
+        f"  bits          {r.bits:,}",
+        f"  raids         {raids}",
+        f"  top chatters  {top}",
+        f"  {unit:<13} {marks} (busiest {max(r.per_minute, default=0):,}/min)" if per == 1 else
+        f"  {unit:<13} {marks}",
+    ]

@@ -1,0 +1,251 @@
+"""Chat memory end to end: focus against the simulated Twitch, real SQLite files, the real shell commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from focuslib.runtime.inbox import Call
+from focuslib.sim import payloads as P
+from focuslib.sim import payloads_channel as C
+from focuslib.store.schema import db_path
+
+from conftest import N_SUBS, ROOT, Sink, t
+
+ANN = ("501", "ann", "Ann")
+BOB = ("502", "bob", "Bob")
+CY = ("503", "cy", "Cy")
+DEE = ("504", "dee", "Dee")
+MOD = ("509", "mossy", "Mossy")
+
+
+def shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python focus.py ARGS` from a shell with focus's settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_"))}
+    return subprocess.run([sys.executable, "focus.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True,
+                          text=True, timeout=t(30))
+
+
+def say(sim, who, text, **kw):
+    payload = P.chat_message(who, text, **kw)
+    sim.notify("channel.chat.message", payload)
+    return payload["message_id"]
+
+
+def run_once(sim, start_focus, lines, **options):
+    """A whole focus run: the chatters in `lines` speak, focus stops (the history is flushed)."""
+    focus = start_focus(timestamps=False, **options)
+    sim.wait_subscribed(N_SUBS)
+    for who, text in lines:
+        say(sim, who, text)
+    focus.out.wait_text(lines[-1][1])
+    assert focus.stop() == 0
+    return focus
+
+
+def on_main(focus, fn):
+    """Run `fn` on focus's main thread (where the streamer's commands run) and wait for it."""
+    done = threading.Event()
+    out: list = []
+
+    def call():
+        try:
+            out.append(fn())
+        finally:
+            done.set()
+
+    focus.app.inbox.put(Call(call))
+    assert done.wait(t(10))
+    return out[0] if out else None
+
+
+def test_history_round_trip_what_was_received_is_what_history_prints(sim, env, start_focus):
+    texts = ["hello there", "is that \x1b[31mneovim\x1b[0m?", "ok back to work", "@DeskFox what font is that?",
+             "docs: https://example.com/guide."]
+    focus = start_focus(timestamps=False)
+    session = sim.wait_subscribed(N_SUBS)
+    for text in texts:
+        say(sim, ANN, text)
+    say(sim, BOB, "something else")
+    sim.notify("channel.ban", C.ban(ANN, MOD, "too many questions", 10))
+    focus.out.wait_text("Bob: something else")
+    focus.out.wait_text("Ann was timed out")
+    assert focus.stop() == 0
+    assert session
+    recap = focus.out.text[focus.out.text.index("recap "):]  # the recap on stdout when focus stops
+    assert "6 from 2 chatters (2 new)" in recap and "top chatters  Ann 5, Bob 1" in recap
+
+    res = shell(env, "history", "ann")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("Ann: 5 messages, first seen ")
+    assert "timeout by Mossy: too many questions" in lines[1]
+    said = [line.split("  ", 2)[2] for line in lines[2:]]
+    assert said == ["hello there", "is that neovim?", "ok back to work", "@DeskFox what font is that?",
+                    "docs: https://example.com/guide."]  # in order, and sanitized like text from Twitch
+    assert "\x1b" not in res.stdout
+    res = shell(env, "history", "ann", "--limit", "2")
+    assert [line.split("  ", 2)[2] for line in res.stdout.splitlines()[2:]] == texts[3:]
+
+    res = shell(env, "history", "nobody_here")
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.count("\n") == 1 and "no history for nobody_here" in res.stderr
+
+    res = shell(env, "questions")
+    assert res.returncode == 0 and res.stdout.splitlines()[1].endswith("1. [" + res.stdout.split("[")[1][:5] +
+                                                                       "] Ann: @DeskFox what font is that?")
+    res = shell(env, "questions", "--done", "1")
+    assert res.returncode == 0 and res.stdout == "no open questions\n"
+    res = shell(env, "questions", "--done", "1")
+    assert res.returncode == 1 and "no open question 1" in res.stderr
+
+    res = shell(env, "links", "--since", "1h")
+    assert res.returncode == 0 and res.stdout.rstrip().endswith("Ann  https://example.com/guide")
+    res = shell(env, "links", "--since", "soon")
+    assert res.returncode == 2 and "not a duration" in res.stderr
+
+    res = shell(env, "recap", "--since", "1h")
+    assert res.returncode == 0 and "6 from 2 chatters" in res.stdout and "\x1b" not in res.stdout
+
+
+def test_the_shell_commands_say_so_when_there_is_no_history_and_no_history_stores_nothing(sim, env, start_focus):
+    res = shell(env, "recap")
+    assert res.returncode == 1 and "there is no history yet" in res.stderr and "Traceback" not in res.stderr
+    focus = run_once(sim, start_focus, [(ANN, "not remembered")], history=False)
+    assert not db_path(focus.settings.data_dir).exists() and "recap " not in focus.out.text
+
+
+def test_first_time_chatters_are_marked_once_after_the_history_knows_the_channel(sim, start_focus):
+    first = run_once(sim, start_focus, [(ANN, "regular from last stream"), (BOB, "also here")])
+    assert "FIRST CHAT" not in first.out.text  # an empty history learns; it marks nobody
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ANN, "back again")
+    say(sim, CY, "hi, new here")
+    say(sim, CY, "second message")
+    focus.out.wait_text("Cy: second message")
+    lines = [line for line in focus.out.lines() if not line.startswith("-- ")]
+    assert lines[:3] == ["Ann: back again", "[FIRST CHAT] Cy: hi, new here", "Cy: second message"]
+    assert focus.stop() == 0
+
+
+def test_mentions_take_the_mentioned_chatters_own_color(sim, start_focus):
+    run_once(sim, start_focus, [(ANN, "I am red")])
+    focus = start_focus(sink=Sink(tty=True), color="always", timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ANN, "still red", color="#FF0000")
+    say(sim, BOB, "@ann look, and @stranger too", color="#00FF00")
+    focus.out.wait_text("too")
+    r = focus.app.renderer
+    assert f"\x1b[1;{r.rgb('#FF0000')}m@ann\x1b[0m" in focus.out.text
+    assert f"\x1b[{r._mention}m@stranger\x1b[0m" in focus.out.text  # unknown: the one mention color
+    assert r.rgb("#FF0000") != r.rgb("#00FF00")
+    assert focus.stop() == 0
+
+
+class DevlogReader:
+    """Reads focus's devlog FIFO into a Sink."""
+
+    def __init__(self, pipe) -> None:
+        self.out = Sink()
+        self.fd = os.open(pipe, os.O_RDONLY)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while chunk := os.read(self.fd, 1 << 16):
+            self.out.write(chunk.decode("utf-8", "replace"))
+
+    def records(self) -> list[dict]:
+        return [json.loads(line) for line in self.out.lines()]
+
+    def close(self) -> None:
+        self.thread.join(t(5))
+        os.close(self.fd)
+
+
+def test_hold_queue_end_to_end(sim, env, start_focus):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, devlog=True, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    devlog = DevlogReader(focus.settings.devlog_pipe)
+    try:
+        say(sim, BOB, "FOLLOW-BOT SPAM one")
+        say(sim, BOB, "FOLLOW-BOT SPAM two")
+        say(sim, ANN, "never held: has history")
+        say(sim, CY, "cy holds this")
+        focus.out.wait_text("Ann: never held: has history")
+        focus.out.wait_text("held: new chatter Cy (1 message): /release cy or /ban cy")
+        lines = focus.out.lines()
+        assert "· held: new chatter Bob (1 message): /release bob or /ban bob" in lines
+        assert "· held: new chatter Bob (2 messages): /release bob or /ban bob" in lines
+        assert "SPAM" not in focus.out.text and "cy holds this" not in focus.out.text
+        devlog.out.wait_text("FOLLOW-BOT SPAM two")
+        held = [r for r in devlog.records() if r["kind"] == "held"]
+        assert [r["text"] for r in held[:2]] == ["FOLLOW-BOT SPAM one", "FOLLOW-BOT SPAM two"]
+
+        memory = focus.app.memory
+        on_main(focus, lambda: memory.show_lines(memory.release("Bob")))
+        focus.out.wait_text("released Bob (2 messages)")
+        text = focus.out.text
+        assert text.index("Bob: FOLLOW-BOT SPAM one") < text.index("Bob: FOLLOW-BOT SPAM two") < text.index(
+            "released Bob")
+        say(sim, BOB, "known from now on")
+        focus.out.wait_text("Bob: known from now on")
+        assert on_main(focus, lambda: memory.discard("cy")) is not None  # /ban
+        assert on_main(focus, lambda: memory.release("cy")) == ["nobody named cy is held"]
+        assert "cy holds this" not in focus.out.text
+        assert focus.stop() == 0
+    finally:
+        devlog.close()
+    res = shell(env, "history", "bob")
+    assert "3 messages" in res.stdout.splitlines()[0] and "[held]" not in res.stdout
+    res = shell(env, "history", "cy")
+    assert "[held] cy holds this" in res.stdout  # received, stored, never shown
+
+
+def test_held_messages_expire_with_one_quiet_line(sim, start_focus):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, hold_minutes=0.005)  # 0.3 s
+    sim.wait_subscribed(N_SUBS)
+    say(sim, DEE, "too late")
+    focus.out.wait_text("held: new chatter Dee (1 message)")
+    focus.out.wait_text("dropped 1 held message from Dee (not released within 0.005 min)")
+    assert "too late" not in focus.out.text
+    assert focus.stop() == 0
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ({}, {"history": True, "history_days": 90, "hold_minutes": None}),
+    ({"FOCUS_HISTORY": "off", "FOCUS_HISTORY_DAYS": "0"}, {"history": False, "history_days": 0, "hold_minutes": None}),
+    ({"FOCUS_HOLD_NEW": "1", "FOCUS_HOLD_MINUTES": "2.5"}, {"history": True, "history_days": 90, "hold_minutes": 2.5}),
+])
+def test_history_settings(extra, expected):
+    from focuslib.cli.focus import history_options, parse_args
+
+    assert history_options(parse_args([]), extra) == expected
+
+
+@pytest.mark.parametrize("argv, extra, expected", [
+    (["--no-history"], {}, {"history": False}),
+    (["--hold-new"], {}, {"hold_minutes": 10.0}),
+])
+def test_history_flags(argv, extra, expected):
+    from focuslib.cli.focus import history_options, parse_args
+
+    got = history_options(parse_args(argv), extra)
+    assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"FOCUS_HISTORY_DAYS": "ninety"}, "FOCUS_HISTORY_DAYS"),
+    ({"FOCUS_HOLD_MINUTES": "-1"}, "FOCUS_HOLD_MINUTES"),
+])
+def test_bad_history_settings_exit_2_naming_the_variable(env, extra, words):
+    res = shell({**env, **extra}, "--no-devlog")
+    assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr

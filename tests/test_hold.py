@@ -1,0 +1,51 @@
+"""The hold queue as a pure module: time is an argument."""
+
+from __future__ import annotations
+
+from focuslib.runtime import hold as H
+from focuslib.runtime.hold import HoldQueue
+
+
+def test_held_messages_wait_in_order_and_release_hands_them_back():
+    q = HoldQueue(ttl=600)
+    assert q.deadline() is None
+    assert q.hold("7", "spam_bot", "Spam_Bot", "one", 100.0).count == 1
+    assert q.hold("7", "spam_bot", "Spam_Bot", "two", 101.0).count == 2
+    assert q.is_held("7") and len(q) == 1
+    assert q.deadline() == 700.0
+    entry = q.release("@SPAM_BOT")
+    assert entry is not None and [m for _, m in entry.messages] == ["one", "two"]
+    assert not q.is_held("7") and q.deadline() is None
+    assert q.release("spam_bot") is None
+
+
+def test_discard_finds_by_display_name_and_forgets():
+    q = HoldQueue(ttl=600)
+    q.hold("8", "kaffee_katze", "KaffeeKatze", "hi", 0.0)
+    assert q.discard("kaffeekatze") is not None and len(q) == 0
+
+
+def test_expiry_drops_only_messages_older_than_the_ttl_and_reports_each_chatter_once():
+    q = HoldQueue(ttl=600)
+    q.hold("1", "a", "A", "a1", 0.0)
+    q.hold("1", "a", "A", "a2", 500.0)
+    q.hold("2", "b", "B", "b1", 100.0)
+    assert q.expire(599.0) == []
+    gone = q.expire(600.0)
+    assert [(e.login, n) for e, n in gone] == [("a", 1)]
+    assert q.deadline() == 700.0  # b1 next
+    gone = q.expire(1100.0)
+    assert sorted((e.login, n) for e, n in gone) == [("a", 1), ("b", 1)]
+    assert len(q) == 0 and q.deadline() is None
+
+
+def test_the_queue_is_bounded_in_chatters_and_messages(monkeypatch):
+    monkeypatch.setattr(H, "MAX_USERS", 3)
+    monkeypatch.setattr(H, "MAX_MESSAGES", 2)
+    q = HoldQueue(ttl=600)
+    for k in range(5):
+        q.hold(str(k), f"u{k}", f"U{k}", "x", float(k))
+    assert len(q) == 3 and not q.is_held("0") and q.is_held("4")
+    for k in range(4):
+        entry = q.hold("4", "u4", "U4", f"m{k}", 10.0 + k)
+    assert entry.count == 2 and entry.dropped == 3 and [m for _, m in entry.messages] == ["m2", "m3"]

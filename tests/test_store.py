@@ -1,0 +1,304 @@
+"""The history store on real SQLite files: schema and migrations, the writer thread, retention, flags, queries."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from focuslib.sim import payloads as P
+from focuslib.sim import payloads_channel as C
+from focuslib.sim import payloads_chat as N
+from focuslib.store import queries as Q
+from focuslib.store import report
+from focuslib.store.known import KnownUsers
+from focuslib.store.schema import MIGRATIONS, VERSION, StoreError, db_path, open_read, open_write
+from focuslib.store.writer import DAY, Done, HistoryWriter, Released
+from focuslib.twitch.events import parse_event
+
+from conftest import t
+
+ANN = ("501", "ann", "Ann")
+BOB = ("502", "bob", "Bob")
+CY = ("503", "cy", "Cy")
+MOD = ("509", "mossy", "Mossy")
+
+
+def chat(who, text, **kw):
+    return parse_event("channel.chat.message", "1", P.chat_message(who, text, **kw))
+
+
+def ev(stype, payload, version="1"):
+    return parse_event(stype, version, payload)
+
+
+def write(path: Path, items, **kw) -> HistoryWriter:
+    """Run a writer over `items` [(ts, event) or (ts, event, held)] and stop it (everything flushed)."""
+    faults: list[str] = []
+    w = HistoryWriter(path, report=lambda line, detail: faults.append(line), **kw).start()
+    assert w.ready.wait(t(5))
+    for item in items:
+        w.put(*item)
+    w.stop(t(5))
+    assert not w.thread.is_alive()
+    assert not faults, faults
+    return w
+
+
+def rows(path: Path, sql: str, args=()):
+    conn = open_read(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def test_new_database_is_private_in_wal_mode_and_at_the_current_version(tmp_path):
+    path = db_path(tmp_path / "data")
+    write(path, [(time.time(), chat(ANN, "hi"))])
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == VERSION == len(MIGRATIONS)
+    conn.close()
+
+
+def test_migration_from_version_1_keeps_the_messages_and_adds_the_inboxes(tmp_path):
+    path = db_path(tmp_path)
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    old.execute("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, reply_to, "
+                "kind) VALUES ('m1', 100.0, '70000001', '501', 'ann', 'Ann', '', 'from the old schema', '', '', 'text')")
+    old.execute("INSERT INTO users VALUES ('70000001', '501', 'ann', 'Ann', '', 100.0, 1)")
+    old.close()
+    w = write(path, [], days=0)
+    assert w.known["70000001"] and "501" in w.known["70000001"]
+    assert rows(path, "PRAGMA user_version") == [(VERSION,)]
+    assert rows(path, "SELECT text, question, held FROM messages") == [("from the old schema", 0, 0)]
+    assert rows(path, "SELECT count(*) FROM links") == [(0,)]
+
+
+def test_a_database_from_a_newer_focus_is_refused_not_rewritten(tmp_path):
+    path = db_path(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this focus"):
+        open_write(path)
+    with pytest.raises(StoreError, match="update focus"):
+        open_read(path)
+
+
+def test_everything_queued_is_written_on_stop_in_order_and_in_batches(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    w = write(path, [(now + k / 1000, chat(ANN, f"line {k}")) for k in range(3000)])
+    assert w.written == 3000 and w.dropped == 0
+    texts = [r[0] for r in rows(path, "SELECT text FROM messages ORDER BY id")]
+    assert texts == [f"line {k}" for k in range(3000)]
+
+
+def test_a_full_queue_drops_and_counts_instead_of_blocking(tmp_path):
+    w = HistoryWriter(db_path(tmp_path), capacity=10)  # not started: nothing drains the queue
+    for k in range(25):
+        w.put(time.time(), chat(ANN, f"x{k}"))
+    assert w.dropped == 15
+
+
+def test_a_batch_is_committed_within_the_flush_interval_while_running(tmp_path):
+    path = db_path(tmp_path)
+    w = HistoryWriter(path, flush_interval=0.05).start()
+    try:
+        assert w.ready.wait(t(5))
+        w.put(time.time(), chat(ANN, "committed without a stop"))
+        deadline = time.monotonic() + t(5)
+        while not (path.exists() and rows(path, "SELECT count(*) FROM messages") == [(1,)]):
+            assert time.monotonic() < deadline, "the batch was never committed"
+            threading.Event().wait(0.02)
+    finally:
+        w.stop(t(5))
+
+
+def test_retention_forgets_what_is_older_than_the_setting_and_zero_keeps_everything(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    old, recent = now - 91 * DAY, now - 1 * DAY
+    items = [(old, chat(ANN, "ancient")), (old, ev("channel.follow", P.follow(BOB), "2")),
+             (recent, chat(BOB, "recent https://example.com/x"))]
+    write(path, items, days=0)
+    write(path, [], days=0)  # a restart with 0: nothing goes
+    assert rows(path, "SELECT count(*) FROM messages") == [(2,)]
+    write(path, [], days=90)  # a restart with the default: retention runs at start
+    assert rows(path, "SELECT text FROM messages") == [("recent https://example.com/x",)]
+    assert rows(path, "SELECT count(*) FROM events") == [(0,)]
+    assert rows(path, "SELECT login FROM users") == [("bob",)]
+    assert rows(path, "SELECT url FROM links") == [("https://example.com/x",)]
+
+
+def test_retention_runs_again_a_day_later_on_the_writers_own_wait(tmp_path, monkeypatch):
+    from focuslib.store import writer as W
+
+    monkeypatch.setattr(W, "DAY", 0.2)  # a "day" of 0.2 s; the cutoff is days * DAY
+    path = db_path(tmp_path)
+    w = HistoryWriter(path, days=1, flush_interval=0.01).start()
+    try:
+        assert w.ready.wait(t(5))
+        w.put(time.time(), chat(ANN, "soon too old"))
+        deadline = time.monotonic() + t(10)
+        seen = False
+        while True:
+            n = rows(path, "SELECT count(*) FROM messages")[0][0]
+            seen = seen or n == 1
+            if seen and n == 0:
+                break
+            assert time.monotonic() < deadline, "retention did not run again"
+            threading.Event().wait(0.02)
+    finally:
+        w.stop(t(5))
+
+
+def test_deleted_and_cleared_flags_follow_twitch(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    a1, a2, b1 = chat(ANN, "one"), chat(ANN, "two"), chat(BOB, "three")
+    items = [(now, a1), (now + 1, a2), (now + 2, b1),
+             (now + 3, ev("channel.chat.message_delete", N.message_delete(ANN, a1.message_id))),
+             (now + 4, ev("channel.chat.clear_user_messages", N.clear_user_messages(BOB))),
+             (now + 5, chat(ANN, "after the clear of bob"))]
+    write(path, items)
+    assert rows(path, "SELECT text, deleted, cleared FROM messages ORDER BY id") == [
+        ("one", 1, 0), ("two", 0, 0), ("three", 0, 1), ("after the clear of bob", 0, 0)]
+    write(path, [(now + 6, ev("channel.chat.clear", N.chat_clear()))])
+    assert rows(path, "SELECT count(*) FROM messages WHERE cleared = 1") == [(4,)]
+
+
+def test_streams_open_and_close_with_online_and_offline(tmp_path):
+    path = db_path(tmp_path)
+    write(path, [(1000.0, ev("stream.online", C.stream_online())), (5000.0, ev("stream.offline", C.stream_offline()))],
+          days=0)
+    assert rows(path, "SELECT started_at, ended_at FROM streams") == [(1000.0, 5000.0)]
+
+
+def test_history_of_a_user_has_dates_count_first_seen_and_moderation(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    spam = chat(ANN, "buy followers \x1b[2Jcheap")
+    items = [(now - 7200, chat(ANN, "hello")), (now - 60, spam),
+             (now - 50, ev("channel.chat.message_delete", N.message_delete(ANN, spam.message_id))),
+             (now - 40, ev("channel.ban", C.ban(ANN, MOD, "spam links", 10))), (now - 30, chat(BOB, "unrelated"))]
+    write(path, items)
+    conn = open_read(path)
+    h = Q.history(conn, "@ANN", limit=1)
+    assert h is not None and h.count == 2 and h.first_seen == pytest.approx(now - 7200)
+    assert [m.text for m in h.messages] == ["buy followers \x1b[2Jcheap"] and h.messages[0].deleted
+    assert [m.type for m in h.moderation] == ["delete", "timeout"]
+    lines = report.history_lines(h)
+    assert lines[0].startswith("Ann: 2 messages, first seen ")
+    assert "timeout" in lines[2] and "spam links" in lines[2]
+    assert "[deleted] buy followers" in lines[-1] and "\x1b" not in "".join(lines)  # sanitized
+    assert Q.history(conn, "nobody") is None
+    conn.close()
+
+
+def test_questions_need_a_question_mark_and_the_streamer_or_bang_q(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    texts = ["@DeskFox is that neovim?", "!q what font is that?", "is that neovim?", "@DeskFox nice",
+             "!quit? no", "hey @deskfox, rust or go?"]
+    write(path, [(now + k, chat(ANN, text)) for k, text in enumerate(texts)])
+    conn = open_read(path)
+    qs = Q.questions(conn, now - 1)
+    assert [q.text for q in qs] == ["@DeskFox is that neovim?", "!q what font is that?", "!quit? no",
+                                    "hey @deskfox, rust or go?"]
+    write(path, [(now + 10, Done("", (qs[1].id,)))])
+    assert [q.text for q in Q.questions(conn, now - 1)] == ["@DeskFox is that neovim?", "!quit? no",
+                                                            "hey @deskfox, rust or go?"]
+    conn.close()
+
+
+def test_links_are_every_url_with_who_and_when(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    write(path, [(now - 7200, chat(ANN, "old https://old.example/")),
+                 (now, chat(BOB, "see https://example.com/a?b=1, and www.example.org/docs.")),
+                 (now + 1, chat(ANN, "no link here, just example dot com"))])
+    conn = open_read(path)
+    assert [(k.name, k.url) for k in Q.links(conn, now - 3600)] == [
+        ("Bob", "https://example.com/a?b=1"), ("Bob", "www.example.org/docs")]
+    assert len(Q.links(conn, 0)) == 3
+    conn.close()
+
+
+def test_held_messages_are_stored_marked_and_their_chatter_known_only_once_released(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    write(path, [(now, chat(ANN, "regular")), (now + 1, chat(BOB, "new and held"), True)])
+    w = write(path, [])
+    assert "502" not in w.known["70000001"] and "501" in w.known["70000001"]
+    w = write(path, [(now + 2, Released("70000001", "502", "bob", "Bob", ""))])
+    w = write(path, [])
+    assert "502" in w.known["70000001"]
+    assert rows(path, "SELECT held FROM messages WHERE login = 'bob'") == [(0,)]
+
+
+def test_known_users_are_compact_and_answer_for_new_and_odd_ids():
+    known = KnownUsers(["3", "1", "2", "not-a-number"])
+    assert "1" in known and "2" in known and "not-a-number" in known and "4" not in known
+    known.add("4")
+    known.add("4")
+    assert "4" in known and len(known) == 5
+
+
+def test_recap_counts_a_scripted_stream_once_per_fact(tmp_path):
+    """Twitch reports subs, gifts, cheers and raids twice (channel.* and the chat notice): counted once."""
+    path = db_path(tmp_path)
+    start = 1_000_000.0
+    write(path, [(start - 3600, chat(CY, "seen in an earlier stream"))], days=0)
+    cheer = parse_event("channel.chat.message", "1", P.chat_message(ANN, "Cheer100 go"))
+    items = [
+        (start + 1, chat(ANN, "hi")), (start + 2, chat(BOB, "hello")), (start + 3, chat(CY, "back again")),
+        (start + 61, chat(ANN, "minute two")), (start + 62, chat(ANN, "still here")),
+        (start + 150, cheer), (start + 150, ev("channel.cheer", C.cheer(ANN, 100, "Cheer100 go"))),
+        (start + 10, ev("channel.follow", P.follow(("601", "f1", "F1")), "2")),
+        (start + 11, ev("channel.follow", P.follow(("602", "f2", "F2")), "2")),
+        (start + 20, ev("channel.subscribe", P.subscribe(BOB))),
+        (start + 20, ev("channel.chat.notification", N.sub(BOB))),
+        (start + 30, ev("channel.subscription.gift", C.subscription_gift(CY, 3))),
+        *[(start + 30, ev("channel.subscribe", P.subscribe(("7%02d" % k, f"r{k}", f"R{k}"), is_gift=True)))
+          for k in range(3)],
+        (start + 30, ev("channel.chat.notification", N.community_sub_gift(CY, 3, "bomb-1"))),
+        *[(start + 30, ev("channel.chat.notification", N.sub_gift(CY, ("7%02d" % k, f"r{k}", f"R{k}"),
+                                                                   community_gift_id="bomb-1"))) for k in range(3)],
+        (start + 40, ev("channel.raid", C.raid(("800", "raider", "Raider"), 42))),
+        (start + 40, ev("channel.chat.notification", N.raid(("800", "raider", "Raider"), 42))),
+    ]
+    write(path, items, days=0)
+    conn = open_read(path)
+    r = Q.recap(conn, start, start + 179)
+    conn.close()
+    assert (r.messages, r.chatters, r.new_chatters) == (6, 3, 2)
+    assert (r.follows, r.subs, r.gifts, r.bits, r.raids, r.raid_viewers) == (2, 1, 3, 100, 1, 42)
+    assert r.top[0] == ("Ann", 4) and r.per_minute == [3, 2, 1]
+    lines = report.recap_lines(r)
+    assert lines[0].endswith("(2 min)") and "6 from 3 chatters (2 new)" in lines[1]
+    assert lines[-1].split()[2] == "█▆▄" and "busiest 3/min" in lines[-1]
+
+
+def test_recap_falls_back_to_the_notices_without_the_channel_events(tmp_path):
+    path = db_path(tmp_path)
+    start = 2_000_000.0
+    write(path, [(start + 1, ev("channel.chat.notification", N.sub(BOB))),
+                 (start + 2, ev("channel.chat.notification", N.resub(CY, 5))),
+                 (start + 3, ev("channel.chat.notification", N.sub_gift(ANN, BOB))),
+                 (start + 4, ev("channel.chat.notification", N.raid(("800", "raider", "Raider"), 7))),
+                 (start + 5, chat(ANN, "Cheer50 nice"))], days=0)
+    conn = open_read(path)
+    r = Q.recap(conn, start, start + 60)
+    conn.close()
+    assert (r.subs, r.gifts, r.raids, r.raid_viewers, r.bits) == (2, 1, 1, 7, 50)
