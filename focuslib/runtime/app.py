@@ -23,8 +23,8 @@ from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
 from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
 from focuslib.net.helix import Helix, Stopped
-from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened, StatusText,
-                                    SubscribeResult, Wake)
+from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened,
+                                    StatusText, SubscribeResult, Wake)
 from focuslib.twitch.messages import load_parsers, parse_frame
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
