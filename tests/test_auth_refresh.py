@@ -142,7 +142,8 @@ def test_the_refresh_thread_validates_on_schedule_and_refreshes_without_touching
     sim.wait_for(lambda: sim.validate_calls >= calls + 3)  # it keeps validating
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
     sim.wait_for(lambda: refreshes(sim) == 1)
-    sim.wait_for(lambda: sim.grant_for(stored(env)["access_token"]) is not None)
+    # The store is written after the refresh answer arrives: wait for the file, then for its token to work.
+    sim.wait_for(lambda: store_path(env).exists() and sim.grant_for(stored(env)["access_token"]) is not None)
     sim.notify("channel.chat.message", P.chat_message(("1", "ann", "Ann"), "still here after the refresh"))
     focus.out.wait_text("Ann: still here after the refresh")
     assert sim.live_sessions() == [session]  # the same websocket session throughout

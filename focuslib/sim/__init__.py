@@ -1,5 +1,6 @@
 """The simulated Twitch used by `make demo`, the tests and the bench."""
 
-from .server import ALL_SCOPES, SimTwitch
+from .server import SimTwitch
+from .state import ALL_SCOPES
 
 __all__ = ["ALL_SCOPES", "SimTwitch"]

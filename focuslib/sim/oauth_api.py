@@ -1,10 +1,11 @@
-"""The simulated Twitch's sign-in side: authorize, code exchange, device flow, revoke (protocol notes §4).
+"""The simulated Twitch's sign-in side: every OAuth route (protocol notes §4).
 
-Routes (plugged into `SimTwitch.auth_extensions`):
+Routes (served by http_api.py through `routes()`):
+  GET  /oauth2/validate    what a token is (`Authorization: OAuth <token>`; Bearer is accepted too)
   GET  /oauth2/authorize   the browser's stop at Twitch: redirects straight back to `redirect_uri` with
                            `code`, `scope` and `state` (as for a user who already approved the app), or
                            with `error=access_denied` when `sim.oauth.deny` is set
-  POST /oauth2/token       grant_type=authorization_code and the device-code grant (refresh is in http_api)
+  POST /oauth2/token       grant_type=refresh_token, authorization_code and the device-code grant
   POST /oauth2/device      starts the device flow; GET /activate?device-code=... is the person approving it
   POST /oauth2/revoke      form client_id + token (access or refresh)
 
@@ -19,16 +20,12 @@ import html
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-if TYPE_CHECKING:
-    from .http_api import SimHTTPHandler
-    from .server import Grant, SimTwitch
+from .routing import HTML, Reply, Request, Route
+from .state import Grant, SimState
 
-Reply = tuple[int, Any, "dict[str, str] | None", str]
-JSON = "application/json"
-HTML = "text/html; charset=utf-8"
 CODE_LIFETIME = 600.0  # authorization codes are short-lived and single-use
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -59,11 +56,15 @@ def token_doc(grant: Grant) -> dict[str, Any]:
 
 
 def _error(status: int, message: str) -> Reply:
-    return status, {"status": status, "message": message}, None, JSON
+    return Reply(status, {"status": status, "message": message})
+
+
+def _page(status: int, text: str) -> Reply:
+    return Reply(status, text, {}, HTML)
 
 
 class SimOAuth:
-    def __init__(self, sim: SimTwitch) -> None:
+    def __init__(self, sim: SimState) -> None:
         self.sim = sim
         self.deny = False
         self.client_secret: str | None = None
@@ -76,8 +77,9 @@ class SimOAuth:
         self.used_codes: list[str] = []
         self.device_polls = 0
 
-    def routes(self) -> dict[str, Callable[..., Reply]]:
-        return {"GET /oauth2/authorize": self._authorize, "POST /oauth2/token": self._token,
+    def routes(self) -> dict[str, Route]:
+        return {"GET /oauth2/validate": self._validate, "GET /oauth2/authorize": self._authorize,
+                "POST /oauth2/token": self._token,
                 "POST /oauth2/device": self._device, "GET /activate": self._activate,
                 "POST /oauth2/revoke": self._revoke}
 
@@ -105,18 +107,41 @@ class SimOAuth:
                 if d.user_code == user_code:
                     d.expires_at = 0.0
 
+    # -- validate and refresh ---------------------------------------------------------
+
+    def _validate(self, req: Request) -> Reply:
+        auth = req.headers.get("authorization", "")
+        token = auth.split(" ", 1)[1] if auth.startswith(("OAuth ", "Bearer ")) else ""
+        with self.sim.lock:
+            self.sim.validate_calls += 1
+            delay = self.sim.validate_delay
+        if delay:
+            time.sleep(delay)  # a slow OAuth server (tests)
+        grant = self.sim.grant_for(token)
+        if grant is None:
+            return _error(401, "invalid access token")
+        uid, login, _ = grant.user
+        return Reply(200, {"client_id": grant.client_id, "login": login, "scopes": list(grant.scopes),
+                           "user_id": uid, "expires_in": max(0, int(grant.expires_at - time.time()))})
+
+    def _refresh(self, form: dict[str, str]) -> Reply:
+        grant = self.sim.refresh(form.get("refresh_token", ""), form.get("client_id", ""))
+        if grant is None:
+            return Reply(400, {"error": "Bad Request", "status": 400, "message": "Invalid refresh token"})
+        return Reply(200, token_doc(grant))
+
     # -- authorization code ----------------------------------------------------------
 
-    def _authorize(self, req: SimHTTPHandler, query: dict[str, str], form: dict[str, str]) -> Reply:
+    def _authorize(self, req: Request) -> Reply:
+        query = {k: v[0] for k, v in req.query.items()}
         redirect = query.get("redirect_uri", "")
         if query.get("client_id") != self.sim.client_id:
-            return 400, "<h1>invalid client</h1>", None, HTML
+            return _page(400, "<h1>invalid client</h1>")
         if not redirect or (self.redirect_uris is not None and redirect not in self.redirect_uris):
             # Twitch shows its own page rather than redirecting to an unregistered URI.
-            return 400, "<h1>redirect_mismatch</h1><p>Parameter redirect_uri does not match registered URI</p>", \
-                None, HTML
+            return _page(400, "<h1>redirect_mismatch</h1><p>Parameter redirect_uri does not match registered URI</p>")
         if query.get("response_type") != "code":
-            return 400, "<h1>unsupported_response_type</h1>", None, HTML
+            return _page(400, "<h1>unsupported_response_type</h1>")
         state = query.get("state")
         back: dict[str, str]
         if self.deny:
@@ -129,12 +154,15 @@ class SimOAuth:
             back = {"code": code, "scope": " ".join(scopes)}
         if state is not None:
             back["state"] = state
-        return 302, None, {"Location": _with_query(redirect, back)}, HTML
+        return Reply(302, None, {"Location": _with_query(redirect, back)}, HTML)
 
-    def _token(self, req: SimHTTPHandler, query: dict[str, str], form: dict[str, str]) -> Reply:
+    def _token(self, req: Request) -> Reply:
+        form = req.form()
         grant_type = form.get("grant_type", "")
         with self.sim.lock:
             self.sim.token_requests.append({"grant_type": grant_type})
+        if grant_type == "refresh_token":
+            return self._refresh(form)
         if grant_type == "authorization_code":
             return self._exchange(form)
         if grant_type == DEVICE_GRANT:
@@ -153,12 +181,12 @@ class SimOAuth:
                 or grant.client_id != form.get("client_id") or grant.redirect_uri != form.get("redirect_uri")):
             return _error(400, "Invalid authorization code")
         issued = self.sim.issue_token(scopes=grant.scopes, client_id=grant.client_id)
-        return 200, token_doc(issued), None, JSON
+        return Reply(200, token_doc(issued))
 
     # -- device code ------------------------------------------------------------------
 
-    def _device(self, req: SimHTTPHandler, query: dict[str, str], form: dict[str, str]) -> Reply:
-        form = req._form()
+    def _device(self, req: Request) -> Reply:
+        form = req.form()
         if form.get("client_id") != self.sim.client_id:
             return _error(400, "invalid client")
         device = DeviceGrant(secrets.token_urlsafe(30), secrets.token_hex(4).upper(), self.sim.client_id,
@@ -166,9 +194,9 @@ class SimOAuth:
         with self.sim.lock:
             self.devices[device.device_code] = device
         uri = f"{self.sim.http_base}/activate?{urlencode({'public': 'true', 'device-code': device.user_code})}"
-        return 200, {"device_code": device.device_code, "expires_in": self.device_expires_in,
-                     "interval": self.device_interval, "user_code": device.user_code,
-                     "verification_uri": uri}, None, JSON
+        return Reply(200, {"device_code": device.device_code, "expires_in": self.device_expires_in,
+                           "interval": self.device_interval, "user_code": device.user_code,
+                           "verification_uri": uri})
 
     def _poll(self, form: dict[str, str]) -> Reply:
         with self.sim.lock:
@@ -185,17 +213,17 @@ class SimOAuth:
                 return _error(400, "authorization_pending")
             del self.devices[device.device_code]  # single use
         issued = self.sim.issue_token(scopes=device.scopes, client_id=device.client_id)
-        return 200, token_doc(issued), None, JSON
+        return Reply(200, token_doc(issued))
 
-    def _activate(self, req: SimHTTPHandler, query: dict[str, str], form: dict[str, str]) -> Reply:
-        code = query.get("device-code", "")
+    def _activate(self, req: Request) -> Reply:
+        code = req.q("device-code")
         self.approve(code, approved=not self.deny)
-        return 200, f"<h1>{html.escape(code)}: {'denied' if self.deny else 'connected'}</h1>", None, HTML
+        return _page(200, f"<h1>{html.escape(code)}: {'denied' if self.deny else 'connected'}</h1>")
 
     # -- revoke -------------------------------------------------------------------------
 
-    def _revoke(self, req: SimHTTPHandler, query: dict[str, str], form: dict[str, str]) -> Reply:
-        form = req._form()
+    def _revoke(self, req: Request) -> Reply:
+        form = req.form()
         if form.get("client_id") != self.sim.client_id:
             return _error(404, "client does not exist")
         token = form.get("token", "")
@@ -207,7 +235,7 @@ class SimOAuth:
                 return _error(400, "Invalid token")
             grant.expires_at = 0.0
             sim.refresh_tokens.pop(grant.refresh_token, None)
-        return 200, None, None, JSON
+        return Reply(200)
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:

@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
@@ -32,24 +32,14 @@ from websockets.sync.server import Server, ServerConnection, serve
 
 from . import payloads as P
 from .catalog import CATALOG, REMOVED
-from .http_api import SimHTTPHandler
+from .helix_api import HelixState
+from .http_api import SimHTTPHandler, eventsub_routes
 from .oauth_api import SimOAuth
+from .routing import Request
+from .state import ALL_SCOPES, Grant, SimState
+from .triggers import TRIGGERS, fire
 
-ALL_SCOPES = tuple(sorted({s for row in CATALOG.values() for s in row[1]} | {
-    "user:write:chat", "moderator:manage:banned_users", "moderator:manage:chat_messages",
-    "moderator:manage:announcements", "moderator:manage:shoutouts", "moderator:read:chatters"}))
-
-
-@dataclass
-class Grant:
-    """One access token the simulator issued."""
-
-    access_token: str
-    refresh_token: str
-    client_id: str
-    user: tuple[str, str, str]
-    scopes: tuple[str, ...]
-    expires_at: float
+__all__ = ["ALL_SCOPES", "Grant", "SimSession", "SimTwitch"]
 
 
 @dataclass
@@ -80,7 +70,7 @@ class SimSession:
         return True
 
 
-class SimTwitch:
+class SimTwitch(SimState):
     """The simulated Twitch.  Use as a context manager or call start()/stop()."""
 
     def __init__(self, *, keepalive: int = 10, subscribe_window: float | None = 10.0,
@@ -88,33 +78,19 @@ class SimTwitch:
                  broadcaster: tuple[str, str, str] = P.BROADCASTER, client_id: str = "focus-demo",
                  host: str = "127.0.0.1", ws_port: int = 0, http_port: int = 0,
                  strict_tokens: bool = True) -> None:
+        super().__init__(broadcaster=broadcaster, client_id=client_id, strict_tokens=strict_tokens)
         self.keepalive = keepalive
         self.subscribe_window = subscribe_window
         self.reconnect_grace = reconnect_grace
         self.ping_interval = ping_interval
-        self.broadcaster = broadcaster
-        self.client_id = client_id
         self.host = host
-        self.strict_tokens = strict_tokens
         self._ws_port = ws_port
         self._http_port = http_port
-        self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
         self.sessions: dict[str, SimSession] = {}
-        self.grants: dict[str, Grant] = {}
-        self.refresh_tokens: dict[str, str] = {}  # refresh -> access
-        self.rotate_refresh = False
         self.subscription_log: list[tuple[int, dict[str, Any]]] = []  # (status, request body)
         self.fail_subscriptions: dict[str, tuple[int, str]] = {}
-        self.rate_limited = 0  # answer this many Helix calls with 429
-        self.rate_limit_reset = 1.0
-        self.rate_limited_until = 0.0  # the bucket stays empty until Ratelimit-Reset (§5.10)
-        self.rate_limit_hits = 0  # 429s served
-        self.token_requests: list[dict[str, str]] = []
-        self.validate_calls = 0
-        self.validate_delay = 0.0  # seconds /oauth2/validate takes to answer
-        self.oauth = SimOAuth(self)  # authorize, code exchange, device flow, revoke
-        self.auth_extensions: dict[str, Callable[..., Any]] = self.oauth.routes()
+        self.oauth = SimOAuth(self)  # every OAuth route
+        self.helix = HelixState(self)  # chat and moderation calls
         self._pending_reconnects: dict[str, str] = {}  # reconnect id -> old session id
         self._ws: Server | None = None
         self._http: ThreadingHTTPServer | None = None
@@ -129,6 +105,7 @@ class SimTwitch:
         self._http = ThreadingHTTPServer((self.host, self._http_port), SimHTTPHandler)
         self._http.daemon_threads = True
         self._http.sim = self  # type: ignore[attr-defined]
+        self._http.routes = {**eventsub_routes(self), **self.oauth.routes(), **self.helix.routes()}  # type: ignore[attr-defined]
         t = threading.Thread(target=self._http.serve_forever, name="sim-http", daemon=True)
         t.start()
         self._threads.append(t)
@@ -197,48 +174,6 @@ class SimTwitch:
         return {"TWITCH_EVENTSUB_URL": self.ws_url, "TWITCH_API_URL": self.api_url,
                 "TWITCH_AUTH_URL": self.auth_url, "TWITCH_CLIENT_ID": self.client_id,
                 **({"TWITCH_USER_ACCESS_TOKEN": access_token} if access_token else {})}
-
-    # -- tokens ------------------------------------------------------------
-
-    def issue_token(self, *, scopes: Iterable[str] = ALL_SCOPES, user: tuple[str, str, str] | None = None,
-                    client_id: str | None = None, expires_in: float = 14400, access_token: str | None = None,
-                    refresh_token: str | None = None) -> Grant:
-        grant = Grant(access_token or secrets.token_hex(15), refresh_token or secrets.token_urlsafe(36),
-                      client_id or self.client_id, user or self.broadcaster, tuple(scopes),
-                      time.time() + expires_in)
-        with self.lock:
-            self.grants[grant.access_token] = grant
-            self.refresh_tokens[grant.refresh_token] = grant.access_token
-        return grant
-
-    def grant_for(self, token: str) -> Grant | None:
-        with self.lock:
-            grant = self.grants.get(token)
-        if grant is None or grant.expires_at <= time.time():
-            return None
-        return grant
-
-    def expire_token(self, token: str) -> None:
-        with self.lock:
-            if token in self.grants:
-                self.grants[token].expires_at = 0
-
-    def revoke_refresh_token(self, refresh_token: str) -> None:
-        with self.lock:
-            self.refresh_tokens.pop(refresh_token, None)
-
-    def refresh(self, refresh_token: str, client_id: str) -> Grant | None:
-        with self.lock:
-            old = self.grants.get(self.refresh_tokens.get(refresh_token, ""))
-            if old is None or old.client_id != client_id:
-                return None
-            if self.rotate_refresh:
-                del self.refresh_tokens[refresh_token]
-                new_refresh = None
-            else:
-                new_refresh = refresh_token
-            old.expires_at = 0  # the old access token stops working
-        return self.issue_token(scopes=old.scopes, user=old.user, client_id=client_id, refresh_token=new_refresh)
 
     # -- websocket side ----------------------------------------------------
 
@@ -385,6 +320,7 @@ class SimTwitch:
                session: SimSession | None = None, duplicate: bool = False) -> str:
         """Deliver one notification to every session subscribed to `stype`; returns its message id."""
         message_id = message_id or P.new_id()
+        self.helix.observe(stype, event)
         for s in self._targets(stype, session):
             frame = self.notification_frame(s, stype, event, message_id)
             with s.lock:
@@ -504,6 +440,34 @@ class SimTwitch:
     def all_subscriptions(self) -> list[dict[str, Any]]:
         with self.lock:
             return [sub for s in self.sessions.values() for sub in s.subscriptions.values()]
+
+    def delete_subscription(self, sub_id: str) -> bool:
+        with self.lock:
+            return any(s.subscriptions.pop(sub_id, None) is not None for s in self.sessions.values())
+
+    def control(self, name: str, request: Request) -> tuple[int, Any] | None:
+        """/sim/<name> (make trigger): (status, JSON answer), or None for an unknown control."""
+        if name == "trigger":
+            body = request.json()
+            body = body if isinstance(body, dict) else {}
+            event = str(body.get("event") or request.q("event"))
+            if event not in TRIGGERS:
+                return 400, {"message": f"unknown event {event!r}", "events": sorted(TRIGGERS)}
+            count = int(body.get("count") or request.q("count") or 1)
+            return 200, {"sent": fire(self, event, max(1, min(count, 10000)))}
+        if name == "reconnect":
+            return 200, {"urls": len(self.reconnect())}
+        if name == "close":
+            self.close(int(request.q("code", "4000")))
+        elif name == "drop":
+            self.drop()
+        elif name == "silence":
+            self.silence(request.q("on", "1") == "1")
+        elif name == "revoke":
+            self.revoke(request.q("type", "channel.follow"), request.q("status", "authorization_revoked"))
+        else:
+            return None
+        return 200, {"ok": True}
 
 
 def _condition_ok(condition: dict[str, Any], rule: tuple[str, ...]) -> bool:

@@ -21,7 +21,7 @@ from . import payloads_chat as N
 from . import payloads_moderation as M
 
 if TYPE_CHECKING:
-    from .server import SimTwitch
+    from .state import SimState
 
 Frames = list[tuple[str, dict[str, Any]]]
 Who = tuple[str, str, str]
@@ -190,7 +190,11 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "online": lambda: [("stream.online", C.stream_online())],
     "offline": lambda: [("stream.offline", C.stream_offline())],
     "ad": lambda: [("channel.ad_break.begin", C.ad_break(90))],
-    # moderation moments (§2.6); `automod` (a held message the streamer can /allow) lives with the Helix side
+    # moderation moments (§2.6).  AutoMod holds a message: /allow N or /deny N answers it through
+    # POST /helix/moderation/automod/message, which the Helix side (helix_api.py) turns into
+    # automod.message.update and, when allowed, the chat message.
+    "automod": lambda: [("automod.message.hold", M.automod_hold(
+        KETTLE, "this stream is garbage and so are you", category="bullying", level=3))],
     "held-own": lambda: _held_own(),
     "warn": lambda: [("channel.warning.send", M.warning_send(KETTLE, MOSS, "caps spam", ["Be kind"]))],
     "warn-ack": lambda: [("channel.warning.acknowledge", M.warning_acknowledge(KETTLE))],
@@ -217,8 +221,7 @@ def _held_own() -> Frames:
             ("channel.chat.user_message_update", M.user_message_update(text, mid, "approved"))]
 
 
-
-def fire(sim: SimTwitch, name: str, count: int = 1) -> int:
+def fire(sim: SimState, name: str, count: int = 1) -> int:
     """Play moment `name` `count` times at every subscribed session; returns the events sent."""
     sent = 0
     for _ in range(count):

@@ -1,0 +1,462 @@
+"""The simulated Twitch's Helix calls for chat and moderation, validated as Twitch does (protocol notes §5, §2.6).
+
+  GET    /helix/users                    ?login=&id= (repeatable, <= 100 in all; none: the token's user)
+  POST   /helix/chat/messages            body {broadcaster_id, sender_id, message, reply_parent_message_id?}
+  POST   /helix/chat/announcements       ?broadcaster_id&moderator_id  body {message, color?}
+  POST   /helix/chat/shoutouts           ?from_broadcaster_id&to_broadcaster_id&moderator_id
+  PATCH  /helix/chat/settings            ?broadcaster_id&moderator_id  body: the fields that change
+  POST   /helix/moderation/bans          ?broadcaster_id&moderator_id  body {data: {user_id, duration?, reason?}}
+  DELETE /helix/moderation/bans          ?broadcaster_id&moderator_id&user_id
+  DELETE /helix/moderation/chat          ?broadcaster_id&moderator_id[&message_id]
+  POST   /helix/moderation/warnings      ?broadcaster_id&moderator_id  body {data: {user_id, reason}}
+  POST   /helix/moderation/automod/message  body {user_id, msg_id, action: ALLOW|DENY}
+  POST   /helix/raids                    ?from_broadcaster_id&to_broadcaster_id
+
+What succeeds also happens on the EventSub side, as on Twitch: a sent message
+is echoed as `channel.chat.message` (the sender is the token's user), a ban
+arrives as `channel.ban`, an allowed AutoMod hold as `automod.message.update`
+and then the chat message, and so on.  The per-endpoint limits answer 429 with
+points left in the bucket (§5.10): announcements every 2 s, shoutouts every
+2 min and the same channel once an hour; `limited` makes any call answer so.
+Chat modes drop messages of senders who are neither the broadcaster nor a
+moderator (`is_sent: false` with a drop reason, §5.3); `drop_next` drops the
+next message whatever the mode.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any, Callable
+
+from . import payloads as P
+from . import payloads_channel as PC
+from . import payloads_chat as PN
+from . import payloads_moderation as PM
+from .http_api import helix_auth, rate_headers
+from .routing import Reply, Request, Route, error
+from .state import Grant, SimState
+from .triggers import CHATTERS, FRIEND
+
+Who = tuple[str, str, str]
+MAX_MESSAGE = 500
+MAX_TIMEOUT = 1_209_600
+MESSAGE_MEMORY = 2048  # chat messages remembered for replies and deletes
+DROP_MESSAGES = {
+    "emote_mode": ("msg_emoteonly", "This room is in emote-only mode."),
+    "subscriber_mode": ("msg_subsonly", "This room is in subscribers-only mode."),
+    "follower_mode": ("msg_followersonly", "This room is in followers-only mode."),
+    "slow_mode": ("msg_slowmode", "This room is in slow mode and you are sending messages too quickly."),
+}
+
+
+class HelixState:
+    """Channel state behind the Helix calls: users, bans, chat settings, cooldowns, AutoMod holds."""
+
+    def __init__(self, sim: SimState) -> None:
+        self.sim = sim
+        self.users: dict[str, Who] = {w[1]: w for w in [sim.broadcaster, FRIEND, *(c[0] for c in CHATTERS)]}
+        self.moderators: set[str] = {CHATTERS[1][0][0]}  # user ids besides the broadcaster
+        self.bans: dict[str, float | None] = {}  # user id -> end (Unix time) or None (permanent)
+        self.settings: dict[str, Any] = {"broadcaster_id": sim.broadcaster[0], "emote_mode": False,
+                                         "follower_mode": False, "follower_mode_duration": None,
+                                         "non_moderator_chat_delay": False, "non_moderator_chat_delay_duration": None,
+                                         "slow_mode": False, "slow_mode_wait_time": None, "subscriber_mode": False,
+                                         "unique_chat_mode": False}
+        self.messages: OrderedDict[str, tuple[Who, str]] = OrderedDict()  # message id -> (chatter, text)
+        self.held: dict[str, dict[str, Any]] = {}  # message id -> the automod.message.hold event
+        self.limited: dict[str, str] = {}  # route ("POST /helix/moderation/bans") -> 429 message, points left
+        self.busy: set[str] = set()  # user ids whose ban state "another moderator" is changing (409)
+        self.drop_next: tuple[str, str] | None = None  # (code, message) for the next chat message
+        self.announce_every = 2.0
+        self.shoutout_every = 120.0
+        self.shoutout_same = 3600.0
+        self.last_announcement = float("-inf")
+        self.last_shoutout = float("-inf")
+        self.shoutouts: dict[str, float] = {}  # target id -> when
+        self.raiding_until = 0.0
+
+    def add_user(self, who: Who) -> None:
+        with self.sim.lock:
+            self.users[who[1]] = who
+
+    def by_id(self, user_id: str) -> Who | None:
+        return next((w for w in self.users.values() if w[0] == user_id), None)
+
+    def observe(self, stype: str, event: dict[str, Any]) -> None:
+        """Remember chat messages and AutoMod holds sent over EventSub (by a trigger or a call), so replies,
+        deletes and /allow can find them."""
+        if stype == "automod.message.hold":
+            with self.sim.lock:
+                self.held[str(event.get("message_id"))] = event
+            return
+        if stype != "channel.chat.message":
+            return
+        who = (str(event.get("chatter_user_id")), str(event.get("chatter_user_login")),
+               str(event.get("chatter_user_name")))
+        with self.sim.lock:
+            self.users.setdefault(who[1], who)
+            self.messages[str(event.get("message_id"))] = (who, str((event.get("message") or {}).get("text", "")))
+            while len(self.messages) > MESSAGE_MEMORY:
+                self.messages.popitem(last=False)
+
+    def routes(self) -> dict[str, Route]:
+        table: dict[str, Callable[[Request, Grant], Reply]] = {
+            "GET /helix/users": self._users,
+            "POST /helix/chat/messages": self._send,
+            "POST /helix/chat/announcements": self._announce,
+            "POST /helix/chat/shoutouts": self._shoutout,
+            "PATCH /helix/chat/settings": self._settings,
+            "POST /helix/moderation/bans": self._ban,
+            "DELETE /helix/moderation/bans": self._unban,
+            "DELETE /helix/moderation/chat": self._delete,
+            "POST /helix/moderation/warnings": self._warn,
+            "POST /helix/moderation/automod/message": self._automod,
+            "POST /helix/raids": self._raid,
+        }
+        return {key: self._guarded(key, handler) for key, handler in table.items()}
+
+    def _guarded(self, key: str, handler: Callable[[Request, Grant], Reply]) -> Route:
+        def route(req: Request) -> Reply:
+            grant = helix_auth(self.sim, req)
+            if isinstance(grant, Reply):
+                return grant
+            scope = SCOPES.get(key)
+            if scope and scope not in grant.scopes:
+                return error(401, f"Missing scope: {scope}")
+            limited = self.limited.get(key)
+            if limited is not None:
+                return _endpoint_limit(limited)
+            with self.sim.lock:
+                reply = handler(req, grant)
+            if not reply.headers:
+                reply = Reply(reply.status, reply.doc, rate_headers(), reply.content_type)
+            return reply
+        return route
+
+    # -- checks shared by the moderation calls -----------------------------------------------------------
+
+    def _moderator(self, req: Request, grant: Grant, broadcaster_key: str = "broadcaster_id") -> Reply | None:
+        """The ids in the query must be there, match the token's user and make them a moderator."""
+        for key in (broadcaster_key, "moderator_id"):
+            if not req.q(key):
+                return error(400, f'Missing required parameter "{key}"')
+        if req.q("moderator_id") != grant.user[0]:
+            return error(403, "The ID in moderator_id must match the user ID in the access token.")
+        if req.q(broadcaster_key) != self.sim.broadcaster[0]:
+            return error(400, f"The ID in {broadcaster_key} is not valid.")
+        if not self._is_mod(grant.user[0]):
+            return error(403, "The user in moderator_id is not one of the broadcaster's moderators.")
+        return None
+
+    def _is_mod(self, user_id: str) -> bool:
+        return user_id == self.sim.broadcaster[0] or user_id in self.moderators
+
+    def _banned(self, user_id: str) -> bool:
+        end = self.bans.get(user_id, 0.0)
+        return end is None or end > time.time()
+
+    # -- users ------------------------------------------------------------------------------------------------
+
+    def _users(self, req: Request, grant: Grant) -> Reply:
+        logins, ids = req.query.get("login", []), req.query.get("id", [])
+        if len(logins) + len(ids) > 100:
+            return error(400, "The sum of the ids and logins must not exceed 100.")
+        found = [grant.user] if not logins and not ids else []
+        found += [self.users[x.lower()] for x in logins if x.lower() in self.users]
+        found += [w for w in (self.by_id(x) for x in ids) if w is not None]
+        return Reply(200, {"data": [{"id": uid, "login": login, "display_name": name, "type": "",
+                                     "broadcaster_type": "affiliate" if uid == self.sim.broadcaster[0] else "",
+                                     "description": "", "profile_image_url": "", "offline_image_url": "",
+                                     "view_count": 0, "created_at": "2020-01-01T00:00:00Z"}
+                                    for uid, login, name in dict.fromkeys(found)]})
+
+    # -- chat -----------------------------------------------------------------------------------------------------
+
+    def _send(self, req: Request, grant: Grant) -> Reply:
+        body = req.json()
+        if not isinstance(body, dict):
+            return error(400, "The request body is not valid JSON.")
+        for key in ("broadcaster_id", "sender_id", "message"):
+            if not isinstance(body.get(key), str) or not body[key]:
+                return error(400, f'Missing required parameter "{key}"')
+        if body["sender_id"] != grant.user[0]:
+            return error(403, "The sender must be the user in the access token.")
+        if body["broadcaster_id"] != self.sim.broadcaster[0]:
+            return error(400, "The ID in broadcaster_id is not valid.")
+        if "for_source_only" in body:
+            return error(400, "for_source_only may only be set with an app access token.")
+        text = body["message"]
+        if len(text) > MAX_MESSAGE:
+            return error(422, "The message is too large.")
+        parent_id = body.get("reply_parent_message_id") or ""
+        parent = self.messages.get(parent_id) if parent_id else None
+        if parent_id and parent is None:
+            return error(400, "The reply_parent_message_id is not valid.")
+        drop = self._drop_reason(grant.user[0], text)
+        if drop is not None:
+            return Reply(200, {"data": [{"message_id": "", "is_sent": False,
+                                         "drop_reason": {"code": drop[0], "message": drop[1]}}]})
+        mid = P.new_id()
+        reply = P.reply_to(parent_id, parent[0], parent[1]) if parent is not None else None
+        self.sim.notify("channel.chat.message", P.chat_message(grant.user, text, message_id=mid, reply=reply,
+                                                               badges=_badges(self, grant.user[0])))
+        return Reply(200, {"data": [{"message_id": mid, "is_sent": True, "drop_reason": None}]})
+
+    def _drop_reason(self, user_id: str, text: str) -> tuple[str, str] | None:
+        if self.drop_next is not None:
+            drop, self.drop_next = self.drop_next, None
+            return drop
+        if self._banned(user_id):
+            return ("msg_banned", "You are permanently banned from talking in this channel.")
+        if self._is_mod(user_id):
+            return None  # chat modes do not apply to the broadcaster and moderators
+        for mode, reason in DROP_MESSAGES.items():
+            if self.settings[mode] and not (mode == "emote_mode" and _only_emotes(text)):
+                return reason
+        return None
+
+    def _announce(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant)) is not None:
+            return bad
+        body = req.json()
+        text = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text:
+            return error(400, 'Missing required parameter "message"')
+        color = str(body.get("color") or "primary")
+        if color not in ("blue", "green", "orange", "purple", "primary"):
+            return error(400, "The color is not valid.")
+        now = time.monotonic()
+        if now - self.last_announcement < self.announce_every:
+            return _endpoint_limit("You may send only one announcement every 2 seconds.")
+        self.last_announcement = now
+        self.sim.notify("channel.chat.notification", PN.announcement(grant.user, text[:MAX_MESSAGE], color.upper()))
+        return Reply(204)
+
+    def _shoutout(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant, "from_broadcaster_id")) is not None:
+            return bad
+        to = self.by_id(req.q("to_broadcaster_id"))
+        if to is None:
+            return error(400, "The ID in to_broadcaster_id is not valid.")
+        if to[0] == self.sim.broadcaster[0]:
+            return error(400, "The broadcaster may not give themselves a Shoutout.")
+        now = time.monotonic()
+        if now - self.last_shoutout < self.shoutout_every:
+            return _endpoint_limit("A Shoutout may be given once every 2 minutes.")
+        if now - self.shoutouts.get(to[0], float("-inf")) < self.shoutout_same:
+            return _endpoint_limit(f"{to[2]} was given a Shoutout in the last 60 minutes.")
+        self.last_shoutout = self.shoutouts[to[0]] = now
+        self.sim.notify("channel.shoutout.create", PM.shoutout_create(to, 42, grant.user))
+        return Reply(204)
+
+    def _settings(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant)) is not None:
+            return bad
+        body = req.json()
+        if not isinstance(body, dict) or not body:
+            return error(400, "The request body must contain at least one setting.")
+        changes = dict(body)
+        wait = changes.get("slow_mode_wait_time")
+        if wait is not None and (not isinstance(wait, int) or not 3 <= wait <= 120):
+            return error(400, "The value of slow_mode_wait_time must be from 3 through 120.")
+        minutes = changes.get("follower_mode_duration")
+        if minutes is not None and (not isinstance(minutes, int) or not 0 <= minutes <= 129600):
+            return error(400, "The value of follower_mode_duration must be from 0 through 129600.")
+        unknown = set(changes) - (set(self.settings) - {"broadcaster_id"})
+        if unknown:
+            return error(400, f"Unknown setting: {sorted(unknown)[0]}")
+        if changes.get("slow_mode") is True and wait is None:
+            changes["slow_mode_wait_time"] = 30  # Twitch's default
+        if changes.get("slow_mode") is False:
+            changes["slow_mode_wait_time"] = None
+        if changes.get("follower_mode") is True and minutes is None:
+            changes["follower_mode_duration"] = 0
+        if changes.get("follower_mode") is False:
+            changes["follower_mode_duration"] = None
+        self.settings.update(changes)
+        now = self.settings
+        self.sim.notify("channel.chat_settings.update", PM.chat_settings(
+            slow=now["slow_mode_wait_time"] if now["slow_mode"] else None,
+            followers=now["follower_mode_duration"] if now["follower_mode"] else None,
+            subs=now["subscriber_mode"], emote_only=now["emote_mode"], unique=now["unique_chat_mode"]))
+        return Reply(200, {"data": [dict(self.settings, moderator_id=grant.user[0])]})
+
+    # -- moderation ----------------------------------------------------------------------------------------------
+
+    def _ban(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant)) is not None:
+            return bad
+        body = req.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            return error(400, 'Missing required parameter "data"')
+        user_id, duration, reason = data.get("user_id"), data.get("duration"), data.get("reason", "")
+        if not isinstance(user_id, str) or not user_id:
+            return error(400, 'Missing required parameter "user_id"')
+        if duration is not None and (not isinstance(duration, int) or not 1 <= duration <= MAX_TIMEOUT):
+            return error(400, "The value in the duration field is not valid.")
+        if not isinstance(reason, str) or len(reason) > MAX_MESSAGE:
+            return error(400, "The text in the reason field is too long.")
+        who = self.by_id(user_id)
+        if who is None:
+            return error(400, "The user specified in the user_id field does not exist.")
+        if self._is_mod(user_id):
+            return error(400, "The user specified in the user_id field may not be banned.")
+        if user_id in self.busy:
+            return error(409, "The user specified in the user_id field is being modified by another moderator.")
+        if self.bans.get(user_id, 0.0) is None:
+            return error(400, "The user specified in the user_id field is already banned.")
+        end = None if duration is None else time.time() + duration
+        self.bans[user_id] = end
+        self.sim.notify("channel.ban", PC.ban(who, grant.user, reason, None if duration is None else duration / 60))
+        self.sim.notify("channel.chat.clear_user_messages", PN.clear_user_messages(who))
+        return Reply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "moderator_id": grant.user[0],
+                                     "user_id": user_id, "created_at": P.now_rfc3339(),
+                                     "end_time": None if end is None else _rfc3339(end)}]})
+
+    def _unban(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant)) is not None:
+            return bad
+        user_id = req.q("user_id")
+        if not user_id:
+            return error(400, 'Missing required parameter "user_id"')
+        who = self.by_id(user_id)
+        if who is None:
+            return error(400, "The user specified in the user_id field does not exist.")
+        if user_id in self.busy:
+            return error(409, "The user specified in the user_id field is being modified by another moderator.")
+        if not self._banned(user_id):
+            return error(400, "The user specified in the user_id field is not banned.")
+        del self.bans[user_id]
+        self.sim.notify("channel.unban", PC.unban(who, grant.user))
+        return Reply(204)
+
+    def _delete(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant)) is not None:
+            return bad
+        message_id = req.q("message_id")
+        if not message_id:
+            self.messages.clear()
+            self.sim.notify("channel.chat.clear", PN.chat_clear())
+            return Reply(204)
+        found = self.messages.get(message_id)
+        if found is None:
+            return error(404, "The message specified in the message_id field was not found.")
+        if self._is_mod(found[0][0]):
+            return error(400, "You may not delete another moderator's messages or the broadcaster's messages.")
+        del self.messages[message_id]
+        self.sim.notify("channel.chat.message_delete", PN.message_delete(found[0], message_id))
+        return Reply(204)
+
+    def _warn(self, req: Request, grant: Grant) -> Reply:
+        if (bad := self._moderator(req, grant)) is not None:
+            return bad
+        body = req.json()
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            return error(400, 'Missing required parameter "data"')
+        user_id, reason = data.get("user_id"), data.get("reason")
+        if not isinstance(user_id, str) or not user_id:
+            return error(400, 'Missing required parameter "user_id"')
+        if not isinstance(reason, str) or not reason:
+            return error(400, 'Missing required parameter "reason"')
+        if len(reason) > MAX_MESSAGE:
+            return error(400, "The text in the reason field is too long.")
+        who = self.by_id(user_id)
+        if who is None:
+            return error(400, "The user specified in the user_id field does not exist.")
+        if self._is_mod(user_id):
+            return error(400, "The user specified in the user_id field may not be warned.")
+        self.sim.notify("channel.warning.send", PM.warning_send(who, grant.user, reason))
+        return Reply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "user_id": user_id,
+                                     "moderator_id": grant.user[0], "reason": reason}]})
+
+    def _automod(self, req: Request, grant: Grant) -> Reply:
+        body = req.json()
+        if not isinstance(body, dict):
+            return error(400, "The request body is not valid JSON.")
+        for key in ("user_id", "msg_id", "action"):
+            if not isinstance(body.get(key), str) or not body[key]:
+                return error(400, f'Missing required parameter "{key}"')
+        if body["user_id"] != grant.user[0]:
+            return error(403, "The ID in user_id must match the user ID in the access token.")
+        if not self._is_mod(grant.user[0]):
+            return error(403, "The user in user_id is not one of the broadcaster's moderators.")
+        if body["action"] not in ("ALLOW", "DENY"):
+            return error(400, "The value in the action field is not valid.")
+        held = self.held.pop(body["msg_id"], None)
+        if held is None:
+            return error(404, "The message specified in the msg_id field was not found.")
+        allow = body["action"] == "ALLOW"
+        who, text = _held_by(held), str((held.get("message") or {}).get("text", ""))
+        self.sim.notify("automod.message.update", PM.automod_update(who, text, body["msg_id"],
+                                                                    "Approved" if allow else "Denied", grant.user))
+        if allow:  # then it arrives as normal chat, with the same message id
+            self.sim.notify("channel.chat.message", P.chat_message(who, text, message_id=body["msg_id"]))
+        return Reply(204)
+
+    def expire(self, message_id: str) -> bool:
+        """A hold times out (Twitch lets it expire after a few minutes): automod.message.update Expired."""
+        with self.sim.lock:
+            held = self.held.pop(message_id, None)
+        if held is not None:
+            text = str((held.get("message") or {}).get("text", ""))
+            self.sim.notify("automod.message.update", PM.automod_update(_held_by(held), text, message_id, "Expired",
+                                                                        None))
+        return held is not None
+
+    def _raid(self, req: Request, grant: Grant) -> Reply:
+        for key in ("from_broadcaster_id", "to_broadcaster_id"):
+            if not req.q(key):
+                return error(400, f'Missing required parameter "{key}"')
+        if req.q("from_broadcaster_id") != grant.user[0]:
+            return error(401, "The ID in from_broadcaster_id must match the user ID in the access token.")
+        to = self.by_id(req.q("to_broadcaster_id"))
+        if to is None:
+            return error(404, "The targeted channel was not found.")
+        if to[0] == grant.user[0]:
+            return error(400, "The broadcaster may not raid themselves.")
+        now = time.monotonic()
+        if now < self.raiding_until:
+            return error(409, "The broadcaster is already in the process of raiding another channel.")
+        self.raiding_until = now + 90
+        return Reply(200, {"data": [{"created_at": P.now_rfc3339(), "is_mature": False}]})
+
+
+SCOPES = {
+    "POST /helix/chat/messages": "user:write:chat",
+    "POST /helix/chat/announcements": "moderator:manage:announcements",
+    "POST /helix/chat/shoutouts": "moderator:manage:shoutouts",
+    "PATCH /helix/chat/settings": "moderator:manage:chat_settings",
+    "POST /helix/moderation/bans": "moderator:manage:banned_users",
+    "DELETE /helix/moderation/bans": "moderator:manage:banned_users",
+    "DELETE /helix/moderation/chat": "moderator:manage:chat_messages",
+    "POST /helix/moderation/warnings": "moderator:manage:warnings",
+    "POST /helix/moderation/automod/message": "moderator:manage:automod",
+    "POST /helix/raids": "channel:manage:raids",
+}
+
+
+def _endpoint_limit(message: str) -> Reply:
+    """A per-endpoint 429: the per-minute bucket still has points (§5.10)."""
+    return error(429, message, headers={"Ratelimit-Limit": "800", "Ratelimit-Remaining": "797",
+                                        "Ratelimit-Reset": str(int(time.time()) + 60)})
+
+
+def _held_by(held: dict[str, Any]) -> Who:
+    return (str(held.get("user_id")), str(held.get("user_login")), str(held.get("user_name")))
+
+
+def _only_emotes(text: str) -> bool:
+    return all(f["type"] == "emote" for f in P.fragments(text))
+
+
+def _badges(state: HelixState, user_id: str) -> list[tuple[str, str, str]]:
+    if user_id == state.sim.broadcaster[0]:
+        return [("broadcaster", "1", "")]
+    return [("moderator", "1", "")] if user_id in state.moderators else []
+
+
+def _rfc3339(moment: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
