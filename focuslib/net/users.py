@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from focuslib.errors import TwitchAPIError
 from focuslib.net.helix import Helix
@@ -31,9 +31,11 @@ class User:
 class UserCache:
     """Thread-safe: the input line's worker and the one-shot commands share one."""
 
-    def __init__(self, helix: Helix, size: int = CACHE_SIZE) -> None:
+    def __init__(self, helix: Helix, size: int = CACHE_SIZE, *, on_wait: Callable[[str], None] | None = None
+                 ) -> None:
         self.helix = helix
         self.size = size
+        self.on_wait = on_wait  # told when an empty rate-limit bucket makes a look-up wait
         self._users: OrderedDict[str, User] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -58,7 +60,8 @@ class UserCache:
         missing = [login for login in wanted if login not in found]
         for start in range(0, len(missing), MAX_LOGINS_PER_CALL):
             chunk = missing[start:start + MAX_LOGINS_PER_CALL]
-            resp = self.helix.call("GET", "/users", params=[("login", login) for login in chunk])
+            resp = self.helix.call("GET", "/users", params=[("login", login) for login in chunk],
+                                   on_wait=self.on_wait)
             if resp.status != 200:
                 raise TwitchAPIError(f"Twitch could not look up {', '.join(chunk)[:80]}: "
                                      f"{resp.message() or resp.status}", "", resp.status, resp.message())

@@ -103,7 +103,7 @@ class Executor:
                  users: UserCache | None = None, pace: ChatPace | None = None,
                  stop: threading.Event | None = None, status: Callable[[str], None] = lambda text: None) -> None:
         self.api = ChatAPI(helix, broadcaster_id, user_id, on_wait=status)
-        self.users = users or UserCache(helix)
+        self.users = users or UserCache(helix, on_wait=status)
         self.recent: Recent = recent or NoRecent()
         self.pace = pace or ChatPace()
         self.stop = stop or threading.Event()
