@@ -63,8 +63,8 @@ class Settings:
         if user_id and not user_id.isdigit():
             raise ConfigError(f"TWITCH_USER_ID={user_id!r} is not a numeric user id",
                               "set TWITCH_USER_ID to the broadcaster's id (digits), or unset it to use the token's user")
-        runtime = runtime_dir(env)
         data_dir = Path(get("FOCUS_DATA_DIR") or _xdg(env, "XDG_DATA_HOME", ".local/share") / "focus").expanduser()
+        runtime = runtime_dir(env, data_dir)
         pipe = get("FOCUS_DEVLOG_PIPE")
         return cls(
             client_id=get("TWITCH_CLIENT_ID"),
@@ -89,19 +89,30 @@ class Settings:
         return self.client_id
 
 
-def runtime_dir(env: Mapping[str, str]) -> Path:
-    """A private per-user directory for the devlog pipe and the pid file."""
+def runtime_dir(env: Mapping[str, str], data_dir: Path) -> Path:
+    """A private per-user directory for the devlog pipe: $XDG_RUNTIME_DIR/focus, else `run` in the data dir.
+
+    Never a fixed name in a shared directory such as /tmp: another user could create it first.
+    """
     xdg = env.get("XDG_RUNTIME_DIR", "")
     if xdg and os.path.isabs(xdg):
         return Path(xdg) / "focus"
-    base = env.get("TMPDIR") or "/tmp"
-    return Path(base) / f"focus-{os.getuid()}"
+    return data_dir / "run"
 
 
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` with mode 0700, or check an existing one is ours and private."""
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        missing = []
+        parent = path
+        while not os.path.lexists(parent) and parent != parent.parent:
+            missing.append(parent)
+            parent = parent.parent
+        for directory in reversed(missing):  # every directory focus creates is private, not just the last
+            try:
+                os.mkdir(directory, 0o700)
+            except FileExistsError:
+                pass
         st = os.lstat(path)
     except OSError as exc:
         raise ConfigError(f"cannot create {path}: {exc.strerror}", "check the permissions of its parent") from None

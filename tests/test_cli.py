@@ -124,7 +124,9 @@ def test_demo_shows_a_live_channel_and_stops_cleanly_on_a_signal(procs, cli_env,
     demo.signal(sig)
     assert demo.wait(2) == 0
     assert "Traceback" not in demo.err.text
-    assert not (Path(cli_env["XDG_RUNTIME_DIR"]) / "focus" / "focus.pid").exists()
+    from focuslib.runtime.pidfile import PidFile
+
+    assert PidFile(Path(cli_env["FOCUS_DATA_DIR"])).running_pid() is None  # the lock went with the process
 
 
 def test_make_stop_stops_a_focus_in_another_terminal_and_trigger_fires_events(procs, cli_env):
@@ -187,9 +189,9 @@ def test_devlog_pretty_filters_and_one_reader_per_pipe(procs, cli_env):
 def test_a_stale_pid_file_of_another_program_is_not_killed(cli_env):
     sleeper = subprocess.Popen(["sleep", "30"])
     try:
-        run_dir = Path(cli_env["XDG_RUNTIME_DIR"]) / "focus"
-        run_dir.mkdir(parents=True, mode=0o700)
-        (run_dir / "focus.pid").write_text(f"{sleeper.pid}\n")
+        data_dir = Path(cli_env["FOCUS_DATA_DIR"])
+        data_dir.mkdir(parents=True, mode=0o700)
+        (data_dir / "focus.pid").write_text(f"{sleeper.pid}\n")
         res = run_once(["focus.py", "stop"], cli_env)
         assert res.returncode == 1 and "not running" in res.stderr
         assert sleeper.poll() is None

@@ -94,9 +94,20 @@ def test_a_devlog_path_that_is_not_a_pipe_fails(sim, env):
     assert code == 1 and "is not a named pipe" in lines["devlog pipe"] and "FOCUS_DEVLOG_PIPE" in lines["devlog pipe"]
 
 
-def test_a_missing_pipe_is_fine_when_focus_can_create_it(sim, env):
+def test_a_missing_pipe_is_created_as_focus_would(sim, env):
     code, lines = doctor(env)
-    assert code == 0 and "will be created when focus starts" in lines["devlog pipe"]
+    assert code == 0 and "is ready" in lines["devlog pipe"]
+    assert (Path(env["XDG_RUNTIME_DIR"]) / "focus" / "devlog.fifo").is_fifo()
+
+
+def test_a_pipe_in_a_directory_that_does_not_exist_fails_as_it_does_in_focus(sim, env, tmp_path, start_focus):
+    """doctor used to say ok here while focus then exited 2: both run the same check now."""
+    extra = {"FOCUS_DEVLOG_PIPE": str(tmp_path / "missing" / "devlog.fifo")}
+    code, lines = doctor({**env, **extra})
+    assert code == 1 and lines["devlog pipe"].startswith("[FAIL] devlog pipe: cannot create the devlog pipe")
+    focus = start_focus(extra, devlog=True)
+    focus.thread.join(t(10))
+    assert isinstance(focus.result, Exception) and "cannot create the devlog pipe" in str(focus.result)
 
 
 def test_the_real_command_with_broken_settings(sim, env):

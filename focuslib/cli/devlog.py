@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import signal
+import stat
 import sys
 import time
 from pathlib import Path
@@ -151,7 +152,17 @@ def _lock_reader(path: Path) -> int:
     """One devlog per pipe: a FIFO hands each line to only one of its readers."""
     from focuslib.errors import FocusError
 
-    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    lock = f"{path}.lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:  # a directory, a symlink, no permission
+        raise FocusError(f"cannot use the devlog lock file {lock}: {exc.strerror or 'unusable'}",
+                         "remove it, or set FOCUS_DEVLOG_PIPE to a path of your own") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+        os.close(fd)
+        raise FocusError(f"the devlog lock file {lock} is not a file of yours",
+                         "remove it, or set FOCUS_DEVLOG_PIPE to a path of your own")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -168,7 +179,7 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from focuslib.config import Settings, load_environment
-    from focuslib.devlog.pipe import ensure_fifo, read_lines
+    from focuslib.devlog.pipe import ensure_devlog_pipe, read_lines
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.view.render import ColorMode, detect_color_mode
 
@@ -177,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env(load_environment())
         path = settings.devlog_pipe
-        ensure_fifo(path, private_parent=path.parent == settings.runtime_dir)
+        ensure_devlog_pipe(settings)
         lock = _lock_reader(path)  # noqa: F841 - held until exit
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE

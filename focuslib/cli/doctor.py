@@ -11,18 +11,16 @@ Nothing here prints a token: only logins, ids, scopes and paths.
 
 from __future__ import annotations
 
-import os
-import stat
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Mapping, TextIO
 from urllib.parse import urlsplit
 
 from focuslib.net import oauth
 from focuslib.config import Settings
 from focuslib.errors import FocusError
+from focuslib.devlog.pipe import ensure_devlog_pipe
 from focuslib.net.helix import Helix
 from focuslib.net.httpclient import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
@@ -90,7 +88,7 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
             report(_skip("devlog pipe", "fix the settings first"))
         else:
             report(check_eventsub(settings.eventsub_url, timeout))
-            report(check_devlog_pipe(settings.devlog_pipe))
+            report(check_devlog_pipe(settings))
     finally:
         http.close()
     return 0 if all(c.status == "ok" for c in results) else 1
@@ -211,27 +209,12 @@ def check_eventsub(url: str, timeout: float) -> Check:
             pass
 
 
-def check_devlog_pipe(path: Path) -> Check:
-    """The pipe focus writes raw events to: usable as it is, or creatable at start."""
+def check_devlog_pipe(settings: Settings) -> Check:
+    """The pipe focus writes raw events to, checked (and created if missing) by the very code focus runs."""
     try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        parent = path.parent
-        while not parent.exists() and parent != parent.parent:
-            parent = parent.parent
-        if os.access(parent, os.W_OK | os.X_OK):
-            return Check("devlog pipe", "ok", f"{path} will be created when focus starts (read it with make devlog)")
-        return Check("devlog pipe", "FAIL", f"cannot create {path}: {parent} is not writable",
-                     "set FOCUS_DEVLOG_PIPE to a path in a directory you own")
-    except OSError as exc:
-        return Check("devlog pipe", "FAIL", f"cannot look at {path}: {exc.strerror}",
-                     "set FOCUS_DEVLOG_PIPE to a path in a directory you own")
-    if not stat.S_ISFIFO(st.st_mode):
-        return Check("devlog pipe", "FAIL", f"{path} exists and is not a named pipe",
-                     "remove it, or set FOCUS_DEVLOG_PIPE to another path")
-    if st.st_uid != os.getuid():
-        return Check("devlog pipe", "FAIL", f"{path} belongs to another user",
-                     "set FOCUS_DEVLOG_PIPE to a path of your own")
+        path = ensure_devlog_pipe(settings)
+    except FocusError as exc:
+        return _fail("devlog pipe", exc)
     return Check("devlog pipe", "ok", f"{path} is ready (read it with make devlog)")
 
 

@@ -70,10 +70,10 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def stop_running(runtime_dir) -> int:  # type: ignore[no-untyped-def]
-    from focuslib.runtime.setup import PidFile
+def stop_running(data_dir) -> int:  # type: ignore[no-untyped-def]
+    from focuslib.runtime.pidfile import PidFile
 
-    pidfile = PidFile(runtime_dir)
+    pidfile = PidFile(data_dir)
     pid = pidfile.running_pid()
     if pid is None:
         print("focus is not running.", file=sys.stderr)
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_doctor(load_environment(), sys.stdout)
         settings = Settings.from_env(load_environment())
         if args.command == "stop":
-            return stop_running(settings.runtime_dir)
+            return stop_running(settings.data_dir)
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,

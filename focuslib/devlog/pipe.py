@@ -24,7 +24,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from focuslib.config import ensure_private_dir
+from focuslib.config import Settings, ensure_private_dir
 from focuslib.errors import ConfigError
 
 BACKLOG = 256  # lines kept while nobody reads (and the most queued at once): ~0.5 MB of chat frames
@@ -58,6 +58,12 @@ def ensure_fifo(path: Path, private_parent: bool) -> Path:
     raise ConfigError(f"cannot create the devlog pipe {path}", "set FOCUS_DEVLOG_PIPE to another path")
 
 
+def ensure_devlog_pipe(settings: Settings) -> Path:
+    """The devlog FIFO as focus, devlog.py and doctor all check it (one rule for all three)."""
+    path = settings.devlog_pipe
+    return ensure_fifo(path, private_parent=path.parent == settings.runtime_dir)
+
+
 def frame_record(ts: float, conn: int, raw: str) -> str:
     """A raw frame that is valid JSON, embedded as-is (no re-encoding on the hot path)."""
     if "\n" in raw or "\r" in raw:
@@ -89,6 +95,7 @@ class DevlogWriter:
         self.pipe_dropped = 0  # counted by the writer when a reader vanished mid-chunk
         self._reported = 0
         self.written = 0
+        self.refused = 0  # opens that found something else than our own FIFO at the path
         self.thread = threading.Thread(target=self._run, name="devlog-writer", daemon=True)
 
     # -- producer side -----------------------------------------------------
@@ -149,15 +156,16 @@ class DevlogWriter:
             self._close()
 
     def _open(self, block: bool = True) -> bool:
-        flags = os.O_WRONLY | os.O_CLOEXEC | (0 if block else os.O_NONBLOCK)
+        flags = os.O_WRONLY | os.O_CLOEXEC | os.O_NOFOLLOW | (0 if block else os.O_NONBLOCK)
         try:
             # Blocking, it waits for a reader, so a focus nobody watches has no
             # periodic wake-up for it; stop() releases it.
             fd = os.open(self.path, flags)
         except OSError:
             return False  # no reader (non-blocking), or the FIFO was removed: try again later
-        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+        if not _ours(fd):  # checked on every open: the path may have been re-created by someone else
             os.close(fd)
+            self.refused += 1
             return False
         os.set_blocking(fd, False)  # a full pipe must never hold this thread up
         self._fd = fd
@@ -215,6 +223,11 @@ class DevlogWriter:
             self._pending = self._pending[n:]
 
 
+def _ours(fd: int) -> bool:
+    st = os.fstat(fd)
+    return stat.S_ISFIFO(st.st_mode) and st.st_uid == os.getuid()
+
+
 def read_lines(path: Path, stop: threading.Event | None = None) -> Iterator[str | None]:
     """Yield lines from the FIFO forever; None marks "the writer went away".
 
@@ -223,7 +236,11 @@ def read_lines(path: Path, stop: threading.Event | None = None) -> Iterator[str 
     dropped if it is not a whole JSON object.
     """
     while stop is None or not stop.is_set():
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        if not _ours(fd):  # re-created by someone else while we waited: read nothing of theirs
+            os.close(fd)
+            raise ConfigError(f"the devlog pipe {path} is no longer a named pipe of yours",
+                              "remove it, or set FOCUS_DEVLOG_PIPE to a path of your own")
         with os.fdopen(fd, "rb", buffering=1 << 16) as fh:
             first = True
             for raw in fh:

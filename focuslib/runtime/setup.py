@@ -15,11 +15,12 @@ from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
+from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.runtime.inbox import NoticeText
 from focuslib.runtime.memory import ChatMemory, memory_ready, start_memory, stop_memory
 from focuslib.config import DEFAULT_AUTH_URL, Settings, ensure_private_dir
-from focuslib.devlog.pipe import DevlogWriter, ensure_fifo, record
+from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib.errors import AuthError, ConfigError, FocusError
 from focuslib.twitch.session import Session
 from focuslib.net.helix import Helix
@@ -164,37 +165,6 @@ def start_demo(settings: Settings) -> tuple[Settings, Callable[[], None]]:
     return demo, stop
 
 
-class PidFile:
-    """`focus.pid` in the runtime directory: lets `focus.py stop` find us and keeps a second focus out."""
-
-    def __init__(self, runtime_dir: Path) -> None:
-        self.path = runtime_dir / "focus.pid"
-
-    def running_pid(self) -> int | None:
-        try:
-            pid = int(self.path.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        if pid == os.getpid() or not _is_focus(pid):
-            return None  # stale: that pid is gone or now belongs to another program
-        return pid
-
-    def claim(self) -> None:
-        pid = self.running_pid()
-        if pid is not None:
-            raise ConfigError(f"focus is already running (pid {pid}) and writing the devlog pipe",
-                              "stop it with `make stop` (python focus.py stop) first")
-        ensure_private_dir(self.path.parent)
-        self.path.write_text(f"{os.getpid()}\n")
-
-    def release(self) -> None:
-        try:
-            if self.path.read_text().strip() == str(os.getpid()):
-                self.path.unlink()
-        except OSError:
-            pass
-
-
 class Control:
     """Lets another thread stop a running focus (tests, embedding)."""
 
@@ -208,28 +178,11 @@ class Control:
             self.app.stop()
 
 
-def _is_focus(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-    except OSError:  # no /proc (macOS): ask ps
-        import subprocess
-
-        try:
-            cmdline = subprocess.run(["ps", "-p", str(pid), "-o", "command="], capture_output=True, text=True,
-                                     timeout=5).stdout
-        except (OSError, subprocess.SubprocessError):
-            return True
-    return "focus.py" in cmdline
-
-
 def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: Control | None = None) -> int:
     """Set everything up and run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error."""
     theme = theme_from_env(settings.env)
     stop_demo: Callable[[], None] | None = None
+    pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
     if options.demo:
         settings, stop_demo = start_demo(settings)
     mock = twitch_cli_mock(settings)
@@ -250,7 +203,6 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
     control = control or Control()
     stop = control.stop_event
     http = HttpClient()
-    pidfile = PidFile(settings.runtime_dir)
     devlog: DevlogWriter | NullDevlog = NullDevlog()
     memory: ChatMemory | None = None
     started: float | None = None  # when chat began: the recap covers this run
@@ -260,9 +212,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
         terminal.flush()
 
     try:
-        if options.devlog:
-            ensure_fifo(settings.devlog_pipe, private_parent=settings.devlog_pipe.parent == settings.runtime_dir)
         pidfile.claim()
+        if options.devlog:
+            ensure_devlog_pipe(settings)
         if options.devlog:
             devlog = DevlogWriter(settings.devlog_pipe, redactor)
             devlog.start()

@@ -1,0 +1,85 @@
+"""`focus.pid` in the data directory: a lock the running focus holds, so `focus.py stop` finds it and a
+second focus on the same data stays out.
+
+The lock (`fcntl.flock` on the open file) is what counts, not the number in
+the file: the kernel drops it when the process ends, even by `kill -9`, so a
+stale file never blocks a new focus and `stop` never signals a pid that now
+belongs to another program.  The file lives with the data (not in the
+runtime directory), so `--no-devlog` starts even when the devlog directory
+cannot be used.  It is never unlinked: removing a locked file would let a
+second focus lock a new file of the same name.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+from pathlib import Path
+
+from focuslib.config import ensure_private_dir
+from focuslib.errors import ConfigError
+
+
+class PidFile:
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "focus.pid"
+        self._fd: int | None = None
+
+    def _open(self, create: bool) -> int | None:
+        flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | (os.O_CREAT if create else 0)
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise ConfigError(f"cannot open {self.path}: {exc.strerror or 'not a regular file'}",
+                              "remove it (focus creates it again)") from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+            os.close(fd)
+            raise ConfigError(f"{self.path} is not a file of yours", "remove it (focus creates it again)")
+        return fd
+
+    def running_pid(self) -> int | None:
+        """The pid of the focus holding the lock, or None when nobody holds it."""
+        fd = self._open(create=False)
+        if fd is None:
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                if not text.isdigit() or int(text) <= 0:  # never hand kill() 0 or -1
+                    raise ConfigError(f"a focus holds {self.path} but its pid is unreadable",
+                                      "stop it with Ctrl-C in its terminal") from None
+                return int(text)
+            return None  # we got the lock: the file is stale
+        finally:
+            os.close(fd)
+
+    def claim(self) -> None:
+        """Take the lock for this process, or say which focus holds it."""
+        ensure_private_dir(self.path.parent)
+        fd = self._open(create=True)
+        assert fd is not None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            raise ConfigError(f"focus is already running (pid {text or '?'})",
+                              "stop it with `make stop` (python focus.py stop) first") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                os.ftruncate(self._fd, 0)
+            except OSError:
+                pass
+            os.close(self._fd)  # drops the lock
+            self._fd = None
