@@ -15,16 +15,23 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
+import threading
 from pathlib import Path
 
 from focuslib.config import ensure_private_dir
 from focuslib.errors import ConfigError
 
 
+# Locks this process holds, by path, with how many PidFiles share each: several focus runners in one
+# process (the tests, an embedding) are one focus to the outside, as they were with the old pid check.
+_HELD: dict[Path, list[int]] = {}
+_HELD_LOCK = threading.Lock()
+
+
 class PidFile:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "focus.pid"
-        self._fd: int | None = None
+        self._claimed = False
 
     def _open(self, create: bool) -> int | None:
         flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | (os.O_CREAT if create else 0)
@@ -61,25 +68,39 @@ class PidFile:
 
     def claim(self) -> None:
         """Take the lock for this process, or say which focus holds it."""
-        ensure_private_dir(self.path.parent)
-        fd = self._open(create=True)
-        assert fd is not None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            os.close(fd)
-            raise ConfigError(f"focus is already running (pid {text or '?'})",
-                              "stop it with `make stop` (python focus.py stop) first") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        self._fd = fd
+        with _HELD_LOCK:
+            held = _HELD.get(self.path)
+            if held is not None:
+                held[1] += 1
+                self._claimed = True
+                return
+            ensure_private_dir(self.path.parent)
+            fd = self._open(create=True)
+            assert fd is not None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                raise ConfigError(f"focus is already running (pid {text or '?'})",
+                                  "stop it with `make stop` (python focus.py stop) first") from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            _HELD[self.path] = [fd, 1]
+            self._claimed = True
 
     def release(self) -> None:
-        if self._fd is not None:
+        with _HELD_LOCK:
+            held = _HELD.get(self.path)
+            if not self._claimed or held is None:
+                return
+            self._claimed = False
+            held[1] -= 1
+            if held[1] > 0:
+                return
+            del _HELD[self.path]
             try:
-                os.ftruncate(self._fd, 0)
+                os.ftruncate(held[0], 0)
             except OSError:
                 pass
-            os.close(self._fd)  # drops the lock
-            self._fd = None
+            os.close(held[0])  # drops the lock
