@@ -11,7 +11,6 @@ slow Helix never holds up chat.
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 import time
@@ -21,11 +20,11 @@ from typing import TYPE_CHECKING, Any, Callable
 from focuslib.net import websocket as W
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
-from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Phase, Session, Show, Status, Subscribe
+from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Session, Show, Status, Subscribe
 from focuslib.net.helix import Helix, Stopped
 from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened,
                                     StatusText, SubscribeResult, Wake)
-from focuslib.twitch.messages import load_parsers, parse_frame
+from focuslib.twitch.messages import FrameParser
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
 
@@ -106,6 +105,7 @@ class App:
         self.wall = wall
         self._connect = connect
         self.inbox: queue.SimpleQueue[Item] = queue.SimpleQueue()
+        self.parser = FrameParser()
         self.conns: dict[int, W.WsConnection] = {}
         self.credits = threading.Semaphore(CREDITS)
         self.workers = Workers(4, "helix")
@@ -117,8 +117,8 @@ class App:
         helix.on_wait = lambda text: self.inbox.put(StatusText(text))
 
     # The view (renderer and presenter, with ~50 event types behind them) is
-    # built once the subscriptions exist (or when a line needs it earlier), so
-    # importing it stays off the path from start to the first subscription.
+    # built by set-up's warm-up once the session is live, or when a line needs
+    # it earlier, so importing it stays off the path to the first subscription.
 
     @property
     def renderer(self) -> Renderer:
@@ -154,22 +154,22 @@ class App:
         """Replace a connection opened by `start` and not yet used (see Session.restart)."""
         self._execute(self.session.restart(self.clock()))
 
-    def run(self) -> None:
-        """Run until `stop()`, a fatal error (raised), or KeyboardInterrupt (propagates)."""
-        try:
-            self.start()
-            self._loop()
-            if self.fatal is not None:
-                raise self.fatal
-        finally:
-            self.shutdown()
+    def serve(self, until: Callable[[], bool] | None = None) -> bool:
+        """Run the main loop until `stop()`, a fatal error (raised), KeyboardInterrupt (propagates), or
+        `until()` turns true (checked after each round; then True is returned).  Starts first if needed;
+        `shutdown` is the caller's (set-up's tear-down)."""
+        self.start()
+        done = self._loop(until)
+        if self.fatal is not None:
+            raise self.fatal
+        return done
 
     def stop(self) -> None:
         """Ask the main loop to end (any thread)."""
         self.stop_event.set()
         self.inbox.put(WAKE)
 
-    def _loop(self) -> None:
+    def _loop(self, until: Callable[[], bool] | None) -> bool:
         get = self.inbox.get
         session = self.session
         clock = self.clock
@@ -202,6 +202,9 @@ class App:
             if later is not None and clock() >= later:
                 self._view_tick()
             self.terminal.flush()
+            if until is not None and until():
+                return True
+        return False
 
     def _handle(self, item: Item) -> None:
         try:
@@ -218,13 +221,6 @@ class App:
                                            raw=data[:512].hex()))
                 case SubscribeResult(epoch, spec, status, message):
                     self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
-                    if self._presenter is None and self.session.phase is Phase.LIVE:
-                        # Subscribed: load the view and the parsers now, before the first line needs them;
-                        # then move everything set up so far out of the garbage collector's sight, so its
-                        # full passes stay short (they would otherwise walk every module and class).
-                        load_parsers()
-                        self.presenter  # noqa: B018
-                        gc.freeze()
                 case StatusText(text):
                     self.terminal.status(text)
                 case NoticeText(text, level):
@@ -283,7 +279,7 @@ class App:
                                    raw=data.decode("utf-8", "replace")))
             return
         try:
-            msg = parse_frame(text)
+            msg = self.parser(text)
         except ParseError as exc:
             self.devlog.put(record("bad_frame", ts, conn=conn, error=exc.message, raw=text))
             return

@@ -1,28 +1,36 @@
-"""Setting focus up: token, identity, devlog, demo simulator; then the App runs."""
+"""Setting focus up and tearing it down: `run` takes the steps below in order, the App runs in between.
+
+demo simulator (make demo) -> pid file -> terminal -> devlog writer -> token
+and App (whose first connection opens at once) -> history writer -> token
+check and identity -> token keeper -> the App's loop until the session is
+live -> warm-up -> the App's loop until stopped.  Tear-down undoes each step
+in reverse (the history last but the pid file: its recap prints below the
+closed screen).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import json
+import gc
 import os
 import signal
 import sys
 import threading
 import time
 import traceback
-from pathlib import Path
 from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
-from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.runtime.inbox import NoticeText
-from focuslib.runtime.memory import ChatMemory, memory_ready, start_memory, stop_memory
-from focuslib.config import DEFAULT_AUTH_URL, Settings, ensure_private_dir
+from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
+from focuslib.runtime.pidfile import PidFile
+from focuslib.config import DEFAULT_AUTH_URL, Settings
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib.errors import AuthError, ConfigError, FocusError
-from focuslib.twitch.session import Session
+from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
 from focuslib.net.httpclient import HttpClient, NetworkError
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
@@ -138,33 +146,6 @@ def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str,
     return tuple(usable), hidden
 
 
-def start_demo(settings: Settings) -> tuple[Settings, Callable[[], None]]:
-    """Start the simulated Twitch and its demo channel in this process; point settings at it."""
-    from focuslib.sim import SimTwitch
-    from focuslib.sim.demo import DemoChannel
-
-    sim = SimTwitch().start()
-    grant = sim.issue_token()
-    channel = DemoChannel(sim).start()
-    ensure_private_dir(settings.runtime_dir)
-    marker = settings.runtime_dir / "sim.json"
-    marker.write_text(json.dumps({"http": sim.http_base, "pid": os.getpid()}))
-
-    def stop() -> None:
-        channel.stop()
-        sim.stop()
-        try:
-            marker.unlink()
-        except OSError:
-            pass
-
-    demo = dataclasses.replace(
-        settings, eventsub_url=sim.ws_url, api_url=sim.api_url, auth_url=sim.auth_url, client_id=sim.client_id,
-        access_token=grant.access_token, refresh_token=grant.refresh_token, secret="", user_id="",
-        data_dir=settings.runtime_dir / "demo-data")
-    return demo, stop
-
-
 class Control:
     """Lets another thread stop a running focus (tests, embedding)."""
 
@@ -179,124 +160,196 @@ class Control:
 
 
 def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: Control | None = None) -> int:
-    """Set everything up and run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error."""
-    theme = theme_from_env(settings.env)
-    stop_demo: Callable[[], None] | None = None
+    """Set focus up, run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error, tear it down.
+
+    Each set-up step registers its own tear-down on `teardown`, which undoes
+    them in reverse order however `run` ends (so nothing is closed that was
+    never opened, and a failed token check still closes the early connection)."""
+    control = control or Control()
     pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
-    if options.demo:
-        settings, stop_demo = start_demo(settings)
-    mock = twitch_cli_mock(settings)
-    if mock:
-        # The mock checks no token and wants any Client-Id (protocol notes §6.2).
-        settings = dataclasses.replace(settings, client_id=settings.client_id or "twitch-cli-mock",
-                                       access_token=settings.access_token or "twitch-cli-mock")
+    with contextlib.ExitStack() as teardown:
+        if options.demo:
+            settings = _start_demo(settings, teardown)
+        settings, mock = _mock_settings(settings)
+        redactor = Redactor()
+        redactor.add(settings.secret, settings.access_token, settings.refresh_token)
+        http = HttpClient()
+        teardown.callback(http.close)
+        devlog: DevlogWriter | NullDevlog = NullDevlog()
+        chat_began: float | None = None  # the recap covers this run's chat
+        try:
+            pidfile.claim()
+            teardown.callback(pidfile.release)
+            if options.devlog:
+                ensure_devlog_pipe(settings)
+            # Undone once the screen is closed (and the App stopped): the recap prints below it.
+            after_screen = teardown.enter_context(contextlib.ExitStack())
+            screen = _open_screen(settings, options, out, teardown)
+            devlog = _start_devlog(settings, options, redactor, teardown)
+            holder = token_holder(settings, http, redactor)
+            app = control.app = _build_app(settings, options, screen, http, holder, devlog, control, teardown)
+            # Connect while the token is checked: the welcome waits in the inbox
+            # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
+            app.start()
+            # The history writer opens the database while the token is checked, too.
+            memory = start_memory(settings.data_dir, history=options.history, days=options.history_days,
+                                  hold_minutes=options.hold_minutes, app=app, devlog=devlog)
+            after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
+            info = _identify(settings, http, holder, app, options, screen, devlog, control.stop_event)
+            memory_ready(memory)
+            if not mock:
+                _start_keeper(app, holder, http, settings, info, devlog, teardown)
+            if not control.stop_event.is_set():
+                chat_began = time.time()
+                if app.serve(until=lambda: app.session.phase is Phase.LIVE):
+                    warm_up(app)
+                    app.serve()
+        except FocusError as exc:
+            devlog.put(record("error", time.time(), error=str(exc)))
+            raise
+        except BrokenPipeError:
+            raise  # whoever read our output went away (`focus.py | head`): not a bug
+        except Exception as exc:  # a bug: keep the traceback out of the stream, but keep it
+            raise _crashed(exc, settings, redactor, devlog) from None
+    return 0
+
+
+# -- set-up steps, in the order `run` takes them --------------------------------------
+
+
+def _start_demo(settings: Settings, teardown: contextlib.ExitStack) -> Settings:
+    from focuslib.runtime.demo import start_demo
+
+    settings, stop_demo = start_demo(settings)
+    teardown.callback(stop_demo)
+    return settings
+
+
+def _mock_settings(settings: Settings) -> tuple[Settings, bool]:
+    """Settings for twitch-cli's mock server, which checks no token and wants any Client-Id (protocol notes §6.2)."""
+    if not twitch_cli_mock(settings):
+        return settings, False
+    return dataclasses.replace(settings, client_id=settings.client_id or "twitch-cli-mock",
+                               access_token=settings.access_token or "twitch-cli-mock"), True
+
+
+@dataclasses.dataclass(frozen=True)
+class Screen:
+    """The terminal and what the renderer needs to know about it."""
+
+    terminal: Terminal
+    mode: ColorMode
+    isatty: bool
+    width: int | None  # None: a pipe or file gets whole lines
+    theme: str
+
+    def status(self, text: str) -> None:
+        """Show `text` in the status line now (set-up runs before the main loop flushes)."""
+        self.terminal.status(text)
+        self.terminal.flush()
+
+
+def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack) -> Screen:
     mode = detect_color_mode(settings.env, out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
-    fancy = mode is not ColorMode.NONE and isatty
-    terminal = Terminal(out, fancy=fancy)
+    terminal = Terminal(out, fancy=mode is not ColorMode.NONE and isatty)
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
     width = terminal_size().columns if isatty else None
     terminal.columns = width or 80
-    old_winch = None
-    redactor = Redactor()
-    redactor.add(settings.secret, settings.access_token, settings.refresh_token)
-    control = control or Control()
-    stop = control.stop_event
-    http = HttpClient()
-    devlog: DevlogWriter | NullDevlog = NullDevlog()
-    memory: ChatMemory | None = None
-    started: float | None = None  # when chat began: the recap covers this run
+    teardown.callback(terminal.close)
+    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env))
 
-    def status(text: str) -> None:
-        terminal.status(text)
-        terminal.flush()
 
+def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
+                  teardown: contextlib.ExitStack) -> DevlogWriter | NullDevlog:
+    if not options.devlog:
+        return NullDevlog()
+    devlog = DevlogWriter(settings.devlog_pipe, redactor)
+    devlog.start()
+    teardown.callback(devlog.stop, 0.5)
+    devlog.put(record("lifecycle", time.time(), event="focus_started", pid=os.getpid(),
+                      eventsub_url=settings.eventsub_url, demo=options.demo))
+    return devlog
+
+
+def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
+               devlog: DevlogWriter | NullDevlog, control: Control, teardown: contextlib.ExitStack) -> App:
+    helix = Helix(http, settings.api_url, settings.client_id, holder)
+    session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
+
+    # The view (renderer and presenter, with ~50 event types behind them) is
+    # built by `warm_up`, or earlier if a line needs it, so importing it stays
+    # off the path from start to the first subscription.
+    def view() -> tuple[Renderer, Presenter]:
+        from focuslib.view.present import Presenter
+        from focuslib.view.render import Renderer
+
+        renderer = Renderer(screen.mode, timestamps=options.timestamps, width=screen.width, theme=screen.theme)
+        presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
+                              bell=options.bell and screen.isatty)
+        if screen.isatty:
+            old = _watch_resize(renderer, screen.terminal)
+            if old is not None:
+                teardown.callback(signal.signal, signal.SIGWINCH, old)
+        return renderer, presenter
+
+    app = App(session, helix, view, screen.terminal, devlog, stop=control.stop_event)
+    teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
+    teardown.callback(control.stop_event.set)
+    return app
+
+
+def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: App, options: Options,
+              screen: Screen, devlog: DevlogWriter | NullDevlog, stop: threading.Event) -> oauth.TokenInfo:
+    """Check the token, then tell the session what to subscribe to (what the token's scopes allow)."""
+    screen.status("checking the Twitch token...")
+    checking = time.monotonic()
+    info = authenticate(settings, http, holder, status=screen.status, stop=stop)
+    if time.monotonic() - checking > EARLY_CONNECT_LIMIT:
+        app.restart()  # the early welcome may be past Twitch's 10 s window to subscribe
+    broadcaster = settings.user_id or info.user_id
+    specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
+    if not specs:
+        raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
+                        "run make auth")
+    app.session.desired = specs
+    devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
+                      broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
+    for line in hidden:
+        app.inbox.put(NoticeText(line, "warn"))
+    return info
+
+
+def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,
+                  devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
+    keeper = start_keeper(app, holder, http, settings.auth_url, info.expires_in, devlog)
+    teardown.callback(keeper.join, 1.0)
+    teardown.callback(app.stop_event.set)
+
+
+def warm_up(app: App) -> None:
+    """Start-up's last step, once the session is live: load what the first line will need.
+
+    The event parsers, orjson and the view load now rather than on the first
+    chat message; then everything set up so far moves out of the garbage
+    collector's sight (`gc.freeze`), so its full passes stay short (they would
+    otherwise walk every module and class)."""
+    app.parser.load()
+    app.presenter  # noqa: B018  (builds the view)
+    gc.freeze()
+
+
+def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: DevlogWriter | NullDevlog) -> FocusError:
+    """A bug: the traceback goes to the devlog and to last-crash.txt (redacted), the streamer gets two lines."""
+    trace = traceback.format_exc()
+    devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
+    crash = settings.runtime_dir / "last-crash.txt"
     try:
-        pidfile.claim()
-        if options.devlog:
-            ensure_devlog_pipe(settings)
-        if options.devlog:
-            devlog = DevlogWriter(settings.devlog_pipe, redactor)
-            devlog.start()
-            devlog.put(record("lifecycle", time.time(), event="focus_started", pid=os.getpid(),
-                              eventsub_url=settings.eventsub_url, demo=options.demo))
-        holder = token_holder(settings, http, redactor)
-        helix = Helix(http, settings.api_url, settings.client_id, holder)
-        session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
-
-        def view() -> tuple[Renderer, Presenter]:
-            nonlocal old_winch
-            from focuslib.view.present import Presenter
-            from focuslib.view.render import Renderer
-
-            renderer = Renderer(mode, timestamps=options.timestamps, width=width, theme=theme)
-            presenter = Presenter(renderer, terminal, groups=options.groups, types=session.active_types(),
-                                  bell=options.bell and isatty)
-            if isatty:
-                old_winch = _watch_resize(renderer, terminal)
-            return renderer, presenter
-
-        app = control.app = App(session, helix, view, terminal, devlog, stop=stop)
-        # Connect while the token is checked: the welcome waits in the inbox
-        # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
-        app.start()
-        memory = start_memory(settings.data_dir, history=options.history, days=options.history_days,
-                              hold_minutes=options.hold_minutes, app=app, devlog=devlog)
-        status("checking the Twitch token...")
-        checking = time.monotonic()
-        info = authenticate(settings, http, holder, status=status, stop=stop)
-        if time.monotonic() - checking > EARLY_CONNECT_LIMIT:
-            app.restart()  # the early welcome may be past Twitch's 10 s window to subscribe
-        broadcaster = settings.user_id or info.user_id
-        specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
-        if not specs:
-            raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
-                            "run make auth")
-        session.desired = specs
-        devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
-                          broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
-        for line in hidden:
-            app.inbox.put(NoticeText(line, "warn"))
-        memory_ready(memory)
-        keeper = None if mock else start_keeper(
-            app, holder, http, settings.auth_url, info.expires_in, devlog)
-        try:
-            if not stop.is_set():
-                started = time.time()
-                app.run()
-        finally:
-            if keeper is not None:
-                stop.set()
-                keeper.join(1.0)
-        return 0
-    except FocusError as exc:
-        devlog.put(record("error", time.time(), error=str(exc)))
-        raise
-    except BrokenPipeError:
-        raise  # whoever read our output went away (`focus.py | head`): not a bug
-    except Exception as exc:  # a bug: keep the traceback out of the stream, but keep it
-        trace = traceback.format_exc()
-        devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
-        crash = settings.runtime_dir / "last-crash.txt"
-        try:
-            crash.write_text(redactor(trace))
-        except OSError:
-            pass
-        raise FocusError(f"focus stopped on an unexpected error: {exc!r}",
-                         f"the traceback is in the devlog and in {crash}; please report it") from None
-    finally:
-        if old_winch is not None:
-            signal.signal(signal.SIGWINCH, old_winch)
-        stop.set()
-        if control.app is not None:
-            control.app.shutdown()  # closes a connection opened before a failed token check
-        devlog.stop(0.5)
-        terminal.close()
-        stop_memory(memory, started, out)  # flushes the history; the recap when chat ran
-        pidfile.release()
-        http.close()
-        if stop_demo is not None:
-            stop_demo()
+        crash.write_text(redactor(trace))
+    except OSError:
+        pass
+    return FocusError(f"focus stopped on an unexpected error: {exc!r}",
+                      f"the traceback is in the devlog and in {crash}; please report it")
 
 
 def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:

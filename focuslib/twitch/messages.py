@@ -64,79 +64,88 @@ class UnknownMessage(NamedTuple):
 # NamedTuples: immutable records, cheap to build once per frame (see events_base).
 Message = Union[Welcome, Keepalive, Reconnect, Notification, Revocation, UnknownMessage]
 
-# orjson decodes a 1.5 KB notification in about a third of json.loads' time
-# and checks UTF-8 itself (its errors are ValueErrors).  Like the event
-# parsers it loads with the first notification: until then (the welcome),
-# json.loads is as good, and start-up does not pay for the import.
-_loads: Callable[[str | bytes], Any] = json.loads
+
+class FrameParser:
+    """Text frames -> messages, starting light.
+
+    Until `load()` (or the first notification) it decodes with json.loads and
+    has not imported the ~50 event parsers: the welcome needs neither, and
+    start-up does not pay for them.  `load()` brings in orjson, which decodes a
+    1.5 KB notification in about a third of json.loads' time and checks UTF-8
+    itself (its errors are ValueErrors), and the event parsers.  The runtime
+    calls it once subscribed (runtime/setup.py's warm-up).
+    """
+
+    __slots__ = ("_loads", "_parse_event")
+
+    def __init__(self) -> None:
+        self._loads: Callable[[str | bytes], Any] = json.loads
+        self._parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
+
+    def load(self) -> Callable[[str, str, dict[str, Any]], Event]:
+        """Import orjson and the event parsers now (idempotent); returns the event parser."""
+        if self._parse_event is None:
+            import orjson
+
+            from focuslib.twitch.events import parse_event
+
+            self._loads = orjson.loads
+            self._parse_event = parse_event
+        return self._parse_event
+
+    def __call__(self, raw: str | bytes) -> Message:
+        """Decode one text frame. Raises ParseError (carrying `raw`) when malformed."""
+        try:
+            doc = self._loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise ParseError(f"frame is not valid JSON ({exc})", raw) from None
+        if not isinstance(doc, dict):
+            raise ParseError("frame is not a JSON object", raw)
+        meta = doc.get("metadata")
+        payload = doc.get("payload")
+        if not isinstance(meta, dict) or not isinstance(payload, dict):
+            raise ParseError("frame has no metadata/payload objects", raw)
+        mtype = meta.get("message_type")
+        mid = meta.get("message_id")
+        if not isinstance(mtype, str) or not isinstance(mid, str):
+            raise ParseError("frame has no message_type/message_id", raw)
+        ts = _str(meta.get("message_timestamp"))
+        try:
+            if mtype == "notification":
+                return self._notification(mid, ts, meta, payload)
+            if mtype == "session_keepalive":
+                return Keepalive(mid, ts)
+            if mtype == "session_welcome":
+                return _welcome(mid, ts, payload)
+            if mtype == "session_reconnect":
+                return _reconnect(mid, ts, payload)
+            if mtype == "revocation":
+                sub = _obj(payload.get("subscription"))
+                return Revocation(mid, ts, _sub_field(meta, sub, "type"), _sub_field(meta, sub, "version"),
+                                  _str(sub.get("status")) or "revoked")
+        except ParseError as exc:
+            raise ParseError(exc.message, raw) from None
+        return UnknownMessage(mid, ts, mtype)
+
+    def _notification(self, mid: str, ts: str, meta: dict[str, Any], payload: dict[str, Any]) -> Message:
+        sub = _obj(payload.get("subscription"))
+        stype = _sub_field(meta, sub, "type")
+        version = _sub_field(meta, sub, "version")
+        status = _str(sub.get("status")) or "enabled"
+        event = payload.get("event")
+        if not isinstance(event, dict):
+            # twitch-cli's mock delivers "revoked" subscriptions as a notification
+            # without an event (protocol notes §6.4): treat it as a revocation.
+            if status != "enabled":
+                return Revocation(mid, ts, stype, version, status)
+            raise ParseError(f"{stype} notification has no event object")
+        parse = self._parse_event or self.load()
+        return make_record(Notification, (mid, ts, stype, version, status, parse(stype, version, event)))
 
 
 def parse_frame(raw: str | bytes) -> Message:
-    """Decode one text frame. Raises ParseError (carrying `raw`) when malformed."""
-    try:
-        doc = _loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise ParseError(f"frame is not valid JSON ({exc})", raw) from None
-    if not isinstance(doc, dict):
-        raise ParseError("frame is not a JSON object", raw)
-    meta = doc.get("metadata")
-    payload = doc.get("payload")
-    if not isinstance(meta, dict) or not isinstance(payload, dict):
-        raise ParseError("frame has no metadata/payload objects", raw)
-    mtype = meta.get("message_type")
-    mid = meta.get("message_id")
-    if not isinstance(mtype, str) or not isinstance(mid, str):
-        raise ParseError("frame has no message_type/message_id", raw)
-    ts = _str(meta.get("message_timestamp"))
-    try:
-        if mtype == "notification":
-            return _notification(mid, ts, meta, payload)
-        if mtype == "session_keepalive":
-            return Keepalive(mid, ts)
-        if mtype == "session_welcome":
-            return _welcome(mid, ts, payload)
-        if mtype == "session_reconnect":
-            return _reconnect(mid, ts, payload)
-        if mtype == "revocation":
-            sub = _obj(payload.get("subscription"))
-            return Revocation(mid, ts, _sub_field(meta, sub, "type"), _sub_field(meta, sub, "version"),
-                              _str(sub.get("status")) or "revoked")
-    except ParseError as exc:
-        raise ParseError(exc.message, raw) from None
-    return UnknownMessage(mid, ts, mtype)
-
-
-def _notification(mid: str, ts: str, meta: dict[str, Any], payload: dict[str, Any]) -> Message:
-    sub = _obj(payload.get("subscription"))
-    stype = _sub_field(meta, sub, "type")
-    version = _sub_field(meta, sub, "version")
-    status = _str(sub.get("status")) or "enabled"
-    event = payload.get("event")
-    if not isinstance(event, dict):
-        # twitch-cli's mock delivers "revoked" subscriptions as a notification
-        # without an event (protocol notes §6.4): treat it as a revocation.
-        if status != "enabled":
-            return Revocation(mid, ts, stype, version, status)
-        raise ParseError(f"{stype} notification has no event object")
-    parse = _parse_event or load_parsers()
-    return make_record(Notification, (mid, ts, stype, version, status, parse(stype, version, event)))
-
-
-# The event parsers (and their ~50 record types) load with the first
-# notification, not at start-up: they are not needed until then.
-_parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
-
-
-def load_parsers() -> Callable[[str, str, dict[str, Any]], Event]:
-    """Load the event parsers and orjson (idempotent)."""
-    global _parse_event, _loads
-    import orjson
-
-    from focuslib.twitch.events import parse_event
-
-    _parse_event = parse_event
-    _loads = orjson.loads
-    return parse_event
+    """Decode one text frame with a parser of its own (tests, doctor; the runtime keeps one FrameParser)."""
+    return FrameParser()(raw)
 
 
 def _welcome(mid: str, ts: str, payload: dict[str, Any]) -> Welcome:
