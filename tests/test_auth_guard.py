@@ -99,8 +99,9 @@ def test_every_answer_forbids_framing_caching_and_scripts(sim, env, start_auth):
     port = free_port()
     run = start_auth(auth_env(env, port))
     base = f"http://localhost:{port}"
+    start = run.start_url()  # waits until the server listens (a request before that is refused)
     with requests.Session() as browser:
-        answers = [browser.get(base + "/"), browser.get(base + "/favicon.ico"), browser.get(run.start_url()),
+        answers = [browser.get(base + "/"), browser.get(base + "/favicon.ico"), browser.get(start),
                    browser.get(base + "/connect", allow_redirects=False),
                    browser.get(base + "/", params={"state": "x", "code": "y"}),
                    browser.post(base + "/"),  # http.server's own 501 page
