@@ -18,6 +18,7 @@ IDLE_PERCENT = 0.05
 GROWTH_MIB = 5.0
 RSS_VS_FLOOR = 1.5
 STARTUP_VS_FLOOR = 1.5
+DEVLOG_RATE = 1000  # records/s devlog.py must print (issue 12: a raid is hundreds of messages per second)
 
 
 def _get(doc: dict[str, Any], *path: str) -> Any:
@@ -100,7 +101,14 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
     line("RSS growth (MiB)", growth, "+.1f", "", f"< {GROWTH_MIB:g} MiB",
          None if growth[FOCUS] is None else growth[FOCUS] < GROWTH_MIB)
 
-    # 5. start-up
+    # 5. devlog.py's own rate (a raid is hundreds of messages per second)
+    for mode in ("pretty", "raw"):
+        rate = _get(r, "devlog", mode, "records_per_s")
+        if rate is not None:
+            line(f"devlog.py {mode}{' (--raw)' if mode == 'raw' else ''}, records/s", {FOCUS: rate}, ",.0f", "—",
+                 f"≥ {DEVLOG_RATE:,} (a raid)", rate >= DEVLOG_RATE)
+
+    # 6. start-up
     runs = _get(r, "config", "startup_runs")
     up = {c: _get(r, "startup", c, "median") for c in clients}
     ratio = _ratio(up[FOCUS], up[FLOOR])

@@ -41,6 +41,8 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
         assert [s[0] for s in long["rss_samples_kib"]][-1] == 2500
         assert r["startup"][client]["runs"] == 1 and r["startup"][client]["median"] > 0
     assert set(r["idle"]) == {"focus", "focus+devlog", "floor"}
+    assert all(r["devlog"][mode]["records"] == 300 and r["devlog"][mode]["records_per_s"] > 0
+               for mode in ("pretty", "raw"))
     assert all(v["cpu_seconds"] >= 0 for v in r["idle"].values())
     assert "| burst of 300 chat messages (msg/s) |" in proc.stdout
     assert out.with_suffix(".md").read_text() in proc.stdout
@@ -73,6 +75,12 @@ def test_report_holds_each_figure_against_its_target() -> None:
                       "**missed**"]
     assert "**missed**" in rows(_doc(8000, 1.0, 0.0, 0, 0.1) | {"burst": {
         "focus": {"msgs_per_s": 8000}, "floor": {"msgs_per_s": 10000}, "pyTwitchAPI": {"msgs_per_s": 3000}}})[0]
+
+
+def test_report_holds_devlog_s_rate_against_a_raid() -> None:
+    doc = {"config": {}, "devlog": {"pretty": {"records_per_s": 999}, "raw": {"records_per_s": 20000}}}
+    assert [(row[0], row[1], row[-1]) for row in rows(doc) if row[0].startswith("devlog.py")] == [
+        ("devlog.py pretty, records/s", "999", "**missed**"), ("devlog.py raw (--raw), records/s", "20,000", "met")]
 
 
 def test_report_renders_a_partial_run() -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 from focuslib.sim import payloads as P
 
-from conftest import N_SUBS
+from conftest import N_SUBS, t
 
 
 
-def _burst(sim, session, n: int, tag: str) -> None:
-    frames, _ = sim.burst_frames(n, session, text=f"{tag} burst message")
+def _burst(sim, session, n: int, tag: str, pad: int = 0) -> None:
+    frames, _ = sim.burst_frames(n, session, text=f"{tag} burst message" + " lorem" * pad)
     sim.send_frames(frames, session)
 
 
@@ -35,8 +36,8 @@ def test_chat_flows_with_a_stalled_reader_and_the_reader_gets_whole_lines_and_th
     pipe = focus.settings.devlog_pipe
     fd = os.open(pipe, os.O_RDONLY)  # a devlog that never reads (yet)
     try:
-        _burst(sim, session, 3000, "stalled")
-        _wait_all(focus, "stalled", 3000)
+        _burst(sim, session, 6000, "stalled", pad=250)  # ~16 MB of frames: more than the buffer and the pipe
+        _wait_all(focus, "stalled", 6000)
         sim.notify("channel.chat.message", P.chat_message(("9", "ann", "Ann"), "after the stall"))
         focus.out.wait_text("after the stall")
         buf = b""
@@ -60,4 +61,37 @@ def test_a_devlog_that_goes_away_mid_stream_does_not_stop_chat(sim, start_focus)
     os.close(fd)
     _burst(sim, session, 1000, "gone")
     _wait_all(focus, "gone", 1000)
+    focus.stop()
+
+
+def test_a_reader_that_keeps_up_gets_every_frame_of_a_10000_message_burst(sim, start_focus):
+    focus = start_focus(devlog=True)
+    session = sim.wait_subscribed(N_SUBS)
+    fd = os.open(focus.settings.devlog_pipe, os.O_RDONLY)
+    got: list[int] = []
+    done = threading.Event()
+
+    def read() -> None:  # a reader as fast as `devlog.py --raw > file`: it reads whatever is there
+        buf = b""
+        while not done.is_set():
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            got.extend(1 for line in lines if b"whole burst message" in line)
+            if b"after the burst" in chunk:
+                done.set()
+
+    reader = threading.Thread(target=read, name="test-devlog-reader")
+    reader.start()
+    try:
+        _burst(sim, session, 10_000, "whole")
+        _wait_all(focus, "whole", 10_000)
+        sim.notify("channel.chat.message", P.chat_message(("9", "ann", "Ann"), "after the burst"))
+        assert done.wait(t(30)), f"the reader got {len(got)} of 10000"
+    finally:
+        reader.join(t(10))
+        os.close(fd)
+    assert len(got) == 10_000 and focus.app.devlog.queue_dropped == 0
     focus.stop()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import stat
 import threading
+import time
 
 import pytest
 
@@ -17,8 +19,8 @@ from focuslib.auth.tokens import Redactor
 from conftest import t
 
 
-def _writer(path, backlog=2000, redactor=None):
-    w = DevlogWriter(path, redactor or Redactor(), backlog=backlog, retry=0.05)
+def _writer(path, backlog=2000, redactor=None, buffer=1 << 20, watch=0.05):
+    w = DevlogWriter(path, redactor or Redactor(), backlog=backlog, buffer=buffer, retry=0.05, watch=watch)
     w.start()
     return w
 
@@ -198,3 +200,73 @@ def test_ensure_fifo_refuses_a_fifo_of_another_user(tmp_path):
         pytest.skip("needs root to give a file to another user")
     with pytest.raises(ConfigError, match="belongs to another user"):
         ensure_fifo(path, private_parent=False)
+
+
+def test_with_a_reader_the_queue_is_bounded_in_bytes_not_lines(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a reader that reads nothing (yet)
+    w = _writer(path, backlog=10, buffer=4 << 20)
+    try:
+        w.put(record("lifecycle", 0.0, event="first"))
+        assert _wait(lambda: w.connected)
+        for k in range(2000):  # ~2 MB: under the byte budget, far over the line backlog
+            w.put(record("lifecycle", 0.0, event="n", k=k, pad="z" * 1000))
+        assert w.queue_dropped == 0
+        for k in range(4000):  # ~4 MB more: over the budget, the oldest go
+            w.put(record("lifecycle", 0.0, event="m", k=k, pad="z" * 1000))
+        assert w.queue_dropped > 0 and w.queued_bytes <= 4 << 20
+    finally:
+        os.close(fd)
+        w.stop()
+
+
+def test_the_pipe_is_enlarged_where_linux_allows_it(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("no F_GETPIPE_SZ here")
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    w = _writer(path)
+    try:
+        w.put(record("lifecycle", 0.0, event="first"))
+        assert _wait(lambda: w.connected)
+        assert fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) > 64 * 1024
+    finally:
+        os.close(fd)
+        w.stop()
+
+
+def test_a_fifo_removed_while_the_writer_waits_for_a_reader_is_replaced_by_the_new_one(tmp_path):
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    w = _writer(path, watch=0.05)
+    try:
+        w.put(record("lifecycle", 0.0, event="hello"))
+        assert _wait(lambda: w._waiting is not None)  # blocked in open() on the first FIFO
+        os.unlink(path)  # a new `make devlog` after the old FIFO was removed creates a fresh one
+        ensure_fifo(path, private_parent=False)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            buf = b""
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            deadline = time.monotonic() + t(10)
+            while b"hello" not in buf and time.monotonic() < deadline:
+                if poller.poll(100):
+                    try:
+                        buf += os.read(fd, 1 << 16)
+                    except BlockingIOError:
+                        pass
+            assert b"hello" in buf, "the writer never opened the new FIFO"
+        finally:
+            os.close(fd)
+    finally:
+        w.stop()
+
+
+def _wait(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + t(timeout)
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

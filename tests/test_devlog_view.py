@@ -41,3 +41,28 @@ def test_filters_by_kind_message_and_subscription_type():
     printer, out = _printer(no_keepalive=True, color=False)
     printer.line(json.dumps({"kind": "frame", "ts": 1.0, "frame": {"metadata": {"message_type": "session_keepalive"}}}))
     assert out.getvalue() == ""
+
+
+def _deep(levels: int) -> str:
+    return '{"kind":"frame","ts":1.0,"conn":1,"frame":' + '{"a":[' * levels + '1' + ']}' * levels + '}'
+
+
+def test_a_frame_nested_a_thousand_levels_is_summarized_in_one_line_in_every_mode():
+    orjson = __import__("orjson")
+    for levels in (480, 1000):  # 480: json.loads takes it, the indented layout does not; 1000: neither
+        text = _deep(levels)
+        if levels < 500:
+            assert orjson.loads(text)  # focus's parser accepts it, so it reaches the devlog as a frame
+        for kw in ({}, {"raw": True}, {"color": False}):
+            printer, out = _printer(**kw)
+            printer.line(text)
+            shown = out.getvalue()
+            assert shown.count("\n") == 1, (levels, kw, shown[:200])
+            if not kw.get("raw"):
+                assert f"nested {2 * levels + 1} levels deep" in shown and len(shown) < 400
+            else:
+                assert shown.startswith('{"kind":"frame"')
+
+
+def test_max_depth_skips_brackets_inside_strings():
+    assert devlog.max_depth('{"a":"[[[{{","b":[{"c":"\\"]"}]}') == 3

@@ -77,6 +77,10 @@ class Printer:
             rec = json.loads(text)
         except ValueError:
             rec = None
+        except RecursionError:  # deeper than Python's json goes (focus's orjson takes ~1,000 levels)
+            if not self.types:
+                self._write(self._escape(text) if self.raw else self._too_deep(text))
+            return
         if not isinstance(rec, dict):
             if not self.raw and not self.types:
                 self._write(self._paint("33", "unparsable line: ") + self._sanitize(text[:2000]))
@@ -85,14 +89,24 @@ class Printer:
             return
         if self.types and not self.types.intersection(record_names(rec)):
             return
-        if self.raw:
-            self._write(self._escape(json.dumps(rec, ensure_ascii=False, separators=(",", ":"))))
-            return
-        self._write(self.pretty(rec))
+        try:
+            if self.raw:
+                self._write(self._escape(json.dumps(rec, ensure_ascii=False, separators=(",", ":"))))
+            else:
+                self._write(self.pretty(rec))
+        except RecursionError:
+            self._write(self._escape(text) if self.raw else self._too_deep(text))
+
+    def _too_deep(self, text: str) -> str:
+        """One line for a record nested too deep to lay out: its size, depth and start."""
+        depth = max_depth(text)
+        head = self._sanitize(text[:120])
+        return self._paint("33", f"record nested {depth} levels deep ({len(text):,} bytes), shown raw: ") + head + "…"
 
     def note(self, text: str) -> None:
         if not self.raw:
             self._write(self._paint("2", f"-- {text}"))
+            self.flush()
 
     def pretty(self, rec: dict[str, Any]) -> str:
         kind = str(rec.get("kind", "?"))
@@ -138,8 +152,32 @@ class Printer:
         return f"\x1b[{params}m{text}{RESET}" if self.color else text
 
     def _write(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(text + "\n")  # flushed once per batch read from the pipe (see main)
+
+    def flush(self) -> None:
         self.out.flush()
+
+
+def max_depth(text: str) -> int:
+    """How deep the brackets of a JSON text nest (strings are skipped)."""
+    depth = top = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            top = max(top, depth)
+        elif ch in "]}":
+            depth -= 1
+    return top
 
 
 def _clock(ts: Any) -> str:
@@ -179,7 +217,7 @@ def _terminate(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from focuslib.config import Settings, load_environment
-    from focuslib.devlog.pipe import ensure_devlog_pipe, read_lines
+    from focuslib.devlog.pipe import ensure_devlog_pipe, read_batches
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.view.render import ColorMode, detect_color_mode
 
@@ -194,11 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
         printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=args.type)
         printer.note(f"waiting for focus on {path} ...")
-        for line in read_lines(path):
-            if line is None:
+        for batch in read_batches(path):
+            if batch is None:
                 printer.note("focus went away; waiting for it to come back ...")
-            else:
+                continue
+            for line in batch:
                 printer.line(line)
+            printer.flush()
         return int(ExitStatus.OK)
     except FocusError as exc:
         from focuslib.text import sanitize_lines

@@ -1,11 +1,17 @@
 """The devlog FIFO: focus writes JSON lines into it, devlog.py reads them.
 
 The writer thread owns the FIFO.  The rest of focus hands it lines with `put`,
-which never blocks: lines wait in a bounded queue and the oldest are dropped
-(and counted) when the reader is absent or too slow.  The writer thread opens
-the FIFO in blocking mode, which waits for a reader without any periodic
-wake-up, then switches it to non-blocking; a reader that goes away shows up as
-EPIPE, and the thread goes back to waiting for the next one.  Lines are whole:
+which never blocks: lines wait in a queue and the oldest are dropped (and
+counted) only when it is full.  Full means: with no reader, `BACKLOG` lines (a
+focus nobody watches keeps little); with a reader, `BUFFER` bytes, so a reader
+that keeps up on average gets every line of a burst far bigger than the pipe
+(which is also enlarged to `PIPE_SIZE` where Linux allows it).  The writer
+thread opens the FIFO in blocking mode, which waits for a reader without any
+periodic wake-up, then switches it to non-blocking; a reader that goes away
+shows up as EPIPE, and the thread goes back to waiting for the next one.  If
+the FIFO is removed (and maybe created anew) while the thread waits in open(),
+a watcher notices the path's inode change and releases it, and the thread
+opens the new FIFO.  Lines are whole:
 a line only partly written when the pipe filled is finished before anything
 else goes out, and what had to be dropped is reported to the reader as a
 record of its own when writing resumes.  Every chunk passes through the
@@ -14,6 +20,7 @@ redactor.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -27,9 +34,14 @@ from typing import Any, Callable, Iterator
 from focuslib.config import Settings, ensure_private_dir
 from focuslib.errors import ConfigError
 
-BACKLOG = 256  # lines kept while nobody reads (and the most queued at once): ~0.5 MB of chat frames
+BACKLOG = 256  # lines kept while nobody reads: ~0.5 MB of chat frames
+BUFFER = 8 * 1024 * 1024  # bytes queued at most while a reader is attached (~6,000 chat frames)
+ITEM_OVERHEAD = 64  # bytes a queued line costs besides its text (the queue's slot and tuple)
+PIPE_SIZE = 1024 * 1024  # F_SETPIPE_SZ: Linux's default pipe-max-size for an unprivileged user
 RETRY_OPEN = 1.0  # seconds before opening again after an error (a removed FIFO)
+WATCH = 2.0  # seconds between checks of the path's inode while waiting in open() for a reader
 CHUNK = 64 * 1024
+READ_SIZE = 1024 * 1024  # what the reader takes from the pipe at once (the pipe holds up to PIPE_SIZE)
 
 
 def ensure_fifo(path: Path, private_parent: bool) -> Path:
@@ -81,12 +93,24 @@ class DevlogWriter:
     """Owns the write end of the FIFO on its own thread; `put` is safe from any thread."""
 
     def __init__(self, path: Path, redact: Callable[[str], str], *, backlog: int = BACKLOG,
-                 retry: float = RETRY_OPEN, clock: Callable[[], float] = time.time) -> None:
+                 buffer: int = BUFFER, retry: float = RETRY_OPEN, watch: float = WATCH,
+                 clock: Callable[[], float] = time.time) -> None:
         self.path = path
         self._redact = redact
         self._retry = retry
+        self._watch = watch
         self._clock = clock
-        self._queue: deque[str | tuple[float, int, str]] = deque(maxlen=backlog)
+        self._backlog = backlog
+        self._buffer = buffer
+        self._queue: deque[str | tuple[float, int, str]] = deque()
+        # Bytes queued = _in - _out - _shed; each counter has one writer thread (no lock on the chat path).
+        self._in = 0  # producer
+        self._shed = 0  # producer: bytes it dropped
+        self._out = 0  # writer thread
+        self._waiting: tuple[int, int, int | None] | None = None  # (dev, ino, O_PATH fd) blocked in open()
+        self._passed_open = threading.Event()
+        self._wait_lock = threading.Lock()  # the O_PATH fd is closed only when no release uses it
+        self._watcher: threading.Thread | None = None
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._fd: int | None = None
@@ -106,11 +130,28 @@ class DevlogWriter:
 
     def put(self, line: str) -> None:
         q = self._queue
-        if len(q) == q.maxlen:
-            self.queue_dropped += 1
         q.append(line)
+        self._in += _size(line)
+        if len(q) > self._backlog and (self._fd is None or self._in - self._out - self._shed > self._buffer):
+            self._drop_oldest()
         if not self._wake.is_set():
             self._wake.set()
+
+    def _drop_oldest(self) -> None:
+        # No reader: keep `backlog` lines.  A reader: keep `buffer` bytes.  The writer thread may
+        # pop at the same moment; deque pops are atomic, and whoever popped a line accounts for it.
+        q = self._queue
+        while len(q) > self._backlog and (self._fd is None or self._in - self._out - self._shed > self._buffer):
+            try:
+                old = q.popleft()
+            except IndexError:
+                return
+            self._shed += _size(old)
+            self.queue_dropped += 1
+
+    @property
+    def queued_bytes(self) -> int:
+        return self._in - self._out - self._shed
 
     def start(self) -> None:
         self.thread.start()
@@ -120,16 +161,26 @@ class DevlogWriter:
         self._wake.set()
         if not self.thread.is_alive() or self.thread is threading.current_thread():
             return
-        # A writer waiting in open() for a reader: be that reader for a moment.
-        try:
-            release = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
-            release = None
+        release = self._release()  # a writer waiting in open() for a reader: be that reader for a moment
         try:
             self.thread.join(timeout)
         finally:
             if release is not None:
                 os.close(release)
+        if self._watcher is not None:
+            self._watcher.join(timeout)
+
+    def _release(self) -> int | None:
+        """Open the read end of the FIFO the writer waits on (even if its path is gone)."""
+        with self._wait_lock:
+            waiting = self._waiting
+            target = str(self.path)
+            if waiting is not None and waiting[2] is not None:
+                target = f"/proc/self/fd/{waiting[2]}"  # the inode itself, not whatever the path names now
+            try:
+                return os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            except OSError:
+                return None
 
     @property
     def connected(self) -> bool:
@@ -157,20 +208,71 @@ class DevlogWriter:
 
     def _open(self, block: bool = True) -> bool:
         flags = os.O_WRONLY | os.O_CLOEXEC | os.O_NOFOLLOW | (0 if block else os.O_NONBLOCK)
+        if block:
+            self._watch_inode()
         try:
             # Blocking, it waits for a reader, so a focus nobody watches has no
-            # periodic wake-up for it; stop() releases it.
+            # wake-up for it but the watcher's inode check; stop() releases it.
             fd = os.open(self.path, flags)
         except OSError:
             return False  # no reader (non-blocking), or the FIFO was removed: try again later
+        finally:
+            self._unwatch()
         if not _ours(fd):  # checked on every open: the path may have been re-created by someone else
             os.close(fd)
             self.refused += 1
             return False
+        st = os.fstat(fd)
+        if _identity(self.path) != (st.st_dev, st.st_ino):
+            os.close(fd)  # released from a FIFO that was removed: open the new one
+            return False
         os.set_blocking(fd, False)  # a full pipe must never hold this thread up
+        if hasattr(fcntl, "F_SETPIPE_SZ"):
+            try:
+                fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # a burst waits in the kernel, not here
+            except OSError:
+                pass  # over the system's or the user's pipe limit: keep the default 64 KiB
         self._fd = fd
         self._pending = b""
         return True
+
+    # -- the watcher: a FIFO removed while the writer waits in open() -------------
+
+    def _watch_inode(self) -> None:
+        try:
+            st = os.lstat(self.path)
+        except OSError:
+            return
+        pfd = None
+        if hasattr(os, "O_PATH") and os.path.isdir("/proc/self/fd"):
+            try:  # a handle on the inode that is no reader (Linux): the watcher reopens it to release open()
+                pfd = os.open(self.path, os.O_PATH | os.O_CLOEXEC | os.O_NOFOLLOW)
+            except OSError:
+                pfd = None
+        self._passed_open.clear()
+        with self._wait_lock:
+            self._waiting = (st.st_dev, st.st_ino, pfd)
+        if self._watcher is None and pfd is not None and self._watch > 0:
+            self._watcher = threading.Thread(target=self._watch_run, name="devlog-writer-watch", daemon=True)
+            self._watcher.start()
+
+    def _unwatch(self) -> None:
+        with self._wait_lock:
+            waiting, self._waiting = self._waiting, None
+            if waiting is not None and waiting[2] is not None:
+                os.close(waiting[2])
+        self._passed_open.set()
+
+    def _watch_run(self) -> None:
+        while not self._stopping.wait(self._watch):
+            waiting = self._waiting
+            if waiting is None or _identity(self.path) == waiting[:2]:
+                continue
+            # The FIFO the writer waits on was removed (or replaced): no reader can ever come to it.
+            release = self._release()
+            if release is not None:
+                self._passed_open.wait(5.0)
+                os.close(release)
 
     def _close(self) -> None:
         if self._fd is not None:
@@ -189,12 +291,18 @@ class DevlogWriter:
                                 why="no reader, or the reader was too slow"))
             self._reported = dropped
         size = 0
-        while q and size < CHUNK:
-            line = q.popleft()
+        taken = 0
+        while size < CHUNK:
+            try:
+                line = q.popleft()
+            except IndexError:
+                break
+            taken += _size(line)
             if type(line) is tuple:  # noqa: E721 - from put_frame
                 line = frame_record(*line)
             lines.append(line)
             size += len(line)
+        self._out += taken
         self.written += len(lines)
         return (self._redact("\n".join(lines)) + "\n").encode("utf-8", "replace")
 
@@ -228,12 +336,34 @@ def _ours(fd: int) -> bool:
     return stat.S_ISFIFO(st.st_mode) and st.st_uid == os.getuid()
 
 
-def read_lines(path: Path, stop: threading.Event | None = None) -> Iterator[str | None]:
-    """Yield lines from the FIFO forever; None marks "the writer went away".
+def _size(line: str | tuple[float, int, str]) -> int:
+    return (len(line[2]) if type(line) is tuple else len(line)) + ITEM_OVERHEAD  # type: ignore[arg-type]  # noqa: E721
 
-    Opening blocks until a writer (focus) appears.  The first line after a
-    (re)connect may be the tail of a line the previous reader started, so it is
-    dropped if it is not a whole JSON object.
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def read_lines(path: Path, stop: threading.Event | None = None) -> Iterator[str | None]:
+    """Yield lines from the FIFO forever; None marks "the writer went away" (see `read_batches`)."""
+    for batch in read_batches(path, stop):
+        if batch is None:
+            yield None
+        else:
+            yield from batch
+
+
+def read_batches(path: Path, stop: threading.Event | None = None) -> Iterator[list[str] | None]:
+    """Yield the whole lines each read brought, forever; None marks "the writer went away".
+
+    Opening blocks until a writer (focus) appears.  A batch is what one read
+    found in the pipe, so a printer can flush once per batch, not per line.
+    The first line after a (re)connect may be the tail of a line the previous
+    reader started, so it is dropped if it is not a whole JSON object.
     """
     while stop is None or not stop.is_set():
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
@@ -241,13 +371,23 @@ def read_lines(path: Path, stop: threading.Event | None = None) -> Iterator[str 
             os.close(fd)
             raise ConfigError(f"the devlog pipe {path} is no longer a named pipe of yours",
                               "remove it, or set FOCUS_DEVLOG_PIPE to a path of your own")
-        with os.fdopen(fd, "rb", buffering=1 << 16) as fh:
+        try:
             first = True
-            for raw in fh:
-                line = raw.decode("utf-8", "replace").rstrip("\n")
-                if first:
+            tail = b""
+            while True:
+                chunk = os.read(fd, READ_SIZE)
+                if not chunk:
+                    break
+                *done, tail = (tail + chunk).split(b"\n") if tail else chunk.split(b"\n")
+                lines = [raw.decode("utf-8", "replace") for raw in done]
+                if first and lines:
                     first = False
-                    if not line.startswith("{"):
-                        continue
-                yield line
+                    if not lines[0].startswith("{"):
+                        del lines[0]
+                if lines:
+                    yield lines
+            if tail:
+                yield [tail.decode("utf-8", "replace")]
+        finally:
+            os.close(fd)
         yield None
