@@ -9,6 +9,10 @@ time passed (`tick`) -- together with the current monotonic time, and executes
 the actions it returns: `Connect`, `Close`, `Subscribe`, `Show`, `Notice`,
 `Status`, `Gap`, `Log`, `Fatal`.
 
+Phases and what moves between them are one table (TRANSITIONS, below): a
+handler acts on a trigger only where the table has a row for it, and each
+phase's one timer (TIMERS) is what `deadline`/`tick` watch.
+
 Connections are numbered.  At most two are wanted at once: the *active* one and,
 while Twitch moves us to another edge server (`session_reconnect`), the
 *pending* one.  Sockets we asked to close are *retired*: notifications still
@@ -53,19 +57,36 @@ class Phase(enum.Enum):
 
 
 # (phase, trigger) -> next phase.  "*" rows apply from any phase but STOPPED.
+# This table is the only place that says in which phase a trigger counts: the
+# handlers ask `_can(trigger)` and do nothing (but log) when it does not, and
+# `_go(trigger)` moves along a row.  A trigger that depends on the connection
+# too (whose welcome, whose reconnect) is checked for that in its handler.
 TRANSITIONS: dict[tuple[Phase | str, str], Phase] = {
     (Phase.IDLE, "start"): Phase.CONNECTING,
-    (Phase.CONNECTING, "opened"): Phase.AWAITING_WELCOME,
-    (Phase.AWAITING_WELCOME, "welcome"): Phase.SUBSCRIBING,
-    (Phase.SUBSCRIBING, "subscribed"): Phase.LIVE,
+    (Phase.CONNECTING, "opened"): Phase.AWAITING_WELCOME,  # the active socket opened
+    (Phase.AWAITING_WELCOME, "welcome"): Phase.SUBSCRIBING,  # the active socket's welcome: subscribe
+    (Phase.SUBSCRIBING, "subscribed"): Phase.LIVE,  # every answer is in, some subscription exists
     (Phase.SUBSCRIBING, "session_reconnect"): Phase.MIGRATING,
     (Phase.LIVE, "session_reconnect"): Phase.MIGRATING,
-    (Phase.MIGRATING, "welcome"): Phase.LIVE,
-    (Phase.RECONNECTING, "retry"): Phase.CONNECTING,
-    (Phase.CONNECTING, "restart"): Phase.CONNECTING,
+    (Phase.MIGRATING, "migrated"): Phase.LIVE,  # the pending socket's welcome: it becomes the active one
+    (Phase.RECONNECTING, "retry"): Phase.CONNECTING,  # the backoff is over
+    (Phase.CONNECTING, "restart"): Phase.CONNECTING,  # an early connection replaced (see `restart`)
     (Phase.AWAITING_WELCOME, "restart"): Phase.CONNECTING,
     ("*", "lost"): Phase.RECONNECTING,
     ("*", "stop"): Phase.STOPPED,
+}
+
+# The phases in which the session's subscriptions exist (a migration keeps them).
+SUBSCRIBED = frozenset({Phase.LIVE, Phase.MIGRATING})
+
+# The one timer each phase keeps: `deadline()` says when it runs out, and
+# `tick()` then fires it (a retry, or the connection counts as lost).
+TIMERS: dict[Phase, str] = {
+    Phase.RECONNECTING: "retry",  # backoff before connecting again
+    Phase.AWAITING_WELCOME: "welcome",  # WELCOME_TIMEOUT from socket open to session_welcome
+    Phase.MIGRATING: "migration",  # WELCOME_TIMEOUT for the reconnect URL's welcome
+    Phase.SUBSCRIBING: "keepalive",  # silence longer than the keepalive (plus a margin)
+    Phase.LIVE: "keepalive",
 }
 
 # Twitch's close codes (WebSocket reference, "Close message").
@@ -159,7 +180,7 @@ class Session:
         return self._connect(now)
 
     def stop(self, now: float) -> list[Action]:
-        if self.phase is Phase.STOPPED:
+        if not self._can("stop"):  # already stopped
             return []
         self._go("stop")
         conns = [c for c in (self.active, self.pending) if c is not None]
@@ -172,7 +193,7 @@ class Session:
 
         The runtime connects while it checks the token; when that took long,
         the welcome waiting in the inbox may be past Twitch's subscribe window."""
-        if self.phase not in (Phase.CONNECTING, Phase.AWAITING_WELCOME) or self.active is None:
+        if not self._can("restart") or self.active is None:
             return []
         self.retired.add(self.active)
         out: list[Action] = [Close(self.active, 0), Log("restart", {"conn": self.active})]
@@ -181,7 +202,7 @@ class Session:
         return out + self._connect(now)
 
     def opened(self, conn: int, now: float) -> list[Action]:
-        if conn == self.active and self.phase is Phase.CONNECTING:
+        if conn == self.active and self._can("opened"):
             self._go("opened")
             self.opened_at = self.last_seen = now
             return [Status("connected, waiting for Twitch's welcome"), Log("socket_open", {"conn": conn})]
@@ -247,7 +268,7 @@ class Session:
                                         "are missing")]
                 # Network trouble, 5xx or a rate limit that outlasted our waits: try a new session later.
                 return out + self._lost(now, "Twitch could not create the subscriptions just now")
-            if self.phase is Phase.SUBSCRIBING:
+            if self._can("subscribed"):  # (a session_reconnect may have moved it meanwhile)
                 self._go("subscribed")
             self.attempt = 0
             if self.gap_since is not None:
@@ -258,31 +279,32 @@ class Session:
         return out
 
     def tick(self, now: float) -> list[Action]:
-        """Fire whichever deadline has passed (see `deadline`)."""
-        phase = self.phase
-        if phase is Phase.RECONNECTING and now >= self.retry_at:
+        """Fire the phase's timer if it has run out (see TIMERS and `deadline`)."""
+        timer = TIMERS.get(self.phase)
+        if timer is None or now < self._runs_out(timer):
+            return []
+        if timer == "retry":
             self._go("retry")
             return self._connect(now)
-        if phase is Phase.AWAITING_WELCOME and now >= self.opened_at + WELCOME_TIMEOUT:
+        if timer == "welcome":
             return self._lost(now, f"no welcome from Twitch within {WELCOME_TIMEOUT:g} s")
-        if phase is Phase.MIGRATING and now >= self.migrate_deadline:
+        if timer == "migration":
             return self._lost(now, "the reconnect URL did not welcome us in time")
-        if phase in (Phase.SUBSCRIBING, Phase.LIVE) and now >= self.last_seen + self._silence_limit():
-            return self._lost(now, f"no message from Twitch for {self._silence_limit():g} s")
-        return []
+        return self._lost(now, f"no message from Twitch for {self._silence_limit():g} s")
 
     def deadline(self) -> float | None:
         """The monotonic time `tick` next needs to run, None when nothing is timed."""
-        phase = self.phase
-        if phase is Phase.RECONNECTING:
-            return self.retry_at
-        if phase is Phase.AWAITING_WELCOME:
-            return self.opened_at + WELCOME_TIMEOUT
-        if phase is Phase.MIGRATING:
-            return self.migrate_deadline
-        if phase in (Phase.SUBSCRIBING, Phase.LIVE):
+        timer = TIMERS.get(self.phase)
+        return None if timer is None else self._runs_out(timer)
+
+    def _runs_out(self, timer: str) -> float:
+        if timer == "keepalive":  # first: the timer of a live session, asked after every batch of frames
             return self.last_seen + self._silence_limit()
-        return None
+        if timer == "retry":
+            return self.retry_at
+        if timer == "welcome":
+            return self.opened_at + WELCOME_TIMEOUT
+        return self.migrate_deadline
 
     # -- message handlers --------------------------------------------------
 
@@ -296,9 +318,9 @@ class Session:
 
     def _welcome(self, conn: int, msg: Welcome, now: float) -> list[Action]:
         detail = {"conn": conn, "session_id": msg.session_id, "keepalive": msg.keepalive_timeout}
-        if conn == self.pending and self.phase is Phase.MIGRATING:
+        if conn == self.pending and self._can("migrated"):
             old = self.active
-            self._go("welcome")
+            self._go("migrated")
             self.active, self.pending = conn, None
             self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
             self.last_seen = now
@@ -307,7 +329,7 @@ class Session:
                 self.retired.add(old)
                 out.append(Close(old, 1000))
             return out + [Status(self._subscribed_text())]
-        if conn == self.active and self.phase is Phase.AWAITING_WELCOME:
+        if conn == self.active and self._can("welcome"):
             self._go("welcome")
             self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
             self.epoch += 1
@@ -322,7 +344,7 @@ class Session:
         return [Log("unexpected_welcome", detail)]
 
     def _reconnect(self, conn: int, msg: Reconnect, now: float) -> list[Action]:
-        if conn != self.active or self.phase not in (Phase.LIVE, Phase.SUBSCRIBING):
+        if conn != self.active or not self._can("session_reconnect"):
             return [Log("ignored_reconnect", {"conn": conn, "phase": self.phase.value})]
         self._go("session_reconnect")
         self.pending = self._new_conn()
@@ -343,7 +365,7 @@ class Session:
             Notice(f"Twitch revoked the {msg.subscription_type} subscription ({msg.status}); "
                    "the rest go on", "warn"),
         ]
-        if self.phase in (Phase.LIVE, Phase.MIGRATING):
+        if self.phase in SUBSCRIBED:
             out.append(Status(self._subscribed_text()))
         return out
 
@@ -355,7 +377,7 @@ class Session:
             if conn is not None:
                 self.retired.add(conn)
                 out.append(Close(conn, 0))
-        was_live = self.phase in (Phase.LIVE, Phase.MIGRATING) or (
+        was_live = self.phase in SUBSCRIBED or (
             self.phase is Phase.SUBSCRIBING and any(v in (202, 409) for v in self.results.values()))
         if was_live and self.gap_since is None:
             self.gap_since = self.last_seen
@@ -402,11 +424,19 @@ class Session:
             text += f" ({len(self.revoked)} revoked)"
         return text
 
-    def _go(self, trigger: str) -> None:
+    def _next(self, trigger: str) -> Phase | None:
         nxt = TRANSITIONS.get((self.phase, trigger))
         if nxt is None and self.phase is not Phase.STOPPED:
             nxt = TRANSITIONS.get(("*", trigger))
-        if nxt is None:
+        return nxt
+
+    def _can(self, trigger: str) -> bool:
+        """Whether `trigger` counts in the current phase (a row of TRANSITIONS)."""
+        return self._next(trigger) is not None
+
+    def _go(self, trigger: str) -> None:
+        nxt = self._next(trigger)
+        if nxt is None:  # a handler forgot to ask `_can`: a bug in this module, never Twitch's doing
             raise RuntimeError(f"eventsub: no transition for {trigger!r} from {self.phase.value}")
         self.phase = nxt
 
