@@ -143,7 +143,7 @@ def test_mentions_take_the_mentioned_chatters_own_color(sim, start_focus):
     focus.out.wait_text("too")
     r = focus.app.renderer
     assert f"\x1b[1;{r.rgb('#FF0000')}m@ann\x1b[0m" in focus.out.text
-    assert f"\x1b[{r._mention}m@stranger\x1b[0m" in focus.out.text  # unknown: the one mention color
+    assert f"\x1b[{r.mention_style}m@stranger\x1b[0m" in focus.out.text  # unknown: the one mention color
     assert r.rgb("#FF0000") != r.rgb("#00FF00")
     assert focus.stop() == 0
 

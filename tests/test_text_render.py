@@ -8,7 +8,8 @@ import re
 import pytest
 
 from focuslib.twitch.events import ChatMessage, Follow, Fragment, Subscribe, User
-from focuslib.view.render import ColorMode, Renderer, detect_color_mode, rgb_sgr
+from focuslib.view.colors import detect_color_mode, rgb_sgr
+from focuslib.view.render import ColorMode, Renderer
 from focuslib.text import escape_unsafe, sanitize
 
 SGR_ONLY = re.compile(r"\x1b\[[0-9;]*m")

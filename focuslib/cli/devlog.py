@@ -219,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from focuslib.config import Settings, load_environment
     from focuslib.devlog.pipe import ensure_devlog_pipe, read_batches
     from focuslib.errors import ExitStatus, FocusError
-    from focuslib.view.render import ColorMode, detect_color_mode
+    from focuslib.view.colors import ColorMode, detect_color_mode
 
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)

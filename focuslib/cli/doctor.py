@@ -24,7 +24,7 @@ from focuslib.devlog.pipe import ensure_devlog_pipe
 from focuslib.net.helix import Helix
 from focuslib.net.httpclient import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
-from focuslib.view.render import ColorMode, detect_color_mode
+from focuslib.view.colors import ColorMode, detect_color_mode
 from focuslib.runtime.setup import token_holder, twitch_cli_mock
 from focuslib.twitch.scopes import DEFAULT_SCOPES, hidden_groups
 from focuslib.twitch.subscriptions import GROUPS

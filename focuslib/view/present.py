@@ -40,9 +40,6 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from focuslib.view import render_events as RE
-from focuslib.view import render_moderation as RM
-from focuslib.view import render_notices as RN
 from focuslib.view.collapse import Bomb, FloodGate, GiftBombs, Throttle
 from focuslib.twitch.events import (AutoModHold, AutoModUpdate, ChatClear, ChatMessage, ChatNotification, Cheer,
                                     ClearUserMessages, CommunityGiftNotice, Event, Follow, HypeTrain, MessageDelete, Poll, Prediction,
@@ -190,7 +187,7 @@ class Presenter:
             self._present(event, now)
         names = self.follows.due(now)
         if names:
-            self._emit(RN.follow_summary(self.r, names, self.follows.window))
+            self._emit(self.r.follow_summary(names, self.follows.window))
         for bomb in self.bombs.due(now):
             self._finish_bomb(bomb)
         for event in self.progress.due(now):
@@ -206,16 +203,12 @@ class Presenter:
             return
         if self.terminal.fancy and m.message_id:
             recent = self._recent
-            recent[m.message_id] = (m.chatter.id, self._head(m))
+            recent[m.message_id] = (m.chatter.id, self.r.chat_head(m))
             if len(recent) > RECENT_CHAT:
                 recent.popitem(last=False)
             self._emit(line, key=m.message_id)
         else:
             self._emit(line)
-
-    def _head(self, m: ChatMessage) -> list[Any]:
-        r = self.r
-        return [r.stamp_run(), *r.badge_runs(m.badges), r.name_run(m.chatter, m.color), (": ", "")]
 
     def _moderation(self, event: Event) -> bool:
         """Rewrite deleted lines in place; True when that said everything."""
@@ -230,7 +223,7 @@ class Presenter:
         done = 0
         for mid in ids:
             _, head = self._recent.pop(mid)
-            text = RE.deleted_chat_line(self.r, head)
+            text = self.r.deleted_chat(head)
             done += self.terminal.replace(mid, text, self.r.last_rows)
         return isinstance(event, MessageDelete) and done > 0
 
@@ -239,7 +232,7 @@ class Presenter:
         if self.terminal.fancy:
             held = self.r.held.resolve(e.message_id, e.status)
             if held is not None:
-                line = RM.automod_resolved_in_place(self.r, e, held.number)
+                line = self.r.automod_resolved(e, held.number)
                 if self.terminal.replace(f"held:{e.message_id}", line, self.r.last_rows):
                     return
         self._emit(self.r.event(e))
@@ -286,9 +279,9 @@ class Presenter:
 
     def _finish_bomb(self, bomb: Bomb) -> None:
         if not bomb.announced:
-            self._emit(RN.gift_bomb(self.r, bomb.gifter, len(bomb.recipients), bomb.tier))
+            self._emit(self.r.gift_bomb(bomb.gifter, len(bomb.recipients), bomb.tier))
         if bomb.recipients:
-            self._emit(RN.gift_recipients(self.r, bomb.recipients, bomb.total))
+            self._emit(self.r.gift_recipients(bomb.recipients, bomb.total))
         if self._event_bomb is bomb:
             self._event_bomb = None
 

@@ -14,12 +14,12 @@ from focuslib.view.render_notices import (_time, _with_message, chat_notificatio
 from focuslib.text import sanitize
 
 if TYPE_CHECKING:
-    from focuslib.view.render import Renderer
+    from focuslib.view.lines import Lines
 
 
-def renderers(r: Renderer) -> dict[type, Callable[[Any], str | None]]:
+def renderers(r: Lines) -> dict[type, Callable[[Any], str | None]]:
     """type -> line function, bound to `r`."""
-    table: dict[type, Callable[[Renderer, Any], str | None]] = {
+    table: dict[type, Callable[[Lines, Any], str | None]] = {
         ChatNotification: chat_notification, MessageDelete: message_deleted, ChatClear: chat_cleared,
         ClearUserMessages: user_cleared, Follow: follow, Subscribe: subscribe, SubscriptionGift: subscription_gift,
         SubscriptionMessage: subscription_message, Cheer: cheer, Raid: raid, Ban: ban, Unban: unban,
@@ -32,24 +32,24 @@ def renderers(r: Renderer) -> dict[type, Callable[[Any], str | None]]:
 
 # -- moderation (§3.3) ----------------------------------------------------------------
 
-def message_deleted(r: Renderer, e: MessageDelete) -> str:
+def message_deleted(r: Lines, e: MessageDelete) -> str:
     return r.event_line("delete", [t("a message from "), r.name_run(e.target), t(" was deleted")])
 
 
-def chat_cleared(r: Renderer, e: ChatClear) -> str:
+def chat_cleared(r: Lines, e: ChatClear) -> str:
     return r.event_line("delete", [t("chat was cleared by a moderator")])
 
 
-def user_cleared(r: Renderer, e: ClearUserMessages) -> str:
+def user_cleared(r: Lines, e: ClearUserMessages) -> str:
     return r.event_line("delete", [r.name_run(e.target), t("'s messages were cleared (banned or timed out)")])
 
 
-def deleted_chat_line(r: Renderer, head: list[Run]) -> str:
+def deleted_chat_line(r: Lines, head: list[Run]) -> str:
     """What a deleted chat line becomes where the terminal lets focus rewrite it."""
     return r.finish(head + [("‹message deleted›", "2;3" if r.color else "")], 0)
 
 
-def ban(r: Renderer, e: Ban) -> str:
+def ban(r: Lines, e: Ban) -> str:
     reason = sanitize(e.reason).strip()
     tail = [t(f": {cut(reason, 80)}")] if reason else []
     if e.permanent or not e.ends_at:
@@ -60,27 +60,27 @@ def ban(r: Renderer, e: Ban) -> str:
                                     r.name_run(e.moderator)] + tail)
 
 
-def unban(r: Renderer, e: Unban) -> str:
+def unban(r: Lines, e: Unban) -> str:
     return r.event_line("unban", [r.name_run(e.user), t(" was unbanned by "), r.name_run(e.moderator)])
 
 
 # -- channel events (§3.4) ---------------------------------------------------------------
 
-def follow(r: Renderer, e: Follow) -> str:
+def follow(r: Lines, e: Follow) -> str:
     return r.event_line("follow", [r.name_run(e.user), t(" followed")])
 
 
-def subscribe(r: Renderer, e: Subscribe) -> str:
+def subscribe(r: Lines, e: Subscribe) -> str:
     if e.is_gift:
         return r.event_line("gift", [r.name_run(e.user), t(f" received a gifted {tier_label(e.tier)} sub")])
     return r.event_line("sub", [r.name_run(e.user), t(f" subscribed {tier_text(e.tier)}")], "sub")
 
 
-def subscription_gift(r: Renderer, e: SubscriptionGift) -> str:
+def subscription_gift(r: Lines, e: SubscriptionGift) -> str:
     return gift_bomb(r, None if e.anonymous else e.gifter, e.total, e.tier)
 
 
-def subscription_message(r: Renderer, e: SubscriptionMessage) -> str:
+def subscription_message(r: Lines, e: SubscriptionMessage) -> str:
     text = f" resubscribed {tier_text(e.tier)} · {months(e.cumulative_months)}"
     if e.streak_months:
         text += f", {e.streak_months} in a row"
@@ -106,7 +106,7 @@ def _emote_fragments(text: str, emotes: tuple[tuple[int, int], ...]) -> list[Fra
     return out
 
 
-def cheer(r: Renderer, e: Cheer) -> str:
+def cheer(r: Lines, e: Cheer) -> str:
     who = r.name_run(e.user) if not e.anonymous else ("An anonymous cheerer", "")
     parts = [who, t(" cheered "), (plural(e.bits, "bit"), f"1;{r.styles['bits']}" if r.color else "")]
     message = sanitize(e.message).strip()
@@ -115,12 +115,12 @@ def cheer(r: Renderer, e: Cheer) -> str:
     return r.event_line("bits", parts)
 
 
-def raid(r: Renderer, e: Raid) -> str:
+def raid(r: Lines, e: Raid) -> str:
     return r.event_line("raid", [r.name_run(e.from_broadcaster),
                                  t(f" is raiding with {plural(e.viewers, 'viewer')}")], "raid")
 
 
-def redemption(r: Renderer, e: Redemption) -> str:
+def redemption(r: Lines, e: Redemption) -> str:
     title = (sanitize(e.reward_title) or "a reward", f"1;{r.styles['points']}" if r.color else "")
     parts = [r.name_run(e.user), t(" redeemed "), title, t(f" ({e.reward_cost:,})")]
     text = sanitize(e.user_input).strip()
@@ -129,7 +129,7 @@ def redemption(r: Renderer, e: Redemption) -> str:
     return r.event_line("points", parts)
 
 
-def hype_train(r: Renderer, e: HypeTrain) -> str:
+def hype_train(r: Lines, e: HypeTrain) -> str:
     name = {"golden_kappa": "Golden Kappa train", "treasure": "Treasure train"}.get(e.train_type, "Hype train")
     if e.shared:
         name = "Shared " + name.lower()
@@ -145,7 +145,7 @@ def hype_train(r: Renderer, e: HypeTrain) -> str:
     return r.event_line("hype", [t(text)])
 
 
-def poll(r: Renderer, e: Poll) -> str:
+def poll(r: Lines, e: Poll) -> str:
     title = (sanitize(e.title), f"1;{r.styles['poll']}" if r.color else "")
     if e.phase == "begin":
         options = " / ".join(sanitize(c.title) for c in e.choices)
@@ -163,7 +163,7 @@ def poll(r: Renderer, e: Poll) -> str:
     return r.event_line("poll", [t("Poll ended: "), title, t(f"{won} ({tally})")])
 
 
-def prediction(r: Renderer, e: Prediction) -> str:
+def prediction(r: Lines, e: Prediction) -> str:
     title = (sanitize(e.title), f"1;{r.styles['prediction']}" if r.color else "")
     if e.phase == "begin":
         return r.event_line("prediction", [t("Prediction: "), title,
@@ -180,20 +180,20 @@ def prediction(r: Renderer, e: Prediction) -> str:
     return r.event_line("prediction", [t("Prediction resolved: "), title, t(outcome)])
 
 
-def shoutout(r: Renderer, e: ShoutoutReceived) -> str:
+def shoutout(r: Lines, e: ShoutoutReceived) -> str:
     return r.event_line("shoutout", [r.name_run(e.from_broadcaster),
                                      t(f" shouted you out to {plural(e.viewer_count, 'viewer')}")])
 
 
-def stream_online(r: Renderer, e: StreamOnline) -> str:
+def stream_online(r: Lines, e: StreamOnline) -> str:
     kind = "" if e.stream_type == "live" else f" ({sanitize(e.stream_type)})"
     return r.event_line("online", [t(f"Stream is live{kind}")])
 
 
-def stream_offline(r: Renderer, e: StreamOffline) -> str:
+def stream_offline(r: Lines, e: StreamOffline) -> str:
     return r.event_line("offline", [t("Stream is offline")])
 
 
-def ad_break(r: Renderer, e: AdBreak) -> str:
+def ad_break(r: Lines, e: AdBreak) -> str:
     how = [t(" (automatic)")] if e.automatic else [t(" started by "), r.name_run(e.requester)]
     return r.event_line("ad", [t(f"Ad break: {duration(e.duration_seconds)}")] + how)

@@ -18,19 +18,19 @@ from focuslib.view.layout import cut
 from focuslib.view.render_notices import _time, duration, plural, t
 
 if TYPE_CHECKING:
-    from focuslib.view.render import Renderer
+    from focuslib.view.lines import Lines
 
 OUTCOMES = {"approved": "allowed", "denied": "denied", "expired": "expired", "invalid": "no longer valid"}
 
 
-def renderers() -> dict[type, Callable[[Renderer, Any], str | None]]:
+def renderers() -> dict[type, Callable[[Lines, Any], str | None]]:
     return {AutoModHold: automod_held, AutoModUpdate: automod_update, UserMessageHold: own_message_held,
             UserMessageUpdate: own_message_update, WarningSent: warning_sent, WarningAcknowledged: warning_ack,
             ChatSettings: chat_settings, SuspiciousMessage: suspicious, ShieldMode: shield_mode,
             UnbanRequest: unban_request, VipChange: vip, ShoutoutGiven: shoutout_given}
 
 
-def automod_held(r: Renderer, e: AutoModHold) -> str:
+def automod_held(r: Lines, e: AutoModHold) -> str:
     n = r.held.hold(e.message_id, e.user.id, e.user.login, e.user.name)
     return r.event_line("automod", [t("held by AutoMod: "), r.name_run(e.user), t(f" (#{n}): /allow {n} or /deny {n}")])
 
@@ -40,7 +40,7 @@ def _outcome(status: str, moderator: Any) -> list[Any]:
     return [t(word)] if moderator is None or status == "expired" else [t(f"{word} by "), moderator]
 
 
-def automod_update(r: Renderer, e: AutoModUpdate) -> str:
+def automod_update(r: Lines, e: AutoModUpdate) -> str:
     held = r.held.resolve(e.message_id, e.status)
     by = None if e.moderator is None else r.name_run(e.moderator)
     if held is None:  # held before focus started
@@ -51,24 +51,24 @@ def automod_update(r: Renderer, e: AutoModUpdate) -> str:
                         + _outcome(e.status, by))
 
 
-def automod_resolved_in_place(r: Renderer, e: AutoModUpdate, number: int) -> str:
+def automod_resolved_in_place(r: Lines, e: AutoModUpdate, number: int) -> str:
     """The held line once Twitch says what became of it (rewritten where the terminal allows)."""
     by = None if e.moderator is None else r.name_run(e.moderator)
     return r.event_line("automod", [t("held by AutoMod: "), r.name_run(e.user), t(f" (#{number}): ")]
                         + _outcome(e.status, by))
 
 
-def own_message_held(r: Renderer, e: UserMessageHold) -> str:
+def own_message_held(r: Lines, e: UserMessageHold) -> str:
     return r.event_line("automod", [t("AutoMod held your message; Twitch shows it if a moderator allows it")])
 
 
-def own_message_update(r: Renderer, e: UserMessageUpdate) -> str:
+def own_message_update(r: Lines, e: UserMessageUpdate) -> str:
     if e.status == "invalid":
         return r.event_line("automod", [t("your held message is no longer valid")])
     return r.event_line("automod", [t(f"your held message was {OUTCOMES.get(e.status, sanitize(e.status))}")])
 
 
-def warning_sent(r: Renderer, e: WarningSent) -> str:
+def warning_sent(r: Lines, e: WarningSent) -> str:
     parts = [r.name_run(e.user), t(" was warned by "), r.name_run(e.moderator)]
     reason = sanitize(e.reason).strip()
     if reason:
@@ -78,11 +78,11 @@ def warning_sent(r: Renderer, e: WarningSent) -> str:
     return r.event_line("warning", parts)
 
 
-def warning_ack(r: Renderer, e: WarningAcknowledged) -> str:
+def warning_ack(r: Lines, e: WarningAcknowledged) -> str:
     return r.event_line("warning", [r.name_run(e.user), t(" acknowledged the warning")])
 
 
-def chat_settings(r: Renderer, e: ChatSettings) -> str:
+def chat_settings(r: Lines, e: ChatSettings) -> str:
     modes = []
     if e.slow:
         modes.append(f"slow {duration(e.slow_seconds or 0)}")
@@ -98,7 +98,7 @@ def chat_settings(r: Renderer, e: ChatSettings) -> str:
     return r.event_line("settings", [t("chat modes: " + (" · ".join(modes) if modes else "all off"))])
 
 
-def suspicious(r: Renderer, e: SuspiciousMessage) -> str:
+def suspicious(r: Lines, e: SuspiciousMessage) -> str:
     # A monitored user's message also arrives as ordinary chat: this line only
     # marks it.  A restricted user's message is hidden from chat, so it stays
     # off stream too (devlog only).
@@ -115,12 +115,12 @@ def suspicious(r: Renderer, e: SuspiciousMessage) -> str:
     return r.event_line("suspicious", [t("suspicious user "), r.name_run(e.user), t(f" sent a message{tail}")])
 
 
-def shield_mode(r: Renderer, e: ShieldMode) -> str:
+def shield_mode(r: Lines, e: ShieldMode) -> str:
     return r.event_line("shield", [t(f"Shield mode {'on' if e.active else 'off'} ("), r.name_run(e.moderator),
                                    t(")")])
 
 
-def unban_request(r: Renderer, e: UnbanRequest) -> str:
+def unban_request(r: Lines, e: UnbanRequest) -> str:
     if e.phase == "create":
         return r.event_line("request", [r.name_run(e.user), t(" asks to be unbanned (the request is in the devlog)")])
     if e.status == "canceled" or e.moderator is None:
@@ -129,11 +129,11 @@ def unban_request(r: Renderer, e: UnbanRequest) -> str:
                                     r.name_run(e.moderator)])
 
 
-def vip(r: Renderer, e: VipChange) -> str:
+def vip(r: Lines, e: VipChange) -> str:
     return r.event_line("vip", [r.name_run(e.user), t(" is now a VIP" if e.added else " is no longer a VIP")])
 
 
-def shoutout_given(r: Renderer, e: ShoutoutGiven) -> str:
+def shoutout_given(r: Lines, e: ShoutoutGiven) -> str:
     start = _time(e.started_at)
     parts = [t("shoutout to "), r.name_run(e.to_broadcaster), t(f" ({plural(e.viewer_count, 'viewer')})")]
     waits = []

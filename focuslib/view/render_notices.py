@@ -20,7 +20,7 @@ from focuslib.view.layout import Run, text_width
 from focuslib.text import sanitize
 
 if TYPE_CHECKING:
-    from focuslib.view.render import Renderer
+    from focuslib.view.lines import Lines
 
 ANON_GIFTER = "an anonymous gifter"  # capitalized where it starts a sentence
 
@@ -69,7 +69,7 @@ def tier_text(tier: str, prime: bool = False) -> str:
     return "with Prime" if prime else f"at {tier_label(tier)}"
 
 
-def gifter_run(r: Renderer, gifter: User | None, first: bool = False) -> Run:
+def gifter_run(r: Lines, gifter: User | None, first: bool = False) -> Run:
     if gifter is not None:
         return r.name_run(gifter)
     return (ANON_GIFTER.capitalize() if first else ANON_GIFTER, "")
@@ -91,15 +91,15 @@ def names_line(names: Sequence[User], budget: int, count_rest: bool = False) -> 
     return ", ".join(out)
 
 
-def body(r: Renderer, fragments: Sequence[Fragment], broadcaster: User, style: str = "") -> list[Run]:
+def body(r: Lines, fragments: Sequence[Fragment], broadcaster: User, style: str = "") -> list[Run]:
     """A user's message (notices, resubs): emotes and mentions styled like chat."""
     runs: list[Run] = []
     for f in fragments:
         text = sanitize(f.text)
         if f.kind == "emote":
-            runs.append((text, r._emote))
+            runs.append((text, r.emote_style))
         elif f.kind == "mention":
-            runs.append((text, r._mention_me if f.user_id == broadcaster.id else r._mention))
+            runs.append((text, r.mention_me_style if f.user_id == broadcaster.id else r.mention_style))
         elif f.kind == "cheermote":
             runs.append((text, r.styles["bits"]))
         else:
@@ -107,7 +107,7 @@ def body(r: Renderer, fragments: Sequence[Fragment], broadcaster: User, style: s
     return runs
 
 
-def _with_message(r: Renderer, parts: list[Run], fragments: Sequence[Fragment], broadcaster: User) -> list[Run]:
+def _with_message(r: Lines, parts: list[Run], fragments: Sequence[Fragment], broadcaster: User) -> list[Run]:
     if any(f.text.strip() for f in fragments):
         parts.append((": ", ""))
         parts.extend(body(r, fragments, broadcaster))
@@ -116,7 +116,7 @@ def _with_message(r: Renderer, parts: list[Run], fragments: Sequence[Fragment], 
 
 # -- chat notices (§3.2) -------------------------------------------------------------
 
-def chat_notification(r: Renderer, n: ChatNotification) -> str:
+def chat_notification(r: Lines, n: ChatNotification) -> str:
     d = n.detail
     who = r.name_run(n.chatter, n.color) if not n.anonymous else ("An anonymous user", "")
     kind, parts, alert = "info", [who], ""
@@ -191,7 +191,7 @@ def chat_notification(r: Renderer, n: ChatNotification) -> str:
 ANNOUNCE = {"blue": "#3A8EFF", "green": "#00B86B", "orange": "#FF8A00", "purple": "#9146FF"}
 
 
-def _notice_line(r: Renderer, n: ChatNotification, kind: str, parts: list[Run], alert: str) -> str:
+def _notice_line(r: Lines, n: ChatNotification, kind: str, parts: list[Run], alert: str) -> str:
     if n.shared:
         source = n.source_broadcaster.display if n.source_broadcaster else "shared chat"
         parts.insert(0, (f"[{sanitize(source)}] ", "2" if r.color else ""))
@@ -201,14 +201,14 @@ def _notice_line(r: Renderer, n: ChatNotification, kind: str, parts: list[Run], 
 
 # -- gift bombs and follow floods (lines the presenter asks for) ------------------------
 
-def gift_bomb(r: Renderer, gifter: User | None, total: int, tier: str) -> str:
+def gift_bomb(r: Lines, gifter: User | None, total: int, tier: str) -> str:
     if total == 1:
         return r.event_line("gift", [gifter_run(r, gifter, True), t(f" gifted a {tier_label(tier)} sub")], "gift")
     subs = f"{total} {tier_label(tier)} subs"
     return r.event_line("gift", [gifter_run(r, gifter, True), t(f" is gifting {subs} to the community")], "gift")
 
 
-def gift_recipients(r: Renderer, recipients: Sequence[User], expected: int) -> str:
+def gift_recipients(r: Lines, recipients: Sequence[User], expected: int) -> str:
     stamp = text_width(r.stamp_run()[0])
     budget = (r.width or 120) - stamp - 6
     missing = max(0, expected - len(recipients))
@@ -216,7 +216,7 @@ def gift_recipients(r: Renderer, recipients: Sequence[User], expected: int) -> s
     return r.event_line("gift", [t("→ " + names_line(recipients, budget - len(tail), True) + tail)])
 
 
-def follow_summary(r: Renderer, names: Sequence[User], seconds: float) -> str:
+def follow_summary(r: Lines, names: Sequence[User], seconds: float) -> str:
     head = f"{plural(len(names), 'follow')} in {duration(seconds)}: "
     stamp = text_width(r.stamp_run()[0])
     budget = (r.width or 120) - stamp - 2 - len(head)
