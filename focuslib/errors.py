@@ -66,3 +66,9 @@ class ParseError(FocusError):
     def __init__(self, message: str, raw: str | bytes = "") -> None:
         super().__init__(message)
         self.raw = raw
+
+
+def describe_exception(exc: BaseException, limit: int = 160) -> str:
+    """An exception as one short line for a status line or a doctor check (the devlog keeps the whole one)."""
+    text = " ".join((str(exc) or exc.__class__.__name__).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -18,7 +18,7 @@ from focuslib.net import oauth
 from focuslib.config import Settings
 from focuslib.auth.deviceflow import run_device_flow
 from focuslib.errors import AuthError
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.twitch.scopes import DEFAULT_SCOPES
 
 

@@ -117,7 +117,7 @@ def test_300_idle_connections_use_a_bounded_number_of_threads(sim, env):
     from focuslib.auth.codeflow import CodeFlow
     from focuslib.auth.server import CallbackServer
     from focuslib.config import Settings
-    from focuslib.net.httpclient import HttpClient
+    from focuslib.net.client import HttpClient
     from focuslib.twitch.scopes import DEFAULT_SCOPES
 
     flow = CodeFlow(Settings.from_env(auth_env(env, free_port())), HttpClient(), DEFAULT_SCOPES)

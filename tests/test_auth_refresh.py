@@ -22,7 +22,7 @@ from focuslib.auth import refresh as R
 from focuslib.devlog.pipe import ensure_fifo, read_lines
 from focuslib.errors import AuthError
 from focuslib.net.helix import Helix
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.net.oauth import refresh as oauth_refresh
 from focuslib.sim import payloads as P
 from focuslib.auth.tokens import Redactor, StoredToken, TokenHolder, TokenStore

@@ -76,7 +76,7 @@ def test_the_server_listens_on_loopback_only_and_keeps_tracebacks_off_the_termin
     from focuslib.auth.codeflow import CodeFlow, Crashed
     from focuslib.auth.server import CallbackServer
     from focuslib.config import Settings
-    from focuslib.net.httpclient import HttpClient
+    from focuslib.net.client import HttpClient
 
     flow = CodeFlow(Settings.from_env(auth_env(env, free_port())), HttpClient(), DEFAULT_SCOPES)
     server = CallbackServer(flow)

@@ -15,7 +15,7 @@ import pytest
 from conftest import N_SUBS
 from focuslib.auth.tokens import Redactor, TokenHolder
 from focuslib.net.helix import Helix
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.net.users import UserCache
 from focuslib.runtime.execute import Executor, Held, Seen
 from focuslib.sim import SimTwitch

@@ -117,7 +117,7 @@ def test_color_mode_detection(env, tty, choice, expect):
 
 
 def test_twitchs_error_messages_are_sanitized_before_they_can_reach_a_terminal():
-    from focuslib.net.httpclient import Response
+    from focuslib.net.client import Response
 
     resp = Response(400, {}, b'{"error": "Bad Request", "message": "\\u001b]0;x\\u0007\\u001b[2Jinvalid \\u202ething"}')
     assert resp.message() == "invalid thing"

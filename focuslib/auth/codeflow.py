@@ -33,7 +33,7 @@ from focuslib.auth import pages as pages
 from focuslib.net import oauth
 from focuslib.config import Settings
 from focuslib.errors import AuthError, ConfigError, FocusError
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.auth.tokens import StoredToken, TokenStore
 from focuslib.text import sanitize
 

@@ -18,7 +18,7 @@ from focuslib.net import oauth
 from focuslib.auth.codeflow import Authorized, finish
 from focuslib.config import Settings
 from focuslib.errors import AuthError, FocusError
-from focuslib.net.httpclient import HttpClient, NetworkError
+from focuslib.net.client import HttpClient, NetworkError
 from focuslib.text import sanitize
 
 SLOW_DOWN_STEP = 5

@@ -25,7 +25,7 @@ from focuslib.runtime.app import App, NullDevlog
 from focuslib.runtime.inbox import Failure, NoticeText
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, TwitchAPIError
-from focuslib.net.httpclient import HttpClient, NetworkError
+from focuslib.net.client import HttpClient, NetworkError
 from focuslib.auth.tokens import TokenHolder
 
 VALIDATE_EVERY = 3600.0  # Twitch: validate hourly

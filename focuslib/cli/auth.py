@@ -20,7 +20,7 @@ from focuslib.auth.server import CallbackServer
 from focuslib.config import Settings, load_environment
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.twitch.scopes import DEFAULT_SCOPES, SCOPES, describe, hidden_groups, parse_scopes
 from focuslib.text import sanitize, sanitize_lines
 

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from focuslib.net import oauth
 from focuslib.config import Settings
-from focuslib.errors import FocusError
+from focuslib.errors import FocusError, describe_exception
 from focuslib.devlog.pipe import ensure_devlog_pipe
 from focuslib.net.helix import Helix
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
 from focuslib.view.colors import ColorMode, detect_color_mode
 from focuslib.runtime.setup import token_holder, twitch_cli_mock
@@ -189,7 +189,7 @@ def check_eventsub(url: str, timeout: float) -> Check:
     try:
         ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
     except Exception as exc:
-        return Check("EventSub", "FAIL", f"cannot connect to {host} ({_short(exc)})",
+        return Check("EventSub", "FAIL", f"cannot connect to {host} ({describe_exception(exc, 120)})",
                      "check your network and TWITCH_EVENTSUB_URL")
     try:
         deadline = time.monotonic() + timeout
@@ -200,7 +200,7 @@ def check_eventsub(url: str, timeout: float) -> Check:
                 return Check("EventSub", "ok", f"welcome received from {host} "
                              f"(keepalive {msg.keepalive_timeout} s)")
     except Exception as exc:
-        return Check("EventSub", "FAIL", f"{host} connected but sent no welcome ({_short(exc)})",
+        return Check("EventSub", "FAIL", f"{host} connected but sent no welcome ({describe_exception(exc, 120)})",
                      "check TWITCH_EVENTSUB_URL (it must be an EventSub WebSocket endpoint)")
     finally:
         try:
@@ -217,7 +217,3 @@ def check_devlog_pipe(settings: Settings) -> Check:
         return _fail("devlog pipe", exc)
     return Check("devlog pipe", "ok", f"{path} is ready (read it with make devlog)")
 
-
-def _short(exc: BaseException) -> str:
-    text = str(exc) or exc.__class__.__name__
-    return text if len(text) < 120 else text[:117] + "..."

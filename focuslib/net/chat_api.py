@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from focuslib.net.helix import Helix
-from focuslib.net.httpclient import Response
+from focuslib.net.client import Response
 from focuslib.text import sanitize
 
 # The scope each call needs (protocol notes §4.7, §5, §2.6), named when Twitch says it is missing.

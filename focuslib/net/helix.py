@@ -20,7 +20,7 @@ import time
 from typing import Any, Callable, Mapping, Sequence
 
 from focuslib.errors import AuthError, FocusError
-from focuslib.net.httpclient import HttpClient, Response
+from focuslib.net.client import HttpClient, Response
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.auth.tokens import TokenHolder
 

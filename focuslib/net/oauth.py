@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from focuslib.errors import AuthError, TwitchAPIError
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 
 
 @dataclass(frozen=True, slots=True)

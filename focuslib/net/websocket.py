@@ -19,6 +19,7 @@ from typing import Any, Callable, Union
 import websocket
 from websocket import ABNF
 
+from focuslib.errors import describe_exception
 
 # What a connection reports, in order, through the one `put` callable it is
 # given (the runtime passes its inbox's put).  The records live here, next to
@@ -228,5 +229,4 @@ def _describe(exc: BaseException) -> str:
         return "timed out"
     if isinstance(exc, websocket.WebSocketConnectionClosedException):
         return "connection dropped"
-    text = str(exc) or exc.__class__.__name__
-    return text if len(text) < 160 else text[:157] + "..."
+    return describe_exception(exc)

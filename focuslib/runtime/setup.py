@@ -32,7 +32,7 @@ from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib.errors import AuthError, ConfigError, FocusError
 from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
-from focuslib.net.httpclient import HttpClient, NetworkError
+from focuslib.net.client import HttpClient, NetworkError
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth.refresh import start_keeper
 from focuslib.twitch.subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
