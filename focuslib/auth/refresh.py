@@ -1,6 +1,6 @@
 """The token-refresh thread: keeps focus's token good for as long as focus runs (protocol notes §4.2, §4.3).
 
-Twitch requires an app to validate its token at start (runner.authenticate
+Twitch requires an app to validate its token at start (runtime/setup.py
 does) and then every hour, and to stop using a session whose validation
 fails.  This thread owns that schedule.  It wakes every hour, or
 `REFRESH_MARGIN` before the token expires if that comes first, validates, and
@@ -11,6 +11,9 @@ The websocket is never touched: an EventSub session needs no token once its
 subscriptions exist, so chat goes on through a refresh.  When Twitch refuses
 to refresh, focus is stopped with "run make auth" (the app's fatal path, exit
 code 3).  Network trouble only delays the next check.
+
+The keeper reports only through the callbacks its caller gives it (runtime/setup.py
+turns them into inbox items and devlog records), so auth/ knows nothing of the app.
 """
 
 from __future__ import annotations
@@ -18,12 +21,9 @@ from __future__ import annotations
 import threading
 import time
 import traceback
-from typing import Any, Callable
+from typing import Callable
 
 from focuslib.net import oauth
-from focuslib.runtime.app import App, NullDevlog
-from focuslib.runtime.inbox import Failure, NoticeText
-from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, TwitchAPIError
 from focuslib.net.client import HttpClient, NetworkError
 from focuslib.auth.tokens import TokenHolder
@@ -120,16 +120,3 @@ class TokenKeeper:
         if expires_in <= 0:  # unknown (or a token that does not expire): just the hourly check
             return self.validate_every
         return max(0.0, min(self.validate_every, expires_in - self.margin))
-
-
-def start_keeper(app: App, holder: TokenHolder, http: HttpClient, auth_url: str, expires_in: int,
-                 devlog: DevlogWriter | NullDevlog) -> TokenKeeper:
-    """A running keeper that reports through `app`'s inbox (so the main thread stays the terminal's owner)."""
-
-    def event(name: str, **detail: Any) -> None:
-        devlog.put(record("lifecycle", time.time(), event=name, **detail))
-
-    return TokenKeeper(holder, http, auth_url, app.stop_event, expires_in=expires_in,
-                       on_fatal=lambda exc: app.inbox.put(Failure(exc)),
-                       on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
-                       on_event=event, validate_every=VALIDATE_EVERY, margin=REFRESH_MARGIN).start()

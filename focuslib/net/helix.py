@@ -17,15 +17,25 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from focuslib.errors import AuthError, FocusError
 from focuslib.net.client import HttpClient, Response
 from focuslib.twitch.subscriptions import SubscriptionSpec
-from focuslib.auth.tokens import TokenHolder
 
 MAX_RATE_LIMIT_WAIT = 60.0
 MAX_RATE_LIMIT_RETRIES = 3
+
+
+class Tokens(Protocol):
+    """Where Helix gets the current access token (auth.tokens.TokenHolder is one; net/ does not import auth/)."""
+
+    @property
+    def access_token(self) -> str: ...
+
+    def refresh(self, stale: str) -> str:
+        """A fresh access token in place of `stale` (refreshed at most once, whoever asks first)."""
+        ...
 
 
 class Stopped(FocusError):
@@ -33,7 +43,7 @@ class Stopped(FocusError):
 
 
 class Helix:
-    def __init__(self, http: HttpClient, api_url: str, client_id: str, tokens: TokenHolder, *,
+    def __init__(self, http: HttpClient, api_url: str, client_id: str, tokens: Tokens, *,
                  stop: threading.Event | None = None, on_wait: Callable[[str], None] = lambda text: None,
                  clock: Callable[[], float] = time.time) -> None:
         self.http = http

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
-from focuslib.runtime.inbox import NoticeText
+from focuslib.runtime.inbox import Failure, NoticeText
 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
 from focuslib.config import DEFAULT_AUTH_URL, Settings
@@ -34,7 +34,7 @@ from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient, NetworkError
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
-from focuslib.auth.refresh import start_keeper
+from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
 from focuslib.view.terminal import Terminal, terminal_size
 from focuslib.auth.tokens import Redactor, TokenHolder, TokenStore
@@ -322,7 +322,17 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,
                   devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
-    keeper = start_keeper(app, holder, http, settings.auth_url, info.expires_in, devlog)
+    """The token keeper, reporting through `app`'s inbox (the main thread stays the terminal's owner)."""
+
+    def event(name: str, **detail: Any) -> None:
+        devlog.put(record("lifecycle", time.time(), event=name, **detail))
+
+    # The schedule is read from the module at call time (tests shorten it there).
+    keeper = token_refresh.TokenKeeper(holder, http, settings.auth_url, app.stop_event, expires_in=info.expires_in,
+                                       on_fatal=lambda exc: app.inbox.put(Failure(exc)),
+                                       on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
+                                       on_event=event, validate_every=token_refresh.VALIDATE_EVERY,
+                                       margin=token_refresh.REFRESH_MARGIN).start()
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)
 
