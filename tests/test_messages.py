@@ -84,3 +84,35 @@ def test_malformed_frames_raise_one_parse_error_carrying_the_raw_text(raw):
     with pytest.raises(ParseError) as info:
         parse_frame(raw)
     assert info.value.raw == raw and info.value.message
+
+
+def test_every_record_the_chat_path_builds_without_its_constructor_is_whole():
+    # events_base.record_builder skips a NamedTuple's own __new__ (the chat hot
+    # path): a field added to one of those records without adding it at the
+    # build site would give a short tuple that fails only when the field is read.
+    from focuslib.twitch.events_base import FAST_RECORDS
+    from focuslib.twitch.session import Session, Show
+
+    session = Session("ws://127.0.0.1:1/ws", ())
+    session.start(0)
+    session.opened(1, 0)
+    session.receive(1, parse_frame(json.dumps(P.welcome("x", 10))), 0)
+    sub = P.subscription_object("channel.chat.message", "1", {}, "x")
+    event = P.chat_message(("81", "pixel_otter", "Pixel_Otter"), "@DeskFox gg Cheer50 HeyGuys",
+                           badges=[("subscriber", "6", "8"), ("vip", "1", "")])
+    frame = parse_frame(json.dumps(P.notification(sub, event, message_id="m1")))
+    (show,) = [a for a in session.receive(1, frame, 1) if isinstance(a, Show)]
+
+    seen: set[type] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, tuple) and hasattr(value, "_fields"):
+            seen.add(type(value))
+            assert len(value) == len(value._fields), f"{type(value).__name__} built short: {value!r}"
+        if isinstance(value, tuple):
+            for item in value:
+                walk(item)
+
+    walk(frame)
+    walk(show)
+    assert FAST_RECORDS <= seen, f"not built on this path: {FAST_RECORDS - seen}"

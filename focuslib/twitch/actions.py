@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
+from focuslib.twitch.events_base import record_builder
 from focuslib.twitch.subscriptions import SubscriptionSpec
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class Show(NamedTuple):
     event: Event
     message_id: str
     timestamp: str
+
+
+new_show = record_builder(Show)  # one per chat message (see events_base)
 
 
 class Notice(NamedTuple):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from focuslib.twitch.events_base import ANONYMOUS, User, b, dicts, i, o, oi, optional_user, s, user
+from focuslib.twitch.events_base import (ANONYMOUS, User, dict_at, dicts_at, int_at, optional_int_at, optional_user,
+                                        str_at, true_at, user)
 
 
 class Follow(NamedTuple):
@@ -166,41 +167,42 @@ class AdBreak(NamedTuple):
 
 
 def parse_follow(d: dict[str, Any]) -> Follow:
-    return Follow(user(d, "user"), user(d, "broadcaster_user"), s(d, "followed_at"))
+    return Follow(user(d, "user"), user(d, "broadcaster_user"), str_at(d, "followed_at"))
 
 
 def parse_subscribe(d: dict[str, Any]) -> Subscribe:
-    return Subscribe(user(d, "user"), user(d, "broadcaster_user"), s(d, "tier"), b(d, "is_gift"))
+    return Subscribe(user(d, "user"), user(d, "broadcaster_user"), str_at(d, "tier"), true_at(d, "is_gift"))
 
 
 def parse_subscription_gift(d: dict[str, Any]) -> SubscriptionGift:
-    anonymous = b(d, "is_anonymous")
+    anonymous = true_at(d, "is_anonymous")
     gifter = ANONYMOUS if anonymous else user(d, "user")
-    return SubscriptionGift(gifter, user(d, "broadcaster_user"), i(d, "total"), s(d, "tier"),
-                            oi(d, "cumulative_total"), anonymous)
+    return SubscriptionGift(gifter, user(d, "broadcaster_user"), int_at(d, "total"), str_at(d, "tier"),
+                            optional_int_at(d, "cumulative_total"), anonymous)
 
 
 def parse_subscription_message(d: dict[str, Any]) -> SubscriptionMessage:
-    message = o(d, "message")
-    emotes = tuple((i(e, "begin"), i(e, "end")) for e in dicts(message, "emotes"))
-    return SubscriptionMessage(user(d, "user"), user(d, "broadcaster_user"), s(d, "tier"), s(message, "text"),
-                               emotes, i(d, "cumulative_months"), oi(d, "streak_months"), i(d, "duration_months"))
+    message = dict_at(d, "message")
+    emotes = tuple((int_at(e, "begin"), int_at(e, "end")) for e in dicts_at(message, "emotes"))
+    return SubscriptionMessage(user(d, "user"), user(d, "broadcaster_user"), str_at(d, "tier"), str_at(message, "text"),
+                               emotes, int_at(d, "cumulative_months"), optional_int_at(d, "streak_months"),
+                               int_at(d, "duration_months"))
 
 
 def parse_cheer(d: dict[str, Any]) -> Cheer:
-    anonymous = b(d, "is_anonymous")
+    anonymous = true_at(d, "is_anonymous")
     who = optional_user(d, "user")
     return Cheer(ANONYMOUS if anonymous or who is None else who, user(d, "broadcaster_user"), anonymous,
-                 s(d, "message"), i(d, "bits"))
+                 str_at(d, "message"), int_at(d, "bits"))
 
 
 def parse_raid(d: dict[str, Any]) -> Raid:
-    return Raid(user(d, "from_broadcaster_user"), user(d, "to_broadcaster_user"), i(d, "viewers"))
+    return Raid(user(d, "from_broadcaster_user"), user(d, "to_broadcaster_user"), int_at(d, "viewers"))
 
 
 def parse_ban(d: dict[str, Any]) -> Ban:
-    return Ban(user(d, "user"), user(d, "broadcaster_user"), user(d, "moderator_user"), s(d, "reason"),
-               s(d, "banned_at"), s(d, "ends_at"), b(d, "is_permanent"))
+    return Ban(user(d, "user"), user(d, "broadcaster_user"), user(d, "moderator_user"), str_at(d, "reason"),
+               str_at(d, "banned_at"), str_at(d, "ends_at"), true_at(d, "is_permanent"))
 
 
 def parse_unban(d: dict[str, Any]) -> Unban:
@@ -208,44 +210,50 @@ def parse_unban(d: dict[str, Any]) -> Unban:
 
 
 def parse_redemption(d: dict[str, Any]) -> Redemption:
-    reward = o(d, "reward")
-    return Redemption(s(d, "id"), user(d, "broadcaster_user"), user(d, "user"), s(d, "user_input"),
-                      s(d, "status"), s(reward, "id"), s(reward, "title"), i(reward, "cost"), s(d, "redeemed_at"))
+    reward = dict_at(d, "reward")
+    return Redemption(str_at(d, "id"), user(d, "broadcaster_user"), user(d, "user"), str_at(d, "user_input"),
+                      str_at(d, "status"), str_at(reward, "id"), str_at(reward, "title"), int_at(reward, "cost"),
+                      str_at(d, "redeemed_at"))
 
 
 def _hype_train(phase: str) -> Callable[[dict[str, Any]], HypeTrain]:
     def parse(d: dict[str, Any]) -> HypeTrain:
-        top = tuple(Contribution(user(c, "user"), s(c, "type"), i(c, "total")) for c in dicts(d, "top_contributions"))
-        return HypeTrain(phase, s(d, "id"), user(d, "broadcaster_user"), i(d, "level"), i(d, "total"),
-                         i(d, "progress"), i(d, "goal"), top, s(d, "type") or "regular", b(d, "is_shared_train"),
-                         i(d, "all_time_high_level"))
+        top = tuple(Contribution(user(c, "user"), str_at(c, "type"), int_at(c, "total"))
+                    for c in dicts_at(d, "top_contributions"))
+        return HypeTrain(phase, str_at(d, "id"), user(d, "broadcaster_user"), int_at(d, "level"), int_at(d, "total"),
+                         int_at(d, "progress"), int_at(d, "goal"), top, str_at(d, "type") or "regular",
+                         true_at(d, "is_shared_train"),
+                         int_at(d, "all_time_high_level"))
     return parse
 
 
 def _poll(phase: str) -> Callable[[dict[str, Any]], Poll]:
     def parse(d: dict[str, Any]) -> Poll:
-        choices = tuple(PollChoice(s(c, "id"), s(c, "title"), i(c, "votes"), i(c, "channel_points_votes"))
-                        for c in dicts(d, "choices"))
-        return Poll(phase, s(d, "id"), user(d, "broadcaster_user"), s(d, "title"), choices, s(d, "status"),
-                    s(d, "started_at"), s(d, "ends_at"))
+        choices = tuple(PollChoice(str_at(c, "id"), str_at(c, "title"), int_at(c, "votes"),
+                                   int_at(c, "channel_points_votes"))
+                        for c in dicts_at(d, "choices"))
+        return Poll(phase, str_at(d, "id"), user(d, "broadcaster_user"), str_at(d, "title"), choices,
+                    str_at(d, "status"),
+                    str_at(d, "started_at"), str_at(d, "ends_at"))
     return parse
 
 
 def _prediction(phase: str) -> Callable[[dict[str, Any]], Prediction]:
     def parse(d: dict[str, Any]) -> Prediction:
-        outcomes = tuple(Outcome(s(c, "id"), s(c, "title"), s(c, "color").lower(), i(c, "users"),
-                                 i(c, "channel_points")) for c in dicts(d, "outcomes"))
-        return Prediction(phase, s(d, "id"), user(d, "broadcaster_user"), s(d, "title"), outcomes,
-                          s(d, "winning_outcome_id"), s(d, "status"), s(d, "started_at"), s(d, "locks_at"))
+        outcomes = tuple(Outcome(str_at(c, "id"), str_at(c, "title"), str_at(c, "color").lower(), int_at(c, "users"),
+                                 int_at(c, "channel_points")) for c in dicts_at(d, "outcomes"))
+        return Prediction(phase, str_at(d, "id"), user(d, "broadcaster_user"), str_at(d, "title"), outcomes,
+                          str_at(d, "winning_outcome_id"), str_at(d, "status"), str_at(d, "started_at"),
+                          str_at(d, "locks_at"))
     return parse
 
 
 def parse_shoutout_receive(d: dict[str, Any]) -> ShoutoutReceived:
-    return ShoutoutReceived(user(d, "broadcaster_user"), user(d, "from_broadcaster_user"), i(d, "viewer_count"))
+    return ShoutoutReceived(user(d, "broadcaster_user"), user(d, "from_broadcaster_user"), int_at(d, "viewer_count"))
 
 
 def parse_stream_online(d: dict[str, Any]) -> StreamOnline:
-    return StreamOnline(user(d, "broadcaster_user"), s(d, "type") or "live", s(d, "started_at"))
+    return StreamOnline(user(d, "broadcaster_user"), str_at(d, "type") or "live", str_at(d, "started_at"))
 
 
 def parse_stream_offline(d: dict[str, Any]) -> StreamOffline:
@@ -255,7 +263,7 @@ def parse_stream_offline(d: dict[str, Any]) -> StreamOffline:
 def parse_ad_break(d: dict[str, Any]) -> AdBreak:
     broadcaster = user(d, "broadcaster_user")
     requester = optional_user(d, "requester_user") or broadcaster
-    return AdBreak(broadcaster, requester, i(d, "duration_seconds"), b(d, "is_automatic"))
+    return AdBreak(broadcaster, requester, int_at(d, "duration_seconds"), true_at(d, "is_automatic"))
 
 
 PHASED = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Union
 
-from focuslib.twitch.events_base import (ANONYMOUS, Badge, Fragment, User, b, badges, i, lst, message_parts, o, oi,
-                          optional_user, s, user)
+from focuslib.twitch.events_base import (ANONYMOUS, Badge, Fragment, User, badges, dict_at, int_at, list_at,
+                                        message_parts, optional_int_at, optional_user, str_at, true_at, user)
 
 # IRC's CTCP ACTION survives into EventSub: a /me message's `message.text` is
 # "\x01ACTION <text>\x01" while its fragments hold only <text> (seen in real
@@ -52,27 +52,27 @@ def parse_chat_message(d: dict[str, Any]) -> ChatMessage:
     reply_d = get("reply")
     reply = None
     if type(reply_d) is dict:  # noqa: E721
-        reply = Reply(s(reply_d, "parent_message_id"), user(reply_d, "parent_user"),
-                      s(reply_d, "parent_message_body"))
+        reply = Reply(str_at(reply_d, "parent_message_id"), user(reply_d, "parent_user"),
+                      str_at(reply_d, "parent_message_body"))
     raw_badges = get("badges")
     cheer = get("cheer")
     mtype = get("message_type")
     source = None if get("source_broadcaster_user_id") is None else optional_user(d, "source_broadcaster_user")
     return ChatMessage(
-        s(d, "message_id"),
+        str_at(d, "message_id"),
         user(d, "broadcaster_user"),
         user(d, "chatter_user"),
         text,
         frags,
         mtype if type(mtype) is str and mtype else "text",  # noqa: E721
         badges(raw_badges) if type(raw_badges) is list and raw_badges else (),  # noqa: E721
-        s(d, "color"),
-        i(cheer, "bits") if type(cheer) is dict else 0,  # noqa: E721
+        str_at(d, "color"),
+        int_at(cheer, "bits") if type(cheer) is dict else 0,  # noqa: E721
         reply,
-        s(d, "channel_points_custom_reward_id"),
+        str_at(d, "channel_points_custom_reward_id"),
         source,
         action,
-        s(d, "channel_points_animation_id"),
+        str_at(d, "channel_points_animation_id"),
     )
 
 
@@ -178,65 +178,68 @@ class ChatNotification(NamedTuple):
 def _tier(d: dict[str, Any]) -> str:
     # The docs' resub examples say `sub_plan` where the tables say `sub_tier`
     # (twitchdev/issues#1039): read either.
-    return s(d, "sub_tier") or s(d, "sub_plan")
+    return str_at(d, "sub_tier") or str_at(d, "sub_plan")
 
 
 def _gifter(d: dict[str, Any]) -> User | None:
-    if b(d, "gifter_is_anonymous"):
+    if true_at(d, "gifter_is_anonymous"):
         return None
     return optional_user(d, "gifter_user")
 
 
 def _detail(kind: str, d: dict[str, Any]) -> NoticeDetail | None:
     if kind == "sub":
-        return SubNotice(_tier(d), b(d, "is_prime"), i(d, "duration_months"))
+        return SubNotice(_tier(d), true_at(d, "is_prime"), int_at(d, "duration_months"))
     if kind == "resub":
-        return ResubNotice(_tier(d), b(d, "is_prime"), i(d, "cumulative_months"), i(d, "duration_months"),
-                           oi(d, "streak_months"), _gifter(d) if b(d, "is_gift") else None, b(d, "is_gift"))
+        return ResubNotice(_tier(d), true_at(d, "is_prime"), int_at(d, "cumulative_months"),
+                           int_at(d, "duration_months"),
+                           optional_int_at(d, "streak_months"), _gifter(d) if true_at(d, "is_gift") else None,
+                           true_at(d, "is_gift"))
     if kind == "sub_gift":
-        return SubGiftNotice(user(d, "recipient_user"), _tier(d), i(d, "duration_months"),
-                             oi(d, "cumulative_total"), s(d, "community_gift_id"))
+        return SubGiftNotice(user(d, "recipient_user"), _tier(d), int_at(d, "duration_months"),
+                             optional_int_at(d, "cumulative_total"), str_at(d, "community_gift_id"))
     if kind == "community_sub_gift":
-        return CommunityGiftNotice(s(d, "id"), i(d, "total"), _tier(d), oi(d, "cumulative_total"))
+        return CommunityGiftNotice(str_at(d, "id"), int_at(d, "total"), _tier(d),
+                                   optional_int_at(d, "cumulative_total"))
     if kind in ("gift_paid_upgrade", "pay_it_forward"):
         return GifterNotice(_gifter(d))
     if kind == "prime_paid_upgrade":
         return PrimeUpgradeNotice(_tier(d))
     if kind == "raid":
-        return RaidNotice(user(d, "user"), i(d, "viewer_count"))
+        return RaidNotice(user(d, "user"), int_at(d, "viewer_count"))
     if kind == "announcement":
-        return AnnouncementNotice(s(d, "color").lower())
+        return AnnouncementNotice(str_at(d, "color").lower())
     if kind == "bits_badge_tier":
-        return BitsBadgeNotice(i(d, "tier"))
+        return BitsBadgeNotice(int_at(d, "tier"))
     if kind == "charity_donation":
-        amount = o(d, "amount")
-        return CharityNotice(s(d, "charity_name"), i(amount, "value"), i(amount, "decimal_places"),
-                             s(amount, "currency"))
+        amount = dict_at(d, "amount")
+        return CharityNotice(str_at(d, "charity_name"), int_at(amount, "value"), int_at(amount, "decimal_places"),
+                             str_at(amount, "currency"))
     if kind == "watch_streak":
-        return WatchStreakNotice(i(d, "streak_count"), i(d, "channel_points_awarded"))
+        return WatchStreakNotice(int_at(d, "streak_count"), int_at(d, "channel_points_awarded"))
     if kind == "modiversary":
-        return ModiversaryNotice(i(d, "months"))
+        return ModiversaryNotice(int_at(d, "months"))
     return None
 
 
 def parse_chat_notification(d: dict[str, Any]) -> ChatNotification:
-    notice_type = s(d, "notice_type")
+    notice_type = str_at(d, "notice_type")
     kind = notice_type[len("shared_chat_"):] if notice_type.startswith("shared_chat_") else notice_type
     # The detail sits under the key named like the notice type; be tolerant of
     # a shared_chat_ event that uses the base key.
     detail_d = d.get(notice_type)
     if not isinstance(detail_d, dict):
-        detail_d = o(d, kind)
-    anonymous = b(d, "chatter_is_anonymous")
-    text, frags = message_parts(o(d, "message"))
+        detail_d = dict_at(d, kind)
+    anonymous = true_at(d, "chatter_is_anonymous")
+    text, frags = message_parts(dict_at(d, "message"))
     return ChatNotification(
-        message_id=s(d, "message_id"),
+        message_id=str_at(d, "message_id"),
         broadcaster=user(d, "broadcaster_user"),
         chatter=ANONYMOUS if anonymous else user(d, "chatter_user"),
         anonymous=anonymous,
-        color=s(d, "color"),
-        badges=badges(lst(d, "badges")),
-        system_message=s(d, "system_message"),
+        color=str_at(d, "color"),
+        badges=badges(list_at(d, "badges")),
+        system_message=str_at(d, "system_message"),
         text=text,
         fragments=frags,
         notice_type=notice_type,
@@ -264,7 +267,7 @@ class ClearUserMessages(NamedTuple):
 
 
 def parse_message_delete(d: dict[str, Any]) -> MessageDelete:
-    return MessageDelete(user(d, "broadcaster_user"), user(d, "target_user"), s(d, "message_id"))
+    return MessageDelete(user(d, "broadcaster_user"), user(d, "target_user"), str_at(d, "message_id"))
 
 
 def parse_chat_clear(d: dict[str, Any]) -> ChatClear:

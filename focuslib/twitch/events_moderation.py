@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from focuslib.twitch.events_base import User, b, i, lst, o, oi, optional_user, s, user
+from focuslib.twitch.events_base import (User, dict_at, int_at, list_at, optional_int_at, optional_user, str_at,
+                                        true_at, user)
 
 
 class AutoModHold(NamedTuple):
@@ -115,28 +116,28 @@ class ShoutoutGiven(NamedTuple):
 
 
 def parse_automod_hold(d: dict[str, Any]) -> AutoModHold:
-    message = o(d, "message")
-    automod = o(d, "automod")
-    return AutoModHold(s(d, "message_id"), user(d, "user"), s(message, "text"), s(d, "reason"),
-                       s(automod, "category"), i(automod, "level"), s(d, "held_at"))
+    message = dict_at(d, "message")
+    automod = dict_at(d, "automod")
+    return AutoModHold(str_at(d, "message_id"), user(d, "user"), str_at(message, "text"), str_at(d, "reason"),
+                       str_at(automod, "category"), int_at(automod, "level"), str_at(d, "held_at"))
 
 
 def parse_automod_update(d: dict[str, Any]) -> AutoModUpdate:
-    return AutoModUpdate(s(d, "message_id"), user(d, "user"), optional_user(d, "moderator_user"),
-                         s(d, "status").lower())
+    return AutoModUpdate(str_at(d, "message_id"), user(d, "user"), optional_user(d, "moderator_user"),
+                         str_at(d, "status").lower())
 
 
 def parse_user_message_hold(d: dict[str, Any]) -> UserMessageHold:
-    return UserMessageHold(s(d, "message_id"), user(d, "user"), s(o(d, "message"), "text"))
+    return UserMessageHold(str_at(d, "message_id"), user(d, "user"), str_at(dict_at(d, "message"), "text"))
 
 
 def parse_user_message_update(d: dict[str, Any]) -> UserMessageUpdate:
-    return UserMessageUpdate(s(d, "message_id"), user(d, "user"), s(d, "status").lower())
+    return UserMessageUpdate(str_at(d, "message_id"), user(d, "user"), str_at(d, "status").lower())
 
 
 def parse_warning_send(d: dict[str, Any]) -> WarningSent:
-    rules = tuple(x for x in lst(d, "chat_rules_cited") if isinstance(x, str))
-    return WarningSent(user(d, "user"), user(d, "moderator_user"), s(d, "reason"), rules)
+    rules = tuple(x for x in list_at(d, "chat_rules_cited") if isinstance(x, str))
+    return WarningSent(user(d, "user"), user(d, "moderator_user"), str_at(d, "reason"), rules)
 
 
 def parse_warning_acknowledge(d: dict[str, Any]) -> WarningAcknowledged:
@@ -144,17 +145,19 @@ def parse_warning_acknowledge(d: dict[str, Any]) -> WarningAcknowledged:
 
 
 def parse_chat_settings(d: dict[str, Any]) -> ChatSettings:
-    return ChatSettings(b(d, "emote_mode"), b(d, "follower_mode"), oi(d, "follower_mode_duration_minutes"),
-                        b(d, "slow_mode"), oi(d, "slow_mode_wait_time_seconds"), b(d, "subscriber_mode"),
-                        b(d, "unique_chat_mode"))
+    return ChatSettings(true_at(d, "emote_mode"), true_at(d, "follower_mode"),
+                        optional_int_at(d, "follower_mode_duration_minutes"),
+                        true_at(d, "slow_mode"), optional_int_at(d, "slow_mode_wait_time_seconds"),
+                        true_at(d, "subscriber_mode"),
+                        true_at(d, "unique_chat_mode"))
 
 
 def parse_suspicious_message(d: dict[str, Any]) -> SuspiciousMessage:
-    message = o(d, "message")
-    return SuspiciousMessage(s(message, "message_id"), user(d, "user"), s(d, "low_trust_status"),
-                             tuple(x for x in lst(d, "types") if isinstance(x, str)),
-                             s(d, "ban_evasion_evaluation"), len(lst(d, "shared_ban_channel_ids")),
-                             s(message, "text"))
+    message = dict_at(d, "message")
+    return SuspiciousMessage(str_at(message, "message_id"), user(d, "user"), str_at(d, "low_trust_status"),
+                             tuple(x for x in list_at(d, "types") if isinstance(x, str)),
+                             str_at(d, "ban_evasion_evaluation"), len(list_at(d, "shared_ban_channel_ids")),
+                             str_at(message, "text"))
 
 
 def _shield(active: bool) -> Callable[[dict[str, Any]], ShieldMode]:
@@ -164,12 +167,12 @@ def _shield(active: bool) -> Callable[[dict[str, Any]], ShieldMode]:
 
 
 def parse_unban_request_create(d: dict[str, Any]) -> UnbanRequest:
-    return UnbanRequest("create", s(d, "id"), user(d, "user"), None, s(d, "text"), "")
+    return UnbanRequest("create", str_at(d, "id"), user(d, "user"), None, str_at(d, "text"), "")
 
 
 def parse_unban_request_resolve(d: dict[str, Any]) -> UnbanRequest:
-    return UnbanRequest("resolve", s(d, "id"), user(d, "user"), optional_user(d, "moderator_user"),
-                        s(d, "resolution_text"), s(d, "status").lower())
+    return UnbanRequest("resolve", str_at(d, "id"), user(d, "user"), optional_user(d, "moderator_user"),
+                        str_at(d, "resolution_text"), str_at(d, "status").lower())
 
 
 def _vip(added: bool) -> Callable[[dict[str, Any]], VipChange]:
@@ -179,8 +182,8 @@ def _vip(added: bool) -> Callable[[dict[str, Any]], VipChange]:
 
 
 def parse_shoutout_create(d: dict[str, Any]) -> ShoutoutGiven:
-    return ShoutoutGiven(user(d, "to_broadcaster_user"), user(d, "moderator_user"), i(d, "viewer_count"),
-                         s(d, "started_at"), s(d, "cooldown_ends_at"), s(d, "target_cooldown_ends_at"))
+    return ShoutoutGiven(user(d, "to_broadcaster_user"), user(d, "moderator_user"), int_at(d, "viewer_count"),
+                         str_at(d, "started_at"), str_at(d, "cooldown_ends_at"), str_at(d, "target_cooldown_ends_at"))
 
 
 MODERATION_PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {

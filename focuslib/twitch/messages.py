@@ -13,7 +13,8 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
 from focuslib.errors import ParseError
-from focuslib.twitch.events_base import make_record
+from focuslib.twitch.events_base import record_builder
+
 if TYPE_CHECKING:
     from focuslib.twitch.events import Event
 
@@ -63,6 +64,8 @@ class UnknownMessage(NamedTuple):
 
 # NamedTuples: immutable records, cheap to build once per frame (see events_base).
 Message = Union[Welcome, Keepalive, Reconnect, Notification, Revocation, UnknownMessage]
+
+new_notification = record_builder(Notification)  # every chat message comes in one (see events_base)
 
 
 class FrameParser:
@@ -140,7 +143,7 @@ class FrameParser:
                 return Revocation(mid, ts, stype, version, status)
             raise ParseError(f"{stype} notification has no event object")
         parse = self._parse_event or self.load()
-        return make_record(Notification, (mid, ts, stype, version, status, parse(stype, version, event)))
+        return new_notification((mid, ts, stype, version, status, parse(stype, version, event)))
 
 
 def parse_frame(raw: str | bytes) -> Message:

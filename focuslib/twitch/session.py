@@ -39,8 +39,8 @@ import random
 from collections import deque
 from typing import Any, Callable
 
-from focuslib.twitch.actions import Action, Close, Connect, Fatal, Gap, Log, Notice, Show, Status, Subscribe
-from focuslib.twitch.events_base import UnknownEvent, make_record
+from focuslib.twitch.actions import Action, Close, Connect, Fatal, Gap, Log, Notice, Show, Status, Subscribe, new_show
+from focuslib.twitch.events_base import UnknownEvent
 from focuslib.twitch.messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
 from focuslib.twitch.subscriptions import SubscriptionSpec
 
@@ -314,7 +314,7 @@ class Session:
         if type(msg.event) is UnknownEvent:
             return [Log("unknown_subscription_type", {"type": msg.subscription_type,
                                                        "version": msg.subscription_version})]
-        return [make_record(Show, (msg.event, msg.message_id, msg.timestamp))]
+        return [new_show((msg.event, msg.message_id, msg.timestamp))]
 
     def _welcome(self, conn: int, msg: Welcome, now: float) -> list[Action]:
         detail = {"conn": conn, "session_id": msg.session_id, "keepalive": msg.keepalive_timeout}
