@@ -32,8 +32,9 @@ from urllib.parse import urlencode, urlsplit
 from focuslib.auth import pages as pages
 from focuslib.net import oauth
 from focuslib.config import Settings
-from focuslib.errors import AuthError, ConfigError, FocusError
+from focuslib.errors import ConfigError, FocusError
 from focuslib.net.client import HttpClient
+from focuslib.auth.identity import check_token_info
 from focuslib.auth.tokens import StoredToken, TokenStore
 from focuslib.text import sanitize
 
@@ -161,12 +162,8 @@ class Authorized:
 def finish(http: HttpClient, settings: Settings, tokens: oauth.TokenSet) -> Authorized:
     """Validate freshly issued tokens, then store them with whose they are and when they expire."""
     client_id = settings.require_client_id()
-    info = oauth.validate(http, settings.auth_url, tokens.access_token)
-    if info.client_id and info.client_id != client_id:
-        raise ConfigError(f"Twitch issued the token to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
-                          "set TWITCH_CLIENT_ID to your app's client id and run make auth again")
-    if not info.user_id:
-        raise AuthError("Twitch issued an app token, but focus needs a user token", "run make auth again")
+    # The same check focus and doctor make (auth/identity.py), on the token just issued.
+    info = check_token_info(oauth.validate(http, settings.auth_url, tokens.access_token), client_id)
     scopes = info.scopes or tokens.scopes
     expires_in = info.expires_in or tokens.expires_in
     store = TokenStore(settings.data_dir, client_id)

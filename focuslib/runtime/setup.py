@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 import traceback
-from urllib.parse import urlsplit
 from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
@@ -27,17 +26,18 @@ from focuslib.runtime.app import App, NullDevlog
 from focuslib.runtime.inbox import Failure, NoticeText
 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
-from focuslib.config import DEFAULT_AUTH_URL, Settings
+from focuslib.config import Settings
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib.errors import AuthError, ConfigError, FocusError
 from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
-from focuslib.net.client import HttpClient, NetworkError
+from focuslib.net.client import HttpClient
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth import refresh as token_refresh
-from focuslib.twitch.subscriptions import ALL_SCOPES, GROUPS, SubscriptionSpec, desired
+from focuslib.twitch.subscriptions import GROUPS, SubscriptionSpec, desired
 from focuslib.view.terminal import Terminal, terminal_size
-from focuslib.auth.tokens import Redactor, TokenHolder, TokenStore
+from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
+from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
     from focuslib.view.present import Presenter
@@ -58,77 +58,6 @@ class Options:
     history: bool = True  # store chat and events in $FOCUS_DATA_DIR/history.sqlite3 (--no-history)
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
-
-
-def authenticate(settings: Settings, http: HttpClient, holder: TokenHolder, *,
-                 status: Callable[[str], None], stop: threading.Event) -> oauth.TokenInfo:
-    """Validate `holder`'s token (refreshing it if expired); who it belongs to and what it may do."""
-    client_id = settings.require_client_id()
-    if twitch_cli_mock(settings):
-        # twitch-cli's mock server has no OAuth endpoints and checks no token
-        # (protocol notes §6.2): use the configured user and assume every scope.
-        status("twitch-cli mock server: skipping token validation")
-        return oauth.TokenInfo(client_id, "", settings.user_id, ALL_SCOPES, 0)
-    info = _validate_until_reachable(http, settings.auth_url, holder, status, stop)
-    if info.client_id and info.client_id != client_id:
-        raise ConfigError(f"the token was issued to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
-                          "set TWITCH_CLIENT_ID to the app the token belongs to, or run make auth")
-    if not info.user_id:
-        raise AuthError("the token is an app token; EventSub over WebSocket needs a user token", "run make auth")
-    holder.note_validated(holder.access_token, info.user_id, info.login, info.scopes, info.expires_in)
-    return info
-
-
-def token_holder(settings: Settings, http: HttpClient, redactor: Redactor) -> TokenHolder:
-    """The token focus would use (TWITCH_USER_ACCESS_TOKEN, else the token store), not yet validated."""
-    client_id = settings.require_client_id()
-    store = TokenStore(settings.data_dir, client_id)
-    if settings.access_token:
-        stored = None
-        access, refresh = settings.access_token, settings.refresh_token
-    else:
-        stored = store.load()
-        if stored is None:
-            raise ConfigError("there is no Twitch token yet (TWITCH_USER_ACCESS_TOKEN is unset and "
-                              f"{store.path} does not exist)", "run make auth")
-        access, refresh = stored.access_token, stored.refresh_token
-
-    def refresher(token: str) -> oauth.TokenSet:
-        return oauth.refresh(http, settings.auth_url, client_id, settings.secret, token)
-
-    return TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored)
-
-
-def twitch_cli_mock(settings: Settings) -> bool:
-    """EventSub API on this machine while OAuth is still Twitch's: twitch-cli's mock server."""
-    local = urlsplit(settings.api_url).hostname in ("127.0.0.1", "localhost", "::1")
-    if not local or settings.auth_url != DEFAULT_AUTH_URL:
-        return False
-    if not settings.user_id:
-        raise ConfigError("TWITCH_API_URL points at a local mock server, which cannot tell whose token this is",
-                          "set TWITCH_USER_ID (any numeric id, e.g. the one you pass to twitch event trigger -t)")
-    return True
-
-
-def _validate_until_reachable(http: HttpClient, auth_url: str, holder: TokenHolder,
-                              status: Callable[[str], None], stop: threading.Event) -> oauth.TokenInfo:
-    delay = 1.0
-    refreshed = False
-    while True:
-        token = holder.access_token
-        try:
-            return oauth.validate(http, auth_url, token)
-        except oauth.InvalidToken:
-            if refreshed:
-                raise AuthError("Twitch rejects even the refreshed token", "run make auth") from None
-            status("the token has expired; refreshing it")
-            holder.refresh(token)
-            refreshed = True
-        except NetworkError as exc:
-            status(f"{exc.message}; retrying in {delay:.0f} s")
-            if stop.wait(delay):
-                raise KeyboardInterrupt from None
-            delay = min(delay * 2, 30.0)
 
 
 def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
@@ -304,7 +233,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     """Check the token, then tell the session what to subscribe to (what the token's scopes allow)."""
     screen.status("checking the Twitch token...")
     checking = time.monotonic()
-    info = authenticate(settings, http, holder, status=screen.status, stop=stop)
+    info = identify(settings, http, holder, status=screen.status, wait=stop.wait).info
     if time.monotonic() - checking > EARLY_CONNECT_LIMIT:
         app.restart()  # the early welcome may be past Twitch's 10 s window to subscribe
     broadcaster = settings.user_id or info.user_id
@@ -375,4 +304,4 @@ def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:
     return signal.signal(signal.SIGWINCH, resized)
 
 
-__all__ = ["GROUPS", "Options", "run", "authenticate", "usable_subscriptions", "PidFile"]
+__all__ = ["GROUPS", "Options", "run", "usable_subscriptions", "PidFile"]

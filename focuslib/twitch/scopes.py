@@ -1,7 +1,7 @@
 """The OAuth scopes focus asks for, what each is for, and what is hidden without them.
 
 The list follows the protocol notes §4.7 (scopes focus needs) and the
-subscription types in §2.5; `tests/test_auth_scopes.py` checks that every
+subscription types in §2.5; `tests/test_auth_units.py` checks that every
 subscription focus can make is unlocked by the default list, so a new event
 group cannot ship without its scope.
 """

@@ -98,7 +98,6 @@ _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], st
 )
 
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(row[4] for row in _CATALOG))
-ALL_SCOPES: tuple[str, ...] = tuple(sorted({scope for row in _CATALOG for scope in row[3]}))
 
 
 def desired(broadcaster_id: str, user_id: str, groups: frozenset[str] | None = None) -> tuple[SubscriptionSpec, ...]:

@@ -1,0 +1,113 @@
+"""Whose token this is and what it may do: the one identity check of focus, doctor and make auth.
+
+A token is good for focus when Twitch's /validate accepts it (after one
+refresh if it had expired), it was issued to TWITCH_CLIENT_ID, and it is a
+user token (EventSub over WebSocket takes no app token).  twitch-cli's mock
+server has no OAuth endpoints and checks no token (protocol notes §6.2), so
+against it the identity is the configured TWITCH_USER_ID with the scopes make
+auth asks for (`DEFAULT_SCOPES`): focus and doctor assume the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from focuslib.auth.tokens import Redactor, TokenHolder, TokenStore
+from focuslib.config import DEFAULT_AUTH_URL, Settings
+from focuslib.errors import AuthError, ConfigError
+from focuslib.net import oauth
+from focuslib.net.client import HttpClient, NetworkError
+from focuslib.twitch.scopes import DEFAULT_SCOPES
+
+MAX_NETWORK_WAIT = 30.0  # focus retries an unreachable /validate with doubling waits up to this
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The outcome of the check: what /validate said (or what the mock case assumes), and how it got there."""
+
+    info: oauth.TokenInfo
+    refreshed: bool = False  # the token had expired and was refreshed (and stored) on the way
+    validated: bool = True  # False against twitch-cli's mock, which validates nothing
+
+
+def twitch_cli_mock(settings: Settings) -> bool:
+    """EventSub API on this machine while OAuth is still Twitch's: twitch-cli's mock server."""
+    local = urlsplit(settings.api_url).hostname in ("127.0.0.1", "localhost", "::1")
+    if not local or settings.auth_url != DEFAULT_AUTH_URL:
+        return False
+    if not settings.user_id:
+        raise ConfigError("TWITCH_API_URL points at a local mock server, which cannot tell whose token this is",
+                          "set TWITCH_USER_ID (any numeric id, e.g. the one you pass to twitch event trigger -t)")
+    return True
+
+
+def token_holder(settings: Settings, http: HttpClient, redactor: Redactor) -> TokenHolder:
+    """The token focus would use (TWITCH_USER_ACCESS_TOKEN, else the token store), not yet validated."""
+    client_id = settings.require_client_id()
+    store = TokenStore(settings.data_dir, client_id)
+    if settings.access_token:
+        stored = None
+        access, refresh = settings.access_token, settings.refresh_token
+    else:
+        stored = store.load()
+        if stored is None:
+            raise ConfigError("there is no Twitch token yet (TWITCH_USER_ACCESS_TOKEN is unset and "
+                              f"{store.path} does not exist)", "run make auth")
+        access, refresh = stored.access_token, stored.refresh_token
+
+    def refresher(token: str) -> oauth.TokenSet:
+        return oauth.refresh(http, settings.auth_url, client_id, settings.secret, token)
+
+    return TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored)
+
+
+def check_token_info(info: oauth.TokenInfo, client_id: str) -> oauth.TokenInfo:
+    """`info` when it describes a user token of TWITCH_CLIENT_ID; ConfigError or AuthError saying what to do."""
+    if info.client_id and info.client_id != client_id:
+        raise ConfigError(f"the token was issued to client id {info.client_id}, not TWITCH_CLIENT_ID={client_id}",
+                          "set TWITCH_CLIENT_ID to the app the token belongs to, or run make auth")
+    if not info.user_id:
+        raise AuthError("the token is an app token; focus needs a user token (EventSub over WebSocket takes "
+                        "no other)", "run make auth")
+    return info
+
+
+def identify(settings: Settings, http: HttpClient, holder: TokenHolder, *,
+             status: Callable[[str], None] = lambda text: None,
+             wait: Callable[[float], bool] | None = None) -> Identity:
+    """Validate `holder`'s token (refreshing it once if it expired) and check whose it is.
+
+    With `wait` (an Event's wait: True = stop), an unreachable Twitch is retried with doubling waits
+    and stopping raises KeyboardInterrupt, as focus's start does; without it, NetworkError is raised
+    (doctor reports it).  The holder learns whose token it is, so a refreshed token is stored with it.
+    """
+    client_id = settings.require_client_id()
+    if twitch_cli_mock(settings):
+        status("twitch-cli mock server: skipping token validation")
+        return Identity(oauth.TokenInfo(client_id, "", settings.user_id, DEFAULT_SCOPES, 0), validated=False)
+    delay = 1.0
+    refreshed = False
+    while True:
+        token = holder.access_token
+        try:
+            info = oauth.validate(http, settings.auth_url, token)
+            break
+        except oauth.InvalidToken:
+            if refreshed:
+                raise AuthError("Twitch rejects even the refreshed token", "run make auth") from None
+            status("the token has expired; refreshing it")
+            holder.refresh(token)
+            refreshed = True
+        except NetworkError as exc:
+            if wait is None:
+                raise
+            status(f"{exc.message}; retrying in {delay:.0f} s")
+            if wait(delay):
+                raise KeyboardInterrupt from None
+            delay = min(delay * 2, MAX_NETWORK_WAIT)
+    check_token_info(info, client_id)
+    holder.note_validated(token, info.user_id, info.login, info.scopes, info.expires_in)
+    return Identity(info, refreshed)
