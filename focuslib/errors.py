@@ -3,7 +3,7 @@
 Every error carries a message that says what happened and a hint that says what
 to do next; `str(err)` is what the scripts print (one or two lines, no
 traceback).  The split follows who is at fault: configuration (the user),
-auth and Twitch API (the account or Twitch), protocol and parse (the peer).
+auth and Twitch API (the account or Twitch), parse (the peer).
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ class ExitStatus(enum.IntEnum):
     CONFIG = 2
     AUTH = 3
     TWITCH = 4
+    # Ctrl-C (and SIGTERM), one rule for every script: where stopping is how a
+    # program ends (focus and devlog run until stopped), the run went well: OK.
+    # Where it cuts a task short (make auth before the sign-in, a one-shot
+    # `focus.py history` query), nothing was done: 130, the shell's code for SIGINT.
+    INTERRUPTED = 130
 
 
 class FocusError(Exception):
@@ -54,10 +59,6 @@ class TwitchAPIError(FocusError):
         super().__init__(message, hint)
         self.status = status
         self.twitch_message = twitch_message
-
-
-class ProtocolError(FocusError):
-    """Twitch (or the simulator) broke the EventSub protocol."""
 
 
 class ParseError(FocusError):

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from focuslib.config import Settings  # noqa: E402
-from focuslib.runtime.setup import Control, Options, run  # noqa: E402
+from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
 from focuslib.sim import SimTwitch  # noqa: E402
 from secret_guard import SINKS, pytest_runtest_makereport  # noqa: E402,F401  (no secret in any output)
 
@@ -88,7 +88,7 @@ class Focus:
         self.settings = Settings.from_env(env)
         self.options = options
         self.out = sink
-        self.control = Control()
+        self.control = FocusHandle()
         self.result: Any = None
         self.thread = threading.Thread(target=self._run, name="focus-under-test", daemon=True)
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from focuslib.twitch.session import (
-    BACKOFF_CAP, CLOSE_REASONS, Close, Connect, Fatal, Gap, Log, Notice, Phase, RecentIds, Session, Show, Status,
-    Subscribe,
+    BACKOFF_CAP, CLOSE_REASONS, Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Phase, RecentIds, Session, Show,
+    Status, Tell,
 )
 from focuslib.twitch.messages import parse_frame
 from focuslib.sim import payloads as P
@@ -33,12 +33,12 @@ def chat(mid: str | None = None, text: str = "hi") -> object:
     return msg(P.notification(sub, P.chat_message(("1", "ann", "Ann"), text), message_id=mid))
 
 
-def welcomed() -> tuple[Session, Subscribe]:
-    """A session that has connected and been welcomed (session "x"): its Subscribe action."""
+def welcomed() -> tuple[Session, CreateSubscriptions]:
+    """A session that has connected and been welcomed (session "x"): its CreateSubscriptions action."""
     s = Session(BASE, SPECS, rng=lambda: 1.0)
     s.start(0)
     s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), Subscribe)
+    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), CreateSubscriptions)
     return s, sub
 
 
@@ -48,7 +48,7 @@ def live(now: float = 0.0, keepalive: int = 10) -> Session:
     s.start(now)
     s.opened(1, now)
     acts = s.receive(1, msg(P.welcome("sess-1", keepalive)), now)
-    (sub,) = of(acts, Subscribe)
+    (sub,) = of(acts, CreateSubscriptions)
     for spec in sub.specs:
         s.subscription_result(sub.epoch, spec, 202, "", now)
     assert s.phase is Phase.LIVE
@@ -61,7 +61,7 @@ def test_welcome_creates_every_desired_subscription_on_that_session():
     assert of(acts, Connect) == [Connect(1, BASE)]
     s.opened(1, 0.1)
     acts = s.receive(1, msg(P.welcome("sess-1", 10)), 0.2)
-    (sub,) = of(acts, Subscribe)
+    (sub,) = of(acts, CreateSubscriptions)
     assert sub.session_id == "sess-1"
     assert [x.type for x in sub.specs] == ["channel.chat.message", "channel.follow", "channel.subscribe"]
     body = sub.specs[1].body("sess-1")
@@ -84,7 +84,7 @@ def test_a_failed_subscription_is_shown_once_and_the_others_go_on():
     s, sub = welcomed()
     chat_spec, follow_spec, sub_spec = sub.specs
     notices = of(s.subscription_result(sub.epoch, follow_spec, 403, "subscription missing proper authorization", 0),
-                 Notice)
+                 Tell)
     assert len(notices) == 1
     assert "channel.follow" in notices[0].text and "missing proper authorization" in notices[0].text
     assert "moderator:read:followers" in notices[0].text and "make auth" in notices[0].text
@@ -96,14 +96,14 @@ def test_a_failed_subscription_is_shown_once_and_the_others_go_on():
     s.closed(1, 4006, "", 1)
     s.tick(10)
     s.opened(2, 10)
-    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 10), Subscribe)
-    assert of(s.subscription_result(sub2.epoch, follow_spec, 403, "nope", 10), Notice) == []
+    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 10), CreateSubscriptions)
+    assert of(s.subscription_result(sub2.epoch, follow_spec, 403, "nope", 10), Tell) == []
 
 
 @pytest.mark.parametrize("status", [400, 409])
 def test_400_and_409_failures_carry_twitchs_message(status):
     s, sub = welcomed()
-    (notice,) = of(s.subscription_result(sub.epoch, sub.specs[0], status, "twitch says why", 0), Notice)
+    (notice,) = of(s.subscription_result(sub.epoch, sub.specs[0], status, "twitch says why", 0), Tell)
     assert str(status) in notice.text and "twitch says why" in notice.text
 
 
@@ -157,7 +157,7 @@ def test_unplanned_loss_reconnects_to_the_base_url_resubscribes_and_marks_the_ga
     (conn,) = of(acts, Connect)
     assert conn.url == BASE and conn.conn == 2
     s.opened(2, 7.5)
-    (sub,) = of(s.receive(2, msg(P.welcome("sess-2", 10)), 7.6), Subscribe)
+    (sub,) = of(s.receive(2, msg(P.welcome("sess-2", 10)), 7.6), CreateSubscriptions)
     assert sub.session_id == "sess-2" and len(sub.specs) == 3
     gaps = []
     for spec in sub.specs:
@@ -177,7 +177,7 @@ def test_session_reconnect_migrates_without_resubscribing_or_losing_events():
     s.opened(conn.conn, 10.6)
     acts = s.receive(conn.conn, msg(P.welcome("sess-2", 10)), 10.7)
     assert Close(1, 1000) in acts
-    assert of(acts, Subscribe) == []
+    assert of(acts, CreateSubscriptions) == []
     assert s.session_id == "sess-2" and s.phase is Phase.LIVE
     # a late frame from the old socket: shown if new, dropped if already seen
     assert len(of(s.receive(1, chat("late-from-old"), 10.8), Show)) == 1
@@ -209,14 +209,14 @@ def test_revocation_is_a_visible_notice_and_the_rest_go_on():
     s = live(0)
     sub = P.subscription_object("channel.follow", "2", {}, "sess-1")
     acts = s.receive(1, msg(P.revocation(sub, "authorization_revoked")), 5)
-    (notice,) = of(acts, Notice)
+    (notice,) = of(acts, Tell)
     assert "channel.follow" in notice.text and "authorization_revoked" in notice.text
     assert len(of(s.receive(1, chat(), 6), Show)) == 1
     # an unplanned reconnect later does not blindly recreate the revoked one
     s.closed(1, 4006, "", 7)
     s.tick(s.deadline())
     s.opened(2, 9)
-    (again,) = of(s.receive(2, msg(P.welcome("sess-2", 10)), 9), Subscribe)
+    (again,) = of(s.receive(2, msg(P.welcome("sess-2", 10)), 9), CreateSubscriptions)
     assert [x.type for x in again.specs] == ["channel.chat.message", "channel.subscribe"]
 
 
@@ -228,7 +228,7 @@ def test_every_twitch_close_code_gives_a_clear_status_and_a_reconnect(code):
     assert CLOSE_REASONS[code] in status.text and str(code) in status.text and "reconnecting" in status.text
     assert s.phase is Phase.RECONNECTING
     if code in (4001, 4002, 4003):  # focus's own bug: say so loudly, on stream
-        assert of(acts, Notice)
+        assert of(acts, Tell)
     (conn,) = of(s.tick(s.deadline()), Connect)
     assert conn.url == BASE
 
@@ -254,7 +254,7 @@ def test_backoff_resets_once_a_session_is_live_again():
         s.tick(s.deadline())
     assert s.attempt == 5
     s.opened(s.active, 600)
-    (sub,) = of(s.receive(s.active, msg(P.welcome("again", 10)), 600), Subscribe)
+    (sub,) = of(s.receive(s.active, msg(P.welcome("again", 10)), 600), CreateSubscriptions)
     for spec in sub.specs:
         s.subscription_result(sub.epoch, spec, 202, "", 600)
     assert s.attempt == 0
@@ -275,7 +275,7 @@ def test_results_for_an_older_session_are_ignored():
     s.opened(2, 3)
     s.receive(2, msg(P.welcome("new", 10)), 3)
     acts = s.subscription_result(1, SPECS[0], 403, "old", 3)
-    assert of(acts, Notice) == [] and s.results == {}
+    assert of(acts, Tell) == [] and s.results == {}
 
 
 def test_unknown_message_and_subscription_types_are_logged_not_shown():
@@ -324,11 +324,11 @@ def test_answers_for_a_lost_session_are_stale_and_do_not_hide_later_failures():
     s, sub = welcomed()
     s.closed(1, 4003, "", 11)  # Twitch gave up on it before our POSTs came back
     late = s.subscription_result(sub.epoch, sub.specs[0], 400, "non-existent session_id", 11.5)
-    assert of(late, Notice) == [] and s.results == {}
+    assert of(late, Tell) == [] and s.results == {}
     s.tick(s.deadline())
     s.opened(2, 13)
-    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 13), Subscribe)
-    (notice,) = of(s.subscription_result(sub2.epoch, sub2.specs[0], 400, "bad condition", 13), Notice)
+    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 13), CreateSubscriptions)
+    (notice,) = of(s.subscription_result(sub2.epoch, sub2.specs[0], 400, "bad condition", 13), Tell)
     assert "bad condition" in notice.text
 
 
@@ -337,7 +337,7 @@ def test_a_session_reconnect_while_subscribing_still_settles_gap_and_backoff():
     s.closed(1, 4006, "", 5)  # a first loss: a gap and one backoff step
     s.tick(s.deadline())
     s.opened(2, 7)
-    (sub,) = of(s.receive(2, msg(P.welcome("y", 10)), 7), Subscribe)
+    (sub,) = of(s.receive(2, msg(P.welcome("y", 10)), 7), CreateSubscriptions)
     s.subscription_result(sub.epoch, sub.specs[0], 202, "", 7.1)
     (conn,) = of(s.receive(2, msg(P.reconnect("y", "wss://edge-2.example/ws")), 7.2), Connect)
     s.opened(conn.conn, 7.3)

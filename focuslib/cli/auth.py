@@ -1,6 +1,6 @@
 """auth_server.py's command line: arguments, what the terminal shows, exit codes.
 
-The flows live in `authflow` (browser, local callback server) and `deviceflow`
+The flows live in `auth/codeflow` (browser, local callback server) and `auth/deviceflow`
 (device code); this module runs one of them and tells the person, in a few
 plain lines, what happened and what to do next.  No secret is ever printed:
 only the login, user id, scopes and where the token store is.
@@ -24,7 +24,7 @@ from focuslib.net.client import HttpClient
 from focuslib.twitch.scopes import DEFAULT_SCOPES, SCOPES, describe, hidden_groups, parse_scopes
 from focuslib.text import sanitize, sanitize_lines
 
-INTERRUPTED = 130  # the shell's convention for Ctrl-C
+INTERRUPTED = int(ExitStatus.INTERRUPTED)  # Ctrl-C before the sign-in finished: nothing was done
 
 EPILOG = "\n".join([
     "What happens: your browser opens a start page at a one-time address only this terminal shows",

@@ -245,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"devlog: {sanitize_lines(str(exc))}", file=sys.stderr)
         return int(exc.exit_status)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: how devlog is meant to end (see ExitStatus)
         return int(ExitStatus.OK)
     except BrokenPipeError:
         return int(ExitStatus.OK)

@@ -38,7 +38,7 @@ commands:
   focus.py questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
   focus.py links [--since 1d]         every link posted in chat, with who and when
   focus.py recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
-exit codes: 0 ok, 1 error, 2 settings, 3 token/auth, 4 Twitch API
+exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query cut short
 """
 
 
@@ -116,11 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if argv and argv[0] in HISTORY_COMMANDS:
         from focuslib.cli.history import main as history_main
+        from focuslib.errors import ExitStatus
 
         try:
             return history_main(argv)
         except KeyboardInterrupt:
-            return 130
+            return int(ExitStatus.INTERRUPTED)  # a query cut short (see ExitStatus)
     args = parse_args(argv)
     from focuslib.config import Settings, load_environment
     from focuslib.errors import ExitStatus, FocusError
@@ -148,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"focus: {sanitize_lines(str(exc))}", file=sys.stderr)
         return int(exc.exit_status)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: how focus is meant to end (see ExitStatus)
         return int(ExitStatus.OK)
     except BrokenPipeError:
         # Whoever read our output went away (`focus.py | head`): nothing left to do.

@@ -118,7 +118,6 @@ class DevlogWriter:
         self.queue_dropped = 0  # counted by the producer when the queue overflows
         self.pipe_dropped = 0  # counted by the writer when a reader vanished mid-chunk
         self._reported = 0
-        self.written = 0
         self.refused = 0  # opens that found something else than our own FIFO at the path
         self.thread = threading.Thread(target=self._run, name="devlog-writer", daemon=True)
 
@@ -303,7 +302,6 @@ class DevlogWriter:
             lines.append(line)
             size += len(line)
         self._out += taken
-        self.written += len(lines)
         return (self._redact("\n".join(lines)) + "\n").encode("utf-8", "replace")
 
     def _write_some(self, block: bool) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from focuslib.net import websocket as W
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
-from focuslib.twitch.session import Close, Connect, Fatal, Gap, Log, Notice, Session, Show, Status, Subscribe
+from focuslib.twitch.session import Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Session, Show, Status, Tell
 from focuslib.net.helix import Helix, Stopped
 from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened,
                                     StatusText, SubscribeResult, Wake)
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
-BATCH = 8  # inbox items (each up to ws.MAX_BATCH frames) handled between two terminal flushes
+BATCH = 8  # inbox items (each up to websocket.MAX_BATCH frames) handled between two terminal flushes
 CREDITS = 4  # frame batches that may wait in the inbox (bounds memory in a burst)
 
 
@@ -111,7 +111,6 @@ class App:
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
-        self.shown = 0
         self._started = False
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put(StatusText(text))
@@ -242,7 +241,6 @@ class App:
             self.presenter.tick(self.clock())
             if self.memory is not None:
                 self.memory.tick(self.clock())
-            self.shown = self.presenter.shown
         except FocusError:
             raise
         except Exception as exc:
@@ -296,7 +294,6 @@ class App:
                 if self.memory is not None and not self.memory.admit(action.event, self.clock()):
                     continue  # held: a first-time chatter waits for /release
                 presenter.show(action.event, self.clock())
-                self.shown = presenter.shown
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
             elif kind is Status:
@@ -306,7 +303,7 @@ class App:
                     self._presenter.use(self.session.active_types())
                 self.terminal.status(action.text)
                 self.devlog.put(record("lifecycle", self.wall(), event="status", text=action.text))
-            elif kind is Notice:
+            elif kind is Tell:
                 self.terminal.line(self.renderer.notice(action.text, action.level))
                 self.devlog.put(record("lifecycle", self.wall(), event="notice", text=action.text,
                                        level=action.level))
@@ -318,7 +315,7 @@ class App:
                 c = self.conns.get(action.conn)
                 if c is not None:
                     c.close(action.code)
-            elif kind is Subscribe:
+            elif kind is CreateSubscriptions:
                 for spec in action.specs:
                     self.workers.submit(self._subscribe_job(action.epoch, action.session_id, spec))
             elif kind is Gap:

@@ -75,7 +75,7 @@ def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str,
     return tuple(usable), hidden
 
 
-class Control:
+class FocusHandle:
     """Lets another thread stop a running focus (tests, embedding)."""
 
     def __init__(self) -> None:
@@ -88,13 +88,13 @@ class Control:
             self.app.stop()
 
 
-def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: Control | None = None) -> int:
+def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: FocusHandle | None = None) -> int:
     """Set focus up, run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error, tear it down.
 
     Each set-up step registers its own tear-down on `teardown`, which undoes
     them in reverse order however `run` ends (so nothing is closed that was
     never opened, and a failed token check still closes the early connection)."""
-    control = control or Control()
+    control = control or FocusHandle()
     pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
     with contextlib.ExitStack() as teardown:
         if options.demo:
@@ -202,7 +202,7 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
 
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
-               devlog: DevlogWriter | NullDevlog, control: Control, teardown: contextlib.ExitStack) -> App:
+               devlog: DevlogWriter | NullDevlog, control: FocusHandle, teardown: contextlib.ExitStack) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
 

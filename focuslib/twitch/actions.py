@@ -1,4 +1,4 @@
-"""What the EventSub session asks the runtime to do (see eventsub's theory of operation).
+"""What the EventSub session asks the runtime to do (see the theory of operation in twitch/session.py).
 
 NamedTuples: immutable records, and cheap to build once per message.
 """
@@ -24,7 +24,9 @@ class Close(NamedTuple):
     code: int = 1000  # 0 = drop the socket without a close handshake
 
 
-class Subscribe(NamedTuple):
+class CreateSubscriptions(NamedTuple):
+    """POST one Create EventSub Subscription per spec for `session_id`; answers come back tagged with `epoch`."""
+
     epoch: int
     session_id: str
     specs: tuple[SubscriptionSpec, ...]
@@ -39,7 +41,9 @@ class Show(NamedTuple):
 new_show = record_builder(Show)  # one per chat message (see events_base)
 
 
-class Notice(NamedTuple):
+class Tell(NamedTuple):
+    """A notice line for the streamer (and the devlog)."""
+
     text: str
     level: str = "info"  # info | warn | error
 
@@ -63,4 +67,4 @@ class Fatal(NamedTuple):
     hint: str
 
 
-Action = Union[Connect, Close, Subscribe, Show, Notice, Status, Gap, Log, Fatal]
+Action = Union[Connect, Close, CreateSubscriptions, Show, Tell, Status, Gap, Log, Fatal]

@@ -1,11 +1,12 @@
-"""EventSub event payloads -> frozen dataclasses (pure).  `parse_event` is the one entry point.
+"""EventSub event payloads -> immutable records (pure).  `parse_event` is the one entry point.
 
 Field names follow Twitch's "EventSub Subscription Types" reference (see the
 protocol notes §3).  Parsing is tolerant: a missing or null optional field
 becomes an empty value, never an exception, because Twitch adds and changes
 fields over time; an unknown subscription type becomes `UnknownEvent`.  The
-dataclasses live in `events_chat` (chat, notices, moderation) and
-`events_channel` (everything else); the field readers in `events_base`.
+records are NamedTuples (`events_base` says why) and live in `events_chat` (chat
+and notices), `events_moderation` (moderation and AutoMod) and `events_channel`
+(everything else); the field readers are in `events_base`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ The machine owns no socket, thread or clock.  The runtime feeds it what
 happened -- a socket opened (`opened`), a decoded frame arrived (`receive`), a
 socket closed (`closed`), a subscription POST finished (`subscription_result`),
 time passed (`tick`) -- together with the current monotonic time, and executes
-the actions it returns: `Connect`, `Close`, `Subscribe`, `Show`, `Notice`,
+the actions it returns: `Connect`, `Close`, `CreateSubscriptions`, `Show`, `Tell`,
 `Status`, `Gap`, `Log`, `Fatal`.
 
 Phases and what moves between them are one table (TRANSITIONS, below): a
@@ -39,7 +39,8 @@ import random
 from collections import deque
 from typing import Any, Callable
 
-from focuslib.twitch.actions import Action, Close, Connect, Fatal, Gap, Log, Notice, Show, Status, Subscribe, new_show
+from focuslib.twitch.actions import (Action, Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Show, Status, Tell,
+                                     new_show)
 from focuslib.twitch.events_base import UnknownEvent
 from focuslib.twitch.messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
 from focuslib.twitch.subscriptions import SubscriptionSpec
@@ -111,7 +112,7 @@ BACKOFF_CAP = 60.0
 DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of normal chat
 
 
-__all__ = ["Action", "Close", "Connect", "Fatal", "Gap", "Log", "Notice", "Show", "Status", "Subscribe",
+__all__ = ["Action", "Close", "Connect", "CreateSubscriptions", "Fatal", "Gap", "Log", "Show", "Status", "Tell",
            "Phase", "Session", "RecentIds", "CLOSE_REASONS", "describe_close"]
 
 
@@ -242,7 +243,7 @@ class Session:
             detail["while"] = "moving to the reconnect URL"
         out: list[Action] = [Log("socket_closed", detail)]
         if code in CLIENT_BUG_CODES:
-            out.append(Notice(f"Twitch closed the connection: {why}", "warn"))
+            out.append(Tell(f"Twitch closed the connection: {why}", "warn"))
         return out + self._lost(now, why)
 
     def subscription_result(self, epoch: int, spec: SubscriptionSpec, status: int, message: str,
@@ -255,7 +256,7 @@ class Session:
                                                   "status": status, "message": message})]
         if status != 202 and (spec.type, status) not in self.reported:
             self.reported.add((spec.type, status))
-            out.append(Notice(_subscription_failure(spec, status, message), "warn"))
+            out.append(Tell(_subscription_failure(spec, status, message), "warn"))
         wanted = self._wanted()
         done = all(spec.type in self.results for spec in wanted)
         if done and not self.settled:
@@ -338,7 +339,7 @@ class Session:
             wanted = self._wanted()
             out = [Log("welcome", detail), Status(f"connected, subscribing 0/{len(wanted)}")]
             if wanted:
-                return out + [Subscribe(self.epoch, msg.session_id, wanted)]
+                return out + [CreateSubscriptions(self.epoch, msg.session_id, wanted)]
             return out + [Fatal("Every subscription focus wanted was revoked, so there is nothing to show.",
                                 "run `make auth` again, then restart focus")]
         return [Log("unexpected_welcome", detail)]
@@ -362,7 +363,7 @@ class Session:
         self.revoked[msg.subscription_type] = msg.status
         out: list[Action] = [
             Log("revocation", {"type": msg.subscription_type, "status": msg.status}),
-            Notice(f"Twitch revoked the {msg.subscription_type} subscription ({msg.status}); "
+            Tell(f"Twitch revoked the {msg.subscription_type} subscription ({msg.status}); "
                    "the rest go on", "warn"),
         ]
         if self.phase in SUBSCRIBED:

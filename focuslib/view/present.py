@@ -86,7 +86,6 @@ class Presenter:
         self.bombs = GiftBombs(gift_wait)
         self.progress: Throttle[Event] = Throttle(progress_interval)
         self.twins = Twins(twin_window)
-        self.shown = 0
         self._event_bomb: Bomb | None = None  # fallback grouping without notifications
         self._bomb_ids = 0
         self._recent: OrderedDict[str, tuple[str, list[Any]]] = OrderedDict()  # message id -> (user id, head)
@@ -294,7 +293,6 @@ class Presenter:
         if line is None:
             return
         self.terminal.line(line, key, self.r.last_rows)
-        self.shown += 1
         if self.bell and self.r.last_alert:
             self.terminal.bell()
 
