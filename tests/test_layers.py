@@ -1,0 +1,179 @@
+"""The layers of focuslib/ and no import circles, checked by parsing every module's imports.
+
+Every `import` and `from ... import` counts, wherever it stands: at the top, inside a function (a lazy
+import is still a dependency), under `if TYPE_CHECKING:` (a type-only circle is still a circle).
+
+The layers (README, Development): base = focuslib/__init__, errors, config, text, usable by all.
+  twitch/   the pure protocol                 base only
+  view/     pure rendering                    base + twitch/ (the event records it renders)
+  net/      I/O to Twitch                     base + twitch/
+  auth/     tokens and sign-in                base + net/ + twitch/
+  store/, devlog/                             base + twitch/
+  sim/      the simulated Twitch              anything but runtime/, cli/, auth/, view/ (it stays a double)
+  runtime/, cli/                              anything
+Base modules import only base modules.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.text"})
+ANYTHING = None
+MAY_IMPORT: dict[str, frozenset[str] | None] = {
+    "twitch": frozenset(),
+    "view": frozenset({"twitch"}),
+    "net": frozenset({"twitch"}),
+    "auth": frozenset({"net", "twitch"}),
+    "store": frozenset({"twitch"}),
+    "devlog": frozenset({"twitch"}),
+    "sim": frozenset({"twitch", "net", "store", "devlog"}),
+    "runtime": ANYTHING,
+    "cli": ANYTHING,
+}
+
+
+def modules(root: Path, package: str = "focuslib") -> dict[str, Path]:
+    """Dotted module name -> file, for every module of `package` under `root` (a package is its __init__)."""
+    found = {}
+    for path in sorted((root / package).rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _targets(name: str, path: Path, node: ast.Import | ast.ImportFrom, known: dict[str, Path],
+             package: str) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names if alias.name.split(".")[0] == package]
+    base = node.module or ""
+    if node.level:  # relative: from the module's own package, `level - 1` packages up
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        here = here[:len(here) - (node.level - 1)]
+        base = ".".join(here + ([base] if base else []))
+    if base.split(".")[0] != package:
+        return []
+    # `from pkg import name`: the submodule pkg.name when there is one, else pkg itself.
+    return [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
+
+
+def import_graph(root: Path, package: str = "focuslib") -> dict[str, set[str]]:
+    """Module -> the package's modules it imports anywhere in its file (functions and TYPE_CHECKING too)."""
+    known = modules(root, package)
+    graph: dict[str, set[str]] = {name: set() for name in known}
+    for name, path in known.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for target in _targets(name, path, node, known, package):
+                    while target not in known and "." in target:  # an attribute of a module
+                        target = target.rsplit(".", 1)[0]
+                    if target in known and target != name:
+                        graph[name].add(target)
+    return graph
+
+
+def layer(module: str) -> str:
+    return "base" if module in BASE else module.split(".")[1]
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    bad = []
+    for source, targets in sorted(graph.items()):
+        own = layer(source)
+        allowed = MAY_IMPORT.get(own, frozenset())
+        for target in sorted(targets):
+            other = layer(target)
+            if other in ("base", own):  # everyone may use base and its own package
+                continue
+            if own == "base" or (allowed is not ANYTHING and other not in allowed):
+                bad.append(f"{source} ({own}) imports {target} ({other})")
+    return bad
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_every_import_stays_within_the_layers():
+    assert layer_violations(import_graph(ROOT)) == []
+
+
+def test_there_is_no_import_circle_not_even_a_lazy_or_type_only_one():
+    assert cycles(import_graph(ROOT)) == []
+
+
+def test_every_package_has_a_layer_rule():
+    packages = {layer(name) for name in modules(ROOT)} - {"base"}
+    assert packages <= set(MAY_IMPORT), packages - set(MAY_IMPORT)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_the_checker_finds_lazy_relative_and_type_only_edges(tmp_path):
+    # A checker that cannot fail proves nothing: plant each kind of edge in a tiny copy of the layout.
+    _write(tmp_path, {
+        "focuslib/__init__.py": "",
+        "focuslib/errors.py": "",
+        "focuslib/twitch/__init__.py": "",
+        "focuslib/twitch/session.py": "from typing import TYPE_CHECKING\n"
+                                      "if TYPE_CHECKING:\n    from focuslib.view.render import Renderer\n",
+        "focuslib/view/__init__.py": "",
+        "focuslib/view/render.py": "from focuslib.twitch import session\nfrom . import lines\n",
+        "focuslib/view/lines.py": "def f():\n    from .render import g\n",
+        "focuslib/net/__init__.py": "",
+        "focuslib/net/helix.py": "import focuslib.errors\ndef f():\n    import focuslib.auth.tokens\n",
+        "focuslib/auth/__init__.py": "",
+        "focuslib/auth/tokens.py": "from focuslib import errors\nfrom focuslib.net.helix import Helix\n",
+    })
+    graph = import_graph(tmp_path)
+    assert graph["focuslib.view.render"] == {"focuslib.twitch.session", "focuslib.view.lines"}
+    assert graph["focuslib.auth.tokens"] == {"focuslib.errors", "focuslib.net.helix"}
+    assert layer_violations(graph) == [
+        "focuslib.net.helix (net) imports focuslib.auth.tokens (auth)",
+        "focuslib.twitch.session (twitch) imports focuslib.view.render (view)",
+    ]
+    assert sorted(cycles(graph)) == [
+        ["focuslib.auth.tokens", "focuslib.net.helix"],
+        ["focuslib.twitch.session", "focuslib.view.lines", "focuslib.view.render"],
+    ]
