@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
@@ -28,13 +28,13 @@ from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
 from focuslib.config import Settings
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
-from focuslib.errors import AuthError, ConfigError, FocusError
+from focuslib.errors import AuthError, FocusError
 from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth import refresh as token_refresh
-from focuslib.twitch.subscriptions import GROUPS, SubscriptionSpec, desired
+from focuslib.twitch.subscriptions import SubscriptionSpec, desired
 from focuslib.view.terminal import Terminal, terminal_size
 from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
 from focuslib.auth.tokens import Redactor, TokenHolder
@@ -88,13 +88,13 @@ class FocusHandle:
             self.app.stop()
 
 
-def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control: FocusHandle | None = None) -> int:
+def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: FocusHandle | None = None) -> int:
     """Set focus up, run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error, tear it down.
 
     Each set-up step registers its own tear-down on `teardown`, which undoes
     them in reverse order however `run` ends (so nothing is closed that was
     never opened, and a failed token check still closes the early connection)."""
-    control = control or FocusHandle()
+    handle = handle or FocusHandle()
     pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
     with contextlib.ExitStack() as teardown:
         if options.demo:
@@ -116,7 +116,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
             screen = _open_screen(settings, options, out, teardown)
             devlog = _start_devlog(settings, options, redactor, teardown)
             holder = token_holder(settings, http, redactor)
-            app = control.app = _build_app(settings, options, screen, http, holder, devlog, control, teardown)
+            app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
             # Connect while the token is checked: the welcome waits in the inbox
             # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
             app.start()
@@ -124,11 +124,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, control:
             memory = start_memory(settings.data_dir, history=options.history, days=options.history_days,
                                   hold_minutes=options.hold_minutes, app=app, devlog=devlog)
             after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
-            info = _identify(settings, http, holder, app, options, screen, devlog, control.stop_event)
+            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
             memory_ready(memory)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown)
-            if not control.stop_event.is_set():
+            if not handle.stop_event.is_set():
                 chat_began = time.time()
                 if app.serve(until=lambda: app.session.phase is Phase.LIVE):
                     warm_up(app)
@@ -202,7 +202,7 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
 
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
-               devlog: DevlogWriter | NullDevlog, control: FocusHandle, teardown: contextlib.ExitStack) -> App:
+               devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
 
@@ -222,9 +222,9 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
 
-    app = App(session, helix, view, screen.terminal, devlog, stop=control.stop_event)
+    app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
-    teardown.callback(control.stop_event.set)
+    teardown.callback(handle.stop_event.set)
     return app
 
 
@@ -304,4 +304,4 @@ def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:
     return signal.signal(signal.SIGWINCH, resized)
 
 
-__all__ = ["GROUPS", "Options", "run", "usable_subscriptions", "PidFile"]
+__all__ = ["FocusHandle", "Options", "run", "usable_subscriptions", "warm_up"]

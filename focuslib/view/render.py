@@ -29,10 +29,9 @@ from focuslib.view.layout import Run, cut, paint, text_width
 from focuslib.view.lines import BOLD, CACHE_SIZE, DIM, Lines
 from focuslib.view.render_events import deleted_chat_line, renderers
 from focuslib.view.render_moderation import automod_resolved_in_place
-from focuslib.view.render_notices import tier_label
 from focuslib.view.style import CHEER_TIERS, TYPE_LABELS
 
-__all__ = ["ColorMode", "Renderer", "tier_label"]
+__all__ = ["ColorMode", "Renderer"]
 
 
 class Renderer(Lines):
