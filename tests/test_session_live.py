@@ -264,3 +264,29 @@ def test_a_slow_token_check_replaces_the_early_connection_instead_of_missing_the
     assert "4003" not in text and "could not be created" not in text and "non-existent" not in text
     assert len(sim.sessions) == 2  # the early connection, then the one focus subscribed on
     focus.stop()
+
+
+def test_once_subscribed_the_parsers_and_the_view_are_ready_before_the_first_chat_line(sim, start_focus):
+    # Set-up's warm-up step runs between the loop that reaches "live" and the
+    # loop that shows chat: a first message must not pay for loading them.
+    import gc
+    import threading
+
+    from focuslib.runtime.inbox import Call
+
+    frozen = gc.get_freeze_count()
+    focus = start_focus()
+    sim.wait_subscribed(N_SUBS)
+    focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}")
+    seen: dict[str, bool] = {}
+    looked = threading.Event()
+
+    def look() -> None:  # on focus's main thread, after the round that went live
+        seen.update(parsers=focus.app.parser.loaded, view=focus.app._presenter is not None,
+                    frozen=gc.get_freeze_count() > frozen)
+        looked.set()
+
+    focus.app.inbox.put(Call(look))
+    assert looked.wait(t(5))
+    assert seen == {"parsers": True, "view": True, "frozen": True}
+    focus.stop()

@@ -85,6 +85,11 @@ class FrameParser:
         self._loads: Callable[[str | bytes], Any] = json.loads
         self._parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
 
+    @property
+    def loaded(self) -> bool:
+        """Whether orjson and the event parsers are in (see `load`)."""
+        return self._parse_event is not None
+
     def load(self) -> Callable[[str, str, dict[str, Any]], Event]:
         """Import orjson and the event parsers now (idempotent); returns the event parser."""
         if self._parse_event is None:
