@@ -10,6 +10,7 @@ message is always one logical line.  Runs of combining marks are cut short so
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ESCAPES_PATTERN = (
@@ -47,15 +48,10 @@ def _build_table() -> dict[int, str | None]:
     return table
 
 
-_slow: tuple[re.Pattern[str], dict[int, str | None]] | None = None
-
-
+@functools.cache
 def _slow_path() -> tuple[re.Pattern[str], dict[int, str | None]]:
     """The escape-sequence pattern and the deletion table, built on first need (not at start-up)."""
-    global _slow
-    if _slow is None:
-        _slow = (re.compile(_ESCAPES_PATTERN, re.VERBOSE), _build_table())
-    return _slow
+    return re.compile(_ESCAPES_PATTERN, re.VERBOSE), _build_table()
 _MAX_MARKS = 3
 _MARKS = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}" % (_MAX_MARKS + 1)
 _MARKS_RE = re.compile(_MARKS)
@@ -70,7 +66,7 @@ def sanitize(text: str) -> str:
             return text
         if _SNEAKY_RE.search(text) is None:  # only stacked combining marks
             return _MARKS_RE.sub(_cut_marks, text)
-    escapes, table = _slow or _slow_path()
+    escapes, table = _slow_path()
     if "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text):
         text = escapes.sub("", text)
     text = text.translate(table)

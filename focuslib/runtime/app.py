@@ -1,7 +1,8 @@
 """focus's runtime: threads, the inbox, and the main loop that executes the session's actions.
 
 Data path: a websocket thread puts the frames each read brought on the inbox
-(a bounded number of batches at a time) -> the main thread decodes and parses
+as one `Frames` record (a bounded number of batches at a time; every kind of
+inbox item is a record in runtime/inbox.py) -> the main thread decodes and parses
 each, hands it to the devlog writer, feeds it to the session ->
 the session returns actions -> the main thread renders `Show`s to the terminal
 and executes the rest.  The main thread is the only one that touches the
@@ -17,7 +18,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
-from focuslib.net import websocket as W
+from focuslib.net.websocket import WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
 from focuslib.twitch.session import Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Session, Show, Status, Tell
@@ -92,7 +93,7 @@ class App:
     def __init__(self, session: Session, helix: Helix, view: Callable[[], tuple[Renderer, Presenter]],
                  terminal: Terminal, devlog: DevlogWriter | NullDevlog, *, stop: threading.Event | None = None,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
-                 connect: Callable[..., W.WsConnection] = W.WsConnection) -> None:
+                 connect: Callable[..., WsConnection] = WsConnection) -> None:
         self.session = session
         self.helix = helix
         self._view = view
@@ -106,7 +107,7 @@ class App:
         self._connect = connect
         self.inbox: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self.parser = FrameParser()
-        self.conns: dict[int, W.WsConnection] = {}
+        self.conns: dict[int, WsConnection] = {}
         self.credits = threading.Semaphore(CREDITS)
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
