@@ -68,10 +68,10 @@ class Settings:
         pipe = get("FOCUS_DEVLOG_PIPE")
         return cls(
             client_id=get("TWITCH_CLIENT_ID"),
-            secret=get("TWITCH_SECRET"),
+            secret=_secret(get("TWITCH_SECRET"), "the client secret in TWITCH_SECRET"),
             redirect_uri=_url(get("TWITCH_REDIRECT_URI", DEFAULT_REDIRECT_URI), "TWITCH_REDIRECT_URI", ("http", "https")),
-            access_token=_strip_prefix(get("TWITCH_USER_ACCESS_TOKEN")),
-            refresh_token=get("TWITCH_REFRESH_TOKEN"),
+            access_token=_secret(_strip_prefix(get("TWITCH_USER_ACCESS_TOKEN")), "the token in TWITCH_USER_ACCESS_TOKEN"),
+            refresh_token=_secret(get("TWITCH_REFRESH_TOKEN"), "the refresh token in TWITCH_REFRESH_TOKEN"),
             user_id=user_id,
             eventsub_url=_url(get("TWITCH_EVENTSUB_URL", DEFAULT_EVENTSUB_URL), "TWITCH_EVENTSUB_URL", ("ws", "wss")),
             api_url=_url(get("TWITCH_API_URL", DEFAULT_API_URL), "TWITCH_API_URL", ("http", "https")).rstrip("/"),
@@ -141,6 +141,20 @@ def _url(value: str, name: str, schemes: tuple[str, ...]) -> str:
         parts.port
     except ValueError:
         raise ConfigError(f"{name}={value!r} has an invalid port", f"fix {name}") from None
+    return value
+
+
+def is_plain_secret(value: str) -> bool:
+    """One line of visible ASCII: what Twitch issues.  Anything else would end up in an HTTP header or an
+    error text that quotes it (a line break, a non-Latin-1 character), so it is refused before any use."""
+    return all("!" <= ch <= "~" for ch in value)
+
+
+def _secret(value: str, what: str) -> str:
+    if not is_plain_secret(value):
+        # Never quote the value: it is a secret, and it is what is broken.
+        raise ConfigError(f"{what} is malformed: run make auth",
+                          "or paste it again as one line of letters and digits")
     return value
 
 

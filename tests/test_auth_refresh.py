@@ -238,7 +238,8 @@ def test_a_refreshed_token_that_cannot_be_saved_is_said_and_focus_goes_on(sim, h
     store = TokenStore(tmp_path / "a-file" / "data", sim.client_id)  # its directory can never be made
     holder = holder_for(sim, grant, http, store)
     notices: list[str] = []
+    holder.warn = notices.append
     wait = keeper(holder, http, sim.auth_url, notices).check()
     assert sim.grant_for(holder.access_token) is not None  # the new token is in use all the same
-    assert len(notices) == 1 and "could not be saved" in notices[0] and "run make auth" in notices[0]
+    assert len(notices) == 1 and "could not be saved" in notices[0] and "saves it again later" in notices[0]
     assert not any(n.startswith("FATAL") for n in notices) and wait > 0

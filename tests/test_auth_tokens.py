@@ -59,10 +59,10 @@ def _focus_without_env_token(sim, env: dict[str, str], *args: str):
 
 
 @pytest.mark.parametrize(("damage", "expect"), [
-    (lambda path: path.write_text("{half a file"), "is corrupt"),
+    (lambda path: path.write_text("{half a file"), "is damaged (not JSON)"),
     (lambda path: path.write_text(json.dumps({"access_token": ""})), "holds no access token"),
-    (lambda path: path.write_text(json.dumps(["not", "an", "object"])), "is corrupt"),
-    (lambda path: path.mkdir(), "cannot read the token store"),
+    (lambda path: path.write_text(json.dumps(["not", "an", "object"])), "is damaged"),
+    (lambda path: path.mkdir(), "is damaged (not a regular file)"),
 ])
 def test_a_damaged_store_stops_focus_with_a_clear_message(sim, env, damage, expect):
     path = store_path(env)

@@ -167,8 +167,9 @@ def finish(http: HttpClient, settings: Settings, tokens: oauth.TokenSet) -> Auth
     scopes = info.scopes or tokens.scopes
     expires_in = info.expires_in or tokens.expires_in
     store = TokenStore(settings.data_dir, client_id)
-    store.save(StoredToken(tokens.access_token, tokens.refresh_token, scopes, info.user_id, info.login,
-                           time.time() + expires_in if expires_in else 0.0))
+    with store.locked():  # never in the middle of another process's refresh
+        store.save(StoredToken(tokens.access_token, tokens.refresh_token, scopes, info.user_id, info.login,
+                               time.time() + expires_in if expires_in else 0.0))
     return Authorized(info.login, info.user_id, scopes, expires_in, store.path)
 
 

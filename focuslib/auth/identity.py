@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
-from focuslib.auth.tokens import Redactor, TokenHolder, TokenStore
+from focuslib.auth.store import origin_of
+from focuslib.auth.tokens import Redactor, TokenHolder, TokenStore, token_source
 from focuslib.config import DEFAULT_AUTH_URL, Settings
-from focuslib.errors import AuthError, ConfigError
+from focuslib.errors import AuthError, ConfigError, FocusError
 from focuslib.net import oauth
 from focuslib.net.client import HttpClient, NetworkError
 from focuslib.twitch.scopes import DEFAULT_SCOPES
@@ -44,13 +45,25 @@ def twitch_cli_mock(settings: Settings) -> bool:
     return True
 
 
-def token_holder(settings: Settings, http: HttpClient, redactor: Redactor) -> TokenHolder:
-    """The token focus would use (TWITCH_USER_ACCESS_TOKEN, else the token store), not yet validated."""
+def token_holder(settings: Settings, http: HttpClient, redactor: Redactor,
+                 warn: Callable[[str], None] | None = None) -> TokenHolder:
+    """The token focus would use, not yet validated: TWITCH_USER_ACCESS_TOKEN until it has been refreshed
+    once, then (and without it) the token store's pair."""
     client_id = settings.require_client_id()
     store = TokenStore(settings.data_dir, client_id)
+    env_origin = ""
     if settings.access_token:
-        stored = None
-        access, refresh = settings.access_token, settings.refresh_token
+        try:
+            stored = store.load()
+        except FocusError:
+            stored = None  # .env's token is what counts here; a damaged store is replaced at the first refresh
+        if token_source(settings.access_token, settings.refresh_token, stored) == "env":
+            stored = None
+            access, refresh = settings.access_token, settings.refresh_token
+            env_origin = origin_of(settings.refresh_token)
+        else:
+            assert stored is not None
+            access, refresh, env_origin = stored.access_token, stored.refresh_token, stored.env_origin
     else:
         stored = store.load()
         if stored is None:
@@ -61,7 +74,14 @@ def token_holder(settings: Settings, http: HttpClient, redactor: Redactor) -> To
     def refresher(token: str) -> oauth.TokenSet:
         return oauth.refresh(http, settings.auth_url, client_id, settings.secret, token)
 
-    return TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored)
+    holder = TokenHolder(access, refresh, refresher=refresher, store=store, redactor=redactor, identity=stored,
+                         env_origin=env_origin, warn=warn)
+    holder.source = ("TWITCH_USER_ACCESS_TOKEN" if settings.access_token and stored is None else
+                     "the token store (refreshed from .env's token, which it replaces from now on)"
+                     if settings.access_token else "the token store")
+    for line in store.warnings:
+        holder.warn(line)
+    return holder
 
 
 def check_token_info(info: oauth.TokenInfo, client_id: str) -> oauth.TokenInfo:

@@ -75,6 +75,7 @@ class TokenKeeper:
 
     def check(self) -> float:
         """Validate (and refresh if needed) once; returns how long to wait before the next check."""
+        self.holder.save_pending()  # a refreshed pair the disk had no room for: store it now
         token = self.holder.access_token
         try:
             info = oauth.validate(self.http, self.auth_url, token)

@@ -1,111 +1,32 @@
-"""The token store (one JSON file per client id) and the shared current token.
+"""The current token, shared by every thread, kept in step with the token store; and the redactor.
 
-The store is written atomically (temp file in the same directory, fsync,
-rename) with mode 0600 inside a 0700 directory, so a crash never leaves half a
-file and no other user can read it.  `TokenHolder` is the one place threads
-get the current access token from; a refresh swaps it under a lock, so every
-thread sees either the old or the new token, never a mix.
+`TokenHolder` is the one place threads get the current access token from.  A
+refresh happens under the holder's lock (one per process) and the store's
+flock (one per user), after re-reading the store: when another process
+already refreshed, or make auth wrote a newer token, that pair is used and no
+refresh token is spent twice.  A refused refresh also re-reads the store
+before giving up.  A pair that cannot be saved (disk full) is kept in memory,
+used, and saved again at the next chance, with one warning.
+
+Tokens from .env (TWITCH_USER_ACCESS_TOKEN/TWITCH_REFRESH_TOKEN) are used
+until they are refreshed once; the refreshed pair is stored with a digest of
+the .env refresh token (`env_origin`), and from then on that stored, newer
+pair wins over the .env values (`token_source`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Callable
+from urllib.parse import quote, quote_plus
 
+from focuslib.auth.store import StoredToken, TokenStore, origin_of
 from focuslib.errors import AuthError, ConfigError
 from focuslib.net.oauth import TokenSet
 
-
-@dataclass(frozen=True)
-class StoredToken:
-    access_token: str = field(repr=False)
-    refresh_token: str = field(repr=False)
-    scopes: tuple[str, ...] = ()
-    user_id: str = ""
-    login: str = ""
-    expires_at: float = 0.0  # wall clock; 0 = unknown
-
-
-class TokenStore:
-    """`$FOCUS_DATA_DIR/tokens-<client id>.json`."""
-
-    def __init__(self, data_dir: Path, client_id: str) -> None:
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", client_id) or "default"
-        self.dir = data_dir
-        self.path = data_dir / f"tokens-{safe}.json"
-
-    def load(self) -> StoredToken | None:
-        """The stored token, None when there is none; AuthError when unreadable or corrupt."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise AuthError(f"cannot read the token store {self.path}: {exc.strerror}",
-                            "fix its permissions (chmod 600), or run make auth to write a new one") from None
-        try:
-            doc = json.loads(text)
-            token = StoredToken(
-                access_token=str(doc["access_token"]),
-                refresh_token=str(doc.get("refresh_token") or ""),
-                scopes=tuple(str(s) for s in doc.get("scopes") or ()),
-                user_id=str(doc.get("user_id") or ""),
-                login=str(doc.get("login") or ""),
-                expires_at=float(doc.get("expires_at") or 0.0),
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise AuthError(f"the token store {self.path} is corrupt", "run make auth to write a new one") from None
-        if not token.access_token:
-            raise AuthError(f"the token store {self.path} holds no access token", "run make auth")
-        return token
-
-    def save(self, token: StoredToken) -> None:
-        """Write atomically with mode 0600; ConfigError (saying where and why) when it cannot be written."""
-        try:
-            self._write(json.dumps(asdict(token), indent=2).encode())
-        except OSError as exc:
-            raise ConfigError(f"cannot write the token store {self.path}: {exc.strerror or exc}",
-                              f"make {self.dir} writable (and check free disk space), then run make auth") from None
-
-    def _write(self, data: bytes) -> None:
-        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(self.dir, 0o700)
-        import tempfile  # only when writing: it pulls in shutil, off focus's start-up path
-
-        fd, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".tmp", dir=self.dir)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        _fsync_dir(self.dir)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+__all__ = ["Redactor", "StoredToken", "TokenHolder", "TokenStore", "token_source"]
 
 
 class Redactor:
@@ -119,7 +40,8 @@ class Redactor:
 
     def add(self, *secrets: str) -> None:
         with self._lock:
-            new = {s for s in secrets if s and len(s) >= 6} - set(self._secrets)
+            forms = {form for s in secrets if s and len(s) >= 6 for form in encoded_forms(s)}
+            new = forms - set(self._secrets)
             if new:
                 # Longest first, so a secret containing another is masked whole.
                 self._secrets = tuple(sorted(set(self._secrets) | new, key=len, reverse=True))
@@ -131,15 +53,34 @@ class Redactor:
         return text
 
 
+def encoded_forms(secret: str) -> set[str]:
+    """The secret as it may appear in a text: raw, in a repr, in JSON, URL-encoded (query or form)."""
+    forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             quote(secret, safe=""), quote_plus(secret, safe=""), secret.encode("unicode_escape").decode("ascii"),
+             repr(secret.encode("utf-8", "replace"))[2:-1]}
+    return {form for form in forms if len(form) >= 6}
+
+
+def token_source(env_access: str, env_refresh: str, stored: StoredToken | None) -> str:
+    """Which pair focus uses: "env" (TWITCH_USER_ACCESS_TOKEN), "store", or "store (refreshed from .env)"."""
+    if not env_access:
+        return "store"
+    if env_refresh and stored is not None and stored.env_origin == origin_of(env_refresh):
+        return "store (refreshed from .env)"
+    return "env"
+
+
 Refresher = Callable[[str], TokenSet]
 
 
 class TokenHolder:
-    """The current access token, shared by every thread; refreshes at most once per stale token."""
+    """The current access token, shared by every thread; refreshes at most once per stale token, in step
+    with every other process using the same store."""
 
     def __init__(self, access_token: str, refresh_token: str, *, refresher: Refresher | None,
                  store: TokenStore | None, redactor: Redactor, identity: StoredToken | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, env_origin: str = "",
+                 warn: Callable[[str], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._access = access_token
         self._refresh = refresh_token
@@ -147,6 +88,11 @@ class TokenHolder:
         self._store = store
         self._redactor = redactor
         self._clock = clock
+        self._env_origin = env_origin  # set while the pair in use comes from .env
+        self._held = {access_token}  # every access token this holder has used: never "newer" than ours
+        self._unsaved = False  # the pair in memory is newer than the store (the last save failed)
+        self.warn = warn or (lambda text: None)
+        self.source = "the token store" if store is not None else "memory"  # said by doctor
         self.identity = identity or StoredToken(access_token, refresh_token)
         redactor.add(access_token, refresh_token)
 
@@ -161,30 +107,90 @@ class TokenHolder:
                 return  # a refresh got there first; its identity is newer
             expires_at = self._clock() + expires_in if expires_in else self.identity.expires_at
             self.identity = StoredToken(self._access, self._refresh, scopes or self.identity.scopes,
-                                        user_id or self.identity.user_id, login or self.identity.login, expires_at)
+                                        user_id or self.identity.user_id, login or self.identity.login, expires_at,
+                                        self.identity.env_origin)
 
     @property
     def can_refresh(self) -> bool:
         return bool(self._refresh and self._refresher)
 
     def refresh(self, stale: str) -> str:
-        """A fresh access token.  If another thread already replaced `stale`, that token is returned."""
+        """A fresh access token.  If another thread or process already replaced `stale`, that token is returned."""
         with self._lock:
             if self._access != stale:
                 return self._access
-            if not self.can_refresh:
-                raise AuthError("the access token is no longer valid and there is no refresh token",
-                                "run make auth")
-            assert self._refresher is not None
-            new = self._refresher(self._refresh)
-            self._redactor.add(new.access_token, new.refresh_token)
-            self._access = new.access_token
-            if new.refresh_token:
-                self._refresh = new.refresh_token
-            expires_at = self._clock() + new.expires_in if new.expires_in else 0.0
-            self.identity = StoredToken(self._access, self._refresh, new.scopes or self.identity.scopes,
-                                        self.identity.user_id, self.identity.login, expires_at)
-            if self._store is not None:
-                # Stored at once: Twitch may have rotated the refresh token.
-                self._store.save(self.identity)
-            return self._access
+            if self._store is None:
+                return self._refresh_now()
+            with self._store.locked():
+                newer = self._newer_stored()
+                if newer is not None:
+                    return self._adopt(newer)
+                try:
+                    return self._refresh_now()
+                except AuthError:
+                    newer = self._newer_stored()  # refused: did someone refresh while we asked?
+                    if newer is not None:
+                        return self._adopt(newer)
+                    raise
+
+    def save_pending(self) -> None:
+        """Try again to store a pair whose save failed (called at every hourly check)."""
+        with self._lock:
+            if self._unsaved and self._store is not None:
+                with self._store.locked():
+                    self._save()
+
+    def _newer_stored(self) -> StoredToken | None:
+        """The store's pair when another process put a newer one there than the one we hold."""
+        assert self._store is not None
+        if self._unsaved:
+            return None  # ours is the newest (its save failed); the store's is older
+        try:
+            stored = self._store.load()
+        except (AuthError, ConfigError):
+            return None  # damaged or unreadable: refresh our own pair; saving replaces it
+        if stored is None or stored.access_token in self._held:
+            return None
+        if self._env_origin and stored.env_origin != self._env_origin:
+            return None  # .env's pair is used until refreshed once; the store holds an unrelated token
+        return stored
+
+    def _adopt(self, stored: StoredToken) -> str:
+        self._redactor.add(stored.access_token, stored.refresh_token)
+        self._access, self._refresh = stored.access_token, stored.refresh_token
+        self._held.add(stored.access_token)
+        self.identity = stored
+        return self._access
+
+    def _refresh_now(self) -> str:
+        if not self.can_refresh:
+            raise AuthError("the access token is no longer valid and there is no refresh token", "run make auth")
+        assert self._refresher is not None
+        new = self._refresher(self._refresh)
+        self._redactor.add(new.access_token, new.refresh_token)
+        self._access = new.access_token
+        self._held.add(new.access_token)
+        if new.refresh_token:
+            self._refresh = new.refresh_token
+        expires_at = self._clock() + new.expires_in if new.expires_in else 0.0
+        self.identity = StoredToken(self._access, self._refresh, new.scopes or self.identity.scopes,
+                                    self.identity.user_id, self.identity.login, expires_at, self._env_origin)
+        if self._store is not None:
+            self._unsaved = True
+            self._save()  # at once: Twitch may have rotated the refresh token
+        return self._access
+
+    def _save(self) -> None:
+        assert self._store is not None
+        try:
+            self._store.save(self.identity)
+        except ConfigError as exc:
+            if not self._unsaved_warned:
+                self._unsaved_warned = True
+                self.warn(f"the refreshed token could not be saved ({exc.message}); focus keeps using it "
+                          "and saves it again later")
+            return
+        self._unsaved = False
+        self._unsaved_warned = False
+
+    _unsaved_warned = False

@@ -111,8 +111,10 @@ def check_token(settings: Settings, http: HttpClient, report: Callable[[Check], 
                 ) -> tuple[TokenHolder | None, oauth.TokenInfo | None]:
     """Validate the token focus would use; refresh (and store) it if it has expired, as focus would."""
     source = "TWITCH_USER_ACCESS_TOKEN" if settings.access_token else "the token store"
+    warnings: list[str] = []
     try:
-        holder = token_holder(settings, http, Redactor())
+        holder = token_holder(settings, http, Redactor(), warn=warnings.append)  # focus's own code
+        source = holder.source
         identity = identify(settings, http, holder)
     except FocusError as exc:
         report(_fail("token", exc))
@@ -123,7 +125,7 @@ def check_token(settings: Settings, http: HttpClient, report: Callable[[Check], 
         return holder, info
     refreshed = "had expired, refreshed and stored; " if identity.refreshed else ""
     report(Check("token", "ok", f"{refreshed}valid, from {source}, belongs to {info.login} (user id {info.user_id}), "
-                 f"{_expiry(info.expires_in)}"))
+                 f"{_expiry(info.expires_in)}" + "".join(f"; {w}" for w in warnings)))
     return holder, info
 
 

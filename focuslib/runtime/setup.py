@@ -115,8 +115,14 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             after_screen = teardown.enter_context(contextlib.ExitStack())
             screen = _open_screen(settings, options, out, teardown)
             devlog = _start_devlog(settings, options, redactor, teardown)
-            holder = token_holder(settings, http, redactor)
+            early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
+            holder = token_holder(settings, http, redactor, warn=early.append)
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
+            # A token that cannot be saved (disk full) is one warning line, from the hourly check and
+            # after a Helix 401 alike; never an exit.
+            holder.warn = lambda text: app.inbox.put(NoticeText(text, "warn"))
+            for line in early:
+                holder.warn(line)
             # Connect while the token is checked: the welcome waits in the inbox
             # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
             app.start()
@@ -287,7 +293,8 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
         crash.write_text(redactor(trace))
     except OSError:
         pass
-    return FocusError(f"focus stopped on an unexpected error: {exc!r}",
+    # The type only: an exception's text may quote a header, a file or a token.
+    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})",
                       f"the traceback is in the devlog and in {crash}; please report it")
 
 

@@ -1,0 +1,179 @@
+"""One token store, many processes: focus, doctor, make auth and a second focus use it at once.
+
+Each test runs real processes (a focus in this process plus doctor or a writer as subprocesses) that share
+one store, against the simulated Twitch with rotating refresh tokens (a spent refresh token is refused).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authkit import run_script, store_path
+from conftest import N_SUBS, ROOT, t
+from focuslib.auth.store import StoredToken, TokenStore
+from focuslib.auth.tokens import Redactor, TokenHolder
+from focuslib.errors import AuthError
+from focuslib.net.httpclient import HttpClient
+from focuslib.net.oauth import refresh as oauth_refresh
+from test_auth_refresh import NO_ENV_TOKEN, fast_checks, refreshes, store_token, stored  # noqa: F401
+
+
+def resubscribe_with_a_401(sim, session) -> None:
+    """Make the running focus call Helix with its current token: drop the session, it subscribes again."""
+    sim.drop(session)
+    sim.wait_for(lambda: [s for s in sim.live_sessions() if s is not session and len(s.subscriptions) == N_SUBS])
+
+
+def test_doctor_refreshing_while_focus_runs_leaves_focus_working(sim, env, start_focus):
+    sim.rotate_refresh = True
+    old = store_token(sim, env)
+    focus = start_focus(NO_ENV_TOKEN)
+    session = sim.wait_subscribed(N_SUBS)
+    sim.expire_token(old.access_token)
+    doctor = run_script("focus.py", {**env, **NO_ENV_TOKEN}, "doctor")  # refreshes and stores (another process)
+    assert doctor.returncode == 0, doctor.stdout
+    assert refreshes(sim) == 1 and old.refresh_token not in sim.refresh_tokens  # the old refresh token is spent
+    resubscribe_with_a_401(sim, session)  # focus meets a 401: it takes doctor's pair from the store
+    assert refreshes(sim) == 1  # no second refresh with the spent token
+    assert focus.thread.is_alive() and focus.stop() == 0
+
+
+def test_a_token_make_auth_wrote_while_focus_runs_is_used_not_overwritten(sim, env, start_focus):
+    old = store_token(sim, env)
+    focus = start_focus(NO_ENV_TOKEN)
+    session = sim.wait_subscribed(N_SUBS)
+    new = sim.issue_token()
+    uid, login, _ = sim.broadcaster
+    # What make auth does, in another process: save under the store's lock.
+    code = ("import sys; from pathlib import Path; from focuslib.auth.store import StoredToken, TokenStore\n"
+            "s = TokenStore(Path(sys.argv[1]), sys.argv[2])\n"
+            "with s.locked(): s.save(StoredToken(sys.argv[3], sys.argv[4], (), sys.argv[5], sys.argv[6]))\n")
+    subprocess.run([sys.executable, "-c", code, env["FOCUS_DATA_DIR"], sim.client_id, new.access_token,
+                    new.refresh_token, uid, login], cwd=ROOT, check=True, timeout=t(20))
+    sim.expire_token(old.access_token)
+    resubscribe_with_a_401(sim, session)
+    assert refreshes(sim) == 0  # the newer stored token was used as it is
+    assert stored(env)["access_token"] == new.access_token  # and never overwritten by focus's old pair
+    assert focus.stop() == 0
+
+
+def test_a_refused_refresh_re_reads_the_store_before_giving_up(sim, env):
+    """Another process stored a new pair while this one was asking Twitch (a writer that took no lock)."""
+    sim.rotate_refresh = True
+    old = store_token(sim, env)
+    store = TokenStore(Path(env["FOCUS_DATA_DIR"]), sim.client_id)
+    newer = sim.issue_token()
+    http = HttpClient()
+
+    def refresher(refresh_token: str):
+        store.save(StoredToken(newer.access_token, newer.refresh_token))  # lands meanwhile
+        sim.revoke_refresh_token(refresh_token)  # and the other process spent ours
+        return oauth_refresh(http, sim.auth_url, sim.client_id, "", refresh_token)
+
+    try:
+        holder = TokenHolder(old.access_token, old.refresh_token, refresher=refresher, store=store,
+                             redactor=Redactor(), identity=store.load())
+        assert holder.refresh(old.access_token) == newer.access_token
+        empty = TokenStore(Path(env["FOCUS_DATA_DIR"]) / "other", sim.client_id)
+        lonely = TokenHolder(newer.access_token, newer.refresh_token, store=empty, redactor=Redactor(),
+                             refresher=lambda rt: (sim.revoke_refresh_token(rt),
+                                                   oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))[1])
+        with pytest.raises(AuthError):  # nothing newer anywhere: then it gives up
+            lonely.refresh(newer.access_token)
+    finally:
+        http.close()
+
+
+def test_env_tokens_are_used_until_refreshed_once_then_the_stored_pair_wins(sim, env, start_focus):
+    sim.rotate_refresh = True
+    focus = start_focus()  # TWITCH_USER_ACCESS_TOKEN / TWITCH_REFRESH_TOKEN from the environment
+    session = sim.wait_subscribed(N_SUBS)
+    sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
+    resubscribe_with_a_401(sim, session)
+    assert refreshes(sim) == 1 and env["TWITCH_REFRESH_TOKEN"] not in sim.refresh_tokens
+    assert focus.stop() == 0
+    doctor = run_script("focus.py", env, "doctor")  # says which pair it uses, and why
+    assert doctor.returncode == 0 and "from the token store (refreshed from .env's token" in doctor.stdout
+    again = start_focus()  # same .env, whose refresh token is spent now: the stored pair is used
+    sim.wait_subscribed(N_SUBS)
+    assert refreshes(sim) == 1 and again.stop() == 0
+
+
+def _immutable(path: Path, on: bool) -> None:
+    subprocess.run(["chattr", "+i" if on else "-i", str(path)], check=True, capture_output=True)
+
+
+@pytest.fixture
+def full_disk(env):
+    """The data directory refuses new files (chattr +i: even root gets EPERM), like a full disk would."""
+    data = Path(env["FOCUS_DATA_DIR"])
+    data.mkdir(parents=True, mode=0o700)
+    (data / "focus.pid").write_text("")
+    (data / "tokens-focus-demo.json.lock").write_text("")
+    try:
+        _immutable(data, True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("chattr +i is not available here (needs root and a file system that supports it)")
+    yield data
+    _immutable(data, False)
+
+
+def test_a_token_that_cannot_be_saved_after_a_helix_401_is_kept_with_one_warning(sim, env, start_focus, full_disk):
+    focus = start_focus(history=False)
+    session = sim.wait_subscribed(N_SUBS)
+    sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
+    resubscribe_with_a_401(sim, session)
+    focus.out.wait_text("could not be saved")
+    assert focus.out.text.count("could not be saved") == 1 and focus.thread.is_alive()
+    assert not store_path(env).exists()
+    assert focus.stop() == 0
+
+
+def test_a_token_that_cannot_be_saved_hourly_is_saved_again_later(sim, env, start_focus, full_disk, fast_checks,
+                                                                   monkeypatch):
+    from focuslib.auth import refresh as R
+
+    monkeypatch.setattr(R, "MIN_WAIT", 0.05)  # the next check soon after the refresh, too
+    focus = start_focus(history=False)
+    sim.wait_subscribed(N_SUBS)
+    sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
+    focus.out.wait_text("could not be saved")
+    _immutable(full_disk, False)  # room again
+    sim.wait_for(lambda: store_path(env).exists() and sim.grant_for(stored(env)["access_token"]) is not None)
+    assert focus.out.text.count("could not be saved") == 1 and focus.stop() == 0
+
+
+def test_a_store_others_can_read_is_made_private_with_a_warning(sim, env, start_focus):
+    store_token(sim, env)
+    os.chmod(store_path(env), 0o644)
+    focus = start_focus(NO_ENV_TOKEN)
+    focus.out.wait_text("was readable by others (mode 0644); made it private (0600)")
+    assert (os.stat(store_path(env)).st_mode & 0o777) == 0o600
+    assert focus.stop() == 0
+    os.chmod(store_path(env), 0o644)
+    doctor = run_script("focus.py", {**env, **NO_ENV_TOKEN}, "doctor")
+    assert "made it private" in doctor.stdout
+
+
+def test_a_symlinked_store_is_refused_and_never_replaced(sim, env, tmp_path):
+    grant = sim.issue_token()
+    real = tmp_path / "tokens-elsewhere.json"  # (the secret guard reads every other file)
+    real.write_text(json.dumps({"access_token": grant.access_token, "refresh_token": grant.refresh_token}))
+    path = store_path(env)
+    path.parent.mkdir(parents=True, mode=0o700)
+    path.symlink_to(real)
+    fenv = {**env, **NO_ENV_TOKEN}
+    proc = run_script("focus.py", fenv, "--no-devlog")
+    assert proc.returncode == 3 and "is a symbolic link" in proc.stderr and "Traceback" not in proc.stderr
+    doctor = run_script("focus.py", fenv, "doctor")
+    assert "[FAIL] token:" in doctor.stdout and "symbolic link" in doctor.stdout
+    store = TokenStore(path.parent, sim.client_id)
+    with pytest.raises(Exception, match="symbolic link"):
+        store.save(StoredToken("a" * 30, "b" * 30))
+    assert path.is_symlink() and json.loads(real.read_text())["access_token"] == grant.access_token
