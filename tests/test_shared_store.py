@@ -19,7 +19,7 @@ from conftest import N_SUBS, ROOT, t
 from focuslib.auth.store import StoredToken, TokenStore
 from focuslib.auth.tokens import Redactor, TokenHolder
 from focuslib.errors import AuthError
-from focuslib.net.httpclient import HttpClient
+from focuslib.net.client import HttpClient
 from focuslib.net.oauth import refresh as oauth_refresh
 from test_auth_refresh import NO_ENV_TOKEN, fast_checks, refreshes, store_token, stored  # noqa: F401
 
