@@ -18,6 +18,7 @@ from typing import Any, Callable, Union
 
 import websocket
 from websocket import ABNF
+from websocket._abnf import frame_buffer  # the class websocket-client reads frames with (no public name)
 
 from focuslib.errors import describe_exception
 
@@ -59,6 +60,46 @@ Put = Callable[[SocketReport], None]
 CONNECT_TIMEOUT = 10.0
 CLOSE_GRACE = 2.0
 MAX_BATCH = 64  # text messages handed over at once, at most
+MAX_BATCH_BYTES = 1024 * 1024  # ... and bytes: at most a few batches wait for the main thread (credits)
+# A message (all its fragments) over this size closes the connection before its payload is read:
+# Twitch's messages are a few KiB (a chat message with every field filled is under 10 KiB).
+MAX_MESSAGE = 1024 * 1024
+
+
+class MessageTooLarge(Exception):
+    def __str__(self) -> str:
+        return (f"Twitch sent a message of {self.args[0]:,} bytes, over focus's {MAX_MESSAGE // 1024 // 1024} MiB "
+                "limit; dropped that connection")
+
+
+class _CappedFrames(frame_buffer):
+    """websocket-client's frame reader, refusing a message over `cap` as soon as its length is known.
+
+    websocket-client reads a frame's length and then buffers the whole payload
+    (and joins continuation frames) with no limit; here the declared length is
+    checked before any of the payload is read, so memory never holds more than
+    `cap` plus one read buffer.
+    """
+
+    def __init__(self, recv_fn: Callable[[int], bytes], cap: int) -> None:
+        super().__init__(recv_fn, True)
+        self.cap = cap
+        self._message = 0  # bytes of the fragmented message received so far
+
+    def recv_length(self) -> None:
+        super().recv_length()
+        assert self.header is not None and self.length is not None
+        if self.header[4] in _DATA and self._message + self.length > self.cap:
+            raise MessageTooLarge(self._message + self.length)
+
+    def recv_frame(self) -> ABNF:
+        frame = super().recv_frame()
+        if frame.opcode in _DATA:
+            self._message = 0 if frame.fin else self._message + len(frame.data)
+        return frame
+
+
+_DATA = (ABNF.OPCODE_TEXT, ABNF.OPCODE_BINARY, ABNF.OPCODE_CONT)
 
 
 class WsConnection:
@@ -130,10 +171,12 @@ class WsConnection:
             return
         ws.settimeout(None)  # the keepalive watchdog lives in the session, not in a socket timeout
         sock = ws.sock = _BufferedSocket(ws.sock)
+        ws.frame_buffer = _CappedFrames(ws.frame_buffer.recv, MAX_MESSAGE)
         put = self._put
         conn = self.conn
         credits = self._credits
         batch: list[bytes] = []
+        size = 0
 
         def hand_over() -> None:
             # Messages go to the main thread in batches: all that one read
@@ -141,11 +184,12 @@ class WsConnection:
             # Each batch takes a credit the main thread gives back when it is
             # done, so at most a few batches wait in memory; past that, this
             # thread stops reading and TCP holds Twitch back.
-            nonlocal batch
+            nonlocal batch, size
             if batch:
                 credits.acquire()
                 put(Frames(conn, batch))
                 batch = []
+                size = 0
 
         sock.before_wait = hand_over
         put(Opened(conn))
@@ -155,7 +199,8 @@ class WsConnection:
                 opcode, frame = recv(False)
                 if opcode == ABNF.OPCODE_TEXT:
                     batch.append(frame.data)
-                    if len(batch) >= MAX_BATCH:
+                    size += len(frame.data)
+                    if len(batch) >= MAX_BATCH or size >= MAX_BATCH_BYTES:
                         hand_over()
                     continue
                 hand_over()
@@ -219,6 +264,8 @@ def _close_status(data: bytes) -> tuple[int | None, str]:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, MessageTooLarge):
+        return str(exc)
     if isinstance(exc, websocket.WebSocketBadStatusException):
         return f"Twitch answered HTTP {exc.status_code} instead of a WebSocket"
     if isinstance(exc, ConnectionRefusedError):
