@@ -8,6 +8,13 @@ focus's callers want: a `Response` they can read after the connection is gone
 for "could not talk to the server", and an explicit (connect, read) timeout on
 every call.
 
+Two limits no socket timeout gives (issue 12): an answer is read as a stream
+and refused past `MAX_ANSWER` bytes (Twitch's answers are a few KiB; a page of
+100 subscriptions ~60 KiB), so a broken or hostile server cannot fill memory;
+and every call has a total deadline (`TOTAL`), because a server that sends one
+byte every few seconds never trips the per-read timeout.  At the deadline a
+timer shuts the call's socket down, which ends the blocked read at once.
+
 Sessions: requests does not promise that a Session is safe to share between
 threads (psf/requests#2766), and focus calls Twitch from the main thread, the
 Helix workers and the token-refresh thread.  So each thread gets its own
@@ -34,6 +41,9 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"focus/{__version__}"
 CONNECT_TIMEOUT = 5.0  # a TCP + TLS handshake that takes longer will not succeed soon either
+MAX_ANSWER = 4 * 1024 * 1024  # bytes of an answer's body, at most
+TOTAL = 30.0  # seconds a call may take, all of it (connect, retries, headers, body)
+CHUNK = 64 * 1024
 
 
 class NetworkError(FocusError):
@@ -71,8 +81,10 @@ class Response:
 class HttpClient:
     """JSON over HTTP(S): one requests.Session per calling thread, a (connect, read) timeout on every call."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, *, total: float | None = None, max_answer: int | None = None) -> None:
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
+        self.total = TOTAL if total is None else total
+        self.max_answer = MAX_ANSWER if max_answer is None else max_answer
         self._local = threading.local()
         self._all: list[requests.Session] = []  # every thread's, for close()
         self._lock = threading.Lock()
@@ -93,13 +105,45 @@ class HttpClient:
         import requests
 
         session = self._session()
+        watch = _Watch()
+        _current.watch = watch
+        timer = threading.Timer(self.total, watch.expire)
+        timer.daemon = True
+        timer.start()
         try:
             # Secrets travel in form bodies (`data=`), never in query strings.
             resp = session.request(method, url, headers=headers, params=params, json=json_body, data=form,
-                                   timeout=self.timeout, allow_redirects=False)
-            return Response(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, resp.content)
+                                   timeout=self.timeout, allow_redirects=False, stream=True)
+            try:
+                body = self._body(resp, host)
+            finally:
+                resp.close()
+            return Response(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body)
         except requests.RequestException as exc:
+            if watch.expired:
+                raise NetworkError(f"{host} did not answer within {self.total:g} s",
+                                   "check your network; focus retries by itself") from None
             raise _network_error(host, exc) from None
+        finally:
+            timer.cancel()
+            _current.watch = None
+
+    def _body(self, resp: requests.Response, host: str) -> bytes:
+        """The body, read as a stream and refused past `max_answer` bytes (memory stays bounded)."""
+        too_big = NetworkError(f"{host} sent an answer over {self.max_answer // 1024:,} KiB; focus refused it",
+                               "this is not what Twitch sends: check TWITCH_API_URL / TWITCH_AUTH_URL")
+        try:
+            declared = int(resp.headers.get("Content-Length", "0"))
+        except ValueError:
+            declared = 0
+        if declared > self.max_answer:
+            raise too_big
+        body = bytearray()
+        for chunk in resp.iter_content(CHUNK):
+            body += chunk
+            if len(body) > self.max_answer:
+                raise too_big
+        return bytes(body)
 
     def close(self) -> None:
         """Close the sessions of every thread (call when no request is running)."""
@@ -118,9 +162,53 @@ class HttpClient:
         return session
 
 
+class _Watch:
+    """One call's deadline: when it expires, the socket the call is using is shut down."""
+
+    __slots__ = ("conn", "expired")
+
+    def __init__(self) -> None:
+        self.conn: Any = None
+        self.expired = False
+
+    def expire(self) -> None:
+        self.expired = True
+        sock = getattr(self.conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(2)  # SHUT_RDWR: the blocked read returns at once
+            except OSError:
+                pass
+
+
+_current = threading.local()  # the calling thread's _Watch, for the pools below
+
+
+def _watched(pool_cls: Any) -> Any:
+    """A urllib3 pool class that tells the calling thread's watch which connection the call uses."""
+
+    class Watched(pool_cls):  # type: ignore[misc, valid-type]
+        def _get_conn(self, timeout: float | None = None) -> Any:
+            conn = super()._get_conn(timeout)
+            watch = getattr(_current, "watch", None)
+            if watch is not None:
+                if watch.expired:  # a retry after the deadline: fail now instead of waiting again
+                    if conn is not None:
+                        conn.close()
+                    self._put_conn(None)  # keep the pool's slot
+                    import urllib3.exceptions
+
+                    raise urllib3.exceptions.TimeoutError("the call's total deadline passed")
+                watch.conn = conn
+            return conn
+
+    return Watched
+
+
 def _new_session() -> requests.Session:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.util.retry import Retry
 
     session = requests.Session()
@@ -131,6 +219,8 @@ def _new_session() -> requests.Session:
     retry = Retry(total=2, connect=2, read=1, status=0, other=0, redirect=False, backoff_factor=0.2,
                   respect_retry_after_header=False, raise_on_status=False)
     adapter = HTTPAdapter(max_retries=retry)
+    adapter.poolmanager.pool_classes_by_scheme = {"http": _watched(HTTPConnectionPool),
+                                                  "https": _watched(HTTPSConnectionPool)}
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

@@ -74,14 +74,42 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply) -> None:
         doc = reply.doc
         body = b"" if doc is None else (doc.encode() if isinstance(doc, str) else json.dumps(doc).encode())
+        pad = max(0, self.sim.pad_answers - len(body))
+        path = urlsplit(self.path).path
+        if self.sim.trickle > 0 and path.removeprefix("/helix").startswith(self.sim.trickle_prefix):
+            return self._trickle(reply, body)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if pad:  # no length announced: the client learns the size only by reading (then the connection closes)
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(len(body)))
         for k, v in reply.headers.items():
             self.send_header(k, v)
         self.end_headers()
         if body and self.command != "HEAD":
             self.wfile.write(body)
+            spaces = b" " * 65536  # JSON allows trailing whitespace: a huge but valid answer
+            try:
+                while pad > 0:
+                    pad -= self.wfile.write(spaces[:pad]) or 0
+            except OSError:
+                self.close_connection = True  # the client gave up on it (as focus should)
+
+    def _trickle(self, reply: Reply, body: bytes) -> None:
+        """The whole answer, status line included, one byte at a time: no read timeout ever fires."""
+        head = (f"HTTP/1.1 {reply.status} X\r\nContent-Type: {reply.content_type}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        self.close_connection = True
+        try:
+            for k in range(len(head) + len(body)):
+                self.wfile.write((head + body)[k:k + 1])
+                self.wfile.flush()
+                if self.sim.stopped.wait(self.sim.trickle):
+                    return
+        except OSError:
+            pass
 
     def _control(self, req: Request) -> Reply:
         answer = self.sim.control(req.path[len("/sim/"):], req)

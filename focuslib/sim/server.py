@@ -129,6 +129,7 @@ class SimTwitch(SimState):
 
     def stop(self) -> None:
         self._stop.set()
+        self.stopped.set()
         if self._ws is not None:
             self._ws.shutdown()
             self._ws = None

@@ -59,6 +59,10 @@ class SimState:
         self.token_requests: list[dict[str, str]] = []
         self.validate_calls = 0
         self.validate_delay = 0.0  # seconds /oauth2/validate takes to answer
+        self.trickle = 0.0  # > 0: HTTP answers are sent one byte per this many seconds (a stuck server) ...
+        self.trickle_prefix = "/"  # ... for the paths that start with this
+        self.pad_answers = 0  # > 0: every HTTP answer's body is padded with spaces to this many bytes
+        self.stopped = threading.Event()  # set when the simulator stops (ends trickling answers)
         self.requests: list[Request] = []  # every HTTP request, in order (tests assert the exact request)
 
     # -- tokens ------------------------------------------------------------

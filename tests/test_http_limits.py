@@ -1,0 +1,94 @@
+"""Every HTTP answer is bounded in size and time: a huge answer is refused, a trickling one ends at a deadline."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from focuslib.net import client as C
+from focuslib.net.client import HttpClient, NetworkError
+
+from conftest import N_SUBS, ROOT, t
+
+
+def test_an_answer_over_the_cap_is_refused_with_one_line(sim):
+    sim.pad_answers = 5 * 1024 * 1024  # JSON padded with spaces: valid, and over the 4 MiB cap
+    http = HttpClient()
+    try:
+        with pytest.raises(NetworkError, match="sent an answer over 4,096 KiB; focus refused it"):
+            http.request("GET", sim.api_url + "/eventsub/subscriptions")
+        sim.pad_answers = 0
+        assert http.request("GET", sim.api_url + "/eventsub/subscriptions").status == 401  # the client still works
+    finally:
+        http.close()
+
+
+def test_an_answer_under_the_cap_is_read_whole(sim):
+    sim.pad_answers = 3 * 1024 * 1024
+    http = HttpClient()
+    try:
+        resp = http.request("GET", sim.api_url + "/eventsub/subscriptions")
+        assert len(resp.body) == 3 * 1024 * 1024 and resp.json()["status"] == 401
+    finally:
+        http.close()
+
+
+def test_a_trickling_answer_ends_at_the_total_deadline(sim):
+    sim.trickle = 5.0  # one byte every 5 s: no per-read timeout ever fires
+    http = HttpClient(timeout=10.0, total=1.0)
+    try:
+        with pytest.raises(NetworkError, match=r"did not answer within 1 s"):
+            http.request("GET", sim.api_url + "/eventsub/subscriptions")
+    finally:
+        http.close()
+
+
+PROBE = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from focuslib.net.client import HttpClient, NetworkError
+
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
+http = HttpClient()
+try:
+    http.request("GET", sys.argv[2])  # warm: requests and its pools are loaded
+except NetworkError:
+    pass
+before = peak()
+try:
+    http.request("GET", sys.argv[2])
+    error = ""
+except NetworkError as exc:
+    error = exc.message
+print(json.dumps({"before": before, "after": peak(), "error": error}))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the peak RSS from /proc")
+def test_a_64_mib_answer_leaves_the_peak_memory_where_it_was(sim):
+    sim.pad_answers = 64 * 1024 * 1024
+    out = subprocess.run([sys.executable, "-c", PROBE, str(ROOT), sim.api_url + "/eventsub/subscriptions"],
+                         capture_output=True, text=True, timeout=t(60))
+    assert out.returncode == 0, out.stderr[-2000:]
+    r = json.loads(out.stdout)
+    assert "focus refused it" in r["error"]
+    assert r["after"] - r["before"] < 8 * 1024, f"peak RSS grew by {(r['after'] - r['before']) // 1024} MiB"
+
+
+def test_a_helix_that_trickles_does_not_leave_focus_subscribing_forever(sim, start_focus, monkeypatch):
+    monkeypatch.setattr(C, "TOTAL", 1.5)  # (30 s in focus; the rule is the same)
+    sim.trickle, sim.trickle_prefix = 5.0, "/eventsub/"  # the token check answers; creating subscriptions hangs
+    focus = start_focus(timestamps=False)
+    focus.out.wait_text("did not answer within 1.5 s", timeout=20)
+    focus.out.wait_text("reconnecting", timeout=20)
+    sim.trickle = 0.0  # Helix recovers: the next session subscribes
+    focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=30)
+    assert focus.stop() == 0
