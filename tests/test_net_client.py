@@ -7,6 +7,7 @@ socket that misbehaves on purpose); nothing of requests or urllib3 is mocked.
 from __future__ import annotations
 
 import json
+import queue
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -197,3 +198,31 @@ def test_each_thread_has_its_own_connection_and_close_ends_them_all(recorder, no
     assert recorder.closed.acquire(timeout=t(5)) and recorder.closed.acquire(timeout=t(5))  # type: ignore[attr-defined]
     assert client.request("GET", url).status == 200  # usable again after close (fresh sessions)
     client.close()
+
+
+def test_close_also_retires_the_sessions_of_threads_that_call_again_later(recorder, no_proxy_env):
+    # A long-lived thread (a Helix worker, the token keeper) calls, focus's main thread closes the
+    # client, the thread calls again: that connection is one the next close() must end as well.
+    client = HttpClient()
+    url = base(recorder) + "/validate"
+    jobs: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+    done: queue.SimpleQueue[int] = queue.SimpleQueue()
+
+    def worker() -> None:
+        while (job := jobs.get()) is not None:
+            done.put(client.request("GET", job).status)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        jobs.put(url)
+        assert done.get(timeout=t(5)) == 200
+        client.close()
+        assert recorder.closed.acquire(timeout=t(5))  # type: ignore[attr-defined]
+        jobs.put(url)
+        assert done.get(timeout=t(5)) == 200
+        client.close()
+        assert recorder.closed.acquire(timeout=t(5))  # type: ignore[attr-defined]
+    finally:
+        jobs.put(None)
+        thread.join(t(5))

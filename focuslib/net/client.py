@@ -87,6 +87,7 @@ class HttpClient:
         self.max_answer = MAX_ANSWER if max_answer is None else max_answer
         self._local = threading.local()
         self._all: list[requests.Session] = []  # every thread's, for close()
+        self._generation = 0  # bumped by close()
         self._lock = threading.Lock()
 
     def request(
@@ -146,19 +147,21 @@ class HttpClient:
         return bytes(body)
 
     def close(self) -> None:
-        """Close the sessions of every thread (call when no request is running)."""
+        """Close the sessions of every thread (call when no request is running); a later call starts afresh."""
         with self._lock:
             sessions, self._all = self._all, []
+            self._generation += 1  # every thread's kept session is stale now, not just this thread's
         for session in sessions:
             session.close()
-        self._local.__dict__.clear()
 
     def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = _new_session()
-            with self._lock:
-                self._all.append(session)
+        kept: tuple[int, requests.Session] | None = getattr(self._local, "kept", None)
+        if kept is not None and kept[0] == self._generation:
+            return kept[1]
+        session = _new_session()
+        with self._lock:
+            self._all.append(session)
+            self._local.kept = (self._generation, session)
         return session
 
 
