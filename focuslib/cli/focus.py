@@ -30,7 +30,8 @@ settings (environment or .env; the environment wins):
   NO_COLOR                  set to anything for plain text
 
 commands:
-  focus.py            show chat and events (Ctrl-C to stop)
+  focus.py            show chat and events (Ctrl-C to stop); in a terminal, type under the chat:
+                      text is sent as chat, /help lists the commands, Tab completes
   focus.py --demo     the same against the built-in simulated Twitch, no account needed
   focus.py stop       stop a focus running in another terminal
   focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
@@ -57,6 +58,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
                              "chat, moderation, follows, subs, cheers, raids, points, hypetrain, polls, "
                              "predictions, shoutouts, stream, ads")
+    parser.add_argument("--no-input", action="store_true",
+                        help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
     parser.add_argument("--bell", action="store_true",
                         help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
     parser.add_argument("--no-history", action="store_true",
@@ -142,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
                           timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
+                          input_line=False if args.no_input else None,
                           **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
         return run(settings, options)
     except FocusError as exc:

@@ -112,6 +112,7 @@ class App:
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
+        self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
         self._started = False
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put(StatusText(text))
@@ -295,6 +296,8 @@ class App:
                 if self.memory is not None and not self.memory.admit(action.event, self.clock()):
                     continue  # held: a first-time chatter waits for /release
                 presenter.show(action.event, self.clock())
+                if self.on_show is not None:
+                    self.on_show(action.event)
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
             elif kind is Status:

@@ -40,7 +40,7 @@ class NoticeText:
     """A line to print above the chat (not a session action: nothing to log twice)."""
 
     text: str
-    level: str = "warn"  # info | warn | error
+    level: str = "warn"  # info | warn | error | done (a command's result)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

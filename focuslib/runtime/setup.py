@@ -19,11 +19,12 @@ import sys
 import threading
 import time
 import traceback
-from typing import TYPE_CHECKING, Any, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
-from focuslib.runtime.inbox import Failure, NoticeText
+from focuslib.runtime.inbox import Failure, NoticeText, StatusText
 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
 from focuslib.config import Settings
@@ -40,6 +41,7 @@ from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
 from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
+    from focuslib.runtime.console import Console
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
@@ -58,6 +60,7 @@ class Options:
     history: bool = True  # store chat and events in $FOCUS_DATA_DIR/history.sqlite3 (--no-history)
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
+    input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
 
 
 def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
@@ -96,6 +99,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     never opened, and a failed token check still closes the early connection)."""
     handle = handle or FocusHandle()
     pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
+    data_dir = settings.data_dir  # the input history's too
     with contextlib.ExitStack() as teardown:
         if options.demo:
             settings = _start_demo(settings, teardown)
@@ -113,7 +117,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 ensure_devlog_pipe(settings)
             # Undone once the screen is closed (and the App stopped): the recap prints below it.
             after_screen = teardown.enter_context(contextlib.ExitStack())
-            screen = _open_screen(settings, options, out, teardown)
+            screen = _open_screen(settings, options, out, teardown, handle, data_dir)
             devlog = _start_devlog(settings, options, redactor, teardown)
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             holder = token_holder(settings, http, redactor, warn=early.append)
@@ -131,6 +135,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                   hold_minutes=options.hold_minutes, app=app, devlog=devlog)
             after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
+            if screen.console is not None:  # commands work from now on
+                screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
+                                       lambda text: app.inbox.put(StatusText(text)))
             memory_ready(memory)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown)
@@ -177,6 +184,7 @@ class Screen:
     isatty: bool
     width: int | None  # None: a pipe or file gets whole lines
     theme: str
+    console: Console | None = None  # the input line and its commands (stdin and stdout a terminal)
 
     def status(self, text: str) -> None:
         """Show `text` in the status line now (set-up runs before the main loop flushes)."""
@@ -184,15 +192,26 @@ class Screen:
         self.terminal.flush()
 
 
-def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack) -> Screen:
+def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack,
+                 handle: FocusHandle, data_dir: Path) -> Screen:
     mode = detect_color_mode(settings.env, out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
-    terminal = Terminal(out, fancy=mode is not ColorMode.NONE and isatty)
+    fancy = mode is not ColorMode.NONE and isatty
+    console = None
+    if wants_input_line(options, out):
+        # prompt_toolkit owns the bottom rows: focus writes plain lines through it (runtime/console.py).
+        from focuslib.runtime.console import Console
+
+        console = Console(data_dir, report=lambda text, ok: _report(handle, text, ok), quit=handle.stop)
+        out = console.start()
+        teardown.callback(console.stop)  # after the terminal's last line: it flushes, then gives the terminal back
+        fancy = False
+    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
     width = terminal_size().columns if isatty else None
     terminal.columns = width or 80
     teardown.callback(terminal.close)
-    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env))
+    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console)
 
 
 def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
@@ -220,6 +239,8 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         from focuslib.view.render import Renderer
 
         renderer = Renderer(screen.mode, timestamps=options.timestamps, width=screen.width, theme=screen.theme)
+        if screen.console is not None:
+            renderer.held = screen.console.recent.holds  # `#3` on screen is what /allow 3 finds
         presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
                               bell=options.bell and screen.isatty)
         if screen.isatty:
@@ -229,6 +250,8 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         return renderer, presenter
 
     app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
+    if screen.console is not None:
+        app.on_show = screen.console.recent.saw
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
@@ -296,6 +319,22 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
     # The type only: an exception's text may quote a header, a file or a token.
     return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})",
                       f"the traceback is in the devlog and in {crash}; please report it")
+
+
+def wants_input_line(options: Options, out: TextIO) -> bool:
+    """The input line is on when focus writes to the real stdout and both it and stdin are a terminal."""
+    if options.input_line is not None:
+        return options.input_line
+    try:
+        return out is sys.stdout and sys.stdin is not None and sys.stdin.isatty() and out.isatty()
+    except (AttributeError, ValueError, OSError):  # a closed or replaced stream
+        return False
+
+
+def _report(handle: FocusHandle, text: str, ok: bool) -> None:
+    """A command's one-line result, printed by the main thread."""
+    if handle.app is not None:
+        handle.app.inbox.put(NoticeText(text, "done" if ok else "warn"))
 
 
 def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:

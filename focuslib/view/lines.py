@@ -145,6 +145,9 @@ class Lines:
         return self.finish(runs, text_width(stamp[0]) + 2)
 
     def notice(self, text: str, level: str = "info") -> str:
+        """focus's own line: level info, warn or error ("! ..."), or done ("· ...": a command's result)."""
+        if level == "done":
+            return self.quiet(text)
         params = {"info": "36", "warn": "33", "error": "1;31"}.get(level, "36") if self.color else ""
         stamp = self.stamp_run()
         return self.finish([stamp, ("! " + sanitize(text), params)], text_width(stamp[0]) + 2)

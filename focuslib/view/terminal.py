@@ -7,7 +7,9 @@ erase line), and a line written with a `key` can be rewritten in place later
 cursor up, erase, restore cursor.  Those are the only non-SGR sequences focus
 ever writes, and only there.  Anywhere else -- a pipe, a file, tmux
 pipe-pane, NO_COLOR -- a status change is printed as an ordinary line and
-nothing is ever rewritten.  Lines are written in batches and flushed when the
+nothing is ever rewritten.  With focus's input line on, lines go through
+prompt_toolkit (runtime/inputline.py) in the plain mode and the status goes to
+its toolbar (`status_sink`).  Lines are written in batches and flushed when the
 batch ends, so a burst costs one write and a quiet moment never leaves a line
 waiting.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections import OrderedDict
-from typing import Hashable, TextIO
+from typing import Callable, Hashable, TextIO
 
 
 from focuslib.view.layout import cut, text_width
@@ -45,9 +47,11 @@ def terminal_size() -> os.terminal_size:
 
 
 class Terminal:
-    def __init__(self, out: TextIO, *, fancy: bool, status_prefix: str = "-- ") -> None:
+    def __init__(self, out: TextIO, *, fancy: bool, status_prefix: str = "-- ",
+                 status_sink: Callable[[str], None] | None = None) -> None:
         self.out = out
         self.fancy = fancy
+        self._sink = status_sink  # shows the status somewhere else (the input line's toolbar)
         self._status = ""
         self._status_shown = False
         self._prefix = status_prefix
@@ -114,7 +118,9 @@ class Terminal:
         if text == self._status:
             return
         self._status = text
-        if self.fancy:
+        if self._sink is not None:
+            self._sink(text)
+        elif self.fancy:
             self._status_shown = False
         else:
             self._buf.append(self._prefix + text)

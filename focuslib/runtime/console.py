@@ -1,0 +1,67 @@
+"""focus with an input line: the pieces that exist only then, wired together for `setup.run`.
+
+Imported only when stdin and stdout are a terminal (it loads prompt_toolkit).
+The set-up creates one `Console` before the App, writes through `console.out`,
+feeds `console.recent` from the main loop, and calls `talk_as` once Twitch
+said who the token belongs to (until then a typed line is answered with
+"still starting" and stays in the history).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable, TextIO
+
+from focuslib.net.helix import Helix
+from focuslib.runtime.execute import Executor
+from focuslib.runtime.inputline import InputLine
+from focuslib.runtime.recent import RecentChat
+from focuslib.runtime.talk import Report, Talk
+
+
+class Console:
+    def __init__(self, data_dir: Path, report: Report, quit: Callable[[], None],
+                 on_error: Callable[[str], None] = lambda trace: None) -> None:
+        self.recent = RecentChat()
+        self.report = report
+        self._quit = quit
+        self._on_error = on_error
+        self.talk: Talk | None = None
+        self.line = InputLine(data_dir=data_dir, names=self.recent.names, accept=self._accept,
+                              confirm_clear=self._confirmed_clear, quit=quit,
+                              cancelled=lambda text: report(text, True))
+        self.out: TextIO | None = None
+
+    def start(self) -> TextIO:
+        self.out = self.line.start()
+        return self.out
+
+    def status(self, text: str) -> None:
+        self.line.status(text)
+
+    def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
+                status: Callable[[str], None]) -> None:
+        """Commands work from now on, as `user_id` in `broadcaster_id`'s chat."""
+        executor = Executor(helix, broadcaster_id, user_id, recent=self.recent, stop=stop, status=status)
+        self.talk = Talk(executor, self.report, quit=self._quit, on_error=self._on_error)
+
+    def stop(self) -> None:
+        """Stop the commands, then the prompt (which flushes what is left to print)."""
+        if self.talk is not None:
+            self.talk.stop()
+        self.line.stop()
+
+    def _accept(self, text: str) -> str | None:
+        talk = self.talk
+        if talk is None:
+            if text.strip().lower() == "/quit":
+                self._quit()
+                return "quit"
+            self.report("focus is still connecting; that line is in the history (Up arrow) to send again", False)
+            return None
+        return talk.accept(text)
+
+    def _confirmed_clear(self) -> None:
+        if self.talk is not None:
+            self.talk.confirmed_clear()

@@ -1,0 +1,236 @@
+"""The input line at the bottom of focus (only when stdin and stdout are a terminal).
+
+prompt_toolkit owns the bottom of the screen: the input line with its history
+(kept in FOCUS_DATA_DIR, mode 0600) and tab completion, and under it a toolbar
+with focus's status.  Everything focus prints goes through prompt_toolkit's
+`StdoutProxy` (the machinery of `patch_stdout`): a flush thread hands the text
+to the prompt's event loop, which draws it above the input line
+(`run_in_terminal`) and redraws the line under it, so chat never clobbers what
+is being typed, even in a raid.  The terminal writer therefore runs in its
+plain mode here: no cursor control of its own, a deleted message gets a line
+instead of an in-place rewrite, and the status goes to the toolbar.
+
+Threads: the prompt runs in its own thread ("input-line") with its own event
+loop; what is typed is handed to `accept` (runtime/talk.py), which never
+waits for Twitch.  The main thread keeps the display.  Ctrl-C clears a
+non-empty line (the text stays in the history: nothing typed is lost); on an
+empty line it quits, as do Ctrl-D on an empty line and /quit.
+
+This module is imported only when the input line is on, so display-only runs
+(a pipe, /dev/null, a service) never load prompt_toolkit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Callable, Iterable, TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.application import get_app_session
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.input.vt100 import Vt100Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.patch_stdout import StdoutProxy
+from prompt_toolkit.styles import Style
+
+from focuslib.config import ensure_private_dir
+from focuslib.twitch import commands as C
+
+HISTORY_FILE = "input-history"
+# How long the flush thread gathers output before one redraw: short enough that a
+# chat line is not noticeably late, long enough that a raid is drawn in batches.
+BATCH_SECONDS = 0.02
+# Commands whose first argument is a chatter's login (completed from recent chatters).
+USER_FIRST = {spec.name for spec in C.COMMANDS if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])}
+STYLE = Style.from_dict({"bottom-toolbar": "noreverse", "prompt": "bold", "status": "#8a8a8a"})
+
+
+def open_history(data_dir: Path) -> FileHistory:
+    """The input history file, private to the user (0600) in a private directory."""
+    ensure_private_dir(data_dir)
+    path = data_dir / HISTORY_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an older file keeps no looser mode
+    finally:
+        os.close(fd)
+    return FileHistory(str(path))
+
+
+class TalkCompleter(Completer):
+    """Command names after `/`; recent chatters after `@` and as a command's USER argument."""
+
+    def __init__(self, names: Callable[[], list[str]]) -> None:
+        self.names = names
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        before = document.text_before_cursor
+        words = before.split(" ")
+        word = words[-1]
+        if len(words) == 1 and word.startswith("/") and not word.startswith("//"):
+            for name in C.names():
+                if name.startswith(word[1:].lower()):
+                    yield Completion("/" + name, -len(word), display_meta=C.find(name).help)  # type: ignore[union-attr]
+            return
+        if word.startswith("@"):
+            prefix, stem = "@", word[1:].lower()
+        elif len(words) == 2 and words[0][1:].lower() in USER_FIRST and words[0].startswith("/"):
+            prefix, stem = "", word.lower()
+        else:
+            return
+        for login in self.names():
+            if login.startswith(stem):
+                yield Completion(prefix + login, -len(word))
+
+
+class QuietInput(Vt100Input):
+    """The terminal stays in raw mode while prompt_toolkit prints above the input line.
+
+    `run_in_terminal` switches to cooked mode around each write, for functions
+    that read a line themselves; ours only print.  In cooked mode the terminal
+    would echo a key typed during a write into the chat (many writes a second
+    in a raid) and turn a Ctrl-C meant to clear the line into SIGINT.  Raw, the
+    key waits in the terminal until the prompt reads it."""
+
+    def cooked_mode(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+
+class InputLine:
+    """The prompt thread, the status toolbar and the stdout proxy focus writes through."""
+
+    def __init__(self, *, data_dir: Path, names: Callable[[], list[str]], accept: Callable[[str], str | None],
+                 confirm_clear: Callable[[], None], quit: Callable[[], None], cancelled: Callable[[str], None]
+                 ) -> None:
+        self._names = names
+        self._accept = accept
+        self._confirm_clear = confirm_clear
+        self._quit = quit
+        self._cancelled = cancelled
+        self._status = ""
+        self._stopping = threading.Event()
+        self._history = open_history(data_dir)
+        self._proxy: StdoutProxy | None = None
+        self._saved: tuple[TextIO, TextIO] | None = None
+        self._thread = threading.Thread(target=self._run, name="input-line", daemon=True)
+        self._session: PromptSession[str] | None = None
+        self._input: QuietInput | None = None
+
+    # -- set-up and tear-down (main thread) -------------------------------------------
+
+    def start(self) -> TextIO:
+        """Start the prompt; returns the stream focus writes its lines to from now on."""
+        get_app_session().output  # noqa: B018 -- bind prompt_toolkit to the real stdout before it is replaced
+        proxy = StdoutProxy(sleep_between_writes=BATCH_SECONDS, raw=True)  # raw: focus's SGR colors pass
+        self._proxy = proxy
+        # Stray prints and warnings go above the input line too, never through it.
+        self._saved = (sys.stdout, sys.stderr)
+        sys.stdout = sys.stderr = proxy  # type: ignore[assignment]
+        self._input = QuietInput(sys.__stdin__)
+        self._session = PromptSession(
+            history=self._history, completer=TalkCompleter(self._names), complete_while_typing=False,
+            key_bindings=self._bindings(), erase_when_done=True, bottom_toolbar=self._toolbar, style=STYLE,
+            input=self._input)
+        self._thread.start()
+        return proxy  # type: ignore[return-value]
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """End the prompt (any state), put the terminal back, flush what is left.  Idempotent."""
+        self._stopping.set()
+        app = get_app_session().app
+        if app is not None and app.is_running and app.loop is not None:
+            app.loop.call_soon_threadsafe(lambda: app.is_running and not app.is_done and app.exit(result=None))
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        if self._proxy is not None:
+            self._proxy.close()
+        if self._saved is not None:
+            sys.stdout, sys.stderr = self._saved
+            self._saved = None
+
+    def status(self, text: str) -> None:
+        """The status under the input line (any thread; `text` is sanitized by the caller)."""
+        self._status = text
+        app = get_app_session().app
+        if app is not None and app.is_running:
+            app.invalidate()
+
+    # -- the prompt thread ----------------------------------------------------------------
+
+    def _toolbar(self) -> FormattedText:
+        return FormattedText([("class:status", "-- " + self._status if self._status else "")])
+
+    def _run(self) -> None:
+        session = self._session
+        assert session is not None
+        while not self._stopping.is_set():
+            try:
+                text = session.prompt(FormattedText([("class:prompt", "› ")]))
+            except (EOFError, KeyboardInterrupt):
+                break
+            if text is None or self._stopping.is_set():
+                break
+            if not text.strip():
+                continue
+            want = self._accept(text)
+            if want == "quit":
+                break
+            if want == "confirm" and self._ask("delete every message in the chat, for everyone?"):
+                self._confirm_clear()
+            elif want == "confirm":
+                self._cancelled("/clear cancelled: nothing was deleted")
+        self._stopping.set()
+        self._quit()
+
+    def _ask(self, question: str) -> bool:
+        """y/n, one key; Ctrl-C or anything but y is no."""
+        keys = KeyBindings()
+        answer = [False]
+
+        @keys.add("y")
+        @keys.add("Y")
+        def _yes(event: KeyPressEvent) -> None:
+            answer[0] = True
+            event.app.exit(result="y")
+
+        @keys.add("<any>")
+        @keys.add("c-c")
+        @keys.add("enter")
+        def _no(event: KeyPressEvent) -> None:
+            event.app.exit(result="n")
+
+        confirm: PromptSession[str] = PromptSession(key_bindings=keys, erase_when_done=True,
+                                                    bottom_toolbar=self._toolbar, style=STYLE, input=self._input)
+        try:
+            confirm.prompt(FormattedText([("class:prompt", question + " (y/N) ")]))
+        except (EOFError, KeyboardInterrupt):
+            return False
+        return answer[0] and not self._stopping.is_set()
+
+    def _bindings(self) -> KeyBindings:
+        keys = KeyBindings()
+
+        @keys.add("c-c")
+        def _interrupt(event: KeyPressEvent) -> None:
+            buffer = event.app.current_buffer
+            if buffer.text.strip():
+                buffer.reset(append_to_history=True)  # cleared, not lost: Up brings it back
+            else:
+                event.app.exit(exception=KeyboardInterrupt)
+
+        @keys.add("c-d")
+        def _end(event: KeyPressEvent) -> None:
+            buffer = event.app.current_buffer
+            if buffer.text:
+                buffer.delete()
+            else:
+                event.app.exit(exception=EOFError)
+
+        return keys

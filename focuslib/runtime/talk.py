@@ -1,0 +1,102 @@
+"""What happens to a line typed into focus's input line: parsed at once, carried out off the display thread.
+
+`accept(text)` runs on the input line's thread and never waits for Twitch:
+a typo gets its one-line answer at once, /help and /quit are answered here,
+/clear asks first (the input line asks, then calls `confirmed_clear`), and
+everything else is queued for one of two worker threads that run the
+`Executor` (runtime/execute.py): chat (paced, in the order typed) and
+moderation (so a /ban never waits behind a paced burst of chat).  Each result
+is one line, put on the App's inbox for the main thread to print.  A chat
+message that was sent gets no line of its own: it shows once, when Twitch
+echoes it back over EventSub.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import traceback
+from typing import Callable
+
+from focuslib.runtime.execute import Executor
+from focuslib.twitch import commands as C
+
+Report = Callable[[str, bool], None]  # (one line, done?) -> shown above the input line
+
+
+class Lane:
+    """One worker thread running commands in the order they came."""
+
+    def __init__(self, name: str, run: Callable[[C.Command], None]) -> None:
+        self._jobs: queue.SimpleQueue[C.Command | None] = queue.SimpleQueue()
+        self._run = run
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
+
+    def put(self, command: C.Command) -> None:
+        if not self.thread.is_alive() and self.thread.ident is None:
+            self.thread.start()
+        self._jobs.put(command)
+
+    def stop(self, timeout: float) -> None:
+        if self.thread.ident is not None:
+            self._jobs.put(None)
+            self.thread.join(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            command = self._jobs.get()
+            if command is None:
+                return
+            self._run(command)
+
+
+class Talk:
+    """The input line's commands: parse, confirm, queue, report."""
+
+    def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
+                 on_error: Callable[[str], None] = lambda trace: None) -> None:
+        self.executor = executor
+        self.report = report
+        self.quit = quit
+        self.on_error = on_error
+        self.chat = Lane("talk-chat", self._carry_out)
+        self.moderation = Lane("talk-moderation", self._carry_out)
+
+    def accept(self, text: str) -> str | None:
+        """One typed line (input line thread).  Returns "confirm" for /clear, "quit" for /quit, else None."""
+        try:
+            command = C.parse(text)
+        except C.CommandError as exc:
+            self.report(str(exc), False)
+            return None
+        if isinstance(command, C.Quit):
+            self.quit()
+            return "quit"
+        if isinstance(command, C.Help):
+            for line in C.help_lines():
+                self.report(line, True)
+            return None
+        if isinstance(command, C.Clear):
+            return "confirm"
+        lane = self.chat if isinstance(command, (C.Say, C.Reply)) else self.moderation
+        lane.put(command)
+        return None
+
+    def confirmed_clear(self) -> None:
+        self.moderation.put(C.Clear())
+
+    def stop(self, timeout: float = 1.0) -> None:
+        self.executor.stop.set()  # a message waiting for its pace gives up
+        self.chat.stop(timeout)
+        self.moderation.stop(timeout)
+
+    def _carry_out(self, command: C.Command) -> None:
+        try:
+            outcome = self.executor.execute(command)
+        except Exception:  # a bug: one line here, the traceback in the devlog, the lane lives on
+            self.on_error(traceback.format_exc())
+            self.report("focus could not carry that out (details in the devlog)", False)
+            return
+        if outcome.ok and isinstance(command, C.Say):
+            return  # the echo over EventSub is the one line this message gets
+        self.report(outcome.text, outcome.ok)

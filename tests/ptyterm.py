@@ -1,0 +1,143 @@
+"""focus.py in a real pseudo-terminal, its screen read through a VT emulator (pyte).
+
+`PtyFocus` starts focus.py as a child whose stdin, stdout and stderr are the
+slave side of a pty; a reader thread feeds everything the child writes into a
+`pyte.Screen`, and tests wait on that screen (never on time).  Keys are sent
+as bytes the terminal would send (Ctrl-C is "\\x03": the line discipline is
+the child's business, as in a real terminal).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pyte
+
+from conftest import ROOT, t
+
+
+class PtyFocus:
+    def __init__(self, env: dict[str, str], args: list[str] = (), *, cols: int = 100, rows: int = 30,
+                 stdin_devnull: bool = False, script: Path | None = None) -> None:
+        self.screen = pyte.HistoryScreen(cols, rows, history=5000)  # rows scrolled off are kept
+        self.stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        self._cond = threading.Condition()
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.master = master
+        clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script or ROOT / "focus.py"), *args],
+            stdin=subprocess.DEVNULL if stdin_devnull else slave, stdout=slave, stderr=slave,
+            env={**clean, **env, "COLUMNS": str(cols), "LINES": str(rows)}, cwd=ROOT / "tests",
+            start_new_session=True, pass_fds=(), close_fds=True,
+            preexec_fn=lambda: fcntl.ioctl(0 if not stdin_devnull else 1, termios.TIOCSCTTY, 0))
+        os.close(slave)
+        self.closed = False
+        self.reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                data = b""
+            with self._cond:
+                if not data:
+                    self.closed = True
+                    self._cond.notify_all()
+                    return
+                self.raw += data
+                # Answer cursor position requests as a terminal does (prompt_toolkit asks, to
+                # know how many rows it has under the cursor), at the point of the request.
+                parts = data.split(b"\x1b[6n")
+                for k, part in enumerate(parts):
+                    self.stream.feed(part)
+                    if k < len(parts) - 1:
+                        cursor = self.screen.cursor
+                        try:
+                            os.write(self.master, f"\x1b[{cursor.y + 1};{cursor.x + 1}R".encode())
+                        except OSError:
+                            pass
+                self._cond.notify_all()
+
+    # -- reading the screen ------------------------------------------------------------------
+
+    def rows(self) -> list[str]:
+        with self._cond:
+            return [row.rstrip() for row in self.screen.display]
+
+    def scrollback(self) -> list[str]:
+        """Every row the terminal showed: those scrolled off the top, then the screen."""
+        with self._cond:
+            cols = self.screen.columns
+            top = ["".join(line[x].data for x in range(cols)).rstrip() for line in self.screen.history.top]
+        return top + self.rows()
+
+    def text(self) -> str:
+        return "\n".join(self.rows())
+
+    def cursor_row(self) -> str:
+        with self._cond:
+            return self.screen.display[self.screen.cursor.y].rstrip()
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
+        deadline = time.monotonic() + t(timeout)
+        with self._cond:
+            while True:
+                self._cond.release()
+                try:
+                    value = predicate()
+                finally:
+                    self._cond.acquire()
+                if value:
+                    return value
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed and not value:
+                    if self.closed:
+                        value = predicate()
+                        if value:
+                            return value
+                    raise AssertionError(f"timed out waiting for {what or 'the screen'}; screen:\n"
+                                         + "\n".join(r.rstrip() for r in self.screen.display))
+                self._cond.wait(left)
+
+    def wait_text(self, needle: str, timeout: float = 15.0) -> None:
+        self.wait_for(lambda: needle in self.text(), timeout, repr(needle))
+
+    def wait_raw(self, needle: bytes, timeout: float = 15.0) -> None:
+        self.wait_for(lambda: needle in bytes(self.raw), timeout, repr(needle))
+
+    # -- typing --------------------------------------------------------------------------------
+
+    def send(self, keys: str | bytes) -> None:
+        os.write(self.master, keys.encode() if isinstance(keys, str) else keys)
+
+    def exit_code(self, timeout: float = 10.0) -> int:
+        return self.proc.wait(t(timeout))
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(t(5))
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.reader.join(t(5))
+        try:
+            os.close(self.master)
+        except OSError:
+            pass

@@ -1,0 +1,106 @@
+"""The input line's talk with Twitch in a real pseudo-terminal: chat sent once and shown once, /clear, AutoMod.
+
+See tests/test_inputline.py for the set-up (focus.py in a pty, its screen read with pyte).
+"""
+
+from __future__ import annotations
+
+import threading
+
+from conftest import N_SUBS, t
+from focuslib.sim import payloads as P
+from test_inputline import CTRL_C, ENTER, OTTER, UP, open_pty, prompt_row  # noqa: F401 -- the fixture
+
+
+def test_text_typed_during_a_burst_stays_on_the_input_line_and_is_shown_once(open_pty, sim) -> None:
+    focus = open_pty()
+    focus.send("hello from the ")
+    focus.wait_for(lambda: prompt_row(focus) == "› hello from the", what="the first half on the input line")
+    session = sim.live_sessions()[0]
+    frames, _ = sim.burst_frames(600, session)
+    burst = threading.Thread(target=sim.send_frames, args=(frames, session))
+    burst.start()
+    for k, key in enumerate("streamer"):  # typed key by key while the burst is being drawn above
+        n = 70 * k
+        focus.wait_for(lambda: any(row.endswith(f"Kappa #{n}") for row in focus.scrollback()), 30, f"#{n}")
+        focus.send(key)
+    burst.join(t(30))
+    focus.wait_text("burst message Kappa #599", 30)
+
+    def settled() -> bool:  # the last line drawn, the input line redrawn under it, the status under that
+        rows = [row for row in focus.rows() if row]
+        return rows[-3:] == ["★12 Viewer_99: hello chat, this is a burst message Kappa #599",
+                             "› hello from the streamer", f"-- subscribed {N_SUBS}/{N_SUBS}"]
+
+    focus.wait_for(settled, what="the input line intact under the burst")
+    # Nothing typed leaked into the chat above (a terminal echoing keys while lines were drawn would).
+    chat = [row for row in focus.scrollback() if not row.startswith(("›", "-- "))]
+    assert chat and not [row for row in chat if "streamer" in row or "hello from" in row]
+    assert all("burst message" in row for row in chat if "Viewer_" in row or "★12" in row)
+    focus.send(ENTER)
+    focus.wait_for(lambda: any(": hello from the streamer" in row for row in focus.rows()), what="the echo")
+    sim.notify("channel.chat.message", P.chat_message(OTTER, "end of test"))
+    focus.wait_text("Pixel_Otter: end of test")
+    assert [row for row in focus.rows() if "hello from the streamer" in row] == ["◉ DeskFox: hello from the streamer"]
+    assert len(sim.requests_to("POST", "/helix/chat/messages")) == 1
+    focus.wait_for(lambda: prompt_row(focus) == "›", what="an empty input line")
+
+
+def test_clear_asks_first(open_pty, sim) -> None:
+    focus = open_pty()
+    focus.send("/clear" + ENTER)
+    focus.wait_text("delete every message in the chat, for everyone? (y/N)")
+    focus.send("n")
+    focus.wait_text("· /clear cancelled: nothing was deleted")
+    assert sim.requests_to("DELETE", "/helix/moderation/chat") == []
+    focus.send("/clear" + ENTER)
+    focus.wait_text("for everyone? (y/N)")
+    focus.send("y")
+    focus.wait_text("· cleared the chat")
+    [request] = sim.requests_to("DELETE", "/helix/moderation/chat")
+    assert "message_id" not in request.query
+
+
+def test_automod_hold_allow_and_deny_end_to_end(open_pty, sim) -> None:
+    from focuslib.sim import payloads_moderation as M
+
+    focus = open_pty()
+    sim.notify("automod.message.hold", M.automod_hold(OTTER, "you absolute walnut", "held-a"))
+    focus.wait_text("held by AutoMod: Pixel_Otter (#1): /allow 1 or /deny 1")
+    assert "walnut" not in focus.text()
+    focus.send("/allow 1" + ENTER)
+    focus.wait_text("Pixel_Otter: you absolute walnut")  # allowed: it arrives as ordinary chat
+    focus.wait_text("AutoMod #1 (Pixel_Otter): allowed by DeskFox")
+    [request] = sim.requests_to("POST", "/helix/moderation/automod/message")
+    assert request.json() == {"user_id": "70000001", "msg_id": "held-a", "action": "ALLOW"}
+
+    sim.notify("automod.message.hold", M.automod_hold(OTTER, "a second walnut", "held-b"))
+    focus.wait_text("held by AutoMod: Pixel_Otter (#2): /allow 2 or /deny 2")
+    focus.send("/deny 2" + ENTER)
+    focus.wait_text("AutoMod #2 (Pixel_Otter): denied by DeskFox")
+    focus.send("/allow 2" + ENTER)  # already handled
+    focus.wait_text("! no message #2 is held by AutoMod")
+    sim.notify("channel.chat.message", P.chat_message(OTTER, "end of test"))
+    focus.wait_text("Pixel_Otter: end of test")
+    assert "second walnut" not in focus.text()
+
+
+def test_ctrl_c_during_a_burst_clears_the_line_and_never_stops_focus(open_pty, sim) -> None:
+    # While lines are drawn above the input line the terminal stays raw: a Ctrl-C is a key for the
+    # input line, never a SIGINT from the terminal (which would stop focus mid-raid).
+    focus = open_pty()
+    session = sim.live_sessions()[0]
+    frames, _ = sim.burst_frames(800, session)
+    burst = threading.Thread(target=sim.send_frames, args=(frames, session))
+    burst.start()
+    for k in range(10):
+        n = 70 * k
+        focus.wait_for(lambda: any(row.endswith(f"Kappa #{n}") for row in focus.scrollback()), 30, f"#{n}")
+        focus.send(f"draft {k}")
+        focus.send(CTRL_C)
+    burst.join(t(30))
+    focus.wait_text("burst message Kappa #799", 30)
+    focus.wait_for(lambda: prompt_row(focus) == "›", what="an empty input line")
+    assert focus.proc.poll() is None
+    focus.send(UP)
+    focus.wait_for(lambda: prompt_row(focus) == "› draft 9", what="the last cleared draft in the history")
