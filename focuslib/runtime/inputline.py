@@ -222,6 +222,9 @@ class InputLine:
             buffer = event.app.current_buffer
             if buffer.text.strip():
                 buffer.reset(append_to_history=True)  # cleared, not lost: Up brings it back
+                # reset() drops the loaded history and reloads it only at the next redraw, which a
+                # raid can delay past the next key: reload it now, so an Up right after finds it.
+                buffer.load_history_if_not_yet_loaded()
             else:
                 event.app.exit(exception=KeyboardInterrupt)
 
