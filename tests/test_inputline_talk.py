@@ -97,7 +97,9 @@ def test_ctrl_c_during_a_burst_clears_the_line_and_never_stops_focus(open_pty, s
         n = 70 * k
         focus.wait_for(lambda: any(row.endswith(f"Kappa #{n}") for row in focus.scrollback()), 30, f"#{n}")
         focus.send(f"draft {k}")
+        focus.wait_for(lambda: prompt_row(focus) == f"› draft {k}", what=f"draft {k} on the input line")
         focus.send(CTRL_C)
+        focus.wait_for(lambda: prompt_row(focus) == "›", what="the cleared input line")
     burst.join(t(30))
     focus.wait_text("burst message Kappa #799", 30)
     focus.wait_for(lambda: prompt_row(focus) == "›", what="an empty input line")
