@@ -65,6 +65,9 @@ def test_pending_until_approved_then_stored(sim, env):
     assert sim.grant_for(stored["access_token"]) is not None and stored["user_id"] == sim.broadcaster[0]
     assert "/activate?" in said[0] and re.search(r"enter the code:\s+[0-9A-F]{8}", said[0])
     assert sim.oauth.devices == {}  # the device code is spent
+    # No client_secret in the polls, although env sets TWITCH_SECRET (as Twitch's CLI and twurple poll).
+    assert "TWITCH_SECRET" in env and set(sim.oauth.device_poll_keys) == {
+        ("client_id", "device_code", "grant_type", "scopes")}
 
 
 def test_slow_down_makes_each_later_poll_wait_5_s_longer(sim, env):

@@ -177,3 +177,60 @@ def test_a_symlinked_store_is_refused_and_never_replaced(sim, env, tmp_path):
     with pytest.raises(Exception, match="symbolic link"):
         store.save(StoredToken("a" * 30, "b" * 30))
     assert path.is_symlink() and json.loads(real.read_text())["access_token"] == grant.access_token
+
+
+def test_authorization_revoked_validates_at_once_and_ends_focus_when_the_token_is_dead(sim, env, start_focus):
+    focus = start_focus()
+    sim.wait_subscribed(N_SUBS)
+    calls = sim.validate_calls
+    sim.revoke("channel.follow", "authorization_revoked")  # the token still works: focus goes on
+    sim.wait_for(lambda: sim.validate_calls == calls + 1)
+    assert focus.thread.is_alive()
+    sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])  # the user disconnected focus in Twitch's settings
+    sim.revoke("channel.chat.message", "authorization_revoked")
+    focus.thread.join(t(10))
+    assert not focus.thread.is_alive() and refreshes(sim) == 0  # ended, without trying to refresh
+    assert isinstance(focus.result, AuthError) and "authorization was revoked" in focus.result.message
+    assert "run make auth" in focus.result.hint and focus.result.exit_status == 3
+
+
+def test_other_revocations_do_not_check_the_token(sim, env, start_focus):
+    focus = start_focus()
+    sim.wait_subscribed(N_SUBS)
+    calls = sim.validate_calls
+    sim.revoke("channel.follow", "user_removed")
+    focus.out.wait_text("Twitch revoked the channel.follow subscription (user_removed)")
+    assert sim.validate_calls == calls and focus.stop() == 0
+
+
+def test_make_auth_replacing_a_token_revokes_the_old_one(sim, env):
+    from focuslib.auth.codeflow import finish
+    from focuslib.config import Settings
+    from focuslib.net.oauth import TokenSet
+
+    old = store_token(sim, env)
+    new = sim.issue_token()
+    http = HttpClient()
+    try:
+        result = finish(http, Settings.from_env({**env, **NO_ENV_TOKEN}),
+                        TokenSet(new.access_token, new.refresh_token, new.scopes, 3600))
+    finally:
+        http.close()
+    assert stored(env)["access_token"] == new.access_token
+    assert sim.grant_for(old.access_token) is None and old.refresh_token not in sim.refresh_tokens
+    assert sim.grant_for(new.access_token) is not None
+    assert result.replaced == "the previous token was revoked at Twitch"
+
+
+def test_logout_revokes_and_deletes_the_stored_token(sim, env):
+    old = store_token(sim, env)
+    fenv = {**env, **NO_ENV_TOKEN}
+    proc = run_script("focus.py", fenv, "logout")
+    assert proc.returncode == 0 and "Signed out: deleted" in proc.stdout and "revoked at Twitch" in proc.stdout
+    assert not store_path(env).exists() and sim.grant_for(old.access_token) is None
+    again = run_script("focus.py", fenv, "logout")
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    store_path(env).write_bytes(b"\xff damaged " + old.refresh_token.encode())
+    damaged = run_script("focus.py", fenv, "logout")
+    assert damaged.returncode == 0 and "deleted without revoking" in damaged.stdout
+    assert not store_path(env).exists()

@@ -157,6 +157,7 @@ class Authorized:
     scopes: tuple[str, ...]
     expires_in: int
     store_path: Path
+    replaced: str = ""  # what happened to the token this one replaced (revoked at Twitch, or why not)
 
 
 def finish(http: HttpClient, settings: Settings, tokens: oauth.TokenSet) -> Authorized:
@@ -168,9 +169,28 @@ def finish(http: HttpClient, settings: Settings, tokens: oauth.TokenSet) -> Auth
     expires_in = info.expires_in or tokens.expires_in
     store = TokenStore(settings.data_dir, client_id)
     with store.locked():  # never in the middle of another process's refresh
+        try:
+            old = store.load()
+        except FocusError:
+            old = None  # damaged or unreadable: replaced below, nothing to revoke
         store.save(StoredToken(tokens.access_token, tokens.refresh_token, scopes, info.user_id, info.login,
                                time.time() + expires_in if expires_in else 0.0))
-    return Authorized(info.login, info.user_id, scopes, expires_in, store.path)
+    replaced = ""
+    if old is not None and old.access_token != tokens.access_token:
+        # The old token is never used again: revoke it, so no copy of it (or its refresh token) works.
+        replaced = revoke_pair(http, settings.auth_url, client_id, old)
+    return Authorized(info.login, info.user_id, scopes, expires_in, store.path, replaced)
+
+
+def revoke_pair(http: HttpClient, auth_url: str, client_id: str, token: StoredToken) -> str:
+    """Revoke a stored pair at Twitch; one line saying how it went (never the token)."""
+    try:
+        for secret in (token.access_token, token.refresh_token):
+            if secret:
+                oauth.revoke(http, auth_url, client_id, secret)
+    except FocusError as exc:
+        return f"the previous token could not be revoked ({exc.message})"
+    return "the previous token was revoked at Twitch"
 
 
 # -- what the handlers tell the main thread ------------------------------------------------

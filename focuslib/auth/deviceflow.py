@@ -49,7 +49,7 @@ def run_device_flow(http: HttpClient, settings: Settings, scopes: tuple[str, ...
             raise AuthError("the code expired before it was entered on Twitch; nothing was stored",
                             "run make auth ARGS=--device again for a new code")
         try:
-            result = oauth.poll_device(http, settings.auth_url, client_id, settings.secret, scopes,
+            result = oauth.poll_device(http, settings.auth_url, client_id, scopes,
                                        device.device_code)
         except NetworkError as exc:
             if not network_trouble:

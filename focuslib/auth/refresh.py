@@ -90,6 +90,22 @@ class TokenKeeper:
             return self._refresh(token, "focus's token is about to expire")
         return self._next_wait(info.expires_in)
 
+    def revoked(self) -> None:
+        """Twitch revoked a subscription because focus's authorization was revoked: validate at once, and
+        end focus when the token no longer works (Twitch requires ending its sessions, §4.2).  No refresh:
+        a revoked authorization cannot be refreshed."""
+        try:
+            oauth.validate(self.http, self.auth_url, self.holder.access_token)
+        except oauth.InvalidToken:
+            self.on_event("token_revoked")
+            self.on_fatal(AuthError("Twitch says focus's authorization was revoked, and its token no longer works",
+                                    "run make auth, then start focus again"))
+            return
+        except (NetworkError, TwitchAPIError) as exc:
+            self._trouble(exc)  # the hourly check follows soon enough
+            return
+        self.on_event("token_still_valid_after_revocation")
+
     def _refresh(self, token: str, why: str) -> float:
         try:
             self.holder.refresh(token)

@@ -181,6 +181,8 @@ def _report(result: Authorized, settings: Settings, requested: tuple[str, ...], 
         lines.append(f"! {group} will stay hidden in focus: it needs {' and '.join(needs)} "
                      "(run make auth again without --scopes to grant it)")
     lines.append(f"The token is saved in {result.store_path} (only you can read it); focus keeps it fresh.")
+    if result.replaced:
+        lines.append(result.replaced[0].upper() + result.replaced[1:] + ".")
     if settings.user_id and settings.user_id != result.user_id:
         lines.append(f"Note: TWITCH_USER_ID={settings.user_id} is set, so focus shows that channel; events that "
                      f"need a moderator there need {login} to be one. Unset it to show your own channel.")

@@ -35,6 +35,7 @@ commands:
   focus.py --demo     the same against the built-in simulated Twitch, no account needed
   focus.py stop       stop a focus running in another terminal
   focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
+  focus.py logout     revoke the stored token at Twitch and delete it from this computer
   focus.py history USER [--limit N]   a chatter's last messages, first seen, count, timeouts and bans
   focus.py questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
   focus.py links [--since 1d]         every link posted in chat, with who and when
@@ -47,8 +48,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="focus.py", description="Twitch chat and channel events, live, in your terminal.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", choices=("run", "stop", "doctor"), default="run",
-                        help="run (default), stop a running focus, or doctor: check the setup")
+    parser.add_argument("command", nargs="?", choices=("run", "stop", "doctor", "logout"), default="run",
+                        help="run (default), stop a running focus, doctor: check the setup, logout: revoke and "
+                             "delete the stored token")
     parser.add_argument("--demo", action="store_true", help="play a simulated channel (no credentials, no network)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="color output (default: auto; NO_COLOR wins)")
@@ -141,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env(load_environment())
         if args.command == "stop":
             return stop_running(settings.data_dir)
+        if args.command == "logout":
+            from focuslib.cli.logout import logout
+
+            return logout(settings, sys.stdout)
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,

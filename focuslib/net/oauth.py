@@ -75,6 +75,18 @@ def refresh(http: HttpClient, auth_url: str, client_id: str, secret: str, refres
     return token_set(resp.json())
 
 
+def revoke(http: HttpClient, auth_url: str, client_id: str, token: str) -> bool:
+    """Revoke a token at Twitch (§4.4): True when revoked, False when Twitch says it was no longer valid."""
+    resp = http.request("POST", f"{auth_url}/revoke", form={"client_id": client_id, "token": token})
+    if resp.status == 200:
+        return True
+    if resp.status == 400:  # "Invalid token": already expired or revoked
+        return False
+    raise TwitchAPIError(f"Twitch did not revoke the token ({resp.status} {resp.message()})".strip(),
+                         "try again later, or disconnect the app at twitch.tv/settings/connections",
+                         resp.status, resp.message())
+
+
 def token_set(doc: object) -> TokenSet:
     """Read a token endpoint's JSON (scope is an array there)."""
     if not isinstance(doc, dict) or not isinstance(doc.get("access_token"), str):
@@ -140,13 +152,14 @@ def start_device(http: HttpClient, auth_url: str, client_id: str, scopes: tuple[
         raise TwitchAPIError("Twitch's device sign-in answer was incomplete", "try again") from None
 
 
-def poll_device(http: HttpClient, auth_url: str, client_id: str, secret: str, scopes: tuple[str, ...],
+def poll_device(http: HttpClient, auth_url: str, client_id: str, scopes: tuple[str, ...],
                 device_code: str) -> TokenSet | str:
-    """One poll: the tokens, or PENDING / SLOW_DOWN; AuthError when denied or the code is no longer valid."""
+    """One poll: the tokens, or PENDING / SLOW_DOWN; AuthError when denied or the code is no longer valid.
+
+    No client_secret, even when one is configured: Twitch's CLI and twurple send client_id, scopes,
+    device_code and grant_type only (§4.2), and a secret has no business in a polling loop."""
     form = {"client_id": client_id, "scopes": " ".join(scopes), "device_code": device_code,
             "grant_type": DEVICE_GRANT}
-    if secret:  # a confidential client identifies itself; a public one has no secret
-        form["client_secret"] = secret
     resp = http.request("POST", f"{auth_url}/token", form=form)
     if resp.status == 200:
         return token_set(resp.json())

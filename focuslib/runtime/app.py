@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from focuslib.net.websocket import WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
+from focuslib.twitch.actions import CheckToken
 from focuslib.twitch.session import Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Session, Show, Status, Tell
 from focuslib.net.helix import Helix, Stopped
 from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened,
@@ -111,6 +112,7 @@ class App:
         self.credits = threading.Semaphore(CREDITS)
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
+        self.check_token: Callable[[], None] | None = None  # the token keeper's check, once it runs
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
         self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
         self._started = False
@@ -327,6 +329,9 @@ class App:
                 self.terminal.line(self.renderer.gap(action.since + offset, action.until + offset))
                 self.devlog.put(record("lifecycle", self.wall(), event="gap", since=action.since + offset,
                                        until=action.until + offset))
+            elif kind is CheckToken:
+                if self.check_token is not None:  # none against twitch-cli's mock, which has no OAuth
+                    self.workers.submit(self.check_token)
             elif kind is Fatal:
                 self.fatal = FocusError(action.message, action.hint)
 

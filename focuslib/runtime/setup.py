@@ -291,6 +291,7 @@ def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Set
                                        on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
                                        on_event=event, validate_every=token_refresh.VALIDATE_EVERY,
                                        margin=token_refresh.REFRESH_MARGIN).start()
+    app.check_token = keeper.revoked  # Twitch revoked a subscription with authorization_revoked
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)
 

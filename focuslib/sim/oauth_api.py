@@ -76,6 +76,7 @@ class SimOAuth:
         self.devices: dict[str, DeviceGrant] = {}
         self.used_codes: list[str] = []
         self.device_polls = 0
+        self.device_poll_keys: list[tuple[str, ...]] = []  # the form keys of each poll (never the values)
 
     def routes(self) -> dict[str, Route]:
         return {"GET /oauth2/validate": self._validate, "GET /oauth2/authorize": self._authorize,
@@ -201,6 +202,7 @@ class SimOAuth:
     def _poll(self, form: dict[str, str]) -> Reply:
         with self.sim.lock:
             self.device_polls += 1
+            self.device_poll_keys.append(tuple(sorted(form)))
             device = self.devices.get(form.get("device_code", ""))
             if device is None or device.expires_at <= time.time() or device.client_id != form.get("client_id"):
                 return _error(400, "invalid device code")

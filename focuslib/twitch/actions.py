@@ -62,9 +62,15 @@ class Log(NamedTuple):
     detail: dict[str, Any] = {}  # never mutated
 
 
+class CheckToken(NamedTuple):
+    """Validate the token now: Twitch revoked a subscription because the authorization was revoked (§4.2)."""
+
+    why: str
+
+
 class Fatal(NamedTuple):
     message: str
     hint: str
 
 
-Action = Union[Connect, Close, CreateSubscriptions, Show, Tell, Status, Gap, Log, Fatal]
+Action = Union[Connect, Close, CreateSubscriptions, Show, Tell, Status, Gap, Log, CheckToken, Fatal]

@@ -39,8 +39,8 @@ import random
 from collections import deque
 from typing import Any, Callable
 
-from focuslib.twitch.actions import (Action, Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Show, Status, Tell,
-                                     new_show)
+from focuslib.twitch.actions import (Action, CheckToken, Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Show,
+                                     Status, Tell, new_show)
 from focuslib.twitch.events_base import UnknownEvent
 from focuslib.twitch.messages import Keepalive, Message, Notification, Reconnect, Revocation, UnknownMessage, Welcome
 from focuslib.twitch.subscriptions import SubscriptionSpec
@@ -368,6 +368,9 @@ class Session:
         ]
         if self.phase in SUBSCRIBED:
             out.append(Status(self._subscribed_text()))
+        if msg.status == "authorization_revoked":
+            # Twitch: validate at once, and end the sessions of a token that is no longer valid (§4.2).
+            out.append(CheckToken(msg.status))
         return out
 
     # -- helpers -----------------------------------------------------------

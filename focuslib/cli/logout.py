@@ -1,0 +1,36 @@
+"""`python focus.py logout`: revoke the stored token at Twitch and delete it from this computer."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from focuslib.auth.codeflow import revoke_pair
+from focuslib.auth.store import TokenStore
+from focuslib.config import Settings
+from focuslib.errors import FocusError
+from focuslib.net.client import HttpClient
+
+
+def logout(settings: Settings, out: TextIO) -> int:
+    """Revoke (best effort: the file goes either way) and delete the token store; 0 when nothing is left."""
+    store = TokenStore(settings.data_dir, settings.require_client_id())
+    http = HttpClient()
+    try:
+        with store.locked():  # not in the middle of a refresh by a running focus
+            try:
+                token = store.load()
+                note = ""
+            except FocusError as exc:
+                token, note = None, f" ({exc.message.split(': run make auth')[0]}; deleted without revoking)"
+            if token is not None:
+                note = "; " + revoke_pair(http, settings.auth_url, settings.client_id, token)
+            existed = store.delete()
+    finally:
+        http.close()
+    if not existed:
+        out.write(f"There is no stored token ({store.path} does not exist); nothing to do.\n")
+        return 0
+    out.write(f"Signed out: deleted {store.path}{note}.\n")
+    if settings.access_token:
+        out.write("TWITCH_USER_ACCESS_TOKEN is still set (environment or .env); remove it there too.\n")
+    return 0
