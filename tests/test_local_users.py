@@ -49,7 +49,7 @@ def test_without_xdg_runtime_dir_a_squatted_tmp_directory_does_not_stop_focus(pr
     assert settings.devlog_pipe.is_fifo() and not list(squat.iterdir())
     assert (os.stat(settings.runtime_dir).st_mode & 0o777) == 0o700
     demo.signal(signal.SIGINT)
-    assert demo.wait(5) == 0 and "Traceback" not in demo.err.text
+    assert demo.wait(5) == 0 and "Traceback" not in demo.err.text, demo.err.text
 
 
 @as_root
