@@ -8,7 +8,7 @@ ARGS   ?=
 EVENT  ?= follow
 
 .DEFAULT_GOAL := help
-.PHONY: help venv auth focus devlog demo doctor stop trigger test bench clean
+.PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout unban announce shoutout warn test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,45 @@ stop: $(VENV)/.runtime ## stop a focus running in another terminal
 
 trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT=follow
 	$(PY) -m focuslib.sim trigger $(EVENT) $(ARGS)
+
+# Talk back from any shell (python focus.py say|ban|... --help).  `q` single-quotes a variable's raw text
+# (make's `value`: no $ expansion), so quotes, $ and backticks in a message are sent as typed.  USER must
+# be given on make's command line: the shell's own $$USER (your login name) is never taken for a chatter.
+q = '$(subst ','\'',$(value $(1)))'
+need = $(if $(strip $(value $(1))),,$(error give $(1)=..., e.g. $(2)))
+need_user = $(if $(filter command line,$(origin USER)),,$(error give USER=login, e.g. $(1)))
+
+say: $(VENV)/.runtime ## send a chat message: make say MSG="brb 5 min"
+	$(call need,MSG,make say MSG="brb 5 min")
+	@$(PY) focus.py say -- $(call q,MSG)
+
+reply: $(VENV)/.runtime ## mention a chatter: make reply USER=pixel_otter MSG="tests first"
+	$(call need_user,make reply USER=pixel_otter MSG="tests first")$(call need,MSG,make reply USER=x MSG="hi")
+	@$(PY) focus.py reply -- $(call q,USER) $(call q,MSG)
+
+ban: $(VENV)/.runtime ## ban a chatter: make ban USER=spam_bot REASON="spam links"
+	$(call need_user,make ban USER=spam_bot REASON="spam links")
+	@$(PY) focus.py ban $(if $(value REASON),--reason=$(call q,REASON)) -- $(call q,USER)
+
+timeout: $(VENV)/.runtime ## time a chatter out: make timeout USER=loud_kettle DURATION=10m REASON="caps"
+	$(call need_user,make timeout USER=loud_kettle DURATION=10m)$(call need,DURATION,make timeout USER=x DURATION=10m)
+	@$(PY) focus.py timeout $(if $(value REASON),--reason=$(call q,REASON)) -- $(call q,USER) $(call q,DURATION)
+
+unban: $(VENV)/.runtime ## lift a ban or timeout: make unban USER=loud_kettle
+	$(call need_user,make unban USER=loud_kettle)
+	@$(PY) focus.py unban -- $(call q,USER)
+
+announce: $(VENV)/.runtime ## post an announcement: make announce MSG="giveaway at 9" COLOR=purple
+	$(call need,MSG,make announce MSG="giveaway at 9")
+	@$(PY) focus.py announce $(if $(value COLOR),--color=$(call q,COLOR)) -- $(call q,MSG)
+
+shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rusty_raccoon
+	$(call need_user,make shoutout USER=rusty_raccoon)
+	@$(PY) focus.py shoutout -- $(call q,USER)
+
+warn: $(VENV)/.runtime ## warn a chatter: make warn USER=loud_kettle REASON="keep it friendly"
+	$(call need_user,make warn USER=loud_kettle REASON="keep it friendly")$(call need,REASON,make warn USER=x REASON="why")
+	@$(PY) focus.py warn -- $(call q,USER) $(call q,REASON)
 
 test: $(VENV)/.dev ## install everything and run the test suite
 	PYTHONWARNINGS=default $(PY) -m pytest $(ARGS)

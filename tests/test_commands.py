@@ -119,3 +119,15 @@ def test_one_table_gives_help_names_and_lookup() -> None:
 def test_records_are_frozen() -> None:
     with pytest.raises(AttributeError):
         C.Ban("x").user = "y"  # type: ignore[misc]
+
+
+def test_help_and_the_readme_agree_with_the_one_table() -> None:
+    from pathlib import Path
+
+    from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for spec in C.COMMANDS:
+        assert f"| `{spec.usage}` | {spec.help} |" in readme, spec.name
+    for name in ONE_SHOTS:
+        assert f"python focus.py {name}" in readme or f"| {name} " in readme, name

@@ -40,7 +40,12 @@ commands:
   focus.py questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
   focus.py links [--since 1d]         every link posted in chat, with who and when
   focus.py recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
-exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query cut short
+  focus.py say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
+           untimeout USER | unban USER | announce TEXT [--color C] | shoutout USER | warn USER REASON
+           clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off | emoteonly on|off
+           raid CHANNEL           talk back and moderate from any shell (focus.py say --help, ...)
+exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query or a
+            one-shot command cut short
 """
 
 
@@ -119,6 +124,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
 
+    from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
+
+    if argv and argv[0] in ONE_SHOTS:
+        from focuslib.cli.oneshot import main as oneshot_main
+
+        return oneshot_main(argv)
     if argv and argv[0] in HISTORY_COMMANDS:
         from focuslib.cli.history import main as history_main
         from focuslib.errors import ExitStatus

@@ -1,0 +1,172 @@
+"""`focus.py say|reply|ban|timeout|...`: talk back and moderate from any shell, no running focus needed.
+
+Each command checks the token the way focus does (TWITCH_USER_ACCESS_TOKEN or
+the token store of `make auth`, refreshed when expired), carries out one
+command through the same executor as focus's input line, and prints one line:
+what was done on stdout (exit 0), or why not on stderr (non-zero):
+  1 nothing done (no such user, the network)   2 bad arguments or settings
+  3 the token (missing scope: run make auth)   4 Twitch refused (its reason)
+It never opens the devlog pipe, so a devlog nobody reads cannot block it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import NoReturn, Sequence
+
+from focuslib.errors import ExitStatus
+from focuslib.twitch import commands as C
+
+EPILOG = """\
+the one line says what was done, or why not; exit codes: 0 done, 1 not done (no such user, network),
+2 bad arguments or settings, 3 token (run make auth), 4 Twitch refused (its reason is the line)
+"""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line (exit 2), like every other failure here."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"focus: {message}; see {self.prog} --help", file=sys.stderr)
+        raise SystemExit(int(ExitStatus.CONFIG))
+
+
+def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    parser = OneLineParser(prog="focus.py", description="Talk back and moderate from any shell.", epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    subs: dict[str, argparse.ArgumentParser] = {}
+
+    def add(name: str, note: str, *args: tuple[str, str]) -> argparse.ArgumentParser:
+        spec = C.find(name)  # the same help text as /help in focus (one table)
+        help = (spec.help if spec is not None else "send a chat message") + (f" ({note})" if note else "")
+        p = sub.add_parser(name, help=help, description=help, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        for arg, arg_help in args:
+            p.add_argument(arg, help=arg_help)
+        subs[name] = p
+        return p
+
+    user = ("user", "a Twitch login (an @ in front is fine)")
+    add("say", "as the broadcaster, at most 500 characters",
+        ("text", "the message (quote it; put -- first if it starts with -)"))
+    add("reply", "as a mention: a one-shot knows no recent message to reply to", user,
+        ("text", "the message"))
+    add("ban", "", user).add_argument("--reason", default="", help="why (shown to mods)")
+    add("timeout", "", user,
+        ("duration", "30s, 10m, 1h, 2d or seconds")).add_argument("--reason", default="", help="why")
+    add("untimeout", "", user)
+    add("unban", "", user)
+    add("announce", "", ("text", "the announcement")).add_argument(
+        "--color", choices=C.COLORS, default="primary", help="blue, green, orange or purple (default: the channel's)")
+    add("shoutout", "Twitch allows one per 2 min, the same channel once an hour", user)
+    add("warn", "", user, ("reason", "why (required)"))
+    add("clear", "needs --yes").add_argument(
+        "--yes", action="store_true", help="required: it cannot be undone")
+    add("slow", "", ("seconds", "seconds, or off"))
+    add("followers", "", ("duration", "minutes (10, 10m, 1h, 1w; 0 = any follower), or off"))
+    add("subs", "", ("state", "on or off"))
+    add("emoteonly", "", ("state", "on or off"))
+    add("raid", "", ("channel", "the channel's login"))
+    return parser, subs
+
+
+COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "announce", "shoutout", "warn", "clear",
+            "slow", "followers", "subs", "emoteonly", "raid")
+
+
+def command_of(args: argparse.Namespace) -> C.Command:
+    """The parsed arguments as a command record; CommandError (one line) when a value is wrong."""
+    name = args.command
+    if name == "say":
+        return C.Say(C.message(args.text))
+    if name == "reply":
+        return C.Reply(C.login(args.user), C.message(args.text))
+    if name == "announce":
+        return C.Announce(C.message(args.text, "announcement"), args.color)
+    if name == "clear":
+        if not args.yes:
+            raise C.CommandError("clear deletes every message in the chat and cannot be undone; add --yes")
+        return C.Clear()
+    spec = C.find(name)
+    assert spec is not None
+    one_word = {"ban": ["user"], "timeout": ["user", "duration"], "warn": ["user"], "untimeout": ["user"],
+                "unban": ["user"], "shoutout": ["user"], "raid": ["channel"], "slow": ["seconds"],
+                "followers": ["duration"], "subs": ["state"], "emoteonly": ["state"]}[name]
+    for key in one_word:  # the grammar splits on spaces: "a b" as USER must not shift into the reason
+        value = getattr(args, key)
+        if len(value.split()) != 1:
+            raise C.CommandError(f"{key.upper()} must be one word, not {value.strip()[:40]!r}")
+    words = [getattr(args, key) for key in one_word] + [getattr(args, "reason", "")]
+    try:
+        return spec.parse(" ".join(w.strip() for w in words if w.strip()))
+    except C.CommandError as exc:
+        raise C.CommandError(str(exc) or f"usage: focus.py {spec.usage[1:]}") from None
+
+
+def main(argv: Sequence[str]) -> int:
+    parser, _ = _build()
+    args = parser.parse_args(argv)
+    try:
+        command = command_of(args)
+    except C.CommandError as exc:
+        print(f"focus: {exc}", file=sys.stderr)
+        return int(ExitStatus.CONFIG)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(command)
+    except KeyboardInterrupt:
+        print("focus: interrupted; nothing more was sent", file=sys.stderr)
+        return 130
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(command: C.Command) -> int:
+    from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
+    from focuslib.auth.tokens import Redactor
+    from focuslib.config import Settings, load_environment
+    from focuslib.errors import FocusError
+    from focuslib.net.client import HttpClient, NetworkError
+    from focuslib.net.helix import Helix
+    from focuslib.runtime.execute import Executor
+    from focuslib.text import sanitize
+
+    def waiting(text: str) -> None:
+        if sys.stderr.isatty():  # a person watching: say why it pauses (not a line in a script's log)
+            print(f"focus: {sanitize(text)}", file=sys.stderr)
+
+    http = HttpClient()
+    try:
+        settings = Settings.from_env(load_environment())
+        if twitch_cli_mock(settings):
+            print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
+            return int(ExitStatus.CONFIG)
+        redactor = Redactor()
+        redactor.add(settings.secret, settings.access_token, settings.refresh_token)
+        holder = token_holder(settings, http, redactor)
+        # No `wait`: an unreachable Twitch is one line now, not focus's patient retries.
+        info = identify(settings, http, holder).info
+        helix = Helix(http, settings.api_url, settings.client_id, holder, on_wait=waiting)
+        executor = Executor(helix, settings.user_id or info.user_id, info.user_id, status=waiting)
+        outcome = executor.execute(command)
+    except NetworkError as exc:  # its hint speaks of focus's retries; a one-shot does not retry
+        print(f"focus: {sanitize(exc.message)}; nothing was sent", file=sys.stderr)
+        return int(ExitStatus.ERROR)
+    except FocusError as exc:
+        hint = f"; {exc.hint}" if exc.hint else ""
+        print(f"focus: {sanitize(exc.message + hint)}", file=sys.stderr)
+        return int(exc.exit_status)
+    finally:
+        http.close()
+    if outcome.ok:
+        print(sanitize(outcome.text))
+        return int(ExitStatus.OK)
+    print(f"focus: {sanitize(outcome.text)}", file=sys.stderr)
+    if "run make auth" in outcome.text:
+        return int(ExitStatus.AUTH)
+    return int(ExitStatus.TWITCH) if outcome.status else int(ExitStatus.ERROR)

@@ -1,0 +1,187 @@
+"""One-shot commands from any shell (`python focus.py say|ban|...`): real processes against the simulator.
+
+Each prints exactly one line: what was done on stdout (exit 0), or why not on stderr (non-zero).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, t
+from focuslib.sim import SimTwitch
+from focuslib.sim import payloads as P
+from focuslib.sim.state import ALL_SCOPES
+from focuslib.sim.triggers import KETTLE
+from secret_guard import seen
+
+B_ID = P.BROADCASTER[0]
+
+
+@pytest.fixture
+def shell_env(env: dict[str, str]) -> dict[str, str]:
+    """The simulator's env as a shell has it: PATH and friends, no stray TWITCH_/FOCUS_ settings."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
+    return {**base, **env, "PYTHONUNBUFFERED": "1"}
+
+
+def focus(env: dict[str, str], *args: str, cwd: Path = ROOT) -> tuple[int, list[str], list[str]]:
+    """Run focus.py once: (exit code, stdout lines, stderr lines)."""
+    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=t(30))
+    seen("one-shot stdout", done.stdout)
+    seen("one-shot stderr", done.stderr)
+    return done.returncode, done.stdout.splitlines(), done.stderr.splitlines()
+
+
+def requests(sim: SimTwitch, method: str, path: str) -> list:
+    return sim.requests_to(method, "/helix" + path)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["say", "brb 5 min"], "sent"),
+    (["say", "--", "-- dashes first"], "sent"),
+    (["reply", "@pixel_otter", "tests first"],
+     "sent as a mention of pixel_otter (no recent message of theirs to reply to)"),
+    (["ban", "loud_kettle", "--reason", "spam links"], "banned Loud_Kettle"),
+    (["timeout", "loud_kettle", "10m", "--reason", "caps"], "timed out Loud_Kettle for 10m"),
+    (["announce", "giveaway at the end", "--color", "green"], "announced (green)"),
+    (["shoutout", "rusty_raccoon"], "shouted out RustyRaccoon"),
+    (["warn", "loud_kettle", "keep it friendly"], "warned Loud_Kettle"),
+    (["clear", "--yes"], "cleared the chat"),
+    (["slow", "30"], "slow mode on: 30 s between messages"),
+    (["followers", "10m"], "followers-only chat on (following for 10m)"),
+    (["subs", "on"], "subscribers-only chat on"),
+    (["emoteonly", "off"], "emote-only chat off"),
+    (["raid", "rusty_raccoon"], "raiding RustyRaccoon (Twitch starts it in 90 s)"),
+])
+def test_each_one_shot_prints_one_line_and_exits_0(sim, shell_env, args, said) -> None:
+    assert focus(shell_env, *args) == (0, [said], [])
+
+
+def test_say_and_ban_send_the_exact_requests(sim, shell_env) -> None:
+    focus(shell_env, "say", "brb 5 min")
+    [req] = requests(sim, "POST", "/chat/messages")
+    assert json.loads(req.body) == {"broadcaster_id": B_ID, "sender_id": B_ID, "message": "brb 5 min"}
+    assert req.headers["authorization"] == "Bearer " + shell_env["TWITCH_USER_ACCESS_TOKEN"]
+    focus(shell_env, "ban", "@Loud_Kettle", "--reason", "spam links")
+    [req] = requests(sim, "POST", "/moderation/bans")
+    assert req.query == {"broadcaster_id": [B_ID], "moderator_id": [B_ID]}
+    assert json.loads(req.body) == {"data": {"user_id": KETTLE[0], "reason": "spam links"}}
+
+
+def test_unban_and_untimeout(sim, shell_env) -> None:
+    assert focus(shell_env, "unban", "loud_kettle") == (
+        4, [], ["focus: could not unban Loud_Kettle: The user specified in the user_id field is not banned."])
+    focus(shell_env, "timeout", "loud_kettle", "1h")
+    assert focus(shell_env, "untimeout", "loud_kettle") == (0, ["ended Loud_Kettle's timeout"], [])
+    focus(shell_env, "ban", "loud_kettle")
+    assert focus(shell_env, "unban", "loud_kettle") == (0, ["unbanned Loud_Kettle"], [])
+
+
+@pytest.mark.parametrize("args, line", [
+    (["ban"], "focus: the following arguments are required: user; see focus.py ban --help"),
+    (["timeout", "loud_kettle", "15d"], "focus: a timeout lasts 1 s to 14 days, not 1296000 s"),
+    (["timeout", "loud_kettle", "soon"], "focus: not a duration: 'soon' (try 30s, 10m, 1h or 2d)"),
+    (["timeout", "loud kettle", "10m"], "focus: USER must be one word, not 'loud kettle'"),
+    (["ban", "not-a-login"], "focus: not a Twitch login: 'not-a-login'"),
+    (["say", "x" * 501], "focus: the message is 501 characters long; Twitch takes at most 500"),
+    (["clear"], "focus: clear deletes every message in the chat and cannot be undone; add --yes"),
+    (["announce", "hi", "--color", "red"], "focus: argument --color: invalid choice: 'red' (choose from 'blue', "
+                                           "'green', 'orange', 'purple'); see focus.py announce --help"),
+    (["slow", "1"], "focus: slow mode waits 3 to 120 s between messages, not 1 s"),
+    (["subs", "maybe"], "focus: say on or off, not 'maybe'"),
+])
+def test_bad_arguments_are_one_line_and_exit_2_before_any_request(sim, shell_env, args, line) -> None:
+    assert focus(shell_env, *args) == (2, [], [line])
+    assert sim.requests == []
+
+
+def test_an_unknown_login_is_named(sim, shell_env) -> None:
+    assert focus(shell_env, "ban", "nobody_here") == (1, [], ["focus: no Twitch user is called nobody_here"])
+    assert requests(sim, "POST", "/moderation/bans") == []
+
+
+def test_twitch_refusals_are_its_reason_in_one_line(sim, shell_env) -> None:
+    focus(shell_env, "ban", "loud_kettle")
+    assert focus(shell_env, "ban", "loud_kettle") == (
+        4, [], ["focus: could not ban Loud_Kettle: The user specified in the user_id field is already banned."])
+    sim.helix.limited["POST /helix/chat/shoutouts"] = "Wait a moment."
+    assert focus(shell_env, "shoutout", "rusty_raccoon") == (
+        4, [], ["focus: could not shout out RustyRaccoon: Wait a moment. (Twitch's limit for this action; "
+                "try again later)"])
+    sim.helix.drop_next = ("msg_duplicate", "Your message was not sent because it is identical to the previous one.")
+    assert focus(shell_env, "say", "again") == (
+        4, [], ["focus: not sent: Your message was not sent because it is identical to the previous one."])
+
+
+def test_a_missing_scope_says_run_make_auth_and_exits_3(sim, shell_env) -> None:
+    grant = sim.issue_token(scopes=[s for s in ALL_SCOPES if s != "moderator:manage:announcements"])
+    env = {**shell_env, "TWITCH_USER_ACCESS_TOKEN": grant.access_token, "TWITCH_REFRESH_TOKEN": grant.refresh_token}
+    assert focus(env, "announce", "hi") == (3, [], [
+        "focus: could not announce: the token lacks the moderator:manage:announcements scope; "
+        "run make auth to grant it"])
+
+
+def test_an_expired_token_is_refreshed_quietly(sim, shell_env) -> None:
+    sim.expire_token(shell_env["TWITCH_USER_ACCESS_TOKEN"])
+    assert focus(shell_env, "say", "still here") == (0, ["sent"], [])
+    assert [r["grant_type"] for r in sim.token_requests] == ["refresh_token"]
+
+
+def test_no_token_and_a_revoked_one_are_one_line(sim, shell_env) -> None:
+    env = {**shell_env, "TWITCH_USER_ACCESS_TOKEN": "", "TWITCH_REFRESH_TOKEN": ""}
+    code, out, err = focus(env, "say", "hi")
+    assert (code, out, len(err)) == (2, [], 1)
+    assert err[0].startswith("focus: there is no Twitch token yet") and err[0].endswith("; run make auth")
+    sim.expire_token(shell_env["TWITCH_USER_ACCESS_TOKEN"])
+    sim.revoke_refresh_token(shell_env["TWITCH_REFRESH_TOKEN"])
+    code, out, err = focus(shell_env, "say", "hi")
+    assert (code, out, len(err)) == (3, [], 1) and "run make auth" in err[0]
+
+
+def test_an_unreachable_twitch_is_one_line_not_a_retry_loop(sim, shell_env) -> None:
+    env = {**shell_env, "TWITCH_AUTH_URL": "http://127.0.0.1:9/oauth2"}  # the discard port: nothing listens
+    code, out, err = focus(env, "say", "hi")
+    assert (code, out, len(err)) == (1, [], 1)
+    assert err[0].startswith("focus: cannot reach 127.0.0.1") and err[0].endswith("; nothing was sent")
+
+
+def test_a_devlog_nobody_reads_never_blocks_a_one_shot(sim, shell_env, tmp_path) -> None:
+    pipe = tmp_path / "devlog.fifo"
+    os.mkfifo(pipe, 0o600)
+    assert focus({**shell_env, "FOCUS_DEVLOG_PIPE": str(pipe)}, "say", "hi") == (0, ["sent"], [])
+
+
+def test_every_one_shot_has_help(shell_env) -> None:
+    from focuslib.cli.oneshot import COMMANDS
+
+    for name in COMMANDS:
+        code, out, err = focus(shell_env, name, "--help")
+        assert code == 0 and err == [] and out[0].startswith(f"usage: focus.py {name}")
+    code, out, _ = focus(shell_env, "--help")
+    assert code == 0 and any("focus.py say TEXT" in line for line in out)
+
+
+def test_make_targets_send_the_text_as_typed_and_never_take_the_shells_user(sim, shell_env) -> None:
+    text = """it's "$HOME" `date` $$ \\ done"""
+    done = subprocess.run(["make", "-s", "say", f"MSG={text}"], cwd=ROOT, env=shell_env, capture_output=True,
+                          text=True, timeout=t(60))
+    seen("make say", done.stdout + done.stderr)
+    assert (done.returncode, done.stdout) == (0, "sent\n")
+    [req] = requests(sim, "POST", "/chat/messages")
+    assert json.loads(req.body)["message"] == text
+    done = subprocess.run(["make", "-s", "ban", "REASON=spam links"], cwd=ROOT, env={**shell_env, "USER": "KETTLE"},
+                          capture_output=True, text=True, timeout=t(60))
+    assert done.returncode != 0 and "give USER=login" in done.stderr
+    done = subprocess.run(["make", "-s", "ban", "USER=loud_kettle", "REASON=-spam links"], cwd=ROOT,
+                          env=shell_env, capture_output=True, text=True, timeout=t(60))
+    seen("make ban", done.stdout + done.stderr)
+    assert (done.returncode, done.stdout) == (0, "banned Loud_Kettle\n")
+    [req] = requests(sim, "POST", "/moderation/bans")
+    assert json.loads(req.body) == {"data": {"user_id": KETTLE[0], "reason": "-spam links"}}
