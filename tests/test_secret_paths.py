@@ -118,3 +118,17 @@ def test_the_redactor_masks_escaped_and_encoded_forms():
     for form in forms(secret) | {json.dumps(secret, ensure_ascii=False)[1:-1]}:
         text = f"header: OAuth {form} end"
         assert redactor(text) == "header: OAuth [redacted] end", form
+
+
+def test_make_auth_replaces_a_damaged_store_without_showing_it(sim, env):
+    from test_auth_device import FakeTime, device_flow, user_code
+
+    grant = sim.issue_token()
+    doc = {"access_token": grant.access_token, "refresh_token": grant.refresh_token, "login": "caf\u00e9"}
+    _plant(store_path(env), json.dumps(doc, ensure_ascii=False).encode("latin-1"))
+    said: list[str] = []
+    result = device_flow(sim, env, FakeTime(lambda n: n == 1 and sim.oauth.approve(user_code(sim))), said)
+    seen("make auth", "\n".join(said))
+    stored = json.loads(store_path(env).read_text())
+    assert stored["access_token"] != grant.access_token and sim.grant_for(stored["access_token"]) is not None
+    assert result.replaced == ""  # nothing readable to revoke
