@@ -102,3 +102,19 @@ def test_with_twitch_clis_mock_focus_and_doctor_assume_the_scopes_make_auth_asks
         lines = {line.split("] ", 1)[1].split(":")[0]: line for line in out.lines()}
         assert "not checked (twitch-cli's mock server has no OAuth)" in lines["token"]
         assert lines["scopes"].startswith("[ ok ] scopes: every event group can show")
+
+
+def test_with_twitch_clis_mock_doctor_needs_no_more_settings_than_focus(tmp_path):
+    # focus runs against the mock with the two URLs and a user id (test_flow.py); doctor must not ask
+    # for a client id or a token that focus does without.
+    with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
+        env = {"TWITCH_EVENTSUB_URL": mock.ws_url, "TWITCH_API_URL": mock.http_base, "TWITCH_USER_ID": "70000001",
+               "XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
+               "HOME": str(tmp_path)}
+        out = Sink()
+        run_doctor(env, out, timeout=t(5))
+        lines = {line.split("] ", 1)[1].split(":")[0]: line for line in out.lines()}
+        assert lines["settings"].startswith("[ ok ] settings:"), lines["settings"]
+        assert "not checked (twitch-cli's mock server has no OAuth)" in lines["token"]
+        assert lines["scopes"].startswith("[ ok ] scopes:") and lines["Helix"].startswith("[ ok ] Helix:")
+        assert mock.validate_calls == 0

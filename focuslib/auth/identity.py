@@ -10,6 +10,7 @@ auth asks for (`DEFAULT_SCOPES`): focus and doctor assume the same.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
@@ -43,6 +44,15 @@ def twitch_cli_mock(settings: Settings) -> bool:
         raise ConfigError("TWITCH_API_URL points at a local mock server, which cannot tell whose token this is",
                           "set TWITCH_USER_ID (any numeric id, e.g. the one you pass to twitch event trigger -t)")
     return True
+
+
+def mock_settings(settings: Settings) -> tuple[Settings, bool]:
+    """`settings` for twitch-cli's mock server, which checks no token and takes any Client-Id (protocol
+    notes §6.2), and whether it is that mock: focus and doctor both start from these."""
+    if not twitch_cli_mock(settings):
+        return settings, False
+    return dataclasses.replace(settings, client_id=settings.client_id or "twitch-cli-mock",
+                               access_token=settings.access_token or "twitch-cli-mock"), True
 
 
 def token_holder(settings: Settings, http: HttpClient, redactor: Redactor,

@@ -25,7 +25,7 @@ from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
 from focuslib.view.colors import ColorMode, detect_color_mode
-from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
+from focuslib.auth.identity import identify, mock_settings, token_holder, twitch_cli_mock
 from focuslib.twitch.scopes import DEFAULT_SCOPES, hidden_groups
 from focuslib.twitch.subscriptions import GROUPS
 from focuslib.text import sanitize
@@ -96,7 +96,8 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
 
 def check_settings(env: Mapping[str, str], report: Callable[[Check], None]) -> Settings | None:
     try:
-        settings = Settings.from_env(env)
+        # twitch-cli's mock needs no client id or token, for doctor as for focus (auth/identity.py).
+        settings, _ = mock_settings(Settings.from_env(env))
         client_id = settings.require_client_id()
     except FocusError as exc:
         report(_fail("settings", exc))

@@ -37,7 +37,7 @@ from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.subscriptions import SubscriptionSpec, desired
 from focuslib.view.terminal import Terminal, terminal_size
-from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
+from focuslib.auth.identity import identify, mock_settings, token_holder
 from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     with contextlib.ExitStack() as teardown:
         if options.demo:
             settings = _start_demo(settings, teardown)
-        settings, mock = _mock_settings(settings)
+        settings, mock = mock_settings(settings)
         redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
         http = HttpClient()
@@ -165,14 +165,6 @@ def _start_demo(settings: Settings, teardown: contextlib.ExitStack) -> Settings:
     settings, stop_demo = start_demo(settings)
     teardown.callback(stop_demo)
     return settings
-
-
-def _mock_settings(settings: Settings) -> tuple[Settings, bool]:
-    """Settings for twitch-cli's mock server, which checks no token and wants any Client-Id (protocol notes §6.2)."""
-    if not twitch_cli_mock(settings):
-        return settings, False
-    return dataclasses.replace(settings, client_id=settings.client_id or "twitch-cli-mock",
-                               access_token=settings.access_token or "twitch-cli-mock"), True
 
 
 @dataclasses.dataclass(frozen=True)
