@@ -20,9 +20,10 @@ threads (psf/requests#2766), and focus calls Twitch from the main thread, the
 Helix workers and the token-refresh thread.  So each thread gets its own
 Session (a `threading.local`), and `close()` closes all of them.
 
-requests is imported on the first call, not with this module: focus connects
-its websocket while the token is checked, so the import (~60 ms) overlaps the
-handshake instead of delaying it (README, Speed).
+requests is imported on the first call, not with this module, so focus's
+websocket has started connecting by then; the import (35-40 ms once focus's own
+modules are loaded) still sits on the path to the first subscription, before the
+token check (README, Dependencies and Speed).
 """
 
 from __future__ import annotations
