@@ -7,7 +7,10 @@ import os
 import signal
 import sys
 import time
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EPILOG = """\
 settings (environment or .env; the environment wins):
@@ -80,7 +83,7 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def stop_running(data_dir) -> int:  # type: ignore[no-untyped-def]
+def stop_running(data_dir: Path) -> int:
     from focuslib.runtime.pidfile import PidFile
 
     pidfile = PidFile(data_dir)
