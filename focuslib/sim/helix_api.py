@@ -1,5 +1,8 @@
 """The simulated Twitch's Helix calls for chat and moderation, validated as Twitch does (protocol notes §5, §2.6).
 
+This module holds the channel's state (`HelixState`), the route table and the chat calls; the moderation
+calls are in helix_moderation.py (`Moderation`, which HelixState inherits).
+
   GET    /helix/users                    ?login=&id= (repeatable, <= 100 in all; none: the token's user)
   POST   /helix/chat/messages            body {broadcaster_id, sender_id, message, reply_parent_message_id?}
   POST   /helix/chat/announcements       ?broadcaster_id&moderator_id  body {message, color?}
@@ -30,17 +33,15 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 from . import payloads as P
-from . import payloads_channel as PC
 from . import payloads_chat as PN
 from . import payloads_moderation as PM
+from .helix_moderation import MAX_MESSAGE, Moderation
 from .http_api import helix_auth, rate_headers
 from .routing import Reply, Request, Route, error
 from .state import Grant, SimState
 from .triggers import CHATTERS, FRIEND
 
 Who = tuple[str, str, str]
-MAX_MESSAGE = 500
-MAX_TIMEOUT = 1_209_600
 MESSAGE_MEMORY = 2048  # chat messages remembered for replies and deletes
 DROP_MESSAGES = {
     "emote_mode": ("msg_emoteonly", "This room is in emote-only mode."),
@@ -50,7 +51,7 @@ DROP_MESSAGES = {
 }
 
 
-class HelixState:
+class HelixState(Moderation):
     """Channel state behind the Helix calls: users, bans, chat settings, cooldowns, AutoMod holds."""
 
     def __init__(self, sim: SimState) -> None:
@@ -79,9 +80,6 @@ class HelixState:
     def add_user(self, who: Who) -> None:
         with self.sim.lock:
             self.users[who[1]] = who
-
-    def by_id(self, user_id: str) -> Who | None:
-        return next((w for w in self.users.values() if w[0] == user_id), None)
 
     def observe(self, stype: str, event: dict[str, Any]) -> None:
         """Remember chat messages and AutoMod holds sent over EventSub (by a trigger or a call), so replies,
@@ -133,28 +131,6 @@ class HelixState:
                 reply = Reply(reply.status, reply.doc, rate_headers(), reply.content_type)
             return reply
         return route
-
-    # -- checks shared by the moderation calls -----------------------------------------------------------
-
-    def _moderator(self, req: Request, grant: Grant, broadcaster_key: str = "broadcaster_id") -> Reply | None:
-        """The ids in the query must be there, match the token's user and make them a moderator."""
-        for key in (broadcaster_key, "moderator_id"):
-            if not req.q(key):
-                return error(400, f'Missing required parameter "{key}"')
-        if req.q("moderator_id") != grant.user[0]:
-            return error(403, "The ID in moderator_id must match the user ID in the access token.")
-        if req.q(broadcaster_key) != self.sim.broadcaster[0]:
-            return error(400, f"The ID in {broadcaster_key} is not valid.")
-        if not self._is_mod(grant.user[0]):
-            return error(403, "The user in moderator_id is not one of the broadcaster's moderators.")
-        return None
-
-    def _is_mod(self, user_id: str) -> bool:
-        return user_id == self.sim.broadcaster[0] or user_id in self.moderators
-
-    def _banned(self, user_id: str) -> bool:
-        end = self.bans.get(user_id, 0.0)
-        return end is None or end > time.time()
 
     # -- users ------------------------------------------------------------------------------------------------
 
@@ -284,146 +260,6 @@ class HelixState:
 
     # -- moderation ----------------------------------------------------------------------------------------------
 
-    def _ban(self, req: Request, grant: Grant) -> Reply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        body = req.json()
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            return error(400, 'Missing required parameter "data"')
-        user_id, duration, reason = data.get("user_id"), data.get("duration"), data.get("reason", "")
-        if not isinstance(user_id, str) or not user_id:
-            return error(400, 'Missing required parameter "user_id"')
-        if duration is not None and (not isinstance(duration, int) or not 1 <= duration <= MAX_TIMEOUT):
-            return error(400, "The value in the duration field is not valid.")
-        if not isinstance(reason, str) or len(reason) > MAX_MESSAGE:
-            return error(400, "The text in the reason field is too long.")
-        who = self.by_id(user_id)
-        if who is None:
-            return error(400, "The user specified in the user_id field does not exist.")
-        if self._is_mod(user_id):
-            return error(400, "The user specified in the user_id field may not be banned.")
-        if user_id in self.busy:
-            return error(409, "The user specified in the user_id field is being modified by another moderator.")
-        if self.bans.get(user_id, 0.0) is None:
-            return error(400, "The user specified in the user_id field is already banned.")
-        end = None if duration is None else time.time() + duration
-        self.bans[user_id] = end
-        self.sim.notify("channel.ban", PC.ban(who, grant.user, reason, None if duration is None else duration / 60))
-        self.sim.notify("channel.chat.clear_user_messages", PN.clear_user_messages(who))
-        return Reply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "moderator_id": grant.user[0],
-                                     "user_id": user_id, "created_at": P.now_rfc3339(),
-                                     "end_time": None if end is None else _rfc3339(end)}]})
-
-    def _unban(self, req: Request, grant: Grant) -> Reply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        user_id = req.q("user_id")
-        if not user_id:
-            return error(400, 'Missing required parameter "user_id"')
-        who = self.by_id(user_id)
-        if who is None:
-            return error(400, "The user specified in the user_id field does not exist.")
-        if user_id in self.busy:
-            return error(409, "The user specified in the user_id field is being modified by another moderator.")
-        if not self._banned(user_id):
-            return error(400, "The user specified in the user_id field is not banned.")
-        del self.bans[user_id]
-        self.sim.notify("channel.unban", PC.unban(who, grant.user))
-        return Reply(204)
-
-    def _delete(self, req: Request, grant: Grant) -> Reply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        message_id = req.q("message_id")
-        if not message_id:
-            self.messages.clear()
-            self.sim.notify("channel.chat.clear", PN.chat_clear())
-            return Reply(204)
-        found = self.messages.get(message_id)
-        if found is None:
-            return error(404, "The message specified in the message_id field was not found.")
-        if self._is_mod(found[0][0]):
-            return error(400, "You may not delete another moderator's messages or the broadcaster's messages.")
-        del self.messages[message_id]
-        self.sim.notify("channel.chat.message_delete", PN.message_delete(found[0], message_id))
-        return Reply(204)
-
-    def _warn(self, req: Request, grant: Grant) -> Reply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        body = req.json()
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            return error(400, 'Missing required parameter "data"')
-        user_id, reason = data.get("user_id"), data.get("reason")
-        if not isinstance(user_id, str) or not user_id:
-            return error(400, 'Missing required parameter "user_id"')
-        if not isinstance(reason, str) or not reason:
-            return error(400, 'Missing required parameter "reason"')
-        if len(reason) > MAX_MESSAGE:
-            return error(400, "The text in the reason field is too long.")
-        who = self.by_id(user_id)
-        if who is None:
-            return error(400, "The user specified in the user_id field does not exist.")
-        if self._is_mod(user_id):
-            return error(400, "The user specified in the user_id field may not be warned.")
-        self.sim.notify("channel.warning.send", PM.warning_send(who, grant.user, reason))
-        return Reply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "user_id": user_id,
-                                     "moderator_id": grant.user[0], "reason": reason}]})
-
-    def _automod(self, req: Request, grant: Grant) -> Reply:
-        body = req.json()
-        if not isinstance(body, dict):
-            return error(400, "The request body is not valid JSON.")
-        for key in ("user_id", "msg_id", "action"):
-            if not isinstance(body.get(key), str) or not body[key]:
-                return error(400, f'Missing required parameter "{key}"')
-        if body["user_id"] != grant.user[0]:
-            return error(403, "The ID in user_id must match the user ID in the access token.")
-        if not self._is_mod(grant.user[0]):
-            return error(403, "The user in user_id is not one of the broadcaster's moderators.")
-        if body["action"] not in ("ALLOW", "DENY"):
-            return error(400, "The value in the action field is not valid.")
-        held = self.held.pop(body["msg_id"], None)
-        if held is None:
-            return error(404, "The message specified in the msg_id field was not found.")
-        allow = body["action"] == "ALLOW"
-        who, text = _held_by(held), str((held.get("message") or {}).get("text", ""))
-        self.sim.notify("automod.message.update", PM.automod_update(who, text, body["msg_id"],
-                                                                    "Approved" if allow else "Denied", grant.user))
-        if allow:  # then it arrives as normal chat, with the same message id
-            self.sim.notify("channel.chat.message", P.chat_message(who, text, message_id=body["msg_id"]))
-        return Reply(204)
-
-    def expire(self, message_id: str) -> bool:
-        """A hold times out (Twitch lets it expire after a few minutes): automod.message.update Expired."""
-        with self.sim.lock:
-            held = self.held.pop(message_id, None)
-        if held is not None:
-            text = str((held.get("message") or {}).get("text", ""))
-            self.sim.notify("automod.message.update", PM.automod_update(_held_by(held), text, message_id, "Expired",
-                                                                        None))
-        return held is not None
-
-    def _raid(self, req: Request, grant: Grant) -> Reply:
-        for key in ("from_broadcaster_id", "to_broadcaster_id"):
-            if not req.q(key):
-                return error(400, f'Missing required parameter "{key}"')
-        if req.q("from_broadcaster_id") != grant.user[0]:
-            return error(401, "The ID in from_broadcaster_id must match the user ID in the access token.")
-        to = self.by_id(req.q("to_broadcaster_id"))
-        if to is None:
-            return error(404, "The targeted channel was not found.")
-        if to[0] == grant.user[0]:
-            return error(400, "The broadcaster may not raid themselves.")
-        now = time.monotonic()
-        if now < self.raiding_until:
-            return error(409, "The broadcaster is already in the process of raiding another channel.")
-        self.raiding_until = now + 90
-        return Reply(200, {"data": [{"created_at": P.now_rfc3339(), "is_mature": False}]})
-
-
 SCOPES = {
     "POST /helix/chat/messages": "user:write:chat",
     "POST /helix/chat/announcements": "moderator:manage:announcements",
@@ -444,10 +280,6 @@ def _endpoint_limit(message: str) -> Reply:
                                         "Ratelimit-Reset": str(int(time.time()) + 60)})
 
 
-def _held_by(held: dict[str, Any]) -> Who:
-    return (str(held.get("user_id")), str(held.get("user_login")), str(held.get("user_name")))
-
-
 def _only_emotes(text: str) -> bool:
     return all(f["type"] == "emote" for f in P.fragments(text))
 
@@ -456,7 +288,3 @@ def _badges(state: HelixState, user_id: str) -> list[tuple[str, str, str]]:
     if user_id == state.sim.broadcaster[0]:
         return [("broadcaster", "1", "")]
     return [("moderator", "1", "")] if user_id in state.moderators else []
-
-
-def _rfc3339(moment: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))

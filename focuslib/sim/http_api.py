@@ -4,7 +4,7 @@ Routes (the `/helix` prefix is optional for the subscriptions API, as with
 twitch-cli's mock):
   POST/GET/DELETE /eventsub/subscriptions     (here; the subscriptions live with the EventSub side)
   /oauth2/...                                 every OAuth route: oauth_api.py
-  /helix/users, /helix/chat/..., /helix/moderation/..., /helix/raids: helix_api.py
+  /helix/users, /helix/chat/..., /helix/moderation/..., /helix/raids: helix_api.py and helix_moderation.py
   POST /sim/trigger {"event": "follow", "count": 1}, /sim/reconnect, /sim/close?code=N,
        /sim/drop, /sim/silence?on=1, /sim/revoke?type=T     (controls for make trigger)
 Every request is appended to `sim.requests` (method, path, query, headers, body) so tests can assert
