@@ -158,28 +158,30 @@ def _reply(ex: Executor, cmd: C.Reply) -> Outcome:
                    ok=f"sent as a mention of {cmd.user} (no recent message of theirs to reply to)")
 
 
+def _on_user(ex: Executor, login: str, act: Callable[[User], Outcome]) -> Outcome:
+    """`act` on the Twitch user called `login`, or the line saying there is none."""
+    user = ex.user(login)
+    return user if isinstance(user, Outcome) else act(user)
+
+
 @handles(C.Ban)
 def _ban(ex: Executor, cmd: C.Ban) -> Outcome:
-    user = ex.user(cmd.user)
-    return user if isinstance(user, Outcome) else ex.api.ban(user.id, user.name, None, cmd.reason)
+    return _on_user(ex, cmd.user, lambda user: ex.api.ban(user.id, user.name, None, cmd.reason))
 
 
 @handles(C.Timeout)
 def _timeout(ex: Executor, cmd: C.Timeout) -> Outcome:
-    user = ex.user(cmd.user)
-    return user if isinstance(user, Outcome) else ex.api.ban(user.id, user.name, cmd.seconds, cmd.reason)
+    return _on_user(ex, cmd.user, lambda user: ex.api.ban(user.id, user.name, cmd.seconds, cmd.reason))
 
 
 @handles(C.Unban)
 def _unban(ex: Executor, cmd: C.Unban) -> Outcome:
-    user = ex.user(cmd.user)
-    return user if isinstance(user, Outcome) else ex.api.unban(user.id, user.name)
+    return _on_user(ex, cmd.user, lambda user: ex.api.unban(user.id, user.name))
 
 
 @handles(C.Untimeout)
 def _untimeout(ex: Executor, cmd: C.Untimeout) -> Outcome:
-    user = ex.user(cmd.user)
-    return user if isinstance(user, Outcome) else ex.api.unban(user.id, user.name, timeout=True)
+    return _on_user(ex, cmd.user, lambda user: ex.api.unban(user.id, user.name, timeout=True))
 
 
 @handles(C.Delete)
@@ -202,20 +204,17 @@ def _announce(ex: Executor, cmd: C.Announce) -> Outcome:
 
 @handles(C.Shoutout)
 def _shoutout(ex: Executor, cmd: C.Shoutout) -> Outcome:
-    user = ex.user(cmd.user)
-    return user if isinstance(user, Outcome) else ex.api.shoutout(user.id, user.name)
+    return _on_user(ex, cmd.user, lambda user: ex.api.shoutout(user.id, user.name))
 
 
 @handles(C.Warn)
 def _warn(ex: Executor, cmd: C.Warn) -> Outcome:
-    user = ex.user(cmd.user)
-    return user if isinstance(user, Outcome) else ex.api.warn(user.id, user.name, cmd.reason)
+    return _on_user(ex, cmd.user, lambda user: ex.api.warn(user.id, user.name, cmd.reason))
 
 
 @handles(C.Raid)
 def _raid(ex: Executor, cmd: C.Raid) -> Outcome:
-    user = ex.user(cmd.channel)
-    return user if isinstance(user, Outcome) else ex.api.raid(user.id, user.name)
+    return _on_user(ex, cmd.channel, lambda user: ex.api.raid(user.id, user.name))
 
 
 @handles(C.Slow)

@@ -61,13 +61,17 @@ class Moderation:
 
     # -- the calls ------------------------------------------------------------------------------------------
 
-    def _ban(self, req: Request, grant: Grant) -> Reply:
+    def _data(self, req: Request, grant: Grant) -> dict[str, Any] | Reply:
+        """The `{"data": {...}}` body of Ban User and Warn Chat User, once the caller may moderate."""
         if (bad := self._moderator(req, grant)) is not None:
             return bad
         body = req.json()
         data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            return error(400, 'Missing required parameter "data"')
+        return data if isinstance(data, dict) else error(400, 'Missing required parameter "data"')
+
+    def _ban(self, req: Request, grant: Grant) -> Reply:
+        if isinstance(data := self._data(req, grant), Reply):
+            return data
         user_id, duration, reason = data.get("user_id"), data.get("duration"), data.get("reason", "")
         if not isinstance(user_id, str) or not user_id:
             return error(400, 'Missing required parameter "user_id"')
@@ -127,12 +131,8 @@ class Moderation:
         return Reply(204)
 
     def _warn(self, req: Request, grant: Grant) -> Reply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        body = req.json()
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, dict):
-            return error(400, 'Missing required parameter "data"')
+        if isinstance(data := self._data(req, grant), Reply):
+            return data
         user_id, reason = data.get("user_id"), data.get("reason")
         if not isinstance(user_id, str) or not user_id:
             return error(400, 'Missing required parameter "user_id"')
