@@ -167,7 +167,16 @@ def open_read(path: Path) -> sqlite3.Connection:
     check_file(path)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc) or os.access(path.parent, os.W_OK):
+            raise
+        # A read-only directory (a read-only mount, a backup): WAL needs its -shm file, which cannot be
+        # made there; nothing can be writing either, so read the file as it is.
+        conn.close()
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version != VERSION:
         conn.close()
         hint = "update focus" if version > VERSION else "run focus once to update it"

@@ -16,6 +16,7 @@ focus keeps showing chat without history.
 
 from __future__ import annotations
 
+import os
 import queue
 import sqlite3
 import threading
@@ -78,6 +79,8 @@ def fault_line(exc: BaseException) -> str:
         return "the history database is damaged"
     if "full" in text or "too large" in text or "file size" in text:
         return "the disk holding the history database is full"
+    if "disk i/o error" in text:  # a write the OS refused: EFBIG, ENOSPC on some file systems, a failing disk
+        return "the disk holding the history database is full or failing"
     if "readonly" in text or "read-only" in text or "permission" in text or "access permission" in text:
         return "the history database cannot be written (read-only or not yours)"
     return f"the history database cannot be used ({exc})"
@@ -268,6 +271,9 @@ class HistoryWriter:
 
     def _fail(self, exc: BaseException) -> None:
         self.failed = fault_line(exc)
+        if not isinstance(exc, StoreError) and self.path.parent.exists() and not (
+                os.access(self.path.parent, os.W_OK) and (not self.path.exists() or os.access(self.path, os.W_OK))):
+            self.failed = "the history database cannot be written (read-only, or not yours)"
         self._report(f"{self.failed}: focus goes on without history (details in the devlog)",
                      "".join(traceback.format_exception(exc)))
         while True:  # whatever was queued is lost; count it

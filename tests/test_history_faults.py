@@ -1,0 +1,230 @@
+"""A broken history never stops chat: corrupt, locked, read-only, full, not ours; and kill -9 mid-burst."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from focuslib.sim import payloads as P
+from focuslib.store.schema import db_path
+from focuslib.store.writer import HistoryWriter
+from focuslib.twitch.events import parse_event
+
+from conftest import N_SUBS, ROOT, Sink, t
+from test_cli import Proc
+from test_history_flow import ANN, say, shell
+
+HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+conn.execute("BEGIN EXCLUSIVE")
+conn.execute("CREATE TABLE IF NOT EXISTS other_program (x)")
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def seed(data_dir: Path) -> Path:
+    """A valid history with one message from Ann."""
+    path = db_path(data_dir)
+    w = HistoryWriter(path).start()
+    assert w.ready.wait(t(5))
+    w.put(time.time(), parse_event("channel.chat.message", "1", P.chat_message(ANN, "seeded")))
+    w.stop(t(5))
+    assert w.failed is None
+    return path
+
+
+def history_lines(out: Sink) -> list[str]:
+    return [line for line in out.lines() if "history" in line and "focus goes on without history" in line]
+
+
+def chat_survives(sim, start_focus, words: str, extra_env: dict[str, str] | None = None) -> None:
+    """focus shows chat, says once in one line that history is off, and stops cleanly."""
+    focus = start_focus(extra_env, timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    focus.out.wait_text("focus goes on without history")
+    say(sim, ANN, "chat still flows")
+    say(sim, ANN, "and again")
+    focus.out.wait_text("Ann: and again")
+    lines = history_lines(focus.out)
+    assert len(lines) == 1 and words in lines[0], focus.out.text
+    assert focus.stop() == 0
+    assert "recap " not in focus.out.text
+
+
+def test_a_corrupt_database(sim, env, start_focus):
+    path = db_path(Path(env["FOCUS_DATA_DIR"]))
+    path.parent.mkdir(mode=0o700, parents=True)
+    path.write_bytes(b"this is not SQLite at all \x00" * 200)
+    os.chmod(path, 0o600)
+    chat_survives(sim, start_focus, "damaged")
+    res = shell(env, "history", "ann")
+    assert res.returncode == 1 and res.stderr.count("\n") == 1 and "damaged" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_database_another_program_keeps_locked(sim, env, start_focus):
+    path = seed(Path(env["FOCUS_DATA_DIR"]))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        chat_survives(sim, start_focus, "locked")
+        res = shell(env, "recap")
+        assert res.returncode == 1 and res.stderr.count("\n") == 1 and "locked" in res.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(t(10))
+        holder.stdout.close()
+    res = shell(env, "history", "ann")  # the lock is gone: the history is intact
+    assert res.returncode == 0 and "seeded" in res.stdout
+
+
+def test_a_database_that_belongs_to_someone_else(sim, env, start_focus):
+    if os.geteuid() != 0:
+        pytest.skip("making a file of another user needs root")
+    path = seed(Path(env["FOCUS_DATA_DIR"]))
+    os.chown(path, 12345, 12345)
+    chat_survives(sim, start_focus, "not a file of yours")
+    res = shell(env, "history", "ann")
+    assert res.returncode == 1 and "not a file of yours" in res.stderr
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    """A directory whose files cannot be written, even by root: a read-only tmpfs (or chmod for a user)."""
+    where = tmp_path / "ro"
+    where.mkdir()
+    if os.geteuid() != 0:
+        yield where, lambda: (os.chmod(where / "data" / "history.sqlite3", 0o400), os.chmod(where / "data", 0o500))
+        os.chmod(where / "data", 0o700)
+        return
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield where, lambda: subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def test_a_read_only_database(sim, env, start_focus, read_only_dir):
+    where, make_read_only = read_only_dir
+    data = where / "data"
+    seed(data)
+    make_read_only()
+    chat_survives(sim, start_focus, "history database", {"FOCUS_DATA_DIR": str(data)})
+    res = shell({**env, "FOCUS_DATA_DIR": str(data)}, "history", "ann")  # reading still works
+    assert res.returncode == 0 and "seeded" in res.stdout
+
+
+def test_a_full_disk_mid_stream(sim, env, tmp_path):
+    """A file-size limit (RLIMIT_FSIZE) stands in for a full disk: SQLite gets EFBIG, focus keeps showing chat."""
+    limit = 256 * 1024
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death, as on a full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_"))}
+    proc = subprocess.Popen([sys.executable, "focus.py", "--no-devlog", "--color", "never", "--no-timestamps"],
+                            cwd=ROOT, env={**clean, **env, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=limited)
+    out, err = Sink(), Sink()
+    pumps = [threading.Thread(target=lambda s=s, k=k: [k.write(line) for line in s], daemon=True)
+             for s, k in ((proc.stdout, out), (proc.stderr, err))]
+    for p in pumps:
+        p.start()
+    try:
+        session = sim.wait_subscribed(N_SUBS, timeout=t(20))
+        frames, _ = sim.burst_frames(4000, session, text="x" * 200)
+        sim.send_frames(frames, session)
+        out.wait_text("#3999", timeout=60)
+        out.wait_text("focus goes on without history")
+        say(sim, ANN, "after the disk filled up")
+        out.wait_text("Ann: after the disk filled up")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(t(10)) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for p in pumps:
+            p.join(t(5))
+        proc.stdout.close()
+        proc.stderr.close()
+    lines = [line for line in out.lines() if "history" in line and "without history" in line]
+    assert len(lines) == 1 and "the disk holding the history database is full" in lines[0]
+    assert "Traceback" not in err.text
+    conn = sqlite3.connect(db_path(Path(env["FOCUS_DATA_DIR"])))
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # full, not broken
+    conn.close()
+
+
+def test_kill_9_mid_burst_loses_at_most_the_last_batch(sim, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_"))}
+    cmd = [sys.executable, "focus.py", "--no-devlog", "--color", "never"]
+    path = db_path(Path(env["FOCUS_DATA_DIR"]))
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**clean, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        session = sim.wait_subscribed(N_SUBS, timeout=t(20))
+        frames, _ = sim.burst_frames(20000, session, text="burst")
+        def send() -> None:
+            try:
+                sim.send_frames(frames, session)
+            except Exception:  # noqa: BLE001 -- the kill closes the socket mid-burst: that is the point
+                pass
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        deadline = time.monotonic() + t(60)
+        stored = 0
+        while stored < 3000:  # wait for committed batches (a reader of our own, WAL)
+            assert time.monotonic() < deadline, f"only {stored} messages stored"
+            if path.exists():
+                try:
+                    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                    stored = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+                    conn.close()
+                except sqlite3.OperationalError:
+                    pass
+            threading.Event().wait(0.05)
+        proc.kill()  # SIGKILL: no flush, no goodbye
+        proc.wait(t(10))
+        sender.join(t(30))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    texts = [row[0] for row in conn.execute("SELECT text FROM messages ORDER BY id")]
+    conn.close()
+    assert len(texts) >= stored  # every batch committed before the kill is there
+    assert texts == [f"burst #{k}" for k in range(len(texts))]  # a prefix: nothing torn, nothing out of order
+    # And focus starts again on it, and keeps writing.
+    restart = Proc(cmd[1:], {**clean, **env, "PYTHONUNBUFFERED": "1"})
+    try:
+        live = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not session and sum(
+            1 for sub in s.subscriptions.values() if sub["status"] == "enabled") == N_SUBS), None), timeout=t(20))
+        sim.notify("channel.chat.message", P.chat_message(ANN, "after the crash"), session=live)
+        restart.out.wait_text("Ann: after the crash")
+        restart.signal(signal.SIGINT)
+        assert restart.wait(10) == 0, restart.err.text
+    finally:
+        restart.kill()
+    assert "recap " in restart.out.text
+    res = shell(env, "history", "ann")
+    assert res.returncode == 0 and "after the crash" in res.stdout
