@@ -103,30 +103,30 @@ def test_a_database_that_belongs_to_someone_else(sim, env, start_focus):
 
 
 @pytest.fixture
-def read_only_dir(tmp_path):
-    """A directory whose files cannot be written, even by root: a read-only tmpfs (or chmod for a user)."""
-    where = tmp_path / "ro"
-    where.mkdir()
-    if os.geteuid() != 0:
-        yield where, lambda: (os.chmod(where / "data" / "history.sqlite3", 0o400), os.chmod(where / "data", 0o500))
-        os.chmod(where / "data", 0o700)
-        return
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield where, lambda: subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+def read_only(tmp_path):
+    """Makes a file read-only, even for root: a read-only bind mount of it (chmod 0400 for a user)."""
+    mounted: list[Path] = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() != 0:
+            os.chmod(path, 0o400)
+            return
+        if subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True).returncode:
+            pytest.skip("cannot bind-mount here")
+        mounted.append(path)
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True, capture_output=True)
+
+    yield make
+    for path in mounted:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-def test_a_read_only_database(sim, env, start_focus, read_only_dir):
-    where, make_read_only = read_only_dir
-    data = where / "data"
-    seed(data)
-    make_read_only()
-    chat_survives(sim, start_focus, "history database", {"FOCUS_DATA_DIR": str(data)})
-    res = shell({**env, "FOCUS_DATA_DIR": str(data)}, "history", "ann")  # reading still works
-    assert res.returncode == 0 and "seeded" in res.stdout
+def test_a_read_only_database(sim, env, start_focus, read_only):
+    path = seed(Path(env["FOCUS_DATA_DIR"]))
+    read_only(path)
+    chat_survives(sim, start_focus, "cannot be written (read-only, or not yours)")
+    res = shell(env, "history", "ann")  # reading still works
+    assert res.returncode == 0 and "seeded" in res.stdout, res.stderr
 
 
 def test_a_full_disk_mid_stream(sim, env, tmp_path):
@@ -228,3 +228,20 @@ def test_kill_9_mid_burst_loses_at_most_the_last_batch(sim, env):
     assert "recap " in restart.out.text
     res = shell(env, "history", "ann")
     assert res.returncode == 0 and "after the crash" in res.stdout
+
+
+def test_the_shell_commands_read_a_history_on_a_read_only_mount(env, tmp_path):
+    """A backup or a read-only mount: no -shm file can be made there, and nothing writes; it still reads."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting needs root")
+    where = tmp_path / "ro"
+    where.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        seed(where / "data")
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        res = shell({**env, "FOCUS_DATA_DIR": str(where / "data")}, "history", "ann")
+        assert res.returncode == 0 and "seeded" in res.stdout, res.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
