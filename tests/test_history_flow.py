@@ -249,3 +249,48 @@ def test_history_flags(argv, extra, expected):
 def test_bad_history_settings_exit_2_naming_the_variable(env, extra, words):
     res = shell({**env, **extra}, "--no-devlog")
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
+
+
+def test_the_memory_commands_inside_focus(sim, start_focus):
+    import sqlite3
+    import time
+
+    from focuslib.twitch import commands as C
+
+    run_once(sim, start_focus, [(ANN, "an old message from ann")])
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ANN, "@DeskFox how do you like the new desk?")
+    say(sim, BOB, "!q what theme is that?")
+    say(sim, BOB, "my repo: https://example.com/bob/repo")
+    focus.out.wait_text("Bob: my repo")
+    path = db_path(focus.settings.data_dir)
+    deadline = time.monotonic() + t(10)
+    while sqlite3.connect(path).execute("SELECT count(*) FROM links").fetchone()[0] < 1:  # committed
+        assert time.monotonic() < deadline
+        threading.Event().wait(0.05)
+    memory = focus.app.memory
+
+    def typed(line: str) -> None:
+        on_main(focus, lambda: memory.show_lines(memory.command(C.parse(line))))
+
+    typed("/questions")
+    focus.out.wait_text("· 2 open questions (done N marks one answered):")
+    assert "·   1. [" in focus.out.text and "] Ann: @DeskFox how do you like the new desk?" in focus.out.text
+    typed("/done 1")
+    focus.out.wait_text("· question 1 answered")
+    typed("/done 7")
+    focus.out.wait_text("· no question 7 (list them with /questions)")
+    typed("/links")
+    focus.out.wait_text("Bob  https://example.com/bob/repo")
+    typed("/history ann 1")
+    focus.out.wait_text("· Ann: 2 messages, first seen ")
+    assert "an old message from ann" not in focus.out.text  # N = 1: only the latest
+    typed("/history nobody_here")
+    focus.out.wait_text("· no history for nobody_here")
+    typed("/release nobody_here")
+    focus.out.wait_text("· nobody named nobody_here is held")
+    assert focus.stop() == 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT text FROM messages WHERE question = 1").fetchall() == [("!q what theme is that?",)]
+    conn.close()

@@ -51,6 +51,7 @@ class ChatMemory:
         self._listed: list[int] = []  # row ids of the last /questions, for /done N
         self._learning: set[str] = set()  # channels whose history began with this run
         self._bound = False
+        self.started = wall()  # /links without a duration: since focus started
         if writer is not None and writer.ready.is_set():
             self.loaded()
 
@@ -140,6 +141,30 @@ class ChatMemory:
                                        f"(not released within {self.hold.ttl / 60:g} min)"))
 
     # -- commands --------------------------------------------------------------------
+
+    def command(self, command: Any) -> list[str]:
+        """One of twitch.commands.MEMORY_COMMANDS, answered in lines (main thread); /ban's part: see `discard`."""
+        from focuslib.twitch import commands as C
+
+        try:
+            if isinstance(command, C.History):
+                return self.history(command.user, command.limit)
+            if isinstance(command, C.Release):
+                return self.release(command.user)
+            if isinstance(command, C.Questions):
+                return self.questions(self.wall() - 86_400)
+            if isinstance(command, C.Done):
+                return self.done(command.number)
+            if isinstance(command, C.Links):
+                since = self.started if command.seconds is None else self.wall() - command.seconds
+                return self.links(since)
+        except StoreError as exc:
+            return [exc.message]
+        except sqlite3.Error as exc:
+            from focuslib.store.writer import fault_line
+
+            return [fault_line(exc)]
+        return []
 
     def show_lines(self, lines: list[str]) -> None:
         """A command's answer, on the focus terminal (main thread)."""

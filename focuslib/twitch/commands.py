@@ -134,6 +134,36 @@ class Deny:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """A chatter's record from focus's history (before a ban)."""
+
+    user: str
+    limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Let a held first-time chatter's messages through (the hold queue, --hold-new)."""
+
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class Questions:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    number: int  # its place in the last /questions list
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    seconds: int | None = None  # None: since focus started
+
+
+@dataclass(frozen=True, slots=True)
 class Help:
     pass
 
@@ -144,7 +174,9 @@ class Quit:
 
 
 Command = Union[Say, Reply, Ban, Timeout, Untimeout, Unban, Delete, Clear, Announce, Shoutout, Warn, Slow,
-                Followers, SubsOnly, EmoteOnly, Raid, Allow, Deny, Help, Quit]
+                Followers, SubsOnly, EmoteOnly, Raid, Allow, Deny, History, Release, Questions, Done, Links, Help, Quit]
+# Answered from focus's own memory on the main thread (runtime/memory.py), never sent to Twitch.
+MEMORY_COMMANDS = (History, Release, Questions, Done, Links)
 
 
 # -- argument helpers --------------------------------------------------------------------------------
@@ -304,6 +336,25 @@ def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
     return parse
 
 
+def _history(args: str) -> Command:
+    parts = _split(args, 2)
+    if not 1 <= len(parts) <= 2 or (len(parts) == 2 and not (parts[1].isdigit() and 1 <= int(parts[1]) <= 100)):
+        raise CommandError("")
+    return History(login(parts[0]), int(parts[1]) if len(parts) == 2 else 10)
+
+
+def _done(args: str) -> Command:
+    if not args.isdigit() or int(args) < 1:
+        raise CommandError("")
+    return Done(int(args))
+
+
+def _links(args: str) -> Command:
+    if len(args.split()) > 1:
+        raise CommandError("")
+    return Links(duration(args) if args else None)
+
+
 # -- the table -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +387,13 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("raid", "/raid CHANNEL", "raid CHANNEL", _one_user(Raid)),
     Spec("allow", "/allow N", "let through message #N that AutoMod held", _held(Allow)),
     Spec("deny", "/deny N", "reject message #N that AutoMod held", _held(Deny)),
+    Spec("history", "/history USER [N]", "USER's last N messages (10), first seen, count, timeouts and bans",
+         _history),
+    Spec("release", "/release USER", "show a held first-time chatter's messages; they are known from now on",
+         _one_user(Release)),
+    Spec("questions", "/questions", "open questions to you (a ? and @you, or !q), numbered", _no_args(Questions)),
+    Spec("done", "/done N", "mark question N answered", _done),
+    Spec("links", "/links [DURATION]", "links posted in chat since focus started (or in the last DURATION)", _links),
     Spec("help", "/help", "list these commands", _no_args(Help)),
     Spec("quit", "/quit", "stop focus", _no_args(Quit)),
 )
