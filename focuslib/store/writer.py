@@ -1,13 +1,13 @@
 """The history writer: one thread owns the write connection and stores what focus receives, in batches.
 
-The main thread only calls `put` (a non-blocking enqueue into a bounded queue;
-what does not fit is counted in `dropped`), so a raid never waits for the
-disk.  The thread opens and migrates the database, loads the chatters the
-channel has seen (`known`, for first-time marks and the hold queue), then
-waits on its queue with a deadline: a batch is committed at most
-FLUSH_INTERVAL after its first item (a crash loses at most that much), and
-retention runs at start and then once a day on the same wait -- no polling.
-`stop()` writes everything still queued before the thread ends.
+The main thread only calls `put`: an append to a bounded deque (what does not
+fit is counted in `dropped`) that wakes the thread once per batch, never per
+message, so a raid never waits for the disk.  The thread opens and migrates
+the database, loads the chatters the channel has seen (`known`, for
+first-time marks and the hold queue), then sleeps until a batch begins (or
+the daily retention is due -- no polling), lets it gather for FLUSH_INTERVAL
+and commits it: a crash loses at most that last batch.  `stop()` writes
+everything still queued before the thread ends.
 
 Any database fault (locked past busy_timeout, corrupt, disk full, read-only,
 not ours) is reported once through `report` and the writer goes quiet:
@@ -17,20 +17,22 @@ focus keeps showing chat without history.
 from __future__ import annotations
 
 import os
-import queue
 import sqlite3
 import threading
 import time
 import traceback
+from collections import deque
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
+
+import orjson
 
 from focuslib.store import rows as R
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import StoreError, open_write
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
-CAPACITY = 20_000  # queued items before `put` starts dropping (a few seconds of the biggest raid)
+CAPACITY = 50_000  # queued messages before `put` starts dropping (over a second of the fastest burst focus shows)
 FLUSH_INTERVAL = 0.5  # seconds from a batch's first item to its commit
 MAX_BATCH = 5_000
 DAY = 86_400.0
@@ -41,12 +43,26 @@ INSERT_MESSAGE = ("INSERT INTO messages (message_id, ts, channel, user_id, login
 UPSERT_USER = ("INSERT INTO users (channel, user_id, login, name, color, last_ts, known) VALUES (?,?,?,?,?,?,?) "
                "ON CONFLICT (channel, user_id) DO UPDATE SET login = excluded.login, name = excluded.name, "
                "color = excluded.color, last_ts = excluded.last_ts, known = max(known, excluded.known)")
+
+def _from_json(sql: str, columns: int) -> str:
+    """`INSERT ... VALUES (?,...)` as `INSERT ... SELECT` over a JSON array of rows (one parameter).
+
+    executemany steps SQLite once per row and hands the GIL back and forth each
+    time, which costs the display thread more than the insert itself; one
+    statement over a JSON array runs the whole batch in SQLite with the GIL
+    released once."""
+    head, _, tail = sql.partition(" VALUES ")
+    tail = tail.split(")", 1)[1]  # what follows the VALUES list (the upsert clause)
+    picks = ", ".join(f"json_extract(value, '$[{k}]')" for k in range(columns))
+    return f"{head} SELECT {picks} FROM json_each(?) WHERE true{tail}"
+
+
+MESSAGE_COLUMNS = 14
+INSERT_MESSAGES_JSON = _from_json(INSERT_MESSAGE, MESSAGE_COLUMNS)
+UPSERT_USERS_JSON = _from_json(UPSERT_USER, 7)
 INSERT_LINK = "INSERT INTO links (ts, channel, login, name, url, message_id) VALUES (?,?,?,?,?,?)"
 INSERT_EVENT = ("INSERT INTO events (ts, channel, type, user_id, login, name, target_id, target_login, target_name, "
                 "amount, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
-
-_STOP = object()
-
 
 class Released(NamedTuple):
     """The streamer released a held chatter: their messages count, and they are known from now on."""
@@ -94,7 +110,13 @@ class HistoryWriter:
         self.days = days
         self._report = report or (lambda line, detail: None)
         self._wall = wall
-        self._queue: queue.Queue[Any] = queue.Queue(capacity)
+        # A deque, not a queue.Queue: an append is one atomic operation under the GIL and wakes
+        # nobody; the thread is woken once per batch (`_armed`), not once per message.
+        self._pending: deque[tuple[Any, ...]] = deque()
+        self._capacity = capacity
+        self._armed = False  # a wake-up for the current batch was sent
+        self._wake = threading.Event()
+        self._full = threading.Event()
         self._flush_interval = flush_interval
         self._stopping = threading.Event()
         self.ready = threading.Event()  # set once `known` is loaded, or the database failed
@@ -118,18 +140,25 @@ class HistoryWriter:
         unknown until `Released` comes for them."""
         if self.failed is not None:
             return
-        try:
-            self._queue.put_nowait((ts, event, held))
-        except queue.Full:
+        pending = self._pending
+        if len(pending) >= self._capacity:
             self.dropped += 1
+            return
+        # A chat message becomes its row here: a tuple of strings and numbers, which the garbage
+        # collector stops tracking, instead of the message's nested records kept alive until the
+        # batch is written (a raid's worth of them made the collector's passes long).
+        pending.append(R.message_row(ts, event, held) if type(event) is ChatMessage else (ts, event, held))
+        if not self._armed:
+            self._armed = True
+            self._wake.set()
+        elif len(pending) == MAX_BATCH:  # a raid: write this much now instead of waiting out the interval
+            self._full.set()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Write everything queued, close the database, end the thread (bounded by `timeout`)."""
         self._stopping.set()
-        try:
-            self._queue.put_nowait(_STOP)
-        except queue.Full:
-            pass  # the thread sees _stopping once the queue drains
+        self._wake.set()
+        self._full.set()
         if self.thread.is_alive():
             self.thread.join(timeout)
 
@@ -152,32 +181,36 @@ class HistoryWriter:
             conn.close()
 
     def _serve(self, conn: sqlite3.Connection) -> None:
+        """Sleep until the first item of a batch (or the daily retention), gather for the flush interval,
+        commit, repeat; on stop, write what is left."""
         clock = time.monotonic
-        get = self._queue.get
+        stopping = self._stopping
         self._retention(conn)
         next_retention = clock() + DAY
-        batch: list[tuple[float, Any, bool]] = []
-        due: float | None = None  # when the current batch must be committed
         while True:
-            wake = next_retention if due is None else min(due, next_retention)
-            try:
-                item = get(timeout=max(0.0, wake - clock()))
-            except queue.Empty:
-                item = None
-            stop = item is _STOP or (item is None and self._stopping.is_set() and self._queue.empty())
-            if item is not None and item is not _STOP:
-                batch.append(item)
-                if due is None:
-                    due = clock() + self._flush_interval
-            if batch and (stop or len(batch) >= MAX_BATCH or (due is not None and clock() >= due)
-                          or (self._stopping.is_set() and self._queue.empty())):
-                self._write(conn, batch)
-                batch, due = [], None
-            if stop:
+            self._wake.wait(max(0.0, next_retention - clock()))
+            self._wake.clear()
+            if not stopping.is_set() and self._pending:
+                self._full.wait(self._flush_interval)  # let the batch gather (a full batch or a stop cut it short)
+            self._full.clear()
+            self._armed = False  # before draining: an item put after this wakes the next round
+            while self._pending:
+                self._write(conn, self._drain())
+            if stopping.is_set():
                 return
             if clock() >= next_retention:
                 self._retention(conn)
                 next_retention = clock() + DAY
+
+    def _drain(self) -> list[tuple[Any, ...]]:
+        pop = self._pending.popleft
+        batch = []
+        try:
+            for _ in range(MAX_BATCH):
+                batch.append(pop())
+        except IndexError:
+            pass
+        return batch
 
     def _load(self, conn: sqlite3.Connection) -> None:
         seen: dict[str, list[str]] = {}
@@ -187,15 +220,21 @@ class HistoryWriter:
         self.colors = conn.execute("SELECT login, color FROM users WHERE color != '' ORDER BY last_ts DESC LIMIT ?",
                                    (RECENT_COLORS,)).fetchall()
 
-    def _write(self, conn: sqlite3.Connection, batch: list[tuple[float, Any, bool]]) -> None:
+    def _write(self, conn: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> None:
         messages: list[tuple[Any, ...]] = []
         users: dict[tuple[str, str], tuple[Any, ...]] = {}
         links: list[tuple[Any, ...]] = []
 
         def flush_chat() -> None:
             if messages:
-                conn.executemany(INSERT_MESSAGE, messages)
-                conn.executemany(UPSERT_USER, users.values())
+                try:
+                    rows, people = orjson.dumps(messages).decode(), orjson.dumps(list(users.values())).decode()
+                except TypeError:  # text JSON cannot carry (a lone surrogate): the slow way for this batch
+                    conn.executemany(INSERT_MESSAGE, messages)
+                    conn.executemany(UPSERT_USER, users.values())
+                else:
+                    conn.execute(INSERT_MESSAGES_JSON, (rows,))
+                    conn.execute(UPSERT_USERS_JSON, (people,))
                 conn.executemany(INSERT_LINK, links)
                 messages.clear()
                 users.clear()
@@ -203,20 +242,21 @@ class HistoryWriter:
 
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for ts, e, held in batch:
-                if type(e) is ChatMessage:
-                    messages.append(R.message_row(ts, e, held))
-                    c = e.chatter
-                    key = (e.broadcaster.id, c.id)
+            for item in batch:
+                if len(item) == MESSAGE_COLUMNS:  # a chat message's row (see `put`)
+                    messages.append(item)
+                    mid, ts, channel, uid, login, name, color, text = item[:8]
+                    held = item[13]
+                    key = (channel, uid)
                     known = 0 if held else 1
                     if held and key in users:
                         known = users[key][6]
-                    users[key] = (e.broadcaster.id, c.id, c.login, c.name, e.color, ts, known)
-                    for url in R.urls(e.text):
-                        links.append((ts, e.broadcaster.id, c.login, c.name, url, e.message_id))
+                    users[key] = (channel, uid, login, name, color, ts, known)
+                    for url in R.urls(text):
+                        links.append((ts, channel, login, name, url, mid))
                     continue
                 flush_chat()  # an event may change the flags of the messages before it
-                self._event(conn, ts, e)
+                self._event(conn, item[0], item[1])
             flush_chat()
             conn.execute("COMMIT")
         except BaseException:
@@ -276,9 +316,5 @@ class HistoryWriter:
             self.failed = "the history database cannot be written (read-only, or not yours)"
         self._report(f"{self.failed}: focus goes on without history (details in the devlog)",
                      "".join(traceback.format_exception(exc)))
-        while True:  # whatever was queued is lost; count it
-            try:
-                if self._queue.get_nowait() is not _STOP:
-                    self.dropped += 1
-            except queue.Empty:
-                return
+        self.dropped += len(self._pending)  # whatever was queued is lost; count it
+        self._pending.clear()
