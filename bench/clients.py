@@ -124,6 +124,8 @@ class Client:
             "FOCUS_DATA_DIR": str(self.home / "data"),
             **sim.env(grant["access_token"], grant["refresh_token"]),
             **({"TWITCH_USER_ID": sim.broadcaster_id} if kind.needs_user_id else {}),
+            # FOCUS_HISTORY=off in the bench's environment measures focus without its history (its cost)
+            **{k: os.environ[k] for k in ("FOCUS_HISTORY",) if k in os.environ},
         }
         self._stderr = open(self.home / "stderr.txt", "wb")
         self.devlog: subprocess.Popen[bytes] | None = None

@@ -8,7 +8,10 @@ CLOCK_MONOTONIC from both processes; CPU and memory come from /proc.
 from __future__ import annotations
 
 import math
+import sqlite3
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,7 @@ from typing import Any
 
 from . import procstat
 from .clients import BenchError, Client, Kind
-from .simctl import SimProc
+from .simctl import ROOT, SimProc
 
 SETTLE = 0.5  # seconds after subscribing before measuring: the rest of start-up finishes
 WARMUP = 20  # unrecorded messages before each latency run
@@ -166,10 +169,29 @@ def long_run(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, 
         seconds = c.reader.last - t0
         time.sleep(SETTLE)
         end = procstat.memory_kib(c.pid)
-        return {"messages": total, "msgs_per_s": round(total / seconds, 1),
-                "rss_start_kib": start["VmRSS"], "rss_end_kib": end["VmRSS"],
-                "growth_kib": end["VmRSS"] - start["VmRSS"], "peak_kib": end["VmHWM"],
-                "rss_samples_kib": samples}
+    out = {"messages": total, "msgs_per_s": round(total / seconds, 1),
+           "rss_start_kib": start["VmRSS"], "rss_end_kib": end["VmRSS"],
+           "growth_kib": end["VmRSS"] - start["VmRSS"], "peak_kib": end["VmHWM"],
+           "rss_samples_kib": samples}
+    return {**out, **history_after(c)}
+
+
+def history_after(c: Client) -> dict[str, Any]:
+    """focus's history after the long run (it stopped cleanly: flushed): its size, and `history USER` on it."""
+    db = c.home / "data" / "history.sqlite3"
+    if not db.exists():
+        return {}
+    size = sum(p.stat().st_size for p in db.parent.glob("history.sqlite3*"))
+    rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("SELECT count(*) FROM messages").fetchone()[0]
+    times = []
+    for _ in range(5):  # the chatter with the most messages: viewer_0 (the simulator cycles 500 chatters)
+        t0 = time.monotonic()
+        done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "history", "viewer_0"], env=c.env, cwd=c.home,
+                              capture_output=True)
+        times.append(time.monotonic() - t0)
+        if done.returncode:
+            raise BenchError(f"focus.py history failed: {done.stderr.decode(errors='replace')[-300:]}")
+    return {"history_db_bytes": size, "history_rows": rows, "history_cmd_s": round(statistics.median(times), 4)}
 
 
 def startup(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:

@@ -100,6 +100,13 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
          f"≤ {RSS_VS_FLOOR} × floor", None if ratio is None else ratio <= RSS_VS_FLOOR)
     line("RSS growth (MiB)", growth, "+.1f", "", f"< {GROWTH_MIB:g} MiB",
          None if growth[FOCUS] is None else growth[FOCUS] < GROWTH_MIB)
+    db = _get(r, "long", FOCUS, "history_db_bytes")
+    if db is not None:
+        rows_ = _get(r, "long", FOCUS, "history_rows")
+        line(f"history database after the long run (MiB; {rows_:,} messages)", {FOCUS: db / 2**20}, ".1f", "—", "",
+             None)
+        line("`focus.py history USER` on it, median of 5 (s)", {FOCUS: _get(r, "long", FOCUS, "history_cmd_s")},
+             ".3f", "—", "", None)
 
     # 5. devlog.py's own rate (a raid is hundreds of messages per second)
     for mode in ("pretty", "raw"):
