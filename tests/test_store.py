@@ -302,3 +302,12 @@ def test_recap_falls_back_to_the_notices_without_the_channel_events(tmp_path):
     r = Q.recap(conn, start, start + 60)
     conn.close()
     assert (r.subs, r.gifts, r.raids, r.raid_viewers, r.bits) == (2, 1, 1, 7, 50)
+
+
+def test_a_lone_surrogate_is_stored_replaced_and_history_goes_on(tmp_path):
+    """JSON's "\\ud800" escape decodes to a lone surrogate, which UTF-8 (and so SQLite) cannot carry."""
+    path = db_path(tmp_path)
+    write(path, [(time.time(), chat(ANN, "odd \ud800 text https://x.example/\ud800")),
+                 (time.time(), chat(BOB, "plain")), (time.time(), ev("channel.ban", C.ban(CY, MOD, "bad \ud800 reason")))])
+    assert rows(path, "SELECT text FROM messages ORDER BY id") == [("odd ? text https://x.example/?",), ("plain",)]
+    assert rows(path, "SELECT detail FROM events") == [("bad ? reason",)]

@@ -102,6 +102,17 @@ def fault_line(exc: BaseException) -> str:
     return f"the history database cannot be used ({exc})"
 
 
+def _clean(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`values` with every lone surrogate replaced: SQLite stores UTF-8, which cannot carry one."""
+    try:
+        for v in values:
+            if type(v) is str:  # noqa: E721
+                v.encode()
+        return values
+    except UnicodeEncodeError:
+        return tuple(v.encode("utf-8", "replace").decode() if type(v) is str else v for v in values)  # noqa: E721
+
+
 class HistoryWriter:
     def __init__(self, path: Path, *, days: int = 90, report: Report | None = None,
                  wall: Callable[[], float] = time.time, capacity: int = CAPACITY,
@@ -229,13 +240,12 @@ class HistoryWriter:
             if messages:
                 try:
                     rows, people = orjson.dumps(messages).decode(), orjson.dumps(list(users.values())).decode()
-                except TypeError:  # text JSON cannot carry (a lone surrogate): the slow way for this batch
-                    conn.executemany(INSERT_MESSAGE, messages)
-                    conn.executemany(UPSERT_USER, users.values())
-                else:
-                    conn.execute(INSERT_MESSAGES_JSON, (rows,))
-                    conn.execute(UPSERT_USERS_JSON, (people,))
-                conn.executemany(INSERT_LINK, links)
+                except TypeError:  # a lone surrogate (JSON's "\ud800" decodes to one): UTF-8 cannot carry it
+                    rows = orjson.dumps([_clean(r) for r in messages]).decode()
+                    people = orjson.dumps([_clean(r) for r in users.values()]).decode()
+                conn.execute(INSERT_MESSAGES_JSON, (rows,))
+                conn.execute(UPSERT_USERS_JSON, (people,))
+                conn.executemany(INSERT_LINK, [_clean(k) for k in links])
                 messages.clear()
                 users.clear()
                 links.clear()
@@ -271,8 +281,9 @@ class HistoryWriter:
         row = R.event_row(e)
         channel = R.channel_of(e)
         if row is not None:
-            conn.execute(INSERT_EVENT, (ts, channel, row.type, row.user.id, row.user.login, row.user.name,
-                                        row.target.id, row.target.login, row.target.name, row.amount, row.detail))
+            conn.execute(INSERT_EVENT, _clean((ts, channel, row.type, row.user.id, row.user.login, row.user.name,
+                                               row.target.id, row.target.login, row.target.name, row.amount,
+                                               row.detail)))
         kind = type(e)
         if kind is Released:
             conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1",
