@@ -74,7 +74,8 @@ def test_migration_from_version_1_keeps_the_messages_and_adds_the_inboxes(tmp_pa
     old = sqlite3.connect(path, isolation_level=None)
     old.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
     old.execute("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, reply_to, "
-                "kind) VALUES ('m1', 100.0, '70000001', '501', 'ann', 'Ann', '', 'from the old schema', '', '', 'text')")
+                "kind) VALUES ('m1', 100.0, '70000001', '501', 'ann', 'Ann', '', 'from the old schema', '', '', "
+                "'text')")
     old.execute("INSERT INTO users VALUES ('70000001', '501', 'ann', 'Ann', '', 100.0, 1)")
     old.close()
     w = write(path, [], days=0)
@@ -308,6 +309,7 @@ def test_a_lone_surrogate_is_stored_replaced_and_history_goes_on(tmp_path):
     """JSON's "\\ud800" escape decodes to a lone surrogate, which UTF-8 (and so SQLite) cannot carry."""
     path = db_path(tmp_path)
     write(path, [(time.time(), chat(ANN, "odd \ud800 text https://x.example/\ud800")),
-                 (time.time(), chat(BOB, "plain")), (time.time(), ev("channel.ban", C.ban(CY, MOD, "bad \ud800 reason")))])
+                 (time.time(), chat(BOB, "plain")),
+                 (time.time(), ev("channel.ban", C.ban(CY, MOD, "bad \ud800 reason")))])
     assert rows(path, "SELECT text FROM messages ORDER BY id") == [("odd ? text https://x.example/?",), ("plain",)]
     assert rows(path, "SELECT detail FROM events") == [("bad ? reason",)]
