@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from focuslib.net.helix import Helix
 from focuslib.runtime.execute import Executor
@@ -41,10 +41,10 @@ class Console:
         self.line.status(text)
 
     def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
-                status: Callable[[str], None]) -> None:
+                status: Callable[[str], None], remember: Callable[[Any], None] | None = None) -> None:
         """Commands work from now on, as `user_id` in `broadcaster_id`'s chat."""
         executor = Executor(helix, broadcaster_id, user_id, recent=self.recent, stop=stop, status=status)
-        self.talk = Talk(executor, self.report, quit=self._quit, on_error=self._on_error)
+        self.talk = Talk(executor, self.report, quit=self._quit, on_error=self._on_error, remember=remember)
 
     def stop(self) -> None:
         """Stop the commands, then the prompt (which flushes what is left to print)."""

@@ -51,6 +51,7 @@ class ChatMemory:
         self._listed: list[int] = []  # row ids of the last /questions, for /done N
         self._learning: set[str] = set()  # channels whose history began with this run
         self._bound = False
+        self.post: Callable[[Callable[[], None]], None] = lambda fn: fn()  # run on the main thread (the App's inbox)
         self.started = wall()  # /links without a duration: since focus started
         if writer is not None and writer.ready.is_set():
             self.loaded()
@@ -166,6 +167,21 @@ class ChatMemory:
             return [fault_line(exc)]
         return []
 
+    def remember(self, command: Any) -> None:
+        """A memory command typed in the input line (its thread): answered on the main thread."""
+        self.post(lambda: self._answer(command))
+
+    def _answer(self, command: Any) -> None:
+        from focuslib.twitch import commands as C
+
+        if isinstance(command, C.Ban):
+            held = self.discard(command.user)
+            if held is not None and held.count:
+                n = held.count
+                self.show_lines([f"discarded {n} held message{'' if n == 1 else 's'} from {held.name or held.login}"])
+            return
+        self.show_lines(self.command(command))
+
     def show_lines(self, lines: list[str]) -> None:
         """A command's answer, on the focus terminal (main thread)."""
         r = self._renderer()
@@ -229,7 +245,7 @@ READY_WAIT = 2.0  # seconds focus waits, after the token check, for the known ch
 def start_memory(data_dir: Any, *, history: bool, days: int, hold_minutes: float | None, app: Any,
                  devlog: Any) -> ChatMemory | None:
     """Start the history writer (it opens the database while the token is checked) and hook it to `app`."""
-    from focuslib.runtime.inbox import NoticeText
+    from focuslib.runtime.inbox import Call, NoticeText
     from focuslib.store.schema import db_path
 
     if not history:
@@ -244,6 +260,7 @@ def start_memory(data_dir: Any, *, history: bool, days: int, hold_minutes: float
     writer = HistoryWriter(db_path(data_dir), days=days, report=report).start()
     memory = app.memory = ChatMemory(writer, hold_minutes=hold_minutes, renderer=lambda: app.renderer,
                                      presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog)
+    memory.post = lambda fn: app.inbox.put(Call(fn))
     return memory
 
 

@@ -137,7 +137,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
-                                       lambda text: app.inbox.put(StatusText(text)))
+                                       lambda text: app.inbox.put(StatusText(text)),
+                                       remember=memory.remember if memory is not None else None)
             memory_ready(memory)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown)

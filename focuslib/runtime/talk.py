@@ -54,10 +54,12 @@ class Talk:
     """The input line's commands: parse, confirm, queue, report."""
 
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
-                 on_error: Callable[[str], None] = lambda trace: None) -> None:
+                 on_error: Callable[[str], None] = lambda trace: None,
+                 remember: Callable[[C.Command], None] | None = None) -> None:
         self.executor = executor
         self.report = report
         self.quit = quit
+        self.remember = remember  # focus's memory (runtime/memory.py): None when history is off
         self.on_error = on_error
         self.chat = Lane("talk-chat", self._carry_out)
         self.moderation = Lane("talk-moderation", self._carry_out)
@@ -78,6 +80,14 @@ class Talk:
             return None
         if isinstance(command, C.Clear):
             return "confirm"
+        if isinstance(command, C.MEMORY_COMMANDS):  # answered from focus's own history, not Twitch
+            if self.remember is None:
+                self.report("history is off (--no-history or FOCUS_HISTORY=off)", False)
+            else:
+                self.remember(command)
+            return None
+        if isinstance(command, C.Ban) and self.remember is not None:
+            self.remember(command)  # the hold queue discards what they wrote; the ban itself goes on below
         lane = self.chat if isinstance(command, (C.Say, C.Reply)) else self.moderation
         lane.put(command)
         return None

@@ -1,0 +1,25 @@
+"""The memory commands typed into focus's input line, in a real pseudo-terminal (see tests/test_inputline.py)."""
+
+from __future__ import annotations
+
+from test_history_flow import ANN, BOB, CY, run_once, say
+from test_inputline import ENTER, open_pty  # noqa: F401 -- the fixture
+
+
+def test_release_ban_and_history_from_the_input_line(open_pty, sim, start_focus) -> None:
+    run_once(sim, start_focus, [(ANN, "a regular from last time")])
+    focus = open_pty(("--hold-new",), rows=40)
+    say(sim, BOB, "first words, held")
+    focus.wait_text("held: new chatter Bob (1 message): /release bob or /ban bob")
+    assert "first words, held" not in focus.text()
+    focus.send("/release bob" + ENTER)
+    focus.wait_text("released Bob (1 message)")
+    focus.wait_text("Bob: first words, held")
+    say(sim, CY, "spam spam spam")
+    focus.wait_text("held: new chatter Cy (1 message)")
+    focus.send("/ban cy" + ENTER)
+    focus.wait_text("discarded 1 held message from Cy")
+    focus.send("/history ann" + ENTER)
+    focus.wait_text("Ann: 1 message, first seen")
+    focus.wait_text("a regular from last time")
+    assert "spam spam spam" not in focus.text()
