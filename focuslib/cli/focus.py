@@ -126,7 +126,6 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
-
     from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
 
     if argv and argv[0] in ONE_SHOTS:
