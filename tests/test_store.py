@@ -201,7 +201,7 @@ def test_history_of_a_user_has_dates_count_first_seen_and_moderation(tmp_path):
     assert [m.type for m in h.moderation] == ["delete", "timeout"]
     lines = report.history_lines(h)
     assert lines[0].startswith("Ann: 2 messages, first seen ")
-    assert "timeout" in lines[2] and "spam links" in lines[2]
+    assert "timeout by Mossy: spam links (until " in lines[2] and lines[2].endswith(" UTC)")
     assert "[deleted] buy followers" in lines[-1] and "\x1b" not in "".join(lines)  # sanitized
     assert Q.history(conn, "nobody") is None
     conn.close()

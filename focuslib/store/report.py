@@ -24,9 +24,9 @@ def history_lines(h: UserHistory) -> list[str]:
     out = [f"{who}: {h.count:,} message{'' if h.count == 1 else 's'}, {first}"]
     for m in h.moderation:
         detail = sanitize(m.detail)
-        if m.type == "timeout":
-            reason, _, until = detail.partition("\t")
-            detail = f"{reason} (until {until})" if until else reason
+        if m.type == "timeout":  # "reason<TAB>ends_at" (RFC 3339, UTC)
+            reason, _, until = m.detail.partition("\t")
+            detail = sanitize(reason) + (f" (until {sanitize(until[11:16])} UTC)" if len(until) >= 16 else "")
         if m.type == "delete":
             detail = ""
         by = f" by {sanitize(m.moderator)}" if m.moderator else ""
