@@ -236,6 +236,22 @@ def test_links_are_every_url_with_who_and_when(tmp_path):
     conn.close()
 
 
+def test_links_of_held_deleted_or_cleared_messages_are_not_listed_until_released(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    gone = chat(CY, "see https://deleted.example/")
+    write(path, [(now, chat(ANN, "ok https://fine.example/")),
+                 (now + 1, chat(BOB, "buy https://held.example/ now"), True), (now + 2, gone),
+                 (now + 3, ev("channel.chat.message_delete", N.message_delete(CY, gone.message_id))),
+                 (now + 4, chat(MOD, "https://cleared.example/")),
+                 (now + 5, ev("channel.chat.clear_user_messages", N.clear_user_messages(MOD)))])
+    conn = open_read(path)
+    assert [k.url for k in Q.links(conn, now - 1)] == ["https://fine.example/"]
+    write(path, [(now + 6, Released("70000001", "502", "bob", "Bob", ""))])
+    assert [k.url for k in Q.links(conn, now - 1)] == ["https://fine.example/", "https://held.example/"]
+    conn.close()
+
+
 def test_held_messages_are_stored_marked_and_their_chatter_known_only_once_released(tmp_path):
     path = db_path(tmp_path)
     now = time.time()

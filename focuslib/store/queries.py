@@ -121,9 +121,12 @@ def mark_done(conn: sqlite3.Connection, ids: list[int]) -> int:
 
 
 def links(conn: sqlite3.Connection, since: float) -> list[Link]:
-    """Every URL posted since `since`, oldest first."""
-    return [Link(*row) for row in conn.execute("SELECT ts, name, url FROM links WHERE ts >= ? ORDER BY ts, id",
-                                               (since,))]
+    """Every URL posted since `since`, oldest first; not those of messages held (hold queue, never released),
+    deleted or cleared: /links is shown on stream, and a moderated or held spammer's link must stay off it."""
+    return [Link(*row) for row in conn.execute(
+        "SELECT ts, name, url FROM links WHERE ts >= ? AND NOT EXISTS (SELECT 1 FROM messages m WHERE "
+        "m.message_id = links.message_id AND (m.held = 1 OR m.deleted = 1 OR m.cleared = 1)) ORDER BY ts, id",
+        (since,))]
 
 
 def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) -> Recap:
