@@ -252,6 +252,21 @@ def test_links_of_held_deleted_or_cleared_messages_are_not_listed_until_released
     conn.close()
 
 
+def test_history_in_focus_keeps_a_held_text_off_stream_and_the_shell_command_shows_it(tmp_path):
+    from focuslib.runtime.memory import ChatMemory
+
+    path = db_path(tmp_path)
+    now = time.time()
+    w = write(path, [(now, chat(BOB, "FIRST-MESSAGE SLUR"), True)])
+    memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
+    lines = memory.history("bob")  # /history bob, typed in focus: on stream
+    assert lines[0].startswith("Bob: 1 message") and "[held]" in lines[-1]
+    assert "SLUR" not in "\n".join(lines)
+    conn = open_read(path)
+    assert report.history_lines(Q.history(conn, "bob"), on_stream=False)[-1].endswith("[held] FIRST-MESSAGE SLUR")
+    conn.close()
+
+
 def test_held_messages_are_stored_marked_and_their_chatter_known_only_once_released(tmp_path):
     path = db_path(tmp_path)
     now = time.time()

@@ -71,7 +71,7 @@ def main(argv: Sequence[str]) -> int:
                 if found is None:
                     print(f"focus: no history for {sanitize(args.user)} in {path}", file=sys.stderr)
                     return int(ExitStatus.ERROR)
-                lines = report.history_lines(found)
+                lines = report.history_lines(found, on_stream=False)
             elif args.command == "questions":
                 open_ = Q.questions(conn, now - args.since)
                 if args.done:

@@ -16,7 +16,12 @@ def when(ts: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return time.strftime(fmt, time.localtime(ts))
 
 
-def history_lines(h: UserHistory) -> list[str]:
+HELD_OFF_STREAM = "(held: its text stays off stream; `python focus.py history` in a private shell shows it)"
+
+
+def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
+    """`on_stream` (focus's /history, the default): a held message's text is not shown -- the hold queue keeps it
+    off stream; only the shell command (`focus.py history`, off stream) passes False."""
     name = sanitize(h.name)
     login = sanitize(h.login)
     who = name if name.lower() == login else f"{name} ({login})"
@@ -35,7 +40,8 @@ def history_lines(h: UserHistory) -> list[str]:
     for s in h.messages:
         flags = "".join(f"[{f}] " for f, on in (("deleted", s.deleted), ("cleared", s.cleared and not s.deleted),
                                                  ("held", s.held)) if on)
-        out.append(f"  {when(s.ts)}  {flags}{sanitize(s.text)}")
+        text = HELD_OFF_STREAM if s.held and on_stream else sanitize(s.text)
+        out.append(f"  {when(s.ts)}  {flags}{text}")
     return out
 
 
