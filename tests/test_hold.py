@@ -39,6 +39,19 @@ def test_expiry_drops_only_messages_older_than_the_ttl_and_reports_each_chatter_
     assert len(q) == 0 and q.deadline() is None
 
 
+def test_a_bot_that_keeps_writing_gets_two_expiry_lines_not_one_per_message():
+    q = HoldQueue(ttl=600)
+    lines = []
+    for k in range(40):  # one message every 30 s for 20 minutes, each expiring 10 minutes later
+        now = 30.0 * k
+        lines += q.expire(now)
+        q.hold("9", "bot", "Bot", f"spam {k}", now)
+    assert [(e.login, n) for e, n in lines] == [("bot", 1)]  # the first one, then quiet while it writes on
+    lines = q.expire(30.0 * 39 + 601)  # it stopped: one tally of everything else
+    assert [(e.login, n) for e, n in lines] == [("bot", 39)]  # 40 held, 1 told before
+    assert len(q) == 0 and q.deadline() is None
+
+
 def test_the_queue_is_bounded_in_chatters_and_messages(monkeypatch):
     monkeypatch.setattr(H, "MAX_USERS", 3)
     monkeypatch.setattr(H, "MAX_MESSAGES", 2)

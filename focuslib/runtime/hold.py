@@ -28,6 +28,8 @@ class Held:
     name: str
     messages: list[tuple[float, Any]] = field(default_factory=list)  # (time held, message), oldest first
     dropped: int = 0  # messages lost to the bounds or to expiry, not yet reported
+    expired: int = 0  # messages expired since the last line about them
+    told: bool = False  # an expiry line was shown while they still had messages held
 
     @property
     def count(self) -> int:
@@ -83,15 +85,24 @@ class HoldQueue:
         return min(oldest) + self.ttl if oldest else None
 
     def expire(self, now: float) -> list[tuple[Held, int]]:
-        """Drop messages held longer than `ttl`: (chatter, how many dropped) for each one that lost some."""
+        """Drop messages held longer than `ttl`: (chatter, how many dropped) for each line to show.
+
+        One line at a chatter's first expiry, then one tally when their last held message goes: a bot
+        that keeps writing would otherwise put a "dropped" line on stream for every message it sends."""
         out = []
         limit = now - self.ttl
         for uid, entry in list(self._held.items()):
             keep = [(t, m) for t, m in entry.messages if t > limit]
             gone = len(entry.messages) - len(keep)
-            if gone:
-                entry.messages = keep
-                out.append((entry, gone))
-                if not keep:
-                    del self._held[uid]
+            if not gone:
+                continue
+            entry.messages = keep
+            entry.expired += gone
+            if not keep:
+                del self._held[uid]
+            elif entry.told:
+                continue
+            entry.told = True
+            out.append((entry, entry.expired))
+            entry.expired = 0
         return out
