@@ -16,6 +16,7 @@ from typing import Sequence
 
 COMMANDS = ("history", "questions", "links", "recap")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+MAX_LIMIT = 100_000  # history --limit: more than a screen can show, far below what SQLite rejects
 SINCE_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhdw]?)$")
 
 
@@ -64,8 +65,8 @@ def main(argv: Sequence[str]) -> int:
         try:
             now = time.time()
             if args.command == "history":
-                if args.limit < 1:
-                    print("focus: --limit must be 1 or more", file=sys.stderr)
+                if not 1 <= args.limit <= MAX_LIMIT:  # SQLite takes no integer past 2**63
+                    print(f"focus: --limit must be between 1 and {MAX_LIMIT:,}", file=sys.stderr)
                     return int(ExitStatus.CONFIG)
                 found = Q.history(conn, args.user, args.limit)
                 if found is None:
@@ -89,7 +90,12 @@ def main(argv: Sequence[str]) -> int:
             elif args.command == "links":
                 lines = report.link_lines(Q.links(conn, now - args.since))
             else:
-                lines = report.recap_lines(Q.recap(conn, now - args.since, now))
+                # From the oldest record at most: the recap keeps a count per minute, and `--since 9999999w`
+                # would otherwise ask for a list of billions of minutes.
+                oldest = conn.execute("SELECT min(ts) FROM (SELECT min(ts) AS ts FROM messages UNION ALL "
+                                      "SELECT min(ts) FROM events)").fetchone()[0]
+                since = max(now - args.since, now if oldest is None else min(oldest, now))
+                lines = report.recap_lines(Q.recap(conn, since, now))
         finally:
             conn.close()
     except FocusError as exc:
