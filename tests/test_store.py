@@ -223,6 +223,16 @@ def test_questions_need_a_question_mark_and_the_streamer_or_bang_q(tmp_path):
     conn.close()
 
 
+def test_a_question_to_a_chatter_whose_login_starts_like_the_streamers_is_not_the_streamers(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    texts = ["@deskfox_fan did you see that?", "@DeskFoxes is it live?", "@deskfox, is it live?", "@deskfox?"]
+    write(path, [(now + k, chat(ANN, text)) for k, text in enumerate(texts)])
+    conn = open_read(path)
+    assert [q.text for q in Q.questions(conn, now - 1)] == ["@deskfox, is it live?", "@deskfox?"]
+    conn.close()
+
+
 def test_links_are_every_url_with_who_and_when(tmp_path):
     path = db_path(tmp_path)
     now = time.time()

@@ -49,7 +49,8 @@ def is_question(m: ChatMessage) -> bool:
     for f in m.fragments:
         if f.kind == "mention" and ((f.user_id and f.user_id == me.id) or (f.login and f.login == me.login)):
             return True
-    return bool(me.login) and f"@{me.login.lower()}" in text.lower()
+    # "@deskfox_fan?" or "@deskfoxes?" mentions somebody else: the login must end where the name ends.
+    return bool(me.login) and re.search(f"@{re.escape(me.login.lower())}(?![a-z0-9_])", text.lower()) is not None
 
 
 def urls(text: str) -> list[str]:
