@@ -167,9 +167,9 @@ def test_unplanned_loss_reconnects_to_the_base_url_resubscribes_and_marks_the_ga
 
 def test_session_reconnect_migrates_without_resubscribing_or_losing_events():
     s = live(0)
-    acts = s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.example/ws?reconnect_id=abc")), 10)
+    acts = s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.eventsub.example/ws?reconnect_id=abc")), 10)
     (conn,) = of(acts, Connect)
-    assert conn.url == "wss://edge-2.example/ws?reconnect_id=abc"  # exactly as given
+    assert conn.url == "wss://edge-2.eventsub.example/ws?reconnect_id=abc"  # exactly as given
     assert of(acts, Close) == []  # the old socket stays open
     assert s.phase is Phase.MIGRATING
     # the old socket keeps delivering until the new welcome
@@ -189,16 +189,18 @@ def test_session_reconnect_migrates_without_resubscribing_or_losing_events():
 
 def test_a_reconnect_url_that_never_welcomes_falls_back_to_the_lost_path():
     s = live(0)
-    s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.example/ws")), 10)
-    assert s.deadline() == pytest.approx(20)
-    acts = s.tick(20.1)
+    s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.eventsub.example/ws")), 10)
+    assert s.deadline() == pytest.approx(40)  # the old socket works for 30 s (§1.6): wait that long
+    assert of(s.tick(39.9), Close) == []
+    assert len(of(s.receive(1, chat("still-on-old"), 35), Show)) == 1  # and keep reading it meanwhile
+    acts = s.tick(40.1)
     assert {a.conn for a in of(acts, Close)} == {1, 2}
     assert s.phase is Phase.RECONNECTING
 
 
 def test_the_new_socket_failing_during_migration_falls_back_to_the_base_url():
     s = live(0)
-    (conn,) = of(s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.example/ws")), 10), Connect)
+    (conn,) = of(s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.eventsub.example/ws")), 10), Connect)
     acts = s.closed(conn.conn, None, "connection refused", 10.2)
     assert Close(1, 0) in acts and s.phase is Phase.RECONNECTING
     (again,) = of(s.tick(s.deadline()), Connect)
@@ -291,7 +293,7 @@ def test_unknown_message_and_subscription_types_are_logged_not_shown():
 
 def test_stop_closes_every_socket_and_ignores_what_comes_after():
     s = live(0)
-    s.receive(1, msg(P.reconnect("sess-1", "wss://x/ws")), 1)
+    s.receive(1, msg(P.reconnect("sess-1", "wss://x.eventsub.example/ws")), 1)
     acts = s.stop(2)
     assert sorted(a.conn for a in of(acts, Close)) == [1, 2]
     assert s.phase is Phase.STOPPED and s.deadline() is None
@@ -339,10 +341,65 @@ def test_a_session_reconnect_while_subscribing_still_settles_gap_and_backoff():
     s.opened(2, 7)
     (sub,) = of(s.receive(2, msg(P.welcome("y", 10)), 7), CreateSubscriptions)
     s.subscription_result(sub.epoch, sub.specs[0], 202, "", 7.1)
-    (conn,) = of(s.receive(2, msg(P.reconnect("y", "wss://edge-2.example/ws")), 7.2), Connect)
+    (conn,) = of(s.receive(2, msg(P.reconnect("y", "wss://edge-2.eventsub.example/ws")), 7.2), Connect)
     s.opened(conn.conn, 7.3)
     s.receive(conn.conn, msg(P.welcome("z", 10)), 7.4)  # moved before every answer came back
     acts = []
     for spec in sub.specs[1:]:
         acts += s.subscription_result(sub.epoch, spec, 202, "", 7.5)
     assert of(acts, Gap) == [Gap(0.0, 7.5)] and s.attempt == 0 and s.gap_since is None
+
+
+@pytest.mark.parametrize("given,expected", [(0, 10), (5, 10), (10, 10), (600, 600), (10**9, 600)])
+def test_keepalive_timeout_is_clamped_to_twitchs_range(given, expected):
+    s = Session(BASE, SPECS, rng=lambda: 1.0)
+    s.start(0)
+    s.opened(1, 0)
+    s.receive(1, msg(P.welcome("x", given)), 0)
+    assert s.keepalive == expected and s.deadline() < expected + 200  # 10^9 no longer switches the watchdog off
+
+
+@pytest.mark.parametrize("base,url,follows", [
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://eventsub.wss.twitch.tv/ws?opaque=1", True),
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://edge-7.wss.twitch.tv/ws?opaque=1", True),
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://x.eventsub.wss.twitch.tv/ws", True),
+    ("wss://eventsub.wss.twitch.tv/ws", "ws://eventsub.wss.twitch.tv/ws", False),  # never down to ws://
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://evil.example/ws", False),
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://wss.twitch.tv.evil.example/ws", False),
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://twitch.tv/ws", False),
+    ("wss://eventsub.wss.twitch.tv/ws", "wss://[::1/ws", False),
+    ("ws://127.0.0.1:8080/ws", "ws://127.0.0.1:9090/ws", True),  # a local server: the same host
+    ("ws://127.0.0.1:8080/ws", "ws://127.0.0.2:8080/ws", False),
+    ("ws://localhost:8080/ws", "wss://localhost:8081/ws", True),
+    ("ws://localhost:8080/ws", "ws://otherhost:8080/ws", False),
+])
+def test_a_reconnect_url_is_followed_only_under_the_configured_host(base, url, follows):
+    s = Session(base, SPECS, rng=lambda: 1.0)
+    s.start(0)
+    s.opened(1, 0)
+    (sub,) = of(s.receive(1, msg(P.welcome("sess-1", 10)), 0), CreateSubscriptions)
+    for spec in sub.specs:
+        s.subscription_result(sub.epoch, spec, 202, "", 0)
+    acts = s.receive(1, msg(P.reconnect("sess-1", url)), 1)
+    if follows:
+        assert [c.url for c in of(acts, Connect)] == [url] and s.phase is Phase.MIGRATING
+    else:
+        assert of(acts, Connect) == [] and s.phase is Phase.RECONNECTING
+        assert "focus reconnects to" in of(acts, Tell)[0].text
+        (again,) = of(s.tick(s.deadline()), Connect)
+        assert again.url == base
+
+
+def test_a_revocation_of_a_type_focus_never_asked_for_leaves_the_count_alone():
+    s = live(0)
+    sub = P.subscription_object("channel.guest_star_session.begin", "beta", {}, "sess-1")
+    acts = s.receive(1, msg(P.revocation(sub, "authorization_revoked")), 5)
+    assert of(acts, Tell) == [] and of(acts, Status) == [] and s.revoked == {}
+    assert s._subscribed_text() == f"subscribed {len(SPECS)}/{len(SPECS)}"
+
+
+def test_a_long_revocation_reason_is_shortened():
+    s = live(0)
+    sub = P.subscription_object("channel.follow", "2", {}, "sess-1")
+    (tell,) = of(s.receive(1, msg(P.revocation(sub, "because " * 200)), 5), Tell)
+    assert len(tell.text) < 200 and "…" in tell.text

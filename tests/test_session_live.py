@@ -83,7 +83,8 @@ def _reconnected(focus, sim, old) -> None:
 
 
 def test_keepalive_silence_means_reconnect_and_resubscribe():
-    with SimTwitch(keepalive=1, ping_interval=None) as sim:
+    # 10 s: the least Twitch sends, and the least focus accepts (it clamps to 10-600 s).
+    with SimTwitch(keepalive=10, ping_interval=None) as sim:
         from conftest import Focus, Sink
         from focuslib.runtime.setup import Options
 
@@ -92,7 +93,7 @@ def test_keepalive_silence_means_reconnect_and_resubscribe():
         try:
             old = sim.wait_subscribed(N_SUBS)
             sim.silence(session=old)
-            focus.out.wait_text("no message from Twitch for 3 s", timeout=10)
+            focus.out.wait_text("no message from Twitch for 12 s", timeout=20)
             _reconnected(focus, sim, old)
         finally:
             assert focus.stop() == 0

@@ -24,8 +24,12 @@ Rules (Twitch docs "Getting Events Using WebSockets"; protocol notes §1):
 * Any frame restarts the keepalive watchdog; silence longer than
   `keepalive_timeout_seconds` plus a margin means the connection is dead.
 * `session_reconnect`: open `reconnect_url` exactly as given, keep reading the
-  old socket until the new one's welcome, then close the old one; the
-  subscriptions move with the session, so nothing is created again.
+  old socket until the new one's welcome (up to the 30 s the old one keeps
+  working, §1.6), then close the old one; the subscriptions move with the
+  session, so nothing is created again.  The URL is followed only to the
+  configured host or a host under its domain (the same host for a local
+  server), and never from wss:// down to ws://.
+* `keepalive_timeout_seconds` is clamped to Twitch's 10-600 s.
 * Any other loss: reconnect to the base URL with capped exponential backoff
   and jitter, create the subscriptions again, and mark the gap (Twitch does
   not replay what was sent while nobody listened).
@@ -85,7 +89,7 @@ SUBSCRIBED = frozenset({Phase.LIVE, Phase.MIGRATING})
 TIMERS: dict[Phase, str] = {
     Phase.RECONNECTING: "retry",  # backoff before connecting again
     Phase.AWAITING_WELCOME: "welcome",  # WELCOME_TIMEOUT from socket open to session_welcome
-    Phase.MIGRATING: "migration",  # WELCOME_TIMEOUT for the reconnect URL's welcome
+    Phase.MIGRATING: "migration",  # RECONNECT_GRACE for the reconnect URL's welcome
     Phase.SUBSCRIBING: "keepalive",  # silence longer than the keepalive (plus a margin)
     Phase.LIVE: "keepalive",
 }
@@ -107,6 +111,9 @@ CLOSE_REASONS: dict[int, str] = {
 CLIENT_BUG_CODES = frozenset({4001, 4002, 4003})
 
 WELCOME_TIMEOUT = 10.0  # seconds from socket open to session_welcome
+RECONNECT_GRACE = 30.0  # seconds the old socket keeps working after session_reconnect (§1.6)
+KEEPALIVE_RANGE = (10, 600)  # what Twitch accepts for keepalive_timeout_seconds (§1.4)
+REASON_LIMIT = 80  # characters of a revocation status shown (it comes from the network)
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
 DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of normal chat
@@ -323,7 +330,7 @@ class Session:
             old = self.active
             self._go("migrated")
             self.active, self.pending = conn, None
-            self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
+            self.session_id, self.keepalive = msg.session_id, _clamp_keepalive(msg.keepalive_timeout)
             self.last_seen = now
             out: list[Action] = [Log("migrated", detail)]
             if old is not None:
@@ -332,7 +339,7 @@ class Session:
             return out + [Status(self._subscribed_text())]
         if conn == self.active and self._can("welcome"):
             self._go("welcome")
-            self.session_id, self.keepalive = msg.session_id, msg.keepalive_timeout
+            self.session_id, self.keepalive = msg.session_id, _clamp_keepalive(msg.keepalive_timeout)
             self.epoch += 1
             self.results = {}
             self.settled = False
@@ -347,9 +354,14 @@ class Session:
     def _reconnect(self, conn: int, msg: Reconnect, now: float) -> list[Action]:
         if conn != self.active or not self._can("session_reconnect"):
             return [Log("ignored_reconnect", {"conn": conn, "phase": self.phase.value})]
+        refused = reconnect_refusal(self.base_url, msg.reconnect_url)
+        if refused:
+            return [Log("refused_reconnect_url", {"conn": conn, "why": refused}),
+                    Tell(f"Twitch asked focus to move to {refused}; focus reconnects to "
+                         f"{_host(self.base_url)} instead", "warn")] + self._lost(now, "reconnect URL refused")
         self._go("session_reconnect")
         self.pending = self._new_conn()
-        self.migrate_deadline = now + WELCOME_TIMEOUT
+        self.migrate_deadline = now + RECONNECT_GRACE
         return [
             Log("session_reconnect", {"conn": conn, "new_conn": self.pending}),
             Status("Twitch is moving focus to another server..."),
@@ -360,10 +372,14 @@ class Session:
     def _revocation(self, msg: Revocation) -> list[Action]:
         if not self.seen.add(msg.message_id):
             return [Log("duplicate", {"message_id": msg.message_id})]
-        self.revoked[msg.subscription_type] = msg.status
+        if msg.subscription_type not in {spec.type for spec in self.desired}:
+            # Not one of ours (another tool's subscription on a shared session, or nonsense): the count stays.
+            return [Log("revocation", {"type": msg.subscription_type, "status": msg.status, "ours": False})]
+        status = msg.status if len(msg.status) <= REASON_LIMIT else msg.status[:REASON_LIMIT - 1] + "…"
+        self.revoked[msg.subscription_type] = status
         out: list[Action] = [
             Log("revocation", {"type": msg.subscription_type, "status": msg.status}),
-            Tell(f"Twitch revoked the {msg.subscription_type} subscription ({msg.status}); "
+            Tell(f"Twitch revoked the {msg.subscription_type} subscription ({status}); "
                    "the rest go on", "warn"),
         ]
         if self.phase in SUBSCRIBED:
@@ -402,8 +418,7 @@ class Session:
 
     def _connect(self, now: float) -> list[Action]:
         self.active = self._new_conn()
-        host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
-        return [Status(f"connecting to {host}..."), Connect(self.active, self.base_url)]
+        return [Status(f"connecting to {_host(self.base_url)}..."), Connect(self.active, self.base_url)]
 
     def _new_conn(self) -> int:
         self._next_conn += 1
@@ -466,3 +481,47 @@ def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> 
     if status == 409:
         return f"{spec.type} already exists on this session (409{said})"
     return f"{spec.type} could not be created ({status}{said})"
+
+
+def _clamp_keepalive(seconds: int) -> int:
+    """Twitch sends 10-600; anything else (10^9 would switch the watchdog off) is pulled into that range."""
+    low, high = KEEPALIVE_RANGE
+    return min(high, max(low, seconds))
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+
+
+def reconnect_refusal(base_url: str, url: str) -> str:
+    """"" when focus may follow `url` from a session on `base_url`; else what is wrong with it, for a line.
+
+    Followed: the configured host itself, or (for a name with a domain, such as
+    eventsub.wss.twitch.tv) a host under the same parent domain (*.wss.twitch.tv);
+    for an address or a single-label name (a local server), the same host only.
+    Never from wss:// down to ws://.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        base, new = urlsplit(base_url), urlsplit(url)
+        base_host, host = (base.hostname or "").lower(), (new.hostname or "").lower()
+        new.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        return "a malformed URL"
+    shown = host[:60] or "no host"
+    if new.scheme not in ("ws", "wss"):
+        return f"a URL that is not a WebSocket ({shown})"
+    if base.scheme == "wss" and new.scheme != "wss":
+        return f"an unencrypted ws:// URL ({shown})"
+    if not host or not base_host:
+        return f"a URL without a host ({shown})"
+    if host == base_host:
+        return ""
+    labels = base_host.split(".")
+    is_address = base_host.replace(".", "").isdigit() or ":" in base_host
+    if not is_address and len(labels) >= 3 and host.endswith("." + ".".join(labels[1:])):
+        return ""
+    if not is_address and len(labels) >= 2 and host.endswith("." + base_host):
+        return ""
+    return f"another host ({shown})"
