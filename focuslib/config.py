@@ -60,7 +60,7 @@ class Settings:
             return (env.get(name) or default).strip()
 
         user_id = get("TWITCH_USER_ID")
-        if user_id and not user_id.isdigit():
+        if user_id and not (user_id.isascii() and user_id.isdigit()):  # "١٢٣" and "²" are digits to isdigit()
             raise ConfigError(f"TWITCH_USER_ID={user_id!r} is not a numeric user id",
                               "set TWITCH_USER_ID to the broadcaster's id (digits), or unset it to use the token's user")
         data_dir = Path(get("FOCUS_DATA_DIR") or _xdg(env, "XDG_DATA_HOME", ".local/share") / "focus").expanduser()

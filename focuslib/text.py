@@ -52,26 +52,59 @@ def _build_table() -> dict[int, str | None]:
 def _slow_path() -> tuple[re.Pattern[str], dict[int, str | None]]:
     """The escape-sequence pattern and the deletion table, built on first need (not at start-up)."""
     return re.compile(_ESCAPES_PATTERN, re.VERBOSE), _build_table()
-_MAX_MARKS = 3
-_MARKS = r"[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{%d,}" % (_MAX_MARKS + 1)
-_MARKS_RE = re.compile(_MARKS)
-_TRICKS_RE = re.compile(f"[{_SNEAKY}]|{_MARKS}")  # either, in one pass
+_MAX_MARKS = 3  # combining marks kept on one character; a longer run is "zalgo" and is cut
+
+
+@functools.cache
+def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Runs of more than _MAX_MARKS combining marks, and (in one pass) those or a sneaky character.
+
+    Every combining mark counts (Unicode categories Mn and Me: Latin diacritics,
+    Hebrew points, Arabic harakat, Thai and Devanagari vowel signs, ...), so no
+    script's marks can stack over the neighbouring lines.  Built on first need
+    (~25 ms; warm_up does it before the first line)."""
+    import unicodedata
+
+    ranges: list[tuple[int, int]] = []
+    for cp in (*range(0x30000), *range(0xE0000, 0xE1000)):  # no marks beyond these planes
+        if unicodedata.category(chr(cp)) in ("Mn", "Me"):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    cls = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    marks = f"[{cls}]{{{_MAX_MARKS + 1},}}"
+    return re.compile(marks), re.compile(f"[{_SNEAKY}]|{marks}")
+
+
+def warm_up() -> None:
+    """Build the tables `sanitize` needs for non-ASCII text now, not on the first such line."""
+    _marks()
+    _slow_path()
 
 
 def sanitize(text: str) -> str:
     """`text` with nothing that could move the cursor, change the terminal or hide text."""
     if text.isprintable():
         # Printable ASCII (most chat) is safe as it is; isascii() is O(1).
-        if text.isascii() or _TRICKS_RE.search(text) is None:
+        if text.isascii():
+            return text
+        marks, tricks = _marks()
+        if tricks.search(text) is None:
             return text
         if _SNEAKY_RE.search(text) is None:  # only stacked combining marks
-            return _MARKS_RE.sub(_cut_marks, text)
+            return marks.sub(_cut_marks, text)
     escapes, table = _slow_path()
     if "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text):
         text = escapes.sub("", text)
     text = text.translate(table)
     text = _strip_format(text)
-    return _MARKS_RE.sub(_cut_marks, text)
+    return _marks()[0].sub(_cut_marks, text)
+
+
+def display_name(name: str, login: str) -> str:
+    """A user's name as shown: the display name, or the login when the name is empty or only invisible."""
+    return sanitize(name).strip() or sanitize(login).strip() or "anonymous"
 
 
 def sanitize_lines(text: str) -> str:

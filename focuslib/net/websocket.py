@@ -120,6 +120,11 @@ class WsConnection:
     def start(self) -> None:
         self.thread.start()
 
+    @property
+    def connecting(self) -> bool:
+        """Still in the TCP/TLS/WebSocket handshake (which only its own timeout ends)."""
+        return self._ws is None and self.thread.is_alive()
+
     def close(self, code: int = 1000) -> None:
         """Send a close frame (code 0: just drop the socket).  Idempotent."""
         with self._lock:

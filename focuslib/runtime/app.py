@@ -363,6 +363,8 @@ class App:
             self.credits.release()
         deadline = time.monotonic() + 1.0
         for c in list(self.conns.values()):
+            if c.connecting:  # stuck in a handshake nobody answers: it cannot be woken, and ends by itself
+                continue
             c.thread.join(max(0.0, deadline - time.monotonic()))
             if c.thread.is_alive():
                 c.abort()

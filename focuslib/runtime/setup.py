@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
+from focuslib.text import warm_up as text_warm_up
 from focuslib.runtime.inbox import Failure, NoticeText, StatusText
 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
@@ -298,6 +299,7 @@ def warm_up(app: App) -> None:
     otherwise walk every module and class)."""
     app.parser.load()
     app.presenter  # noqa: B018  (builds the view)
+    text_warm_up()  # the sanitizer's tables for non-ASCII text
     gc.freeze()
 
 

@@ -14,7 +14,7 @@ import time
 import zlib
 from typing import Callable, Mapping
 
-from focuslib.text import sanitize
+from focuslib.text import display_name, sanitize
 from focuslib.twitch.automod import HeldMessages
 from focuslib.twitch.events import Badge, User
 from focuslib.view.colors import DEFAULT_COLORS, ColorMode, parse_hex, readable, rgb_sgr
@@ -86,7 +86,7 @@ class Lines:
         cached = self._name_cache.get(key)
         if cached is not None:
             return cached
-        shown = sanitize(user.name).strip() or sanitize(user.login) or "anonymous"
+        shown = display_name(user.name, user.login)
         if not parse_hex(color):
             color = DEFAULT_COLORS[zlib.crc32(user.login.encode()) % len(DEFAULT_COLORS)]
         run = (shown, f"{BOLD};{self.rgb(color)}" if self.color else "")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Sequence
 
-from focuslib.text import sanitize
+from focuslib.text import display_name, sanitize
 from focuslib.twitch.events import AutoModUpdate, ChatMessage, Event, User
 from focuslib.view import render_notices as RN
 from focuslib.view.colors import ColorMode
@@ -151,7 +151,7 @@ class Renderer(Lines):
             runs += (self.banner("mention"), (" ", ""))
         if shared:
             assert m.source_broadcaster is not None
-            runs.append((f"[{sanitize(m.source_broadcaster.display)}] ", DIM if self.color else ""))
+            runs.append((f"[{display_name(m.source_broadcaster.name, m.source_broadcaster.login)}] ", DIM if self.color else ""))
         runs += head
         if m.reply is not None:
             runs += self._reply(m)
@@ -173,7 +173,7 @@ class Renderer(Lines):
     def _reply(self, m: ChatMessage) -> list[Run]:
         assert m.reply is not None
         dim = DIM if self.color else ""
-        parent = sanitize(m.reply.parent_user.display)
+        parent = display_name(m.reply.parent_user.name, m.reply.parent_user.login)
         quote = cut(sanitize(m.reply.parent_body).strip(), 24)
         runs = [(" ↪ ", dim), ("@" + parent, dim)]
         if quote:

@@ -11,7 +11,7 @@ from focuslib.view.layout import Run, cut
 from focuslib.view.render_moderation import renderers as moderation_renderers
 from focuslib.view.render_notices import (_time, _with_message, chat_notification, duration, gift_bomb, months, plural, t,
                              tier_label, tier_text)
-from focuslib.text import sanitize
+from focuslib.text import display_name, sanitize
 
 if TYPE_CHECKING:
     from focuslib.view.lines import Lines
@@ -134,7 +134,7 @@ def hype_train(r: Lines, e: HypeTrain) -> str:
     if e.shared:
         name = "Shared " + name.lower()
     if e.phase == "end":
-        top = ", ".join(sanitize(c.user.display) for c in e.top[:3])
+        top = ", ".join(display_name(c.user.name, c.user.login) for c in e.top[:3])
         text = f"{name} ended at level {e.level}" + (f" · top: {top}" if top else "")
     else:
         percent = f" · {e.progress * 100 // e.goal}% to level {e.level + 1}" if e.goal > 0 else ""

@@ -17,7 +17,7 @@ from focuslib.twitch.events import (AnnouncementNotice, BitsBadgeNotice, Charity
                      Fragment, GifterNotice, ModiversaryNotice, PrimeUpgradeNotice, RaidNotice, ResubNotice,
                      SubGiftNotice, SubNotice, User, WatchStreakNotice)
 from focuslib.view.layout import Run, text_width
-from focuslib.text import sanitize
+from focuslib.text import display_name, sanitize
 
 if TYPE_CHECKING:
     from focuslib.view.lines import Lines
@@ -52,10 +52,12 @@ def duration(seconds: float) -> str:
 
 
 def _time(value: str) -> dt.datetime | None:
+    """An RFC 3339 time; one without a time zone (seen from local servers) is read as UTC."""
     try:
-        return dt.datetime.fromisoformat(value)
+        when = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
 
 
 TIERS = {"1000": "T1", "2000": "T2", "3000": "T3"}  # Prime subs are "1000" too
@@ -80,7 +82,7 @@ def names_line(names: Sequence[User], budget: int, count_rest: bool = False) -> 
     out: list[str] = []
     used = 0
     for k, u in enumerate(names):
-        name = sanitize(u.display)
+        name = display_name(u.name, u.login)
         need = text_width(name) + (2 if out else 0)
         rest = len(names) - k
         tail = f" and {rest} more" if count_rest else ", …"
@@ -193,7 +195,8 @@ ANNOUNCE = {"blue": "#3A8EFF", "green": "#00B86B", "orange": "#FF8A00", "purple"
 
 def _notice_line(r: Lines, n: ChatNotification, kind: str, parts: list[Run], alert: str) -> str:
     if n.shared:
-        source = n.source_broadcaster.display if n.source_broadcaster else "shared chat"
+        source = (display_name(n.source_broadcaster.name, n.source_broadcaster.login)
+                  if n.source_broadcaster else "shared chat")
         parts.insert(0, (f"[{sanitize(source)}] ", "2" if r.color else ""))
         alert = ""
     return r.event_line(kind, parts, alert)
