@@ -81,7 +81,9 @@ def test_a_64_mib_frame_leaves_focus_s_peak_memory_where_it_was(sim, env, tmp_pa
         sim.notify("channel.chat.message", P.chat_message(("6", "ann", "Ann"), "after"), session=second)
         out.wait_text("Ann: after")
         after = _peak_rss_kib(p.pid)
-        assert after - before < 8 * 1024, f"peak RSS grew by {(after - before) // 1024} MiB"
+        # The frame alone would be 64 MiB (and 5-10 times that once decoded); the reconnect and the
+        # resubscription themselves take a few MiB.
+        assert after - before < 32 * 1024, f"peak RSS grew by {(after - before) // 1024} MiB"
     finally:
         p.terminate()
         p.wait(t(10))
