@@ -277,6 +277,27 @@ def test_history_in_focus_keeps_a_held_text_off_stream_and_the_shell_command_sho
     conn.close()
 
 
+def test_questions_and_links_in_focus_are_bounded_the_shell_lists_them_all(tmp_path):
+    from focuslib.runtime.memory import ChatMemory
+
+    path = db_path(tmp_path)
+    now = time.time()
+    flood = " ".join(f"https://spam{k}.example/" for k in range(40))
+    w = write(path, [(now + k, chat(ANN, f"!q question {k}? {flood}")) for k in range(30)])
+    memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
+    links = memory.links(now - 1)  # /links, typed in focus: on stream
+    assert len(links) == 21 and links[0] == "  ... 1,180 older: python focus.py links (in a shell)"
+    assert links[-1].endswith("Ann  https://spam39.example/")
+    qs = memory.questions(now - 1)
+    assert len(qs) == 22 and qs[0].startswith("30 open questions") and qs[1].endswith("Ann: !q question 0? " + flood)
+    assert qs[-1] == "  ... and 10 more: python focus.py questions (in a shell)"
+    assert memory.done(30) == ["question 30 answered"]  # the numbers stay those of the whole list
+    conn = open_read(path)
+    assert len(report.link_lines(Q.links(conn, now - 1), on_stream=False)) == 1200
+    assert len(report.question_lines(Q.questions(conn, now - 1), on_stream=False)) == 31
+    conn.close()
+
+
 def test_held_messages_are_stored_marked_and_their_chatter_known_only_once_released(tmp_path):
     path = db_path(tmp_path)
     now = time.time()

@@ -86,9 +86,9 @@ def main(argv: Sequence[str]) -> int:
                     finally:
                         writer.close()
                     open_ = Q.questions(conn, now - args.since)
-                lines = report.question_lines(open_)
+                lines = report.question_lines(open_, on_stream=False)
             elif args.command == "links":
-                lines = report.link_lines(Q.links(conn, now - args.since))
+                lines = report.link_lines(Q.links(conn, now - args.since), on_stream=False)
             else:
                 # From the oldest record at most: the recap keeps a count per minute, and `--since 9999999w`
                 # would otherwise ask for a list of billions of minutes.

@@ -45,18 +45,30 @@ def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
     return out
 
 
-def question_lines(qs: list[Question]) -> list[str]:
+ON_STREAM_LINES = 20  # /questions and /links in focus list at most this many: chatters decide how many there are
+
+
+def question_lines(qs: list[Question], *, on_stream: bool = True) -> list[str]:
+    """`on_stream` (focus, the default): the oldest ON_STREAM_LINES only (their numbers are what /done takes)."""
     if not qs:
         return ["no open questions"]
     out = [f"{len(qs)} open question{'' if len(qs) == 1 else 's'} (done N marks one answered):"]
-    out += [f"  {n}. [{when(q.ts, '%H:%M')}] {sanitize(q.name)}: {sanitize(q.text)}" for n, q in enumerate(qs, 1)]
+    shown = qs[:ON_STREAM_LINES] if on_stream else qs
+    out += [f"  {n}. [{when(q.ts, '%H:%M')}] {sanitize(q.name)}: {sanitize(q.text)}" for n, q in enumerate(shown, 1)]
+    if len(shown) < len(qs):
+        out.append(f"  ... and {len(qs) - len(shown):,} more: python focus.py questions (in a shell)")
     return out
 
 
-def link_lines(links: list[Link]) -> list[str]:
+def link_lines(links: list[Link], *, on_stream: bool = True) -> list[str]:
+    """`on_stream` (focus, the default): the newest ON_STREAM_LINES only -- one chatter pasting hundreds of
+    URLs must not scroll the stream away (nor keep the main thread printing)."""
     if not links:
         return ["no links"]
-    return [f"  [{when(k.ts)}] {sanitize(k.name)}  {sanitize(k.url)}" for k in links]
+    shown = links[-ON_STREAM_LINES:] if on_stream else links
+    older = len(links) - len(shown)
+    out = [f"  ... {older:,} older: python focus.py links (in a shell)"] if older else []
+    return out + [f"  [{when(k.ts)}] {sanitize(k.name)}  {sanitize(k.url)}" for k in shown]
 
 
 def duration(seconds: float) -> str:
