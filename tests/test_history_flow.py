@@ -294,3 +294,43 @@ def test_the_memory_commands_inside_focus(sim, start_focus):
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT text FROM messages WHERE question = 1").fetchall() == [("!q what theme is that?",)]
     conn.close()
+
+
+def test_moderation_done_on_twitch_also_removes_held_messages(sim, start_focus):
+    from focuslib.sim import payloads_chat as N
+
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, BOB, "BOT SPAM one")
+    say(sim, BOB, "BOT SPAM two")
+    keep = say(sim, CY, "cy keeps this")
+    gone = say(sim, CY, "cy deleted this")
+    focus.out.wait_text("held: new chatter Cy (2 messages)")
+    sim.notify("channel.ban", C.ban(BOB, MOD, "spam"))  # another moderator, on Twitch's site
+    focus.out.wait_text("discarded 2 held messages from Bob (removed on Twitch)")
+    sim.notify("channel.chat.message_delete", N.message_delete(CY, gone))
+    say(sim, ANN, "after the delete")
+    focus.out.wait_text("Ann: after the delete")
+    memory = focus.app.memory
+    assert on_main(focus, lambda: memory.release("bob")) == ["nobody named bob is held"]
+    on_main(focus, lambda: memory.show_lines(memory.release("cy")))
+    focus.out.wait_text("released Cy (1 message)")
+    assert "Cy: cy keeps this" in focus.out.text and keep
+    assert "SPAM" not in focus.out.text and "cy deleted this" not in focus.out.text
+    assert focus.stop() == 0
+
+
+def test_memory_commands_in_focus_wait_only_briefly_for_a_lock(sim, start_focus):
+    """/history, /questions and /links run on the display thread: a lock held elsewhere may not stall chat
+    for the shell commands' 2 s (the bound is the read connection's own busy timeout)."""
+    from focuslib.runtime.memory import MAIN_THREAD_BUSY_MS
+    from focuslib.store.schema import BUSY_TIMEOUT_MS
+
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    memory = focus.app.memory
+    busy = on_main(focus, lambda: memory._read(lambda conn: conn.execute("PRAGMA busy_timeout").fetchone()[0]))
+    assert busy == MAIN_THREAD_BUSY_MS < BUSY_TIMEOUT_MS
+    assert focus.stop() == 0

@@ -79,6 +79,27 @@ class HoldQueue:
 
     discard = release  # /ban: the same removal; the caller drops the messages instead of showing them
 
+    def forget_user(self, user_id: str) -> Held | None:
+        """A ban, timeout or clear done anywhere (another moderator, Twitch's site): their held text goes too,
+        so a later /release can never show what Twitch already removed."""
+        return self._held.pop(user_id, None)
+
+    def forget_message(self, user_id: str, message_id: str) -> bool:
+        """A message deleted on Twitch while held: it is never shown by a later /release."""
+        entry = self._held.get(user_id)
+        if entry is None:
+            return False
+        keep = [(t, m) for t, m in entry.messages if getattr(m, "message_id", None) != message_id]
+        gone = len(entry.messages) != len(keep)
+        entry.messages = keep
+        if not keep:
+            del self._held[user_id]
+        return gone
+
+    def forget_all(self) -> None:
+        """The whole chat was cleared on Twitch: nothing held may come back."""
+        self._held.clear()
+
     def deadline(self) -> float | None:
         """When the oldest held message expires; None when nothing is held."""
         oldest = [e.messages[0][0] for e in self._held.values() if e.messages]

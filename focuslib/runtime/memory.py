@@ -25,7 +25,7 @@ from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import StoreError, open_read
 from focuslib.store.writer import Done, HistoryWriter, Released
-from focuslib.twitch.events import ChatMessage
+from focuslib.twitch.events import Ban, ChatClear, ChatMessage, ClearUserMessages, MessageDelete
 from focuslib.view.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from focuslib.view.render import Renderer
 
 MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
+MAIN_THREAD_BUSY_MS = 100  # /history, /questions, /links run on the display thread: never wait long for a lock
 TRUSTED = frozenset({"broadcaster", "moderator", "vip"})  # never held, even on their first message
 
 
@@ -70,6 +71,8 @@ class ChatMemory:
         if type(event) is not ChatMessage:
             if writer is not None:
                 writer.put(self.wall(), event)
+            if self.hold is not None and len(self.hold):
+                self._moderated(event)
             return True
         m: ChatMessage = event
         if not self._bound:  # the view is built lazily (after the subscriptions): give it the colors once
@@ -105,6 +108,22 @@ class ChatMemory:
         known.add(uid)
         self._renderer().mark_first(m.message_id)
         return True
+
+    def _moderated(self, event: Any) -> None:
+        """Moderation done outside this focus also removes what the hold queue keeps."""
+        hold = self.hold
+        assert hold is not None
+        if isinstance(event, (Ban, ClearUserMessages)):
+            who = event.user if isinstance(event, Ban) else event.target
+            entry = hold.forget_user(who.id)
+            if entry is not None and entry.count:
+                self.terminal.line(self._renderer().quiet(
+                    f"discarded {entry.count} held message{'' if entry.count == 1 else 's'} from "
+                    f"{entry.name or entry.login} (removed on Twitch)"))
+        elif isinstance(event, MessageDelete):
+            hold.forget_message(event.target.id, event.message_id)
+        elif isinstance(event, ChatClear):
+            hold.forget_all()
 
     def _say_learning(self) -> None:
         if self.hold is not None:
@@ -212,7 +231,7 @@ class ChatMemory:
     def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.writer is None:
             raise StoreError("history is off", "start focus without --no-history / FOCUS_HISTORY=off")
-        conn = open_read(self.writer.path)
+        conn = open_read(self.writer.path, busy_ms=MAIN_THREAD_BUSY_MS)
         try:
             return fn(conn, *args)
         finally:

@@ -159,14 +159,17 @@ def open_write(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_read(path: Path) -> sqlite3.Connection:
-    """A read connection for queries; raises StoreError when there is no usable history."""
+def open_read(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """A read connection for queries; raises StoreError when there is no usable history.
+
+    `busy_ms`: how long to wait for a lock another program holds (focus's own main thread passes a
+    short one: chat must not wait for a database)."""
     if not path.exists():
         raise StoreError(f"there is no history yet ({path} does not exist)",
                          "run focus (history is on unless --no-history or FOCUS_HISTORY=off)")
     check_file(path)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_ms / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.OperationalError as exc:
