@@ -11,11 +11,14 @@ PYTHONDONTWRITEBYTECODE would make every start-up compile from source.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from dataclasses import dataclass
@@ -34,10 +37,18 @@ class Kind:
     name: str
     argv: tuple[str, ...]
     needs_user_id: bool = False  # the floor does not look the user up, so it is told
+    pty: bool = False  # stdin and stdout a pseudo-terminal: focus's input line is on
 
 
 def focus_kind(python: str = sys.executable) -> Kind:
     return Kind("focus", (python, str(ROOT / "focus.py"), "--color", "always"))
+
+
+def focus_pty_kind(python: str = sys.executable) -> Kind:
+    return Kind("focus (input line)", (python, str(ROOT / "focus.py"), "--color", "always"), pty=True)
+
+
+PTY_SIZE = (40, 120)  # rows, columns of the pseudo-terminal
 
 
 def floor_kind(python: str = sys.executable) -> Kind:
@@ -57,6 +68,8 @@ class LineReader(threading.Thread):
         self.count = 0
         self.last = 0.0  # monotonic time the newest numbered line was read
         self.times: dict[int, float] | None = None
+        self.watch: bytes | None = None  # `expect`: the bytes whose next appearance is timed
+        self.seen: float | None = None
         self.eof = False
         self.tail = b""  # the last unnumbered output, for error messages
         self.cond = threading.Condition()
@@ -66,14 +79,41 @@ class LineReader(threading.Thread):
         with self.cond:
             self.times = {} if on else None
 
+    def expect(self, token: bytes) -> None:
+        """Time the next appearance of `token` in the output (`wait_seen`)."""
+        with self.cond:
+            self.watch, self.seen = token, None
+
+    def wait_seen(self, timeout: float) -> float | None:
+        """When the expected bytes appeared (monotonic), None if not within `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while self.seen is None and not self.eof:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.cond.wait(left)
+            self.watch = None
+            return self.seen
+
     def run(self) -> None:
         read, now, findall = os.read, time.monotonic, MARK_RE.findall
         pending = b""
+        carry = b""  # the end of the previous read: a watched token may straddle two reads
         while True:
-            data = read(self.fd, 1 << 20)
+            try:
+                data = read(self.fd, 1 << 20)
+            except OSError:  # a pseudo-terminal's master reads EIO once the child is gone
+                data = b""
             t = now()
             if not data:
                 break
+            if self.watch is not None:
+                with self.cond:
+                    if self.watch is not None and self.watch in carry + data:
+                        self.seen, self.watch = t, None
+                        self.cond.notify_all()
+            carry = data[-8:]
             pending += data
             cut = pending.rfind(b"\n") + 1
             if not cut:
@@ -129,11 +169,23 @@ class Client:
         }
         self._stderr = open(self.home / "stderr.txt", "wb")
         self.devlog: subprocess.Popen[bytes] | None = None
+        self.master = -1  # the pseudo-terminal's side the bench reads and types into (pty kinds)
         self.spawned_at = time.monotonic()
-        self.proc = subprocess.Popen(kind.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self._stderr, env=self.env, cwd=self.home)
-        assert self.proc.stdout is not None
-        self.reader = LineReader(self.proc.stdout.fileno())
+        if kind.pty:
+            # The bench is the terminal.  It has no screen to report a cursor position from, so
+            # prompt_toolkit is told not to ask (it would wait for an answer, then warn).
+            self.master, slave = os.openpty()
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *PTY_SIZE, 0, 0))
+            self.proc = subprocess.Popen(kind.argv, stdin=slave, stdout=slave, stderr=self._stderr,
+                                         env={**self.env, "PROMPT_TOOLKIT_NO_CPR": "1"}, cwd=self.home,
+                                         start_new_session=True)
+            os.close(slave)
+            self.reader = LineReader(self.master)
+        else:
+            self.proc = subprocess.Popen(kind.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=self._stderr, env=self.env, cwd=self.home)
+            assert self.proc.stdout is not None
+            self.reader = LineReader(self.proc.stdout.fileno())
         self.reader.start()
         if devlog_reader:
             self.devlog = subprocess.Popen([sys.executable, str(ROOT / "devlog.py"), "--raw"],
@@ -192,6 +244,9 @@ class Client:
         self.reader.join(5)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
+        if self.master >= 0:
+            os.close(self.master)
+            self.master = -1
         self._stderr.close()
 
     def __enter__(self) -> Client:

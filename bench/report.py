@@ -18,6 +18,8 @@ IDLE_PERCENT = 0.05
 GROWTH_MIB = 5.0
 RSS_VS_FLOOR = 1.5
 STARTUP_VS_FLOOR = 1.5
+KEY_RATE = 500  # msg/s flowing while keys are typed (issue 9)
+KEY_P99_MS = 50.0  # issue 9: keystroke to echo, p99
 DEVLOG_RATE = 1000  # records/s devlog.py must print (issue 12: a raid is hundreds of messages per second)
 
 
@@ -115,7 +117,26 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
             line(f"devlog.py {mode}{' (--raw)' if mode == 'raw' else ''}, records/s", {FOCUS: rate}, ",.0f", "—",
                  f"≥ {DEVLOG_RATE:,} (a raid)", rate >= DEVLOG_RATE)
 
-    # 6. start-up
+    # 6. the input line (issue 9): focus in a pseudo-terminal beside display-only focus, same rounds
+    pty = "focus (input line)"
+    if _get(r, "input"):
+        cells = {FOCUS: _get(r, "input", "burst", FOCUS, "msgs_per_s")}
+        with_line = _get(r, "input", "burst", pty, "msgs_per_s")
+        ratio = _ratio(with_line, cells[FOCUS])
+        out.append([f"input line on: burst of {n:,} (msg/s), beside display-only",
+                    f"{_fmt(with_line, ',.0f')} (display-only {_fmt(cells[FOCUS], ',.0f')})", "", "",
+                    f"{ratio:.2f} × display-only" if ratio else "—", "", "—"])
+        lat = _get(r, "input", "latency", pty, str(KEY_RATE))
+        plain = _get(r, "input", "latency", FOCUS, str(KEY_RATE))
+        out.append([f"input line on: latency at {KEY_RATE} msg/s, p50 / p99 / max (ms)",
+                    f"{_latency_cell(lat)} (display-only {_latency_cell(plain)})", "", "", "—", "", "—"])
+        keys = _get(r, "input", "keystroke")
+        p99 = (keys or {}).get("p99_ms")
+        out.append([f"keystroke to echo while {KEY_RATE} msg/s flow, p50 / p99 / max (ms)", _latency_cell(keys),
+                    "", "", "—", f"p99 < {KEY_P99_MS:g} ms (issue 9)",
+                    _verdict(None if p99 is None else p99 < KEY_P99_MS)])
+
+    # 7. start-up
     runs = _get(r, "config", "startup_runs")
     up = {c: _get(r, "startup", c, "median") for c in clients}
     ratio = _ratio(up[FOCUS], up[FLOOR])

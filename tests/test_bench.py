@@ -41,6 +41,13 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
         assert [s[0] for s in long["rss_samples_kib"]][-1] == 2500
         assert r["startup"][client]["runs"] == 1 and r["startup"][client]["median"] > 0
     assert set(r["idle"]) == {"focus", "focus+devlog", "floor"}
+    # The input line's phase: focus in a pseudo-terminal beside display-only focus.
+    for client in ("focus", "focus (input line)"):
+        assert r["input"]["burst"][client]["msgs_per_s"] > 0
+        assert (r["input"]["latency"][client]["500"]["n"], r["input"]["latency"][client]["500"]["lost"]) == (100, 0)
+    keys = r["input"]["keystroke"]
+    assert keys["n"] > 0 and keys["lost"] == 0 and 0 < keys["p50_ms"] <= keys["p99_ms"] <= keys["max_ms"]
+    assert "| keystroke to echo while 500 msg/s flow" in proc.stdout
     assert all(r["devlog"][mode]["records"] == 300 and r["devlog"][mode]["records_per_s"] > 0
                for mode in ("pretty", "raw"))
     assert all(v["cpu_seconds"] >= 0 for v in r["idle"].values())
