@@ -43,9 +43,9 @@ def test_holds_are_numbered_in_order_and_the_text_stays_off_screen() -> None:
         "▣ held by AutoMod: byte_heron (#2): /allow 2 or /deny 2",
         "▣ held by AutoMod: Pixel_Otter (#1): /allow 1 or /deny 1",
     ]
-    held = presenter.r.held.get(2)
+    held = presenter.renderer.held.get(2)
     assert held is not None and (held.message_id, held.user_id, held.login) == ("m-2", HERON[0], HERON[1])
-    assert presenter.r.held.get(3) is None
+    assert presenter.renderer.held.get(3) is None
     assert "rude" not in out.getvalue()
 
 
@@ -61,8 +61,8 @@ def test_outcome_is_a_line_of_its_own_where_nothing_can_be_rewritten() -> None:
         "▣ AutoMod #1 (Pixel_Otter): expired",
         "▣ AutoMod: Pixel_Otter's held message was allowed by DeskFox",
     ]
-    assert [h.number for h in presenter.r.held.pending()] == []
-    assert presenter.r.held.get(2).status == "denied"  # type: ignore[union-attr]
+    assert [h.number for h in presenter.renderer.held.pending()] == []
+    assert presenter.renderer.held.get(2).status == "denied"  # type: ignore[union-attr]
     assert "rude" not in out.getvalue()
 
 

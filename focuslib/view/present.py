@@ -77,7 +77,7 @@ class Presenter:
                  types: frozenset[str] | None = None, bell: bool = False, flood_limit: int = 5,
                  flood_window: float = 10.0, gift_wait: float = 5.0, progress_interval: float = 10.0,
                  twin_window: float = WINDOW) -> None:
-        self.r = renderer
+        self.renderer = renderer
         self.terminal = terminal
         self.groups = groups
         self.types = types  # subscription types focus has; None = all of them
@@ -147,24 +147,24 @@ class Presenter:
             self._notice(event, now)  # type: ignore[arg-type]
         elif kind is Follow:
             if self.follows.add(event.user, now):  # type: ignore[union-attr]
-                self._emit(self.r.event(event))
+                self._emit(self.renderer.event(event))
         elif kind is SubscriptionGift:
             self._event_gift(event, now)  # type: ignore[arg-type]
         elif kind is Subscribe and event.is_gift and self._event_bomb is not None:  # type: ignore[union-attr]
             self._event_recipient(event.user, now)  # type: ignore[union-attr]
         elif kind in (HypeTrain, Poll, Prediction):
             if self._progress(event, now):  # type: ignore[arg-type]
-                self._emit(self.r.event(event))
+                self._emit(self.renderer.event(event))
         elif kind in (MessageDelete, ChatClear, ClearUserMessages):
             if not self._moderation(event):
-                self._emit(self.r.event(event))
+                self._emit(self.renderer.event(event))
         elif kind is AutoModHold:
             key = f"held:{event.message_id}" if self.terminal.fancy else None  # type: ignore[union-attr]
-            self._emit(self.r.event(event), key=key)
+            self._emit(self.renderer.event(event), key=key)
         elif kind is AutoModUpdate:
             self._automod_update(event)  # type: ignore[arg-type]
         else:
-            self._emit(self.r.event(event))
+            self._emit(self.renderer.event(event))
 
     def _progress(self, event: HypeTrain | Poll | Prediction, now: float) -> bool:
         key = f"{type(event).__name__}:{event.id}"
@@ -186,23 +186,23 @@ class Presenter:
             self._present(event, now)
         names = self.follows.due(now)
         if names:
-            self._emit(self.r.follow_summary(names, self.follows.window))
+            self._emit(self.renderer.follow_summary(names, self.follows.window))
         for bomb in self.bombs.due(now):
             self._finish_bomb(bomb)
         for event in self.progress.due(now):
-            self._emit(self.r.event(event))
+            self._emit(self.renderer.event(event))
 
     # -- chat ---------------------------------------------------------------------------
 
     def _chat(self, m: ChatMessage, now: float) -> None:
         if m.reward_id and self._has(REDEMPTION) and self._wanted("points"):
             return  # the redemption line shows it (see the module docstring)
-        line = self.r.event(m)
+        line = self.renderer.event(m)
         if line is None:
             return
         if self.terminal.fancy and m.message_id:
             recent = self._recent
-            recent[m.message_id] = (m.chatter.id, self.r.chat_head(m))
+            recent[m.message_id] = (m.chatter.id, self.renderer.chat_head(m))
             if len(recent) > RECENT_CHAT:
                 recent.popitem(last=False)
             self._emit(line, key=m.message_id)
@@ -222,19 +222,19 @@ class Presenter:
         done = 0
         for mid in ids:
             _, head = self._recent.pop(mid)
-            text = self.r.deleted_chat(head)
-            done += self.terminal.replace(mid, text, self.r.last_rows)
+            text = self.renderer.deleted_chat(head)
+            done += self.terminal.replace(mid, text, self.renderer.last_rows)
         return isinstance(event, MessageDelete) and done > 0
 
     def _automod_update(self, e: AutoModUpdate) -> None:
         """The outcome rewrites the held line while it is on screen, else it is a line of its own."""
         if self.terminal.fancy:
-            held = self.r.held.resolve(e.message_id, e.status)
+            held = self.renderer.held.resolve(e.message_id, e.status)
             if held is not None:
-                line = self.r.automod_resolved(e, held.number)
-                if self.terminal.replace(f"held:{e.message_id}", line, self.r.last_rows):
+                line = self.renderer.automod_resolved(e, held.number)
+                if self.terminal.replace(f"held:{e.message_id}", line, self.renderer.last_rows):
                     return
-        self._emit(self.r.event(e))
+        self._emit(self.renderer.event(e))
 
     # -- notices and gifts --------------------------------------------------------------------
 
@@ -243,7 +243,7 @@ class Presenter:
         if not n.shared and isinstance(d, CommunityGiftNotice) and d.id:
             gifter = None if n.anonymous else n.chatter
             bomb = self.bombs.bomb(d.id, gifter, d.tier, d.total, now)
-            self._emit(self.r.event(n))
+            self._emit(self.renderer.event(n))
             if bomb.total and len(bomb.recipients) >= bomb.total:  # every recipient came first
                 self._finish_bomb(self.bombs.open.pop(d.id))
             return
@@ -253,7 +253,7 @@ class Presenter:
             if bomb is not None:
                 self._finish_bomb(bomb)
             return
-        self._emit(self.r.event(n))
+        self._emit(self.renderer.event(n))
 
     def _event_gift(self, e: SubscriptionGift, now: float) -> None:
         # Without notifications nothing ties a gifted channel.subscribe to its
@@ -262,14 +262,14 @@ class Presenter:
         self._bomb_ids += 1
         gift_id = f"event-{self._bomb_ids}"
         self._event_bomb = self.bombs.bomb(gift_id, None if e.anonymous else e.gifter, e.tier, e.total, now)
-        self._emit(self.r.event(e))
+        self._emit(self.renderer.event(e))
 
     def _event_recipient(self, recipient: User, now: float) -> None:
         bomb = self._event_bomb
         assert bomb is not None
         if self.bombs.open.get(bomb.gift_id) is not bomb:  # it already went quiet
             self._event_bomb = None
-            return self._emit(self.r.event(Subscribe(recipient, User("", "", ""), bomb.tier, True)))
+            return self._emit(self.renderer.event(Subscribe(recipient, User("", "", ""), bomb.tier, True)))
         done = self.bombs.recipient(bomb.gift_id, recipient, bomb.gifter, bomb.tier, now)
         if done is not None:
             self._event_bomb = None
@@ -278,9 +278,9 @@ class Presenter:
 
     def _finish_bomb(self, bomb: Bomb) -> None:
         if not bomb.announced:
-            self._emit(self.r.gift_bomb(bomb.gifter, len(bomb.recipients), bomb.tier))
+            self._emit(self.renderer.gift_bomb(bomb.gifter, len(bomb.recipients), bomb.tier))
         if bomb.recipients:
-            self._emit(self.r.gift_recipients(bomb.recipients, bomb.total))
+            self._emit(self.renderer.gift_recipients(bomb.recipients, bomb.total))
         if self._event_bomb is bomb:
             self._event_bomb = None
 
@@ -292,8 +292,8 @@ class Presenter:
     def _emit(self, line: str | None, key: str | None = None) -> None:
         if line is None:
             return
-        self.terminal.line(line, key, self.r.last_rows)
-        if self.bell and self.r.last_alert:
+        self.terminal.line(line, key, self.renderer.last_rows)
+        if self.bell and self.renderer.last_alert:
             self.terminal.bell()
 
 
