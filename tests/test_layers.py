@@ -2,6 +2,7 @@
 
 Every `import` and `from ... import` counts, wherever it stands: at the top, inside a function (a lazy
 import is still a dependency), under `if TYPE_CHECKING:` (a type-only circle is still a circle).
+A module imported by a name computed at run time (importlib) would be an edge nobody sees: none may be.
 
 The layers (README, Development): base = focuslib/__init__, errors, config, text, usable by all.
   twitch/   the pure protocol                 base only
@@ -138,6 +139,26 @@ def test_there_is_no_import_circle_not_even_a_lazy_or_type_only_one():
     assert cycles(import_graph(ROOT)) == []
 
 
+DYNAMIC = frozenset({"import_module", "__import__", "spec_from_file_location", "run_module", "run_path"})
+
+
+def dynamic_imports(root: Path, package: str = "focuslib") -> list[str]:
+    """Calls that import a module by a name computed at run time: the graph above cannot see their edge."""
+    found = []
+    for name, path in modules(root, package).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called in DYNAMIC:
+                    found.append(f"{name}:{node.lineno} {called}()")
+    return found
+
+
+def test_no_module_is_imported_by_a_name_the_checker_cannot_read():
+    assert dynamic_imports(ROOT) == []
+
+
 def test_every_package_has_a_layer_rule():
     packages = {layer(name) for name in modules(ROOT)} - {"base"}
     assert packages <= set(MAY_IMPORT), packages - set(MAY_IMPORT)
@@ -167,6 +188,9 @@ def test_the_checker_finds_lazy_relative_and_type_only_edges(tmp_path):
         "focuslib/auth/tokens.py": "from focuslib import errors\nfrom focuslib.net.helix import Helix\n",
     })
     graph = import_graph(tmp_path)
+    _write(tmp_path, {"focuslib/view/colors.py": "import importlib\n"
+                                                 "def f():\n    return importlib.import_module('focuslib.auth')\n"})
+    assert dynamic_imports(tmp_path) == ["focuslib.view.colors:3 import_module()"]
     assert graph["focuslib.view.render"] == {"focuslib.twitch.session", "focuslib.view.lines"}
     assert graph["focuslib.auth.tokens"] == {"focuslib.errors", "focuslib.net.helix"}
     assert layer_violations(graph) == [
