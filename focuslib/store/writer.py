@@ -35,6 +35,7 @@ from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, Me
 CAPACITY = 50_000  # queued messages before `put` starts dropping (over a second of the fastest burst focus shows)
 FLUSH_INTERVAL = 0.5  # seconds from a batch's first item to its commit
 MAX_BATCH = 5_000
+CHUNK = 1_000  # rows per JSON statement: the JSON text is a copy of them, kept small
 DAY = 86_400.0
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
 
@@ -264,6 +265,8 @@ class HistoryWriter:
                     users[key] = (channel, uid, login, name, color, ts, known)
                     for url in R.urls(text):
                         links.append((ts, channel, login, name, url, mid))
+                    if len(messages) >= CHUNK:
+                        flush_chat()
                     continue
                 flush_chat()  # an event may change the flags of the messages before it
                 self._event(conn, item[0], item[1])
