@@ -32,9 +32,13 @@ def free_port() -> int:
 
 
 def auth_env(env: dict[str, str], port: int, path: str = "") -> dict[str, str]:
-    """The `env` fixture without a token (make auth is what gets one), redirected to `port`."""
+    """The `env` fixture without a token (make auth is what gets one), redirected to `port`.
+
+    On 127.0.0.1, not localhost: `localhost` may resolve to ::1 first, where another program on this shared
+    machine may listen on the same port number (the auth server listens on 127.0.0.1 only).  The tests about
+    the Host header itself send `localhost` in the header explicitly."""
     clean = {k: v for k, v in env.items() if k not in ("TWITCH_USER_ACCESS_TOKEN", "TWITCH_REFRESH_TOKEN")}
-    return {**clean, "TWITCH_REDIRECT_URI": f"http://localhost:{port}{path}"}
+    return {**clean, "TWITCH_REDIRECT_URI": f"http://127.0.0.1:{port}{path}"}
 
 
 def strict(sim: SimTwitch, redirect_uri: str) -> None:

@@ -131,7 +131,7 @@ def test_a_sign_in_started_in_another_browser_cannot_be_finished_in_this_one(sim
     run = start_auth(aenv)
     with requests.Session() as other:  # the browser that got the key and clicked Connect
         twitch = run.authorize_url(other)
-    chromium.open(f"http://localhost:{port}/")  # no key: the landing page refuses to start anything
+    chromium.open(f"http://127.0.0.1:{port}/")  # no key: the landing page refuses to start anything
     assert "Open the address make auth printed" in chromium.evaluate("document.body.innerText")
     assert chromium.evaluate("document.getElementById('connect')") is None
     chromium.open(twitch)  # the other browser's sign-in, completed here: Twitch sends chromium back

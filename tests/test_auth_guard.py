@@ -18,11 +18,6 @@ from focuslib.auth.codeflow import StateBook
 from focuslib.auth.server import QUEUED, WORKERS
 from test_auth_server import query_of
 
-def loopback_env(env: dict[str, str], port: int) -> dict[str, str]:
-    """Redirect to 127.0.0.1, not localhost: `localhost` may resolve to ::1 first, where another program on
-    this busy machine may listen on the same port number (these tests send requests an intruder would)."""
-    return {**auth_env(env, port), "TWITCH_REDIRECT_URI": f"http://127.0.0.1:{port}"}
-
 
 WANTED_HEADERS = {"X-Frame-Options": "DENY", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -38,7 +33,7 @@ def assert_guarded(resp: requests.Response) -> None:
 def test_without_the_printed_key_nobody_can_start_a_sign_in(sim, env, start_auth):
     """Another local user can reach the server but never saw make auth's output: no state for them."""
     port = free_port()
-    aenv = loopback_env(env, port)
+    aenv = auth_env(env, port)
     run = start_auth(aenv)
     start = run.start_url()
     key = query_of(start)["k"]
@@ -62,7 +57,7 @@ def test_without_the_printed_key_nobody_can_start_a_sign_in(sim, env, start_auth
 
 def test_a_state_works_only_in_the_browser_it_was_issued_to_and_only_once(sim, env, start_auth):
     port = free_port()
-    aenv = loopback_env(env, port)
+    aenv = auth_env(env, port)
     run = start_auth(aenv)
     with requests.Session() as owner, requests.Session() as intruder:
         twitch = run.authorize_url(owner)
@@ -91,7 +86,7 @@ def test_state_book_binds_each_state_to_one_browser():
 def test_a_host_header_that_is_not_this_server_is_refused(sim, env, start_auth, host):
     """DNS rebinding: a web page whose name resolves to 127.0.0.1 sends its own name as Host."""
     port = free_port()
-    run = start_auth(loopback_env(env, port))
+    run = start_auth(auth_env(env, port))
     start = run.start_url()
     resp = requests.get(start, headers={"Host": host.format(port=port, other=port + 1)}, allow_redirects=False)
     assert resp.status_code == 421 and "Set-Cookie" not in resp.headers
@@ -103,7 +98,7 @@ def test_a_host_header_that_is_not_this_server_is_refused(sim, env, start_auth, 
 
 def test_every_answer_forbids_framing_caching_and_scripts(sim, env, start_auth):
     port = free_port()
-    run = start_auth(loopback_env(env, port))
+    run = start_auth(auth_env(env, port))
     base = f"http://127.0.0.1:{port}"
     start = run.start_url()  # waits until the server listens (a request before that is refused)
     with requests.Session() as browser:
@@ -126,7 +121,7 @@ def test_300_idle_connections_use_a_bounded_number_of_threads(sim, env):
     from focuslib.net.client import HttpClient
     from focuslib.twitch.scopes import DEFAULT_SCOPES
 
-    flow = CodeFlow(Settings.from_env(loopback_env(env, free_port())), HttpClient(), DEFAULT_SCOPES)
+    flow = CodeFlow(Settings.from_env(auth_env(env, free_port())), HttpClient(), DEFAULT_SCOPES)
     server = CallbackServer(flow)
     serving = threading.Thread(target=server.serve_forever, name="auth-http-test", daemon=True)
     serving.start()

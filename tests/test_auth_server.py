@@ -53,7 +53,7 @@ def test_browser_round_trip_stores_a_validated_token(sim, env, http, path, start
     (hop,) = page.history
     assert hop.status_code == 302 and hop.url.startswith(sim.auth_url)
     back = hop.headers["Location"]
-    assert back.startswith(f"http://localhost:{port}{path or '/'}?")
+    assert back.startswith(f"http://127.0.0.1:{port}{path or '/'}?")
     assert query_of(back)["state"] == asked["state"] and query_of(back)["code"]
     assert page.status_code == 200 and "You can close this tab" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
@@ -97,15 +97,15 @@ def test_landing_page_has_one_connect_action_and_each_click_is_a_fresh_attempt(s
     port = free_port()
     run = start_auth(auth_env(env, port))
     printed = query_of(run.authorize_url(http))["state"]
-    landing = http.get(f"http://localhost:{port}/")
+    landing = http.get(f"http://127.0.0.1:{port}/")
     assert landing.status_code == 200
     assert landing.text.count("href=") == 1 and "href='/connect'>Connect with Twitch</a>" in landing.text
-    first = http.get(f"http://localhost:{port}/connect", allow_redirects=False)
-    second = http.get(f"http://localhost:{port}/connect", allow_redirects=False)
+    first = http.get(f"http://127.0.0.1:{port}/connect", allow_redirects=False)
+    second = http.get(f"http://127.0.0.1:{port}/connect", allow_redirects=False)
     states = {printed, query_of(first.headers["Location"])["state"], query_of(second.headers["Location"])["state"]}
     assert first.status_code == 302 and len(states) == 3
-    assert http.get(f"http://localhost:{port}/favicon.ico").status_code == 404
-    page = http.get(f"http://localhost:{port}/connect")  # click, Twitch, back
+    assert http.get(f"http://127.0.0.1:{port}/favicon.ico").status_code == 404
+    page = http.get(f"http://127.0.0.1:{port}/connect")  # click, Twitch, back
     assert "You can close this tab" in page.text
     assert run.wait() == 0
 
@@ -116,7 +116,7 @@ def test_a_state_we_did_not_issue_is_rejected_and_the_server_keeps_waiting(sim, 
     run = start_auth(aenv)
     url = run.authorize_url(http)
     for forged in ({"code": "abc", "state": "not-ours"}, {"code": "abc"}):
-        page = http.get(f"http://localhost:{port}/", params=forged)
+        page = http.get(f"http://127.0.0.1:{port}/", params=forged)
         assert page.status_code == 400 and "not valid" in page.text
     run.out.wait_text("did not match a sign-in started from the address make auth printed", count=2)
     assert "Start again" in page.text and not store_path(aenv).exists()
@@ -132,7 +132,7 @@ def test_a_state_is_used_once(sim, env, http, start_auth):
     back = http.get(run.authorize_url(http), allow_redirects=False).headers["Location"]
     state = query_of(back)["state"]
     # First use: a wrong code (rejected by the token endpoint); the state is spent anyway.
-    assert http.get(f"http://localhost:{port}/", params={"code": "wrong", "state": state}).status_code == 400
+    assert http.get(f"http://127.0.0.1:{port}/", params={"code": "wrong", "state": state}).status_code == 400
     run.out.wait_text("Twitch rejected the sign-in code")
     replay = http.get(back)  # the genuine code, but with the spent state
     assert replay.status_code == 400 and "not valid" in replay.text
@@ -153,7 +153,7 @@ def test_access_denied_says_so_and_a_retry_from_the_page_succeeds(sim, env, http
     assert "click Start again on the page, or open the address make auth printed again" in run.out.text
     assert not store_path(aenv).exists()
     sim.oauth.deny = False
-    assert "You can close this tab" in http.get(f"http://localhost:{port}/connect").text
+    assert "You can close this tab" in http.get(f"http://127.0.0.1:{port}/connect").text
     assert run.wait() == 0 and store_path(aenv).exists()
 
 
@@ -162,14 +162,14 @@ def test_missing_code_and_other_twitch_errors(sim, env, http, start_auth):
     aenv = auth_env(env, port)
     run = start_auth(aenv)
     state = query_of(run.authorize_url(http))["state"]
-    page = http.get(f"http://localhost:{port}/", params={"state": state})
+    page = http.get(f"http://127.0.0.1:{port}/", params={"state": state})
     assert page.status_code == 400 and "No sign-in code" in page.text
     run.out.wait_text("had no authorization code")
-    state = query_of(http.get(f"http://localhost:{port}/connect", allow_redirects=False).headers["Location"])["state"]
-    page = http.get(f"http://localhost:{port}/", params={
+    state = query_of(http.get(f"http://127.0.0.1:{port}/connect", allow_redirects=False).headers["Location"])["state"]
+    page = http.get(f"http://127.0.0.1:{port}/", params={
         "state": state, "error": "redirect_mismatch", "error_description": "Parameter redirect_uri does not match"})
     assert page.status_code == 400 and "redirect_mismatch" in page.text
-    run.out.wait_text(f"check that TWITCH_REDIRECT_URI=http://localhost:{port} is exactly one of your app's")
+    run.out.wait_text(f"check that TWITCH_REDIRECT_URI=http://127.0.0.1:{port} is exactly one of your app's")
     assert not store_path(aenv).exists()
     assert run.stop() == 130
 
@@ -228,9 +228,9 @@ def test_the_real_script_round_trip_never_logs_the_code(sim, env, http):
     strict(sim, aenv["TWITCH_REDIRECT_URI"])
     proc = start_script("auth_server.py", aenv, "--no-browser")
     printed = read_until(proc, "Waiting for Twitch")
-    start = next(word for word in printed.split() if word.startswith(f"http://localhost:{port}/?k="))
+    start = next(word for word in printed.split() if word.startswith(f"http://127.0.0.1:{port}/?k="))
     assert http.get(start).status_code == 200
-    url = http.get(f"http://localhost:{port}/connect", allow_redirects=False).headers["Location"]
+    url = http.get(f"http://127.0.0.1:{port}/connect", allow_redirects=False).headers["Location"]
     back = http.get(url, allow_redirects=False).headers["Location"]
     assert "close this tab" in http.get(back).text
     code, out, err = finish(proc)
@@ -265,7 +265,7 @@ def test_text_a_browser_sends_to_the_callback_never_reaches_the_terminal_as_esca
     port = free_port()
     run = start_auth(auth_env(env, port))
     state = query_of(run.authorize_url(http))["state"]
-    http.get(f"http://localhost:{port}/", params={
+    http.get(f"http://127.0.0.1:{port}/", params={
         "state": state, "error": "x\x1b[5m",
         "error_description": "\x1b]0;owned\x07\x1b[2Jvisible\nConnected to Twitch as forged\r\n! fake"})
     run.out.wait_text("visible")
