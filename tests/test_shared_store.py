@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from authkit import run_script, store_path
+from authkit import finish, run_script, start_script, store_path
 from conftest import N_SUBS, ROOT, t
 from focuslib.auth.store import StoredToken, TokenStore
 from focuslib.auth.tokens import Redactor, TokenHolder
@@ -42,6 +42,34 @@ def test_doctor_refreshing_while_focus_runs_leaves_focus_working(sim, env, start
     resubscribe_with_a_401(sim, session)  # focus meets a 401: it takes doctor's pair from the store
     assert refreshes(sim) == 1  # no second refresh with the spent token
     assert focus.thread.is_alive() and focus.stop() == 0
+
+
+def test_a_one_shot_refreshing_while_a_real_focus_process_runs_leaves_both_working(sim, env):
+    """Two separate processes on one store: focus.py running, and `focus.py say` from another shell refreshing
+    its expired token (a rotated pair).  The running focus meets a 401, takes the stored pair, refreshes
+    nothing with the spent refresh token, and goes on.  (A second *focus* on the same data directory is
+    refused by the pid lock, so a one-shot is the other long-lived user of the store besides doctor.)"""
+    sim.rotate_refresh = True
+    old = store_token(sim, env)
+    penv = {**env, **NO_ENV_TOKEN}
+    focus = start_script("focus.py", penv, "--no-devlog", "--no-input")
+    try:
+        session = sim.wait_subscribed(N_SUBS)
+        sim.expire_token(old.access_token)
+        said = run_script("focus.py", penv, "say", "two processes")
+        assert (said.returncode, said.stdout, said.stderr) == (0, "sent\n", "")
+        assert refreshes(sim) == 1 and old.refresh_token not in sim.refresh_tokens  # rotated: the old one is spent
+        rotated = stored(env)
+        assert rotated["access_token"] != old.access_token
+        resubscribe_with_a_401(sim, session)  # the focus process meets a 401 and takes the one-shot's pair
+        assert refreshes(sim) == 1
+        assert focus.poll() is None  # still running
+        again = run_script("focus.py", penv, "say", "still one pair")  # and the one-shot still works too
+        assert (again.returncode, again.stdout) == (0, "sent\n") and refreshes(sim) == 1
+        assert stored(env)["refresh_token"] == rotated["refresh_token"]
+    finally:
+        code, out, err = finish(focus, interrupt=True)
+    assert code == 0 and "make auth" not in out + err, err
 
 
 def test_a_token_make_auth_wrote_while_focus_runs_is_used_not_overwritten(sim, env, start_focus):
