@@ -177,6 +177,28 @@ def test_a_token_that_cannot_be_saved_hourly_is_saved_again_later(sim, env, star
     assert focus.out.text.count("could not be saved") == 1 and focus.stop() == 0
 
 
+def test_an_unusable_lock_file_at_the_hourly_check_is_not_called_a_refresh(sim, env, start_focus, fast_checks,
+                                                                            monkeypatch):
+    """The store's lock file became a directory while focus runs: the keeper cannot refresh under the lock.
+    It says so (and what to do), claims no refresh, and refreshes once the lock file is usable again."""
+    from focuslib.auth import refresh as R
+
+    monkeypatch.setattr(R, "RETRY_WAITS", (0.05,))
+    old = store_token(sim, env)
+    focus = start_focus(NO_ENV_TOKEN, history=False)
+    sim.wait_subscribed(N_SUBS)
+    lock = Path(str(store_path(env)) + ".lock")
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    sim.expire_token(old.access_token)
+    focus.out.wait_text("cannot refresh the token")
+    assert "was refreshed" not in focus.out.text and f"{lock}" in focus.out.text
+    assert refreshes(sim) == 0 and focus.thread.is_alive()
+    lock.rmdir()
+    sim.wait_for(lambda: refreshes(sim) == 1 and stored(env)["access_token"] != old.access_token)
+    assert focus.out.text.count("cannot refresh the token") == 1 and focus.stop() == 0
+
+
 def test_a_store_others_can_read_is_made_private_with_a_warning(sim, env, start_focus):
     store_token(sim, env)
     os.chmod(store_path(env), 0o644)

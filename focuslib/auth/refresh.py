@@ -109,9 +109,10 @@ class TokenKeeper:
     def _refresh(self, token: str, why: str) -> float:
         try:
             self.holder.refresh(token)
-        except ConfigError as exc:  # refreshed, but the store could not be written
-            self.on_notice(f"the token was refreshed but could not be saved ({exc.message}); focus goes on, "
-                           "but run make auth after it stops")
+        except ConfigError as exc:
+            # The store's lock file is unusable (a directory, another user's file): nothing was refreshed -- a
+            # pair that cannot be *saved* is the holder's to keep and warn about, it raises nothing here.
+            return self._trouble(exc, f"cannot refresh the token ({exc.message}; {exc.hint})")
         except AuthError as exc:
             self.on_event("token_refresh_failed", reason=why, error=exc.message)
             self.on_fatal(AuthError(f"{why}, and Twitch refused to refresh it ({exc.message})",
@@ -124,11 +125,11 @@ class TokenKeeper:
         expires_at = self.holder.identity.expires_at
         return max(MIN_WAIT, self._next_wait(int(expires_at - self.wall()) if expires_at else 0))
 
-    def _trouble(self, exc: Exception) -> float:
+    def _trouble(self, exc: Exception, what: str = "") -> float:
         wait = RETRY_WAITS[min(self._failures, len(RETRY_WAITS) - 1)]
         if self._failures == 0:
-            self.on_notice(f"cannot check the token with Twitch ({getattr(exc, 'message', exc)}); "
-                           f"retrying in {wait:.0f} s, chat goes on")
+            what = what or f"cannot check the token with Twitch ({getattr(exc, 'message', exc)})"
+            self.on_notice(f"{what}; retrying in {wait:.0f} s, chat goes on")
         self._failures += 1
         self.on_event("token_check_failed", error=getattr(exc, "message", repr(exc)), retry_in=wait)
         return wait
