@@ -1,7 +1,8 @@
 """No secret reaches an output, whatever the input: every error path we can reach is fed secrets planted in
 each input (the environment, the token store), and everything is grepped -- stdout and stderr of focus,
-doctor, make auth and a one-shot command, the devlog, and every file written under tmp_path (the suite-wide
-secret_guard does the grepping, for raw, repr, JSON and URL-encoded forms of each secret).
+doctor, make auth and the one-shot commands (history needs only the settings, say the token too), the
+devlog, and every file written under tmp_path (the suite-wide secret_guard does the grepping, for raw,
+repr, JSON and URL-encoded forms of each secret).
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def run_all(env: dict[str, str], expect: str, *, auth: bool = True) -> None:
     assert expect in doctor.stdout
     history = run_script("focus.py", env, "history", "somebody")  # a one-shot command: settings, no token
     one_line_errors(history, expect if auth else "")
+    say = run_script("focus.py", env, "say", "hello")  # a one-shot command that needs the token
+    assert say.returncode in (2, 3), say.stderr
+    one_line_errors(say, expect)
     if auth:
         make_auth = run_script("auth_server.py", env, "--no-browser", "--device")
         assert make_auth.returncode != 0
