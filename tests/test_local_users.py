@@ -171,3 +171,29 @@ def test_the_devlog_reader_refuses_a_pipe_re_created_by_someone_else(tmp_path):
     with pytest.raises(ConfigError, match="no longer a named pipe of yours"):
         next(read_lines(path))
     writer.join(t(5))
+
+
+@pytest.mark.parametrize("kind", ["removed", "symlink"])
+def test_the_devlog_reader_re_opening_a_pipe_that_is_gone_or_a_symlink_is_one_line(cli_env, tmp_path, kind):
+    """devlog.py reopens the FIFO after each writer leaves; if meanwhile the path was removed or replaced by
+    a symlink (to a FIFO of ours, even), it stops with one line, not a traceback."""
+    pipe = Path(cli_env["XDG_RUNTIME_DIR"]) / "focus" / "devlog.fifo"
+    pipe.parent.mkdir(parents=True, mode=0o700)
+    os.mkfifo(pipe, 0o600)
+    reader = subprocess.Popen([sys.executable, "devlog.py"], cwd=str(Path(__file__).parent.parent),
+                              env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        writer = os.open(pipe, os.O_WRONLY)  # blocks until devlog.py opened its end
+        os.write(writer, b'{"kind": "hello"}\n')
+        pipe.unlink()
+        if kind == "symlink":
+            os.mkfifo(tmp_path / "other.fifo", 0o600)
+            pipe.symlink_to(tmp_path / "other.fifo")
+        os.close(writer)  # the writer leaves: devlog.py opens the path again
+        out, err = reader.communicate(timeout=t(15))
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.communicate()
+    assert reader.returncode != 0 and "Traceback" not in err, err
+    assert err.count("\n") <= 2 and err.startswith("devlog: ") and str(pipe) in err, err

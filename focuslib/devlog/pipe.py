@@ -364,7 +364,11 @@ def read_batches(path: Path, stop: threading.Event | None = None) -> Iterator[li
     reader started, so it is dropped if it is not a whole JSON object.
     """
     while stop is None or not stop.is_set():
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError as exc:  # removed, or replaced by a symlink, since the last writer left
+            raise ConfigError(f"cannot open the devlog pipe {path} again: {exc.strerror or 'unusable'}",
+                              "start devlog again (it creates the pipe anew, or says what is in the way)") from None
         if not _ours(fd):  # re-created by someone else while we waited: read nothing of theirs
             os.close(fd)
             raise ConfigError(f"the devlog pipe {path} is no longer a named pipe of yours",
