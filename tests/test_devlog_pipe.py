@@ -59,6 +59,20 @@ def test_ensure_fifo_creates_a_private_fifo_and_refuses_other_files(tmp_path):
         ensure_fifo(plain, private_parent=False)
 
 
+def test_ensure_fifo_makes_an_existing_fifo_of_ours_private(tmp_path):
+    """A FIFO made by hand (`mkfifo`, umask 022: mode 0644) in a shared directory (FOCUS_DEVLOG_PIPE=/tmp/...):
+    any local user could open it for reading and take devlog lines.  It is made 0600 before use."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    os.chmod(shared, 0o1777)  # like /tmp
+    path = shared / "devlog.fifo"
+    os.mkfifo(path)
+    os.chmod(path, 0o644)
+    assert ensure_fifo(path, private_parent=False) == path
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o1777  # not its directory: that is not focus's
+
+
 def test_put_never_blocks_without_a_reader_and_counts_what_it_drops(tmp_path):
     path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
     w = _writer(path, backlog=100)

@@ -66,8 +66,26 @@ def ensure_fifo(path: Path, private_parent: bool) -> Path:
         if st.st_uid != os.getuid():
             raise ConfigError(f"the devlog pipe {path} belongs to another user",
                               "set FOCUS_DEVLOG_PIPE to a path of your own")
+        if st.st_mode & 0o077:
+            _make_private(path)
         return path
     raise ConfigError(f"cannot create the devlog pipe {path}", "set FOCUS_DEVLOG_PIPE to another path")
+
+
+def _make_private(path: Path) -> None:
+    """chmod 600 a FIFO of ours that others may open (made by hand with `mkfifo`: 0644), through an open
+    descriptor -- never a path that may have been swapped for a symlink.  A non-blocking read open of a FIFO
+    returns at once, reads nothing, and (closed again) costs a connected writer one EPIPE at most."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigError(f"cannot make the devlog pipe {path} private: {exc.strerror or 'error'}",
+                          "remove it (focus creates it again, mode 0600)") from None
+    try:
+        if _ours(fd):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def ensure_devlog_pipe(settings: Settings) -> Path:
