@@ -100,8 +100,9 @@ def runtime_dir(env: Mapping[str, str], data_dir: Path) -> Path:
     return data_dir / "run"
 
 
-def ensure_private_dir(path: Path) -> Path:
-    """Create `path` with mode 0700, or check an existing one is ours and private."""
+def ensure_private_dir(path: Path, setting: str = "FOCUS_DATA_DIR") -> Path:
+    """Create `path` with mode 0700, or check an existing one is ours and private; `setting` is what the user
+    changes to put it elsewhere (named in the error)."""
     try:
         missing = []
         parent = path
@@ -117,9 +118,9 @@ def ensure_private_dir(path: Path) -> Path:
     except OSError as exc:
         raise ConfigError(f"cannot create {path}: {exc.strerror}", "check the permissions of its parent") from None
     if not stat.S_ISDIR(st.st_mode):
-        raise ConfigError(f"{path} exists and is not a directory", "remove it, or point the setting elsewhere")
+        raise ConfigError(f"{path} exists and is not a directory", f"remove it, or point {setting} elsewhere")
     if st.st_uid != os.getuid():
-        raise ConfigError(f"{path} belongs to another user", "set FOCUS_DEVLOG_PIPE to a path in a directory of yours")
+        raise ConfigError(f"{path} belongs to another user", f"set {setting} to a path in a directory of yours")
     if st.st_mode & 0o077:
         os.chmod(path, 0o700)
     return path

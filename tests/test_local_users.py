@@ -197,3 +197,15 @@ def test_the_devlog_reader_re_opening_a_pipe_that_is_gone_or_a_symlink_is_one_li
             reader.communicate()
     assert reader.returncode != 0 and "Traceback" not in err, err
     assert err.count("\n") <= 2 and err.startswith("devlog: ") and str(pipe) in err, err
+
+
+@as_root
+def test_a_data_directory_of_another_user_names_the_setting_to_change(cli_env):
+    """The hint names FOCUS_DATA_DIR (what would help), not FOCUS_DEVLOG_PIPE (which does not)."""
+    data = Path(cli_env["FOCUS_DATA_DIR"])
+    data.mkdir(mode=0o700)
+    os.chown(data, OTHER_UID, OTHER_UID)
+    res = run_once(["focus.py", "--no-devlog", "--demo"], cli_env)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert f"{data} belongs to another user" in res.stderr and "FOCUS_DATA_DIR" in res.stderr, res.stderr
+    assert "FOCUS_DEVLOG_PIPE" not in res.stderr, res.stderr

@@ -47,7 +47,7 @@ READ_SIZE = 1024 * 1024  # what the reader takes from the pipe at once (the pipe
 def ensure_fifo(path: Path, private_parent: bool) -> Path:
     """Create the FIFO (mode 0600) if missing; refuse anything else at `path`."""
     if private_parent:
-        ensure_private_dir(path.parent)
+        ensure_private_dir(path.parent, "FOCUS_DEVLOG_PIPE")
     for _ in range(2):
         try:
             st = os.lstat(path)
