@@ -72,22 +72,40 @@ def test_a_one_shot_refreshing_while_a_real_focus_process_runs_leaves_both_worki
     assert code == 0 and "make auth" not in out + err, err
 
 
-def test_a_token_make_auth_wrote_while_focus_runs_is_used_not_overwritten(sim, env, start_focus):
-    old = store_token(sim, env)
-    focus = start_focus(NO_ENV_TOKEN)
-    session = sim.wait_subscribed(N_SUBS)
-    new = sim.issue_token()
+def save_as_make_auth(sim, env, new) -> None:
+    """What make auth does, in another process: save under the store's lock."""
     uid, login, _ = sim.broadcaster
-    # What make auth does, in another process: save under the store's lock.
     code = ("import sys; from pathlib import Path; from focuslib.auth.store import StoredToken, TokenStore\n"
             "s = TokenStore(Path(sys.argv[1]), sys.argv[2])\n"
             "with s.locked(): s.save(StoredToken(sys.argv[3], sys.argv[4], (), sys.argv[5], sys.argv[6]))\n")
     subprocess.run([sys.executable, "-c", code, env["FOCUS_DATA_DIR"], sim.client_id, new.access_token,
                     new.refresh_token, uid, login], cwd=ROOT, check=True, timeout=t(20))
+
+
+def test_a_token_make_auth_wrote_while_focus_runs_is_used_not_overwritten(sim, env, start_focus):
+    old = store_token(sim, env)
+    focus = start_focus(NO_ENV_TOKEN)
+    session = sim.wait_subscribed(N_SUBS)
+    new = sim.issue_token()
+    save_as_make_auth(sim, env, new)
     sim.expire_token(old.access_token)
     resubscribe_with_a_401(sim, session)
     assert refreshes(sim) == 0  # the newer stored token was used as it is
     assert stored(env)["access_token"] == new.access_token  # and never overwritten by focus's old pair
+    assert focus.stop() == 0
+
+
+def test_a_token_make_auth_wrote_while_focus_runs_on_env_tokens_wins_over_them(sim, env, start_focus):
+    sim.rotate_refresh = True
+    old = store_token(sim, env)  # an older sign-in in the store: .env's pair wins over it at start
+    focus = start_focus()  # TWITCH_USER_ACCESS_TOKEN / TWITCH_REFRESH_TOKEN from the environment
+    session = sim.wait_subscribed(N_SUBS)
+    new = sim.issue_token()
+    save_as_make_auth(sim, env, new)
+    sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
+    resubscribe_with_a_401(sim, session)
+    assert refreshes(sim) == 0  # make auth's newer token was used as it is
+    assert stored(env)["access_token"] == new.access_token != old.access_token  # never overwritten
     assert focus.stop() == 0
 
 

@@ -91,6 +91,9 @@ class TokenHolder:
         self._env_origin = env_origin  # set while the pair in use comes from .env
         self._held = {access_token}  # every access token this holder has used: never "newer" than ours
         self._unsaved = False  # the pair in memory is newer than the store (the last save failed)
+        # With .env's pair in use, what the store held at start is an unrelated, older token; anything
+        # written there later (make auth while focus runs) is newer than ours and wins at our next refresh.
+        self._stale_in_store = self._stored_access() if env_origin and store is not None else ""
         self.warn = warn or (lambda text: None)
         self.source = "the token store" if store is not None else "memory"  # said by doctor
         self.identity = identity or StoredToken(access_token, refresh_token)
@@ -140,6 +143,13 @@ class TokenHolder:
                 with self._store.locked():
                     self._save()
 
+    def _stored_access(self) -> str:
+        try:
+            stored = self._store.load() if self._store is not None else None
+        except (AuthError, ConfigError):
+            return ""
+        return stored.access_token if stored is not None else ""
+
     def _newer_stored(self) -> StoredToken | None:
         """The store's pair when another process put a newer one there than the one we hold."""
         assert self._store is not None
@@ -151,14 +161,16 @@ class TokenHolder:
             return None  # damaged or unreadable: refresh our own pair; saving replaces it
         if stored is None or stored.access_token in self._held:
             return None
-        if self._env_origin and stored.env_origin != self._env_origin:
-            return None  # .env's pair is used until refreshed once; the store holds an unrelated token
+        unrelated = stored.env_origin != self._env_origin and stored.access_token == self._stale_in_store
+        if self._env_origin and unrelated:
+            return None  # .env's pair is used until refreshed once; the store holds an unrelated, older token
         return stored
 
     def _adopt(self, stored: StoredToken) -> str:
         self._redactor.add(stored.access_token, stored.refresh_token)
         self._access, self._refresh = stored.access_token, stored.refresh_token
         self._held.add(stored.access_token)
+        self._env_origin = stored.env_origin  # make auth's token does not come from .env
         self.identity = stored
         return self._access
 
