@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -18,6 +19,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# A shell starts a background job (`make test &`, a CI runner) with SIGINT ignored, and children inherit
+# that: the Ctrl-C tests would then see focus ignore SIGINT.  The suite runs as if started at a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
