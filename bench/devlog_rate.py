@@ -28,13 +28,13 @@ MARKER = "devlog-bench-end-marker"
 def _records(n: int) -> bytes:
     sys.path.insert(0, str(ROOT))
     from focuslib.devlog.pipe import frame_record
-    from focuslib.sim import payloads as P
+    from focuslib.sim import payloads
 
     lines = []
     for k in range(n):
-        event = P.chat_message(P.chatter(k % 500), f"hello chat, this is a raid message Kappa #{k}", color="#1E90FF",
-                               badges=[("subscriber", "12", "12")])
-        frame = json.dumps({"metadata": {"message_id": P.new_id(), "message_type": "notification",
+        event = payloads.chat_message(payloads.chatter(k % 500), f"hello chat, this is a raid message Kappa #{k}",
+                                      color="#1E90FF", badges=[("subscriber", "12", "12")])
+        frame = json.dumps({"metadata": {"message_id": payloads.new_id(), "message_type": "notification",
                                          "message_timestamp": "2024-05-01T18:03:41.401Z",
                                          "subscription_type": "channel.chat.message", "subscription_version": "1"},
                             "payload": {"subscription": {"type": "channel.chat.message"}, "event": event}})

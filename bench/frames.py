@@ -18,7 +18,7 @@ import secrets
 import struct
 from typing import TYPE_CHECKING, Iterable
 
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 
 if TYPE_CHECKING:
     from focuslib.sim.server import SimSession, SimTwitch
@@ -38,7 +38,7 @@ class ChatFrames:
         run = secrets.token_hex(4)
         self._templates: list[str] = []
         for c in range(chatters):
-            event = P.chat_message(P.chatter(c), f"{MARK}@SEQ@ {TEXT}", color=COLORS[c % len(COLORS)],
+            event = payloads.chat_message(payloads.chatter(c), f"{MARK}@SEQ@ {TEXT}", color=COLORS[c % len(COLORS)],
                                    badges=[("subscriber", "12", "12")], message_id="@CID@")
             frame = sim.notification_frame(session, "channel.chat.message", event, "@MID@")
             self._templates.append(

@@ -201,3 +201,39 @@ def test_the_checker_finds_lazy_relative_and_type_only_edges(tmp_path):
         ["focuslib.auth.tokens", "focuslib.net.helix"],
         ["focuslib.twitch.session", "focuslib.view.lines", "focuslib.view.render"],
     ]
+
+
+# -- one name, one meaning ------------------------------------------------------------------------------------------
+# A class name defined in two modules makes a reader (and a search) guess which one a line means: `Held` was once
+# a first-time chatter in the hold queue, an AutoMod hold in the executor and AutoMod's table entry.  No exceptions
+# (none is needed: a record a layer below already has is imported, not redefined).
+
+
+def class_names(root: Path, package: str = "focuslib") -> dict[str, list[str]]:
+    """Top-level class name -> the modules defining it (classes nested in functions or classes are local)."""
+    found: dict[str, list[str]] = {}
+    for name, path in modules(root, package).items():
+        for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+            if isinstance(node, ast.ClassDef):
+                found.setdefault(node.name, []).append(name)
+    return found
+
+
+def name_collisions(root: Path, package: str = "focuslib") -> dict[str, list[str]]:
+    return {cls: where for cls, where in sorted(class_names(root, package).items())
+            if len(where) > 1}
+
+
+def test_each_class_name_is_defined_once():
+    assert name_collisions(ROOT) == {}
+
+
+def test_the_name_check_finds_a_class_defined_twice(tmp_path):
+    _write(tmp_path, {
+        "focuslib/__init__.py": "",
+        "focuslib/twitch/__init__.py": "",
+        "focuslib/twitch/commands.py": "class Ban:\n    pass\nclass Say:\n    pass\n",
+        "focuslib/twitch/events.py": "from typing import NamedTuple\nclass Ban(NamedTuple):\n    user: str\n"
+                                     "def f():\n    class Say:  # local: not a module's name\n        pass\n",
+    })
+    assert name_collisions(tmp_path) == {"Ban": ["focuslib.twitch.commands", "focuslib.twitch.events"]}

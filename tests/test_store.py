@@ -18,7 +18,7 @@ from focuslib.store import queries as Q
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import MIGRATIONS, VERSION, StoreError, db_path, open_read, open_write
-from focuslib.store.writer import DAY, Done, HistoryWriter, Released
+from focuslib.store.writer import DAY, QuestionsAnswered, HistoryWriter, Released
 from focuslib.twitch.events import parse_event
 
 from conftest import t
@@ -217,7 +217,7 @@ def test_questions_need_a_question_mark_and_the_streamer_or_bang_q(tmp_path):
     qs = Q.questions(conn, now - 1)
     assert [q.text for q in qs] == ["@DeskFox is that neovim?", "!q what font is that?", "!quit? no",
                                     "hey @deskfox, rust or go?"]
-    write(path, [(now + 10, Done("", (qs[1].id,)))])
+    write(path, [(now + 10, QuestionsAnswered("", (qs[1].id,)))])
     assert [q.text for q in Q.questions(conn, now - 1)] == ["@DeskFox is that neovim?", "!quit? no",
                                                             "hey @deskfox, rust or go?"]
     conn.close()

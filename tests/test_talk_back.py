@@ -17,7 +17,8 @@ from focuslib.auth.tokens import Redactor, TokenHolder
 from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.net.users import UserCache
-from focuslib.runtime.execute import Executor, Held, Seen
+from focuslib.runtime.execute import Executor, Seen
+from focuslib.twitch.automod import HeldMessage
 from focuslib.sim import SimTwitch
 from focuslib.sim import payloads as P
 from focuslib.sim.state import ALL_SCOPES
@@ -32,12 +33,12 @@ class Recent:
 
     def __init__(self) -> None:
         self.messages: dict[str | None, Seen] = {}
-        self.holds: dict[int, Held] = {}
+        self.holds: dict[int, HeldMessage] = {}
 
     def latest(self, login: str | None) -> Seen | None:
         return self.messages.get(login)
 
-    def held(self, number: int) -> Held | None:
+    def held(self, number: int) -> HeldMessage | None:
         return self.holds.get(number)
 
 
@@ -215,8 +216,8 @@ def test_allow_and_deny_answer_automod(sim, talk) -> None:
     ex = talk(recent=recent)
     assert ex.run_line("/allow 3").text == "no message #3 is held by AutoMod"
     sim.helix.observe("automod.message.hold", {"message_id": "held-1", "user_id": KETTLE[0]})
-    recent.holds[3] = Held("held-1", KETTLE[0], "loud_kettle", "Loud_Kettle")
-    recent.holds[4] = Held("held-2", KETTLE[0], "loud_kettle", "Loud_Kettle")
+    recent.holds[3] = HeldMessage(3, "held-1", KETTLE[0], "loud_kettle", "Loud_Kettle", "")
+    recent.holds[4] = HeldMessage(4, "held-2", KETTLE[0], "loud_kettle", "Loud_Kettle", "")
     assert ex.run_line("/deny 3").text == "denied #3 (Loud_Kettle)"
     [req] = helix(sim, "POST", "/moderation/automod/message")
     assert body(req) == {"user_id": B_ID, "msg_id": "held-1", "action": "DENY"}  # user_id: the moderator

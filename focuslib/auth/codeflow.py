@@ -203,7 +203,7 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
-class Done:
+class SignedIn:
     result: Authorized
 
 
@@ -216,7 +216,7 @@ class Stop:
     """Asked to stop (tests, embedding)."""
 
 
-Report = Notice | Done | Crashed | Stop
+Report = Notice | SignedIn | Crashed | Stop
 
 
 class CodeFlow:
@@ -282,7 +282,7 @@ class CodeFlow:
                 return 500, pages.problem("focus failed", "An unexpected error stopped the sign-in.",
                                           "See the terminal.", retry=False), Crashed(type(exc).__name__)
             self.done = True
-            return 200, pages.success(result.login, result.user_id), Done(result)
+            return 200, pages.success(result.login, result.user_id), SignedIn(result)
 
     def _twitch_error(self, error: str, description: str, again: str) -> tuple[int, bytes, Report | None]:
         if error == "access_denied":

@@ -15,7 +15,7 @@ import threading
 import webbrowser
 from typing import Callable, Sequence, TextIO
 
-from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Done, Notice, Stop
+from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, SignedIn, Notice, Stop
 from focuslib.auth.server import CallbackServer
 from focuslib.config import Settings, load_environment
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
@@ -157,7 +157,7 @@ def _code_flow(settings: Settings, args: argparse.Namespace, http: HttpClient, s
             report = flow.reports.get()
             if isinstance(report, Notice):
                 say(f"! {report.message}\n  -> {report.hint}")
-            elif isinstance(report, Done):
+            elif isinstance(report, SignedIn):
                 return report.result
             elif isinstance(report, Crashed):
                 raise FocusError(f"the sign-in stopped on an unexpected error ({report.error})",

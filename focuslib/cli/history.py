@@ -53,7 +53,7 @@ def main(argv: Sequence[str]) -> int:
 
     from focuslib.config import Settings, load_environment
     from focuslib.errors import ExitStatus, FocusError
-    from focuslib.store import queries as Q
+    from focuslib.store import queries
     from focuslib.store import report
     from focuslib.store.schema import db_path, open_read, open_write
     from focuslib.store.writer import fault_line
@@ -68,13 +68,13 @@ def main(argv: Sequence[str]) -> int:
                 if not 1 <= args.limit <= MAX_LIMIT:  # SQLite takes no integer past 2**63
                     print(f"focus: --limit must be between 1 and {MAX_LIMIT:,}", file=sys.stderr)
                     return int(ExitStatus.CONFIG)
-                found = Q.history(conn, args.user, args.limit)
+                found = queries.history(conn, args.user, args.limit)
                 if found is None:
                     print(f"focus: no history for {sanitize(args.user)} in {path}", file=sys.stderr)
                     return int(ExitStatus.ERROR)
                 lines = report.history_lines(found, on_stream=False)
             elif args.command == "questions":
-                open_ = Q.questions(conn, now - args.since)
+                open_ = queries.questions(conn, now - args.since)
                 if args.done:
                     wrong = [n for n in args.done if not 1 <= n <= len(open_)]
                     if wrong:
@@ -82,20 +82,20 @@ def main(argv: Sequence[str]) -> int:
                         return int(ExitStatus.ERROR)
                     writer = open_write(path)
                     try:
-                        Q.mark_done(writer, [open_[n - 1].id for n in args.done])
+                        queries.mark_done(writer, [open_[n - 1].id for n in args.done])
                     finally:
                         writer.close()
-                    open_ = Q.questions(conn, now - args.since)
+                    open_ = queries.questions(conn, now - args.since)
                 lines = report.question_lines(open_, on_stream=False)
             elif args.command == "links":
-                lines = report.link_lines(Q.links(conn, now - args.since), on_stream=False)
+                lines = report.link_lines(queries.links(conn, now - args.since), on_stream=False)
             else:
                 # From the oldest record at most: the recap keeps a count per minute, and `--since 9999999w`
                 # would otherwise ask for a list of billions of minutes.
                 oldest = conn.execute("SELECT min(ts) FROM (SELECT min(ts) AS ts FROM messages UNION ALL "
                                       "SELECT min(ts) FROM events)").fetchone()[0]
                 since = max(now - args.since, now if oldest is None else min(oldest, now))
-                lines = report.recap_lines(Q.recap(conn, since, now))
+                lines = report.recap_lines(queries.recap(conn, since, now))
         finally:
             conn.close()
     except FocusError as exc:

@@ -17,7 +17,7 @@ import sys
 from typing import NoReturn, Sequence
 
 from focuslib.errors import ExitStatus
-from focuslib.twitch import commands as C
+from focuslib.twitch import commands
 
 EPILOG = """\
 the one line says what was done, or why not; exit codes: 0 done, 1 not done (no such user, network),
@@ -40,7 +40,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     subs: dict[str, argparse.ArgumentParser] = {}
 
     def add(name: str, note: str, *args: tuple[str, str]) -> argparse.ArgumentParser:
-        spec = C.find(name)  # the same help text as /help in focus (one table)
+        spec = commands.find(name)  # the same help text as /help in focus (one table)
         help = (spec.help if spec is not None else "send a chat message") + (f" ({note})" if note else "")
         p = sub.add_parser(name, help=help, description=help, epilog=EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -60,7 +60,8 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     add("untimeout", "", user)
     add("unban", "", user)
     add("announce", "", ("text", "the announcement")).add_argument(
-        "--color", choices=C.COLORS, default="primary", help="blue, green, orange or purple (default: the channel's)")
+        "--color", choices=commands.COLORS, default="primary",
+        help="blue, green, orange or purple (default: the channel's)")
     add("shoutout", "Twitch allows one per 2 min, the same channel once an hour", user)
     add("warn", "", user, ("reason", "why (required)"))
     add("clear", "needs --yes").add_argument(
@@ -77,20 +78,20 @@ COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "announce", 
             "slow", "followers", "subs", "emoteonly", "raid")
 
 
-def command_of(args: argparse.Namespace) -> C.Command:
+def command_of(args: argparse.Namespace) -> commands.Command:
     """The parsed arguments as a command record; CommandError (one line) when a value is wrong."""
     name = args.command
     if name == "say":
-        return C.Say(C.message(args.text))
+        return commands.Say(commands.message(args.text))
     if name == "reply":
-        return C.Reply(C.login(args.user), C.message(args.text))
+        return commands.Reply(commands.login(args.user), commands.message(args.text))
     if name == "announce":
-        return C.Announce(C.message(args.text, "announcement"), args.color)
+        return commands.Announce(commands.message(args.text, "announcement"), args.color)
     if name == "clear":
         if not args.yes:
-            raise C.CommandError("clear deletes every message in the chat and cannot be undone; add --yes")
-        return C.Clear()
-    spec = C.find(name)
+            raise commands.CommandError("clear deletes every message in the chat and cannot be undone; add --yes")
+        return commands.Clear()
+    spec = commands.find(name)
     assert spec is not None
     one_word = {"ban": ["user"], "timeout": ["user", "duration"], "warn": ["user"], "untimeout": ["user"],
                 "unban": ["user"], "shoutout": ["user"], "raid": ["channel"], "slow": ["seconds"],
@@ -98,12 +99,12 @@ def command_of(args: argparse.Namespace) -> C.Command:
     for key in one_word:  # the grammar splits on spaces: "a b" as USER must not shift into the reason
         value = getattr(args, key)
         if len(value.split()) != 1:
-            raise C.CommandError(f"{key.upper()} must be one word, not {value.strip()[:40]!r}")
+            raise commands.CommandError(f"{key.upper()} must be one word, not {value.strip()[:40]!r}")
     words = [getattr(args, key) for key in one_word] + [getattr(args, "reason", "")]
     try:
         return spec.parse(" ".join(w.strip() for w in words if w.strip()))
-    except C.CommandError as exc:
-        raise C.CommandError(str(exc) or f"usage: focus.py {spec.usage[1:]}") from None
+    except commands.CommandError as exc:
+        raise commands.CommandError(str(exc) or f"usage: focus.py {spec.usage[1:]}") from None
 
 
 def main(argv: Sequence[str]) -> int:
@@ -111,7 +112,7 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     try:
         command = command_of(args)
-    except C.CommandError as exc:
+    except commands.CommandError as exc:
         print(f"focus: {exc}", file=sys.stderr)
         return int(ExitStatus.CONFIG)
     signal.signal(signal.SIGTERM, _interrupt)
@@ -126,7 +127,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _run(command: C.Command) -> int:
+def _run(command: commands.Command) -> int:
     from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
     from focuslib.auth.tokens import Redactor
     from focuslib.config import Settings, load_environment

@@ -4,28 +4,22 @@ Up to 100 logins go in one call (repeated `login=`); the answers are kept in a
 bounded least-recently-used cache, so a streamer who bans, times out and
 replies to the same handful of chatters asks Twitch once per person.  Logins
 Twitch does not know are not cached (the account may be created a minute later).
+A user is the events' own `User` record; its display name is sanitized here.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from focuslib.errors import TwitchAPIError
 from focuslib.net.helix import Helix
 from focuslib.text import sanitize
+from focuslib.twitch.events_base import User  # the same record events carry: id, login, display name
 
 MAX_LOGINS_PER_CALL = 100  # §5.2
 CACHE_SIZE = 1024
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    id: str
-    login: str
-    name: str  # display name, sanitized (it ends up on screens)
 
 
 class UserCache:

@@ -23,8 +23,10 @@ from typing import Any, Callable, Protocol
 from focuslib.errors import FocusError
 from focuslib.net.chat_api import ChatAPI, Outcome, done, refused, span
 from focuslib.net.helix import Helix, Stopped
-from focuslib.net.users import User, UserCache
-from focuslib.twitch import commands as C
+from focuslib.net.users import UserCache
+from focuslib.twitch import commands
+from focuslib.twitch.automod import HeldMessage
+from focuslib.twitch.events_base import User
 from focuslib.twitch.pacer import Pacer
 
 
@@ -38,21 +40,11 @@ class Seen:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
-    """A message AutoMod holds, by the number focus showed (`#3`)."""
-
-    message_id: str
-    user_id: str
-    login: str
-    name: str = ""
-
-
 class Recent(Protocol):
     def latest(self, login: str | None) -> Seen | None:
         """The latest message of `login` (None: the latest message shown), if focus still knows it."""
 
-    def held(self, number: int) -> Held | None:
+    def held(self, number: int) -> HeldMessage | None:
         """AutoMod's held message #number, if it is still held."""
 
 
@@ -62,7 +54,7 @@ class NoRecent:
     def latest(self, login: str | None) -> Seen | None:
         return None
 
-    def held(self, number: int) -> Held | None:
+    def held(self, number: int) -> HeldMessage | None:
         return None
 
 
@@ -109,7 +101,7 @@ class Executor:
         self.stop = stop or threading.Event()
         self.status = status
 
-    def execute(self, command: C.Command) -> Outcome:
+    def execute(self, command: commands.Command) -> Outcome:
         """Carry out one command; never raises for Twitch's or the network's trouble (it becomes the line)."""
         handler = HANDLERS.get(type(command))
         if handler is None:
@@ -124,8 +116,8 @@ class Executor:
     def run_line(self, line: str) -> Outcome:
         """Parse and execute one typed line (the one-shot commands' and tests' shortcut)."""
         try:
-            command = C.parse(line)
-        except C.CommandError as exc:
+            command = commands.parse(line)
+        except commands.CommandError as exc:
             return refused(str(exc))
         return self.execute(command)
 
@@ -142,13 +134,13 @@ class Executor:
 
 # -- handlers -------------------------------------------------------------------------------------------------
 
-@handles(C.Say)
-def _say(ex: Executor, cmd: C.Say) -> Outcome:
+@handles(commands.Say)
+def _say(ex: Executor, cmd: commands.Say) -> Outcome:
     return ex.send(cmd.text)
 
 
-@handles(C.Reply)
-def _reply(ex: Executor, cmd: C.Reply) -> Outcome:
+@handles(commands.Reply)
+def _reply(ex: Executor, cmd: commands.Reply) -> Outcome:
     seen = ex.recent.latest(cmd.user)
     if seen is not None:
         name = seen.name or seen.login
@@ -164,82 +156,82 @@ def _on_user(ex: Executor, login: str, act: Callable[[User], Outcome]) -> Outcom
     return user if isinstance(user, Outcome) else act(user)
 
 
-@handles(C.Ban)
-def _ban(ex: Executor, cmd: C.Ban) -> Outcome:
+@handles(commands.Ban)
+def _ban(ex: Executor, cmd: commands.Ban) -> Outcome:
     return _on_user(ex, cmd.user, lambda user: ex.api.ban(user.id, user.name, None, cmd.reason))
 
 
-@handles(C.Timeout)
-def _timeout(ex: Executor, cmd: C.Timeout) -> Outcome:
+@handles(commands.Timeout)
+def _timeout(ex: Executor, cmd: commands.Timeout) -> Outcome:
     return _on_user(ex, cmd.user, lambda user: ex.api.ban(user.id, user.name, cmd.seconds, cmd.reason))
 
 
-@handles(C.Unban)
-def _unban(ex: Executor, cmd: C.Unban) -> Outcome:
+@handles(commands.Unban)
+def _unban(ex: Executor, cmd: commands.Unban) -> Outcome:
     return _on_user(ex, cmd.user, lambda user: ex.api.unban(user.id, user.name))
 
 
-@handles(C.Untimeout)
-def _untimeout(ex: Executor, cmd: C.Untimeout) -> Outcome:
+@handles(commands.Untimeout)
+def _untimeout(ex: Executor, cmd: commands.Untimeout) -> Outcome:
     return _on_user(ex, cmd.user, lambda user: ex.api.unban(user.id, user.name, timeout=True))
 
 
-@handles(C.Delete)
-def _delete(ex: Executor, cmd: C.Delete) -> Outcome:
+@handles(commands.Delete)
+def _delete(ex: Executor, cmd: commands.Delete) -> Outcome:
     seen = ex.recent.latest(cmd.user)
     if seen is None:
         return refused(f"no recent message of {cmd.user} to delete" if cmd.user else "no message to delete yet")
     return ex.api.delete(seen.message_id, f"deleted {seen.name or seen.login}'s message")
 
 
-@handles(C.Clear)
-def _clear(ex: Executor, cmd: C.Clear) -> Outcome:
+@handles(commands.Clear)
+def _clear(ex: Executor, cmd: commands.Clear) -> Outcome:
     return ex.api.delete(None, "cleared the chat")
 
 
-@handles(C.Announce)
-def _announce(ex: Executor, cmd: C.Announce) -> Outcome:
+@handles(commands.Announce)
+def _announce(ex: Executor, cmd: commands.Announce) -> Outcome:
     return ex.api.announce(cmd.text, cmd.color)
 
 
-@handles(C.Shoutout)
-def _shoutout(ex: Executor, cmd: C.Shoutout) -> Outcome:
+@handles(commands.Shoutout)
+def _shoutout(ex: Executor, cmd: commands.Shoutout) -> Outcome:
     return _on_user(ex, cmd.user, lambda user: ex.api.shoutout(user.id, user.name))
 
 
-@handles(C.Warn)
-def _warn(ex: Executor, cmd: C.Warn) -> Outcome:
+@handles(commands.Warn)
+def _warn(ex: Executor, cmd: commands.Warn) -> Outcome:
     return _on_user(ex, cmd.user, lambda user: ex.api.warn(user.id, user.name, cmd.reason))
 
 
-@handles(C.Raid)
-def _raid(ex: Executor, cmd: C.Raid) -> Outcome:
+@handles(commands.Raid)
+def _raid(ex: Executor, cmd: commands.Raid) -> Outcome:
     return _on_user(ex, cmd.channel, lambda user: ex.api.raid(user.id, user.name))
 
 
-@handles(C.Slow)
-def _slow(ex: Executor, cmd: C.Slow) -> Outcome:
+@handles(commands.Slow)
+def _slow(ex: Executor, cmd: commands.Slow) -> Outcome:
     if cmd.seconds is None:
         return ex.api.settings({"slow_mode": False}, "slow mode off")
     return ex.api.settings({"slow_mode": True, "slow_mode_wait_time": cmd.seconds},
                            f"slow mode on: {cmd.seconds} s between messages")
 
 
-@handles(C.Followers)
-def _followers(ex: Executor, cmd: C.Followers) -> Outcome:
+@handles(commands.Followers)
+def _followers(ex: Executor, cmd: commands.Followers) -> Outcome:
     if cmd.minutes is None:
         return ex.api.settings({"follower_mode": False}, "followers-only chat off")
     said = "followers-only chat on" + (f" (following for {span(cmd.minutes * 60)})" if cmd.minutes else "")
     return ex.api.settings({"follower_mode": True, "follower_mode_duration": cmd.minutes}, said)
 
 
-@handles(C.SubsOnly)
-def _subs(ex: Executor, cmd: C.SubsOnly) -> Outcome:
+@handles(commands.SubsOnly)
+def _subs(ex: Executor, cmd: commands.SubsOnly) -> Outcome:
     return ex.api.settings({"subscriber_mode": cmd.on}, f"subscribers-only chat {'on' if cmd.on else 'off'}")
 
 
-@handles(C.EmoteOnly)
-def _emotes(ex: Executor, cmd: C.EmoteOnly) -> Outcome:
+@handles(commands.EmoteOnly)
+def _emotes(ex: Executor, cmd: commands.EmoteOnly) -> Outcome:
     return ex.api.settings({"emote_mode": cmd.on}, f"emote-only chat {'on' if cmd.on else 'off'}")
 
 
@@ -250,19 +242,19 @@ def _automod(ex: Executor, number: int, allow: bool) -> Outcome:
     return ex.api.automod(held.message_id, allow, f"#{number} ({held.name or held.login})")
 
 
-@handles(C.Allow)
-def _allow(ex: Executor, cmd: C.Allow) -> Outcome:
+@handles(commands.Allow)
+def _allow(ex: Executor, cmd: commands.Allow) -> Outcome:
     return _automod(ex, cmd.number, True)
 
 
-@handles(C.Deny)
-def _deny(ex: Executor, cmd: C.Deny) -> Outcome:
+@handles(commands.Deny)
+def _deny(ex: Executor, cmd: commands.Deny) -> Outcome:
     return _automod(ex, cmd.number, False)
 
 
-@handles(C.Help)
-def _help(ex: Executor, cmd: C.Help) -> Outcome:
-    return done("\n".join(C.help_lines()))
+@handles(commands.Help)
+def _help(ex: Executor, cmd: commands.Help) -> Outcome:
+    return done("\n".join(commands.help_lines()))
 
 
-__all__ = ["ChatPace", "Executor", "Held", "HANDLERS", "NoRecent", "Outcome", "Recent", "Seen", "handles"]
+__all__ = ["ChatPace", "Executor", "HANDLERS", "NoRecent", "Outcome", "Recent", "Seen", "handles"]

@@ -22,7 +22,7 @@ MAX_MESSAGES = 50
 
 
 @dataclass
-class Held:
+class HeldChatter:
     user_id: str
     login: str
     name: str
@@ -39,7 +39,7 @@ class Held:
 class HoldQueue:
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
-        self._held: OrderedDict[str, Held] = OrderedDict()  # user id -> Held, least recently held first
+        self._held: OrderedDict[str, HeldChatter] = OrderedDict()  # user id -> HeldChatter, least recently held first
 
     def __len__(self) -> int:
         return len(self._held)
@@ -47,13 +47,13 @@ class HoldQueue:
     def is_held(self, user_id: str) -> bool:
         return user_id in self._held
 
-    def hold(self, user_id: str, login: str, name: str, message: Any, now: float) -> Held:
+    def hold(self, user_id: str, login: str, name: str, message: Any, now: float) -> HeldChatter:
         """Keep `message` off screen; the chatter's entry (with its count) for the placeholder line."""
         entry = self._held.get(user_id)
         if entry is None:
             if len(self._held) >= MAX_USERS:
                 self._held.popitem(last=False)
-            entry = self._held[user_id] = Held(user_id, login, name)
+            entry = self._held[user_id] = HeldChatter(user_id, login, name)
         else:
             self._held.move_to_end(user_id)
         entry.messages.append((now, message))
@@ -62,7 +62,7 @@ class HoldQueue:
             entry.dropped += 1
         return entry
 
-    def find(self, who: str) -> Held | None:
+    def find(self, who: str) -> HeldChatter | None:
         """The held chatter named `who` (login or display name, any case, an optional leading @)."""
         who = who.lstrip("@").casefold()
         for entry in self._held.values():
@@ -70,7 +70,7 @@ class HoldQueue:
                 return entry
         return None
 
-    def release(self, who: str) -> Held | None:
+    def release(self, who: str) -> HeldChatter | None:
         """Take `who` out of the queue: their messages, in order, are the caller's to show."""
         entry = self.find(who)
         if entry is not None:
@@ -79,7 +79,7 @@ class HoldQueue:
 
     discard = release  # /ban: the same removal; the caller drops the messages instead of showing them
 
-    def forget_user(self, user_id: str) -> Held | None:
+    def forget_user(self, user_id: str) -> HeldChatter | None:
         """A ban, timeout or clear done anywhere (another moderator, Twitch's site): their held text goes too,
         so a later /release can never show what Twitch already removed."""
         return self._held.pop(user_id, None)
@@ -105,7 +105,7 @@ class HoldQueue:
         oldest = [e.messages[0][0] for e in self._held.values() if e.messages]
         return min(oldest) + self.ttl if oldest else None
 
-    def expire(self, now: float) -> list[tuple[Held, int]]:
+    def expire(self, now: float) -> list[tuple[HeldChatter, int]]:
         """Drop messages held longer than `ttl`: (chatter, how many dropped) for each line to show.
 
         One line at a chatter's first expiry, then one tally when their last held message goes: a bot

@@ -41,14 +41,15 @@ from prompt_toolkit.patch_stdout import StdoutProxy
 from prompt_toolkit.styles import Style
 
 from focuslib.config import ensure_private_dir
-from focuslib.twitch import commands as C
+from focuslib.twitch import commands
 
 HISTORY_FILE = "input-history"
 # How long the flush thread gathers output before one redraw: short enough that a
 # chat line is not noticeably late, long enough that a raid is drawn in batches.
 BATCH_SECONDS = 0.02
 # Commands whose first argument is a chatter's login (completed from recent chatters).
-USER_FIRST = {spec.name for spec in C.COMMANDS if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])}
+USER_FIRST = {spec.name for spec in commands.COMMANDS
+              if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])}
 STYLE = Style.from_dict({"bottom-toolbar": "noreverse", "prompt": "bold", "status": "#8a8a8a"})
 
 
@@ -75,9 +76,10 @@ class TalkCompleter(Completer):
         words = before.split(" ")
         word = words[-1]
         if len(words) == 1 and word.startswith("/") and not word.startswith("//"):
-            for name in C.names():
+            for name in commands.names():
                 if name.startswith(word[1:].lower()):
-                    yield Completion("/" + name, -len(word), display_meta=C.find(name).help)  # type: ignore[union-attr]
+                    spec = commands.find(name)
+                    yield Completion("/" + name, -len(word), display_meta=spec.help if spec else "")
             return
         if word.startswith("@"):
             prefix, stem = "@", word[1:].lower()

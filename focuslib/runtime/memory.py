@@ -19,13 +19,13 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib.devlog.pipe import record
-from focuslib.runtime.hold import Held, HoldQueue
-from focuslib.store import queries as Q
+from focuslib.runtime.hold import HeldChatter, HoldQueue
+from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import StoreError, open_read
-from focuslib.store.writer import Done, HistoryWriter, Released
-from focuslib.twitch.events import Ban, ChatClear, ChatMessage, ClearUserMessages, MessageDelete
+from focuslib.store.writer import QuestionsAnswered, HistoryWriter, Released
+from focuslib.twitch.events import ChannelBan, ChatClear, ChatMessage, ClearUserMessages, MessageDelete
 from focuslib.view.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -113,8 +113,8 @@ class ChatMemory:
         """Moderation done outside this focus also removes what the hold queue keeps."""
         hold = self.hold
         assert hold is not None
-        if isinstance(event, (Ban, ClearUserMessages)):
-            who = event.user if isinstance(event, Ban) else event.target
+        if isinstance(event, (ChannelBan, ClearUserMessages)):
+            who = event.user if isinstance(event, ChannelBan) else event.target
             entry = hold.forget_user(who.id)
             if entry is not None and entry.count:
                 self.terminal.line(self._renderer().quiet(
@@ -164,18 +164,18 @@ class ChatMemory:
 
     def command(self, command: Any) -> list[str]:
         """One of twitch.commands.MEMORY_COMMANDS, answered in lines (main thread); /ban's part: see `discard`."""
-        from focuslib.twitch import commands as C
+        from focuslib.twitch import commands
 
         try:
-            if isinstance(command, C.History):
+            if isinstance(command, commands.History):
                 return self.history(command.user, command.limit)
-            if isinstance(command, C.Release):
+            if isinstance(command, commands.Release):
                 return self.release(command.user)
-            if isinstance(command, C.Questions):
+            if isinstance(command, commands.Questions):
                 return self.questions(self.wall() - 86_400)
-            if isinstance(command, C.Done):
+            if isinstance(command, commands.Done):
                 return self.done(command.number)
-            if isinstance(command, C.Links):
+            if isinstance(command, commands.Links):
                 since = self.started if command.seconds is None else self.wall() - command.seconds
                 return self.links(since)
         except StoreError as exc:
@@ -191,9 +191,9 @@ class ChatMemory:
         self.post(lambda: self._answer(command))
 
     def _answer(self, command: Any) -> None:
-        from focuslib.twitch import commands as C
+        from focuslib.twitch import commands
 
-        if isinstance(command, C.Ban):
+        if isinstance(command, commands.Ban):
             held = self.discard(command.user)
             if held is not None and held.count:
                 n = held.count
@@ -224,7 +224,7 @@ class ChatMemory:
             self.writer.put(self.wall(), Released(channel, entry.user_id, entry.login, entry.name, last.color))
         return [f"released {entry.name or entry.login} ({entry.count} message{'' if entry.count == 1 else 's'})"]
 
-    def discard(self, who: str) -> Held | None:
+    def discard(self, who: str) -> HeldChatter | None:
         """/ban USER: their held messages are dropped (the ban itself is the moderation command's)."""
         return self.hold.discard(who) if self.hold is not None else None
 
@@ -238,22 +238,22 @@ class ChatMemory:
             conn.close()
 
     def history(self, who: str, limit: int = 20) -> list[str]:
-        h = self._read(Q.history, who, limit)
+        h = self._read(queries.history, who, limit)
         return report.history_lines(h) if h else [f"no history for {who}"]
 
     def questions(self, since: float) -> list[str]:
-        qs = self._read(Q.questions, since)
+        qs = self._read(queries.questions, since)
         self._listed = [q.id for q in qs]
         return report.question_lines(qs)
 
     def done(self, n: int) -> list[str]:
         if not 1 <= n <= len(self._listed) or self.writer is None:
             return [f"no question {n} (list them with /questions)"]
-        self.writer.put(self.wall(), Done("", (self._listed[n - 1],)))
+        self.writer.put(self.wall(), QuestionsAnswered("", (self._listed[n - 1],)))
         return [f"question {n} answered"]
 
     def links(self, since: float) -> list[str]:
-        return report.link_lines(self._read(Q.links, since))
+        return report.link_lines(self._read(queries.links, since))
 
 
 # -- set-up and tear-down (called from runtime/setup.py) ------------------------------------
@@ -303,7 +303,7 @@ def stop_memory(memory: ChatMemory | None, started: float | None, out: Any) -> N
     try:
         conn = open_read(writer.path)
         try:
-            recap = Q.recap(conn, started, time.time())
+            recap = queries.recap(conn, started, time.time())
         finally:
             conn.close()
         out.write("\n".join(report.recap_lines(recap)) + "\n")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from focuslib.runtime.execute import Held, Seen
-from focuslib.twitch.automod import HeldMessages
+from focuslib.runtime.execute import Seen
+from focuslib.twitch.automod import HeldMessage, HeldMessages
 from focuslib.twitch.events import ChatMessage
 
 KEEP_CHATTERS = 500  # recent chatters remembered (completion, /reply, /delete)
@@ -49,11 +49,11 @@ class RecentChat:
         with self._lock:
             return self._last if login is None else self._by_login.get(login.lower())
 
-    def held(self, number: int) -> Held | None:
+    def held(self, number: int) -> HeldMessage | None:
         entry = self.holds.get(number)
         if entry is None or entry.status:  # unknown, or already allowed, denied or expired
             return None
-        return Held(entry.message_id, entry.user_id, entry.login, entry.name)
+        return entry
 
     def names(self) -> list[str]:
         """Recent chatters' logins, the most recent first."""

@@ -19,7 +19,7 @@ import traceback
 from typing import Callable
 
 from focuslib.runtime.execute import Executor
-from focuslib.twitch import commands as C
+from focuslib.twitch import commands
 
 Report = Callable[[str, bool], None]  # (one line, done?) -> shown above the input line
 
@@ -27,12 +27,12 @@ Report = Callable[[str, bool], None]  # (one line, done?) -> shown above the inp
 class Lane:
     """One worker thread running commands in the order they came."""
 
-    def __init__(self, name: str, run: Callable[[C.Command], None]) -> None:
-        self._jobs: queue.SimpleQueue[C.Command | None] = queue.SimpleQueue()
+    def __init__(self, name: str, run: Callable[[commands.Command], None]) -> None:
+        self._jobs: queue.SimpleQueue[commands.Command | None] = queue.SimpleQueue()
         self._run = run
         self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
-    def put(self, command: C.Command) -> None:
+    def put(self, command: commands.Command) -> None:
         if not self.thread.is_alive() and self.thread.ident is None:
             self.thread.start()
         self._jobs.put(command)
@@ -55,7 +55,7 @@ class Talk:
 
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
                  on_error: Callable[[str], None] = lambda trace: None,
-                 remember: Callable[[C.Command], None] | None = None) -> None:
+                 remember: Callable[[commands.Command], None] | None = None) -> None:
         self.executor = executor
         self.report = report
         self.quit = quit
@@ -67,46 +67,46 @@ class Talk:
     def accept(self, text: str) -> str | None:
         """One typed line (input line thread).  Returns "confirm" for /clear, "quit" for /quit, else None."""
         try:
-            command = C.parse(text)
-        except C.CommandError as exc:
+            command = commands.parse(text)
+        except commands.CommandError as exc:
             self.report(str(exc), False)
             return None
-        if isinstance(command, C.Quit):
+        if isinstance(command, commands.Quit):
             self.quit()
             return "quit"
-        if isinstance(command, C.Help):
-            for line in C.help_lines():
+        if isinstance(command, commands.Help):
+            for line in commands.help_lines():
                 self.report(line, True)
             return None
-        if isinstance(command, C.Clear):
+        if isinstance(command, commands.Clear):
             return "confirm"
-        if isinstance(command, C.MEMORY_COMMANDS):  # answered from focus's own history, not Twitch
+        if isinstance(command, commands.MEMORY_COMMANDS):  # answered from focus's own history, not Twitch
             if self.remember is None:
                 self.report("history is off (--no-history or FOCUS_HISTORY=off)", False)
             else:
                 self.remember(command)
             return None
-        if isinstance(command, C.Ban) and self.remember is not None:
+        if isinstance(command, commands.Ban) and self.remember is not None:
             self.remember(command)  # the hold queue discards what they wrote; the ban itself goes on below
-        lane = self.chat if isinstance(command, (C.Say, C.Reply)) else self.moderation
+        lane = self.chat if isinstance(command, (commands.Say, commands.Reply)) else self.moderation
         lane.put(command)
         return None
 
     def confirmed_clear(self) -> None:
-        self.moderation.put(C.Clear())
+        self.moderation.put(commands.Clear())
 
     def stop(self, timeout: float = 1.0) -> None:
         self.executor.stop.set()  # a message waiting for its pace gives up
         self.chat.stop(timeout)
         self.moderation.stop(timeout)
 
-    def _carry_out(self, command: C.Command) -> None:
+    def _carry_out(self, command: commands.Command) -> None:
         try:
             outcome = self.executor.execute(command)
         except Exception:  # a bug: one line here, the traceback in the devlog, the lane lives on
             self.on_error(traceback.format_exc())
             self.report("focus could not carry that out (details in the devlog)", False)
             return
-        if outcome.ok and isinstance(command, C.Say):
+        if outcome.ok and isinstance(command, commands.Say):
             return  # the echo over EventSub is the one line this message gets
         self.report(outcome.text, outcome.ok)

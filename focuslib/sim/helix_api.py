@@ -1,7 +1,7 @@
 """The simulated Twitch's Helix calls for chat and moderation, validated as Twitch does (protocol notes §5, §2.6).
 
 This module holds the channel's state (`HelixState`), the route table and the chat calls; the moderation
-calls are in helix_moderation.py (`Moderation`, which HelixState inherits).
+calls are in helix_moderation.py (`HelixModeration`, which HelixState inherits).
 
   GET    /helix/users                    ?login=&id= (repeatable, <= 100 in all; none: the token's user)
   POST   /helix/chat/messages            body {broadcaster_id, sender_id, message, reply_parent_message_id?}
@@ -32,12 +32,12 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable
 
-from . import payloads as P
-from . import payloads_chat as PN
-from . import payloads_moderation as PM
-from .helix_moderation import MAX_MESSAGE, Moderation
+from . import payloads
+from . import payloads_chat as chat
+from . import payloads_moderation as moderation
+from .helix_moderation import MAX_MESSAGE, HelixModeration
 from .http_api import helix_auth, rate_headers
-from .routing import Reply, Request, Route, error
+from .routing import RouteReply, Request, Route, error
 from .state import Grant, SimState
 from .triggers import CHATTERS, FRIEND
 
@@ -51,7 +51,7 @@ DROP_MESSAGES = {
 }
 
 
-class HelixState(Moderation):
+class HelixState(HelixModeration):
     """Channel state behind the Helix calls: users, bans, chat settings, cooldowns, AutoMod holds."""
 
     def __init__(self, sim: SimState) -> None:
@@ -99,7 +99,7 @@ class HelixState(Moderation):
                 self.messages.popitem(last=False)
 
     def routes(self) -> dict[str, Route]:
-        table: dict[str, Callable[[Request, Grant], Reply]] = {
+        table: dict[str, Callable[[Request, Grant], RouteReply]] = {
             "GET /helix/users": self._users,
             "POST /helix/chat/messages": self._send,
             "POST /helix/chat/announcements": self._announce,
@@ -114,10 +114,10 @@ class HelixState(Moderation):
         }
         return {key: self._guarded(key, handler) for key, handler in table.items()}
 
-    def _guarded(self, key: str, handler: Callable[[Request, Grant], Reply]) -> Route:
-        def route(req: Request) -> Reply:
+    def _guarded(self, key: str, handler: Callable[[Request, Grant], RouteReply]) -> Route:
+        def route(req: Request) -> RouteReply:
             grant = helix_auth(self.sim, req)
-            if isinstance(grant, Reply):
+            if isinstance(grant, RouteReply):
                 return grant
             scope = SCOPES.get(key)
             if scope and scope not in grant.scopes:
@@ -128,20 +128,20 @@ class HelixState(Moderation):
             with self.sim.lock:
                 reply = handler(req, grant)
             if not reply.headers:
-                reply = Reply(reply.status, reply.doc, rate_headers(), reply.content_type)
+                reply = RouteReply(reply.status, reply.doc, rate_headers(), reply.content_type)
             return reply
         return route
 
     # -- users ------------------------------------------------------------------------------------------------
 
-    def _users(self, req: Request, grant: Grant) -> Reply:
+    def _users(self, req: Request, grant: Grant) -> RouteReply:
         logins, ids = req.query.get("login", []), req.query.get("id", [])
         if len(logins) + len(ids) > 100:
             return error(400, "The sum of the ids and logins must not exceed 100.")
         found = [grant.user] if not logins and not ids else []
         found += [self.users[x.lower()] for x in logins if x.lower() in self.users]
         found += [w for w in (self.by_id(x) for x in ids) if w is not None]
-        return Reply(200, {"data": [{"id": uid, "login": login, "display_name": name, "type": "",
+        return RouteReply(200, {"data": [{"id": uid, "login": login, "display_name": name, "type": "",
                                      "broadcaster_type": "affiliate" if uid == self.sim.broadcaster[0] else "",
                                      "description": "", "profile_image_url": "", "offline_image_url": "",
                                      "view_count": 0, "created_at": "2020-01-01T00:00:00Z"}
@@ -149,7 +149,7 @@ class HelixState(Moderation):
 
     # -- chat -----------------------------------------------------------------------------------------------------
 
-    def _send(self, req: Request, grant: Grant) -> Reply:
+    def _send(self, req: Request, grant: Grant) -> RouteReply:
         body = req.json()
         if not isinstance(body, dict):
             return error(400, "The request body is not valid JSON.")
@@ -171,13 +171,13 @@ class HelixState(Moderation):
             return error(400, "The reply_parent_message_id is not valid.")
         drop = self._drop_reason(grant.user[0], text)
         if drop is not None:
-            return Reply(200, {"data": [{"message_id": "", "is_sent": False,
+            return RouteReply(200, {"data": [{"message_id": "", "is_sent": False,
                                          "drop_reason": {"code": drop[0], "message": drop[1]}}]})
-        mid = P.new_id()
-        reply = P.reply_to(parent_id, parent[0], parent[1]) if parent is not None else None
-        self.sim.notify("channel.chat.message", P.chat_message(grant.user, text, message_id=mid, reply=reply,
+        mid = payloads.new_id()
+        reply = payloads.reply_to(parent_id, parent[0], parent[1]) if parent is not None else None
+        self.sim.notify("channel.chat.message", payloads.chat_message(grant.user, text, message_id=mid, reply=reply,
                                                                badges=_badges(self, grant.user[0])))
-        return Reply(200, {"data": [{"message_id": mid, "is_sent": True, "drop_reason": None}]})
+        return RouteReply(200, {"data": [{"message_id": mid, "is_sent": True, "drop_reason": None}]})
 
     def _drop_reason(self, user_id: str, text: str) -> tuple[str, str] | None:
         if self.drop_next is not None:
@@ -192,7 +192,7 @@ class HelixState(Moderation):
                 return reason
         return None
 
-    def _announce(self, req: Request, grant: Grant) -> Reply:
+    def _announce(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant)) is not None:
             return bad
         body = req.json()
@@ -206,10 +206,10 @@ class HelixState(Moderation):
         if now - self.last_announcement < self.announce_every:
             return _endpoint_limit("You may send only one announcement every 2 seconds.")
         self.last_announcement = now
-        self.sim.notify("channel.chat.notification", PN.announcement(grant.user, text[:MAX_MESSAGE], color.upper()))
-        return Reply(204)
+        self.sim.notify("channel.chat.notification", chat.announcement(grant.user, text[:MAX_MESSAGE], color.upper()))
+        return RouteReply(204)
 
-    def _shoutout(self, req: Request, grant: Grant) -> Reply:
+    def _shoutout(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant, "from_broadcaster_id")) is not None:
             return bad
         to = self.by_id(req.q("to_broadcaster_id"))
@@ -223,10 +223,10 @@ class HelixState(Moderation):
         if now - self.shoutouts.get(to[0], float("-inf")) < self.shoutout_same:
             return _endpoint_limit(f"{to[2]} was given a Shoutout in the last 60 minutes.")
         self.last_shoutout = self.shoutouts[to[0]] = now
-        self.sim.notify("channel.shoutout.create", PM.shoutout_create(to, 42, grant.user))
-        return Reply(204)
+        self.sim.notify("channel.shoutout.create", moderation.shoutout_create(to, 42, grant.user))
+        return RouteReply(204)
 
-    def _settings(self, req: Request, grant: Grant) -> Reply:
+    def _settings(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant)) is not None:
             return bad
         body = req.json()
@@ -252,11 +252,11 @@ class HelixState(Moderation):
             changes["follower_mode_duration"] = None
         self.settings.update(changes)
         now = self.settings
-        self.sim.notify("channel.chat_settings.update", PM.chat_settings(
+        self.sim.notify("channel.chat_settings.update", moderation.chat_settings(
             slow=now["slow_mode_wait_time"] if now["slow_mode"] else None,
             followers=now["follower_mode_duration"] if now["follower_mode"] else None,
             subs=now["subscriber_mode"], emote_only=now["emote_mode"], unique=now["unique_chat_mode"]))
-        return Reply(200, {"data": [dict(self.settings, moderator_id=grant.user[0])]})
+        return RouteReply(200, {"data": [dict(self.settings, moderator_id=grant.user[0])]})
 
     # -- moderation ----------------------------------------------------------------------------------------------
 
@@ -274,14 +274,14 @@ SCOPES = {
 }
 
 
-def _endpoint_limit(message: str) -> Reply:
+def _endpoint_limit(message: str) -> RouteReply:
     """A per-endpoint 429: the per-minute bucket still has points (§5.10)."""
     return error(429, message, headers={"Ratelimit-Limit": "800", "Ratelimit-Remaining": "797",
                                         "Ratelimit-Reset": str(int(time.time()) + 60)})
 
 
 def _only_emotes(text: str) -> bool:
-    return all(f["type"] == "emote" for f in P.fragments(text))
+    return all(f["type"] == "emote" for f in payloads.fragments(text))
 
 
 def _badges(state: HelixState, user_id: str) -> list[tuple[str, str, str]]:

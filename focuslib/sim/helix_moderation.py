@@ -1,6 +1,6 @@
 """The simulated Twitch's moderation calls (protocol notes §5.4-5.6, §2.6): bans and timeouts, unbans,
 deleting messages, warnings, AutoMod's allow/deny, raids -- with Twitch's validation and the EventSub
-events each one causes.  `Moderation` is the half of `HelixState` (helix_api.py) that serves them; its
+events each one causes.  `HelixModeration` is the half of `HelixState` (helix_api.py) that serves them; its
 checks (`_moderator`, ...) serve the chat calls too.
 """
 
@@ -10,11 +10,11 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from . import payloads as P
-from . import payloads_channel as PC
-from . import payloads_chat as PN
-from . import payloads_moderation as PM
-from .routing import Reply, Request, error
+from . import payloads
+from . import payloads_channel as channel
+from . import payloads_chat as chat
+from . import payloads_moderation as moderation
+from .routing import RouteReply, Request, error
 from .state import Grant, SimState
 
 Who = tuple[str, str, str]
@@ -22,7 +22,7 @@ MAX_MESSAGE = 500
 MAX_TIMEOUT = 1_209_600
 
 
-class Moderation:
+class HelixModeration:
     """Bans, holds and raids; the state lives on the HelixState that inherits this."""
 
     sim: SimState
@@ -39,7 +39,7 @@ class Moderation:
 
     # -- checks shared by the moderation calls -----------------------------------------------------------
 
-    def _moderator(self, req: Request, grant: Grant, broadcaster_key: str = "broadcaster_id") -> Reply | None:
+    def _moderator(self, req: Request, grant: Grant, broadcaster_key: str = "broadcaster_id") -> RouteReply | None:
         """The ids in the query must be there, match the token's user and make them a moderator."""
         for key in (broadcaster_key, "moderator_id"):
             if not req.q(key):
@@ -61,7 +61,7 @@ class Moderation:
 
     # -- the calls ------------------------------------------------------------------------------------------
 
-    def _data(self, req: Request, grant: Grant) -> dict[str, Any] | Reply:
+    def _data(self, req: Request, grant: Grant) -> dict[str, Any] | RouteReply:
         """The `{"data": {...}}` body of Ban User and Warn Chat User, once the caller may moderate."""
         if (bad := self._moderator(req, grant)) is not None:
             return bad
@@ -69,8 +69,8 @@ class Moderation:
         data = body.get("data") if isinstance(body, dict) else None
         return data if isinstance(data, dict) else error(400, 'Missing required parameter "data"')
 
-    def _ban(self, req: Request, grant: Grant) -> Reply:
-        if isinstance(data := self._data(req, grant), Reply):
+    def _ban(self, req: Request, grant: Grant) -> RouteReply:
+        if isinstance(data := self._data(req, grant), RouteReply):
             return data
         user_id, duration, reason = data.get("user_id"), data.get("duration"), data.get("reason", "")
         if not isinstance(user_id, str) or not user_id:
@@ -90,13 +90,14 @@ class Moderation:
             return error(400, "The user specified in the user_id field is already banned.")
         end = None if duration is None else time.time() + duration
         self.bans[user_id] = end
-        self.sim.notify("channel.ban", PC.ban(who, grant.user, reason, None if duration is None else duration / 60))
-        self.sim.notify("channel.chat.clear_user_messages", PN.clear_user_messages(who))
-        return Reply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "moderator_id": grant.user[0],
-                                     "user_id": user_id, "created_at": P.now_rfc3339(),
+        minutes = None if duration is None else duration / 60
+        self.sim.notify("channel.ban", channel.ban(who, grant.user, reason, minutes))
+        self.sim.notify("channel.chat.clear_user_messages", chat.clear_user_messages(who))
+        return RouteReply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "moderator_id": grant.user[0],
+                                     "user_id": user_id, "created_at": payloads.now_rfc3339(),
                                      "end_time": None if end is None else _rfc3339(end)}]})
 
-    def _unban(self, req: Request, grant: Grant) -> Reply:
+    def _unban(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant)) is not None:
             return bad
         user_id = req.q("user_id")
@@ -110,28 +111,28 @@ class Moderation:
         if not self._banned(user_id):
             return error(400, "The user specified in the user_id field is not banned.")
         del self.bans[user_id]
-        self.sim.notify("channel.unban", PC.unban(who, grant.user))
-        return Reply(204)
+        self.sim.notify("channel.unban", channel.unban(who, grant.user))
+        return RouteReply(204)
 
-    def _delete(self, req: Request, grant: Grant) -> Reply:
+    def _delete(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant)) is not None:
             return bad
         message_id = req.q("message_id")
         if not message_id:
             self.messages.clear()
-            self.sim.notify("channel.chat.clear", PN.chat_clear())
-            return Reply(204)
+            self.sim.notify("channel.chat.clear", chat.chat_clear())
+            return RouteReply(204)
         found = self.messages.get(message_id)
         if found is None:
             return error(404, "The message specified in the message_id field was not found.")
         if self._is_mod(found[0][0]):
             return error(400, "You may not delete another moderator's messages or the broadcaster's messages.")
         del self.messages[message_id]
-        self.sim.notify("channel.chat.message_delete", PN.message_delete(found[0], message_id))
-        return Reply(204)
+        self.sim.notify("channel.chat.message_delete", chat.message_delete(found[0], message_id))
+        return RouteReply(204)
 
-    def _warn(self, req: Request, grant: Grant) -> Reply:
-        if isinstance(data := self._data(req, grant), Reply):
+    def _warn(self, req: Request, grant: Grant) -> RouteReply:
+        if isinstance(data := self._data(req, grant), RouteReply):
             return data
         user_id, reason = data.get("user_id"), data.get("reason")
         if not isinstance(user_id, str) or not user_id:
@@ -145,11 +146,11 @@ class Moderation:
             return error(400, "The user specified in the user_id field does not exist.")
         if self._is_mod(user_id):
             return error(400, "The user specified in the user_id field may not be warned.")
-        self.sim.notify("channel.warning.send", PM.warning_send(who, grant.user, reason))
-        return Reply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "user_id": user_id,
+        self.sim.notify("channel.warning.send", moderation.warning_send(who, grant.user, reason))
+        return RouteReply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "user_id": user_id,
                                      "moderator_id": grant.user[0], "reason": reason}]})
 
-    def _automod(self, req: Request, grant: Grant) -> Reply:
+    def _automod(self, req: Request, grant: Grant) -> RouteReply:
         body = req.json()
         if not isinstance(body, dict):
             return error(400, "The request body is not valid JSON.")
@@ -167,11 +168,11 @@ class Moderation:
             return error(404, "The message specified in the msg_id field was not found.")
         allow = body["action"] == "ALLOW"
         who, text = _held_by(held), str((held.get("message") or {}).get("text", ""))
-        self.sim.notify("automod.message.update", PM.automod_update(who, text, body["msg_id"],
+        self.sim.notify("automod.message.update", moderation.automod_update(who, text, body["msg_id"],
                                                                     "Approved" if allow else "Denied", grant.user))
         if allow:  # then it arrives as normal chat, with the same message id
-            self.sim.notify("channel.chat.message", P.chat_message(who, text, message_id=body["msg_id"]))
-        return Reply(204)
+            self.sim.notify("channel.chat.message", payloads.chat_message(who, text, message_id=body["msg_id"]))
+        return RouteReply(204)
 
     def expire(self, message_id: str) -> bool:
         """A hold times out (Twitch lets it expire after a few minutes): automod.message.update Expired."""
@@ -179,11 +180,11 @@ class Moderation:
             held = self.held.pop(message_id, None)
         if held is not None:
             text = str((held.get("message") or {}).get("text", ""))
-            self.sim.notify("automod.message.update", PM.automod_update(_held_by(held), text, message_id, "Expired",
-                                                                        None))
+            self.sim.notify("automod.message.update",
+                            moderation.automod_update(_held_by(held), text, message_id, "Expired", None))
         return held is not None
 
-    def _raid(self, req: Request, grant: Grant) -> Reply:
+    def _raid(self, req: Request, grant: Grant) -> RouteReply:
         for key in ("from_broadcaster_id", "to_broadcaster_id"):
             if not req.q(key):
                 return error(400, f'Missing required parameter "{key}"')
@@ -198,7 +199,7 @@ class Moderation:
         if now < self.raiding_until:
             return error(409, "The broadcaster is already in the process of raiding another channel.")
         self.raiding_until = now + 90
-        return Reply(200, {"data": [{"created_at": P.now_rfc3339(), "is_mature": False}]})
+        return RouteReply(200, {"data": [{"created_at": payloads.now_rfc3339(), "is_mature": False}]})
 
 
 def _held_by(held: dict[str, Any]) -> Who:

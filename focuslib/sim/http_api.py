@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .routing import Reply, Request, Route, error
+from .routing import RouteReply, Request, Route, error
 from .state import Grant, SimState
 
 
@@ -71,7 +71,7 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
             reply = route(req) if route is not None else error(404, "no such route")
         self._send(reply)
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: RouteReply) -> None:
         doc = reply.doc
         body = b"" if doc is None else (doc.encode() if isinstance(doc, str) else json.dumps(doc).encode())
         pad = max(0, self.sim.pad_answers - len(body))
@@ -97,7 +97,7 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
             except OSError:
                 self.close_connection = True  # the client gave up on it (as focus should)
 
-    def _trickle(self, reply: Reply, body: bytes) -> None:
+    def _trickle(self, reply: RouteReply, body: bytes) -> None:
         """The whole answer, status line included, one byte at a time: no read timeout ever fires."""
         head = (f"HTTP/1.1 {reply.status} X\r\nContent-Type: {reply.content_type}\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n").encode()
@@ -111,15 +111,15 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _control(self, req: Request) -> Reply:
+    def _control(self, req: Request) -> RouteReply:
         answer = self.sim.control(req.path[len("/sim/"):], req)
         if answer is None:
-            return Reply(404, {"message": "no such control"})
+            return RouteReply(404, {"message": "no such control"})
         status, doc = answer
-        return Reply(status, doc)
+        return RouteReply(status, doc)
 
 
-def helix_auth(sim: SimState, req: Request) -> Grant | Reply:
+def helix_auth(sim: SimState, req: Request) -> Grant | RouteReply:
     """The caller's grant, or the 401/429 Twitch would answer instead (§5.1, §5.10)."""
     with sim.lock:
         now = time.time()
@@ -150,29 +150,29 @@ def rate_headers() -> dict[str, str]:
 def eventsub_routes(sim: SimState) -> dict[str, Route]:
     """The subscriptions API (§2): create, list, delete."""
 
-    def create(req: Request) -> Reply:
+    def create(req: Request) -> RouteReply:
         grant = helix_auth(sim, req)
-        if isinstance(grant, Reply):
+        if isinstance(grant, RouteReply):
             return grant
         body = req.json()
         if not isinstance(body, dict):
             return error(400, "error validating json")
         status, doc = sim.create_subscription(body, grant, req.headers.get("client-id", ""))
-        return Reply(status, doc, rate_headers())
+        return RouteReply(status, doc, rate_headers())
 
-    def listing(req: Request) -> Reply:
+    def listing(req: Request) -> RouteReply:
         grant = helix_auth(sim, req)
-        if isinstance(grant, Reply):
+        if isinstance(grant, RouteReply):
             return grant
         subs = sim.all_subscriptions()
-        return Reply(200, {"data": subs, "total": len(subs), "total_cost": 0, "max_total_cost": 10,
+        return RouteReply(200, {"data": subs, "total": len(subs), "total_cost": 0, "max_total_cost": 10,
                            "pagination": {}})
 
-    def delete(req: Request) -> Reply:
+    def delete(req: Request) -> RouteReply:
         grant = helix_auth(sim, req)
-        if isinstance(grant, Reply):
+        if isinstance(grant, RouteReply):
             return grant
-        return Reply(204) if sim.delete_subscription(req.q("id")) else error(404, "subscription not found")
+        return RouteReply(204) if sim.delete_subscription(req.q("id")) else error(404, "subscription not found")
 
     return {"POST /eventsub/subscriptions": create, "GET /eventsub/subscriptions": listing,
             "DELETE /eventsub/subscriptions": delete}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .routing import HTML, Reply, Request, Route
+from .routing import HTML, RouteReply, Request, Route
 from .state import Grant, SimState
 
 CODE_LIFETIME = 600.0  # authorization codes are short-lived and single-use
@@ -55,12 +55,12 @@ def token_doc(grant: Grant) -> dict[str, Any]:
             "token_type": "bearer"}
 
 
-def _error(status: int, message: str) -> Reply:
-    return Reply(status, {"status": status, "message": message})
+def _error(status: int, message: str) -> RouteReply:
+    return RouteReply(status, {"status": status, "message": message})
 
 
-def _page(status: int, text: str) -> Reply:
-    return Reply(status, text, {}, HTML)
+def _page(status: int, text: str) -> RouteReply:
+    return RouteReply(status, text, {}, HTML)
 
 
 class SimOAuth:
@@ -110,7 +110,7 @@ class SimOAuth:
 
     # -- validate and refresh ---------------------------------------------------------
 
-    def _validate(self, req: Request) -> Reply:
+    def _validate(self, req: Request) -> RouteReply:
         auth = req.headers.get("authorization", "")
         token = auth.split(" ", 1)[1] if auth.startswith(("OAuth ", "Bearer ")) else ""
         with self.sim.lock:
@@ -122,18 +122,18 @@ class SimOAuth:
         if grant is None:
             return _error(401, "invalid access token")
         uid, login, _ = grant.user
-        return Reply(200, {"client_id": grant.client_id, "login": login, "scopes": list(grant.scopes),
+        return RouteReply(200, {"client_id": grant.client_id, "login": login, "scopes": list(grant.scopes),
                            "user_id": uid, "expires_in": max(0, int(grant.expires_at - time.time()))})
 
-    def _refresh(self, form: dict[str, str]) -> Reply:
+    def _refresh(self, form: dict[str, str]) -> RouteReply:
         grant = self.sim.refresh(form.get("refresh_token", ""), form.get("client_id", ""))
         if grant is None:
-            return Reply(400, {"error": "Bad Request", "status": 400, "message": "Invalid refresh token"})
-        return Reply(200, token_doc(grant))
+            return RouteReply(400, {"error": "Bad Request", "status": 400, "message": "Invalid refresh token"})
+        return RouteReply(200, token_doc(grant))
 
     # -- authorization code ----------------------------------------------------------
 
-    def _authorize(self, req: Request) -> Reply:
+    def _authorize(self, req: Request) -> RouteReply:
         query = {k: v[0] for k, v in req.query.items()}
         redirect = query.get("redirect_uri", "")
         if query.get("client_id") != self.sim.client_id:
@@ -155,9 +155,9 @@ class SimOAuth:
             back = {"code": code, "scope": " ".join(scopes)}
         if state is not None:
             back["state"] = state
-        return Reply(302, None, {"Location": _with_query(redirect, back)}, HTML)
+        return RouteReply(302, None, {"Location": _with_query(redirect, back)}, HTML)
 
-    def _token(self, req: Request) -> Reply:
+    def _token(self, req: Request) -> RouteReply:
         form = req.form()
         grant_type = form.get("grant_type", "")
         with self.sim.lock:
@@ -170,7 +170,7 @@ class SimOAuth:
             return self._poll(form)
         return _error(400, "Invalid grant type")
 
-    def _exchange(self, form: dict[str, str]) -> Reply:
+    def _exchange(self, form: dict[str, str]) -> RouteReply:
         code = form.get("code", "")
         with self.sim.lock:
             grant = self.codes.pop(code, None)  # single use, even when the rest is wrong
@@ -182,11 +182,11 @@ class SimOAuth:
                 or grant.client_id != form.get("client_id") or grant.redirect_uri != form.get("redirect_uri")):
             return _error(400, "Invalid authorization code")
         issued = self.sim.issue_token(scopes=grant.scopes, client_id=grant.client_id)
-        return Reply(200, token_doc(issued))
+        return RouteReply(200, token_doc(issued))
 
     # -- device code ------------------------------------------------------------------
 
-    def _device(self, req: Request) -> Reply:
+    def _device(self, req: Request) -> RouteReply:
         form = req.form()
         if form.get("client_id") != self.sim.client_id:
             return _error(400, "invalid client")
@@ -195,11 +195,11 @@ class SimOAuth:
         with self.sim.lock:
             self.devices[device.device_code] = device
         uri = f"{self.sim.http_base}/activate?{urlencode({'public': 'true', 'device-code': device.user_code})}"
-        return Reply(200, {"device_code": device.device_code, "expires_in": self.device_expires_in,
+        return RouteReply(200, {"device_code": device.device_code, "expires_in": self.device_expires_in,
                            "interval": self.device_interval, "user_code": device.user_code,
                            "verification_uri": uri})
 
-    def _poll(self, form: dict[str, str]) -> Reply:
+    def _poll(self, form: dict[str, str]) -> RouteReply:
         with self.sim.lock:
             self.device_polls += 1
             self.device_poll_keys.append(tuple(sorted(form)))
@@ -215,16 +215,16 @@ class SimOAuth:
                 return _error(400, "authorization_pending")
             del self.devices[device.device_code]  # single use
         issued = self.sim.issue_token(scopes=device.scopes, client_id=device.client_id)
-        return Reply(200, token_doc(issued))
+        return RouteReply(200, token_doc(issued))
 
-    def _activate(self, req: Request) -> Reply:
+    def _activate(self, req: Request) -> RouteReply:
         code = req.q("device-code")
         self.approve(code, approved=not self.deny)
         return _page(200, f"<h1>{html.escape(code)}: {'denied' if self.deny else 'connected'}</h1>")
 
     # -- revoke -------------------------------------------------------------------------
 
-    def _revoke(self, req: Request) -> Reply:
+    def _revoke(self, req: Request) -> RouteReply:
         form = req.form()
         if form.get("client_id") != self.sim.client_id:
             return _error(404, "client does not exist")
@@ -237,7 +237,7 @@ class SimOAuth:
                 return _error(400, "Invalid token")
             grant.expires_at = 0.0
             sim.refresh_tokens.pop(grant.refresh_token, None)
-        return Reply(200)
+        return RouteReply(200)
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:

@@ -2,7 +2,7 @@
 
 The HTTP server (http_api.py) turns each request into a `Request`, records it,
 and hands it to a route of the OAuth side (oauth_api.py), the Helix side
-(helix_api.py) or the EventSub subscriptions API; a route returns a `Reply`.
+(helix_api.py) or the EventSub subscriptions API; a route returns a `RouteReply`.
 """
 
 from __future__ import annotations
@@ -43,19 +43,19 @@ class Request:
 
 
 @dataclass(frozen=True, slots=True)
-class Reply:
+class RouteReply:
     status: int
     doc: Any = None  # a JSON document, an HTML string, or None for no body
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = JSON
 
 
-Route = Callable[[Request], Reply]
+Route = Callable[[Request], RouteReply]
 
 
-def error(status: int, message: str, reason: str = "", headers: dict[str, str] | None = None) -> Reply:
+def error(status: int, message: str, reason: str = "", headers: dict[str, str] | None = None) -> RouteReply:
     """Helix's error body: {"error", "status", "message"} (protocol notes §5.1)."""
     reasons = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
                410: "Gone", 422: "Unprocessable Entity", 429: "Too Many Requests"}
-    return Reply(status, {"error": reason or reasons.get(status, "Error"), "status": status, "message": message},
+    return RouteReply(status, {"error": reason or reasons.get(status, "Error"), "status": status, "message": message},
                  headers or {})

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from . import payloads as P
+from . import payloads
 from .catalog import CATALOG, REMOVED
 from .helix_api import HelixState
 from .http_api import SimHTTPHandler, eventsub_routes
@@ -75,7 +75,7 @@ class SimTwitch(SimState):
 
     def __init__(self, *, keepalive: int = 10, subscribe_window: float | None = 10.0,
                  reconnect_grace: float = 30.0, ping_interval: float | None = 20.0,
-                 broadcaster: tuple[str, str, str] = P.BROADCASTER, client_id: str = "focus-demo",
+                 broadcaster: tuple[str, str, str] = payloads.BROADCASTER, client_id: str = "focus-demo",
                  host: str = "127.0.0.1", ws_port: int = 0, http_port: int = 0,
                  strict_tokens: bool = True) -> None:
         super().__init__(broadcaster=broadcaster, client_id=client_id, strict_tokens=strict_tokens)
@@ -105,7 +105,8 @@ class SimTwitch(SimState):
         self._http = ThreadingHTTPServer((self.host, self._http_port), SimHTTPHandler)
         self._http.daemon_threads = True
         self._http.sim = self  # type: ignore[attr-defined]
-        self._http.routes = {**eventsub_routes(self), **self.oauth.routes(), **self.helix.routes()}  # type: ignore[attr-defined]
+        routes = {**eventsub_routes(self), **self.oauth.routes(), **self.helix.routes()}
+        self._http.routes = routes  # type: ignore[attr-defined]
         t = threading.Thread(target=self._http.serve_forever, name="sim-http", daemon=True)
         t.start()
         self._threads.append(t)
@@ -205,7 +206,7 @@ class SimTwitch(SimState):
                 for sub_id, sub in old.subscriptions.items():
                     session.subscriptions[sub_id] = dict(sub, transport={"method": "websocket", "session_id": sid})
             self.sessions[sid] = session
-        session.send(json.dumps(P.welcome(sid, keepalive)))
+        session.send(json.dumps(payloads.welcome(sid, keepalive)))
         with self.lock:
             if old is not None:
                 old.superseded = True  # from now on the new socket gets the events
@@ -247,7 +248,7 @@ class SimTwitch(SimState):
         elif s.reconnect_sent_at is not None and now >= s.reconnect_sent_at + self.reconnect_grace:
             self._close_session(s, 4004, "client reconnect grace time expired")
         elif now >= s.last_sent + s.keepalive and not s.silenced and s.reconnect_sent_at is None:
-            s.send(json.dumps(P.keepalive()))
+            s.send(json.dumps(payloads.keepalive()))
         elif s.silenced or s.reconnect_sent_at is not None:
             s.last_sent = now  # stay quiet, but do not spin
 
@@ -314,13 +315,13 @@ class SimTwitch(SimState):
         sub = next((x for x in s.subscriptions.values() if x["type"] == stype), None)
         if sub is None:
             version = CATALOG.get(stype, ("1",))[0]
-            sub = P.subscription_object(stype, version, {"broadcaster_user_id": self.broadcaster[0]}, s.id)
-        return json.dumps(P.notification(sub, event, message_id))
+            sub = payloads.subscription_object(stype, version, {"broadcaster_user_id": self.broadcaster[0]}, s.id)
+        return json.dumps(payloads.notification(sub, event, message_id))
 
     def notify(self, stype: str, event: dict[str, Any], *, message_id: str | None = None,
                session: SimSession | None = None, duplicate: bool = False) -> str:
         """Deliver one notification to every session subscribed to `stype`; returns its message id."""
-        message_id = message_id or P.new_id()
+        message_id = message_id or payloads.new_id()
         self.helix.observe(stype, event)
         for s in self._targets(stype, session):
             frame = self.notification_frame(s, stype, event, message_id)
@@ -344,7 +345,7 @@ class SimTwitch(SimState):
                 self._pending_reconnects[rid] = s.id
             url = f"{self.ws_url}?reconnect_id={rid}"
             s.reconnect_sent_at = time.monotonic()
-            s.send(json.dumps(P.reconnect(s.id, url)))
+            s.send(json.dumps(payloads.reconnect(s.id, url)))
             urls.append(url)
         return urls
 
@@ -374,15 +375,15 @@ class SimTwitch(SimState):
                 for sub in subs:
                     sub["status"] = status
             for sub in subs:
-                s.send(json.dumps(P.revocation(sub, status)))
+                s.send(json.dumps(payloads.revocation(sub, status)))
 
     def burst_frames(self, n: int, session: SimSession, text: str = "hello chat, this is a burst message Kappa"
                      ) -> tuple[list[str], list[str]]:
         """Pre-serialize `n` chat notifications for `session`: (frames, message ids)."""
         frames, ids = [], []
         for k in range(n):
-            mid = P.new_id()
-            event = P.chat_message(P.chatter(k % 500), f"{text} #{k}", color="#1E90FF",
+            mid = payloads.new_id()
+            event = payloads.chat_message(payloads.chatter(k % 500), f"{text} #{k}", color="#1E90FF",
                                    badges=[("subscriber", "12", "12")])
             frames.append(self.notification_frame(session, "channel.chat.message", event, mid))
             ids.append(mid)
@@ -430,8 +431,8 @@ class SimTwitch(SimState):
             for sub in session.subscriptions.values():
                 if sub["type"] == stype and sub["condition"] == condition and sub["status"] == "enabled":
                     return error(409, "Conflict", "subscription already exists")
-            sub = P.subscription_object(stype, version, dict(condition), session.id)
-            sub["transport"]["connected_at"] = P.now_rfc3339()
+            sub = payloads.subscription_object(stype, version, dict(condition), session.id)
+            sub["transport"]["connected_at"] = payloads.now_rfc3339()
             session.subscriptions[sub["id"]] = sub
             self.subscription_log.append((202, body))
             total = sum(len(s.subscriptions) for s in self.sessions.values())

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import payloads as P
+from . import payloads
 from .catalog import CATALOG
 from .routing import Request
 
@@ -42,7 +42,7 @@ class Grant:
 class SimState:
     """Tokens, rate-limit knobs and the request log, behind one lock (`changed` wakes waiters)."""
 
-    def __init__(self, *, broadcaster: tuple[str, str, str] = P.BROADCASTER, client_id: str = "focus-demo",
+    def __init__(self, *, broadcaster: tuple[str, str, str] = payloads.BROADCASTER, client_id: str = "focus-demo",
                  strict_tokens: bool = True) -> None:
         self.broadcaster = broadcaster
         self.client_id = client_id

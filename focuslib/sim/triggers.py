@@ -15,10 +15,10 @@ import itertools
 import random
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import payloads as P
-from . import payloads_channel as C
-from . import payloads_chat as N
-from . import payloads_moderation as M
+from . import payloads
+from . import payloads_channel as channel
+from . import payloads_chat as chat
+from . import payloads_moderation as moderation
 
 if TYPE_CHECKING:
     from .state import SimState
@@ -54,7 +54,7 @@ _seq = itertools.count(1)
 
 def say(who: Who, text: str, **kw: Any) -> Frames:
     color, badges = STYLE.get(who, ("", []))
-    return [("channel.chat.message", P.chat_message(who, text, color=color, badges=badges, **kw))]
+    return [("channel.chat.message", payloads.chat_message(who, text, color=color, badges=badges, **kw))]
 
 
 def newcomer() -> Who:
@@ -63,53 +63,54 @@ def newcomer() -> Who:
 
 
 def sub(who: Who, tier: str = "1000") -> Frames:
-    return [("channel.subscribe", P.subscribe(who, tier)), ("channel.chat.notification", N.sub(who, tier))]
+    return [("channel.subscribe", payloads.subscribe(who, tier)), ("channel.chat.notification", chat.sub(who, tier))]
 
 
 def resub(who: Who, months: int, text: str) -> Frames:
-    return [("channel.subscription.message", C.subscription_message(who, text, months, months // 2)),
-            ("channel.chat.notification", N.resub(who, months, months // 2, text=text))]
+    return [("channel.subscription.message", channel.subscription_message(who, text, months, months // 2)),
+            ("channel.chat.notification", chat.resub(who, months, months // 2, text=text))]
 
 
 def gift(gifter: Who, recipient: Who) -> Frames:
-    return [("channel.subscription.gift", C.subscription_gift(gifter, 1, cumulative_total=3)),
-            ("channel.subscribe", P.subscribe(recipient, is_gift=True)),
-            ("channel.chat.notification", N.sub_gift(gifter, recipient, cumulative_total=3))]
+    return [("channel.subscription.gift", channel.subscription_gift(gifter, 1, cumulative_total=3)),
+            ("channel.subscribe", payloads.subscribe(recipient, is_gift=True)),
+            ("channel.chat.notification", chat.sub_gift(gifter, recipient, cumulative_total=3))]
 
 
 def gift_bomb(gifter: Who | None, count: int) -> Frames:
     recipients = [newcomer() for _ in range(count)]
-    out: Frames = [("channel.subscription.gift", C.subscription_gift(gifter, count, cumulative_total=40))]
-    out += [("channel.subscribe", P.subscribe(r, is_gift=True)) for r in recipients]
+    out: Frames = [("channel.subscription.gift", channel.subscription_gift(gifter, count, cumulative_total=40))]
+    out += [("channel.subscribe", payloads.subscribe(r, is_gift=True)) for r in recipients]
     out += [("channel.chat.notification", e)
-            for e in N.gift_bomb(gifter, recipients, gift_id=str(4419032157738800000 + next(_seq)))]
+            for e in chat.gift_bomb(gifter, recipients, gift_id=str(4419032157738800000 + next(_seq)))]
     return out
 
 
 def raid(raider: Who, viewers: int) -> Frames:
-    return [("channel.raid", C.raid(raider, viewers)), ("channel.chat.notification", N.raid(raider, viewers))]
+    return [("channel.raid", channel.raid(raider, viewers)), ("channel.chat.notification", chat.raid(raider, viewers))]
 
 
 def cheer(who: Who, bits: int, text: str) -> Frames:
-    return say(who, f"Cheer{bits} {text}") + [("channel.cheer", C.cheer(who, bits, f"Cheer{bits} {text}"))]
+    return say(who, f"Cheer{bits} {text}") + [("channel.cheer", channel.cheer(who, bits, f"Cheer{bits} {text}"))]
 
 
 def ban(who: Who, minutes: float | None, reason: str) -> Frames:
-    return [("channel.ban", C.ban(who, MOSS, reason, minutes)),
-            ("channel.chat.clear_user_messages", N.clear_user_messages(who))]
+    return [("channel.ban", channel.ban(who, MOSS, reason, minutes)),
+            ("channel.chat.clear_user_messages", chat.clear_user_messages(who))]
 
 
 def redeem(who: Who, title: str, cost: int, text: str = "") -> Frames:
-    frames: Frames = [("channel.channel_points_custom_reward_redemption.add", C.redemption(who, title, cost, text))]
+    frames: Frames = [("channel.channel_points_custom_reward_redemption.add",
+                       channel.redemption(who, title, cost, text))]
     if text:  # rewards that take text also post it to chat
         frames += say(who, text, reward_id="reward-" + title.lower().replace(" ", "-"))
     return frames
 
 
 def said_and_deleted() -> Frames:
-    mid = P.new_id()
+    mid = payloads.new_id()
     return say(KETTLE, "BUY CHEAP FOLLOWERS at spam dot example", message_id=mid) + [
-        ("channel.chat.message_delete", N.message_delete(KETTLE, mid))]
+        ("channel.chat.message_delete", chat.message_delete(KETTLE, mid))]
 
 
 def _chat() -> Frames:
@@ -119,28 +120,28 @@ def _chat() -> Frames:
 
 def _poll(phase: str) -> Frames:
     votes = {"begin": (0, 0), "progress": (12, 30), "end": (19, 44)}[phase]
-    return [(f"channel.poll.{phase}", C.poll(phase, "Tabs or spaces?", list(zip(("Tabs", "Spaces"), votes)),
+    return [(f"channel.poll.{phase}", channel.poll(phase, "Tabs or spaces?", list(zip(("Tabs", "Spaces"), votes)),
                                               "completed"))]
 
 
 def _prediction(phase: str) -> Frames:
     tally = (0, 0, 0, 0) if phase == "begin" else (7, 4200, 3, 1100)
     outcomes = [("It compiles first try", tally[0], tally[1]), ("Three more errors", tally[2], tally[3])]
-    return [(f"channel.prediction.{phase}", C.prediction(phase, "Will it compile?", outcomes, winner=1))]
+    return [(f"channel.prediction.{phase}", channel.prediction(phase, "Will it compile?", outcomes, winner=1))]
 
 
 def _hype(phase: str) -> Frames:
     level, total, progress, goal = {"begin": (1, 600, 600, 1800), "progress": (2, 2400, 500, 2000),
                                     "end": (3, 6100, 0, 0)}[phase]
     top = [(OTTER, "bits", 2500), (MOSS, "subscription", 1500)]
-    return [(f"channel.hype_train.{phase}", C.hype_train(phase, level, total, progress, goal, top))]
+    return [(f"channel.hype_train.{phase}", channel.hype_train(phase, level, total, progress, goal, top))]
 
 
 TRIGGERS: dict[str, Callable[[], Frames]] = {
     "chat": _chat,
     "mention": lambda: say(OTTER, "@DeskFox did you push the fix yet?"),
-    "reply": lambda: say(HERON, "@Pixel_Otter not yet, tests first", reply=P.reply_to(
-        P.new_id(), OTTER, "@DeskFox did you push the fix yet?")),
+    "reply": lambda: say(HERON, "@Pixel_Otter not yet, tests first", reply=payloads.reply_to(
+        payloads.new_id(), OTTER, "@DeskFox did you push the fix yet?")),
     "action": lambda: say(KATZE, "\x01ACTION brews another coffee\x01", frags=[
         {"type": "text", "text": "brews another coffee", "cheermote": None, "emote": None, "mention": None}]),
     "highlight": lambda: say(TINY, "look at my highlighted message!", message_type="channel_points_highlighted"),
@@ -149,31 +150,31 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "giant-emote": lambda: say(KATZE, "PogChamp", message_type="power_ups_gigantified_emote"),
     "shared-chat": lambda: say(("81239999", "far_guest", "FarGuest"), "hello from the other channel!",
                                source=FRIEND),
-    "follow": lambda: [("channel.follow", P.follow(newcomer()))],
+    "follow": lambda: [("channel.follow", payloads.follow(newcomer()))],
     "sub": lambda: sub(random.choice(CHATTERS)[0], random.choice(["1000", "1000", "2000", "3000"])),
     "resub": lambda: resub(OTTER, 14, "fourteen months of watching compilers HeyGuys"),
     "gift": lambda: gift(MOSS, newcomer()),
     "giftbomb": lambda: gift_bomb(MOSS, 5),
-    "upgrade": lambda: [("channel.chat.notification", N.gift_paid_upgrade(HERON, MOSS))],
-    "prime-upgrade": lambda: [("channel.chat.notification", N.prime_paid_upgrade(KATZE))],
-    "payforward": lambda: [("channel.chat.notification", N.pay_it_forward(HERON, MOSS))],
+    "upgrade": lambda: [("channel.chat.notification", chat.gift_paid_upgrade(HERON, MOSS))],
+    "prime-upgrade": lambda: [("channel.chat.notification", chat.prime_paid_upgrade(KATZE))],
+    "payforward": lambda: [("channel.chat.notification", chat.pay_it_forward(HERON, MOSS))],
     "raid": lambda: raid(FRIEND, random.randint(5, 400)),
-    "unraid": lambda: [("channel.chat.notification", N.unraid(FRIEND))],
-    "announce": lambda: [("channel.chat.notification", N.announcement(MOSS, "giveaway at the end of stream!",
+    "unraid": lambda: [("channel.chat.notification", chat.unraid(FRIEND))],
+    "announce": lambda: [("channel.chat.notification", chat.announcement(MOSS, "giveaway at the end of stream!",
                                                                      "PURPLE"))],
     "cheer": lambda: cheer(OTTER, 100, "for the coffee fund"),
-    "bitsbadge": lambda: [("channel.chat.notification", N.bits_badge_tier(OTTER, 1000))],
-    "charity": lambda: [("channel.chat.notification", N.charity_donation(KATZE, "Code Club", 2500))],
-    "watchstreak": lambda: [("channel.chat.notification", N.watch_streak(TINY, 10, 450, "ten in a row!"))],
-    "shared-sub": lambda: [("channel.chat.notification", N.shared(N.sub(("81239999", "far_guest", "FarGuest")),
+    "bitsbadge": lambda: [("channel.chat.notification", chat.bits_badge_tier(OTTER, 1000))],
+    "charity": lambda: [("channel.chat.notification", chat.charity_donation(KATZE, "Code Club", 2500))],
+    "watchstreak": lambda: [("channel.chat.notification", chat.watch_streak(TINY, 10, 450, "ten in a row!"))],
+    "shared-sub": lambda: [("channel.chat.notification", chat.shared(chat.sub(("81239999", "far_guest", "FarGuest")),
                                                                   FRIEND))],
-    "unknown-notice": lambda: [("channel.chat.notification", N.unknown_notice(
+    "unknown-notice": lambda: [("channel.chat.notification", chat.unknown_notice(
         OTTER, "gift_sub_bonus_match", "Twitch matched Pixel_Otter's gift with 1 bonus sub!"))],
     "delete": said_and_deleted,
-    "clear": lambda: [("channel.chat.clear", N.chat_clear())],
+    "clear": lambda: [("channel.chat.clear", chat.chat_clear())],
     "timeout": lambda: ban(KETTLE, 10, "caps spam"),
     "ban": lambda: ban(newcomer(), None, "spam bot"),
-    "unban": lambda: [("channel.unban", C.unban(KETTLE, MOSS))],
+    "unban": lambda: [("channel.unban", channel.unban(KETTLE, MOSS))],
     "redeem": lambda: redeem(KATZE, "Hydrate", 500),
     "redeem-text": lambda: redeem(HERON, "Ask a question", 1000, "what font is that?"),
     "hype-begin": lambda: _hype("begin"),
@@ -186,39 +187,39 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "prediction-progress": lambda: _prediction("progress"),
     "prediction-lock": lambda: _prediction("lock"),
     "prediction-end": lambda: _prediction("end"),
-    "shoutout": lambda: [("channel.shoutout.receive", C.shoutout_receive(FRIEND, 230))],
-    "online": lambda: [("stream.online", C.stream_online())],
-    "offline": lambda: [("stream.offline", C.stream_offline())],
-    "ad": lambda: [("channel.ad_break.begin", C.ad_break(90))],
+    "shoutout": lambda: [("channel.shoutout.receive", channel.shoutout_receive(FRIEND, 230))],
+    "online": lambda: [("stream.online", channel.stream_online())],
+    "offline": lambda: [("stream.offline", channel.stream_offline())],
+    "ad": lambda: [("channel.ad_break.begin", channel.ad_break(90))],
     # moderation moments (§2.6).  AutoMod holds a message: /allow N or /deny N answers it through
     # POST /helix/moderation/automod/message, which the Helix side (helix_api.py) turns into
     # automod.message.update and, when allowed, the chat message.
-    "automod": lambda: [("automod.message.hold", M.automod_hold(
+    "automod": lambda: [("automod.message.hold", moderation.automod_hold(
         KETTLE, "this stream is garbage and so are you", category="bullying", level=3))],
     "held-own": lambda: _held_own(),
-    "warn": lambda: [("channel.warning.send", M.warning_send(KETTLE, MOSS, "caps spam", ["Be kind"]))],
-    "warn-ack": lambda: [("channel.warning.acknowledge", M.warning_acknowledge(KETTLE))],
-    "slowmode": lambda: [("channel.chat_settings.update", M.chat_settings(slow=30))],
-    "chatmodes-off": lambda: [("channel.chat_settings.update", M.chat_settings())],
-    "suspicious": lambda: [("channel.suspicious_user.message", M.suspicious_message(
+    "warn": lambda: [("channel.warning.send", moderation.warning_send(KETTLE, MOSS, "caps spam", ["Be kind"]))],
+    "warn-ack": lambda: [("channel.warning.acknowledge", moderation.warning_acknowledge(KETTLE))],
+    "slowmode": lambda: [("channel.chat_settings.update", moderation.chat_settings(slow=30))],
+    "chatmodes-off": lambda: [("channel.chat_settings.update", moderation.chat_settings())],
+    "suspicious": lambda: [("channel.suspicious_user.message", moderation.suspicious_message(
         newcomer(), "hey its me again", "active_monitoring", "likely", 2))],
-    "shield-on": lambda: [("channel.shield_mode.begin", M.shield_mode(True, MOSS))],
-    "shield-off": lambda: [("channel.shield_mode.end", M.shield_mode(False, MOSS))],
-    "unban-request": lambda: [("channel.unban_request.create", M.unban_request_create(
+    "shield-on": lambda: [("channel.shield_mode.begin", moderation.shield_mode(True, MOSS))],
+    "shield-off": lambda: [("channel.shield_mode.end", moderation.shield_mode(False, MOSS))],
+    "unban-request": lambda: [("channel.unban_request.create", moderation.unban_request_create(
         KETTLE, "sorry about the caps, can I come back?"))],
-    "unban-resolve": lambda: [("channel.unban_request.resolve", M.unban_request_resolve(
+    "unban-resolve": lambda: [("channel.unban_request.resolve", moderation.unban_request_resolve(
         KETTLE, MOSS, "approved", "welcome back, keep it calm"))],
-    "vip": lambda: [("channel.vip.add", M.vip(KATZE))],
-    "unvip": lambda: [("channel.vip.remove", M.vip(KATZE))],
-    "shoutout-give": lambda: [("channel.shoutout.create", M.shoutout_create(FRIEND, 230))],
+    "vip": lambda: [("channel.vip.add", moderation.vip(KATZE))],
+    "unvip": lambda: [("channel.vip.remove", moderation.vip(KATZE))],
+    "shoutout-give": lambda: [("channel.shoutout.create", moderation.shoutout_create(FRIEND, 230))],
 }
 
 
 def _held_own() -> Frames:
     """The streamer's own message held by AutoMod, then allowed (it then arrives as chat)."""
-    mid, text = P.new_id(), "check out my other stream at example dot invalid"
-    return [("channel.chat.user_message_hold", M.user_message_hold(text, mid)),
-            ("channel.chat.user_message_update", M.user_message_update(text, mid, "approved"))]
+    mid, text = payloads.new_id(), "check out my other stream at example dot invalid"
+    return [("channel.chat.user_message_hold", moderation.user_message_hold(text, mid)),
+            ("channel.chat.user_message_update", moderation.user_message_update(text, mid, "approved"))]
 
 
 def fire(sim: SimState, name: str, count: int = 1) -> int:

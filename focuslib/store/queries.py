@@ -22,7 +22,7 @@ class Said:
 
 
 @dataclass(frozen=True, slots=True)
-class Moderation:
+class ModAction:
     ts: float
     type: str  # ban, timeout, unban, delete, clear_user
     moderator: str
@@ -36,7 +36,7 @@ class UserHistory:
     first_seen: float | None
     count: int
     messages: list[Said]
-    moderation: list[Moderation]
+    moderation: list[ModAction]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory 
     said: list[Said] = []
     first: float | None = None
     count = 0
-    moderation: list[Moderation] = []
+    moderation: list[ModAction] = []
     for channel, user_id, _ in pairs:
         n, lo = conn.execute("SELECT count(*), min(ts) FROM messages WHERE channel = ? AND user_id = ?",
                              (channel, user_id)).fetchone()
@@ -98,7 +98,7 @@ def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory 
         said += [Said(ts, text, bool(d), bool(c), bool(h)) for ts, text, d, c, h in conn.execute(
             "SELECT ts, text, deleted, cleared, held FROM messages WHERE channel = ? AND user_id = ? "
             "ORDER BY ts DESC LIMIT ?", (channel, user_id, limit))]
-        moderation += [Moderation(ts, kind, mod or "", detail) for ts, kind, mod, detail in conn.execute(
+        moderation += [ModAction(ts, kind, mod or "", detail) for ts, kind, mod, detail in conn.execute(
             "SELECT ts, type, name, detail FROM events WHERE channel = ? AND target_id = ? AND type IN "
             f"({','.join('?' * len(MODERATION))}) ORDER BY ts", (channel, user_id, *MODERATION))]
     said.sort(key=lambda s: s.ts)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from focuslib.twitch.events import (ANONYMOUS, Ban, ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
-                                    CommunityGiftNotice, Follow, HypeTrain, MessageDelete, Poll, Prediction, Raid,
-                                    RaidNotice, Redemption, ShoutoutReceived, StreamOffline, StreamOnline,
-                                    SubGiftNotice, Subscribe, SubscriptionGift, SubscriptionMessage, Unban, User)
+from focuslib.twitch.events import (ANONYMOUS, ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage,
+                                    ChatNotification, Cheer, ClearUserMessages, CommunityGiftNotice, Follow, HypeTrain,
+                                    MessageDelete, Poll, Prediction, RaidNotice, Redemption, ShoutoutReceived,
+                                    StreamOffline, StreamOnline, SubGiftNotice, Subscribe, SubscriptionGift,
+                                    SubscriptionMessage, User)
 from focuslib.twitch.events_channel import AdBreak
 
 # A URL as people paste it in chat: with a scheme, or starting with www.
@@ -74,13 +75,13 @@ def event_row(e: Any) -> EventRow | None:
         return EventRow("resub", e.user, none, e.cumulative_months, e.text)
     if kind is Cheer:
         return EventRow("cheer", e.user, none, e.bits, e.message)
-    if kind is Raid:
+    if kind is ChannelRaid:
         return EventRow("raid", e.from_broadcaster, none, e.viewers, "")
-    if kind is Ban:
+    if kind is ChannelBan:
         if e.permanent:
             return EventRow("ban", e.moderator, e.user, 0, e.reason)
         return EventRow("timeout", e.moderator, e.user, 0, f"{e.reason}\t{e.ends_at}")
-    if kind is Unban:
+    if kind is ChannelUnban:
         return EventRow("unban", e.moderator, e.user, 0, "")
     if kind is MessageDelete:
         return EventRow("delete", none, e.target, 0, e.message_id)

@@ -27,7 +27,7 @@ from typing import Any, Callable, NamedTuple
 
 import orjson
 
-from focuslib.store import rows as R
+from focuslib.store.rows import channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import StoreError, open_write
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
@@ -75,7 +75,7 @@ class Released(NamedTuple):
     color: str
 
 
-class Done(NamedTuple):
+class QuestionsAnswered(NamedTuple):
     """/done N: questions (messages row ids) the streamer answered."""
 
     channel: str
@@ -159,7 +159,7 @@ class HistoryWriter:
         # A chat message becomes its row here: a tuple of strings and numbers, which the garbage
         # collector stops tracking, instead of the message's nested records kept alive until the
         # batch is written (a raid's worth of them made the collector's passes long).
-        pending.append(R.message_row(ts, event, held) if type(event) is ChatMessage else (ts, event, held))
+        pending.append(message_row(ts, event, held) if type(event) is ChatMessage else (ts, event, held))
         if not self._armed:
             self._armed = True
             self._wake.set()
@@ -263,7 +263,7 @@ class HistoryWriter:
                     if held and key in users:
                         known = users[key][6]
                     users[key] = (channel, uid, login, name, color, ts, known)
-                    for url in R.urls(text):
+                    for url in urls(text):
                         links.append((ts, channel, login, name, url, mid))
                     if len(messages) >= CHUNK:
                         flush_chat()
@@ -281,8 +281,8 @@ class HistoryWriter:
         self.written += len(batch)
 
     def _event(self, conn: sqlite3.Connection, ts: float, e: Any) -> None:
-        row = R.event_row(e)
-        channel = R.channel_of(e)
+        row = event_row(e)
+        channel = channel_of(e)
         if row is not None:
             conn.execute(INSERT_EVENT, _clean((ts, channel, row.type, row.user.id, row.user.login, row.user.name,
                                                row.target.id, row.target.login, row.target.name, row.amount,
@@ -292,7 +292,7 @@ class HistoryWriter:
             conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1",
                          (e.channel, e.user_id))
             conn.execute(UPSERT_USER, (e.channel, e.user_id, e.login, e.name, e.color, ts, 1))
-        elif kind is Done:
+        elif kind is QuestionsAnswered:
             conn.executemany("UPDATE messages SET question = 2 WHERE id = ? AND question = 1",
                              [(i,) for i in e.ids])
         elif kind is MessageDelete:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 KEEP = 256
 
 
-class Held(NamedTuple):
+class HeldMessage(NamedTuple):
     number: int
     message_id: str
     user_id: str
@@ -30,7 +30,7 @@ class HeldMessages:
 
     def __init__(self, keep: int = KEEP) -> None:
         self._lock = threading.Lock()
-        self._by_id: OrderedDict[str, Held] = OrderedDict()
+        self._by_id: OrderedDict[str, HeldMessage] = OrderedDict()
         self._by_number: dict[int, str] = {}
         self._next = 1
         self._keep = keep
@@ -43,14 +43,14 @@ class HeldMessages:
                 return known.number
             number = self._next
             self._next += 1
-            self._by_id[message_id] = Held(number, message_id, user_id, login, name, "")
+            self._by_id[message_id] = HeldMessage(number, message_id, user_id, login, name, "")
             self._by_number[number] = message_id
             if len(self._by_id) > self._keep:
                 _, old = self._by_id.popitem(last=False)
                 self._by_number.pop(old.number, None)
             return number
 
-    def resolve(self, message_id: str, status: str) -> Held | None:
+    def resolve(self, message_id: str, status: str) -> HeldMessage | None:
         """Record Twitch's outcome; the entry as it was held (None if focus never saw the hold)."""
         with self._lock:
             known = self._by_id.get(message_id)
@@ -58,13 +58,13 @@ class HeldMessages:
                 self._by_id[message_id] = known._replace(status=status)
             return known
 
-    def get(self, number: int) -> Held | None:
+    def get(self, number: int) -> HeldMessage | None:
         """The held message with focus's number `number` (any thread)."""
         with self._lock:
             message_id = self._by_number.get(number)
             return None if message_id is None else self._by_id.get(message_id)
 
-    def pending(self) -> list[Held]:
+    def pending(self) -> list[HeldMessage]:
         """Messages still waiting for a decision, oldest first."""
         with self._lock:
             return [h for h in self._by_id.values() if not h.status]

@@ -14,15 +14,16 @@ from __future__ import annotations
 from typing import Any, Callable, Union
 
 from focuslib.twitch.events_base import ANONYMOUS, Badge, Fragment, UnknownEvent, User, badges, fragments, user
-from focuslib.twitch.events_channel import (PHASED, AdBreak, Ban, Cheer, Contribution, Follow, HypeTrain, Outcome, Poll,
-                             PollChoice, Prediction, Raid, Redemption, ShoutoutReceived, StreamOffline,
-                             StreamOnline, Subscribe, SubscriptionGift, SubscriptionMessage, Unban, parse_ad_break,
+from focuslib.twitch.events_channel import (PHASED, AdBreak, ChannelBan, ChannelRaid, ChannelUnban, Cheer, Contribution,
+                             Follow, HypeTrain, Poll, PollChoice, Prediction, PredictionOutcome, Redemption,
+                             ShoutoutReceived, StreamOffline, StreamOnline, Subscribe, SubscriptionGift,
+                             SubscriptionMessage, parse_ad_break,
                              parse_ban, parse_cheer, parse_follow, parse_raid, parse_redemption,
                              parse_shoutout_receive, parse_stream_offline, parse_stream_online, parse_subscribe,
                              parse_subscription_gift, parse_subscription_message, parse_unban)
 from focuslib.twitch.events_chat import (AnnouncementNotice, BitsBadgeNotice, CharityNotice, ChatClear, ChatMessage,
                           ChatNotification, ClearUserMessages, CommunityGiftNotice, GifterNotice, MessageDelete,
-                          ModiversaryNotice, NoticeDetail, PrimeUpgradeNotice, RaidNotice, Reply, ResubNotice,
+                          ModiversaryNotice, NoticeDetail, PrimeUpgradeNotice, RaidNotice, ReplyParent, ResubNotice,
                           SubGiftNotice, SubNotice, WatchStreakNotice, parse_chat_clear, parse_chat_message,
                           parse_chat_notification, parse_clear_user_messages, parse_message_delete)
 from focuslib.twitch.events_moderation import (MODERATION_PARSERS, AutoModHold, AutoModUpdate, ChatSettings,
@@ -32,8 +33,9 @@ from focuslib.twitch.events_moderation import (MODERATION_PARSERS, AutoModHold, 
 
 
 Event = Union[ChatMessage, ChatNotification, MessageDelete, ChatClear, ClearUserMessages, Follow, Subscribe,
-              SubscriptionGift, SubscriptionMessage, Cheer, Raid, Ban, Unban, Redemption, HypeTrain, Poll,
-              Prediction, ShoutoutReceived, StreamOnline, StreamOffline, AdBreak, AutoModHold, AutoModUpdate,
+              SubscriptionGift, SubscriptionMessage, Cheer, ChannelRaid, ChannelBan, ChannelUnban, Redemption,
+              HypeTrain, Poll, Prediction, ShoutoutReceived, StreamOnline, StreamOffline, AdBreak, AutoModHold,
+              AutoModUpdate,
               UserMessageHold, UserMessageUpdate, WarningSent, WarningAcknowledged, ChatSettings, SuspiciousMessage,
               ShieldMode, UnbanRequest, VipChange, ShoutoutGiven, UnknownEvent]
 
@@ -72,11 +74,12 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Event]] = {
 __all__ = [
     "ANONYMOUS", "AdBreak", "AnnouncementNotice", "AutoModHold", "AutoModUpdate", "ChatSettings", "ShieldMode",
     "ShoutoutGiven", "SuspiciousMessage", "UnbanRequest", "UserMessageHold", "UserMessageUpdate", "VipChange",
-    "WarningAcknowledged", "WarningSent", "Badge", "Ban", "BitsBadgeNotice", "CharityNotice", "ChatClear",
+    "WarningAcknowledged", "WarningSent", "Badge", "ChannelBan", "BitsBadgeNotice", "CharityNotice", "ChatClear",
     "ChatMessage", "ChatNotification", "Cheer", "ClearUserMessages", "CommunityGiftNotice", "Contribution", "Event",
     "Follow", "Fragment", "GifterNotice", "HypeTrain", "MessageDelete", "ModiversaryNotice", "NoticeDetail",
-    "Outcome", "PARSERS", "Poll", "PollChoice", "Prediction", "PrimeUpgradeNotice", "Raid", "RaidNotice",
-    "Redemption", "Reply", "ResubNotice", "ShoutoutReceived", "StreamOffline", "StreamOnline", "SubGiftNotice",
-    "SubNotice", "Subscribe", "SubscriptionGift", "SubscriptionMessage", "Unban", "UnknownEvent", "User",
+    "PredictionOutcome", "PARSERS", "Poll", "PollChoice", "Prediction", "PrimeUpgradeNotice", "ChannelRaid",
+    "RaidNotice",
+    "Redemption", "ReplyParent", "ResubNotice", "ShoutoutReceived", "StreamOffline", "StreamOnline", "SubGiftNotice",
+    "SubNotice", "Subscribe", "SubscriptionGift", "SubscriptionMessage", "ChannelUnban", "UnknownEvent", "User",
     "WatchStreakNotice", "badges", "fragments", "parse_event", "user",
 ]

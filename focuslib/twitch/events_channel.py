@@ -51,13 +51,13 @@ class Cheer(NamedTuple):
     bits: int
 
 
-class Raid(NamedTuple):
+class ChannelRaid(NamedTuple):
     from_broadcaster: User
     to_broadcaster: User
     viewers: int
 
 
-class Ban(NamedTuple):
+class ChannelBan(NamedTuple):
     user: User
     broadcaster: User
     moderator: User
@@ -67,7 +67,7 @@ class Ban(NamedTuple):
     permanent: bool
 
 
-class Unban(NamedTuple):
+class ChannelUnban(NamedTuple):
     user: User
     broadcaster: User
     moderator: User
@@ -123,7 +123,7 @@ class Poll(NamedTuple):
     ends_at: str
 
 
-class Outcome(NamedTuple):
+class PredictionOutcome(NamedTuple):
     id: str
     title: str
     color: str  # blue | pink
@@ -136,7 +136,7 @@ class Prediction(NamedTuple):
     id: str
     broadcaster: User
     title: str
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[PredictionOutcome, ...]
     winning_outcome_id: str  # end only; "" when canceled
     status: str  # end: resolved | canceled
     started_at: str
@@ -196,17 +196,17 @@ def parse_cheer(d: dict[str, Any]) -> Cheer:
                  str_at(d, "message"), int_at(d, "bits"))
 
 
-def parse_raid(d: dict[str, Any]) -> Raid:
-    return Raid(user(d, "from_broadcaster_user"), user(d, "to_broadcaster_user"), int_at(d, "viewers"))
+def parse_raid(d: dict[str, Any]) -> ChannelRaid:
+    return ChannelRaid(user(d, "from_broadcaster_user"), user(d, "to_broadcaster_user"), int_at(d, "viewers"))
 
 
-def parse_ban(d: dict[str, Any]) -> Ban:
-    return Ban(user(d, "user"), user(d, "broadcaster_user"), user(d, "moderator_user"), str_at(d, "reason"),
+def parse_ban(d: dict[str, Any]) -> ChannelBan:
+    return ChannelBan(user(d, "user"), user(d, "broadcaster_user"), user(d, "moderator_user"), str_at(d, "reason"),
                str_at(d, "banned_at"), str_at(d, "ends_at"), true_at(d, "is_permanent"))
 
 
-def parse_unban(d: dict[str, Any]) -> Unban:
-    return Unban(user(d, "user"), user(d, "broadcaster_user"), user(d, "moderator_user"))
+def parse_unban(d: dict[str, Any]) -> ChannelUnban:
+    return ChannelUnban(user(d, "user"), user(d, "broadcaster_user"), user(d, "moderator_user"))
 
 
 def parse_redemption(d: dict[str, Any]) -> Redemption:
@@ -240,8 +240,9 @@ def _poll(phase: str) -> Callable[[dict[str, Any]], Poll]:
 
 def _prediction(phase: str) -> Callable[[dict[str, Any]], Prediction]:
     def parse(d: dict[str, Any]) -> Prediction:
-        outcomes = tuple(Outcome(str_at(c, "id"), str_at(c, "title"), str_at(c, "color").lower(), int_at(c, "users"),
-                                 int_at(c, "channel_points")) for c in dicts_at(d, "outcomes"))
+        outcomes = tuple(PredictionOutcome(str_at(c, "id"), str_at(c, "title"), str_at(c, "color").lower(),
+                                           int_at(c, "users"), int_at(c, "channel_points"))
+                         for c in dicts_at(d, "outcomes"))
         return Prediction(phase, str_at(d, "id"), user(d, "broadcaster_user"), str_at(d, "title"), outcomes,
                           str_at(d, "winning_outcome_id"), str_at(d, "status"), str_at(d, "started_at"),
                           str_at(d, "locks_at"))

@@ -13,7 +13,7 @@ from focuslib.twitch.events_base import (ANONYMOUS, Badge, Fragment, User, badge
 _ACTION_START = "\x01ACTION "
 
 
-class Reply(NamedTuple):
+class ReplyParent(NamedTuple):
     parent_message_id: str
     parent_user: User
     parent_body: str
@@ -29,7 +29,7 @@ class ChatMessage(NamedTuple):
     badges: tuple[Badge, ...]
     color: str
     bits: int
-    reply: Reply | None
+    reply: ReplyParent | None
     reward_id: str
     source_broadcaster: User | None  # shared chat: the channel it was sent in
     action: bool = False  # /me
@@ -52,7 +52,7 @@ def parse_chat_message(d: dict[str, Any]) -> ChatMessage:
     reply_d = get("reply")
     reply = None
     if type(reply_d) is dict:  # noqa: E721
-        reply = Reply(str_at(reply_d, "parent_message_id"), user(reply_d, "parent_user"),
+        reply = ReplyParent(str_at(reply_d, "parent_message_id"), user(reply_d, "parent_user"),
                       str_at(reply_d, "parent_message_body"))
     raw_badges = get("badges")
     cheer = get("cheer")

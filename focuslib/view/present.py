@@ -41,10 +41,10 @@ from collections import OrderedDict
 from typing import Any
 
 from focuslib.view.collapse import Bomb, FloodGate, GiftBombs, Throttle
-from focuslib.twitch.events import (AutoModHold, AutoModUpdate, ChatClear, ChatMessage, ChatNotification, Cheer,
-                                    ClearUserMessages, CommunityGiftNotice, Event, Follow, HypeTrain, MessageDelete, Poll, Prediction,
-                                    Raid, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
-                                    SubscriptionGift, SubscriptionMessage, User)
+from focuslib.twitch.events import (AutoModHold, AutoModUpdate, ChannelRaid, ChatClear, ChatMessage, ChatNotification,
+                                    Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, HypeTrain,
+                                    MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice,
+                                    Subscribe, SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
 from focuslib.view.twins import WINDOW, Twins
@@ -328,7 +328,7 @@ def _event_key(e: Event) -> tuple[Any, ...] | None:
         return ("resub", e.user.id, e.tier)  # type: ignore[union-attr]
     if kind is SubscriptionGift:
         return ("gift", e.gifter.id, e.tier, e.total)  # type: ignore[union-attr]
-    if kind is Raid:
+    if kind is ChannelRaid:
         # The raider identifies a raid (it cannot raid twice in a minute); viewer counts may differ.
         return ("raid", e.from_broadcaster.id)  # type: ignore[union-attr]
     if kind is Cheer:

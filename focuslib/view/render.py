@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 from focuslib.text import display_name, sanitize
 from focuslib.twitch.events import AutoModUpdate, ChatMessage, Event, User
-from focuslib.view import render_notices as RN
+from focuslib.view import render_notices as notices
 from focuslib.view.colors import ColorMode
 from focuslib.view.layout import Run, cut, paint, text_width
 from focuslib.view.lines import BOLD, CACHE_SIZE, DIM, Lines
@@ -73,13 +73,13 @@ class Renderer(Lines):
         return automod_resolved_in_place(self, e, number)
 
     def follow_summary(self, names: Sequence[User], window: float) -> str:
-        return RN.follow_summary(self, names, window)
+        return notices.follow_summary(self, names, window)
 
     def gift_bomb(self, gifter: User | None, count: int, tier: str) -> str:
-        return RN.gift_bomb(self, gifter, count, tier)
+        return notices.gift_bomb(self, gifter, count, tier)
 
     def gift_recipients(self, recipients: Sequence[User], total: int) -> str:
-        return RN.gift_recipients(self, recipients, total)
+        return notices.gift_recipients(self, recipients, total)
 
     # -- chat ----------------------------------------------------------------
 

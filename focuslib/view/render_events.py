@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from focuslib.twitch.events import (AdBreak, Ban, ChatClear, ChatNotification, Cheer, ClearUserMessages, Follow, Fragment,
-                     HypeTrain, MessageDelete, Poll, Prediction, Raid, Redemption, ShoutoutReceived, StreamOffline,
-                     StreamOnline, Subscribe, SubscriptionGift, SubscriptionMessage, Unban)
+from focuslib.twitch.events import (AdBreak, ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatNotification, Cheer,
+                     ClearUserMessages, Follow, Fragment, HypeTrain, MessageDelete, Poll, Prediction, Redemption,
+                     ShoutoutReceived, StreamOffline, StreamOnline, Subscribe, SubscriptionGift, SubscriptionMessage)
 from focuslib.view.layout import Run, cut
 from focuslib.view.render_moderation import renderers as moderation_renderers
 from focuslib.view.render_notices import (_time, _with_message, chat_notification, duration, gift_bomb, months, plural, t,
@@ -22,7 +22,8 @@ def renderers(r: Lines) -> dict[type, Callable[[Any], str | None]]:
     table: dict[type, Callable[[Lines, Any], str | None]] = {
         ChatNotification: chat_notification, MessageDelete: message_deleted, ChatClear: chat_cleared,
         ClearUserMessages: user_cleared, Follow: follow, Subscribe: subscribe, SubscriptionGift: subscription_gift,
-        SubscriptionMessage: subscription_message, Cheer: cheer, Raid: raid, Ban: ban, Unban: unban,
+        SubscriptionMessage: subscription_message, Cheer: cheer, ChannelRaid: raid, ChannelBan: ban,
+        ChannelUnban: unban,
         Redemption: redemption, HypeTrain: hype_train, Poll: poll, Prediction: prediction,
         ShoutoutReceived: shoutout, StreamOnline: stream_online, StreamOffline: stream_offline, AdBreak: ad_break,
         **moderation_renderers(),
@@ -49,7 +50,7 @@ def deleted_chat_line(r: Lines, head: list[Run]) -> str:
     return r.finish(head + [("‹message deleted›", "2;3" if r.color else "")], 0)
 
 
-def ban(r: Lines, e: Ban) -> str:
+def ban(r: Lines, e: ChannelBan) -> str:
     reason = sanitize(e.reason).strip()
     tail = [t(f": {cut(reason, 80)}")] if reason else []
     if e.permanent or not e.ends_at:
@@ -60,7 +61,7 @@ def ban(r: Lines, e: Ban) -> str:
                                     r.name_run(e.moderator)] + tail)
 
 
-def unban(r: Lines, e: Unban) -> str:
+def unban(r: Lines, e: ChannelUnban) -> str:
     return r.event_line("unban", [r.name_run(e.user), t(" was unbanned by "), r.name_run(e.moderator)])
 
 
@@ -115,7 +116,7 @@ def cheer(r: Lines, e: Cheer) -> str:
     return r.event_line("bits", parts)
 
 
-def raid(r: Lines, e: Raid) -> str:
+def raid(r: Lines, e: ChannelRaid) -> str:
     return r.event_line("raid", [r.name_run(e.from_broadcaster),
                                  t(f" is raiding with {plural(e.viewers, 'viewer')}")], "raid")
 
