@@ -232,9 +232,10 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         from focuslib.view.present import Presenter
         from focuslib.view.render import Renderer
 
-        renderer = Renderer(screen.mode, timestamps=options.timestamps, width=screen.width, theme=screen.theme)
-        if screen.console is not None:
-            renderer.held = screen.console.recent.holds  # `#3` on screen is what /allow 3 finds
+        # `#3` on screen is what /allow 3 finds: the renderer numbers holds in the input line's table.
+        held = None if screen.console is None else screen.console.recent.holds
+        renderer = Renderer(screen.mode, timestamps=options.timestamps, width=screen.width, theme=screen.theme,
+                            held=held)
         presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
                               bell=options.bell and screen.isatty)
         if screen.isatty:

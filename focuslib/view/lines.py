@@ -32,7 +32,7 @@ class Lines:
     """What every line is built from; see the module docstring."""
 
     def __init__(self, mode: ColorMode, *, timestamps: bool = True, clock: Callable[[], float] = time.time,
-                 width: int | None = None, theme: str = "dark") -> None:
+                 width: int | None = None, theme: str = "dark", held: HeldMessages | None = None) -> None:
         self.mode = mode
         self.color = mode is not ColorMode.NONE
         self.timestamps = timestamps
@@ -40,7 +40,8 @@ class Lines:
         self.theme = theme
         self.last_rows = 1  # terminal rows the last line takes
         self.last_alert = ""  # the ALERT_LABELS key of the last line, "" when it was no alert
-        self.held = HeldMessages()  # AutoMod's queue as numbered on screen (the runtime shares its own)
+        # AutoMod's queue as numbered on screen: the runtime passes the table /allow N reads, so `#3` is the same.
+        self.held = held if held is not None else HeldMessages()
         self._clock = clock
         self._stamp_minute = -1
         self._stamp: Run = ("", "")

@@ -229,11 +229,9 @@ class Presenter:
     def _automod_update(self, e: AutoModUpdate) -> None:
         """The outcome rewrites the held line while it is on screen, else it is a line of its own."""
         if self.terminal.fancy:
-            held = self.renderer.held.resolve(e.message_id, e.status)
-            if held is not None:
-                line = self.renderer.automod_resolved(e, held.number)
-                if self.terminal.replace(f"held:{e.message_id}", line, self.renderer.last_rows):
-                    return
+            line = self.renderer.automod_resolved(e)
+            if line is not None and self.terminal.replace(f"held:{e.message_id}", line, self.renderer.last_rows):
+                return
         self._emit(self.renderer.event(e))
 
     # -- notices and gifts --------------------------------------------------------------------

@@ -22,6 +22,7 @@ import time
 from typing import Callable, Sequence
 
 from focuslib.text import display_name, sanitize
+from focuslib.twitch.automod import HeldMessages
 from focuslib.twitch.events import AutoModUpdate, ChatMessage, Event, User
 from focuslib.view import render_notices as notices
 from focuslib.view.colors import ColorMode
@@ -38,8 +39,8 @@ class Renderer(Lines):
     """Turns events and notices into single logical lines (no trailing newline)."""
 
     def __init__(self, mode: ColorMode, *, timestamps: bool = True, clock: Callable[[], float] = time.time,
-                 width: int | None = None, theme: str = "dark") -> None:
-        super().__init__(mode, timestamps=timestamps, clock=clock, width=width, theme=theme)
+                 width: int | None = None, theme: str = "dark", held: HeldMessages | None = None) -> None:
+        super().__init__(mode, timestamps=timestamps, clock=clock, width=width, theme=theme, held=held)
         self._first: set[str] = set()  # message ids of first-time chatters focus's history found
         self._dispatch: dict[type, Callable[[Event], str | None]] = {
             ChatMessage: self._chat,  # type: ignore[dict-item]
@@ -68,9 +69,10 @@ class Renderer(Lines):
         """A deleted chat line, rewritten where the terminal lets focus do that."""
         return deleted_chat_line(self, head)
 
-    def automod_resolved(self, e: AutoModUpdate, number: int) -> str:
-        """A held message's line once a moderator decided, rewritten in place."""
-        return automod_resolved_in_place(self, e, number)
+    def automod_resolved(self, e: AutoModUpdate) -> str | None:
+        """A held message's line once a moderator decided, to rewrite in place; None if focus never numbered it."""
+        held = self.held.resolve(e.message_id, e.status)
+        return None if held is None else automod_resolved_in_place(self, e, held.number)
 
     def follow_summary(self, names: Sequence[User], window: float) -> str:
         return notices.follow_summary(self, names, window)
