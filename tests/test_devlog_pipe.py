@@ -43,6 +43,13 @@ class Lines:
         return out
 
 
+def _readable(fd: int) -> bool:
+    """Data waits on the read end `fd` (within the scaled timeout), without taking it."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(t(10) * 1000))
+
+
 def _read_all(fd: int, until: int) -> list[str]:
     return Lines(fd).read(until)
 
@@ -222,7 +229,7 @@ def test_with_a_reader_the_queue_is_bounded_in_bytes_not_lines(tmp_path):
     w = _writer(path, backlog=10, buffer=4 << 20)
     try:
         w.put(record("lifecycle", 0.0, event="first"))
-        assert _wait(lambda: w.connected)
+        assert _readable(fd), "the writer never opened the FIFO"  # its first line came: it holds the write end
         for k in range(2000):  # ~2 MB: under the byte budget, far over the line backlog
             w.put(record("lifecycle", 0.0, event="n", k=k, pad="z" * 1000))
         assert w.queue_dropped == 0
@@ -243,7 +250,7 @@ def test_the_pipe_is_enlarged_where_linux_allows_it(tmp_path):
     w = _writer(path)
     try:
         w.put(record("lifecycle", 0.0, event="first"))
-        assert _wait(lambda: w.connected)
+        assert _readable(fd), "the writer never opened the FIFO"  # its first line came: it holds the write end
         assert fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ) > 64 * 1024
     finally:
         os.close(fd)

@@ -29,7 +29,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from focuslib.config import Settings, ensure_private_dir
 from focuslib.errors import ConfigError
@@ -94,6 +94,17 @@ def ensure_devlog_pipe(settings: Settings) -> Path:
     return ensure_fifo(path, private_parent=path.parent == settings.runtime_dir)
 
 
+class RawFrame(NamedTuple):
+    """A frame as it came off a connection, queued by `put_frame`; the writer thread makes it a record."""
+
+    ts: float
+    conn: int
+    raw: str  # the frame's JSON text
+
+
+Queued = str | RawFrame  # a finished record line, or a frame still to format
+
+
 def frame_record(ts: float, conn: int, raw: str) -> str:
     """A raw frame that is valid JSON, embedded as-is (no re-encoding on the hot path)."""
     if "\n" in raw or "\r" in raw:
@@ -120,7 +131,7 @@ class DevlogWriter:
         self._clock = clock
         self._backlog = backlog
         self._buffer = buffer
-        self._queue: deque[str | tuple[float, int, str]] = deque()
+        self._queue: deque[Queued] = deque()
         # Bytes queued = _in - _out - _shed; each counter has one writer thread (no lock on the chat path).
         self._in = 0  # producer
         self._shed = 0  # producer: bytes it dropped
@@ -143,9 +154,9 @@ class DevlogWriter:
 
     def put_frame(self, ts: float, conn: int, raw: str) -> None:
         """A raw frame (valid JSON); formatted by the writer, so one nobody reads costs almost nothing."""
-        self.put((ts, conn, raw))  # type: ignore[arg-type]
+        self.put(RawFrame(ts, conn, raw))
 
-    def put(self, line: str) -> None:
+    def put(self, line: Queued) -> None:
         q = self._queue
         q.append(line)
         self._in += _size(line)
@@ -198,10 +209,6 @@ class DevlogWriter:
                 return os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
             except OSError:
                 return None
-
-    @property
-    def connected(self) -> bool:
-        return self._fd is not None
 
     # -- writer thread -----------------------------------------------------
 
@@ -315,7 +322,7 @@ class DevlogWriter:
             except IndexError:
                 break
             taken += _size(line)
-            if type(line) is tuple:  # noqa: E721 - from put_frame
+            if type(line) is RawFrame:
                 line = frame_record(*line)
             lines.append(line)
             size += len(line)
@@ -352,8 +359,8 @@ def _ours(fd: int) -> bool:
     return stat.S_ISFIFO(st.st_mode) and st.st_uid == os.getuid()
 
 
-def _size(line: str | tuple[float, int, str]) -> int:
-    return (len(line[2]) if type(line) is tuple else len(line)) + ITEM_OVERHEAD  # type: ignore[arg-type]  # noqa: E721
+def _size(line: Queued) -> int:
+    return (len(line.raw) if type(line) is RawFrame else len(line)) + ITEM_OVERHEAD
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
