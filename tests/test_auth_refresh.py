@@ -52,9 +52,9 @@ def refreshes(sim) -> int:
 
 
 @pytest.fixture
-def fast_checks(monkeypatch):
-    """The refresh thread validates every 50 ms instead of every hour."""
-    monkeypatch.setattr(R, "VALIDATE_EVERY", 0.05)
+def fast_checks() -> R.RefreshSchedule:
+    """A schedule for focus's refresh thread (`start_focus(refresh=...)`): validate every 50 ms, not hourly."""
+    return R.RefreshSchedule(validate_every=0.05)
 
 
 # -- at start ------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_a_429_waits_until_ratelimit_reset_and_says_so(sim, start_focus):
 
 def test_the_refresh_thread_validates_on_schedule_and_refreshes_without_touching_chat(
         sim, env, start_focus, fast_checks):
-    focus = start_focus()
+    focus = start_focus(refresh=fast_checks)
     session = sim.wait_subscribed(N_SUBS)
     calls = sim.validate_calls
     sim.wait_for(lambda: sim.validate_calls >= calls + 3)  # it keeps validating
@@ -151,7 +151,7 @@ def test_the_refresh_thread_validates_on_schedule_and_refreshes_without_touching
 
 
 def test_a_refused_refresh_mid_session_stops_focus_with_run_make_auth(sim, env, start_focus, fast_checks):
-    focus = start_focus()
+    focus = start_focus(refresh=fast_checks)
     sim.wait_subscribed(N_SUBS)
     sim.revoke_refresh_token(env["TWITCH_REFRESH_TOKEN"])
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
@@ -217,7 +217,7 @@ def test_no_secret_reaches_the_devlog_through_refreshes(sim, env, start_focus, f
 
     reader = threading.Thread(target=read, name="devlog-test-reader", daemon=True)
     reader.start()
-    focus = start_focus(devlog=True)
+    focus = start_focus(devlog=True, refresh=fast_checks)
     sim.wait_subscribed(N_SUBS)
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
     sim.wait_for(lambda: refreshes(sim) == 1)

@@ -170,18 +170,13 @@ def test_resizing_the_terminal_changes_the_wrap_width(monkeypatch) -> None:
 
 
 def test_flood_summaries_and_quiet_gift_bombs_come_at_their_deadline_without_other_traffic(
-        sim, start_focus, monkeypatch) -> None:
+        sim, start_focus) -> None:
     # The App sleeps until the nearest deadline (session or presenter): with a
     # 1 s flood window the summary arrives long before the simulator's next
     # keepalive (10 s) would wake a loop that ignored the presenter.
-    import functools
-
-    from focuslib.view import present
     from focuslib.sim import payloads_chat as N
 
-    monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, flood_limit=2,
-                                                                flood_window=1.0, gift_wait=1.0))
-    focus = start_focus(timestamps=False)
+    focus = start_focus(timestamps=False, flood_limit=2, flood_window=1.0, gift_wait=1.0)
     sim.wait_subscribed(ALL)
     for k in range(5):
         sim.notify("channel.follow", P.follow((str(k), f"bot_{k}", f"Bot_{k}")))

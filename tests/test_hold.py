@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from focuslib.runtime import hold as H
 from focuslib.runtime.hold import HoldQueue
 
 
@@ -52,10 +51,8 @@ def test_a_bot_that_keeps_writing_gets_two_expiry_lines_not_one_per_message():
     assert len(q) == 0 and q.deadline() is None
 
 
-def test_the_queue_is_bounded_in_chatters_and_messages(monkeypatch):
-    monkeypatch.setattr(H, "MAX_USERS", 3)
-    monkeypatch.setattr(H, "MAX_MESSAGES", 2)
-    q = HoldQueue(ttl=600)
+def test_the_queue_is_bounded_in_chatters_and_messages():
+    q = HoldQueue(ttl=600, max_users=3, max_messages=2)
     for k in range(5):
         q.hold(str(k), f"u{k}", f"U{k}", "x", float(k))
     assert len(q) == 3 and not q.is_held("0") and q.is_held("4")

@@ -249,14 +249,10 @@ def test_malformed_and_unknown_frames_are_never_shown_never_fatal_and_kept_in_th
     reader.join(t(5))
 
 
-def test_a_slow_token_check_replaces_the_early_connection_instead_of_missing_the_window(sim, start_focus,
-                                                                                       monkeypatch):
-    from focuslib.runtime import setup as runner
-
-    monkeypatch.setattr(runner, "EARLY_CONNECT_LIMIT", 0.3)
+def test_a_slow_token_check_replaces_the_early_connection_instead_of_missing_the_window(sim, start_focus):
     sim.subscribe_window = 0.4  # Twitch: 10 s; here the token check (0.8 s) outlasts it
     sim.validate_delay = 0.8
-    focus = start_focus()
+    focus = start_focus(early_connect_limit=0.3)
     session = sim.wait_subscribed(N_SUBS)
     focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}")
     say(sim, "in-time", session=session)

@@ -6,6 +6,7 @@ one store, against the simulated Twitch with rotating refresh tokens (a spent re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -181,12 +182,9 @@ def test_a_token_that_cannot_be_saved_after_a_helix_401_is_kept_with_one_warning
     assert focus.stop() == 0
 
 
-def test_a_token_that_cannot_be_saved_hourly_is_saved_again_later(sim, env, start_focus, full_disk, fast_checks,
-                                                                   monkeypatch):
-    from focuslib.auth import refresh as R
-
-    monkeypatch.setattr(R, "MIN_WAIT", 0.05)  # the next check soon after the refresh, too
-    focus = start_focus(history=False)
+def test_a_token_that_cannot_be_saved_hourly_is_saved_again_later(sim, env, start_focus, full_disk, fast_checks):
+    # the next check soon after the refresh, too
+    focus = start_focus(history=False, refresh=dataclasses.replace(fast_checks, min_wait=0.05))
     sim.wait_subscribed(N_SUBS)
     sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
     focus.out.wait_text("could not be saved")
@@ -195,15 +193,11 @@ def test_a_token_that_cannot_be_saved_hourly_is_saved_again_later(sim, env, star
     assert focus.out.text.count("could not be saved") == 1 and focus.stop() == 0
 
 
-def test_an_unusable_lock_file_at_the_hourly_check_is_not_called_a_refresh(sim, env, start_focus, fast_checks,
-                                                                            monkeypatch):
+def test_an_unusable_lock_file_at_the_hourly_check_is_not_called_a_refresh(sim, env, start_focus, fast_checks):
     """The store's lock file became a directory while focus runs: the keeper cannot refresh under the lock.
     It says so (and what to do), claims no refresh, and refreshes once the lock file is usable again."""
-    from focuslib.auth import refresh as R
-
-    monkeypatch.setattr(R, "RETRY_WAITS", (0.05,))
     old = store_token(sim, env)
-    focus = start_focus(NO_ENV_TOKEN, history=False)
+    focus = start_focus(NO_ENV_TOKEN, history=False, refresh=dataclasses.replace(fast_checks, retry_waits=(0.05,)))
     sim.wait_subscribed(N_SUBS)
     lock = Path(str(store_path(env)) + ".lock")
     lock.unlink(missing_ok=True)

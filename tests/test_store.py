@@ -18,7 +18,7 @@ from focuslib.store import queries as Q
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import MIGRATIONS, VERSION, StoreError, db_path, open_read, open_write
-from focuslib.store.writer import DAY, QuestionsAnswered, HistoryWriter, Released
+from focuslib.store.writer import DAY, HistoryWriter, QuestionsAnswered, Released
 from focuslib.twitch.events import parse_event
 
 from conftest import t
@@ -142,12 +142,9 @@ def test_retention_forgets_what_is_older_than_the_setting_and_zero_keeps_everyth
     assert rows(path, "SELECT url FROM links") == [("https://example.com/x",)]
 
 
-def test_retention_runs_again_a_day_later_on_the_writers_own_wait(tmp_path, monkeypatch):
-    from focuslib.store import writer as W
-
-    monkeypatch.setattr(W, "DAY", 0.2)  # a "day" of 0.2 s; the cutoff is days * DAY
+def test_retention_runs_again_a_day_later_on_the_writers_own_wait(tmp_path):
     path = db_path(tmp_path)
-    w = HistoryWriter(path, days=1, flush_interval=0.01).start()
+    w = HistoryWriter(path, days=1, flush_interval=0.01, day=0.2).start()  # a "day" of 0.2 s: cutoff days * day
     try:
         assert w.ready.wait(t(5))
         w.put(time.time(), chat(ANN, "soon too old"))

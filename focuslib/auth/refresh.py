@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Callable
 
 from focuslib.net import oauth
@@ -34,13 +35,23 @@ MIN_WAIT = 30.0  # after a refresh, however short the new token's life, never sp
 RETRY_WAITS = (5.0, 30.0, 120.0, 300.0)  # after network trouble
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshSchedule:
+    """When the keeper checks, in seconds: Twitch's hourly rule and focus's own waits (tests pass short ones)."""
+
+    validate_every: float = VALIDATE_EVERY
+    margin: float = REFRESH_MARGIN
+    min_wait: float = MIN_WAIT
+    retry_waits: tuple[float, ...] = RETRY_WAITS
+
+
 class TokenKeeper:
     """Validates hourly and refreshes before expiry, on its own thread, until `stop` is set."""
 
     def __init__(self, holder: TokenHolder, http: HttpClient, auth_url: str, stop: threading.Event, *,
                  expires_in: int, on_fatal: Callable[[AuthError], None], on_notice: Callable[[str], None],
-                 on_event: Callable[..., None], validate_every: float = VALIDATE_EVERY,
-                 margin: float = REFRESH_MARGIN, wall: Callable[[], float] = time.time) -> None:
+                 on_event: Callable[..., None], schedule: RefreshSchedule = RefreshSchedule(),
+                 wall: Callable[[], float] = time.time) -> None:
         self.holder = holder
         self.http = http
         self.auth_url = auth_url
@@ -48,8 +59,7 @@ class TokenKeeper:
         self.on_fatal = on_fatal
         self.on_notice = on_notice
         self.on_event = on_event
-        self.validate_every = validate_every
-        self.margin = margin
+        self.schedule = schedule
         self.wall = wall
         self._first_wait = self._next_wait(expires_in)
         self._failures = 0
@@ -71,7 +81,7 @@ class TokenKeeper:
                 delay = self.check()
             except Exception as exc:  # a bug must not end validation silently: log it, try again later
                 self.on_event("error", where="token-refresh", error=repr(exc), traceback=traceback.format_exc())
-                delay = RETRY_WAITS[-1]
+                delay = self.schedule.retry_waits[-1]
 
     def check(self) -> float:
         """Validate (and refresh if needed) once; returns how long to wait before the next check."""
@@ -86,7 +96,7 @@ class TokenKeeper:
         self._failures = 0
         self.holder.note_validated(token, info.user_id, info.login, info.scopes, info.expires_in)
         self.on_event("token_validated", expires_in=info.expires_in)
-        if info.expires_in and info.expires_in <= self.margin:
+        if info.expires_in and info.expires_in <= self.schedule.margin:
             return self._refresh(token, "focus's token is about to expire")
         return self._next_wait(info.expires_in)
 
@@ -117,16 +127,17 @@ class TokenKeeper:
             self.on_event("token_refresh_failed", reason=why, error=exc.message)
             self.on_fatal(AuthError(f"{why}, and Twitch refused to refresh it ({exc.message})",
                                     "run make auth, then start focus again"))
-            return self.validate_every  # focus is stopping; `stop` ends the wait
+            return self.schedule.validate_every  # focus is stopping; `stop` ends the wait
         except (NetworkError, TwitchAPIError) as exc:
             return self._trouble(exc)
         self._failures = 0
         self.on_event("token_refreshed", reason=why)
         expires_at = self.holder.identity.expires_at
-        return max(MIN_WAIT, self._next_wait(int(expires_at - self.wall()) if expires_at else 0))
+        return max(self.schedule.min_wait, self._next_wait(int(expires_at - self.wall()) if expires_at else 0))
 
     def _trouble(self, exc: Exception, what: str = "") -> float:
-        wait = RETRY_WAITS[min(self._failures, len(RETRY_WAITS) - 1)]
+        waits = self.schedule.retry_waits
+        wait = waits[min(self._failures, len(waits) - 1)]
         if self._failures == 0:
             what = what or f"cannot check the token with Twitch ({getattr(exc, 'message', exc)})"
             self.on_notice(f"{what}; retrying in {wait:.0f} s, chat goes on")
@@ -135,6 +146,7 @@ class TokenKeeper:
         return wait
 
     def _next_wait(self, expires_in: int) -> float:
+        every, margin = self.schedule.validate_every, self.schedule.margin
         if expires_in <= 0:  # unknown (or a token that does not expire): just the hourly check
-            return self.validate_every
-        return max(0.0, min(self.validate_every, expires_in - self.margin))
+            return every
+        return max(0.0, min(every, expires_in - margin))

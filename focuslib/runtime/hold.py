@@ -37,8 +37,10 @@ class HeldChatter:
 
 
 class HoldQueue:
-    def __init__(self, ttl: float) -> None:
+    def __init__(self, ttl: float, *, max_users: int = MAX_USERS, max_messages: int = MAX_MESSAGES) -> None:
         self.ttl = ttl
+        self.max_users = max_users
+        self.max_messages = max_messages
         self._held: OrderedDict[str, HeldChatter] = OrderedDict()  # user id -> HeldChatter, least recently held first
 
     def __len__(self) -> int:
@@ -51,13 +53,13 @@ class HoldQueue:
         """Keep `message` off screen; the chatter's entry (with its count) for the placeholder line."""
         entry = self._held.get(user_id)
         if entry is None:
-            if len(self._held) >= MAX_USERS:
+            if len(self._held) >= self.max_users:
                 self._held.popitem(last=False)
             entry = self._held[user_id] = HeldChatter(user_id, login, name)
         else:
             self._held.move_to_end(user_id)
         entry.messages.append((now, message))
-        if len(entry.messages) > MAX_MESSAGES:
+        if len(entry.messages) > self.max_messages:
             del entry.messages[0]
             entry.dropped += 1
         return entry

@@ -33,7 +33,9 @@ from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib.errors import AuthError, FocusError
 from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
+from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
+from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.subscriptions import SubscriptionSpec, desired
@@ -62,6 +64,13 @@ class Options:
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
+    # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
+    refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
+    early_connect_limit: float = EARLY_CONNECT_LIMIT
+    http_deadline: float = HTTP_DEADLINE  # seconds one Helix or OAuth call may take in all (net/client.py)
+    flood_limit: int = FLOOD_LIMIT  # the presenter's summaries (view/collapse.py)
+    flood_window: float = FLOOD_WINDOW
+    gift_wait: float = GIFT_WAIT
 
 
 def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
@@ -107,7 +116,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
         settings, mock = mock_settings(settings)
         redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
-        http = HttpClient()
+        http = HttpClient(total=options.http_deadline)
         teardown.callback(http.close)
         devlog: DevlogWriter | NullDevlog = NullDevlog()
         chat_began: float | None = None  # the recap covers this run's chat
@@ -142,7 +151,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        remember=memory.remember if memory is not None else None)
             memory_ready(memory)
             if not mock:
-                _start_keeper(app, holder, http, settings, info, devlog, teardown)
+                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
             if not handle.stop_event.is_set():
                 chat_began = time.time()
                 if app.serve(until=lambda: app.session.phase is Phase.LIVE):
@@ -237,7 +246,8 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         renderer = Renderer(screen.mode, timestamps=options.timestamps, width=screen.width, theme=screen.theme,
                             held=held)
         presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
-                              bell=options.bell and screen.isatty)
+                              bell=options.bell and screen.isatty, flood_limit=options.flood_limit,
+                              flood_window=options.flood_window, gift_wait=options.gift_wait)
         if screen.isatty:
             old = _watch_resize(renderer, screen.terminal)
             if old is not None:
@@ -258,7 +268,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     screen.status("checking the Twitch token...")
     checking = time.monotonic()
     info = identify(settings, http, holder, status=screen.status, wait=stop.wait).info
-    if time.monotonic() - checking > EARLY_CONNECT_LIMIT:
+    if time.monotonic() - checking > options.early_connect_limit:
         app.restart()  # the early welcome may be past Twitch's 10 s window to subscribe
     broadcaster = settings.user_id or info.user_id
     specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
@@ -274,18 +284,17 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
 
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,
-                  devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
+                  devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack,
+                  schedule: token_refresh.RefreshSchedule) -> None:
     """The token keeper, reporting through `app`'s inbox (the main thread stays the terminal's owner)."""
 
     def event(name: str, **detail: Any) -> None:
         devlog.put(record("lifecycle", time.time(), event=name, **detail))
 
-    # The schedule is read from the module at call time (tests shorten it there).
     keeper = token_refresh.TokenKeeper(holder, http, settings.auth_url, app.stop_event, expires_in=info.expires_in,
                                        on_fatal=lambda exc: app.inbox.put(Failure(exc)),
                                        on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
-                                       on_event=event, validate_every=token_refresh.VALIDATE_EVERY,
-                                       margin=token_refresh.REFRESH_MARGIN).start()
+                                       on_event=event, schedule=schedule).start()
     app.check_token = keeper.revoked  # Twitch revoked a subscription with authorization_revoked
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)

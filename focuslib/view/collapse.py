@@ -21,9 +21,14 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
+# The presenter's defaults (set-up passes them on; tests pass shorter ones through runtime's Options).
+FLOOD_LIMIT = 5  # follows in FLOOD_WINDOW before they are collapsed into one summary line
+FLOOD_WINDOW = 10.0  # seconds
+GIFT_WAIT = 5.0  # seconds a gift bomb's recipients are gathered before their line
+
 
 class FloodGate(Generic[T]):
-    def __init__(self, limit: int = 5, window: float = 10.0) -> None:
+    def __init__(self, limit: int = FLOOD_LIMIT, window: float = FLOOD_WINDOW) -> None:
         self.limit = limit
         self.window = window
         self._recent: deque[float] = deque()
@@ -73,7 +78,7 @@ class Bomb:
 
 
 class GiftBombs:
-    def __init__(self, wait: float = 5.0) -> None:
+    def __init__(self, wait: float = GIFT_WAIT) -> None:
         self.wait = wait
         self.open: dict[str, Bomb] = {}
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from focuslib.view.collapse import Bomb, FloodGate, GiftBombs, Throttle
+from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
 from focuslib.twitch.events import (AutoModHold, AutoModUpdate, ChannelRaid, ChatClear, ChatMessage, ChatNotification,
                                     Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, HypeTrain,
                                     MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice,
@@ -74,8 +74,8 @@ RECENT_CHAT = 512  # chat lines remembered for in-place deletion (more than a sc
 
 class Presenter:
     def __init__(self, renderer: Renderer, terminal: Terminal, *, groups: frozenset[str] | None = None,
-                 types: frozenset[str] | None = None, bell: bool = False, flood_limit: int = 5,
-                 flood_window: float = 10.0, gift_wait: float = 5.0, progress_interval: float = 10.0,
+                 types: frozenset[str] | None = None, bell: bool = False, flood_limit: int = FLOOD_LIMIT,
+                 flood_window: float = FLOOD_WINDOW, gift_wait: float = GIFT_WAIT, progress_interval: float = 10.0,
                  twin_window: float = WINDOW) -> None:
         self.renderer = renderer
         self.terminal = terminal
