@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,6 +41,14 @@ ESC = re.compile(r"[\x1b\x9b]")
 def t(seconds: float) -> float:
     """A timeout scaled for this machine."""
     return seconds * SCALE
+
+
+class Browser(requests.Session):
+    """The tests' own HTTP client (not focus's): every call has a timeout, so a server that hangs fails the test."""
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", t(20))
+        return super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
 
 
 class Sink:

@@ -16,12 +16,11 @@ import threading
 from typing import Any
 
 import pytest
-import requests
 import websocket
 
 from authkit import start_auth  # noqa: F401  (fixture)
 from authkit import auth_env, free_port, store_path
-from conftest import t
+from conftest import Browser, t
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed")
@@ -129,7 +128,7 @@ def test_a_sign_in_started_in_another_browser_cannot_be_finished_in_this_one(sim
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv)
-    with requests.Session() as other:  # the browser that got the key and clicked Connect
+    with Browser() as other:  # the browser that got the key and clicked Connect
         twitch = run.authorize_url(other)
     chromium.open(f"http://127.0.0.1:{port}/")  # no key: the landing page refuses to start anything
     assert "Open the address make auth printed" in chromium.evaluate("document.body.innerText")

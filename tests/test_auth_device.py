@@ -10,10 +10,10 @@ import json
 import re
 
 import pytest
-import requests
 
 from authkit import start_auth  # noqa: F401  (fixture)
 from authkit import auth_env, finish, free_port, read_until, start_script, store_path
+from conftest import Browser
 from focuslib.net import oauth
 from focuslib.config import Settings
 from focuslib.auth.deviceflow import run_device_flow
@@ -114,7 +114,7 @@ def test_the_real_script_as_a_public_client(sim, env):
     proc = start_script("auth_server.py", denv, "--device", "--no-browser")
     shown = read_until(proc, "enter the code")
     url = re.search(r"open (http://\S+)", shown).group(1)
-    with requests.Session() as person:  # the person opens the address and approves
+    with Browser() as person:  # the person opens the address and approves
         assert person.get(url).status_code == 200
     code, out, err = finish(proc)
     assert code == 0, err

@@ -13,7 +13,7 @@ import requests
 
 from authkit import start_auth  # noqa: F401  (fixture)
 from authkit import auth_env, free_port, store_path
-from conftest import t
+from conftest import Browser, t
 from focuslib.auth.codeflow import StateBook
 from focuslib.auth.server import QUEUED, WORKERS
 from test_auth_server import query_of
@@ -38,7 +38,7 @@ def test_without_the_printed_key_nobody_can_start_a_sign_in(sim, env, start_auth
     start = run.start_url()
     key = query_of(start)["k"]
     assert len(key) >= 32
-    with requests.Session() as intruder:
+    with Browser() as intruder:
         for path, params in (("/", {}), ("/connect", {}), ("/", {"k": key[:-1] + "x"}), ("/", {"k": ""})):
             page = intruder.get(f"http://127.0.0.1:{port}{path}", params=params, allow_redirects=False)
             assert page.status_code == 403 and "Open the address make auth printed" in page.text
@@ -46,7 +46,7 @@ def test_without_the_printed_key_nobody_can_start_a_sign_in(sim, env, start_auth
         forged = intruder.get(f"http://127.0.0.1:{port}/connect", cookies={"focus_auth": "guessed"},
                               allow_redirects=False)
         assert forged.status_code == 403
-    with requests.Session() as owner:
+    with Browser() as owner:
         landing = owner.get(start)
         assert landing.status_code == 200 and "focus_auth" in landing.headers["Set-Cookie"]
         assert "HttpOnly" in landing.headers["Set-Cookie"] and "SameSite=Lax" in landing.headers["Set-Cookie"]
@@ -59,7 +59,7 @@ def test_a_state_works_only_in_the_browser_it_was_issued_to_and_only_once(sim, e
     port = free_port()
     aenv = auth_env(env, port)
     run = start_auth(aenv)
-    with requests.Session() as owner, requests.Session() as intruder:
+    with Browser() as owner, Browser() as intruder:
         twitch = run.authorize_url(owner)
         back = intruder.get(twitch, allow_redirects=False).headers["Location"]  # Twitch sends the intruder back
         page = intruder.get(back)
@@ -88,10 +88,11 @@ def test_a_host_header_that_is_not_this_server_is_refused(sim, env, start_auth, 
     port = free_port()
     run = start_auth(auth_env(env, port))
     start = run.start_url()
-    resp = requests.get(start, headers={"Host": host.format(port=port, other=port + 1)}, allow_redirects=False)
+    resp = requests.get(start, headers={"Host": host.format(port=port, other=port + 1)}, allow_redirects=False,
+                        timeout=t(20))
     assert resp.status_code == 421 and "Set-Cookie" not in resp.headers
     assert_guarded(resp)
-    ok = requests.get(start, headers={"Host": f"localhost:{port}"})
+    ok = requests.get(start, headers={"Host": f"localhost:{port}"}, timeout=t(20))
     assert ok.status_code == 200  # localhost with the port is this server too
     run.stop()
 
@@ -101,7 +102,7 @@ def test_every_answer_forbids_framing_caching_and_scripts(sim, env, start_auth):
     run = start_auth(auth_env(env, port))
     base = f"http://127.0.0.1:{port}"
     start = run.start_url()  # waits until the server listens (a request before that is refused)
-    with requests.Session() as browser:
+    with Browser() as browser:
         answers = [browser.get(base + "/"), browser.get(base + "/favicon.ico"), browser.get(start),
                    browser.get(base + "/connect", allow_redirects=False),
                    browser.get(base + "/", params={"state": "x", "code": "y"}),

@@ -16,10 +16,10 @@ import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from authkit import start_auth  # noqa: F401  (fixture)
 from authkit import SECRET, auth_env, finish, free_port, read_until, run_script, start_script, store_path, strict
+from conftest import Browser
 from focuslib.twitch.scopes import DEFAULT_SCOPES
 
 
@@ -29,7 +29,7 @@ def query_of(url: str) -> dict[str, str]:
 
 @pytest.fixture
 def http():
-    with requests.Session() as session:
+    with Browser() as session:
         yield session
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from websockets.sync.client import ClientConnection, connect
 
-from conftest import t
+from conftest import Browser, t
 from focuslib.sim import SimTwitch
 from focuslib.sim import payloads as P
 from focuslib.sim.triggers import KETTLE
@@ -24,7 +24,7 @@ B_ID = P.BROADCASTER[0]
 @pytest.fixture
 def api(sim: SimTwitch) -> Iterator[Any]:
     grant = sim.issue_token()
-    with requests.Session() as http:
+    with Browser() as http:
         http.headers.update({"Authorization": f"Bearer {grant.access_token}", "Client-Id": sim.client_id})
 
         def call(method: str, path: str, params: Any = None, body: Any = None) -> requests.Response:
