@@ -15,8 +15,9 @@ import threading
 import webbrowser
 from typing import Callable, Sequence, TextIO
 
-from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, SignedIn, Notice, Stop
+from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, SignedIn, Stop
 from focuslib.auth.server import CallbackServer
+from focuslib.cli.exits import failed
 from focuslib.config import Settings, load_environment
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
@@ -86,8 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env(load_environment())
     except FocusError as exc:
-        print(f"auth: {sanitize_lines(str(exc))}", file=sys.stderr)
-        return int(exc.exit_status)
+        return failed("auth", exc)
     sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
     return run(settings, args, sys.stdout, sys.stderr)
 
@@ -128,9 +128,7 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO,
         say("\nStopped before the sign-in finished; nothing was stored.")
         return INTERRUPTED
     except FocusError as exc:
-        err.write(f"auth: {sanitize_lines(str(exc))}\n")
-        err.flush()
-        return int(exc.exit_status)
+        return failed("auth", exc, err)
     finally:
         http.close()
 

@@ -241,10 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             printer.flush()
         return int(ExitStatus.OK)
     except FocusError as exc:
-        from focuslib.text import sanitize_lines
+        from focuslib.cli.exits import failed
 
-        print(f"devlog: {sanitize_lines(str(exc))}", file=sys.stderr)
-        return int(exc.exit_status)
+        return failed("devlog", exc)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: how devlog is meant to end (see ExitStatus)
         return int(ExitStatus.OK)
     except BrokenPipeError:

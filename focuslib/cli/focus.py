@@ -168,10 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                           **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
         return run(settings, options)
     except FocusError as exc:
-        from focuslib.text import sanitize_lines
+        from focuslib.cli.exits import failed
 
-        print(f"focus: {sanitize_lines(str(exc))}", file=sys.stderr)
-        return int(exc.exit_status)
+        return failed("focus", exc)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: how focus is meant to end (see ExitStatus)
         return int(ExitStatus.OK)
     except BrokenPipeError:

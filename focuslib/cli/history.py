@@ -51,13 +51,14 @@ def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     import sqlite3
 
+    from focuslib.cli.exits import failed
     from focuslib.config import Settings, load_environment
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.store import queries
     from focuslib.store import report
     from focuslib.store.schema import db_path, open_read, open_write
     from focuslib.store.writer import fault_line
-    from focuslib.text import sanitize, sanitize_lines
+    from focuslib.text import sanitize
 
     try:
         path = db_path(Settings.from_env(load_environment()).data_dir)
@@ -99,8 +100,7 @@ def main(argv: Sequence[str]) -> int:
         finally:
             conn.close()
     except FocusError as exc:
-        print(f"focus: {sanitize_lines(str(exc))}", file=sys.stderr)
-        return int(exc.exit_status)
+        return failed("focus", exc)
     except sqlite3.Error as exc:
         print(f"focus: {fault_line(exc)}; check {path}", file=sys.stderr)
         return int(ExitStatus.ERROR)

@@ -1,0 +1,22 @@
+"""How every command line ends on a FocusError: one line on stderr, then the error's exit code.
+
+The line is `prog: what happened (what to do)`, sanitized like anything else that reaches a terminal (an
+error can quote what a server or a browser sent).  Ctrl-C, SIGTERM and a closed pipe are each script's own
+business: they end quietly with ExitStatus.OK (or the interrupted code of make auth).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from focuslib.errors import FocusError
+from focuslib.text import sanitize_lines
+
+
+def failed(prog: str, exc: FocusError, err: TextIO | None = None) -> int:
+    """Tell the streamer what went wrong on `err` (stderr by default); the exit code to return."""
+    stream = sys.stderr if err is None else err
+    stream.write(f"{prog}: {sanitize_lines(str(exc))}\n")
+    stream.flush()
+    return int(exc.exit_status)
