@@ -186,6 +186,19 @@ def test_devlog_pretty_filters_and_one_reader_per_pipe(procs, cli_env):
     assert pretty.wait(2) == 0
 
 
+def test_devlog_paints_with_the_view_styles_and_no_color_wins_over_always(procs, cli_env):
+    painted = procs(["devlog.py", "--color", "always"], cli_env)
+    painted.out.wait_text("waiting for focus")
+    painted.signal(signal.SIGTERM)
+    assert painted.wait(2) == 0
+    assert "\x1b[2m-- waiting for focus" in painted.out.text  # view/style's QUIET, painted by layout.paint
+    plain = procs(["devlog.py", "--color", "always"], {**cli_env, "NO_COLOR": "1"})
+    plain.out.wait_text("waiting for focus")
+    plain.signal(signal.SIGTERM)
+    assert plain.wait(2) == 0
+    assert not ESC.search(plain.out.text)
+
+
 def test_a_stale_pid_file_of_another_program_is_not_killed(cli_env):
     sleeper = subprocess.Popen(["sleep", "30"])
     try:

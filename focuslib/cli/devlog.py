@@ -13,6 +13,9 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
+from focuslib.view.layout import paint
+from focuslib.view.style import JSON_PARTS, ODD, QUIET, RECORD_KINDS
+
 EPILOG = """\
 Reads the pipe focus writes (FOCUS_DEVLOG_PIPE, default: a private per-user
 runtime directory), so start it in a second terminal beside `make focus` or
@@ -24,9 +27,6 @@ examples:
   devlog.py --raw | jq .frame.payload.event
 """
 
-DIM, RESET = "\x1b[2m", "\x1b[0m"
-KIND_COLORS = {"frame": "36", "lifecycle": "35", "error": "1;31", "bad_frame": "33", "devlog": "33"}
-JSON_COLORS = {"key": "34", "string": "32", "number": "33", "literal": "35"}
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -83,7 +83,7 @@ class Printer:
             return
         if not isinstance(rec, dict):
             if not self.raw and not self.types:
-                self._write(self._paint("33", "unparsable line: ") + self._sanitize(text[:2000]))
+                self._write(self._paint(ODD, "unparsable line: ") + self._sanitize(text[:2000]))
             return
         if self.no_keepalive and is_keepalive(rec):
             return
@@ -101,22 +101,22 @@ class Printer:
         """One line for a record nested too deep to lay out: its size, depth and start."""
         depth = max_depth(text)
         head = self._sanitize(text[:120])
-        return self._paint("33", f"record nested {depth} levels deep ({len(text):,} bytes), shown raw: ") + head + "…"
+        return self._paint(ODD, f"record nested {depth} levels deep ({len(text):,} bytes), shown raw: ") + head + "…"
 
     def note(self, text: str) -> None:
         if not self.raw:
-            self._write(self._paint("2", f"-- {text}"))
+            self._write(self._paint(QUIET, f"-- {text}"))
             self.flush()
 
     def pretty(self, rec: dict[str, Any]) -> str:
         kind = str(rec.get("kind", "?"))
         stamp = _clock(rec.get("ts"))
         if kind == "frame" and is_keepalive(rec):
-            return self._paint("2", f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
+            return self._paint(QUIET, f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
         head = self._escape(f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip())
         body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
         trace = body.pop("traceback", None)
-        text = self._paint(KIND_COLORS.get(kind, "0"), head) + "\n" + self._json(body)
+        text = self._paint(RECORD_KINDS.get(kind, ""), head) + "\n" + self._json(body)
         if isinstance(trace, str):
             text += "\n" + "\n".join("    " + self._sanitize(x) for x in trace.rstrip().splitlines())
         return text
@@ -132,7 +132,7 @@ class Printer:
         indent = line[: len(line) - len(stripped)]
         if stripped.startswith('"') and '": ' in stripped:
             key, _, value = stripped.partition('": ')
-            return indent + self._paint(JSON_COLORS["key"], key + '"') + ": " + self._value(value)
+            return indent + self._paint(JSON_PARTS["key"], key + '"') + ": " + self._value(value)
         return indent + self._value(stripped)
 
     def _value(self, value: str) -> str:
@@ -146,10 +146,10 @@ class Printer:
             kind = "number"
         else:
             return value
-        return self._paint(JSON_COLORS[kind], core) + tail
+        return self._paint(JSON_PARTS[kind], core) + tail
 
     def _paint(self, params: str, text: str) -> str:
-        return f"\x1b[{params}m{text}{RESET}" if self.color else text
+        return paint([(text, params)], self.color)
 
     def _write(self, text: str) -> None:
         self.out.write(text + "\n")  # flushed once per batch read from the pipe (see main)

@@ -25,6 +25,8 @@ from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
 from focuslib.view.colors import ColorMode, detect_color_mode
+from focuslib.view.layout import paint
+from focuslib.view.style import CHECK_STATUS, QUIET
 from focuslib.auth.identity import identify, mock_settings, token_holder, twitch_cli_mock
 from focuslib.twitch.scopes import DEFAULT_SCOPES, hidden_groups
 from focuslib.twitch.subscriptions import GROUPS
@@ -44,9 +46,7 @@ class Check:
     def line(self, color: bool) -> str:
         text = sanitize(f"{self.name}: {self.detail}" + (f"  -> {self.fix}" if self.fix else ""))
         mark = f"[{self.status:^4}]"
-        if color:
-            mark = {"ok": "\x1b[32m", "FAIL": "\x1b[1;31m"}.get(self.status, "\x1b[2m") + mark + "\x1b[0m"
-        return f"{mark} {text}"
+        return f"{paint([(mark, CHECK_STATUS.get(self.status, QUIET))], color)} {text}"
 
 
 def _fail(name: str, exc: FocusError) -> Check:
