@@ -144,10 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from focuslib.config import Settings, load_environment
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.runtime.setup import Options, run
+    from focuslib.runtime.stopguard import StopGuard
     from focuslib.twitch.subscriptions import parse_groups
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
+    guard = StopGuard()  # a blocked stdout never holds up the stop (runtime/stopguard.py)
     try:
         if args.command == "doctor":  # checks the settings itself, so it runs even when they are wrong
             from focuslib.cli.doctor import run_doctor
@@ -166,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                           timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
                           input_line=False if args.no_input else None,
                           **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
-        return run(settings, options)
+        return run(settings, options, guard=guard)
     except FocusError as exc:
         from focuslib.cli.exits import failed
 
@@ -180,3 +182,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return int(ExitStatus.OK)
+    finally:
+        guard.end()  # after the error line: a stderr on the same paused terminal is bounded too

@@ -115,6 +115,7 @@ class App:
         self.check_token: Callable[[], None] | None = None  # the token keeper's check, once it runs
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
         self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
+        self.drain: Callable[[], bool] | None = None  # the stop's last flush of stdout; False: it was dropped
         self._started = False
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put(StatusText(text))
@@ -369,9 +370,13 @@ class App:
             if c.thread.is_alive():
                 c.abort()
         self.workers.stop(0.2)
+        try:  # before the devlog stops, so it can tell what a blocked stdout did not take
+            self.terminal.close()
+        except (OSError, ValueError):  # the reader left, or stdout would block (see runtime/stopguard.py)
+            pass
+        if self.drain is not None and not self.drain() or self.terminal.cut_short:
+            self.devlog.put(record("lifecycle", self.wall(), event="output_dropped",
+                                   text="stdout was blocked when focus stopped: what it could not take was dropped"))
+        self.drain = None  # once: the tear-down may call shutdown again
         self.devlog.put(record("lifecycle", self.wall(), event="focus_stopped"))
         self.devlog.stop(0.5)
-        try:
-            self.terminal.close()
-        except (BrokenPipeError, ValueError):
-            pass

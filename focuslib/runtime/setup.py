@@ -28,6 +28,7 @@ from focuslib.text import warm_up as text_warm_up
 from focuslib.runtime.inbox import Failure, NoticeText, StatusText
 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
+from focuslib.runtime.stopguard import StopGuard
 from focuslib.config import Settings
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib.errors import AuthError, FocusError
@@ -101,12 +102,15 @@ class FocusHandle:
             self.app.stop()
 
 
-def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: FocusHandle | None = None) -> int:
+def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: FocusHandle | None = None,
+        guard: StopGuard | None = None) -> int:
     """Set focus up, run until Ctrl-C/SIGTERM (KeyboardInterrupt) or a fatal error, tear it down.
 
     Each set-up step registers its own tear-down on `teardown`, which undoes
     them in reverse order however `run` ends (so nothing is closed that was
-    never opened, and a failed token check still closes the early connection)."""
+    never opened, and a failed token check still closes the early connection).
+    `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
+    the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
     pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
     data_dir = settings.data_dir  # the input history's too
@@ -132,6 +136,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             holder = token_holder(settings, http, redactor, warn=early.append)
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
+            if guard is not None:
+                _guard_stop(guard, app, screen, out, devlog)
             # A token that cannot be saved (disk full) is one warning line, from the hourly check and
             # after a Helix 401 alike; never an exit.
             holder.warn = lambda text: app.inbox.put(NoticeText(text, "warn"))
@@ -159,11 +165,19 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                     app.serve()
         except FocusError as exc:
             devlog.put(record("error", time.time(), error=str(exc)))
+            if guard is not None:
+                guard.exit_code = int(exc.exit_status)
             raise
         except BrokenPipeError:
             raise  # whoever read our output went away (`focus.py | head`): not a bug
         except Exception as exc:  # a bug: keep the traceback out of the stream, but keep it
-            raise _crashed(exc, settings, redactor, devlog) from None
+            crash = _crashed(exc, settings, redactor, devlog)
+            if guard is not None:
+                guard.exit_code = int(crash.exit_status)
+            raise crash from None
+        finally:
+            if guard is not None:  # before the tear-down's first write: a blocked stdout cannot hold it up
+                guard.begin()
     return 0
 
 
@@ -260,6 +274,22 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
+
+
+def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
+                devlog: DevlogWriter | NullDevlog) -> None:
+    """The stop's last writes wait at most the guard's budget; what a blocked stdout did not take is dropped."""
+    if screen.console is None:
+        app.drain = lambda: guard.drain(out)
+    else:  # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
+        app.drain = lambda: not guard.blocked()
+
+    def last_words() -> None:  # the watchdog's, from its own thread: the main thread is stuck writing
+        devlog.put(record("lifecycle", time.time(), event="output_dropped", stuck=True,
+                          text="stdout was blocked when focus stopped: what it could not take was dropped"))
+        devlog.stop(0.1)
+
+    guard.on_expire = last_words
 
 
 def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: App, options: Options,

@@ -57,6 +57,7 @@ class Terminal:
         self._prefix = status_prefix
         self._buf: list[str] = []
         self._bell = False
+        self.cut_short = False  # the stop interrupted a write (the devlog says output was dropped)
         self.columns = 80  # the width lines were wrapped to (fancy mode counts rows with it)
         self._row = 0  # rows written above the status line so far
         self._rows: list[int | None] = []  # per buffered line: its rows, None = count at flush
@@ -143,16 +144,26 @@ class Terminal:
             data += "\a"
             self._bell = False
         self._buf.clear()
-        self.out.write(data)
-        self.out.flush()
+        try:
+            self.out.write(data)
+            self.out.flush()
+        except KeyboardInterrupt:  # Ctrl-C/SIGTERM cut a write to a blocked stdout short: its rest is lost
+            self.cut_short = True
+            raise
 
     def close(self) -> None:
-        """Flush, and leave the cursor on a fresh line."""
-        self.flush()
-        if self.fancy and self._status_shown:
-            self._status_shown = False
-            self.out.write(CLEAR_LINE)
-            self.out.flush()
+        """Flush, and leave the cursor on a fresh line.
+
+        While focus stops, stdout does not block (runtime/stopguard.py): what it
+        cannot take now stays in the stream's buffer for the stop's last flush."""
+        try:
+            self.flush()
+            if self.fancy and self._status_shown:
+                self._status_shown = False
+                self.out.write(CLEAR_LINE)
+                self.out.flush()
+        except BlockingIOError:
+            pass
 
     def _place_rows(self) -> None:
         keyed = {index: key for key, index in self._keys.items()}
