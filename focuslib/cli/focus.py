@@ -84,6 +84,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def stop_running(data_dir: Path) -> int:
+    from focuslib.errors import ConfigError
     from focuslib.runtime.pidfile import PidFile
 
     pidfile = PidFile(data_dir)
@@ -94,7 +95,11 @@ def stop_running(data_dir: Path) -> int:
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline:
-        if pidfile.running_pid() is None:
+        try:
+            running = pidfile.running_pid()
+        except ConfigError:  # focus empties the file just before its lock goes: it is stopping
+            running = pid
+        if running is None:
             print(f"stopped focus (pid {pid}).")
             return 0
         time.sleep(0.05)
