@@ -59,3 +59,15 @@ def test_the_queue_is_bounded_in_chatters_and_messages():
     for k in range(4):
         entry = q.hold("4", "u4", "U4", f"m{k}", 10.0 + k)
     assert entry.count == 2 and entry.dropped == 3 and [m for _, m in entry.messages] == ["m2", "m3"]
+    assert entry.total == 5  # the placeholder's count: every message held, not only the two the bound keeps
+
+
+def test_a_full_queue_counts_the_chatters_it_pushes_out():
+    q = HoldQueue(ttl=600, max_users=2)
+    for k in range(2):
+        q.hold(str(k), f"u{k}", f"U{k}", "x", float(k))
+    assert q.evicted == 0
+    q.hold("1", "u1", "U1", "again", 5.0)  # a chatter already held: nobody goes
+    assert q.evicted == 0
+    q.hold("9", "u9", "U9", "x", 6.0)
+    assert q.evicted == 1 and not q.is_held("0") and q.is_held("1") and q.is_held("9")

@@ -8,7 +8,9 @@ expiry: a message older than `ttl` seconds is dropped.  `deadline()` tells the
 main loop when the next expiry is due, so nothing polls.
 
 Bounded: at most MAX_USERS chatters and MAX_MESSAGES messages each are kept
-(the oldest go first, counted as dropped).
+(the oldest go first, counted as dropped).  A full queue drops its
+longest-held chatter (counted in `evicted`, so the caller can say so) -- the
+text never goes to the screen instead.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class HeldChatter:
     dropped: int = 0  # messages lost to the bounds or to expiry, not yet reported
     expired: int = 0  # messages expired since the last line about them
     told: bool = False  # an expiry line was shown while they still had messages held
+    total: int = 0  # every message held from them since they were first held (the placeholder's count)
 
     @property
     def count(self) -> int:
@@ -42,6 +45,7 @@ class HoldQueue:
         self.max_users = max_users
         self.max_messages = max_messages
         self._held: OrderedDict[str, HeldChatter] = OrderedDict()  # user id -> HeldChatter, least recently held first
+        self.evicted = 0  # chatters dropped because the queue was full (their text is gone, never shown)
 
     def __len__(self) -> int:
         return len(self._held)
@@ -55,10 +59,12 @@ class HoldQueue:
         if entry is None:
             if len(self._held) >= self.max_users:
                 self._held.popitem(last=False)
+                self.evicted += 1
             entry = self._held[user_id] = HeldChatter(user_id, login, name)
         else:
             self._held.move_to_end(user_id)
         entry.messages.append((now, message))
+        entry.total += 1
         if len(entry.messages) > self.max_messages:
             del entry.messages[0]
             entry.dropped += 1

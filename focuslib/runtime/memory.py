@@ -7,6 +7,10 @@ For every event the session shows, `admit` (main thread, no SQLite):
   the channel -- a first-timer is marked on screen, or, with --hold-new, held
   off the stream (runtime/hold.py) with one neutral placeholder line while the
   text goes to the devlog only.
+The hold queue fails safe: while the known chatters are still loading (a slow
+or locked database) every chatter waits, unseen, until the list is there; a
+held chatter stays held whatever the database does meanwhile; when it cannot
+work at all (the history failed before it knew anyone), it says so in one line.
 `deadline`/`tick` expire held messages on the main loop's own wait.  The
 streamer's commands (/release, /ban, /history, /questions, /done, /links) are
 methods returning lines; the queries open read connections of their own.
@@ -15,6 +19,7 @@ methods returning lines; the queries open read connections of their own.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
 MAIN_THREAD_BUSY_MS = 100  # /history, /questions, /links run on the display thread: never wait long for a lock
 TRUSTED = frozenset({"broadcaster", "moderator", "vip"})  # never held, even on their first message
+MAX_WAITING = 5_000  # messages kept while the known chatters load (the rest are dropped unseen, and counted)
 
 
 class ChatMemory:
@@ -53,15 +59,29 @@ class ChatMemory:
         self._learning: set[str] = set()  # channels whose history began with this run
         self._bound = False
         self.post: Callable[[Callable[[], None]], None] = lambda fn: fn()  # run on the main thread (the App's inbox)
+        self.warn: Callable[[str], None] = lambda text: None  # a warning line, in the App's order (set by start_memory)
+        self._loaded = False  # loaded() ran after the writer was ready
+        self._known_ok = False  # the known chatters were loaded (the history did not fail before that)
+        self._waiting: list[tuple[ChatMessage, float]] = []  # held while the known chatters load, in order
+        self._waiting_dropped = 0
+        self._waiter: threading.Thread | None = None
+        self._told_full = False
         self.started = wall()  # /links without a duration: since focus started
         if writer is not None and writer.ready.is_set():
             self.loaded()
 
     def loaded(self) -> None:
-        """The writer has loaded the known chatters: take the recent colors too."""
-        if self.writer is not None:
-            for login, color in reversed(self.writer.colors):
-                self.colors[login] = color
+        """The writer has loaded the known chatters (or failed to): take the recent colors too."""
+        writer = self.writer
+        if writer is None or self._loaded or not writer.ready.is_set():
+            return
+        self._loaded = True
+        self._known_ok = writer.failed is None
+        for login, color in reversed(writer.colors):
+            self.colors[login] = color
+        if self.hold is not None and not self._known_ok:
+            self.warn("the hold queue is off without the history: first-time chatters reach the stream "
+                      "(those already held stay held)")
 
     # -- the chat path -------------------------------------------------------------
 
@@ -85,12 +105,21 @@ class ChatMemory:
             colors[login] = m.color
             if len(colors) > MENTION_COLORS:
                 del colors[next(iter(colors))]
-        if writer is None or not writer.ready.is_set() or writer.failed is not None:
-            if writer is not None:
-                writer.put(self.wall(), m)
+        uid = m.chatter.id
+        hold = self.hold
+        if hold is not None and uid and hold.is_held(uid):  # held until released, whatever the database does
+            return self._keep(m, now)
+        if writer is None:
+            return True
+        if hold is not None and (self._waiting or not writer.ready.is_set()) and not self._trusted(m):
+            return self._wait_for_known(m, now)
+        if not writer.ready.is_set():
+            writer.put(self.wall(), m)
+            return True
+        self.loaded()
+        if not self._known_ok:  # the history failed before it knew anyone: nobody can be told apart
             return True
         known = writer.known.get(m.broadcaster.id)
-        uid = m.chatter.id
         if known is None:  # a history that knows nobody here cannot tell newcomers from regulars: it learns
             known = writer.known[m.broadcaster.id] = KnownUsers()
             self._learning.add(m.broadcaster.id)
@@ -99,15 +128,63 @@ class ChatMemory:
             writer.put(self.wall(), m)
             known.add(uid)
             return True
-        hold = self.hold
-        if hold is not None and (hold.is_held(uid) or not any(b.set_id in TRUSTED for b in m.badges)):
-            writer.put(self.wall(), m, held=True)
-            self._hold(m, now)
-            return False
+        if hold is not None and not self._trusted(m):
+            return self._keep(m, now)
         writer.put(self.wall(), m)
         known.add(uid)
         self._renderer().mark_first(m.message_id)
         return True
+
+    @staticmethod
+    def _trusted(m: ChatMessage) -> bool:
+        return any(b.set_id in TRUSTED for b in m.badges)
+
+    def _keep(self, m: ChatMessage, now: float) -> bool:
+        """Hold `m` (stored marked held; its chatter stays unknown until released)."""
+        if self.writer is not None:
+            self.writer.put(self.wall(), m, held=True)
+        self._hold(m, now)
+        return False
+
+    def _wait_for_known(self, m: ChatMessage, now: float) -> bool:
+        """The known chatters are still loading: nobody can be told apart yet, so everyone waits (off screen)
+        rather than newcomers passing unheld; `_known_loaded` sorts them once the list is there."""
+        if len(self._waiting) >= MAX_WAITING:
+            self._waiting_dropped += 1
+        else:
+            self._waiting.append((m, now))
+        self.devlog.put(record("held", self.wall(), login=m.chatter.login, user_id=m.chatter.id,
+                               message_id=m.message_id, text=m.text, waiting="known chatters loading"))
+        if self._waiter is None:
+            writer = self.writer
+            assert writer is not None
+            self.terminal.line(self._renderer().quiet(
+                "hold queue: chat waits until the history has loaded the known chatters (slow database)"))
+
+            def wait() -> None:  # the writer always sets `ready`: loaded, or failed
+                writer.ready.wait()
+                self.post(self._known_loaded)
+
+            self._waiter = threading.Thread(target=wait, name="history-known-wait", daemon=True)
+            self._waiter.start()
+        return False
+
+    def _known_loaded(self) -> None:
+        """Main thread, once the writer is ready: what waited is shown (regulars) or held (newcomers), in order.
+        If the history failed instead, everything that waited stays held: nobody vetted it."""
+        waiting, self._waiting = self._waiting, []
+        self.loaded()
+        presenter = self._presenter()
+        for m, t in waiting:
+            if not self._known_ok:
+                self._hold(m, t, log=False)
+            elif self.admit(m, t):
+                presenter.show(m, time.monotonic())
+        if self._waiting_dropped:
+            n, self._waiting_dropped = self._waiting_dropped, 0
+            self.terminal.line(self._renderer().quiet(
+                f"dropped {n:,} message{'' if n == 1 else 's'} unseen while the known chatters loaded "
+                "(the devlog has them)"))
 
     def _moderated(self, event: Any) -> None:
         """Moderation done outside this focus also removes what the hold queue keeps."""
@@ -131,14 +208,22 @@ class ChatMemory:
                 "the history knows no chatter of this channel yet: first-time marks and the hold queue "
                 "start with the next run"))
 
-    def _hold(self, m: ChatMessage, now: float) -> None:
-        assert self.hold is not None
-        entry = self.hold.hold(m.chatter.id, m.chatter.login, m.chatter.name, m, now)
-        self.devlog.put(record("held", self.wall(), login=m.chatter.login, user_id=m.chatter.id,
-                               message_id=m.message_id, text=m.text))
+    def _hold(self, m: ChatMessage, now: float, log: bool = True) -> None:
+        hold = self.hold
+        assert hold is not None
+        evicted = hold.evicted
+        entry = hold.hold(m.chatter.id, m.chatter.login, m.chatter.name, m, now)
+        if log:
+            self.devlog.put(record("held", self.wall(), login=m.chatter.login, user_id=m.chatter.id,
+                                   message_id=m.message_id, text=m.text))
         r = self._renderer()
+        if hold.evicted != evicted and not self._told_full:  # once: a wave of new accounts keeps it full
+            self._told_full = True
+            self.devlog.put(record("lifecycle", self.wall(), event="hold_queue_full", chatters=len(hold)))
+            self.terminal.line(r.quiet(f"hold queue full ({len(hold)} new chatters): the longest held are dropped "
+                                       "unseen to make room (the devlog has their text)"))
         name = m.chatter.name or m.chatter.login
-        n = entry.count
+        n = entry.total  # every message held from them, not only those the bounds kept
         line = r.quiet(f"held: new chatter {name} ({n} message{'' if n == 1 else 's'}): "
                        f"/release {m.chatter.login} or /ban {m.chatter.login}")
         key = ("held", m.chatter.id)
@@ -222,7 +307,11 @@ class ChatMemory:
             if known is not None:
                 known.add(entry.user_id)
             self.writer.put(self.wall(), Released(channel, entry.user_id, entry.login, entry.name, last.color))
-        return [f"released {entry.name or entry.login} ({entry.count} message{'' if entry.count == 1 else 's'})"]
+        line = f"released {entry.name or entry.login} ({entry.count} message{'' if entry.count == 1 else 's'})"
+        lost = entry.total - entry.count
+        if lost > 0:
+            line += f"; {lost} more {'was' if lost == 1 else 'were'} dropped unseen (too old, too many, or removed)"
+        return [line]
 
     def discard(self, who: str) -> HeldChatter | None:
         """/ban USER: their held messages are dropped (the ban itself is the moderation command's)."""
@@ -280,6 +369,7 @@ def start_memory(data_dir: Any, *, history: bool, days: int, hold_minutes: float
     memory = app.memory = ChatMemory(writer, hold_minutes=hold_minutes, renderer=lambda: app.renderer,
                                      presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog)
     memory.post = lambda fn: app.inbox.put(Call(fn))
+    memory.warn = lambda text: app.inbox.put(NoticeText(text))
     return memory
 
 

@@ -1,0 +1,128 @@
+"""The hold queue is a stream-safety feature: it fails safe or says so, and what it holds never reaches the stream.
+
+focus runs against the simulated Twitch on real SQLite files; the bounds are made small and the
+known-chatters load is gated (an Event) so the slow and full cases happen on cue, not on timing.
+The bounds are set on the running focus's own hold queue (its fields), not by swapping module globals.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from focuslib.store.writer import HistoryWriter
+
+from conftest import N_SUBS, t
+from test_history_flow import ANN, BOB, CY, DEE, MOD, DevlogReader, on_main, run_once, say
+
+EVE = ("505", "eve", "Eve")
+MODERATOR = [("moderator", "1", "")]
+
+
+def bound(focus, **fields) -> None:
+    """Set the running focus's hold queue bounds (max_users, max_messages) on its main thread."""
+    hold = focus.app.memory.hold
+    on_main(focus, lambda: [setattr(hold, k, v) for k, v in fields.items()])
+
+
+def test_the_placeholder_counts_every_message_held_not_only_those_the_bound_keeps(sim, start_focus):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    bound(focus, max_messages=2)
+    for k in range(1, 5):
+        say(sim, BOB, f"spam {k}")
+    focus.out.wait_text("held: new chatter Bob (4 messages)")  # the bound kept 2; 4 were held
+    memory = focus.app.memory
+    on_main(focus, lambda: memory.show_lines(memory.release("bob")))
+    focus.out.wait_text("released Bob (2 messages); 2 more were dropped unseen")
+    text = focus.out.text
+    assert "spam 1" not in text and "spam 2" not in text and text.index("Bob: spam 3") < text.index("Bob: spam 4")
+    assert focus.stop() == 0
+
+
+def test_a_full_hold_queue_says_so_once_and_keeps_the_text_off_stream(sim, start_focus):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, devlog=True, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    bound(focus, max_users=2)
+    devlog = DevlogReader(focus.settings.devlog_pipe)
+    try:
+        for who in (BOB, CY, DEE, EVE):
+            say(sim, who, f"secret of {who[1]}")
+        say(sim, ANN, "after the wave")
+        focus.out.wait_text("Ann: after the wave")
+        full = [line for line in focus.out.lines() if "hold queue full" in line]
+        assert full == ["· hold queue full (2 new chatters): the longest held are dropped unseen to make room "
+                        "(the devlog has their text)"]  # once, though two chatters were pushed out
+        assert "secret of" not in focus.out.text
+        memory = focus.app.memory
+        assert on_main(focus, lambda: memory.release("bob")) == ["nobody named bob is held"]  # pushed out
+        devlog.out.wait_text("secret of eve")
+        assert "secret of bob" in devlog.out.text
+        assert focus.stop() == 0
+    finally:
+        devlog.close()
+    assert "secret of" not in focus.out.text
+
+
+def gate_the_known_chatters(monkeypatch, fail: bool = False) -> threading.Event:
+    """The writer's load of the known chatters waits for the returned Event (then loads, or fails); focus
+    stops waiting for it after its READY_WAIT, so chat begins while the load is still blocked."""
+    gate = threading.Event()
+    load = HistoryWriter._load
+
+    def gated(self, conn):
+        gate.wait(t(60))
+        if fail:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return load(self, conn)
+
+    monkeypatch.setattr(HistoryWriter, "_load", gated)
+    return gate
+
+
+def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_newcomers_stay_held(
+        sim, start_focus, monkeypatch):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    gate = gate_the_known_chatters(monkeypatch)
+    try:
+        focus = start_focus(timestamps=False, hold_minutes=10)
+        sim.wait_subscribed(N_SUBS)
+        say(sim, ANN, "regular waits")
+        say(sim, CY, "newcomer waits")
+        say(sim, MOD, "a moderator is never held", badges=MODERATOR)
+        focus.out.wait_text("Mossy: a moderator is never held")  # the two before it were handled, in order
+        assert "chat waits until the history has loaded the known chatters" in focus.out.text
+        assert "regular waits" not in focus.out.text and "newcomer waits" not in focus.out.text
+    finally:
+        gate.set()
+    focus.out.wait_text("Ann: regular waits")
+    focus.out.wait_text("held: new chatter Cy (1 message): /release cy or /ban cy")
+    say(sim, CY, "still held")
+    say(sim, ANN, "flowing again")
+    focus.out.wait_text("Ann: flowing again")
+    assert "newcomer waits" not in focus.out.text and "still held" not in focus.out.text
+    assert focus.stop() == 0
+
+
+def test_a_history_that_fails_while_chat_waits_keeps_what_waited_held_and_says_the_queue_is_off(
+        sim, start_focus, monkeypatch):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    gate = gate_the_known_chatters(monkeypatch, fail=True)
+    try:
+        focus = start_focus(timestamps=False, hold_minutes=10)
+        sim.wait_subscribed(N_SUBS)
+        say(sim, CY, "nobody vetted this")
+        focus.out.wait_text("chat waits until the history has loaded the known chatters")
+    finally:
+        gate.set()
+    focus.out.wait_text("the hold queue is off without the history: first-time chatters reach the stream")
+    focus.out.wait_text("held: new chatter Cy (1 message)")
+    say(sim, CY, "still held: Cy was held before the history failed")
+    say(sim, DEE, "reaches the stream, as the line said")
+    focus.out.wait_text("Dee: reaches the stream, as the line said")
+    assert "nobody vetted this" not in focus.out.text and "still held" not in focus.out.text
+    off = [line for line in focus.out.lines() if "hold queue is off" in line]
+    assert len(off) == 1
+    assert focus.stop() == 0
