@@ -208,14 +208,15 @@ def test_questions_need_a_question_mark_and_the_streamer_or_bang_q(tmp_path):
     path = db_path(tmp_path)
     now = time.time()
     texts = ["@DeskFox is that neovim?", "!q what font is that?", "is that neovim?", "@DeskFox nice",
-             "!quit? no", "hey @deskfox, rust or go?"]
+             "!quit? no", "!queue?", "!q? what", "  !Q\twhich shell?", "hey @deskfox, rust or go?"]
     write(path, [(now + k, chat(ANN, text)) for k, text in enumerate(texts)])
     conn = open_read(path)
     qs = Q.questions(conn, now - 1)
-    assert [q.text for q in qs] == ["@DeskFox is that neovim?", "!q what font is that?", "!quit? no",
+    # `!q` must be followed by a space or the end: `!quit?`, `!queue?` and `!q?` are not the question command
+    assert [q.text for q in qs] == ["@DeskFox is that neovim?", "!q what font is that?", "  !Q\twhich shell?",
                                     "hey @deskfox, rust or go?"]
     write(path, [(now + 10, QuestionsAnswered("", (qs[1].id,)))])
-    assert [q.text for q in Q.questions(conn, now - 1)] == ["@DeskFox is that neovim?", "!quit? no",
+    assert [q.text for q in Q.questions(conn, now - 1)] == ["@DeskFox is that neovim?", "  !Q\twhich shell?",
                                                             "hey @deskfox, rust or go?"]
     conn.close()
 
@@ -241,6 +242,33 @@ def test_links_are_every_url_with_who_and_when(tmp_path):
         ("Bob", "https://example.com/a?b=1"), ("Bob", "www.example.org/docs")]
     assert len(Q.links(conn, 0)) == 3
     conn.close()
+
+
+def test_a_link_ends_at_a_control_escape_bidi_or_invisible_character(tmp_path):
+    from focuslib.store.rows import urls
+
+    assert urls("see https://a.example/x\x1b[31mred") == ["https://a.example/x"]
+    assert urls("https://a.example/\x1b]8;;https://evil.example/\x07click\x1b]8;;\x07") == [
+        "https://a.example/", "https://evil.example/"]
+    assert urls("www.a.example/p\x07q \x9b31mhttps://b.example/\u202eexe.txt") == [
+        "www.a.example/p", "https://b.example/"]
+    assert urls("https://c.example/a\u200bb\x00c\x7f") == ["https://c.example/a"]
+    path = db_path(tmp_path)
+    now = time.time()
+    write(path, [(now, chat(ANN, "look https://a.example/x\x1b[2J\x1b[Hgone"))])
+    conn = open_read(path)
+    assert [k.url for k in Q.links(conn, now - 1)] == ["https://a.example/x"]
+    conn.close()
+
+
+def test_links_read_from_the_database_are_sanitized_before_any_terminal(tmp_path):
+    """A row written by an older focus (or by hand) still reaches the terminal clean."""
+    from focuslib.store.queries import Link
+
+    dirty = Link(time.time(), "Ann\x1b[2J", "https://a.example/\x1b]0;owned\x07x\u202e\x9b31m")
+    for on_stream in (True, False):
+        line = report.link_lines([dirty], on_stream=on_stream)[-1]
+        assert line.endswith("Ann  https://a.example/x") and not any(ch in line for ch in "\x1b\x07\u202e\x9b")
 
 
 def test_links_of_held_deleted_or_cleared_messages_are_not_listed_until_released(tmp_path):

@@ -18,8 +18,13 @@ from focuslib.twitch.events import (ANONYMOUS, ChannelBan, ChannelRaid, ChannelU
                                     SubscriptionMessage, User)
 from focuslib.twitch.events_channel import AdBreak
 
-# A URL as people paste it in chat: with a scheme, or starting with www.
-URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+# A URL as people paste it in chat: with a scheme, or starting with www.  It ends at whitespace, quotes,
+# angle brackets and at any control, escape, bidi or zero-width character: `https://a.example/x<ESC>[31mred`
+# is `https://a.example/x`, never a link the sanitizer would later glue to the text after the escape.
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\x00-\x20\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                    r"\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]+", re.IGNORECASE)
+# A question by command: `!q` then a space or the end (`!queue?` and `!quit?` are other bots' commands).
+BANG_Q_RE = re.compile(r"\s*!q(?:\s|$)", re.IGNORECASE)
 TRAILING = ".,;:!?)]}'\""
 
 
@@ -40,11 +45,11 @@ def message_row(ts: float, m: ChatMessage, held: bool = False) -> tuple[Any, ...
 
 
 def is_question(m: ChatMessage) -> bool:
-    """A `?` and either a mention of the streamer or a leading `!q` (the question inbox's rule)."""
+    """A `?` and either a mention of the streamer or a leading `!q` followed by a space (the question inbox's rule)."""
     text = m.text
     if "?" not in text:
         return False
-    if text.lstrip()[:2].lower() == "!q":
+    if BANG_Q_RE.match(text):
         return True
     me = m.broadcaster
     for f in m.fragments:
