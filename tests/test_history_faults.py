@@ -245,3 +245,75 @@ def test_the_shell_commands_read_a_history_on_a_read_only_mount(env, tmp_path):
         assert res.returncode == 0 and "seeded" in res.stdout, res.stderr
     finally:
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+SHELL_COMMANDS = [("history", "ann"), ("questions",), ("questions", "--done", "1"), ("links",), ("recap",)]
+
+
+def one_line_failure(res, words: str) -> None:
+    assert res.returncode == 1 and res.stdout == "", res.stdout
+    assert res.stderr.count("\n") == 1 and words in res.stderr and "Traceback" not in res.stderr, res.stderr
+
+
+def test_every_shell_command_on_a_corrupt_database_answers_one_line(env):
+    path = db_path(Path(env["FOCUS_DATA_DIR"]))
+    path.parent.mkdir(mode=0o700, parents=True)
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)  # a header, then garbage
+    os.chmod(path, 0o600)
+    for args in SHELL_COMMANDS:
+        one_line_failure(shell(env, *args), "damaged")
+
+
+def test_every_shell_command_on_a_locked_database_answers_one_line(env):
+    path = seed_question(Path(env["FOCUS_DATA_DIR"]))
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        for args in SHELL_COMMANDS:
+            one_line_failure(shell(env, *args), "locked")
+    finally:
+        holder.stdin.close()
+        holder.wait(t(10))
+        holder.stdout.close()
+
+
+def seed_question(data_dir: Path) -> Path:
+    """A valid history with one open question from Ann."""
+    path = db_path(data_dir)
+    w = HistoryWriter(path).start()
+    assert w.ready.wait(t(5))
+    w.put(time.time(), parse_event("channel.chat.message", "1", P.chat_message(ANN, "@DeskFox which font?")))
+    w.stop(t(5))
+    assert w.failed is None
+    return path
+
+
+def test_questions_done_on_a_read_only_database_answers_one_line_and_the_reads_still_work(env, read_only):
+    path = seed_question(Path(env["FOCUS_DATA_DIR"]))
+    read_only(path)
+    one_line_failure(shell(env, "questions", "--done", "1"), "cannot be written")
+    res = shell(env, "questions")
+    assert res.returncode == 0 and res.stdout.rstrip().endswith("Ann: @DeskFox which font?"), res.stderr
+
+
+def test_text_read_from_the_database_is_sanitized_in_every_shell_command(env):
+    """Rows as an older focus, another tool or an attacker with a chat name could leave them: every field
+    that reaches the terminal goes through the sanitizer, as text from Twitch does."""
+    path = seed_question(Path(env["FOCUS_DATA_DIR"]))
+    dirty = "\x1b[2J\x1b]0;owned\x07\u202e\x9b31m\x07"
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE messages SET name = ?, text = ?", ("Ann" + dirty, "@DeskFox which font?" + dirty))
+        conn.execute("UPDATE users SET name = ?", ("Ann" + dirty,))
+        conn.execute("INSERT INTO links (ts, channel, login, name, url, message_id) VALUES (?, '', 'ann', ?, ?, '')",
+                     (time.time(), "Ann" + dirty, "https://a.example/" + dirty))
+        conn.execute("INSERT INTO events (ts, channel, type, user_id, login, name, target_id, target_login, "
+                     "target_name, amount, detail) SELECT ?, channel, 'ban', '9', 'mod', ?, user_id, login, name, 0, ? "
+                     "FROM users", (time.time(), "Mod" + dirty, "reason" + dirty))
+    conn.close()
+    for args in [("history", "ann"), ("questions",), ("links",), ("recap",)]:
+        res = shell(env, *args)
+        assert res.returncode == 0, res.stderr
+        assert "Ann" in res.stdout
+        assert not any(ch in res.stdout for ch in "\x1b\x07\u202e\x9b"), (args, res.stdout)
