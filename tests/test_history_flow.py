@@ -324,7 +324,7 @@ def test_moderation_done_on_twitch_also_removes_held_messages(sim, start_focus):
 def test_memory_commands_in_focus_wait_only_briefly_for_a_lock(sim, start_focus):
     """/history, /questions and /links run on the display thread: a lock held elsewhere may not stall chat
     for the shell commands' 2 s (the bound is the read connection's own busy timeout)."""
-    from focuslib.runtime.memory import MAIN_THREAD_BUSY_MS
+    from focuslib.runtime.recall import MAIN_THREAD_BUSY_MS
     from focuslib.store.schema import BUSY_TIMEOUT_MS
 
     run_once(sim, start_focus, [(ANN, "a regular")])

@@ -11,9 +11,9 @@ The hold queue fails safe: while the known chatters are still loading (a slow
 or locked database) every chatter waits, unseen, until the list is there; a
 held chatter stays held whatever the database does meanwhile; when it cannot
 work at all (the history failed before it knew anyone), it says so in one line.
-`deadline`/`tick` expire held messages on the main loop's own wait.  The
-streamer's commands (/release, /ban, /history, /questions, /done, /links) are
-methods returning lines; the queries open read connections of their own.
+`deadline`/`tick` expire held messages on the main loop's own wait.  /release
+and /ban are methods here returning lines; /history, /questions, /done and
+/links come from runtime/recall.py.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib.devlog.pipe import record
 from focuslib.runtime.hold import HeldChatter, HoldQueue
+from focuslib.runtime.recall import Recall
 from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import StoreError, open_read
-from focuslib.store.writer import QuestionsAnswered, HistoryWriter, Released
+from focuslib.store.writer import HistoryWriter, Released
 from focuslib.twitch.events import ChannelBan, ChatClear, ChatMessage, ClearUserMessages, MessageDelete
 from focuslib.view.terminal import Terminal
 
@@ -38,12 +39,11 @@ if TYPE_CHECKING:
     from focuslib.view.render import Renderer
 
 MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
-MAIN_THREAD_BUSY_MS = 100  # /history, /questions, /links run on the display thread: never wait long for a lock
 TRUSTED = frozenset({"broadcaster", "moderator", "vip"})  # never held, even on their first message
 MAX_WAITING = 5_000  # messages kept while the known chatters load (the rest are dropped unseen, and counted)
 
 
-class ChatMemory:
+class ChatMemory(Recall):
     def __init__(self, writer: HistoryWriter | None, *, hold_minutes: float | None = None,
                  renderer: Callable[[], Renderer], presenter: Callable[[], Presenter], terminal: Terminal,
                  devlog: Any, wall: Callable[[], float] = time.time) -> None:
@@ -245,52 +245,7 @@ class ChatMemory:
             self.terminal.line(r.quiet(f"dropped {gone} held message{'' if gone == 1 else 's'} from {name} "
                                        f"(not released within {self.hold.ttl / 60:g} min)"))
 
-    # -- commands --------------------------------------------------------------------
-
-    def command(self, command: Any) -> list[str]:
-        """One of twitch.commands.MEMORY_COMMANDS, answered in lines (main thread); /ban's part: see `discard`."""
-        from focuslib.twitch import commands
-
-        try:
-            if isinstance(command, commands.History):
-                return self.history(command.user, command.limit)
-            if isinstance(command, commands.Release):
-                return self.release(command.user)
-            if isinstance(command, commands.Questions):
-                return self.questions(self.wall() - 86_400)
-            if isinstance(command, commands.Done):
-                return self.done(command.number)
-            if isinstance(command, commands.Links):
-                since = self.started if command.seconds is None else self.wall() - command.seconds
-                return self.links(since)
-        except StoreError as exc:
-            return [exc.message]
-        except sqlite3.Error as exc:
-            from focuslib.store.writer import fault_line
-
-            return [fault_line(exc)]
-        return []
-
-    def remember(self, command: Any) -> None:
-        """A memory command typed in the input line (its thread): answered on the main thread."""
-        self.post(lambda: self._answer(command))
-
-    def _answer(self, command: Any) -> None:
-        from focuslib.twitch import commands
-
-        if isinstance(command, commands.Ban):
-            held = self.discard(command.user)
-            if held is not None and held.count:
-                n = held.count
-                self.show_lines([f"discarded {n} held message{'' if n == 1 else 's'} from {held.name or held.login}"])
-            return
-        self.show_lines(self.command(command))
-
-    def show_lines(self, lines: list[str]) -> None:
-        """A command's answer, on the focus terminal (main thread)."""
-        r = self._renderer()
-        for line in lines:
-            self.terminal.line(r.quiet(line))
+    # -- the hold queue's commands -------------------------------------------------
 
     def release(self, who: str) -> list[str]:
         """/release USER: show their held messages in order; they are known from now on."""
@@ -316,34 +271,6 @@ class ChatMemory:
     def discard(self, who: str) -> HeldChatter | None:
         """/ban USER: their held messages are dropped (the ban itself is the moderation command's)."""
         return self.hold.discard(who) if self.hold is not None else None
-
-    def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self.writer is None:
-            raise StoreError("history is off", "start focus without --no-history / FOCUS_HISTORY=off")
-        conn = open_read(self.writer.path, busy_ms=MAIN_THREAD_BUSY_MS)
-        try:
-            return fn(conn, *args)
-        finally:
-            conn.close()
-
-    def history(self, who: str, limit: int = 20) -> list[str]:
-        h = self._read(queries.history, who, limit)
-        return report.history_lines(h) if h else [f"no history for {who}"]
-
-    def questions(self, since: float) -> list[str]:
-        qs = self._read(queries.questions, since)
-        self._listed = [q.id for q in qs]
-        return report.question_lines(qs)
-
-    def done(self, n: int) -> list[str]:
-        if not 1 <= n <= len(self._listed) or self.writer is None:
-            return [f"no question {n} (list them with /questions)"]
-        self.writer.put(self.wall(), QuestionsAnswered("", (self._listed[n - 1],)))
-        return [f"question {n} answered"]
-
-    def links(self, since: float) -> list[str]:
-        return report.link_lines(self._read(queries.links, since))
-
 
 # -- set-up and tear-down (called from runtime/setup.py) ------------------------------------
 

@@ -1,0 +1,112 @@
+"""The streamer's reading commands in focus: /history, /questions, /done, /links (and the input line's hand-off).
+
+A base class of runtime/memory.ChatMemory: it answers from the history
+database on the main (display) thread, with read connections of its own that
+wait at most MAIN_THREAD_BUSY_MS for a lock, and prints the answers as quiet
+lines.  /release and /ban belong to the hold queue (memory.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Any, Callable
+
+from focuslib.store import queries
+from focuslib.store import report
+from focuslib.store.schema import StoreError, open_read
+from focuslib.store.writer import HistoryWriter, QuestionsAnswered
+
+if TYPE_CHECKING:
+    from focuslib.runtime.hold import HeldChatter
+    from focuslib.view.render import Renderer
+    from focuslib.view.terminal import Terminal
+
+MAIN_THREAD_BUSY_MS = 100  # /history, /questions, /links run on the display thread: never wait long for a lock
+
+
+class Recall:
+    writer: HistoryWriter | None
+    terminal: Terminal
+    wall: Callable[[], float]
+    started: float  # /links without a duration: since focus started
+    post: Callable[[Callable[[], None]], None]
+    _renderer: Callable[[], Renderer]
+    _listed: list[int]  # row ids of the last /questions, for /done N
+
+    def release(self, who: str) -> list[str]:
+        raise NotImplementedError
+
+    def discard(self, who: str) -> HeldChatter | None:
+        raise NotImplementedError
+
+    def command(self, command: Any) -> list[str]:
+        """One of twitch.commands.MEMORY_COMMANDS, answered in lines (main thread); /ban's part: see `discard`."""
+        from focuslib.twitch import commands
+
+        try:
+            if isinstance(command, commands.History):
+                return self.history(command.user, command.limit)
+            if isinstance(command, commands.Release):
+                return self.release(command.user)
+            if isinstance(command, commands.Questions):
+                return self.questions(self.wall() - 86_400)
+            if isinstance(command, commands.Done):
+                return self.done(command.number)
+            if isinstance(command, commands.Links):
+                since = self.started if command.seconds is None else self.wall() - command.seconds
+                return self.links(since)
+        except StoreError as exc:
+            return [exc.message]
+        except sqlite3.Error as exc:
+            from focuslib.store.writer import fault_line
+
+            return [fault_line(exc)]
+        return []
+
+    def remember(self, command: Any) -> None:
+        """A memory command typed in the input line (its thread): answered on the main thread."""
+        self.post(lambda: self._answer(command))
+
+    def _answer(self, command: Any) -> None:
+        from focuslib.twitch import commands
+
+        if isinstance(command, commands.Ban):
+            held = self.discard(command.user)
+            if held is not None and held.count:
+                n = held.count
+                self.show_lines([f"discarded {n} held message{'' if n == 1 else 's'} from {held.name or held.login}"])
+            return
+        self.show_lines(self.command(command))
+
+    def show_lines(self, lines: list[str]) -> None:
+        """A command's answer, on the focus terminal (main thread)."""
+        r = self._renderer()
+        for line in lines:
+            self.terminal.line(r.quiet(line))
+
+    def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.writer is None:
+            raise StoreError("history is off", "start focus without --no-history / FOCUS_HISTORY=off")
+        conn = open_read(self.writer.path, busy_ms=MAIN_THREAD_BUSY_MS)
+        try:
+            return fn(conn, *args)
+        finally:
+            conn.close()
+
+    def history(self, who: str, limit: int = 20) -> list[str]:
+        h = self._read(queries.history, who, limit)
+        return report.history_lines(h) if h else [f"no history for {who}"]
+
+    def questions(self, since: float) -> list[str]:
+        qs = self._read(queries.questions, since)
+        self._listed = [q.id for q in qs]
+        return report.question_lines(qs)
+
+    def done(self, n: int) -> list[str]:
+        if not 1 <= n <= len(self._listed) or self.writer is None:
+            return [f"no question {n} (list them with /questions)"]
+        self.writer.put(self.wall(), QuestionsAnswered("", (self._listed[n - 1],)))
+        return [f"question {n} answered"]
+
+    def links(self, since: float) -> list[str]:
+        return report.link_lines(self._read(queries.links, since))
