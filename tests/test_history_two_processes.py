@@ -67,7 +67,8 @@ def test_one_shot_commands_beside_a_running_focus_neither_blocks_chat_nor_corrup
         focus.out.wait_text("Ann: my dotfiles")
         committed(path, "SELECT count(*) FROM links", 1)
         talker.start()
-        focus.out.wait_text("Cy: flow #49\n", timeout=30)  # chat is flowing and the writer is committing
+        focus.out.wait_text("Cy: flow #49\n", timeout=30)  # chat is flowing
+        committed(path, "SELECT count(*) FROM messages WHERE login = 'cy'", 50)  # and the writer is committing
 
         done = shell(env, "questions", "--done", "1")  # a write of its own, between focus's batches
         assert done.returncode == 0, done.stderr
