@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
 TRUSTED = frozenset({"broadcaster", "moderator", "vip"})  # never held, even on their first message
+UNSHOWN = 4_096  # ids of held messages remembered so that a reply never quotes one (bounded)
 MAX_WAITING = 5_000  # messages kept while the known chatters load (the rest are dropped unseen, and counted)
 
 
@@ -66,6 +67,7 @@ class ChatMemory(Recall):
         self._waiting_dropped = 0
         self._waiter: threading.Thread | None = None
         self._told_full = False
+        self._unshown: dict[str, None] = {}  # message ids held and not (yet) shown, oldest first
         self.started = wall()  # /links without a duration: since focus started
         if writer is not None and writer.ready.is_set():
             self.loaded()
@@ -98,6 +100,10 @@ class ChatMemory(Recall):
         if not self._bound:  # the view is built lazily (after the subscriptions): give it the colors once
             self._renderer().mention_colors = self.colors
             self._bound = True
+        reply = m.reply
+        if reply is not None and (reply.parent_message_id in self._unshown or (
+                self.hold is not None and self.hold.is_held(reply.parent_user.id))):
+            self._renderer().hide_quote(m.message_id)  # Twitch quotes the parent in every reply
         login = m.chatter.login
         if m.color and self.colors.get(login) != m.color:
             colors = self.colors
@@ -149,6 +155,7 @@ class ChatMemory(Recall):
     def _wait_for_known(self, m: ChatMessage, now: float) -> bool:
         """The known chatters are still loading: nobody can be told apart yet, so everyone waits (off screen)
         rather than newcomers passing unheld; `_known_loaded` sorts them once the list is there."""
+        self._unshow(m.message_id)
         if len(self._waiting) >= MAX_WAITING:
             self._waiting_dropped += 1
         else:
@@ -179,12 +186,19 @@ class ChatMemory(Recall):
             if not self._known_ok:
                 self._hold(m, t, log=False)
             elif self.admit(m, t):
+                self._unshown.pop(m.message_id, None)
                 presenter.show(m, time.monotonic())
         if self._waiting_dropped:
             n, self._waiting_dropped = self._waiting_dropped, 0
             self.terminal.line(self._renderer().quiet(
                 f"dropped {n:,} message{'' if n == 1 else 's'} unseen while the known chatters loaded "
                 "(the devlog has them)"))
+
+    def _unshow(self, message_id: str) -> None:
+        unshown = self._unshown
+        unshown[message_id] = None
+        if len(unshown) > UNSHOWN:
+            del unshown[next(iter(unshown))]
 
     def _moderated(self, event: Any) -> None:
         """Moderation done outside this focus also removes what the hold queue keeps."""
@@ -212,6 +226,7 @@ class ChatMemory(Recall):
         hold = self.hold
         assert hold is not None
         evicted = hold.evicted
+        self._unshow(m.message_id)
         entry = hold.hold(m.chatter.id, m.chatter.login, m.chatter.name, m, now)
         if log:
             self.devlog.put(record("held", self.wall(), login=m.chatter.login, user_id=m.chatter.id,
@@ -254,6 +269,7 @@ class ChatMemory(Recall):
             return [f"nobody named {who} is held"]
         presenter = self._presenter()
         for _, m in entry.messages:
+            self._unshown.pop(m.message_id, None)
             presenter.show(m, time.monotonic())
         last: ChatMessage | None = entry.messages[-1][1] if entry.messages else None
         if self.writer is not None and last is not None:

@@ -42,6 +42,7 @@ class Renderer(Lines):
                  width: int | None = None, theme: str = "dark", held: HeldMessages | None = None) -> None:
         super().__init__(mode, timestamps=timestamps, clock=clock, width=width, theme=theme, held=held)
         self._first: set[str] = set()  # message ids of first-time chatters focus's history found
+        self._no_quote: set[str] = set()  # message ids of replies to a message the hold queue keeps off stream
         self._dispatch: dict[type, Callable[[Event], str | None]] = {
             ChatMessage: self._chat,  # type: ignore[dict-item]
             **renderers(self),
@@ -58,6 +59,13 @@ class Renderer(Lines):
         if len(self._first) > 64:  # only the message about to be rendered is ever in here
             self._first.clear()
         self._first.add(message_id)
+
+    def hide_quote(self, message_id: str) -> None:
+        """The next line for `message_id` (a reply) does not quote its parent: the hold queue keeps that text
+        off stream, and Twitch repeats it in every reply."""
+        if len(self._no_quote) > 64:  # only the message about to be rendered is ever in here
+            self._no_quote.clear()
+        self._no_quote.add(message_id)
 
     # -- lines the presenter asks for by name --------------------------------
 
@@ -178,7 +186,10 @@ class Renderer(Lines):
         parent = display_name(m.reply.parent_user.name, m.reply.parent_user.login)
         quote = cut(sanitize(m.reply.parent_body).strip(), 24)
         runs = [(" ↪ ", dim), ("@" + parent, dim)]
-        if quote:
+        if self._no_quote and m.message_id in self._no_quote:
+            self._no_quote.discard(m.message_id)
+            runs.append((" (held)", dim))
+        elif quote:
             runs.append((f' "{quote}"', f"{DIM};3" if self.color else ""))
         return runs
 
