@@ -35,12 +35,12 @@ sys.stdin.read()
 """
 
 
-def seed(data_dir: Path) -> Path:
+def seed(data_dir: Path, text: str = "seeded") -> Path:
     """A valid history with one message from Ann."""
     path = db_path(data_dir)
     w = HistoryWriter(path).start()
     assert w.ready.wait(t(5))
-    w.put(time.time(), parse_event("channel.chat.message", "1", P.chat_message(ANN, "seeded")))
+    w.put(time.time(), parse_event("channel.chat.message", "1", P.chat_message(ANN, text)))
     w.stop(t(5))
     assert w.failed is None
     return path
@@ -247,6 +247,7 @@ def test_the_shell_commands_read_a_history_on_a_read_only_mount(env, tmp_path):
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
+QUESTION = "@DeskFox which font?"
 SHELL_COMMANDS = [("history", "ann"), ("questions",), ("questions", "--done", "1"), ("links",), ("recap",)]
 
 
@@ -265,7 +266,7 @@ def test_every_shell_command_on_a_corrupt_database_answers_one_line(env):
 
 
 def test_every_shell_command_on_a_locked_database_answers_one_line(env):
-    path = seed_question(Path(env["FOCUS_DATA_DIR"]))
+    path = seed(Path(env["FOCUS_DATA_DIR"]), QUESTION)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
@@ -278,33 +279,22 @@ def test_every_shell_command_on_a_locked_database_answers_one_line(env):
         holder.stdout.close()
 
 
-def seed_question(data_dir: Path) -> Path:
-    """A valid history with one open question from Ann."""
-    path = db_path(data_dir)
-    w = HistoryWriter(path).start()
-    assert w.ready.wait(t(5))
-    w.put(time.time(), parse_event("channel.chat.message", "1", P.chat_message(ANN, "@DeskFox which font?")))
-    w.stop(t(5))
-    assert w.failed is None
-    return path
-
-
 def test_questions_done_on_a_read_only_database_answers_one_line_and_the_reads_still_work(env, read_only):
-    path = seed_question(Path(env["FOCUS_DATA_DIR"]))
+    path = seed(Path(env["FOCUS_DATA_DIR"]), QUESTION)
     read_only(path)
     one_line_failure(shell(env, "questions", "--done", "1"), "cannot be written")
     res = shell(env, "questions")
-    assert res.returncode == 0 and res.stdout.rstrip().endswith("Ann: @DeskFox which font?"), res.stderr
+    assert res.returncode == 0 and res.stdout.rstrip().endswith(f"Ann: {QUESTION}"), res.stderr
 
 
 def test_text_read_from_the_database_is_sanitized_in_every_shell_command(env):
     """Rows as an older focus, another tool or an attacker with a chat name could leave them: every field
     that reaches the terminal goes through the sanitizer, as text from Twitch does."""
-    path = seed_question(Path(env["FOCUS_DATA_DIR"]))
+    path = seed(Path(env["FOCUS_DATA_DIR"]), QUESTION)
     dirty = "\x1b[2J\x1b]0;owned\x07\u202e\x9b31m\x07"
     conn = sqlite3.connect(path)
     with conn:
-        conn.execute("UPDATE messages SET name = ?, text = ?", ("Ann" + dirty, "@DeskFox which font?" + dirty))
+        conn.execute("UPDATE messages SET name = ?, text = ?", ("Ann" + dirty, QUESTION + dirty))
         conn.execute("UPDATE users SET name = ?", ("Ann" + dirty,))
         conn.execute("INSERT INTO links (ts, channel, login, name, url, message_id) VALUES (?, '', 'ann', ?, ?, '')",
                      (time.time(), "Ann" + dirty, "https://a.example/" + dirty))
