@@ -18,13 +18,13 @@ import pytest
 
 from authkit import run_script, store_path
 from conftest import N_SUBS, t
-from focuslib.auth import refresh as R
+from focuslib.auth import refresh
 from focuslib.devlog.pipe import ensure_fifo, read_lines
 from focuslib.errors import AuthError
 from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.net.oauth import refresh as oauth_refresh
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.auth.tokens import Redactor, StoredToken, TokenHolder, TokenStore
 from secret_guard import seen
 
@@ -52,9 +52,9 @@ def refreshes(sim) -> int:
 
 
 @pytest.fixture
-def fast_checks() -> R.RefreshSchedule:
+def fast_checks() -> refresh.RefreshSchedule:
     """A schedule for focus's refresh thread (`start_focus(refresh=...)`): validate every 50 ms, not hourly."""
-    return R.RefreshSchedule(validate_every=0.05)
+    return refresh.RefreshSchedule(validate_every=0.05)
 
 
 # -- at start ------------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def test_the_refresh_thread_validates_on_schedule_and_refreshes_without_touching
     sim.wait_for(lambda: refreshes(sim) == 1)
     # The store is written after the refresh answer arrives: wait for the file, then for its token to work.
     sim.wait_for(lambda: store_path(env).exists() and sim.grant_for(stored(env)["access_token"]) is not None)
-    sim.notify("channel.chat.message", P.chat_message(("1", "ann", "Ann"), "still here after the refresh"))
+    sim.notify("channel.chat.message", payloads.chat_message(("1", "ann", "Ann"), "still here after the refresh"))
     focus.out.wait_text("Ann: still here after the refresh")
     assert sim.live_sessions() == [session]  # the same websocket session throughout
     assert focus.stop() == 0
@@ -174,20 +174,20 @@ def holder_for(sim, grant, http: HttpClient, store: TokenStore | None = None) ->
                        refresher=lambda rt: oauth_refresh(http, sim.auth_url, sim.client_id, "", rt))
 
 
-def keeper(holder: TokenHolder, http: HttpClient, auth_url: str, notices: list[str]) -> R.TokenKeeper:
+def keeper(holder: TokenHolder, http: HttpClient, auth_url: str, notices: list[str]) -> refresh.TokenKeeper:
     """A keeper whose checks the test runs itself (`check()`), recording what it would say."""
-    return R.TokenKeeper(holder, http, auth_url, threading.Event(), expires_in=0,
-                         on_fatal=lambda exc: notices.append(f"FATAL {exc}"), on_notice=notices.append,
-                         on_event=lambda name, **detail: None)
+    return refresh.TokenKeeper(holder, http, auth_url, threading.Event(), expires_in=0,
+                               on_fatal=lambda exc: notices.append(f"FATAL {exc}"), on_notice=notices.append,
+                               on_event=lambda name, **detail: None)
 
 
 def test_the_refresh_thread_refreshes_shortly_before_expiry(sim, http):
-    grant = sim.issue_token(expires_in=R.REFRESH_MARGIN - 60)
+    grant = sim.issue_token(expires_in=refresh.REFRESH_MARGIN - 60)
     holder = holder_for(sim, grant, http)
     notices: list[str] = []
     wait = keeper(holder, http, sim.auth_url, notices).check()
     assert refreshes(sim) == 1 and holder.access_token != grant.access_token
-    assert R.MIN_WAIT <= wait <= R.VALIDATE_EVERY and notices == []
+    assert refresh.MIN_WAIT <= wait <= refresh.VALIDATE_EVERY and notices == []
     assert holder.identity.user_id == sim.broadcaster[0]  # whose token it is survives the refresh
 
 
@@ -198,7 +198,7 @@ def test_network_trouble_only_delays_the_next_check_and_is_said_once(sim, http):
         closed.bind(("127.0.0.1", 0))
         k = keeper(holder, http, f"http://127.0.0.1:{closed.getsockname()[1]}/oauth2", notices)
         waits = [k.check(), k.check()]
-    assert waits == [R.RETRY_WAITS[0], R.RETRY_WAITS[1]]
+    assert waits == [refresh.RETRY_WAITS[0], refresh.RETRY_WAITS[1]]
     assert len(notices) == 1 and "cannot check the token with Twitch" in notices[0] and "chat goes on" in notices[0]
 
 

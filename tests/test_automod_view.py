@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import threading
 
-from focuslib.sim import payloads_moderation as M
+from focuslib.sim.payloads_moderation import automod_hold, automod_update
 from focuslib.twitch.automod import HeldMessages
 from focuslib.twitch.events import parse_event
 from focuslib.view.present import Presenter
@@ -35,9 +35,9 @@ def show(presenter: Presenter, terminal: Terminal, stype: str, payload: dict) ->
 
 def test_holds_are_numbered_in_order_and_the_text_stays_off_screen() -> None:
     presenter, terminal, out = plain()
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(OTTER, RUDE, "m-1"))
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(HERON, RUDE + " again", "m-2"))
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(OTTER, RUDE, "m-1"))  # a duplicate keeps its number
+    show(presenter, terminal, "automod.message.hold", automod_hold(OTTER, RUDE, "m-1"))
+    show(presenter, terminal, "automod.message.hold", automod_hold(HERON, RUDE + " again", "m-2"))
+    show(presenter, terminal, "automod.message.hold", automod_hold(OTTER, RUDE, "m-1"))  # a duplicate keeps its number
     assert out.getvalue().splitlines() == [
         "▣ held by AutoMod: Pixel_Otter (#1): /allow 1 or /deny 1",
         "▣ held by AutoMod: byte_heron (#2): /allow 2 or /deny 2",
@@ -51,11 +51,11 @@ def test_holds_are_numbered_in_order_and_the_text_stays_off_screen() -> None:
 
 def test_outcome_is_a_line_of_its_own_where_nothing_can_be_rewritten() -> None:
     presenter, terminal, out = plain()
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(OTTER, RUDE, "m-1"))
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(HERON, RUDE, "m-2"))
-    show(presenter, terminal, "automod.message.update", M.automod_update(HERON, RUDE, "m-2", "Denied", MOSS))
-    show(presenter, terminal, "automod.message.update", M.automod_update(OTTER, RUDE, "m-1", "Expired", None))
-    show(presenter, terminal, "automod.message.update", M.automod_update(OTTER, RUDE, "m-9", "Approved"))
+    show(presenter, terminal, "automod.message.hold", automod_hold(OTTER, RUDE, "m-1"))
+    show(presenter, terminal, "automod.message.hold", automod_hold(HERON, RUDE, "m-2"))
+    show(presenter, terminal, "automod.message.update", automod_update(HERON, RUDE, "m-2", "Denied", MOSS))
+    show(presenter, terminal, "automod.message.update", automod_update(OTTER, RUDE, "m-1", "Expired", None))
+    show(presenter, terminal, "automod.message.update", automod_update(OTTER, RUDE, "m-9", "Approved"))
     assert out.getvalue().splitlines()[2:] == [
         "▣ AutoMod #2 (byte_heron): denied by Mossy_Lantern",
         "▣ AutoMod #1 (Pixel_Otter): expired",
@@ -68,15 +68,15 @@ def test_outcome_is_a_line_of_its_own_where_nothing_can_be_rewritten() -> None:
 
 def test_outcome_rewrites_the_held_line_on_a_terminal(tty: Tty) -> None:  # noqa: F811
     presenter, terminal = focus_on(tty)
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(OTTER, RUDE, "m-1"))
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(HERON, RUDE, "m-2"))
-    show(presenter, terminal, "automod.message.update", M.automod_update(OTTER, RUDE, "m-1", "Approved"))
+    show(presenter, terminal, "automod.message.hold", automod_hold(OTTER, RUDE, "m-1"))
+    show(presenter, terminal, "automod.message.hold", automod_hold(HERON, RUDE, "m-2"))
+    show(presenter, terminal, "automod.message.update", automod_update(OTTER, RUDE, "m-1", "Approved"))
     rows = [row for row in tty.rows() if row]
     assert rows[:3] == ["▣ held by AutoMod: Pixel_Otter (#1): allowed by DeskFox",
                         "▣ held by AutoMod: byte_heron (#2): /allow 2 or /deny 2", "-- subscribed 28/28"]
     # An outcome that no longer fits the held line's rows gets a line of its own.
-    show(presenter, terminal, "automod.message.hold", M.automod_hold(OTTER, RUDE, "m-3"))
-    show(presenter, terminal, "automod.message.update", M.automod_update(OTTER, RUDE, "m-3", "Approved", MOSS))
+    show(presenter, terminal, "automod.message.hold", automod_hold(OTTER, RUDE, "m-3"))
+    show(presenter, terminal, "automod.message.update", automod_update(OTTER, RUDE, "m-3", "Approved", MOSS))
     rows = [row for row in tty.rows() if row]
     assert rows[2:5] == ["▣ held by AutoMod: Pixel_Otter (#3): /allow 3 or /deny 3",
                          "▣ AutoMod #3 (Pixel_Otter): allowed by Mossy_Lantern", "-- subscribed 28/28"]

@@ -4,55 +4,55 @@ from __future__ import annotations
 
 import pytest
 
-from focuslib.twitch import commands as C
+from focuslib.twitch import commands
 
 
 @pytest.mark.parametrize("line, record", [
-    ("hello chat", C.Say("hello chat")),
-    ("  hello  ", C.Say("hello")),
-    ("//slash at the start", C.Say("/slash at the start")),
-    ("/reply @Pixel_Otter thanks!", C.Reply("pixel_otter", "thanks!")),
-    ("/ban spam_bot", C.Ban("spam_bot")),
-    ("/ban @Spam_Bot spam links here", C.Ban("spam_bot", "spam links here")),
-    ("/timeout loud_kettle 10m caps spam", C.Timeout("loud_kettle", 600, "caps spam")),
-    ("/timeout loud_kettle 30s", C.Timeout("loud_kettle", 30)),
-    ("/timeout loud_kettle 1h", C.Timeout("loud_kettle", 3600)),
-    ("/timeout loud_kettle 2d", C.Timeout("loud_kettle", 172800)),
-    ("/timeout loud_kettle 90", C.Timeout("loud_kettle", 90)),
-    ("/timeout loud_kettle 1", C.Timeout("loud_kettle", 1)),
-    ("/timeout loud_kettle 14d", C.Timeout("loud_kettle", 1209600)),
-    ("/untimeout loud_kettle", C.Untimeout("loud_kettle")),
-    ("/unban @loud_kettle", C.Unban("loud_kettle")),
-    ("/delete", C.Delete(None)),
-    ("/delete loud_kettle", C.Delete("loud_kettle")),
-    ("/clear", C.Clear()),
-    ("/announce giveaway soon", C.Announce("giveaway soon")),
-    ("/announce purple giveaway soon", C.Announce("giveaway soon", "purple")),
-    ("/announce BLUE hi", C.Announce("hi", "blue")),
-    ("/shoutout rusty_raccoon", C.Shoutout("rusty_raccoon")),
-    ("/warn loud_kettle stop the caps", C.Warn("loud_kettle", "stop the caps")),
-    ("/slow 30", C.Slow(30)),
-    ("/slow 2m", C.Slow(120)),
-    ("/slow off", C.Slow(None)),
-    ("/followers", C.Followers(0)),
-    ("/followers 10", C.Followers(10)),
-    ("/followers 1h", C.Followers(60)),
-    ("/followers 1w", C.Followers(10080)),
-    ("/followers off", C.Followers(None)),
-    ("/subs on", C.SubsOnly(True)),
-    ("/subs off", C.SubsOnly(False)),
-    ("/emoteonly on", C.EmoteOnly(True)),
-    ("/emoteonly OFF", C.EmoteOnly(False)),
-    ("/raid rusty_raccoon", C.Raid("rusty_raccoon")),
-    ("/allow 3", C.Allow(3)),
-    ("/allow #3", C.Allow(3)),
-    ("/deny 12", C.Deny(12)),
-    ("/help", C.Help()),
-    ("/HELP", C.Help()),
-    ("/quit", C.Quit()),
+    ("hello chat", commands.Say("hello chat")),
+    ("  hello  ", commands.Say("hello")),
+    ("//slash at the start", commands.Say("/slash at the start")),
+    ("/reply @Pixel_Otter thanks!", commands.Reply("pixel_otter", "thanks!")),
+    ("/ban spam_bot", commands.Ban("spam_bot")),
+    ("/ban @Spam_Bot spam links here", commands.Ban("spam_bot", "spam links here")),
+    ("/timeout loud_kettle 10m caps spam", commands.Timeout("loud_kettle", 600, "caps spam")),
+    ("/timeout loud_kettle 30s", commands.Timeout("loud_kettle", 30)),
+    ("/timeout loud_kettle 1h", commands.Timeout("loud_kettle", 3600)),
+    ("/timeout loud_kettle 2d", commands.Timeout("loud_kettle", 172800)),
+    ("/timeout loud_kettle 90", commands.Timeout("loud_kettle", 90)),
+    ("/timeout loud_kettle 1", commands.Timeout("loud_kettle", 1)),
+    ("/timeout loud_kettle 14d", commands.Timeout("loud_kettle", 1209600)),
+    ("/untimeout loud_kettle", commands.Untimeout("loud_kettle")),
+    ("/unban @loud_kettle", commands.Unban("loud_kettle")),
+    ("/delete", commands.Delete(None)),
+    ("/delete loud_kettle", commands.Delete("loud_kettle")),
+    ("/clear", commands.Clear()),
+    ("/announce giveaway soon", commands.Announce("giveaway soon")),
+    ("/announce purple giveaway soon", commands.Announce("giveaway soon", "purple")),
+    ("/announce BLUE hi", commands.Announce("hi", "blue")),
+    ("/shoutout rusty_raccoon", commands.Shoutout("rusty_raccoon")),
+    ("/warn loud_kettle stop the caps", commands.Warn("loud_kettle", "stop the caps")),
+    ("/slow 30", commands.Slow(30)),
+    ("/slow 2m", commands.Slow(120)),
+    ("/slow off", commands.Slow(None)),
+    ("/followers", commands.Followers(0)),
+    ("/followers 10", commands.Followers(10)),
+    ("/followers 1h", commands.Followers(60)),
+    ("/followers 1w", commands.Followers(10080)),
+    ("/followers off", commands.Followers(None)),
+    ("/subs on", commands.SubsOnly(True)),
+    ("/subs off", commands.SubsOnly(False)),
+    ("/emoteonly on", commands.EmoteOnly(True)),
+    ("/emoteonly OFF", commands.EmoteOnly(False)),
+    ("/raid rusty_raccoon", commands.Raid("rusty_raccoon")),
+    ("/allow 3", commands.Allow(3)),
+    ("/allow #3", commands.Allow(3)),
+    ("/deny 12", commands.Deny(12)),
+    ("/help", commands.Help()),
+    ("/HELP", commands.Help()),
+    ("/quit", commands.Quit()),
 ])
-def test_parses(line: str, record: C.Command) -> None:
-    assert C.parse(line) == record
+def test_parses(line: str, record: commands.Command) -> None:
+    assert commands.parse(line) == record
 
 
 @pytest.mark.parametrize("line, error", [
@@ -89,36 +89,36 @@ def test_parses(line: str, record: C.Command) -> None:
     ("   ", "the message is empty"),
 ])
 def test_bad_input_is_one_line(line: str, error: str) -> None:
-    with pytest.raises(C.CommandError) as info:
-        C.parse(line)
+    with pytest.raises(commands.CommandError) as info:
+        commands.parse(line)
     assert str(info.value).startswith(error)
     assert "\n" not in str(info.value)
 
 
 def test_500_characters_is_the_limit_and_the_error_says_the_length() -> None:
-    assert C.parse("x" * 500) == C.Say("x" * 500)
+    assert commands.parse("x" * 500) == commands.Say("x" * 500)
     for line in ("x" * 501, "/reply bob " + "x" * 612, "/announce " + "y" * 501, "/warn bob " + "z" * 501,
                  "/ban bob " + "z" * 501, "/timeout bob 10m " + "z" * 501):
-        with pytest.raises(C.CommandError) as info:
-            C.parse(line)
+        with pytest.raises(commands.CommandError) as info:
+            commands.parse(line)
         assert "characters long; Twitch takes at most 500" in str(info.value)
-    with pytest.raises(C.CommandError, match="the message is 612 characters long"):
-        C.parse("/reply bob " + "x" * 612)
+    with pytest.raises(commands.CommandError, match="the message is 612 characters long"):
+        commands.parse("/reply bob " + "x" * 612)
 
 
 def test_one_table_gives_help_names_and_lookup() -> None:
-    lines = C.help_lines()
-    assert len(lines) == len(C.COMMANDS) + 1
-    for spec in C.COMMANDS:
-        assert C.find(spec.name) is spec
+    lines = commands.help_lines()
+    assert len(lines) == len(commands.COMMANDS) + 1
+    for spec in commands.COMMANDS:
+        assert commands.find(spec.name) is spec
         assert any(line.startswith(spec.usage) and spec.help in line for line in lines)
-    assert C.names()[:3] == ["reply", "ban", "timeout"]
-    assert {"allow", "deny", "help", "quit", "emoteonly", "followers"} <= set(C.names())
+    assert commands.names()[:3] == ["reply", "ban", "timeout"]
+    assert {"allow", "deny", "help", "quit", "emoteonly", "followers"} <= set(commands.names())
 
 
 def test_records_are_frozen() -> None:
     with pytest.raises(AttributeError):
-        C.Ban("x").user = "y"  # type: ignore[misc]
+        commands.Ban("x").user = "y"  # type: ignore[misc]
 
 
 def test_help_and_the_readme_agree_with_the_one_table() -> None:
@@ -127,7 +127,7 @@ def test_help_and_the_readme_agree_with_the_one_table() -> None:
     from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for spec in C.COMMANDS:
+    for spec in commands.COMMANDS:
         assert f"| `{spec.usage}` | {spec.help} |" in readme, spec.name
     for name in ONE_SHOTS:
         assert f"python focus.py {name}" in readme or f"| {name} " in readme, name

@@ -6,9 +6,9 @@ import pytest
 
 from focuslib.config import Settings
 from focuslib.errors import ConfigError
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
-from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel
+from focuslib.sim import payloads_chat
 from focuslib.text import sanitize
 from focuslib.twitch.events import parse_event
 from focuslib.view.render import ColorMode, Renderer
@@ -36,12 +36,13 @@ def test_real_text_with_marks_passes_unchanged():
 
 
 @pytest.mark.parametrize("stype, payload, login", [
-    ("channel.chat.notification", N.raid(GHOST, 5), "ghost_login"),
-    ("channel.chat.notification", N.shared(N.sub(("8", "otter", "Otter")), GHOST), "ghost_login"),
-    ("channel.chat.message", P.chat_message(("8", "otter", "Otter"), "hi", reply=P.reply_to("p", GHOST, "q")),
-     "@ghost_login"),
-    ("channel.follow", P.follow(GHOST), "ghost_login"),
-    ("channel.raid", C.raid(GHOST, 5), "ghost_login"),
+    ("channel.chat.notification", payloads_chat.raid(GHOST, 5), "ghost_login"),
+    ("channel.chat.notification", payloads_chat.shared(payloads_chat.sub(("8", "otter", "Otter")), GHOST),
+     "ghost_login"),
+    ("channel.chat.message",
+     payloads.chat_message(("8", "otter", "Otter"), "hi", reply=payloads.reply_to("p", GHOST, "q")), "@ghost_login"),
+    ("channel.follow", payloads.follow(GHOST), "ghost_login"),
+    ("channel.raid", payloads_channel.raid(GHOST, 5), "ghost_login"),
 ])
 def test_a_name_of_only_invisible_characters_shows_as_the_login(stype, payload, login):
     line = Renderer(ColorMode.NONE, timestamps=False).event(parse_event(stype, "1", payload))
@@ -57,7 +58,7 @@ def test_a_gift_bomb_s_recipients_with_invisible_names_show_their_logins():
 
 def test_times_without_a_time_zone_are_read_as_utc():
     r = Renderer(ColorMode.NONE, timestamps=False)
-    naive = C.ban(("8", "otter", "Otter"), ("9", "mod", "Mod"), "spam", 600)
+    naive = payloads_channel.ban(("8", "otter", "Otter"), ("9", "mod", "Mod"), "spam", 600)
     naive["banned_at"], naive["ends_at"] = "2024-05-01T18:20:00", "2024-05-01T18:30:00"
     aware = dict(naive, banned_at="2024-05-01T18:20:00Z", ends_at="2024-05-01T18:30:00Z")
     assert r.event(parse_event("channel.ban", "1", naive)) == r.event(parse_event("channel.ban", "1", aware))

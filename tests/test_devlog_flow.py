@@ -6,7 +6,7 @@ import json
 import os
 import threading
 
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 
 from conftest import N_SUBS, t
 
@@ -38,7 +38,7 @@ def test_chat_flows_with_a_stalled_reader_and_the_reader_gets_whole_lines_and_th
     try:
         _burst(sim, session, 6000, "stalled", pad=250)  # ~16 MB of frames: more than the buffer and the pipe
         _wait_all(focus, "stalled", 6000)
-        sim.notify("channel.chat.message", P.chat_message(("9", "ann", "Ann"), "after the stall"))
+        sim.notify("channel.chat.message", payloads.chat_message(("9", "ann", "Ann"), "after the stall"))
         focus.out.wait_text("after the stall")
         buf = b""
         while b"after the stall" not in buf:
@@ -88,7 +88,7 @@ def test_a_reader_that_keeps_up_gets_every_frame_of_a_10000_message_burst(sim, s
     try:
         _burst(sim, session, 10_000, "whole")
         _wait_all(focus, "whole", 10_000)
-        sim.notify("channel.chat.message", P.chat_message(("9", "ann", "Ann"), "after the burst"))
+        sim.notify("channel.chat.message", payloads.chat_message(("9", "ann", "Ann"), "after the burst"))
         assert done.wait(t(30)), f"the reader got {len(got)} of 10000"
     finally:
         reader.join(t(10))

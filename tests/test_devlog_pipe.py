@@ -13,7 +13,7 @@ import pytest
 
 from focuslib.devlog.pipe import DevlogWriter, ensure_fifo, frame_record, read_lines, record
 from focuslib.errors import ConfigError
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.auth.tokens import Redactor
 
 from conftest import t
@@ -206,7 +206,7 @@ def test_torn_first_line_after_reconnect_is_dropped(tmp_path):
     th = threading.Thread(target=reader, daemon=True)
     th.start()
     wfd = os.open(path, os.O_WRONLY)
-    os.write(wfd, b'tail of a line": 1}\n' + json.dumps(P.keepalive()).encode() + b'\n{"whole": true}\n')
+    os.write(wfd, b'tail of a line": 1}\n' + json.dumps(payloads.keepalive()).encode() + b'\n{"whole": true}\n')
     th.join(t(5))
     os.close(wfd)
     assert out[0].startswith('{"metadata"') and out[-1] == '{"whole": true}'

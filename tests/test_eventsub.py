@@ -11,7 +11,7 @@ from focuslib.twitch.session import (
     Status, Tell,
 )
 from focuslib.twitch.messages import parse_frame
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.twitch.subscriptions import desired
 
 BASE = "wss://eventsub.example/ws"
@@ -29,8 +29,8 @@ def of(actions: list, kind: type) -> list:
 
 
 def chat(mid: str | None = None, text: str = "hi") -> object:
-    sub = P.subscription_object("channel.chat.message", "1", {}, "s")
-    return msg(P.notification(sub, P.chat_message(("1", "ann", "Ann"), text), message_id=mid))
+    sub = payloads.subscription_object("channel.chat.message", "1", {}, "s")
+    return msg(payloads.notification(sub, payloads.chat_message(("1", "ann", "Ann"), text), message_id=mid))
 
 
 def welcomed() -> tuple[Session, CreateSubscriptions]:
@@ -38,7 +38,7 @@ def welcomed() -> tuple[Session, CreateSubscriptions]:
     s = Session(BASE, SPECS, rng=lambda: 1.0)
     s.start(0)
     s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("x", 10)), 0), CreateSubscriptions)
+    (sub,) = of(s.receive(1, msg(payloads.welcome("x", 10)), 0), CreateSubscriptions)
     return s, sub
 
 
@@ -47,7 +47,7 @@ def live(now: float = 0.0, keepalive: int = 10) -> Session:
     s = Session(BASE, SPECS, rng=lambda: 1.0)
     s.start(now)
     s.opened(1, now)
-    acts = s.receive(1, msg(P.welcome("sess-1", keepalive)), now)
+    acts = s.receive(1, msg(payloads.welcome("sess-1", keepalive)), now)
     (sub,) = of(acts, CreateSubscriptions)
     for spec in sub.specs:
         s.subscription_result(sub.epoch, spec, 202, "", now)
@@ -60,7 +60,7 @@ def test_welcome_creates_every_desired_subscription_on_that_session():
     acts = s.start(0)
     assert of(acts, Connect) == [Connect(1, BASE)]
     s.opened(1, 0.1)
-    acts = s.receive(1, msg(P.welcome("sess-1", 10)), 0.2)
+    acts = s.receive(1, msg(payloads.welcome("sess-1", 10)), 0.2)
     (sub,) = of(acts, CreateSubscriptions)
     assert sub.session_id == "sess-1"
     assert [x.type for x in sub.specs] == ["channel.chat.message", "channel.follow", "channel.subscribe"]
@@ -96,7 +96,7 @@ def test_a_failed_subscription_is_shown_once_and_the_others_go_on():
     s.closed(1, 4006, "", 1)
     s.tick(10)
     s.opened(2, 10)
-    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 10), CreateSubscriptions)
+    (sub2,) = of(s.receive(2, msg(payloads.welcome("y", 10)), 10), CreateSubscriptions)
     assert of(s.subscription_result(sub2.epoch, follow_spec, 403, "nope", 10), Tell) == []
 
 
@@ -138,7 +138,7 @@ def test_watchdog_fires_after_keepalive_plus_margin_and_any_frame_resets_it():
     assert s.tick(11.9) == []
     s.receive(1, chat(), 9.0)  # a notification is as good as a keepalive
     assert s.deadline() == pytest.approx(21.0)
-    s.receive(1, msg(P.keepalive()), 20.0)
+    s.receive(1, msg(payloads.keepalive()), 20.0)
     assert s.tick(31.0) == []
     acts = s.tick(32.1)
     assert Close(1, 0) in acts
@@ -157,7 +157,7 @@ def test_unplanned_loss_reconnects_to_the_base_url_resubscribes_and_marks_the_ga
     (conn,) = of(acts, Connect)
     assert conn.url == BASE and conn.conn == 2
     s.opened(2, 7.5)
-    (sub,) = of(s.receive(2, msg(P.welcome("sess-2", 10)), 7.6), CreateSubscriptions)
+    (sub,) = of(s.receive(2, msg(payloads.welcome("sess-2", 10)), 7.6), CreateSubscriptions)
     assert sub.session_id == "sess-2" and len(sub.specs) == 3
     gaps = []
     for spec in sub.specs:
@@ -167,7 +167,7 @@ def test_unplanned_loss_reconnects_to_the_base_url_resubscribes_and_marks_the_ga
 
 def test_session_reconnect_migrates_without_resubscribing_or_losing_events():
     s = live(0)
-    acts = s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.eventsub.example/ws?reconnect_id=abc")), 10)
+    acts = s.receive(1, msg(payloads.reconnect("sess-1", "wss://edge-2.eventsub.example/ws?reconnect_id=abc")), 10)
     (conn,) = of(acts, Connect)
     assert conn.url == "wss://edge-2.eventsub.example/ws?reconnect_id=abc"  # exactly as given
     assert of(acts, Close) == []  # the old socket stays open
@@ -175,7 +175,7 @@ def test_session_reconnect_migrates_without_resubscribing_or_losing_events():
     # the old socket keeps delivering until the new welcome
     assert len(of(s.receive(1, chat("before"), 10.5), Show)) == 1
     s.opened(conn.conn, 10.6)
-    acts = s.receive(conn.conn, msg(P.welcome("sess-2", 10)), 10.7)
+    acts = s.receive(conn.conn, msg(payloads.welcome("sess-2", 10)), 10.7)
     assert Close(1, 1000) in acts
     assert of(acts, CreateSubscriptions) == []
     assert s.session_id == "sess-2" and s.phase is Phase.LIVE
@@ -189,7 +189,7 @@ def test_session_reconnect_migrates_without_resubscribing_or_losing_events():
 
 def test_a_reconnect_url_that_never_welcomes_falls_back_to_the_lost_path():
     s = live(0)
-    s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.eventsub.example/ws")), 10)
+    s.receive(1, msg(payloads.reconnect("sess-1", "wss://edge-2.eventsub.example/ws")), 10)
     assert s.deadline() == pytest.approx(40)  # the old socket works for 30 s (§1.6): wait that long
     assert of(s.tick(39.9), Close) == []
     assert len(of(s.receive(1, chat("still-on-old"), 35), Show)) == 1  # and keep reading it meanwhile
@@ -200,7 +200,7 @@ def test_a_reconnect_url_that_never_welcomes_falls_back_to_the_lost_path():
 
 def test_the_new_socket_failing_during_migration_falls_back_to_the_base_url():
     s = live(0)
-    (conn,) = of(s.receive(1, msg(P.reconnect("sess-1", "wss://edge-2.eventsub.example/ws")), 10), Connect)
+    (conn,) = of(s.receive(1, msg(payloads.reconnect("sess-1", "wss://edge-2.eventsub.example/ws")), 10), Connect)
     acts = s.closed(conn.conn, None, "connection refused", 10.2)
     assert Close(1, 0) in acts and s.phase is Phase.RECONNECTING
     (again,) = of(s.tick(s.deadline()), Connect)
@@ -209,8 +209,8 @@ def test_the_new_socket_failing_during_migration_falls_back_to_the_base_url():
 
 def test_revocation_is_a_visible_notice_and_the_rest_go_on():
     s = live(0)
-    sub = P.subscription_object("channel.follow", "2", {}, "sess-1")
-    acts = s.receive(1, msg(P.revocation(sub, "authorization_revoked")), 5)
+    sub = payloads.subscription_object("channel.follow", "2", {}, "sess-1")
+    acts = s.receive(1, msg(payloads.revocation(sub, "authorization_revoked")), 5)
     (notice,) = of(acts, Tell)
     assert "channel.follow" in notice.text and "authorization_revoked" in notice.text
     assert len(of(s.receive(1, chat(), 6), Show)) == 1
@@ -218,7 +218,7 @@ def test_revocation_is_a_visible_notice_and_the_rest_go_on():
     s.closed(1, 4006, "", 7)
     s.tick(s.deadline())
     s.opened(2, 9)
-    (again,) = of(s.receive(2, msg(P.welcome("sess-2", 10)), 9), CreateSubscriptions)
+    (again,) = of(s.receive(2, msg(payloads.welcome("sess-2", 10)), 9), CreateSubscriptions)
     assert [x.type for x in again.specs] == ["channel.chat.message", "channel.subscribe"]
 
 
@@ -256,7 +256,7 @@ def test_backoff_resets_once_a_session_is_live_again():
         s.tick(s.deadline())
     assert s.attempt == 5
     s.opened(s.active, 600)
-    (sub,) = of(s.receive(s.active, msg(P.welcome("again", 10)), 600), CreateSubscriptions)
+    (sub,) = of(s.receive(s.active, msg(payloads.welcome("again", 10)), 600), CreateSubscriptions)
     for spec in sub.specs:
         s.subscription_result(sub.epoch, spec, 202, "", 600)
     assert s.attempt == 0
@@ -275,7 +275,7 @@ def test_results_for_an_older_session_are_ignored():
     s.closed(1, 4006, "", 1)
     s.tick(s.deadline())
     s.opened(2, 3)
-    s.receive(2, msg(P.welcome("new", 10)), 3)
+    s.receive(2, msg(payloads.welcome("new", 10)), 3)
     acts = s.subscription_result(1, SPECS[0], 403, "old", 3)
     assert of(acts, Tell) == [] and s.results == {}
 
@@ -286,14 +286,14 @@ def test_unknown_message_and_subscription_types_are_logged_not_shown():
                "payload": {}}
     acts = s.receive(1, msg(unknown), 1)
     assert of(acts, Show) == [] and of(acts, Log)[0].event == "unknown_message_type"
-    sub = P.subscription_object("channel.future_thing", "7", {}, "sess-1")
-    acts = s.receive(1, msg(P.notification(sub, {"x": 1})), 2)
+    sub = payloads.subscription_object("channel.future_thing", "7", {}, "sess-1")
+    acts = s.receive(1, msg(payloads.notification(sub, {"x": 1})), 2)
     assert of(acts, Show) == [] and of(acts, Log)[0].event == "unknown_subscription_type"
 
 
 def test_stop_closes_every_socket_and_ignores_what_comes_after():
     s = live(0)
-    s.receive(1, msg(P.reconnect("sess-1", "wss://x.eventsub.example/ws")), 1)
+    s.receive(1, msg(payloads.reconnect("sess-1", "wss://x.eventsub.example/ws")), 1)
     acts = s.stop(2)
     assert sorted(a.conn for a in of(acts, Close)) == [1, 2]
     assert s.phase is Phase.STOPPED and s.deadline() is None
@@ -305,8 +305,8 @@ def test_a_revocation_while_subscribing_does_not_stall_the_session():
     s, sub = welcomed()
     for spec in sub.specs[:2]:
         s.subscription_result(sub.epoch, spec, 202, "", 0)
-    revoked = P.subscription_object("channel.follow", "2", {}, "x")
-    s.receive(1, msg(P.revocation(revoked, "authorization_revoked")), 1)
+    revoked = payloads.subscription_object("channel.follow", "2", {}, "x")
+    s.receive(1, msg(payloads.revocation(revoked, "authorization_revoked")), 1)
     acts = s.subscription_result(sub.epoch, sub.specs[2], 202, "", 1)
     assert s.phase is Phase.LIVE and Status("subscribed 2/3 (1 revoked)") in acts
 
@@ -329,7 +329,7 @@ def test_answers_for_a_lost_session_are_stale_and_do_not_hide_later_failures():
     assert of(late, Tell) == [] and s.results == {}
     s.tick(s.deadline())
     s.opened(2, 13)
-    (sub2,) = of(s.receive(2, msg(P.welcome("y", 10)), 13), CreateSubscriptions)
+    (sub2,) = of(s.receive(2, msg(payloads.welcome("y", 10)), 13), CreateSubscriptions)
     (notice,) = of(s.subscription_result(sub2.epoch, sub2.specs[0], 400, "bad condition", 13), Tell)
     assert "bad condition" in notice.text
 
@@ -339,11 +339,11 @@ def test_a_session_reconnect_while_subscribing_still_settles_gap_and_backoff():
     s.closed(1, 4006, "", 5)  # a first loss: a gap and one backoff step
     s.tick(s.deadline())
     s.opened(2, 7)
-    (sub,) = of(s.receive(2, msg(P.welcome("y", 10)), 7), CreateSubscriptions)
+    (sub,) = of(s.receive(2, msg(payloads.welcome("y", 10)), 7), CreateSubscriptions)
     s.subscription_result(sub.epoch, sub.specs[0], 202, "", 7.1)
-    (conn,) = of(s.receive(2, msg(P.reconnect("y", "wss://edge-2.eventsub.example/ws")), 7.2), Connect)
+    (conn,) = of(s.receive(2, msg(payloads.reconnect("y", "wss://edge-2.eventsub.example/ws")), 7.2), Connect)
     s.opened(conn.conn, 7.3)
-    s.receive(conn.conn, msg(P.welcome("z", 10)), 7.4)  # moved before every answer came back
+    s.receive(conn.conn, msg(payloads.welcome("z", 10)), 7.4)  # moved before every answer came back
     acts = []
     for spec in sub.specs[1:]:
         acts += s.subscription_result(sub.epoch, spec, 202, "", 7.5)
@@ -355,7 +355,7 @@ def test_keepalive_timeout_is_clamped_to_twitchs_range(given, expected):
     s = Session(BASE, SPECS, rng=lambda: 1.0)
     s.start(0)
     s.opened(1, 0)
-    s.receive(1, msg(P.welcome("x", given)), 0)
+    s.receive(1, msg(payloads.welcome("x", given)), 0)
     assert s.keepalive == expected and s.deadline() < expected + 200  # 10^9 no longer switches the watchdog off
 
 
@@ -377,10 +377,10 @@ def test_a_reconnect_url_is_followed_only_under_the_configured_host(base, url, f
     s = Session(base, SPECS, rng=lambda: 1.0)
     s.start(0)
     s.opened(1, 0)
-    (sub,) = of(s.receive(1, msg(P.welcome("sess-1", 10)), 0), CreateSubscriptions)
+    (sub,) = of(s.receive(1, msg(payloads.welcome("sess-1", 10)), 0), CreateSubscriptions)
     for spec in sub.specs:
         s.subscription_result(sub.epoch, spec, 202, "", 0)
-    acts = s.receive(1, msg(P.reconnect("sess-1", url)), 1)
+    acts = s.receive(1, msg(payloads.reconnect("sess-1", url)), 1)
     if follows:
         assert [c.url for c in of(acts, Connect)] == [url] and s.phase is Phase.MIGRATING
     else:
@@ -392,14 +392,14 @@ def test_a_reconnect_url_is_followed_only_under_the_configured_host(base, url, f
 
 def test_a_revocation_of_a_type_focus_never_asked_for_leaves_the_count_alone():
     s = live(0)
-    sub = P.subscription_object("channel.guest_star_session.begin", "beta", {}, "sess-1")
-    acts = s.receive(1, msg(P.revocation(sub, "authorization_revoked")), 5)
+    sub = payloads.subscription_object("channel.guest_star_session.begin", "beta", {}, "sess-1")
+    acts = s.receive(1, msg(payloads.revocation(sub, "authorization_revoked")), 5)
     assert of(acts, Tell) == [] and of(acts, Status) == [] and s.revoked == {}
     assert s._subscribed_text() == f"subscribed {len(SPECS)}/{len(SPECS)}"
 
 
 def test_a_long_revocation_reason_is_shortened():
     s = live(0)
-    sub = P.subscription_object("channel.follow", "2", {}, "sess-1")
-    (tell,) = of(s.receive(1, msg(P.revocation(sub, "because " * 200)), 5), Tell)
+    sub = payloads.subscription_object("channel.follow", "2", {}, "sess-1")
+    (tell,) = of(s.receive(1, msg(payloads.revocation(sub, "because " * 200)), 5), Tell)
     assert len(tell.text) < 200 and "…" in tell.text

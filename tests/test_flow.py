@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads
+from focuslib.sim import payloads_chat
 from focuslib.twitch.subscriptions import desired
 
 from conftest import ESC, N_SUBS
@@ -17,10 +17,10 @@ def test_chat_follow_and_sub_reach_the_screen_in_order(sim, start_focus):
     session = sim.wait_subscribed(len(wanted))
     kinds = sorted(sub["type"] for sub in session.subscriptions.values())
     assert kinds == wanted
-    sim.notify("channel.chat.message", P.chat_message(("1", "ann", "Ann"), "hello there", color="#FF0000"))
-    sim.notify("channel.follow", P.follow(("2", "bob", "Bob")))
-    sim.notify("channel.chat.notification", N.sub(("3", "cy", "Cy"), "2000"))
-    sim.notify("channel.chat.notification", N.sub_gift(("1", "ann", "Ann"), ("4", "di", "Di")))
+    sim.notify("channel.chat.message", payloads.chat_message(("1", "ann", "Ann"), "hello there", color="#FF0000"))
+    sim.notify("channel.follow", payloads.follow(("2", "bob", "Bob")))
+    sim.notify("channel.chat.notification", payloads_chat.sub(("3", "cy", "Cy"), "2000"))
+    sim.notify("channel.chat.notification", payloads_chat.sub_gift(("1", "ann", "Ann"), ("4", "di", "Di")))
     focus.out.wait_text("Ann gifted a T1 sub to Di")
     focus.out.wait_text(f"-- subscribed {len(wanted)}/{len(wanted)}")
     lines = focus.out.lines()
@@ -40,7 +40,7 @@ def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
     from focuslib.errors import ConfigError
     from focuslib.runtime.setup import Options
     from focuslib.sim import SimTwitch
-    from focuslib.sim import payloads_channel as C
+    from focuslib.sim import payloads_channel
 
     with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
         for stype in ("channel.chat.message", "channel.chat.notification", "channel.chat.message_delete",
@@ -57,10 +57,10 @@ def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
         try:
             mock.wait_subscribed(N_SUBS - 5)
             focus.out.wait_text(f"subscribed {N_SUBS - 5}/{N_SUBS}")
-            mock.notify("channel.follow", P.follow(("5", "mock_fan", "Mock_Fan")))
-            mock.notify("channel.raid", C.raid(("6", "raider", "Big_Raider"), 120))
-            mock.notify("channel.subscribe", P.subscribe(("7", "subber", "New_Sub"), "1000"))
-            mock.notify("channel.cheer", C.cheer(("8", "cheerer", "Cheery"), 100, "Cheer100 nice"))
+            mock.notify("channel.follow", payloads.follow(("5", "mock_fan", "Mock_Fan")))
+            mock.notify("channel.raid", payloads_channel.raid(("6", "raider", "Big_Raider"), 120))
+            mock.notify("channel.subscribe", payloads.subscribe(("7", "subber", "New_Sub"), "1000"))
+            mock.notify("channel.cheer", payloads_channel.cheer(("8", "cheerer", "Cheery"), 100, "Cheer100 nice"))
             focus.out.wait_text("Cheery")
             text = focus.out.text
             for who in ("Mock_Fan followed", "Big_Raider", "New_Sub", "Cheery"):
@@ -75,7 +75,7 @@ def test_status_line_is_redrawn_in_place_only_on_a_color_terminal(sim, start_foc
 
     tty = start_focus(sink=Sink(tty=True), color="always")
     sim.wait_subscribed(N_SUBS)
-    sim.notify("channel.follow", P.follow(("5", "fan", "Fan")))
+    sim.notify("channel.follow", payloads.follow(("5", "fan", "Fan")))
     tty.out.wait_text("Fan")
     tty.out.wait_text(f"subscribed {len(desired('1', '1'))}/")
     assert "\r\x1b[2K" in tty.out.text and "\n-- subscribed" not in tty.out.text

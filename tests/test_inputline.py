@@ -17,8 +17,8 @@ from typing import Iterator
 import pytest
 
 from conftest import ESC, N_SUBS, ROOT, t
-from focuslib.sim import payloads as P
-from focuslib.twitch import commands as C
+from focuslib.sim import payloads
+from focuslib.twitch import commands
 from ptyterm import PtyFocus
 
 OTTER = ("81230001", "pixel_otter", "Pixel_Otter")
@@ -50,7 +50,7 @@ def test_help_lists_every_command_one_line_each(open_pty) -> None:
     focus.send("/help" + ENTER)
     focus.wait_text("plain text is sent as chat")
     screen = focus.text()
-    for spec in C.COMMANDS:
+    for spec in commands.COMMANDS:
         assert f"· {spec.usage}" in screen, spec.usage
 
 
@@ -98,7 +98,7 @@ def test_history_is_private_and_kept_across_runs(open_pty, env) -> None:
 
 def test_tab_completes_commands_and_recent_chatters(open_pty, sim) -> None:
     focus = open_pty()
-    sim.notify("channel.chat.message", P.chat_message(OTTER, "hi there"))
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "hi there"))
     focus.wait_text("Pixel_Otter: hi there")
     focus.send("/time" + TAB)
     focus.wait_for(lambda: prompt_row(focus) == "› /timeout", what="the command completed")
@@ -126,7 +126,7 @@ def _focus_with_pipes(env: dict[str, str], sim, *, stdin_tty: bool) -> tuple[str
     os.close(slave)
     try:
         sim.wait_subscribed(N_SUBS, t(20))
-        sim.notify("channel.chat.message", P.chat_message(OTTER, "still reading after the end of input"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, "still reading after the end of input"))
         lines: list[str] = []
         assert proc.stdout is not None
         for raw in proc.stdout:
@@ -162,7 +162,7 @@ def test_display_only_on_a_terminal_with_stdin_from_dev_null_draws_as_before(env
     focus = PtyFocus(env, ["--no-devlog", "--no-timestamps"], stdin_devnull=True)
     try:
         sim.wait_subscribed(N_SUBS, t(20))
-        sim.notify("channel.chat.message", P.chat_message(OTTER, "no input line here"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, "no input line here"))
         focus.wait_text("Pixel_Otter: no input line here")
         focus.wait_for(lambda: focus.rows()[1].startswith("-- subscribed"), what="the status under the chat")
         assert prompt_row(focus) == ""

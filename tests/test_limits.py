@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from focuslib.net.websocket import MAX_MESSAGE
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 
 from conftest import N_SUBS, ROOT, Sink, t
 
@@ -19,7 +19,7 @@ LIMIT_TEXT = "over focus's 1 MiB limit; dropped that connection"
 
 
 def _huge_frame(session, size: int) -> str:
-    event = P.chat_message(("5", "big", "Big"), "x" * size)
+    event = payloads.chat_message(("5", "big", "Big"), "x" * size)
     return json.dumps({"metadata": {"message_id": "huge", "message_type": "notification",
                                     "message_timestamp": "2024-05-01T18:03:41.401Z",
                                     "subscription_type": "channel.chat.message", "subscription_version": "1"},
@@ -33,7 +33,7 @@ def test_a_frame_over_the_cap_closes_the_connection_with_a_status_line_and_focus
     focus.out.wait_text(LIMIT_TEXT)
     second = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not first and
                                         len(s.subscriptions) == N_SUBS), None), timeout=20)
-    sim.notify("channel.chat.message", P.chat_message(("6", "ann", "Ann"), "still here"), session=second)
+    sim.notify("channel.chat.message", payloads.chat_message(("6", "ann", "Ann"), "still here"), session=second)
     focus.out.wait_text("Ann: still here")
     assert "x" * 1000 not in focus.out.text
     assert focus.stop() == 0
@@ -43,7 +43,7 @@ def test_a_frame_just_under_the_cap_is_shown(sim, start_focus):
     focus = start_focus(timestamps=False)
     session = sim.wait_subscribed(N_SUBS)
     sim.send_raw(_huge_frame(session, (MAX_MESSAGE - 8192) // 2), session)  # the text is in it twice
-    sim.notify("channel.chat.message", P.chat_message(("6", "ann", "Ann"), "after the big one"))
+    sim.notify("channel.chat.message", payloads.chat_message(("6", "ann", "Ann"), "after the big one"))
     focus.out.wait_text("Ann: after the big one")
     assert LIMIT_TEXT not in focus.out.text and "Big: xxxx" in focus.out.text
     assert focus.stop() == 0
@@ -69,7 +69,7 @@ def test_a_64_mib_frame_leaves_focus_s_peak_memory_where_it_was(sim, env, tmp_pa
     pump.start()
     try:
         first = sim.wait_subscribed(N_SUBS, timeout=20)
-        sim.notify("channel.chat.message", P.chat_message(("6", "ann", "Ann"), "warm"), session=first)
+        sim.notify("channel.chat.message", payloads.chat_message(("6", "ann", "Ann"), "warm"), session=first)
         out.wait_text("Ann: warm")
         before = _peak_rss_kib(p.pid)
         frame = _huge_frame(first, 64 * 1024 * 1024)
@@ -78,7 +78,7 @@ def test_a_64_mib_frame_leaves_focus_s_peak_memory_where_it_was(sim, env, tmp_pa
         out.wait_text(LIMIT_TEXT, timeout=30)
         second = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not first and
                                             len(s.subscriptions) == N_SUBS), None), timeout=20)
-        sim.notify("channel.chat.message", P.chat_message(("6", "ann", "Ann"), "after"), session=second)
+        sim.notify("channel.chat.message", payloads.chat_message(("6", "ann", "Ann"), "after"), session=second)
         out.wait_text("Ann: after")
         after = _peak_rss_kib(p.pid)
         # The frame alone would be 64 MiB (and 5-10 times that once decoded); the reconnect and the

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from focuslib.twitch.events import PARSERS, parse_event
 from focuslib.view.layout import text_width
 from focuslib.view.render import ColorMode, Renderer
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads
+from focuslib.sim import payloads_chat
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 HIDDEN = set("\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u061c\u2060")
@@ -60,18 +60,18 @@ def chat_payload(draw: st.DrawFn) -> dict:
     frags = draw(st.lists(fragment(), max_size=8))
     text = draw(st.one_of(texts, st.just("".join(f["text"] for f in frags)),
                           st.builds(lambda s: f"\x01ACTION {s}\x01", texts)))
-    reply = draw(st.one_of(st.none(), st.builds(P.reply_to, ids, users, texts)))
+    reply = draw(st.one_of(st.none(), st.builds(payloads.reply_to, ids, users, texts)))
     mtype = draw(st.sampled_from(["text", "channel_points_highlighted", "channel_points_sub_only", "user_intro",
                                   "power_ups_message_effect", "power_ups_gigantified_emote", "??", ""]))
-    event = P.chat_message(draw(users), text, color=draw(colors), badges=draw(badges), message_type=mtype,
-                           reply=reply, frags=frags, source=draw(st.one_of(st.none(), users)),
-                           reward_id=draw(st.one_of(st.none(), ids)))
+    event = payloads.chat_message(draw(users), text, color=draw(colors), badges=draw(badges), message_type=mtype,
+                                  reply=reply, frags=frags, source=draw(st.one_of(st.none(), users)),
+                                  reward_id=draw(st.one_of(st.none(), ids)))
     return event
 
 
 @st.composite
 def notice_payload(draw: st.DrawFn) -> dict:
-    kind = draw(st.sampled_from(list(N.NOTICE_KEYS) + ["watch_streak", "modiversary", "brand_new"]))
+    kind = draw(st.sampled_from(list(payloads_chat.NOTICE_KEYS) + ["watch_streak", "modiversary", "brand_new"]))
     detail = draw(st.dictionaries(st.sampled_from([
         "sub_tier", "sub_plan", "is_prime", "duration_months", "cumulative_months", "streak_months", "is_gift",
         "gifter_is_anonymous", "gifter_user_name", "recipient_user_name", "recipient_user_id", "community_gift_id",
@@ -81,9 +81,9 @@ def notice_payload(draw: st.DrawFn) -> dict:
                                                      "decimal_places": st.integers(-3, 30),
                                                      "currency": texts})), max_size=8))
     chatter = draw(st.one_of(st.none(), users))
-    return N.notification(chatter, kind, draw(st.one_of(st.none(), st.just(detail))), draw(texts),
-                          text=draw(texts), color=draw(colors), badges=draw(badges),
-                          source=draw(st.one_of(st.none(), users)))
+    return payloads_chat.notification(chatter, kind, draw(st.one_of(st.none(), st.just(detail))), draw(texts),
+                                      text=draw(texts), color=draw(colors), badges=draw(badges),
+                                      source=draw(st.one_of(st.none(), users)))
 
 
 json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), texts),
@@ -129,9 +129,9 @@ def test_any_payload_of_any_type_parses_and_renders(stype: str, payload: dict, w
 
 
 def test_a_terminal_that_reports_zero_columns_gets_unwrapped_lines() -> None:
-    from focuslib.sim import payloads as P
+    from focuslib.sim import payloads
 
-    event = parse_event("channel.chat.message", "1", P.chat_message(("1", "a", "A"), "word " * 50))
+    event = parse_event("channel.chat.message", "1", payloads.chat_message(("1", "a", "A"), "word " * 50))
     line = Renderer(ColorMode.TRUE, width=0).event(event)
     assert "\n" not in line and line.count("word") == 50
 

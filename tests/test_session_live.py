@@ -6,7 +6,7 @@ import re
 import pytest
 
 from focuslib.sim import SimTwitch
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 
 from conftest import ESC, N_SUBS, t
 
@@ -16,7 +16,7 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def say(sim: SimTwitch, text: str, **kw) -> str:
-    return sim.notify("channel.chat.message", P.chat_message(("9", "ann", "Ann"), text), **kw)
+    return sim.notify("channel.chat.message", payloads.chat_message(("9", "ann", "Ann"), text), **kw)
 
 
 def shown(focus, pattern: str) -> list[str]:
@@ -48,8 +48,8 @@ def test_session_reconnect_loses_and_duplicates_nothing(sim, start_focus):
 def test_a_resend_on_the_new_socket_of_an_event_seen_on_the_old_one_is_shown_once(sim, start_focus):
     focus = start_focus()
     old = sim.wait_subscribed(N_SUBS)
-    mid = P.new_id()
-    event = P.chat_message(("9", "ann", "Ann"), "overlap-message")
+    mid = payloads.new_id()
+    event = payloads.chat_message(("9", "ann", "Ann"), "overlap-message")
     sim.notify("channel.chat.message", event, message_id=mid, session=old)
     focus.out.wait_text("overlap-message")
     sim.reconnect(session=old)
@@ -189,7 +189,7 @@ def test_hostile_chat_reaches_the_output_without_escape_sequences(sim, start_foc
     sim.wait_subscribed(N_SUBS)
     evil = ("\x1b[2J\x1b[H\x1b]0;owned\x07\x1b]8;;http://x\x1b\\click\x1b]8;;\x1b\\ \u202egnirts\u202c "
             "\x9b31m \x07\x08 done")
-    sim.notify("channel.chat.message", P.chat_message(("6", "evil\x1b[5m", "Evil\x1b[31m\u202e"), evil))
+    sim.notify("channel.chat.message", payloads.chat_message(("6", "evil\x1b[5m", "Evil\x1b[31m\u202e"), evil))
     focus.out.wait_text("done")
     text = focus.out.text
     assert not ESC.search(SGR.sub("", text))  # only SGR color codes, nothing else
@@ -231,8 +231,8 @@ def test_malformed_and_unknown_frames_are_never_shown_never_fatal_and_kept_in_th
     sim.send_raw(b"\x00\x01binary", session)
     sim.send_raw('{"metadata":{"message_id":"u1","message_type":"session_future","message_timestamp":""},'
                  '"payload":{"secret_sauce":1}}', session)
-    sub = P.subscription_object("channel.future_thing", "9", {}, session.id)
-    sim.send_raw(json.dumps(P.notification(sub, {"wow": "new"})), session)
+    sub = payloads.subscription_object("channel.future_thing", "9", {}, session.id)
+    sim.send_raw(json.dumps(payloads.notification(sub, {"wow": "new"})), session)
     say(sim, "survived")
     focus.out.wait_text("survived")
     text = focus.out.text

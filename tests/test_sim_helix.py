@@ -15,10 +15,10 @@ from websockets.sync.client import ClientConnection, connect
 
 from conftest import Browser, t
 from focuslib.sim import SimTwitch
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.sim.triggers import KETTLE
 
-B_ID = P.BROADCASTER[0]
+B_ID = payloads.BROADCASTER[0]
 
 
 @pytest.fixture
@@ -142,14 +142,14 @@ def test_the_automod_loop_hold_allow_deny_and_gone(sim, api) -> None:
         assert sim.helix.expire("third")
         expired = _next(ws)["payload"]["event"]
         assert (expired["message_id"], expired["status"], expired["moderator_user_id"]) == ("third", "Expired", None)
-        sim.notify("channel.chat.message", P.chat_message(KETTLE, "marker"))
+        sim.notify("channel.chat.message", payloads.chat_message(KETTLE, "marker"))
         assert _next(ws)["payload"]["event"]["message"]["text"] == "marker"  # nothing else came after Denied
 
 
 def test_a_sent_message_is_echoed_once_with_its_reply(sim, api) -> None:
     with connect(sim.ws_url) as ws:
         _subscribe(sim, api, ws, "channel.chat.message")
-        sim.notify("channel.chat.message", P.chat_message(KETTLE, "question?", message_id="parent"))
+        sim.notify("channel.chat.message", payloads.chat_message(KETTLE, "question?", message_id="parent"))
         _next(ws)
         resp = api("POST", "/chat/messages", None, {"broadcaster_id": B_ID, "sender_id": B_ID, "message": "answer",
                                                     "reply_parent_message_id": "parent"})
@@ -159,5 +159,5 @@ def test_a_sent_message_is_echoed_once_with_its_reply(sim, api) -> None:
         assert (echo["message_id"], echo["chatter_user_login"], echo["message"]["text"]) == (
             sent["message_id"], "deskfox", "answer")
         assert echo["reply"]["parent_message_id"] == "parent" and echo["reply"]["parent_user_login"] == "loud_kettle"
-        sim.notify("channel.chat.message", P.chat_message(KETTLE, "marker"))
+        sim.notify("channel.chat.message", payloads.chat_message(KETTLE, "marker"))
         assert _next(ws)["payload"]["event"]["message"]["text"] == "marker"  # the echo came once

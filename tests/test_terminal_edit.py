@@ -16,8 +16,8 @@ import pytest
 from focuslib.twitch.events import parse_event
 from focuslib.view.present import Presenter
 from focuslib.view.render import ColorMode, Renderer
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads
+from focuslib.sim import payloads_chat
 from focuslib.view.terminal import Terminal
 
 from cases import HERON, MOSS, OTTER
@@ -70,27 +70,27 @@ LONG = "this message is long enough that it has to wrap onto a second row of the
 
 def test_a_deleted_message_is_rewritten_in_place_wrapped_rows_and_all(tty: Tty) -> None:
     presenter, terminal = focus_on(tty)
-    show(presenter, terminal, "channel.chat.message", P.chat_message(OTTER, "first", message_id="m1"))
-    show(presenter, terminal, "channel.chat.message", P.chat_message(HERON, LONG, message_id="m2"))
-    show(presenter, terminal, "channel.chat.message", P.chat_message(MOSS, "third", message_id="m3"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(OTTER, "first", message_id="m1"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(HERON, LONG, message_id="m2"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(MOSS, "third", message_id="m3"))
     before = tty.rows()
     assert before[:5] == ["Pixel_Otter: first", "byte_heron: this message is long enough that it has to wrap",
                           "            onto a second row of the screen for sure", "Mossy_Lantern: third",
                           "-- subscribed 28/28"]
-    show(presenter, terminal, "channel.chat.message_delete", N.message_delete(HERON, "m2"))
+    show(presenter, terminal, "channel.chat.message_delete", payloads_chat.message_delete(HERON, "m2"))
     after = tty.rows()
     assert after[:5] == ["Pixel_Otter: first", "byte_heron: ‹message deleted›", "", "Mossy_Lantern: third",
                          "-- subscribed 28/28"]
     assert (tty.screen.cursor.y, after[5:]) == (4, [""] * (ROWS - 5))  # cursor back on the status line
     # Later lines go where they belong.
-    show(presenter, terminal, "channel.chat.message", P.chat_message(OTTER, "fourth", message_id="m4"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(OTTER, "fourth", message_id="m4"))
     assert tty.rows()[3:6] == ["Mossy_Lantern: third", "Pixel_Otter: fourth", "-- subscribed 28/28"]
 
 
 def test_a_message_deleted_before_it_was_written_never_shows(tty: Tty) -> None:
     presenter, terminal = focus_on(tty)
-    presenter.show(parse_event("channel.chat.message", "1", P.chat_message(OTTER, "oops", message_id="m1")), 0.0)
-    presenter.show(parse_event("channel.chat.message_delete", "1", N.message_delete(OTTER, "m1")), 0.0)
+    presenter.show(parse_event("channel.chat.message", "1", payloads.chat_message(OTTER, "oops", message_id="m1")), 0.0)
+    presenter.show(parse_event("channel.chat.message_delete", "1", payloads_chat.message_delete(OTTER, "m1")), 0.0)
     terminal.flush()
     assert tty.rows()[:2] == ["Pixel_Otter: ‹message deleted›", "-- subscribed 28/28"]
     assert "oops" not in "".join(tty.raw)
@@ -98,11 +98,11 @@ def test_a_message_deleted_before_it_was_written_never_shows(tty: Tty) -> None:
 
 def test_scrolled_off_or_unknown_messages_get_a_notice_instead(tty: Tty) -> None:
     presenter, terminal = focus_on(tty)
-    show(presenter, terminal, "channel.chat.message", P.chat_message(OTTER, "gone soon", message_id="old"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(OTTER, "gone soon", message_id="old"))
     for k in range(ROWS + 2):
-        show(presenter, terminal, "channel.chat.message", P.chat_message(HERON, f"line {k}", message_id=f"n{k}"))
-    show(presenter, terminal, "channel.chat.message_delete", N.message_delete(OTTER, "old"))
-    show(presenter, terminal, "channel.chat.message_delete", N.message_delete(OTTER, "never-seen"))
+        show(presenter, terminal, "channel.chat.message", payloads.chat_message(HERON, f"line {k}", message_id=f"n{k}"))
+    show(presenter, terminal, "channel.chat.message_delete", payloads_chat.message_delete(OTTER, "old"))
+    show(presenter, terminal, "channel.chat.message_delete", payloads_chat.message_delete(OTTER, "never-seen"))
     rows = tty.rows()
     assert rows[-3:] == ["✖ a message from Pixel_Otter was deleted"] * 2 + ["-- subscribed 28/28"]
     assert "byte_heron: line 13" in rows and rows[0] == "byte_heron: line 5"  # nothing was overwritten
@@ -112,17 +112,17 @@ def test_scrolled_off_or_unknown_messages_get_a_notice_instead(tty: Tty) -> None
 def test_a_timeout_clears_all_of_that_users_lines_on_screen(tty: Tty) -> None:
     presenter, terminal = focus_on(tty)
     for k, who in enumerate((OTTER, HERON, OTTER)):
-        show(presenter, terminal, "channel.chat.message", P.chat_message(who, f"msg {k}", message_id=f"m{k}"))
-    show(presenter, terminal, "channel.chat.clear_user_messages", N.clear_user_messages(OTTER))
+        show(presenter, terminal, "channel.chat.message", payloads.chat_message(who, f"msg {k}", message_id=f"m{k}"))
+    show(presenter, terminal, "channel.chat.clear_user_messages", payloads_chat.clear_user_messages(OTTER))
     assert tty.rows()[:4] == ["Pixel_Otter: ‹message deleted›", "byte_heron: msg 1",
                               "Pixel_Otter: ‹message deleted›", "-- subscribed 28/28"]
 
 
 def test_after_a_resize_nothing_is_rewritten(tty: Tty) -> None:
     presenter, terminal = focus_on(tty)
-    show(presenter, terminal, "channel.chat.message", P.chat_message(OTTER, "hello", message_id="m1"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(OTTER, "hello", message_id="m1"))
     terminal.resized(COLS)  # SIGWINCH: rows on screen may have reflowed
-    show(presenter, terminal, "channel.chat.message_delete", N.message_delete(OTTER, "m1"))
+    show(presenter, terminal, "channel.chat.message_delete", payloads_chat.message_delete(OTTER, "m1"))
     assert tty.rows()[:3] == ["Pixel_Otter: hello", "✖ a message from Pixel_Otter was deleted",
                               "-- subscribed 28/28"]
 
@@ -130,7 +130,7 @@ def test_after_a_resize_nothing_is_rewritten(tty: Tty) -> None:
 def test_without_a_fancy_terminal_nothing_moves_the_cursor() -> None:
     out = io.StringIO()
     presenter, terminal = focus_on(out, fancy=False)
-    show(presenter, terminal, "channel.chat.message", P.chat_message(OTTER, "hello", message_id="m1"))
-    show(presenter, terminal, "channel.chat.message_delete", N.message_delete(OTTER, "m1"))
+    show(presenter, terminal, "channel.chat.message", payloads.chat_message(OTTER, "hello", message_id="m1"))
+    show(presenter, terminal, "channel.chat.message_delete", payloads_chat.message_delete(OTTER, "m1"))
     assert out.getvalue().splitlines()[-2:] == ["Pixel_Otter: hello", "✖ a message from Pixel_Otter was deleted"]
     assert "\x1b" not in out.getvalue()
