@@ -8,10 +8,11 @@ ARGS   ?=
 EVENT  ?= follow
 
 .DEFAULT_GOAL := help
-.PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout unban announce shoutout warn test bench clean
+.PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout untimeout unban announce shoutout \
+        warn clear slow followers subs emoteonly raid test bench clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.runtime: requirements.txt
 	@test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -58,7 +59,7 @@ say: $(VENV)/.runtime ## send a chat message: make say MSG="brb 5 min"
 	$(call need,MSG,make say MSG="brb 5 min")
 	@$(PY) focus.py say -- $(call q,MSG)
 
-reply: $(VENV)/.runtime ## mention a chatter: make reply USER=pixel_otter MSG="tests first"
+reply: $(VENV)/.runtime ## reply to a chatter's latest message: make reply USER=pixel_otter MSG="tests first"
 	$(call need_user,make reply USER=pixel_otter MSG="tests first")$(call need,MSG,make reply USER=x MSG="hi")
 	@$(PY) focus.py reply -- $(call q,USER) $(call q,MSG)
 
@@ -69,6 +70,10 @@ ban: $(VENV)/.runtime ## ban a chatter: make ban USER=spam_bot REASON="spam link
 timeout: $(VENV)/.runtime ## time a chatter out: make timeout USER=loud_kettle DURATION=10m REASON="caps"
 	$(call need_user,make timeout USER=loud_kettle DURATION=10m)$(call need,DURATION,make timeout USER=x DURATION=10m)
 	@$(PY) focus.py timeout $(if $(value REASON),--reason=$(call q,REASON)) -- $(call q,USER) $(call q,DURATION)
+
+untimeout: $(VENV)/.runtime ## end a timeout: make untimeout USER=loud_kettle
+	$(call need_user,make untimeout USER=loud_kettle)
+	@$(PY) focus.py untimeout -- $(call q,USER)
 
 unban: $(VENV)/.runtime ## lift a ban or timeout: make unban USER=loud_kettle
 	$(call need_user,make unban USER=loud_kettle)
@@ -85,6 +90,30 @@ shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rust
 warn: $(VENV)/.runtime ## warn a chatter: make warn USER=loud_kettle REASON="keep it friendly"
 	$(call need_user,make warn USER=loud_kettle REASON="keep it friendly")$(call need,REASON,make warn USER=x REASON="why")
 	@$(PY) focus.py warn -- $(call q,USER) $(call q,REASON)
+
+clear: $(VENV)/.runtime ## delete every message in the chat: make clear YES=1
+	$(if $(filter 1 yes,$(YES)),,$(error clear deletes every message in the chat and cannot be undone; add YES=1))
+	@$(PY) focus.py clear --yes
+
+slow: $(VENV)/.runtime ## slow mode: make slow SECONDS=30 (or SECONDS=off)
+	$(call need,SECONDS,make slow SECONDS=30)
+	@$(PY) focus.py slow -- $(call q,SECONDS)
+
+followers: $(VENV)/.runtime ## followers-only chat: make followers DURATION=10m (0: any follower; off)
+	$(call need,DURATION,make followers DURATION=10m)
+	@$(PY) focus.py followers -- $(call q,DURATION)
+
+subs: $(VENV)/.runtime ## subscribers-only chat: make subs STATE=on (or off)
+	$(call need,STATE,make subs STATE=on)
+	@$(PY) focus.py subs -- $(call q,STATE)
+
+emoteonly: $(VENV)/.runtime ## emote-only chat: make emoteonly STATE=on (or off)
+	$(call need,STATE,make emoteonly STATE=on)
+	@$(PY) focus.py emoteonly -- $(call q,STATE)
+
+raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rusty_raccoon
+	$(call need,CHANNEL,make raid CHANNEL=rusty_raccoon)
+	@$(PY) focus.py raid -- $(call q,CHANNEL)
 
 test: $(VENV)/.dev ## install everything and run the test suite
 	PYTHONWARNINGS=default $(PY) -m pytest $(ARGS)

@@ -16,8 +16,9 @@ import pytest
 from conftest import ROOT, t
 from focuslib.sim import SimTwitch
 from focuslib.sim import payloads as P
+from focuslib.sim import payloads_chat as PC
 from focuslib.sim.state import ALL_SCOPES
-from focuslib.sim.triggers import KETTLE
+from focuslib.sim.triggers import KETTLE, MOSS, OTTER
 from secret_guard import seen
 
 B_ID = P.BROADCASTER[0]
@@ -39,6 +40,23 @@ def focus(env: dict[str, str], *args: str, cwd: Path = ROOT) -> tuple[int, list[
     return done.returncode, done.stdout.splitlines(), done.stderr.splitlines()
 
 
+def seed_history(data_dir: Path, events: list[tuple[str, dict]]) -> None:
+    """A history database as focus would have written it, with these events in order."""
+    import time
+
+    from focuslib.store.schema import db_path
+    from focuslib.store.writer import HistoryWriter
+    from focuslib.twitch.events import parse_event
+
+    writer = HistoryWriter(db_path(data_dir)).start()
+    assert writer.ready.wait(t(5))
+    now = time.time()
+    for k, (kind, payload) in enumerate(events):
+        writer.put(now + k, parse_event(kind, "1", payload))
+    writer.stop(t(5))
+    assert writer.failed is None
+
+
 def requests(sim: SimTwitch, method: str, path: str) -> list:
     return sim.requests_to(method, "/helix" + path)
 
@@ -46,8 +64,6 @@ def requests(sim: SimTwitch, method: str, path: str) -> list:
 @pytest.mark.parametrize("args, said", [
     (["say", "brb 5 min"], "sent"),
     (["say", "--", "-- dashes first"], "sent"),
-    (["reply", "@pixel_otter", "tests first"],
-     "sent as a mention of pixel_otter (no recent message of theirs to reply to)"),
     (["ban", "loud_kettle", "--reason", "spam links"], "banned Loud_Kettle"),
     (["timeout", "loud_kettle", "10m", "--reason", "caps"], "timed out Loud_Kettle for 10m"),
     (["announce", "giveaway at the end", "--color", "green"], "announced (green)"),
@@ -185,3 +201,76 @@ def test_make_targets_send_the_text_as_typed_and_never_take_the_shells_user(sim,
     assert (done.returncode, done.stdout) == (0, "banned Loud_Kettle\n")
     [req] = requests(sim, "POST", "/moderation/bans")
     assert json.loads(req.body) == {"data": {"user_id": KETTLE[0], "reason": "-spam links"}}
+
+
+def test_reply_answers_the_chatters_latest_message_from_the_history(sim, shell_env) -> None:
+    events = [
+        ("channel.chat.message", P.chat_message(OTTER, "older question", message_id="m-old")),
+        ("channel.chat.message", P.chat_message(OTTER, "latest question?", message_id="m-latest")),
+        ("channel.chat.message", P.chat_message(OTTER, "a deleted one", message_id="m-deleted")),
+        ("channel.chat.message_delete", PC.message_delete(OTTER, "m-deleted")),
+        ("channel.chat.message", P.chat_message(MOSS, "someone else, later", message_id="m-moss")),
+    ]
+    seed_history(Path(shell_env["FOCUS_DATA_DIR"]), events)
+    for kind, payload in events:  # Twitch knows the messages too (it refuses a reply to an unknown one)
+        sim.helix.observe(kind, payload)
+    assert focus(shell_env, "reply", "@Pixel_Otter", "tests first") == (0, ["replied to Pixel_Otter"], [])
+    [req] = requests(sim, "POST", "/chat/messages")
+    assert json.loads(req.body) == {"broadcaster_id": B_ID, "sender_id": B_ID, "message": "tests first",
+                                    "reply_parent_message_id": "m-latest"}
+
+
+def test_reply_with_no_history_of_the_chatter_is_one_line_and_sends_nothing(sim, shell_env) -> None:
+    code, out, err = focus(shell_env, "reply", "pixel_otter", "tests first")  # no history database at all
+    assert (code, out, len(err)) == (1, [], 1)
+    assert err[0].startswith("focus: not done: there is no history yet (") and err[0].endswith("does not exist)")
+    from test_history_faults import seed
+
+    seed(Path(shell_env["FOCUS_DATA_DIR"]))  # a history, with nothing of theirs in it
+    assert focus(shell_env, "reply", "pixel_otter", "tests first") == (1, [], [
+        "focus: no message of pixel_otter to reply to in focus's history; nothing was sent "
+        "(@pixel_otter in a plain message mentions them)"])
+    assert requests(sim, "POST", "/chat/messages") == []
+
+
+def make(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(["make", "-s", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=t(60))
+    seen("make " + " ".join(args), done.stdout + done.stderr)
+    return done
+
+
+def test_every_one_shot_has_a_make_target_in_make_help(shell_env) -> None:
+    from focuslib.cli.oneshot import COMMANDS
+
+    listed = make(shell_env, "help").stdout
+    for name in COMMANDS:
+        assert f"  make {name} " in listed, name
+
+
+@pytest.mark.parametrize("args, said, path, sent", [
+    (["untimeout", "USER=loud_kettle"], "ended Loud_Kettle's timeout", "/moderation/bans", None),
+    (["clear", "YES=1"], "cleared the chat", "/moderation/chat", None),
+    (["slow", "SECONDS=30"], "slow mode on: 30 s between messages", "/chat/settings",
+     {"slow_mode": True, "slow_mode_wait_time": 30}),
+    (["followers", "DURATION=10m"], "followers-only chat on (following for 10m)", "/chat/settings",
+     {"follower_mode": True, "follower_mode_duration": 10}),
+    (["subs", "STATE=on"], "subscribers-only chat on", "/chat/settings", {"subscriber_mode": True}),
+    (["emoteonly", "STATE=off"], "emote-only chat off", "/chat/settings", {"emote_mode": False}),
+    (["raid", "CHANNEL=rusty_raccoon"], "raiding RustyRaccoon (Twitch starts it in 90 s)", "/raids", None),
+])
+def test_the_other_make_targets_carry_out_their_command(sim, shell_env, args, said, path, sent) -> None:
+    if args[0] == "untimeout":
+        assert focus(shell_env, "timeout", "loud_kettle", "10m")[0] == 0
+    done = make(shell_env, *args)
+    assert (done.returncode, done.stdout, done.stderr) == (0, said + "\n", "")
+    method = {"/moderation/bans": "DELETE", "/moderation/chat": "DELETE", "/chat/settings": "PATCH"}.get(path, "POST")
+    [req] = requests(sim, method, path)
+    if sent is not None:
+        assert json.loads(req.body) == sent
+
+
+def test_make_clear_without_yes_deletes_nothing(sim, shell_env) -> None:
+    for args in (["clear"], ["clear", "YES=0"]):
+        done = make(shell_env, *args)
+        assert done.returncode != 0 and "cannot be undone; add YES=1" in done.stderr
+    assert requests(sim, "DELETE", "/moderation/chat") == []

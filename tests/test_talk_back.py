@@ -95,10 +95,26 @@ def test_reply_names_the_parent_message(sim, talk) -> None:
                          "reply_parent_message_id": "parent-1"}
 
 
-def test_reply_without_a_known_message_is_a_mention(sim, talk) -> None:
+def test_reply_without_a_known_message_is_refused_and_nothing_is_sent(sim, talk) -> None:
     outcome = talk().run_line("/reply pixel_otter thanks")
-    assert outcome.ok and outcome.text == "sent as a mention of pixel_otter (no recent message of theirs to reply to)"
-    assert body(helix(sim, "POST", "/chat/messages")[0])["message"] == "@pixel_otter thanks"
+    assert not outcome.ok and outcome.text == ("no message of pixel_otter to reply to in focus's history; nothing "
+                                               "was sent (@pixel_otter in a plain message mentions them)")
+    assert helix(sim, "POST", "/chat/messages") == []
+
+
+def test_reply_in_focus_finds_a_chatter_who_spoke_before_it_started_in_the_history(sim, talk, tmp_path) -> None:
+    from focuslib.runtime.recent import Remembered, StoredRecent
+    from focuslib.store.schema import db_path
+    from test_oneshot import seed_history
+
+    earlier = P.chat_message(OTTER, "asked before the restart?", message_id="parent-9")
+    seed_history(tmp_path, [("channel.chat.message", earlier)])
+    sim.helix.observe("channel.chat.message", earlier)
+    ex = talk(recent=Remembered(Recent(), StoredRecent(db_path(tmp_path), B_ID)))
+    assert ex.run_line("/reply pixel_otter yes").text == "replied to Pixel_Otter"
+    assert body(helix(sim, "POST", "/chat/messages")[0])["reply_parent_message_id"] == "parent-9"
+    missing = talk(recent=Remembered(Recent(), StoredRecent(tmp_path / "none" / "history.sqlite3", B_ID)))
+    assert not missing.run_line("/reply pixel_otter yes").ok  # no history file: no message to reply to
 
 
 def test_ban_looks_the_login_up_once_then_bans(sim, talk) -> None:

@@ -52,7 +52,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     user = ("user", "a Twitch login (an @ in front is fine)")
     add("say", "as the broadcaster, at most 500 characters",
         ("text", "the message (quote it; put -- first if it starts with -)"))
-    add("reply", "as a mention: a one-shot knows no recent message to reply to", user,
+    add("reply", "their latest message in focus's chat history; none there: nothing is sent, exit 1", user,
         ("text", "the message"))
     add("ban", "", user).add_argument("--reason", default="", help="why (shown to mods)")
     add("timeout", "", user,
@@ -153,7 +153,14 @@ def _run(command: commands.Command) -> int:
         # No `wait`: an unreachable Twitch is one line now, not focus's patient retries.
         info = identify(settings, http, holder).info
         helix = Helix(http, settings.api_url, settings.client_id, holder, on_wait=waiting)
-        executor = Executor(helix, settings.user_id or info.user_id, info.user_id, status=waiting)
+        broadcaster = settings.user_id or info.user_id
+        recent = None
+        if isinstance(command, C.Reply):  # the message replied to comes from focus's history (read-only)
+            from focuslib.runtime.recent import StoredRecent
+            from focuslib.store.schema import db_path
+
+            recent = StoredRecent(db_path(settings.data_dir), broadcaster)
+        executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting)
         outcome = executor.execute(command)
     except NetworkError as exc:  # its hint speaks of focus's retries; a one-shot does not retry
         print(f"focus: {sanitize(exc.message)}; nothing was sent", file=sys.stderr)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from focuslib.net.helix import Helix
-from focuslib.runtime.execute import Executor
+from focuslib.runtime.execute import Executor, Recent
 from focuslib.runtime.inputline import InputLine
-from focuslib.runtime.recent import RecentChat
+from focuslib.runtime.recent import RecentChat, Remembered, StoredRecent
 from focuslib.runtime.talk import Report, Talk
 
 
@@ -41,9 +41,14 @@ class Console:
         self.line.status(text)
 
     def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
-                status: Callable[[str], None], remember: Callable[[Any], None] | None = None) -> None:
-        """Commands work from now on, as `user_id` in `broadcaster_id`'s chat."""
-        executor = Executor(helix, broadcaster_id, user_id, recent=self.recent, stop=stop, status=status)
+                status: Callable[[str], None], remember: Callable[[Any], None] | None = None,
+                history: Path | None = None) -> None:
+        """Commands work from now on, as `user_id` in `broadcaster_id`'s chat.  With `history` (the
+        database), /reply finds a chatter who spoke before this focus started there too."""
+        recent: Recent = self.recent
+        if history is not None:
+            recent = Remembered(self.recent, StoredRecent(history, broadcaster_id))
+        executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=self._on_error, remember=remember)
 
     def stop(self) -> None:

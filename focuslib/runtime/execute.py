@@ -145,9 +145,10 @@ def _reply(ex: Executor, cmd: commands.Reply) -> Outcome:
     if seen is not None:
         name = seen.name or seen.login
         return ex.send(cmd.text, seen.message_id, doing=f"reply to {name}", ok=f"replied to {name}")
-    # Nothing of theirs to reply to (a one-shot, or they have not chatted yet): a mention reaches them too.
-    return ex.send(f"@{cmd.user} {cmd.text}", doing=f"mention {cmd.user}",
-                   ok=f"sent as a mention of {cmd.user} (no recent message of theirs to reply to)")
+    # A reply names a message of theirs (reply_parent_message_id): with none known, nothing is sent rather
+    # than a mention passed off as a reply.
+    return refused(f"no message of {cmd.user} to reply to in focus's history; nothing was sent "
+                   f"(@{cmd.user} in a plain message mentions them)")
 
 
 def _on_user(ex: Executor, login: str, act: Callable[[User], Outcome]) -> Outcome:

@@ -9,10 +9,14 @@ it is bounded, and guarded by one lock because three threads use it.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
+from pathlib import Path
 
-from focuslib.runtime.execute import Seen
+from focuslib.runtime.execute import Recent, Seen
+from focuslib.store import queries as Q
+from focuslib.store.schema import StoreError, open_read
 from focuslib.twitch.automod import HeldMessage, HeldMessages
 from focuslib.twitch.events import ChatMessage
 
@@ -59,3 +63,55 @@ class RecentChat:
         """Recent chatters' logins, the most recent first."""
         with self._lock:
             return list(reversed(self._by_login))
+
+
+class StoredRecent:
+    """`execute.Recent` from focus's chat history (store/): the one-shot `reply`'s parent message,
+    and the input line's when the chatter spoke before this focus started.
+
+    Each question opens its own read connection (WAL: a running focus keeps writing meanwhile) and
+    waits at most `busy_ms` for a lock; the database is never written here."""
+
+    def __init__(self, path: Path, channel: str, busy_ms: int = 500) -> None:
+        self.path = path
+        self.channel = channel
+        self.busy_ms = busy_ms
+
+    def latest(self, login: str | None) -> Seen | None:
+        """The latest message of `login` still in the chat; StoreError when the history cannot be read."""
+        if login is None:
+            return None
+        from focuslib.store.writer import fault_line
+
+        try:
+            conn = open_read(self.path, self.busy_ms)
+            try:
+                found = Q.latest_message(conn, self.channel, login)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise StoreError(fault_line(exc), f"check {self.path}") from None
+        return None if found is None else Seen(found.message_id, found.user_id, found.login, found.name)
+
+    def held(self, number: int) -> HeldMessage | None:
+        return None
+
+
+class Remembered:
+    """What focus saw in this run first, then the history (a chatter who spoke before focus started)."""
+
+    def __init__(self, recent: Recent, stored: Recent) -> None:
+        self.recent = recent
+        self.stored = stored
+
+    def latest(self, login: str | None) -> Seen | None:
+        seen = self.recent.latest(login)
+        if seen is not None or login is None:
+            return seen
+        try:
+            return self.stored.latest(login)
+        except StoreError:  # no usable history: the line says there is no message to reply to
+            return None
+
+    def held(self, number: int) -> HeldMessage | None:
+        return self.recent.held(number)

@@ -154,7 +154,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
-                                       remember=memory.remember if memory is not None else None)
+                                       remember=memory.remember if memory is not None else None,
+                                       history=memory.writer.path if memory is not None and memory.writer else None)
             memory_ready(memory)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)

@@ -168,3 +168,24 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
             per_minute[minute] = n
     return Recap(since, until, messages, chatters, new, follows, subs, gifts, bits, raids, raid_viewers,
                  [(name, n) for name, n in leaders], per_minute)
+
+
+@dataclass(frozen=True, slots=True)
+class LastMessage:
+    """A chatter's latest message still in the chat (what a reply names as its parent)."""
+
+    message_id: str
+    user_id: str
+    login: str
+    name: str
+
+
+def latest_message(conn: sqlite3.Connection, channel: str, who: str) -> LastMessage | None:
+    """`who`'s latest message in `channel` that is still there (not deleted, cleared or held), or None."""
+    # Through `users` (indexed by login) to messages(channel, user_id, ts): no scan of every message.
+    row = conn.execute(
+        "SELECT m.message_id, m.user_id, m.login, m.name FROM users u JOIN messages m "
+        "ON m.channel = u.channel AND m.user_id = u.user_id WHERE u.channel = ? AND u.login = ? "
+        "AND m.deleted = 0 AND m.cleared = 0 AND m.held = 0 ORDER BY m.ts DESC LIMIT 1",
+        (channel, who.lstrip("@").lower())).fetchone()
+    return LastMessage(*row) if row is not None else None
