@@ -45,11 +45,14 @@ class PtyFocus:
             preexec_fn=lambda: fcntl.ioctl(0 if not stdin_devnull else 1, termios.TIOCSCTTY, 0))
         os.close(slave)
         self.closed = False
+        self.reading = threading.Event()  # cleared: nobody reads the terminal (a paused or stuck one)
+        self.reading.set()
         self.reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
         while True:
+            self.reading.wait()
             try:
                 data = os.read(self.master, 65536)
             except OSError:
@@ -129,6 +132,7 @@ class PtyFocus:
         return self.proc.wait(t(timeout))
 
     def close(self) -> None:
+        self.reading.set()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -111,3 +111,46 @@ def test_a_slow_helix_never_stalls_chat_or_the_input_line(pty_focus, sim) -> Non
     sim.trickle = 0.0  # Twitch recovers: both answers arrive
     focus.wait_text("· banned Loud_Kettle")
     assert len(sim.requests_to("POST", "/helix/chat/messages")) == 1
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_a_terminal_nobody_reads_costs_bounded_memory_and_never_stalls_chat(pty_focus, sim, tmp_path) -> None:
+    import json
+
+    pipe = tmp_path / "devlog.fifo"
+    os.mkfifo(pipe, 0o600)
+    reader = DevlogReader(pipe)
+    focus = pty_focus(extra={"FOCUS_DEVLOG_PIPE": str(pipe)})
+    focus.send("a draft")
+    focus.wait_for(lambda: prompt_row(focus) == "› a draft", what="the draft")
+    session = sim.live_sessions()[0]
+    focus.reading.clear()  # from now on nobody reads the terminal: focus's writes to it block
+
+    def flood(tag: str) -> int:
+        """~13 MB of chat lines (far more than the pty's buffer and the bounded queue); focus's RSS after."""
+        frames, _ = sim.burst_frames(30_000, session, text=f"{tag} " + "p" * 400)
+        sim.send_frames(frames, session)
+        sim.notify("channel.chat.message", P.chat_message(OTTER, f"sentinel after the {tag}"))
+        reader.wait_for(f"sentinel after the {tag}".encode(), 120)  # the main thread handled it: no stall
+        return rss_kib(focus.proc.pid)
+
+    first = flood("first flood")  # the burst's own high-water marks (inbox, devlog, history) are set here
+    second = flood("second flood")  # the same again: an unbounded queue to the terminal would grow by ~13 MB
+    assert second - first < 4 * 1024, f"RSS grew {second - first} KiB in a flood the terminal did not read"
+    reader.wait_for(b'"terminal_dropped"', 30)
+    focus.reading.set()  # the terminal takes output again
+    focus.wait_text("sentinel after the second flood", 60)
+    focus.wait_for(lambda: any("lines skipped: the terminal did not take them in time" in row
+                               for row in focus.scrollback()), what="the one quiet line")
+    focus.wait_for(lambda: prompt_row(focus) == "› a draft", what="the input line back, draft intact")
+    records = [json.loads(line) for line in bytes(reader.data).split(b"\n") if b"terminal_dropped" in line]
+    assert sum(r["lines"] for r in records) > 1000
+    assert focus.proc.poll() is None
+    focus.close()
+    reader.close()

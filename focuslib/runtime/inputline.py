@@ -2,11 +2,11 @@
 
 prompt_toolkit owns the bottom of the screen: the input line with its history
 (kept in FOCUS_DATA_DIR, mode 0600) and tab completion, and under it a toolbar
-with focus's status.  Everything focus prints goes through prompt_toolkit's
-`StdoutProxy` (the machinery of `patch_stdout`): a flush thread hands the text
-to the prompt's event loop, which draws it above the input line
-(`run_in_terminal`) and redraws the line under it, so chat never clobbers what
-is being typed, even in a raid.  The terminal writer therefore runs in its
+with focus's status.  Everything focus prints goes through `ScreenOut`
+(runtime/screenout.py; prompt_toolkit's `StdoutProxy`, but bounded): a flush
+thread hands the text to the prompt's event loop, which draws it above the
+input line (`run_in_terminal`) and redraws the line under it, so chat never
+clobbers what is being typed, even in a raid.  The terminal writer therefore runs in its
 plain mode here: no cursor control of its own, a deleted message gets a line
 instead of an in-place rewrite, and the status goes to the toolbar.
 
@@ -37,16 +37,13 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory
 from prompt_toolkit.input.vt100 import Vt100Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
-from prompt_toolkit.patch_stdout import StdoutProxy
 from prompt_toolkit.styles import Style
 
 from focuslib.config import ensure_private_dir
+from focuslib.runtime.screenout import ScreenOut
 from focuslib.twitch import commands
 
 HISTORY_FILE = "input-history"
-# How long the flush thread gathers output before one redraw: short enough that a
-# chat line is not noticeably late, long enough that a raid is drawn in batches.
-BATCH_SECONDS = 0.02
 # Commands whose first argument is a chatter's login (completed from recent chatters).
 USER_FIRST = {spec.name for spec in commands.COMMANDS
               if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])}
@@ -119,7 +116,8 @@ class InputLine:
         self._status = ""
         self._stopping = threading.Event()
         self._history = open_history(data_dir)
-        self._proxy: StdoutProxy | None = None
+        self._proxy: ScreenOut | None = None
+        self.on_drop: Callable[[int], None] = lambda n: None  # lines a slow terminal did not take (the devlog)
         self._saved: tuple[TextIO, TextIO] | None = None
         self._thread = threading.Thread(target=self._run, name="input-line", daemon=True)
         self._session: PromptSession[str] | None = None
@@ -130,7 +128,7 @@ class InputLine:
     def start(self) -> TextIO:
         """Start the prompt; returns the stream focus writes its lines to from now on."""
         get_app_session().output  # noqa: B018 -- bind prompt_toolkit to the real stdout before it is replaced
-        proxy = StdoutProxy(sleep_between_writes=BATCH_SECONDS, raw=True)  # raw: focus's SGR colors pass
+        proxy = ScreenOut(on_drop=lambda n: self.on_drop(n))
         self._proxy = proxy
         # Stray prints and warnings go above the input line too, never through it.
         self._saved = (sys.stdout, sys.stderr)

@@ -133,6 +133,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             after_screen = teardown.enter_context(contextlib.ExitStack())
             screen = _open_screen(settings, options, out, teardown, handle, data_dir)
             devlog = _start_devlog(settings, options, redactor, teardown)
+            if screen.console is not None:  # lines a slow or paused terminal did not take: counted in the devlog
+                screen.console.line.on_drop = lambda n: devlog.put(
+                    record("lifecycle", time.time(), event="terminal_dropped", lines=n))
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             holder = token_holder(settings, http, redactor, warn=early.append)
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
