@@ -128,6 +128,12 @@ class PtyFocus:
     def send(self, keys: str | bytes) -> None:
         os.write(self.master, keys.encode() if isinstance(keys, str) else keys)
 
+    def resize(self, rows: int, cols: int) -> None:
+        """Resize the terminal as a window manager would: the kernel sends SIGWINCH to the foreground."""
+        with self._cond:
+            self.screen.resize(rows, cols)
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
     def exit_code(self, timeout: float = 10.0) -> int:
         return self.proc.wait(t(timeout))
 

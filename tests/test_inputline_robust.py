@@ -154,3 +154,108 @@ def test_a_terminal_nobody_reads_costs_bounded_memory_and_never_stalls_chat(pty_
     assert focus.proc.poll() is None
     focus.close()
     reader.close()
+
+
+CRASHING = """
+import sys
+sys.path.insert(0, {root!r})
+from focuslib.runtime import inputline
+
+plain = inputline.TalkCompleter.get_completions
+
+
+def planted(self, document, event):  # a bug in focus's own completer, planted by the test
+    if document.text_before_cursor.startswith("/boom"):
+        raise RuntimeError("a bug planted in the completer by the test")
+    yield from plain(self, document, event)
+
+
+inputline.TalkCompleter.get_completions = planted
+from focuslib.cli.focus import main
+sys.exit(main())
+"""
+
+
+def test_a_crash_inside_the_input_line_leaves_focus_showing_chat(pty_focus, sim, tmp_path) -> None:
+    from conftest import ROOT
+
+    script = tmp_path / "crashing_focus.py"
+    script.write_text(CRASHING.format(root=str(ROOT)))
+    pipe = tmp_path / "devlog.fifo"
+    os.mkfifo(pipe, 0o600)
+    reader = DevlogReader(pipe)
+    focus = pty_focus(extra={"FOCUS_DEVLOG_PIPE": str(pipe)}, script=script)
+    focus.send("/boom\t")
+    focus.wait_text("! the input line failed (details in the devlog); chat goes on; restart focus to type again")
+    reader.wait_for(b"a bug planted in the completer by the test")  # the traceback, in the devlog
+    assert b"Traceback" in bytes(reader.data)
+    for k in range(5):
+        sim.notify("channel.chat.message", P.chat_message(OTTER, f"chat after the crash {k}"))
+    focus.wait_text("Pixel_Otter: chat after the crash 4")  # display-only, as with stdin from /dev/null
+    screen = "\n".join(focus.scrollback())
+    assert "Traceback" not in screen and "planted" not in screen and "Press ENTER" not in screen
+    assert focus.proc.poll() is None
+    focus.close()
+    assert focus.proc.returncode == 0  # SIGTERM still stops it cleanly
+    reader.close()
+
+
+def test_a_resize_redraws_the_input_line_and_chat_goes_on(pty_focus, sim) -> None:
+    focus = pty_focus(rows=30, cols=100)
+    focus.send("a draft to keep")
+    focus.wait_for(lambda: prompt_row(focus) == "› a draft to keep", what="the draft")
+    for rows, cols in ((20, 60), (40, 120), (24, 80)):
+        focus.resize(rows, cols)
+        tag = f"{rows}x{cols}"
+        sim.notify("channel.chat.message", P.chat_message(OTTER, f"after the resize to {tag}"))
+        focus.wait_text(f"Pixel_Otter: after the resize to {tag}")
+
+        def settled() -> bool:  # the input line under the chat, the status under it, nothing in between
+            rows_ = [row for row in focus.rows() if row]
+            return (len(rows_) >= 3 and rows_[-2] == "› a draft to keep" and rows_[-1].startswith("-- ")
+                    and rows_[-3].endswith(f"after the resize to {tag}"))
+
+        focus.wait_for(settled, what=f"the input line at the bottom after the resize to {tag}")
+    assert focus.proc.poll() is None
+
+
+SHELL = """
+import os
+os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
+"""
+
+
+def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back(env, sim, tmp_path) -> None:
+    import shutil
+    import sys
+
+    from conftest import ROOT
+
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash for job control")
+    script = tmp_path / "shell.py"
+    script.write_text(SHELL)
+    shell = PtyFocus({**env, "PS1": "shell$ "}, [], script=script)
+    try:
+        shell.wait_text("shell$")
+        shell.send(f"{sys.executable} {ROOT / 'focus.py'} --no-timestamps --no-devlog\r")
+        shell.wait_text("subscribed", 20)
+        sim.wait_subscribed(N_SUBS)
+        shell.send("half a thought")
+        shell.wait_for(lambda: prompt_row(shell) == "› half a thought", what="the draft")
+        shell.send("\x1a")  # Ctrl-Z
+        shell.wait_for(lambda: "Stopped" in shell.text(), what="the shell's job stopped line")
+        shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell's prompt")
+        sim.notify("channel.chat.message", P.chat_message(OTTER, "said while focus was stopped"))
+        shell.send("fg\r")
+        shell.wait_text("Pixel_Otter: said while focus was stopped")
+        shell.wait_for(lambda: prompt_row(shell) == "› half a thought", what="the input line back, draft intact")
+        shell.send(" done\r")  # the terminal is raw again: the keys reach the input line
+        shell.wait_for(lambda: any(row.endswith("DeskFox: half a thought done") for row in shell.rows()),
+                       what="the message sent and echoed once")
+        shell.send("\x03")  # Ctrl-C on an empty line quits, back to the shell
+        shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell after focus quit")
+        shell.send("exit\r")
+        assert shell.exit_code() == 0
+    finally:
+        shell.close()

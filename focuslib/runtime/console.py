@@ -26,11 +26,12 @@ class Console:
         self.recent = RecentChat()
         self.report = report
         self._quit = quit
-        self._on_error = on_error
+        self.on_error = on_error  # a traceback for the devlog (set-up points it there once the devlog runs)
         self.talk: Talk | None = None
         self.line = InputLine(data_dir=data_dir, names=self.recent.names, accept=self._accept,
                               confirm_clear=self._confirmed_clear, quit=quit,
                               cancelled=lambda text: report(text, True))
+        self.line.on_crash = self._crashed
         self.out: TextIO | None = None
 
     def start(self) -> TextIO:
@@ -49,13 +50,29 @@ class Console:
         if history is not None:
             recent = Remembered(self.recent, StoredRecent(history, broadcaster_id))
         executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status)
-        self.talk = Talk(executor, self.report, quit=self._quit, on_error=self._on_error, remember=remember)
+        self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
+                         remember=remember)
 
     def stop(self) -> None:
         """Stop the commands, then the prompt (which flushes what is left to print)."""
         if self.talk is not None:
             self.talk.stop()
         self.line.stop()
+
+    def resized(self) -> None:
+        self.line.resized()
+
+    def resumed(self) -> None:
+        self.line.resumed()
+
+    def _crashed(self, trace: str, fatal: bool = True) -> None:
+        """The input line failed: one line here, the traceback in the devlog; chat goes on."""
+        self.on_error(trace)
+        if fatal:
+            self.report("the input line failed (details in the devlog); chat goes on; restart focus to type again",
+                        False)
+        else:
+            self.report("focus could not handle that line (details in the devlog); it is in the history", False)
 
     def _accept(self, text: str) -> str | None:
         talk = self.talk

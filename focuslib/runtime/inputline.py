@@ -22,15 +22,18 @@ This module is imported only when the input line is on, so display-only runs
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import signal
 import sys
 import threading
+import traceback
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.application import get_app_session
+from prompt_toolkit.application import get_app, get_app_session, run_in_terminal
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
@@ -47,6 +50,7 @@ HISTORY_FILE = "input-history"
 # Commands whose first argument is a chatter's login (completed from recent chatters).
 USER_FIRST = {spec.name for spec in commands.COMMANDS
               if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])}
+SUSPEND_WAIT = 0.5  # seconds Ctrl-Z waits for the stop to land (SIGTSTP is ignored in an orphaned process group)
 STYLE = Style.from_dict({"bottom-toolbar": "noreverse", "prompt": "bold", "status": "#8a8a8a"})
 
 
@@ -118,6 +122,11 @@ class InputLine:
         self._history = open_history(data_dir)
         self._proxy: ScreenOut | None = None
         self.on_drop: Callable[[int], None] = lambda n: None  # lines a slow terminal did not take (the devlog)
+        # The input line failed (a bug in it or in prompt_toolkit): one line for the streamer, the
+        # traceback for the devlog; focus goes on display-only.
+        self.on_crash: Callable[..., None] = lambda trace, fatal=True: None
+        self.crashed = False
+        self._continued = threading.Event()  # set by SIGCONT after a Ctrl-Z
         self._saved: tuple[TextIO, TextIO] | None = None
         self._thread = threading.Thread(target=self._run, name="input-line", daemon=True)
         self._session: PromptSession[str] | None = None
@@ -158,9 +167,26 @@ class InputLine:
     def status(self, text: str) -> None:
         """The status under the input line (any thread; `text` is sanitized by the caller)."""
         self._status = text
+        if self.crashed and self._proxy is not None:  # no toolbar any more: a line, as display-only focus does
+            self._proxy.write(f"-- {text}\n")
+            self._proxy.flush()
+            return
         app = get_app_session().app
         if app is not None and app.is_running:
             app.invalidate()
+
+    def resized(self) -> None:
+        """The terminal changed size (SIGWINCH, main thread): erase and redraw the input line on its loop."""
+        app = get_app_session().app
+        loop = getattr(app, "loop", None)
+        if app is None or not app.is_running or loop is None:
+            return
+        # prompt_toolkit redraws for SIGWINCH by itself only when it runs in the main thread; ours does not.
+        redraw = getattr(app, "_on_resize", app.invalidate)
+        try:
+            loop.call_soon_threadsafe(lambda: app.is_running and redraw())
+        except RuntimeError:  # its loop closed in between
+            pass
 
     # -- the prompt thread ----------------------------------------------------------------
 
@@ -168,26 +194,54 @@ class InputLine:
         return FormattedText([("class:status", "-- " + self._status if self._status else "")])
 
     def _run(self) -> None:
+        try:
+            self._prompts()
+        except Exception:  # a bug: focus must neither stop nor freeze; it goes on display-only
+            self.crashed = True
+            self.on_crash(traceback.format_exc())
+            return
+        self._stopping.set()
+        self._quit()
+
+    def _catch(self) -> None:
+        """Run in each prompt's loop before it starts: an error in a callback or background task (a
+        key binding, the completer) ends the prompt with that error, so `_run` sees it.  prompt_toolkit's
+        own handler would print the traceback on the stream and wait for Enter."""
+        app = get_app()
+
+        def failed(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+            error = context.get("exception")
+            if not isinstance(error, BaseException):
+                error = RuntimeError(str(context.get("message", "error in the input line")))
+            if app.is_running and not app.is_done:
+                app.exit(exception=error)
+
+        asyncio.get_running_loop().set_exception_handler(failed)
+
+    def _prompts(self) -> None:
         session = self._session
         assert session is not None
         while not self._stopping.is_set():
             try:
-                text = session.prompt(FormattedText([("class:prompt", "› ")]))
+                text = session.prompt(FormattedText([("class:prompt", "› ")]), pre_run=self._catch,
+                                      set_exception_handler=False)
             except (EOFError, KeyboardInterrupt):
                 break
             if text is None or self._stopping.is_set():
                 break
             if not text.strip():
                 continue
-            want = self._accept(text)
+            try:
+                want = self._accept(text)
+            except Exception:  # a bug in handling this one line: the input line lives on
+                self.on_crash(traceback.format_exc(), fatal=False)
+                continue
             if want == "quit":
                 break
             if want == "confirm" and self._ask("delete every message in the chat, for everyone?"):
                 self._confirm_clear()
             elif want == "confirm":
                 self._cancelled("/clear cancelled: nothing was deleted")
-        self._stopping.set()
-        self._quit()
 
     def _ask(self, question: str) -> bool:
         """y/n, one key; Ctrl-C or anything but y is no."""
@@ -209,10 +263,27 @@ class InputLine:
         confirm: PromptSession[str] = PromptSession(key_bindings=keys, erase_when_done=True,
                                                     bottom_toolbar=self._toolbar, style=STYLE, input=self._input)
         try:
-            confirm.prompt(FormattedText([("class:prompt", question + " (y/N) ")]))
+            confirm.prompt(FormattedText([("class:prompt", question + " (y/N) ")]), pre_run=self._catch,
+                           set_exception_handler=False)
         except (EOFError, KeyboardInterrupt):
             return False
         return answer[0] and not self._stopping.is_set()
+
+    def _suspended(self) -> None:
+        terminal = self._input
+        cooked = Vt100Input.cooked_mode(terminal) if terminal is not None else contextlib.nullcontext()
+        self._continued.clear()
+        with cooked:
+            os.kill(0, signal.SIGTSTP)
+            # The stop may land a moment after kill() returns (another thread takes the signal): wait for
+            # the SIGCONT of `fg` (`resumed`), so raw mode comes back after the stop, not before it.  No
+            # stop at all (SIGTSTP ignored, an orphaned process group) must not freeze the input line.
+            self._continued.wait(SUSPEND_WAIT)
+
+    def resumed(self) -> None:
+        """SIGCONT (main thread): focus was continued after Ctrl-Z; redraw the input line."""
+        self._continued.set()
+        self.resized()
 
     def _bindings(self) -> KeyBindings:
         keys = KeyBindings()
@@ -227,6 +298,14 @@ class InputLine:
                 buffer.load_history_if_not_yet_loaded()
             else:
                 event.app.exit(exception=KeyboardInterrupt)
+
+        @keys.add("c-z")
+        def _suspend(event: KeyPressEvent) -> None:
+            # Raw mode turned the terminal's own Ctrl-Z off: stop focus as the terminal would (the whole
+            # process group, like make around it), with the line erased and the terminal cooked for the
+            # shell; `fg` continues here: raw again, and the input line and chat come back.
+            if hasattr(signal, "SIGTSTP"):
+                run_in_terminal(self._suspended)
 
         @keys.add("c-d")
         def _end(event: KeyPressEvent) -> None:

@@ -136,6 +136,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if screen.console is not None:  # lines a slow or paused terminal did not take: counted in the devlog
                 screen.console.line.on_drop = lambda n: devlog.put(
                     record("lifecycle", time.time(), event="terminal_dropped", lines=n))
+                screen.console.on_error = lambda trace: devlog.put(
+                    record("error", time.time(), where="input line", traceback=trace))
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             holder = token_holder(settings, http, redactor, warn=early.append)
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
@@ -225,6 +227,9 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
 
         console = Console(data_dir, report=lambda text, ok: _report(handle, text, ok), quit=handle.stop)
         out = console.start()
+        old = _watch_continue(console)  # `fg` after the input line's Ctrl-Z
+        if old is not None:
+            teardown.callback(signal.signal, signal.SIGCONT, old)
         teardown.callback(console.stop)  # after the terminal's last line: it flushes, then gives the terminal back
         fancy = False
     terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
@@ -267,7 +272,7 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                               bell=options.bell and screen.isatty, flood_limit=options.flood_limit,
                               flood_window=options.flood_window, gift_wait=options.gift_wait)
         if screen.isatty:
-            old = _watch_resize(renderer, screen.terminal)
+            old = _watch_resize(renderer, screen.terminal, screen.console)
             if old is not None:
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
@@ -377,8 +382,16 @@ def _report(handle: FocusHandle, text: str, ok: bool) -> None:
         handle.app.inbox.put(NoticeText(text, "done" if ok else "warn"))
 
 
-def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:
-    """Re-read the width when the terminal is resized (SIGWINCH; the main thread only)."""
+def _watch_continue(console: Console) -> Any:
+    """Tell the input line when focus is continued (SIGCONT after its Ctrl-Z; the main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGCONT"):
+        return None
+    return signal.signal(signal.SIGCONT, lambda signum, frame: console.resumed())
+
+
+def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | None = None) -> Any:
+    """Re-read the width when the terminal is resized (SIGWINCH; the main thread only); the input line
+    is redrawn for the new size."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGWINCH"):
         return None
 
@@ -386,6 +399,8 @@ def _watch_resize(renderer: Renderer, terminal: Terminal) -> Any:
         columns = terminal_size().columns
         renderer.width = columns
         terminal.resized(columns)
+        if console is not None:
+            console.resized()
 
     return signal.signal(signal.SIGWINCH, resized)
 
