@@ -9,7 +9,7 @@ EVENT  ?= follow
 
 .DEFAULT_GOAL := help
 .PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout untimeout unban announce shoutout \
-        warn clear slow followers subs emoteonly raid test bench clean
+        warn delete clear slow followers subs emoteonly raid test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -90,6 +90,10 @@ shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rust
 warn: $(VENV)/.runtime ## warn a chatter: make warn USER=loud_kettle REASON="keep it friendly"
 	$(call need_user,make warn USER=loud_kettle REASON="keep it friendly")$(call need,REASON,make warn USER=x REASON="why")
 	@$(PY) focus.py warn -- $(call q,USER) $(call q,REASON)
+
+delete: $(VENV)/.runtime ## delete a chatter's latest message (from the history): make delete USER=spam_bot
+	$(call need_user,make delete USER=spam_bot)
+	@$(PY) focus.py delete -- $(call q,USER)
 
 clear: $(VENV)/.runtime ## delete every message in the chat: make clear YES=1
 	$(if $(filter 1 yes,$(YES)),,$(error clear deletes every message in the chat and cannot be undone; add YES=1))

@@ -18,7 +18,7 @@ from focuslib.sim import SimTwitch
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_chat as PC
 from focuslib.sim.state import ALL_SCOPES
-from focuslib.sim.triggers import KETTLE, MOSS, OTTER
+from focuslib.sim.triggers import HERON, KETTLE, MOSS, OTTER
 from secret_guard import seen
 
 B_ID = P.BROADCASTER[0]
@@ -218,6 +218,27 @@ def test_reply_answers_the_chatters_latest_message_from_the_history(sim, shell_e
     [req] = requests(sim, "POST", "/chat/messages")
     assert json.loads(req.body) == {"broadcaster_id": B_ID, "sender_id": B_ID, "message": "tests first",
                                     "reply_parent_message_id": "m-latest"}
+
+
+def test_delete_takes_the_message_from_the_history(sim, shell_env) -> None:
+    events = [
+        ("channel.chat.message", P.chat_message(OTTER, "spam one", message_id="o-1")),
+        ("channel.chat.message", P.chat_message(OTTER, "spam two", message_id="o-2")),
+        ("channel.chat.message", P.chat_message(KETTLE, "CAPS", message_id="k-1")),
+        ("channel.chat.message", P.chat_message(HERON, "the very latest", message_id="m-9")),
+    ]
+    seed_history(Path(shell_env["FOCUS_DATA_DIR"]), events)
+    for kind, payload in events:
+        sim.helix.observe(kind, payload)
+    assert focus(shell_env, "delete", "@pixel_otter") == (0, ["deleted Pixel_Otter's message"], [])
+    assert focus(shell_env, "delete") == (0, ["deleted byte_heron's message"], [])
+    first, second = requests(sim, "DELETE", "/moderation/chat")
+    assert first.query == {**{k: [B_ID] for k in ("broadcaster_id", "moderator_id")}, "message_id": ["o-2"]}
+    assert second.query["message_id"] == ["m-9"]
+    assert focus(shell_env, "delete", "kaffee_katze") == (1, [], ["focus: no recent message of kaffee_katze to delete"])
+    done = make(shell_env, "delete", "USER=loud_kettle")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "deleted Loud_Kettle's message\n", "")
+    assert requests(sim, "DELETE", "/moderation/chat")[-1].query["message_id"] == ["k-1"]
 
 
 def test_reply_with_no_history_of_the_chatter_is_one_line_and_sends_nothing(sim, shell_env) -> None:

@@ -59,6 +59,8 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
         ("duration", "30s, 10m, 1h, 2d or seconds")).add_argument("--reason", default="", help="why")
     add("untimeout", "", user)
     add("unban", "", user)
+    add("delete", "found in focus's chat history").add_argument(
+        "user", nargs="?", default=None, help="a Twitch login (leave it out: the latest message of anyone)")
     add("announce", "", ("text", "the announcement")).add_argument(
         "--color", choices=commands.COLORS, default="primary",
         help="blue, green, orange or purple (default: the channel's)")
@@ -74,8 +76,8 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     return parser, subs
 
 
-COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "announce", "shoutout", "warn", "clear",
-            "slow", "followers", "subs", "emoteonly", "raid")
+COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
+            "clear", "slow", "followers", "subs", "emoteonly", "raid")
 
 
 def command_of(args: argparse.Namespace) -> commands.Command:
@@ -87,6 +89,8 @@ def command_of(args: argparse.Namespace) -> commands.Command:
         return commands.Reply(commands.login(args.user), commands.message(args.text))
     if name == "announce":
         return commands.Announce(commands.message(args.text, "announcement"), args.color)
+    if name == "delete":
+        return commands.Delete(commands.login(args.user) if args.user else None)
     if name == "clear":
         if not args.yes:
             raise commands.CommandError("clear deletes every message in the chat and cannot be undone; add --yes")
@@ -155,7 +159,7 @@ def _run(command: commands.Command) -> int:
         helix = Helix(http, settings.api_url, settings.client_id, holder, on_wait=waiting)
         broadcaster = settings.user_id or info.user_id
         recent = None
-        if isinstance(command, C.Reply):  # the message replied to comes from focus's history (read-only)
+        if isinstance(command, (C.Reply, C.Delete)):  # the message comes from focus's history (read-only)
             from focuslib.runtime.recent import StoredRecent
             from focuslib.store.schema import db_path
 

@@ -78,9 +78,8 @@ class StoredRecent:
         self.busy_ms = busy_ms
 
     def latest(self, login: str | None) -> Seen | None:
-        """The latest message of `login` still in the chat; StoreError when the history cannot be read."""
-        if login is None:
-            return None
+        """The latest message of `login` (None: anyone's) still in the chat; StoreError when the history
+        cannot be read."""
         from focuslib.store.writer import fault_line
 
         try:

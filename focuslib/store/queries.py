@@ -180,8 +180,14 @@ class LastMessage:
     name: str
 
 
-def latest_message(conn: sqlite3.Connection, channel: str, who: str) -> LastMessage | None:
-    """`who`'s latest message in `channel` that is still there (not deleted, cleared or held), or None."""
+def latest_message(conn: sqlite3.Connection, channel: str, who: str | None) -> LastMessage | None:
+    """`who`'s latest message in `channel` that is still there (not deleted, cleared or held), or None;
+    `who` None: anyone's."""
+    if who is None:
+        row = conn.execute(
+            "SELECT message_id, user_id, login, name FROM messages WHERE channel = ? AND deleted = 0 "
+            "AND cleared = 0 AND held = 0 ORDER BY ts DESC LIMIT 1", (channel,)).fetchone()
+        return LastMessage(*row) if row is not None else None
     # Through `users` (indexed by login) to messages(channel, user_id, ts): no scan of every message.
     row = conn.execute(
         "SELECT m.message_id, m.user_id, m.login, m.name FROM users u JOIN messages m "
