@@ -45,8 +45,8 @@ commands:
   focus.py recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
   focus.py say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
            untimeout USER | unban USER | delete [USER] | announce TEXT [--color C] | shoutout USER
-           warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off | emoteonly on|off
-           raid CHANNEL           talk back and moderate from any shell (focus.py say --help, ...)
+           warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off
+           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (focus.py say --help, ...)
 exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query or a
             one-shot command cut short
 """
