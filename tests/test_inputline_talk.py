@@ -106,3 +106,44 @@ def test_ctrl_c_during_a_burst_clears_the_line_and_never_stops_focus(open_pty, s
     assert focus.proc.poll() is None
     focus.send(UP)
     focus.wait_for(lambda: prompt_row(focus) == "› draft 9", what="the last cleared draft in the history")
+
+
+def test_every_command_works_from_the_input_line(open_pty, sim) -> None:
+    """Each command typed into focus's input line, its one-line result read off the screen, its request
+    seen by the simulated Twitch (the exact requests are in test_talk_back.py, through the same executor)."""
+    from focuslib.sim import payloads_moderation as M
+    from focuslib.twitch import commands as C
+
+    focus = open_pty(rows=60)
+    sim.notify("channel.chat.message", P.chat_message(OTTER, "a question?", message_id="q-1"))
+    sim.notify("channel.chat.message", P.chat_message(("81230006", "loud_kettle", "Loud_Kettle"), "CAPS",
+                                                      message_id="k-1"))
+    focus.wait_text("Loud_Kettle: CAPS")
+    sim.notify("automod.message.hold", M.automod_hold(OTTER, "held text", "held-1"))
+    sim.notify("automod.message.hold", M.automod_hold(OTTER, "more held text", "held-2"))
+    focus.wait_text("(#2): /allow 2 or /deny 2")
+    steps = [  # (typed, the line it answers with, the request it makes)
+        ("/reply pixel_otter yes", "· replied to Pixel_Otter", ("POST", "/chat/messages")),
+        ("/delete loud_kettle", "· deleted Loud_Kettle's message", ("DELETE", "/moderation/chat")),
+        ("/timeout loud_kettle 10m caps", "· timed out Loud_Kettle for 10m", ("POST", "/moderation/bans")),
+        ("/untimeout loud_kettle", "· ended Loud_Kettle's timeout", ("DELETE", "/moderation/bans")),
+        ("/ban loud_kettle spam", "· banned Loud_Kettle", ("POST", "/moderation/bans")),
+        ("/unban loud_kettle", "· unbanned Loud_Kettle", ("DELETE", "/moderation/bans")),
+        ("/announce green giveaway", "· announced (green)", ("POST", "/chat/announcements")),
+        ("/shoutout rusty_raccoon", "· shouted out RustyRaccoon", ("POST", "/chat/shoutouts")),
+        ("/warn loud_kettle be kind", "· warned Loud_Kettle", ("POST", "/moderation/warnings")),
+        ("/slow 30", "· slow mode on: 30 s between messages", ("PATCH", "/chat/settings")),
+        ("/followers 10m", "· followers-only chat on (following for 10m)", ("PATCH", "/chat/settings")),
+        ("/subs on", "· subscribers-only chat on", ("PATCH", "/chat/settings")),
+        ("/emoteonly off", "· emote-only chat off", ("PATCH", "/chat/settings")),
+        ("/raid rusty_raccoon", "· raiding RustyRaccoon (Twitch starts it in 90 s)", ("POST", "/raids")),
+        ("/allow 1", "· allowed #1 (Pixel_Otter)", ("POST", "/moderation/automod/message")),
+        ("/deny 2", "· denied #2 (Pixel_Otter)", ("POST", "/moderation/automod/message")),
+    ]
+    typed = {line.split()[0][1:] for line, _, _ in steps}
+    assert typed | {"clear", "help", "quit", "history", "release", "questions", "done", "links"} == set(C.names())
+    for line, said, (method, path) in steps:
+        before = len(sim.requests_to(method, "/helix" + path))
+        focus.send(line + ENTER)
+        focus.wait_for(lambda: any(row.endswith(said) for row in focus.scrollback()), what=said)
+        assert len(sim.requests_to(method, "/helix" + path)) == before + 1, line
