@@ -65,7 +65,7 @@ def pty_focus(env: dict[str, str], sim) -> Iterator:
         focus = PtyFocus({**env, **(extra or {})}, ["--no-timestamps", *args], **kw)
         started.append(focus)
         focus.wait_text("subscribed", 20)
-        sim.wait_subscribed(N_SUBS)
+        sim.wait_subscribed(N_SUBS, t(15))
         return focus
 
     yield start
@@ -95,13 +95,13 @@ def test_a_slow_helix_never_stalls_chat_or_the_input_line(pty_focus, sim) -> Non
     # Helix answers one byte every 0.3 s: a chat POST, then a ban, each take minutes to answer.
     sim.trickle, sim.trickle_prefix = 0.3, "/chat/messages"
     focus.send("hello through a slow Twitch" + ENTER)
-    sim.wait_for(lambda: sim.requests_to("POST", "/helix/chat/messages"))
+    sim.wait_for(lambda: sim.requests_to("POST", "/helix/chat/messages"), t(15))
     for k in range(20):
         sim.notify("channel.chat.message", P.chat_message(OTTER, f"still flowing {k}"))
     focus.wait_text("Pixel_Otter: still flowing 19")
     sim.trickle_prefix = "/moderation/bans"
     focus.send(f"/ban {KETTLE_LOGIN} spam" + ENTER)
-    sim.wait_for(lambda: sim.requests_to("POST", "/helix/moderation/bans"))
+    sim.wait_for(lambda: sim.requests_to("POST", "/helix/moderation/bans"), t(15))
     for k in range(20):
         sim.notify("channel.chat.message", P.chat_message(OTTER, f"during the ban {k}"))
     focus.wait_text("Pixel_Otter: during the ban 19")
@@ -240,7 +240,7 @@ def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back
         shell.wait_text("shell$")
         shell.send(f"{sys.executable} {ROOT / 'focus.py'} --no-timestamps --no-devlog\r")
         shell.wait_text("subscribed", 20)
-        sim.wait_subscribed(N_SUBS)
+        sim.wait_subscribed(N_SUBS, t(15))
         shell.send("half a thought")
         shell.wait_for(lambda: prompt_row(shell) == "› half a thought", what="the draft")
         shell.send("\x1a")  # Ctrl-Z
