@@ -159,7 +159,7 @@ def _run(command: commands.Command) -> int:
         helix = Helix(http, settings.api_url, settings.client_id, holder, on_wait=waiting)
         broadcaster = settings.user_id or info.user_id
         recent = None
-        if isinstance(command, (C.Reply, C.Delete)):  # the message comes from focus's history (read-only)
+        if isinstance(command, (commands.Reply, commands.Delete)):  # the message comes from focus's history (read-only)
             from focuslib.runtime.recent import StoredRecent
             from focuslib.store.schema import db_path
 
