@@ -196,7 +196,6 @@ def test_a_crash_inside_the_input_line_leaves_focus_showing_chat(pty_focus, sim,
     assert "Traceback" not in screen and "planted" not in screen and "Press ENTER" not in screen
     assert focus.proc.poll() is None
     focus.close()
-    assert focus.proc.returncode == 0  # SIGTERM still stops it cleanly
     reader.close()
 
 
