@@ -90,3 +90,79 @@ def test_a_helix_that_trickles_does_not_leave_focus_subscribing_forever(sim, sta
     sim.trickle = 0.0  # Helix recovers: the next session subscribes
     focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=30)
     assert focus.stop() == 0
+
+
+class TricklingProxy:
+    """An HTTP proxy on 127.0.0.1:0 that takes the request, then answers one byte at a time, forever."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        self.asked = threading.Event()
+        self.stop = threading.Event()
+        self.conns: list = []
+        threading.Thread(target=self._serve, name="test-proxy", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            self.asked.set()
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n" + b" " * 4096
+            for k in range(len(answer)):
+                if self.stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(answer[k:k + 1])
+                except OSError:
+                    break
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+        for conn in self.conns:
+            conn.close()
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy"])
+def test_the_total_deadline_holds_through_a_proxy(sim, monkeypatch, variable):
+    """Through HTTP(S)_PROXY the call's socket is the proxy's: the deadline must still shut it."""
+    import threading
+
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+                 "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    proxy = TricklingProxy()
+    monkeypatch.setenv(variable, proxy.url)
+    http = HttpClient(timeout=10.0, total=1.0)
+    result: list = []
+
+    def call() -> None:
+        try:
+            result.append(http.request("GET", sim.api_url + "/eventsub/subscriptions"))
+        except NetworkError as exc:
+            result.append(exc)
+
+    caller = threading.Thread(target=call, daemon=True)
+    try:
+        caller.start()
+        assert proxy.asked.wait(t(10)), "the call did not go through the proxy"
+        caller.join(t(15))  # a hang guard: without the deadline the answer takes 15 minutes
+        assert not caller.is_alive(), "the call outlived its total deadline"
+        assert isinstance(result[0], NetworkError) and "did not answer within 1 s" in str(result[0]), result
+    finally:
+        proxy.close()
+        caller.join(t(5))
+        http.close()

@@ -13,7 +13,9 @@ and refused past `MAX_ANSWER` bytes (Twitch's answers are a few KiB; a page of
 100 subscriptions ~60 KiB), so a broken or hostile server cannot fill memory;
 and every call has a total deadline (`TOTAL`), because a server that sends one
 byte every few seconds never trips the per-read timeout.  At the deadline a
-timer shuts the call's socket down, which ends the blocked read at once.
+timer shuts the call's socket down, which ends the blocked read at once; through
+HTTP(S)_PROXY or a SOCKS proxy too (that socket is the proxy's: requests keeps a
+pool manager per proxy, and each gets the watched pools).
 
 Sessions: requests does not promise that a Session is safe to share between
 threads (psf/requests#2766), and focus calls Twitch from the main thread, the
@@ -28,6 +30,7 @@ token check (README, Dependencies and Speed).
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from dataclasses import dataclass
@@ -209,10 +212,34 @@ def _watched(pool_cls: Any) -> Any:
     return Watched
 
 
+def _watch_pools(manager: Any) -> Any:
+    """Give a urllib3 pool manager (direct, or the one for an HTTP(S)_PROXY or a SOCKS proxy) watched pools."""
+    if not getattr(manager, "_focus_watched", False):
+        manager.pool_classes_by_scheme = {scheme: _watched(cls) for scheme, cls in manager.pool_classes_by_scheme.items()}
+        manager._focus_watched = True
+    return manager
+
+
+@functools.cache
+def _adapter_class() -> Any:
+    from requests.adapters import HTTPAdapter
+
+    class WatchedAdapter(HTTPAdapter):  # type: ignore[misc]
+        """Every pool the adapter makes tells the call's watch its connection, through a proxy too: requests
+        keeps one pool manager per proxy URL (`proxy_manager_for`), apart from the direct one."""
+
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            _watch_pools(self.poolmanager)
+
+        def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+            return _watch_pools(super().proxy_manager_for(proxy, **kwargs))
+
+    return WatchedAdapter
+
+
 def _new_session() -> requests.Session:
     import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.util.retry import Retry
 
     session = requests.Session()
@@ -222,9 +249,7 @@ def _new_session() -> requests.Session:
     # Twitch (a refresh token can rotate), never on a status: Helix's 401/429 rules live in helix.py.
     retry = Retry(total=2, connect=2, read=1, status=0, other=0, redirect=False, backoff_factor=0.2,
                   respect_retry_after_header=False, raise_on_status=False)
-    adapter = HTTPAdapter(max_retries=retry)
-    adapter.poolmanager.pool_classes_by_scheme = {"http": _watched(HTTPConnectionPool),
-                                                  "https": _watched(HTTPSConnectionPool)}
+    adapter = _adapter_class()(max_retries=retry)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
