@@ -14,9 +14,15 @@ from typing import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     from focuslib.cli.auth import main as run
+    from focuslib.cli.exits import no_stdout
 
-    return run(argv)
+    code = no_stdout("auth")
+    return run(argv) if code is None else code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Ctrl-C at any moment of start-up, even while modules load: nothing was done, 130 (see ExitStatus).
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

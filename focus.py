@@ -3,7 +3,13 @@
 
 import sys
 
-from focuslib.cli.focus import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # Ctrl-C at any moment of start-up, even while modules load, ends quietly with 0 like any other Ctrl-C.
+    try:
+        from focuslib.cli.exits import no_stdout
+        from focuslib.cli.focus import main
+
+        code = no_stdout("focus")
+        sys.exit(main() if code is None else code)
+    except KeyboardInterrupt:
+        sys.exit(0)

@@ -134,7 +134,11 @@ def _xdg(env: Mapping[str, str], name: str, fallback: str) -> Path:
 
 
 def _url(value: str, name: str, schemes: tuple[str, ...]) -> str:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[::1": an unclosed IPv6 bracket (urlsplit raises, issue 12)
+        raise ConfigError(f"{name}={value!r} is not a valid {'/'.join(schemes)} URL",
+                          f"fix {name} in .env or the environment, or unset it to use the default") from None
     if parts.scheme not in schemes or not parts.hostname:
         raise ConfigError(f"{name}={value!r} is not a valid {'/'.join(schemes)} URL",
                           f"fix {name} in .env or the environment, or unset it to use the default")

@@ -20,3 +20,17 @@ def failed(prog: str, exc: FocusError, err: TextIO | None = None) -> int:
     stream.write(f"{prog}: {sanitize_lines(str(exc))}\n")
     stream.flush()
     return int(exc.exit_status)
+
+
+def no_stdout(prog: str) -> int | None:
+    """With stdout closed (`focus.py >&-`) Python has no sys.stdout: say so in one line, and the exit code
+    (ExitStatus.ERROR); None when there is a stdout."""
+    if sys.stdout is not None:
+        return None
+    if sys.stderr is not None:
+        sys.stderr.write(f"{prog}: stdout is closed (>&-), so there is nowhere to show anything\n"
+                         "  -> run it in a terminal, or send its output somewhere: > file, or > /dev/null\n")
+        sys.stderr.flush()
+    from focuslib.errors import ExitStatus
+
+    return int(ExitStatus.ERROR)
