@@ -24,11 +24,22 @@ SECRET = "sim-client-secret-value"  # what the `env` fixture sets as TWITCH_SECR
 START_URL = re.compile(r"(http://(?:localhost|127\.0\.0\.1):\d+/\?k=\S+)")
 
 
+_RESERVED: list[socket.socket] = []  # bound until the test process ends
+
+
 def free_port() -> int:
-    """A port nobody listens on right now (the auth server must use the redirect URI's port)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port for the auth server (which must use the redirect URI's port), reserved for it.
+
+    Picking a free port and closing it let another process (a parallel suite's auth server, any bind to
+    port 0) take it before the auth server bound it, and the test then talked to that one (a 200 where
+    it wanted a 403).  The port stays bound here, never listening, with SO_REUSEADDR: the kernel hands it
+    to no one else, and the auth server, which binds with SO_REUSEADDR too, may still listen on it (Linux
+    allows that beside a socket that is bound and not listening)."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 0))
+    _RESERVED.append(s)
+    return int(s.getsockname()[1])
 
 
 def auth_env(env: dict[str, str], port: int, path: str = "") -> dict[str, str]:
