@@ -252,8 +252,11 @@ SHELL_COMMANDS = [("history", "ann"), ("questions",), ("questions", "--done", "1
 
 
 def one_line_failure(res, words: str) -> None:
+    """Exit 1, nothing on stdout, one line on stderr (and at most the house's `  -> what to do` hint line)."""
     assert res.returncode == 1 and res.stdout == "", res.stdout
-    assert res.stderr.count("\n") == 1 and words in res.stderr and "Traceback" not in res.stderr, res.stderr
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("  -> ")), res.stderr
+    assert words in lines[0] and "Traceback" not in res.stderr, res.stderr
 
 
 def test_every_shell_command_on_a_corrupt_database_answers_one_line(env):
@@ -307,3 +310,13 @@ def test_text_read_from_the_database_is_sanitized_in_every_shell_command(env):
         assert res.returncode == 0, res.stderr
         assert "Ann" in res.stdout
         assert not any(ch in res.stdout for ch in "\x1b\x07\u202e\x9b"), (args, res.stdout)
+
+
+def test_every_shell_command_on_a_database_of_another_user_answers_one_line(env):
+    if os.geteuid() != 0:
+        pytest.skip("making a file of another user needs root")
+    path = seed(Path(env["FOCUS_DATA_DIR"]), QUESTION)
+    os.chown(path, 12345, 12345)
+    for args in SHELL_COMMANDS:
+        one_line_failure(shell(env, *args), "not a file of yours")
+
