@@ -150,3 +150,24 @@ def test_a_reply_never_quotes_a_held_message_which_twitch_repeats_in_it(sim, sta
     focus.out.wait_text('Mossy ↪ @Ann "a line of mine": agreed')  # a shown parent is still quoted
     assert "VILE" not in focus.out.text
     assert focus.stop() == 0
+
+
+def test_what_cannot_wait_for_the_known_chatters_is_dropped_unseen_and_counted_in_one_line(
+        sim, start_focus, monkeypatch):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    gate = gate_the_known_chatters(monkeypatch)
+    try:
+        focus = start_focus(timestamps=False, hold_minutes=10)
+        sim.wait_subscribed(N_SUBS)
+        memory = focus.app.memory
+        on_main(focus, lambda: setattr(memory, "max_waiting", 1))
+        for k in range(3):
+            say(sim, ANN, f"waiting {k}")
+        say(sim, MOD, "handled in order", badges=MODERATOR)
+        focus.out.wait_text("Mossy: handled in order")
+        assert "Ann: waiting" not in focus.out.text
+    finally:
+        gate.set()
+    focus.out.wait_text("dropped 2 messages unseen while the known chatters loaded (the devlog has them)")
+    assert "Ann: waiting 0" in focus.out.text and "waiting 1" not in focus.out.text
+    assert focus.stop() == 0

@@ -65,6 +65,7 @@ class ChatMemory(Recall):
         self._known_ok = False  # the known chatters were loaded (the history did not fail before that)
         self._waiting: list[tuple[ChatMessage, float]] = []  # held while the known chatters load, in order
         self._waiting_dropped = 0
+        self.max_waiting = MAX_WAITING
         self._waiter: threading.Thread | None = None
         self._told_full = False
         self._unshown: dict[str, None] = {}  # message ids held and not (yet) shown, oldest first
@@ -156,7 +157,7 @@ class ChatMemory(Recall):
         """The known chatters are still loading: nobody can be told apart yet, so everyone waits (off screen)
         rather than newcomers passing unheld; `_known_loaded` sorts them once the list is there."""
         self._unshow(m.message_id)
-        if len(self._waiting) >= MAX_WAITING:
+        if len(self._waiting) >= self.max_waiting:
             self._waiting_dropped += 1
         else:
             self._waiting.append((m, now))
