@@ -82,13 +82,23 @@ def gate_the_known_chatters(monkeypatch, fail: bool = False) -> threading.Event:
     return gate
 
 
-def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_newcomers_stay_held(
-        sim, start_focus, monkeypatch):
+def start_while_loading(sim, start_focus, monkeypatch, fail: bool = False):
+    """Ann is a regular; focus starts with --hold-new while its known-chatters load is gated: (focus, gate)."""
     run_once(sim, start_focus, [(ANN, "a regular")])
-    gate = gate_the_known_chatters(monkeypatch)
+    gate = gate_the_known_chatters(monkeypatch, fail)
     try:
         focus = start_focus(timestamps=False, hold_minutes=10)
         sim.wait_subscribed(N_SUBS)
+    except BaseException:
+        gate.set()
+        raise
+    return focus, gate
+
+
+def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_newcomers_stay_held(
+        sim, start_focus, monkeypatch):
+    focus, gate = start_while_loading(sim, start_focus, monkeypatch)
+    try:
         say(sim, ANN, "regular waits")
         say(sim, CY, "newcomer waits")
         say(sim, MOD, "a moderator is never held", badges=MODERATOR)
@@ -108,11 +118,8 @@ def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_new
 
 def test_a_history_that_fails_while_chat_waits_keeps_what_waited_held_and_says_the_queue_is_off(
         sim, start_focus, monkeypatch):
-    run_once(sim, start_focus, [(ANN, "a regular")])
-    gate = gate_the_known_chatters(monkeypatch, fail=True)
+    focus, gate = start_while_loading(sim, start_focus, monkeypatch, fail=True)
     try:
-        focus = start_focus(timestamps=False, hold_minutes=10)
-        sim.wait_subscribed(N_SUBS)
         say(sim, CY, "nobody vetted this")
         focus.out.wait_text("chat waits until the history has loaded the known chatters")
     finally:
@@ -154,11 +161,8 @@ def test_a_reply_never_quotes_a_held_message_which_twitch_repeats_in_it(sim, sta
 
 def test_what_cannot_wait_for_the_known_chatters_is_dropped_unseen_and_counted_in_one_line(
         sim, start_focus, monkeypatch):
-    run_once(sim, start_focus, [(ANN, "a regular")])
-    gate = gate_the_known_chatters(monkeypatch)
+    focus, gate = start_while_loading(sim, start_focus, monkeypatch)
     try:
-        focus = start_focus(timestamps=False, hold_minutes=10)
-        sim.wait_subscribed(N_SUBS)
         memory = focus.app.memory
         on_main(focus, lambda: setattr(memory, "max_waiting", 1))
         for k in range(3):
