@@ -12,6 +12,7 @@ from typing import Any, Callable
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_channel as C
 from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads_community as X
 from focuslib.sim import payloads_moderation as M
 
 OTTER = ("81230001", "pixel_otter", "Pixel_Otter")
@@ -185,6 +186,33 @@ CASES: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
     "cheer": lambda: ("channel.cheer", C.cheer(OTTER, 100, "Cheer100 for the coffee fund")),
     "cheer/anonymous": lambda: ("channel.cheer", C.cheer(None, 1, "Cheer1")),
     "raid": lambda: ("channel.raid", C.raid(FRIEND, 1234)),
+    # The streamer's own raid: the same type, told apart by the subscription's condition (see `event_of`).
+    "raid/outgoing": lambda: ("channel.raid", X.raid_out(FRIEND, 38)),
+    # §2.6: every use of bits, built-in rewards, shared chat sessions, goals
+    "bits-use/cheer": lambda: ("channel.bits.use", X.bits_use(MOSS, 500, "cheer", "Cheer500 ship it")),
+    "bits-use/cheer-anonymous": lambda: ("channel.bits.use", X.bits_use(None, 25, "cheer", "Cheer25")),
+    "bits-use/message-effect": lambda: ("channel.bits.use", X.bits_use(
+        OTTER, 50, "power_up", "this one sparkles", "message_effect")),
+    "bits-use/giant-emote": lambda: ("channel.bits.use", X.bits_use(
+        OTTER, 100, "power_up", "", "gigantify_an_emote", "PogChamp")),
+    "bits-use/celebration": lambda: ("channel.bits.use", X.bits_use(TINY, 500, "power_up", "", "celebration")),
+    "bits-use/combo": lambda: ("channel.bits.use", X.bits_use(HERON, 5, "combo")),
+    "bits-use/unknown-kind": lambda: ("channel.bits.use", X.bits_use(HERON, 7, "hologram\x1b[5m", "hi")),
+    "auto-reward/highlight": lambda: ("channel.channel_points_automatic_reward_redemption.add", X.automatic_reward(
+        TINY, "send_highlighted_message", 500, "look at my highlighted message!")),
+    "auto-reward/emote-unlock": lambda: ("channel.channel_points_automatic_reward_redemption.add",
+                                         X.automatic_reward(HERON, "random_sub_emote_unlock", 1000,
+                                                            emote="deskfoxHype")),
+    "auto-reward/unknown": lambda: ("channel.channel_points_automatic_reward_redemption.add",
+                                    X.automatic_reward(OTTER, "pin_my_message", 300)),
+    "shared-chat/begin": lambda: ("channel.shared_chat.begin", X.shared_chat("begin", FRIEND, [FRIEND, MOSS])),
+    "shared-chat/update": lambda: ("channel.shared_chat.update", X.shared_chat("update", FRIEND, [FRIEND])),
+    "shared-chat/end": lambda: ("channel.shared_chat.end", X.shared_chat("end", FRIEND, [])),
+    "goal/begin": lambda: ("channel.goal.begin", X.goal("begin", "follow", "500 followers by Friday", 480, 500)),
+    "goal/progress": lambda: ("channel.goal.progress", X.goal("progress", "new_subscription_count", "", 7, 20)),
+    "goal/reached": lambda: ("channel.goal.end", X.goal("end", "subscription", "sub points \x1b[2Jgoal", 101, 100,
+                                                        True)),
+    "goal/missed": lambda: ("channel.goal.end", X.goal("end", "follow", "500 followers by Friday", 492, 500)),
     "redemption": lambda: ("channel.channel_points_custom_reward_redemption.add",
                            C.redemption(HERON, "Ask a question", 1000, "what font is that?")),
     "redemption/no-input": lambda: ("channel.channel_points_custom_reward_redemption.add",
@@ -218,3 +246,14 @@ CASES: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
     "ad-break": lambda: ("channel.ad_break.begin", C.ad_break(90)),
     "ad-break/manual": lambda: ("channel.ad_break.begin", C.ad_break(180, automatic=False)),
 }
+
+# Cases whose subscription's condition is not the type's usual one (it decides how they parse).
+CONDITIONS: dict[str, dict[str, str]] = {"raid/outgoing": {"from_broadcaster_user_id": "70000001"}}
+
+
+def event_of(name: str) -> Any:
+    """The record focus parses case `name` into, with its subscription's condition."""
+    from focuslib.twitch.events import parse_event
+
+    stype, payload = CASES[name]()
+    return parse_event(stype, "1", payload, CONDITIONS.get(name))

@@ -13,20 +13,20 @@ import os
 import subprocess
 import sys
 
-from focuslib.twitch.events import parse_event
 from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
 from focuslib.twitch.subscriptions import desired
 
-from cases import CASES
+from cases import CASES, event_of
 from conftest import ESC, ROOT, t
 
 # Shown from another source when everything is subscribed (focuslib/view/present.py).
 COVERED = {"subscribe", "subscribe/gift", "subscription-gift", "subscription-gift/anonymous",
-           "subscription-message", "raid", "cheer", "cheer/anonymous", "mod/clear-user-messages", "chat/reward"}
+           "subscription-message", "raid", "cheer", "cheer/anonymous", "mod/clear-user-messages", "chat/reward",
+           "bits-use/cheer", "bits-use/cheer-anonymous", "auto-reward/highlight"}
 # Covered, but their twin in CASES is another moment (another tier, gifter or an anonymous cheer):
 # each still gets its line, once the window for its twin has passed.
-UNPAIRED = {"subscribe", "subscription-gift", "cheer/anonymous"}
+UNPAIRED = {"subscribe", "subscription-gift", "cheer/anonymous", "bits-use/cheer", "bits-use/cheer-anonymous"}
 END = ("99", "stage_manager", "StageManager")
 ALL = len(desired("1", "1"))  # every subscription focus makes with every scope
 # The moderation moments of protocol notes §2.6 (group "moderation").
@@ -42,8 +42,7 @@ def expected(names: list[str]) -> list[str]:
     renderer = Renderer(ColorMode.NONE, timestamps=False)
     lines = []
     for name in names:
-        stype, payload = CASES[name]()
-        line = renderer.event(parse_event(stype, "1", payload))
+        line = renderer.event(event_of(name))
         assert line is not None
         lines.append(line)
     return lines
@@ -78,19 +77,27 @@ def test_without_chat_notices_the_channel_subscriptions_show_their_events(sim, e
     grant = sim.issue_token(scopes=[s for s in sim.issue_token().scopes if s != "channel:moderate"])
     focus = start_focus({"TWITCH_USER_ACCESS_TOKEN": grant.access_token, "TWITCH_REFRESH_TOKEN": grant.refresh_token},
                         timestamps=False, groups=frozenset({"follows", "subs", "cheers", "raids", "moderation"}))
-    session = sim.wait_subscribed(9 + len(MODERATION_MOMENTS))
+    n = 11 + len(MODERATION_MOMENTS)
+    session = sim.wait_subscribed(n)
     assert sorted(sub["type"] for sub in session.subscriptions.values()) == sorted([
         "channel.chat.clear", "channel.chat.clear_user_messages", "channel.chat.message_delete", "channel.cheer",
-        "channel.follow", "channel.raid", "channel.subscribe", "channel.subscription.gift",
-        "channel.subscription.message"] + MODERATION_MOMENTS)
-    focus.out.wait_text(f"-- subscribed {9 + len(MODERATION_MOMENTS)}/{9 + len(MODERATION_MOMENTS)}")
-    names = sorted(COVERED - {"chat/reward"}) + ["mod/message-delete", "mod/clear", "follow/doc-example"]
+        "channel.bits.use", "channel.follow", "channel.raid", "channel.raid", "channel.subscribe",
+        "channel.subscription.gift", "channel.subscription.message"] + MODERATION_MOMENTS)
+    focus.out.wait_text(f"-- subscribed {n}/{n}")
+    names = sorted(COVERED - {"chat/reward", "auto-reward/highlight"}) + [
+        "mod/message-delete", "mod/clear", "follow/doc-example"]
     sim.notify(*CASES["chat/plain"]())  # not subscribed: never delivered
     sim.notify(*CASES["notice/sub"]())
-    shown = play_without_chat(sim, focus, names)
+    play_without_chat(sim, focus, names)
+    # channel.cheer waits for its richer twin, channel.bits.use, which these cases do not send.
+    late = expected(["cheer", "cheer/anonymous"])
+    for line in late:
+        focus.out.wait_text(line)
+    shown = [line for line in focus.out.lines() if not line.startswith("-- ") and "StageManager" not in line]
     assert shown[0] == ("! moderation: channel.ban, channel.unban need the channel:moderate scope; "
                         "run make auth to grant it")
-    assert shown[1:] == expected(names)
+    assert [line for line in shown[1:] if line not in late] == expected(
+        [name for name in names if name not in ("cheer", "cheer/anonymous")])
     assert focus.stop() == 0
 
 
@@ -112,7 +119,7 @@ def test_unknown_event_groups_are_a_settings_error_naming_the_valid_ones() -> No
     for result in (run_focus(["--events", "chat,folows"]), run_focus([], FOCUS_EVENTS="subs, bogus")):
         assert result.returncode == 2, result.stderr
         assert "unknown event group" in result.stderr
-        assert "chat, moderation, follows, subs, cheers, raids, points, hypetrain, polls, predictions, " \
+        assert "chat, moderation, follows, subs, cheers, raids, points, hypetrain, polls, predictions, goals, " \
                "shoutouts, stream, ads" in result.stderr
         assert "Traceback" not in result.stderr
 

@@ -17,6 +17,7 @@ from focuslib.view.render import ColorMode, Renderer
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_channel as C
 from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads_community as X
 from focuslib.twitch.subscriptions import desired
 from focuslib.view.terminal import Terminal
 
@@ -186,11 +187,12 @@ def test_a_fact_reported_twice_is_shown_once(frames) -> None:
 @pytest.mark.parametrize("stype,payload,needs", [
     ("channel.subscribe", P.subscribe(OTTER), "channel.chat.notification"),
     ("channel.raid", C.raid(HERON, 9), "channel.chat.notification"),
-    ("channel.cheer", C.cheer(OTTER, 100, "x"), "channel.chat.message"),
+    ("channel.cheer", C.cheer(OTTER, 100, "x"), "channel.chat.message channel.bits.use"),
+    ("channel.bits.use", X.bits_use(OTTER, 100, "cheer", "x"), "channel.chat.message"),
     ("channel.chat.clear_user_messages", N.clear_user_messages(OTTER), "channel.ban"),
-], ids=["sub", "raid", "cheer", "clear-user"])
+], ids=["sub", "raid", "cheer", "bits-use", "clear-user"])
 def test_the_other_source_is_shown_when_the_preferred_one_is_not_subscribed(stype, payload, needs) -> None:
-    s = Screen(types=ALL_TYPES - {needs})
+    s = Screen(types=ALL_TYPES - set(needs.split()))
     s.show(stype, payload)
     assert len(s.lines) == 1
 

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from focuslib.twitch.events import parse_event
 from focuslib.view.render import ColorMode, Renderer
 from focuslib.twitch.subscriptions import desired
 
-from cases import CASES
+from cases import CASES, event_of
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = os.environ.get("FOCUS_REGEN_GOLDEN") == "1"
@@ -39,10 +38,9 @@ def utc(monkeypatch: pytest.MonkeyPatch):
 
 def render_all(mode: ColorMode, width: int, theme: str) -> str:
     out = []
-    for name, build in CASES.items():
+    for name in CASES:
         renderer = Renderer(mode, width=width, clock=lambda: CLOCK, theme=theme)
-        stype, payload = build()
-        line = renderer.event(parse_event(stype, "1", payload))
+        line = renderer.event(event_of(name))
         assert line is not None, name
         out.append(f"## {name}\n{line}\n")
     return "\n".join(out).replace("\x1b", "\\e")

@@ -1,9 +1,11 @@
 """Twins: a moment Twitch reports through two subscriptions gets exactly one line, never none.
 
-Each kind is played with only the poorer report (the channel.* event), only the
-richer one (the chat notice or chat message), both in either order, and two
-users' moments interleaved.  The presenter is driven with explicit monotonic
-times, like tests/test_present.py.
+Each kind (sub, resub, gift, gift bomb, raid, and the cheer with each of its
+poorer reports: channel.cheer, channel.bits.use, both, and an anonymous cheer)
+is played with only the poorer report (the channel.* events), only the richer
+one (the chat notice or chat message), both in either order, and two users'
+moments interleaved.  The presenter is driven with explicit monotonic times,
+like tests/test_present.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import pytest
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_channel as C
 from focuslib.sim import payloads_chat as N
+from focuslib.sim import payloads_community as X
+from focuslib.sim.triggers import ANONYMOUS_CHEERER
 from focuslib.view.twins import WINDOW, Twins
 
 from cases import HERON, MOSS, OTTER
@@ -36,6 +40,26 @@ def cheer(who) -> tuple[Frames, Frames]:
             [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
 
 
+def bits_use(who) -> tuple[Frames, Frames]:
+    return ([("channel.bits.use", X.bits_use(who, 100, "cheer", "Cheer100 coffee"))],
+            [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
+
+
+def cheer_thrice(who) -> tuple[Frames, Frames]:
+    """A cheer as Twitch sends it with every subscription: channel.bits.use, channel.cheer and chat."""
+    return ([("channel.bits.use", X.bits_use(who, 100, "cheer", "Cheer100 coffee")),
+             ("channel.cheer", C.cheer(who, 100, "Cheer100 coffee"))],
+            [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
+
+
+def anonymous_cheer(who) -> tuple[Frames, Frames]:
+    """Anonymous: no user in channel.cheer or channel.bits.use; chat has Twitch's AnAnonymousCheerer."""
+    bits = 100 if who == OTTER else 200  # two anonymous cheers told apart by their amount
+    return ([("channel.bits.use", X.bits_use(None, bits, "cheer", f"Cheer{bits}")),
+             ("channel.cheer", C.cheer(None, bits, f"Cheer{bits}"))],
+            [("channel.chat.message", P.chat_message(ANONYMOUS_CHEERER, f"Cheer{bits}"))])
+
+
 def raid(who) -> tuple[Frames, Frames]:
     return [("channel.raid", C.raid(who, 40))], [(NOTICE, N.raid(who, 40))]
 
@@ -53,9 +77,12 @@ def bomb(who) -> tuple[Frames, Frames]:
             [(NOTICE, e) for e in N.gift_bomb(who, recipients, gift_id=f"bomb-{who[0]}")])
 
 
-KINDS = {"sub": sub, "resub": resub, "cheer": cheer, "raid": raid, "gift": gift, "bomb": bomb}
-RICH = {"sub": NOTICE, "resub": NOTICE, "cheer": "channel.chat.message", "raid": NOTICE, "gift": NOTICE,
-        "bomb": NOTICE}
+KINDS = {"sub": sub, "resub": resub, "cheer": cheer, "bits-use": bits_use, "cheer-thrice": cheer_thrice,
+         "cheer-anonymous": anonymous_cheer, "raid": raid, "gift": gift, "bomb": bomb}
+CHAT = "channel.chat.message"
+RICH = {"sub": NOTICE, "resub": NOTICE, "cheer": CHAT, "bits-use": CHAT, "cheer-thrice": CHAT,
+        "cheer-anonymous": CHAT, "raid": NOTICE, "gift": NOTICE, "bomb": NOTICE}
+CHEERS = ("cheer", "bits-use", "cheer-thrice", "cheer-anonymous")
 
 
 def play(frames: Frames, *, types=ALL_TYPES, now: float = 0.0, end: float = 60.0) -> list[str]:
@@ -119,8 +146,10 @@ def test_a_twin_later_than_the_window_is_still_dropped(kind) -> None:
     shown = list(s.lines)
     for stype, payload in notices:  # 20 s late: within the 30 s a shown moment is remembered
         s.show(stype, payload, now=20.0)
-    if kind != "cheer":  # a chat message is chat: always shown, its cheer is not repeated
+    if kind not in CHEERS:  # a chat message is chat: always shown, its cheer is not repeated
         assert s.lines == shown
+    else:
+        assert s.lines[:-1] == shown and "cheered" not in s.lines[-1]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -133,11 +162,12 @@ def test_two_users_moments_interleaved_are_paired_by_user_not_by_order(kind) -> 
         s.show(stype, payload, now=0.5)
     s.tick(60.0)
     expected = play(b_notices) + alone(a_events, RICH[kind])
-    if kind in ("gift", "sub", "resub", "raid", "cheer"):
+    if kind != "bomb":
         assert sorted(s.lines) == sorted(expected)
     else:
         assert len(s.lines) == len(expected)
-    assert all("Pixel_Otter" in line or "Mossy_Lantern" in line or "→" in line for line in s.lines)
+    if kind != "cheer-anonymous":
+        assert all("Pixel_Otter" in line or "Mossy_Lantern" in line or "→" in line for line in s.lines)
 
 
 def test_a_notice_without_a_richer_source_subscribed_shows_the_event_at_once() -> None:
@@ -176,3 +206,39 @@ def test_twins_forget_shown_moments_after_their_memory() -> None:
     assert tw.report(("k",), "rich", 0, 0, "R2", 2.0)  # a second moment with the same key
     assert not tw.report(("k",), "poor", 1, 0, "P2", 10.0)  # held: the first two were forgotten
     assert tw.deadline() == 11.0 and tw.due(11.0) == ["P2"]
+
+
+def test_flush_shows_every_moment_still_waiting_for_its_twin() -> None:
+    s = Screen(types=ALL_TYPES)
+    for kind in ("sub", "raid", "cheer-anonymous", "gift"):
+        for stype, payload in KINDS[kind](OTTER)[0]:
+            s.show(stype, payload, now=1.0)
+    assert s.lines == [] and s.presenter.deadline() is not None
+    s.presenter.flush(1.1)  # focus stops long before the window ends
+    s.terminal.flush()
+    assert len(s.lines) == 5 and s.presenter.deadline() is None  # the gift is a bomb line plus its recipient
+    assert sum("cheered 100 bits" in line for line in s.lines) == 1  # one line per moment, not per report
+
+
+def test_moments_held_for_their_twin_are_shown_when_focus_stops(sim, start_focus, monkeypatch) -> None:
+    import functools
+
+    from focuslib.view import present
+
+    from test_channel import ALL, END
+
+    # An hour's window: only the stop can show them.
+    monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, twin_window=3600.0))
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(ALL)
+    sim.notify("channel.subscribe", P.subscribe(OTTER))  # its chat notice never comes
+    sim.notify("channel.cheer", C.cheer(None, 5, "Cheer5"))  # nor the chat message of this anonymous cheer
+    sim.notify("channel.chat.message", P.chat_message(END, "frames are handled in order"))
+    focus.out.wait_text("StageManager: frames are handled in order")
+    assert "Pixel_Otter subscribed" not in focus.out.text and "cheered" not in focus.out.text  # both are held
+    assert focus.stop() == 0
+    shown = focus.out.lines()
+    held = ["[SUB] ★ Pixel_Otter subscribed at T1", "♦ An anonymous cheerer cheered 5 bits: Cheer5"]
+    at = shown.index(held[0])
+    assert shown[at:at + 2] == held and at > shown.index("StageManager: frames are handled in order")
+    assert all(line not in held for line in shown[at + 2:])  # once each; below them only the recap

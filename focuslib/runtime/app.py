@@ -100,6 +100,7 @@ class App:
         self._view = view
         self._renderer: Renderer | None = None
         self._presenter: Presenter | None = None
+        self._flushed = False
         self.terminal = terminal
         self.devlog = devlog
         self.stop_event = stop or threading.Event()
@@ -251,6 +252,16 @@ class App:
         except Exception as exc:
             self._bug(exc)
 
+    def _flush_view(self) -> None:
+        """Show what the view still holds (a moment waiting for its twin, a flood summary) before the end."""
+        if self._presenter is None or self._flushed:  # once: shutdown is idempotent
+            return
+        self._flushed = True
+        try:
+            self._presenter.flush(self.clock())
+        except Exception as exc:  # stopping must go on whatever the view does
+            self._bug(exc)
+
     def _bug(self, exc: Exception) -> None:
         self.devlog.put(record("error", self.wall(), where="main loop", error=repr(exc),
                                traceback=traceback.format_exc()))
@@ -359,6 +370,7 @@ class App:
     def shutdown(self) -> None:
         """Close sockets, stop threads (each join bounded), leave the terminal tidy.  Idempotent."""
         self.stop_event.set()
+        self._flush_view()
         self._execute(self.session.stop(self.clock()))
         for _ in range(CREDITS):  # a socket thread waiting for a credit must not wait forever
             self.credits.release()

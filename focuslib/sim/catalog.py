@@ -60,6 +60,15 @@ CATALOG: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "channel.prediction.progress": ("1", ("channel:read:predictions", "channel:manage:predictions"), _B),
     "channel.prediction.lock": ("1", ("channel:read:predictions", "channel:manage:predictions"), _B),
     "channel.prediction.end": ("1", ("channel:read:predictions", "channel:manage:predictions"), _B),
+    "channel.bits.use": ("1", ("bits:read",), _B),
+    "channel.channel_points_automatic_reward_redemption.add": (
+        "2", ("channel:read:redemptions", "channel:manage:redemptions"), _B),
+    "channel.shared_chat.begin": ("1", (), _B),
+    "channel.shared_chat.update": ("1", (), _B),
+    "channel.shared_chat.end": ("1", (), _B),
+    "channel.goal.begin": ("1", ("channel:read:goals",), _B),
+    "channel.goal.progress": ("1", ("channel:read:goals",), _B),
+    "channel.goal.end": ("1", ("channel:read:goals",), _B),
 }
 
 REMOVED = {("channel.follow", "1")}

@@ -297,7 +297,8 @@ class SimTwitch(SimState):
 
     # -- scenarios -----------------------------------------------------------
 
-    def _targets(self, stype: str | None, session: SimSession | None) -> list[SimSession]:
+    def _targets(self, stype: str | None, session: SimSession | None,
+                 event: dict[str, Any] | None = None) -> list[SimSession]:
         if session is not None:
             return [session]
         with self.lock:
@@ -306,13 +307,13 @@ class SimTwitch(SimState):
                 if s.closed or s.superseded or s.silenced:
                     continue
                 if stype is None or any(sub["type"] == stype and sub["status"] == "enabled"
-                                        for sub in s.subscriptions.values()):
+                                        and _routes(sub, event) for sub in s.subscriptions.values()):
                     out.append(s)
             return out
 
     def notification_frame(self, s: SimSession, stype: str, event: dict[str, Any],
                            message_id: str | None = None) -> str:
-        sub = next((x for x in s.subscriptions.values() if x["type"] == stype), None)
+        sub = next((x for x in s.subscriptions.values() if x["type"] == stype and _routes(x, event)), None)
         if sub is None:
             version = CATALOG.get(stype, ("1",))[0]
             sub = payloads.subscription_object(stype, version, {"broadcaster_user_id": self.broadcaster[0]}, s.id)
@@ -323,7 +324,7 @@ class SimTwitch(SimState):
         """Deliver one notification to every session subscribed to `stype`; returns its message id."""
         message_id = message_id or payloads.new_id()
         self.helix.observe(stype, event)
-        for s in self._targets(stype, session):
+        for s in self._targets(stype, session, event):
             frame = self.notification_frame(s, stype, event, message_id)
             with s.lock:
                 for _ in range(2 if duplicate else 1):
@@ -497,3 +498,17 @@ P_CLOSE_REASONS = {
     4003: "connection unused", 4004: "reconnect grace time expired", 4005: "network timeout",
     4006: "network error", 4007: "invalid reconnect",
 }
+
+
+# Condition keys that pick which of several subscriptions of one type an event
+# belongs to, as Twitch routes them: a raid goes to the subscription for its
+# receiving channel (to_) or for its raiding channel (from_), never to both.
+ROUTED = ("to_broadcaster_user_id", "from_broadcaster_user_id")
+
+
+def _routes(sub: dict[str, Any], event: dict[str, Any] | None) -> bool:
+    """Whether `event` is delivered to subscription `sub` (always, unless a routed condition says no)."""
+    if event is None:
+        return True
+    condition = sub.get("condition") or {}
+    return all(event.get(key) == condition[key] for key in ROUTED if key in condition)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import payloads
 from . import payloads_channel as channel
 from . import payloads_chat as chat
+from . import payloads_community as community
 from . import payloads_moderation as moderation
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ CHATTERS = [
 ]
 OTTER, MOSS, HERON, KATZE, TINY, KETTLE = (c[0] for c in CHATTERS)
 FRIEND = ("70000077", "rusty_raccoon", "RustyRaccoon")  # another streamer
+ANONYMOUS_CHEERER = ("407665396", "ananonymouscheerer", "AnAnonymousCheerer")  # sends anonymous cheers to chat
+BROADCASTER = payloads.BROADCASTER
 STYLE = {c[0]: (c[1], c[2]) for c in CHATTERS}
 
 LINES = [
@@ -90,8 +93,21 @@ def raid(raider: Who, viewers: int) -> Frames:
     return [("channel.raid", channel.raid(raider, viewers)), ("channel.chat.notification", chat.raid(raider, viewers))]
 
 
-def cheer(who: Who, bits: int, text: str) -> Frames:
-    return say(who, f"Cheer{bits} {text}") + [("channel.cheer", channel.cheer(who, bits, f"Cheer{bits} {text}"))]
+def cheer(who: Who | None, bits: int, text: str) -> Frames:
+    """A cheer as Twitch reports it three times: the chat message (an anonymous one from Twitch's
+    AnAnonymousCheerer account), `channel.bits.use` and `channel.cheer` (view/twins.py keeps one)."""
+    words = f"Cheer{bits} {text}"
+    return say(who or ANONYMOUS_CHEERER, words) + [
+        ("channel.bits.use", community.bits_use(who, bits, "cheer", words)),
+        ("channel.cheer", channel.cheer(who, bits, words))]
+
+
+def power_up(who: Who, bits: int, kind: str, text: str = "", emote: str = "") -> Frames:
+    """A power-up: `channel.bits.use`, plus the chat message it decorates (not for a celebration)."""
+    message_type = {"message_effect": "power_ups_message_effect",
+                    "gigantify_an_emote": "power_ups_gigantified_emote"}.get(kind)
+    decorated = say(who, text or emote, message_type=message_type) if message_type else []
+    return [("channel.bits.use", community.bits_use(who, bits, "power_up", text, kind, emote))] + decorated
 
 
 def ban(who: Who, minutes: float | None, reason: str) -> Frames:
@@ -144,7 +160,7 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
         payloads.new_id(), OTTER, "@DeskFox did you push the fix yet?")),
     "action": lambda: say(KATZE, "\x01ACTION brews another coffee\x01", frags=[
         {"type": "text", "text": "brews another coffee", "cheermote": None, "emote": None, "mention": None}]),
-    "highlight": lambda: say(TINY, "look at my highlighted message!", message_type="channel_points_highlighted"),
+    "highlight": lambda: _highlight(TINY, "look at my highlighted message!"),
     "intro": lambda: say(newcomer(), "hi! first time here, I write Rust too", message_type="user_intro"),
     "effect": lambda: say(OTTER, "this one sparkles SeemsGood", message_type="power_ups_message_effect"),
     "giant-emote": lambda: say(KATZE, "PogChamp", message_type="power_ups_gigantified_emote"),
@@ -163,6 +179,24 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "announce": lambda: [("channel.chat.notification", chat.announcement(MOSS, "giveaway at the end of stream!",
                                                                      "PURPLE"))],
     "cheer": lambda: cheer(OTTER, 100, "for the coffee fund"),
+    "cheer-anonymous": lambda: cheer(None, 50, "from nobody"),
+    "powerup": lambda: power_up(KATZE, 50, "message_effect", "this one sparkles SeemsGood"),
+    "giant-emote-bits": lambda: power_up(OTTER, 100, "gigantify_an_emote", emote="PogChamp"),
+    "celebration": lambda: power_up(MOSS, 500, "celebration"),
+    "combo": lambda: [("channel.bits.use", community.bits_use(HERON, 5, "combo"))],
+    "emote-unlock": lambda: [("channel.channel_points_automatic_reward_redemption.add", community.automatic_reward(
+        HERON, "random_sub_emote_unlock", 1000, emote="deskfoxHype"))],
+    "shared-begin": lambda: [("channel.shared_chat.begin", community.shared_chat("begin", BROADCASTER, [FRIEND]))],
+    "shared-update": lambda: [("channel.shared_chat.update", community.shared_chat(
+        "update", BROADCASTER, [FRIEND, ("70000078", "quiet_quokka", "QuietQuokka")]))],
+    "shared-end": lambda: [("channel.shared_chat.end", community.shared_chat("end", BROADCASTER, []))],
+    "goal-begin": lambda: [("channel.goal.begin", community.goal(
+        "begin", "follow", "500 followers by Friday", 480, 500))],
+    "goal-progress": lambda: [("channel.goal.progress", community.goal(
+        "progress", "follow", "500 followers by Friday", 492, 500))],
+    "goal-end": lambda: [("channel.goal.end", community.goal(
+        "end", "follow", "500 followers by Friday", 501, 500, True))],
+    "raid-out": lambda: [("channel.raid", community.raid_out(FRIEND, 38))],
     "bitsbadge": lambda: [("channel.chat.notification", chat.bits_badge_tier(OTTER, 1000))],
     "charity": lambda: [("channel.chat.notification", chat.charity_donation(KATZE, "Code Club", 2500))],
     "watchstreak": lambda: [("channel.chat.notification", chat.watch_streak(TINY, 10, 450, "ten in a row!"))],
@@ -213,6 +247,13 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "unvip": lambda: [("channel.vip.remove", moderation.vip(KATZE))],
     "shoutout-give": lambda: [("channel.shoutout.create", moderation.shoutout_create(FRIEND, 230))],
 }
+
+
+def _highlight(who: Who, text: str) -> Frames:
+    """A highlighted message: the built-in reward's redemption, then the chat message marked as such."""
+    return [("channel.channel_points_automatic_reward_redemption.add",
+             community.automatic_reward(who, "send_highlighted_message", 500, text))] + say(
+        who, text, message_type="channel_points_highlighted")
 
 
 def _held_own() -> Frames:

@@ -26,6 +26,8 @@ from focuslib.twitch.events_chat import (AnnouncementNotice, BitsBadgeNotice, Ch
                           ModiversaryNotice, NoticeDetail, PrimeUpgradeNotice, RaidNotice, ReplyParent, ResubNotice,
                           SubGiftNotice, SubNotice, WatchStreakNotice, parse_chat_clear, parse_chat_message,
                           parse_chat_notification, parse_clear_user_messages, parse_message_delete)
+from focuslib.twitch.events_community import (ANONYMOUS_CHEERER, COMMUNITY_PARSERS, AutomaticReward, BitsUse, Goal,
+                                              OutgoingRaid, SharedChat, outgoing, parse_outgoing_raid)
 from focuslib.twitch.events_moderation import (MODERATION_PARSERS, AutoModHold, AutoModUpdate, ChatSettings,
                                                ShieldMode, ShoutoutGiven, SuspiciousMessage, UnbanRequest,
                                                UserMessageHold, UserMessageUpdate, VipChange, WarningAcknowledged,
@@ -37,11 +39,18 @@ Event = Union[ChatMessage, ChatNotification, MessageDelete, ChatClear, ClearUser
               HypeTrain, Poll, Prediction, ShoutoutReceived, StreamOnline, StreamOffline, AdBreak, AutoModHold,
               AutoModUpdate,
               UserMessageHold, UserMessageUpdate, WarningSent, WarningAcknowledged, ChatSettings, SuspiciousMessage,
-              ShieldMode, UnbanRequest, VipChange, ShoutoutGiven, UnknownEvent]
+              ShieldMode, UnbanRequest, VipChange, ShoutoutGiven, BitsUse, AutomaticReward, SharedChat, Goal,
+              OutgoingRaid, UnknownEvent]
 
 
-def parse_event(subscription_type: str, version: str, data: dict[str, Any]) -> Event:
-    """Build the typed event for `subscription_type`; unknown types are kept whole."""
+def parse_event(subscription_type: str, version: str, data: dict[str, Any],
+                condition: dict[str, Any] | None = None) -> Event:
+    """Build the typed event for `subscription_type`; unknown types are kept whole.
+
+    `condition` is the subscription's: only `channel.raid` needs it, as the
+    event alone does not say whether the raid comes in or goes out."""
+    if condition is not None and subscription_type == "channel.raid" and outgoing(condition):
+        return parse_outgoing_raid(data)
     parser = PARSERS.get(subscription_type)
     if parser is None:
         return UnknownEvent(subscription_type, version, data)
@@ -69,10 +78,11 @@ PARSERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "channel.ad_break.begin": parse_ad_break,
     **PHASED,
     **MODERATION_PARSERS,
+    **COMMUNITY_PARSERS,
 }
 
 __all__ = [
-    "ANONYMOUS", "AdBreak", "AnnouncementNotice", "AutoModHold", "AutoModUpdate", "ChatSettings", "ShieldMode",
+    "ANONYMOUS", "ANONYMOUS_CHEERER", "AutomaticReward", "BitsUse", "Goal", "OutgoingRaid", "SharedChat", "AdBreak", "AnnouncementNotice", "AutoModHold", "AutoModUpdate", "ChatSettings", "ShieldMode",
     "ShoutoutGiven", "SuspiciousMessage", "UnbanRequest", "UserMessageHold", "UserMessageUpdate", "VipChange",
     "WarningAcknowledged", "WarningSent", "Badge", "ChannelBan", "BitsBadgeNotice", "CharityNotice", "ChatClear",
     "ChatMessage", "ChatNotification", "Cheer", "ClearUserMessages", "CommunityGiftNotice", "Contribution", "Event",

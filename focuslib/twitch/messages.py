@@ -83,14 +83,14 @@ class FrameParser:
 
     def __init__(self) -> None:
         self._loads: Callable[[str | bytes], Any] = json.loads
-        self._parse_event: Callable[[str, str, dict[str, Any]], Event] | None = None
+        self._parse_event: Callable[..., Event] | None = None
 
     @property
     def loaded(self) -> bool:
         """Whether orjson and the event parsers are in (see `load`)."""
         return self._parse_event is not None
 
-    def load(self) -> Callable[[str, str, dict[str, Any]], Event]:
+    def load(self) -> Callable[..., Event]:
         """Import orjson and the event parsers now (idempotent); returns the event parser."""
         if self._parse_event is None:
             import orjson
@@ -148,6 +148,9 @@ class FrameParser:
                 return Revocation(mid, ts, stype, version, status)
             raise ParseError(f"{stype} notification has no event object")
         parse = self._parse_event or self.load()
+        if stype == "channel.raid":  # in or out: only the subscription's condition says (§2.5)
+            return new_notification((mid, ts, stype, version, status,
+                                     parse(stype, version, event, _obj(sub.get("condition")))))
         return new_notification((mid, ts, stype, version, status, parse(stype, version, event)))
 
 

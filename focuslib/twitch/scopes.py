@@ -16,8 +16,8 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("user:write:chat", "send chat as you: plain text in focus's input line, /reply, focus.py say"),
     ("moderator:read:followers", "show new followers"),
     ("channel:read:subscriptions", "show subscriptions, gifted subs and resubs"),
-    ("bits:read", "show cheers"),
-    ("channel:read:redemptions", "show channel points redemptions"),
+    ("bits:read", "show cheers, and bits spent on power-ups and combos"),
+    ("channel:read:redemptions", "show channel points redemptions (your custom rewards and Twitch's built-in ones)"),
     ("channel:moderate", "show bans, timeouts and unbans"),
     ("moderator:manage:automod", "show messages AutoMod holds, and allow or deny them (/allow, /deny)"),
     ("moderator:manage:warnings", "/warn a chatter; show warnings given and when they are acknowledged"),
@@ -34,6 +34,7 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("channel:read:hype_train", "show hype trains"),
     ("channel:read:polls", "show polls"),
     ("channel:read:predictions", "show predictions"),
+    ("channel:read:goals", "show creator goals (followers, subs) as they start, progress and end"),
     ("channel:read:ads", "show ad breaks"),
 )
 

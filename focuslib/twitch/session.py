@@ -174,7 +174,7 @@ class Session:
         self.opened_at = 0.0
         self.migrate_deadline = 0.0
         self.gap_since: float | None = None
-        self.results: dict[str, int] = {}  # type -> HTTP status, this epoch
+        self.results: dict[str, int] = {}  # SubscriptionSpec.key -> HTTP status, this epoch
         self.settled = False  # every answer of this epoch is in (and acted on)
         self.revoked: dict[str, str] = {}  # type -> reason
         self.reported: set[tuple[str, int]] = set()
@@ -258,19 +258,19 @@ class Session:
         """Feed back one Create EventSub Subscription answer (202 = created)."""
         if epoch != self.epoch or self.phase is Phase.STOPPED:  # a session we already left
             return [Log("stale_subscription_result", {"type": spec.type, "status": status})]
-        self.results[spec.type] = status
+        self.results[spec.key] = status
         out: list[Action] = [Log("subscription", {"type": spec.type, "version": spec.version,
                                                   "status": status, "message": message})]
         if status != 202 and (spec.type, status) not in self.reported:
             self.reported.add((spec.type, status))
             out.append(Tell(_subscription_failure(spec, status, message), "warn"))
         wanted = self._wanted()
-        done = all(spec.type in self.results for spec in wanted)
+        done = all(spec.key in self.results for spec in wanted)
         if done and not self.settled:
             # Once per session, even if a session_reconnect moved it meanwhile.
             self.settled = True
             if self._ok_count() == 0:
-                if all(_refused(self.results[spec.type]) for spec in wanted):
+                if all(_refused(self.results[spec.key]) for spec in wanted):
                     return out + [Fatal("Twitch refused every subscription, so focus has nothing to show.",
                                         "run `python focus.py doctor` to see why, then `make auth` if scopes "
                                         "are missing")]
@@ -432,10 +432,10 @@ class Session:
 
     def active_types(self) -> frozenset[str]:
         """The subscription types this session has now: created (or already there), not revoked."""
-        return frozenset(t for t, status in self.results.items() if status in (202, 409) and t not in self.revoked)
+        return frozenset(spec.type for spec in self._wanted() if self.results.get(spec.key) in (202, 409))
 
     def _ok_count(self) -> int:
-        return sum(1 for t in self._wanted() if self.results.get(t.type) in (202, 409))
+        return sum(1 for t in self._wanted() if self.results.get(t.key) in (202, 409))
 
     def _subscribed_text(self) -> str:
         text = f"subscribed {self._ok_count()}/{len(self.desired)}"

@@ -21,6 +21,12 @@ class SubscriptionSpec:
     scopes: tuple[str, ...]  # any one of these is enough; empty = none needed
     group: str
 
+    @property
+    def key(self) -> str:
+        """What tells this subscription from every other focus makes: its type and condition keys
+        (the two `channel.raid` differ only there)."""
+        return self.type + ":" + ",".join(k for k, _ in self.condition)
+
     def body(self, session_id: str) -> dict[str, Any]:
         """The JSON body of Create EventSub Subscription for a websocket session."""
         return {
@@ -34,7 +40,9 @@ class SubscriptionSpec:
 # (type, version, condition keys, scopes, group).  Condition keys name which
 # id fills them: "b" = broadcaster, "u" = the token's user.  Versions and
 # conditions: protocol notes §2.5 (follow and hype train are version 2; raid
-# takes exactly one of to_/from_broadcaster_user_id, and focus wants incoming).
+# takes exactly one of to_/from_broadcaster_user_id, so focus makes two: raids
+# in and the streamer's own raids out).  A spec is identified by type and
+# condition (`SubscriptionSpec.key`), never by type alone.
 _CHAT = (("broadcaster_user_id", "b"), ("user_id", "u"))
 _B = (("broadcaster_user_id", "b"),)
 _BM = (("broadcaster_user_id", "b"), ("moderator_user_id", "u"))
@@ -49,9 +57,15 @@ _WARNINGS = ("moderator:read:warnings", "moderator:manage:warnings")
 _SHIELD = ("moderator:read:shield_mode", "moderator:manage:shield_mode")
 _UNBAN_REQUESTS = ("moderator:read:unban_requests", "moderator:manage:unban_requests")
 _VIPS = ("channel:read:vips", "channel:manage:vips")
+_REDEMPTIONS = ("channel:read:redemptions", "channel:manage:redemptions")
+_GOALS = ("channel:read:goals",)
 _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], str], ...] = (
     ("channel.chat.message", "1", _CHAT, _READ_CHAT, "chat"),
     ("channel.chat.notification", "1", _CHAT, _READ_CHAT, "chat"),
+    # Who shares this channel's chat (protocol notes §2.6: no scope).
+    ("channel.shared_chat.begin", "1", _B, (), "chat"),
+    ("channel.shared_chat.update", "1", _B, (), "chat"),
+    ("channel.shared_chat.end", "1", _B, (), "chat"),
     ("channel.chat.message_delete", "1", _CHAT, _READ_CHAT, "moderation"),
     ("channel.chat.clear", "1", _CHAT, _READ_CHAT, "moderation"),
     ("channel.chat.clear_user_messages", "1", _CHAT, _READ_CHAT, "moderation"),
@@ -77,9 +91,14 @@ _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], st
     ("channel.subscription.gift", "1", _B, _SUBS, "subs"),
     ("channel.subscription.message", "1", _B, _SUBS, "subs"),
     ("channel.cheer", "1", _B, ("bits:read",), "cheers"),
+    # Every use of bits: power-ups and combos, and plain cheers (a twin of channel.cheer, view/twins.py).
+    ("channel.bits.use", "1", _B, ("bits:read",), "cheers"),
     ("channel.raid", "1", (("to_broadcaster_user_id", "b"),), (), "raids"),
-    ("channel.channel_points_custom_reward_redemption.add", "1", _B,
-     ("channel:read:redemptions", "channel:manage:redemptions"), "points"),
+    # The streamer's own raids out: a second channel.raid subscription (§2.6).
+    ("channel.raid", "1", (("from_broadcaster_user_id", "b"),), (), "raids"),
+    ("channel.channel_points_custom_reward_redemption.add", "1", _B, _REDEMPTIONS, "points"),
+    # Built-in rewards (highlight a message, unlock an emote, ...); version 2 (§2.6).
+    ("channel.channel_points_automatic_reward_redemption.add", "2", _B, _REDEMPTIONS, "points"),
     ("channel.hype_train.begin", "2", _B, _HYPE, "hypetrain"),
     ("channel.hype_train.progress", "2", _B, _HYPE, "hypetrain"),
     ("channel.hype_train.end", "2", _B, _HYPE, "hypetrain"),
@@ -90,6 +109,9 @@ _CATALOG: tuple[tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], st
     ("channel.prediction.progress", "1", _B, _PREDICTIONS, "predictions"),
     ("channel.prediction.lock", "1", _B, _PREDICTIONS, "predictions"),
     ("channel.prediction.end", "1", _B, _PREDICTIONS, "predictions"),
+    ("channel.goal.begin", "1", _B, _GOALS, "goals"),
+    ("channel.goal.progress", "1", _B, _GOALS, "goals"),
+    ("channel.goal.end", "1", _B, _GOALS, "goals"),
     ("channel.shoutout.receive", "1", _BM, _SHOUTOUTS, "shoutouts"),
     ("channel.shoutout.create", "1", _BM, _SHOUTOUTS, "shoutouts"),
     ("stream.online", "1", _B, (), "stream"),

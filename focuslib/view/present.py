@@ -41,10 +41,11 @@ from collections import OrderedDict
 from typing import Any
 
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
-from focuslib.twitch.events import (AutoModHold, AutoModUpdate, ChannelRaid, ChatClear, ChatMessage, ChatNotification,
-                                    Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, HypeTrain,
-                                    MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice,
-                                    Subscribe, SubscriptionGift, SubscriptionMessage, User)
+from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
+                                    ChannelRaid, ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
+                                    CommunityGiftNotice, Event, Follow, Goal, HypeTrain, MessageDelete, Poll,
+                                    Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
+                                    SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
 from focuslib.view.twins import WINDOW, Twins
@@ -69,6 +70,8 @@ TWIN_SOURCES: dict[str, tuple[str, ...]] = {
     "cheer": (CHAT, "channel.bits.use", "channel.cheer"),
 }
 TWIN_GROUPS = {"sub": "subs", "resub": "subs", "gift": "subs", "gifted": "subs", "raid": "raids", "cheer": "cheers"}
+# Built-in rewards whose message is a chat message marked as such (§3.1 message_type).
+CHAT_REWARDS = frozenset({"send_highlighted_message", "single_message_bypass_sub_mode"})
 RECENT_CHAT = 512  # chat lines remembered for in-place deletion (more than a screen holds)
 
 
@@ -113,7 +116,7 @@ class Presenter:
         kind = type(event)
         if kind is ChatMessage:
             if event.bits:  # type: ignore[union-attr]
-                self._twin(("cheer", event.chatter.id, event.bits), CHAT, event, now)  # type: ignore[union-attr]
+                self._twin(("cheer", _cheerer(event.chatter), event.bits), CHAT, event, now)  # type: ignore[union-attr]
             self._chat(event, now)  # type: ignore[arg-type]
             return
         if kind is ChatNotification:
@@ -125,7 +128,8 @@ class Presenter:
                 return  # a late twin: its moment is on screen already
         else:
             key = _event_key(event)
-            if key is not None and not self._twin(key, TWIN_SOURCES[key[0]][-1], event, now):
+            source = "channel.bits.use" if kind is BitsUse else TWIN_SOURCES[key[0]][-1] if key else ""
+            if key is not None and not self._twin(key, source, event, now):
                 return  # waits for its richer twin (see tick), or its twin was shown already
         self._present(event, now)
 
@@ -152,7 +156,10 @@ class Presenter:
             self._event_gift(event, now)  # type: ignore[arg-type]
         elif kind is Subscribe and event.is_gift and self._event_bomb is not None:  # type: ignore[union-attr]
             self._event_recipient(event.user, now)  # type: ignore[union-attr]
-        elif kind in (HypeTrain, Poll, Prediction):
+        elif kind is AutomaticReward:
+            if not self._in_chat(event):  # type: ignore[arg-type]
+                self._emit(self.renderer.event(event))
+        elif kind in (HypeTrain, Poll, Prediction, Goal):
             if self._progress(event, now):  # type: ignore[arg-type]
                 self._emit(self.renderer.event(event))
         elif kind in (MessageDelete, ChatClear, ClearUserMessages):
@@ -166,7 +173,12 @@ class Presenter:
         else:
             self._emit(self.renderer.event(event))
 
-    def _progress(self, event: HypeTrain | Poll | Prediction, now: float) -> bool:
+    def _in_chat(self, e: AutomaticReward) -> bool:
+        """A highlighted or sub-only-mode message is a chat line marked `✪ highlighted` / `✪ sub-only`
+        already: its redemption would repeat it (the line stays when chat is not shown)."""
+        return e.reward_type in CHAT_REWARDS and self._has(CHAT) and self._wanted("chat")
+
+    def _progress(self, event: HypeTrain | Poll | Prediction | Goal, now: float) -> bool:
         key = f"{type(event).__name__}:{event.id}"
         if event.phase == "progress":
             return self.progress.add(key, event, now)
@@ -179,6 +191,11 @@ class Presenter:
         times = [d for d in (self.follows.deadline(), self.bombs.deadline(), self.progress.deadline(),
                              self.twins.deadline()) if d is not None]
         return min(times) if times else None
+
+    def flush(self, now: float) -> None:
+        """Release everything that still waits, deadline or not: focus is stopping, and a moment
+        held for its twin (or a flood summary, a gift bomb's recipients) must not go unseen."""
+        self.tick(float("inf"))
 
     def tick(self, now: float) -> None:
         """Release whatever waited for a deadline that has passed."""
@@ -330,5 +347,13 @@ def _event_key(e: Event) -> tuple[Any, ...] | None:
         # The raider identifies a raid (it cannot raid twice in a minute); viewer counts may differ.
         return ("raid", e.from_broadcaster.id)  # type: ignore[union-attr]
     if kind is Cheer:
+        return ("cheer", e.user.id, e.bits)  # type: ignore[union-attr]  # "" when anonymous
+    if kind is BitsUse and e.kind == "cheer":  # type: ignore[union-attr]  # power-ups and combos have no twin
         return ("cheer", e.user.id, e.bits)  # type: ignore[union-attr]
     return None
+
+
+def _cheerer(chatter: User) -> str:
+    """The cheer key's user for a chat message: an anonymous cheer is sent to chat by Twitch's
+    AnAnonymousCheerer account, while channel.cheer carries no user at all; both key as ""."""
+    return "" if chatter.login == ANONYMOUS_CHEERER else chatter.id

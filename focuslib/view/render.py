@@ -28,6 +28,7 @@ from focuslib.view import render_notices as notices
 from focuslib.view.colors import ColorMode
 from focuslib.view.layout import Run, cut, paint, text_width
 from focuslib.view.lines import BOLD, CACHE_SIZE, DIM, Lines
+from focuslib.view.render_community import renderers as community_renderers
 from focuslib.view.render_events import deleted_chat_line, renderers
 from focuslib.view.render_moderation import automod_resolved_in_place
 from focuslib.view.style import CHEER_TIERS, TYPE_LABELS
@@ -46,6 +47,7 @@ class Renderer(Lines):
         self._dispatch: dict[type, Callable[[Event], str | None]] = {
             ChatMessage: self._chat,  # type: ignore[dict-item]
             **renderers(self),
+            **{cls: (lambda e, f=f: f(self, e)) for cls, f in community_renderers().items()},
         }
 
     def event(self, event: Event) -> str | None:

@@ -19,6 +19,8 @@ STYLES: dict[str, tuple[str, str]] = {
     "hype": ("▲", "#FF6B3D"),
     "poll": ("▤", "#5CA8FF"),
     "prediction": ("◎", "#3FA9F5"),
+    "goal": ("◐", "#7FD35A"),
+    "shared": ("⇄", "#5CA8FF"),
     "shoutout": ("✧", "#FFB000"),
     "online": ("●", "#E91916"),
     "offline": ("○", "#8A8A8A"),
