@@ -13,17 +13,23 @@ events get a line at all and groups the ones that arrive as floods:
     community gift id that ties each recipient to its bomb (§3.2), which
     `channel.subscribe` (is_gift) and `channel.subscription.gift` lack.
   - cheers: the chat message (its cheermotes and bits are on the chat line),
-    then `channel.cheer`.
+    then `channel.bits.use`, then `channel.cheer`.  An anonymous cheer's chat
+    message comes from Twitch's AnAnonymousCheerer account, while the events
+    carry no user: all three key it as anonymous.  Power-ups and combos come
+    only as `channel.bits.use` and are shown at once.
   Whichever report comes first is shown at once when no richer source is
   subscribed; otherwise it waits up to `twins.WINDOW` (1.5 s) for the richer
-  one, and is shown when that never comes.  Later twins are dropped.
+  one, and is shown when that never comes (or when focus stops: `flush`).
+  Later twins are dropped.
+  - Twitch's built-in rewards that send a message (highlight it, send it in
+    sub-only mode): the chat line, marked `✪ highlighted` / `✪ sub-only`.
   - bans and timeouts: `channel.ban` (reason, duration, moderator);
     `channel.chat.clear_user_messages` gets a line only without it.
   - a chat message sent through a channel-points reward: the redemption line,
     which has the same text plus the reward's title.
 * Floods: follows beyond 5 in 10 s collapse into one summary line per 10 s;
   a gift bomb is one line for the bomb plus one line with its recipients;
-  hype train, poll and prediction progress is throttled to one line per 10 s.
+  hype train, poll, prediction and goal progress is throttled to one line per 10 s.
   All of this keeps deadlines (`deadline()` / `tick(now)`) that the App's main
   loop sleeps on, so nothing polls.
 * Moderation: on a fancy terminal a deleted message's line is rewritten in
