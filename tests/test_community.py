@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from focuslib.sim import payloads as P
 from focuslib.sim import payloads_channel as C
@@ -24,6 +25,7 @@ from focuslib.twitch.session import CreateSubscriptions, Session, Status
 from focuslib.twitch.subscriptions import desired
 
 from cases import FRIEND, MOSS, TINY
+from conftest import t
 from test_channel import ALL, END
 from test_present import ALL_TYPES, Screen
 
@@ -135,9 +137,9 @@ def test_a_raid_in_and_a_raid_out_each_reach_only_their_own_subscription(sim, st
     session = sim.wait_subscribed(2)
     assert sorted(json.dumps(sub["condition"]) for sub in session.subscriptions.values()) == [
         '{"from_broadcaster_user_id": "70000001"}', '{"to_broadcaster_user_id": "70000001"}']
-    for name in ("raid-out", "raid", "raid-out"):
-        for stype, event in TRIGGERS[name]():
-            sim.notify(stype, event)
+    for name in ("raid-out", "raid", "raid-out"):  # the way `make trigger EVENT=raid-out` fires them
+        answer = requests.post(sim.http_base + "/sim/trigger", json={"event": name}, timeout=t(5))
+        assert answer.ok and answer.json() == {"sent": 1 if name == "raid-out" else 2}
     focus.out.wait_text("You are raiding RustyRaccoon with 38 viewers", count=2)
     shown = screen_lines(focus)
     assert len(shown) == 3 and shown[0] == shown[2] == "» You are raiding RustyRaccoon with 38 viewers"
