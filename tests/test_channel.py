@@ -132,7 +132,7 @@ def test_an_unknown_theme_is_a_settings_error() -> None:
 def test_help_lists_events_bell_and_theme() -> None:
     result = run_focus(["--help"])
     assert result.returncode == 0
-    for word in ("--events", "--bell", "FOCUS_EVENTS", "FOCUS_THEME"):
+    for word in ("--events", "--bell", "FOCUS_EVENTS", "FOCUS_THEME", "predictions, goals,"):  # every group
         assert word in result.stdout
 
 

@@ -53,6 +53,8 @@ exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    from focuslib.twitch.subscriptions import GROUPS  # small and pure: the list stays the catalog's
+
     parser = argparse.ArgumentParser(
         prog="focus.py", description="Twitch chat and channel events, live, in your terminal.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,8 +68,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-devlog", action="store_true", help="do not write the devlog pipe")
     parser.add_argument("--events", metavar="GROUPS",
                         help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
-                             "chat, moderation, follows, subs, cheers, raids, points, hypetrain, polls, "
-                             "predictions, shoutouts, stream, ads")
+                             + ", ".join(GROUPS))
     parser.add_argument("--no-input", action="store_true",
                         help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
     parser.add_argument("--bell", action="store_true",
