@@ -18,7 +18,7 @@ from focuslib.sim import payloads_channel as C
 from focuslib.sim import payloads_community as X
 from focuslib.sim.catalog import CATALOG
 from focuslib.sim.triggers import TRIGGERS
-from focuslib.twitch.events import OutgoingRaid, Raid
+from focuslib.twitch.events import ChannelRaid, OutgoingRaid
 from focuslib.twitch.messages import parse_frame
 from focuslib.twitch.scopes import DEFAULT_SCOPES, PURPOSES
 from focuslib.twitch.session import CreateSubscriptions, Session, Status
@@ -56,7 +56,7 @@ def raid_frame(condition: dict[str, str], event: dict) -> object:
 def test_a_raid_is_incoming_or_outgoing_by_its_subscriptions_condition() -> None:
     incoming = raid_frame({"to_broadcaster_user_id": "70000001"}, C.raid(FRIEND, 38))
     outgoing = raid_frame({"from_broadcaster_user_id": "70000001"}, X.raid_out(FRIEND, 38))
-    assert type(incoming.event) is Raid  # type: ignore[attr-defined]
+    assert type(incoming.event) is ChannelRaid  # type: ignore[attr-defined]
     assert type(outgoing.event) is OutgoingRaid  # type: ignore[attr-defined]
     assert outgoing.event.to_broadcaster.login == "rusty_raccoon"  # type: ignore[attr-defined]
 
