@@ -11,8 +11,8 @@ import threading
 import pytest
 
 from focuslib.runtime.inbox import Call
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel
 from focuslib.store.schema import db_path
 
 from conftest import N_SUBS, ROOT, Sink, t
@@ -32,7 +32,7 @@ def shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def say(sim, who, text, **kw):
-    payload = P.chat_message(who, text, **kw)
+    payload = payloads.chat_message(who, text, **kw)
     sim.notify("channel.chat.message", payload)
     return payload["message_id"]
 
@@ -72,7 +72,7 @@ def test_history_round_trip_what_was_received_is_what_history_prints(sim, env, s
     for text in texts:
         say(sim, ANN, text)
     say(sim, BOB, "something else")
-    sim.notify("channel.ban", C.ban(ANN, MOD, "too many questions", 10))
+    sim.notify("channel.ban", payloads_channel.ban(ANN, MOD, "too many questions", 10))
     focus.out.wait_text("Bob: something else")
     focus.out.wait_text("Ann was timed out")
     assert focus.stop() == 0
@@ -255,7 +255,7 @@ def test_the_memory_commands_inside_focus(sim, start_focus):
     import sqlite3
     import time
 
-    from focuslib.twitch import commands as C
+    from focuslib.twitch import commands
 
     run_once(sim, start_focus, [(ANN, "an old message from ann")])
     focus = start_focus(timestamps=False)
@@ -272,7 +272,7 @@ def test_the_memory_commands_inside_focus(sim, start_focus):
     memory = focus.app.memory
 
     def typed(line: str) -> None:
-        on_main(focus, lambda: memory.show_lines(memory.command(C.parse(line))))
+        on_main(focus, lambda: memory.show_lines(memory.command(commands.parse(line))))
 
     typed("/questions")
     focus.out.wait_text("· 2 open questions (done N marks one answered):")
@@ -297,7 +297,7 @@ def test_the_memory_commands_inside_focus(sim, start_focus):
 
 
 def test_moderation_done_on_twitch_also_removes_held_messages(sim, start_focus):
-    from focuslib.sim import payloads_chat as N
+    from focuslib.sim import payloads_chat
 
     run_once(sim, start_focus, [(ANN, "a regular")])
     focus = start_focus(timestamps=False, hold_minutes=10)
@@ -307,9 +307,9 @@ def test_moderation_done_on_twitch_also_removes_held_messages(sim, start_focus):
     keep = say(sim, CY, "cy keeps this")
     gone = say(sim, CY, "cy deleted this")
     focus.out.wait_text("held: new chatter Cy (2 messages)")
-    sim.notify("channel.ban", C.ban(BOB, MOD, "spam"))  # another moderator, on Twitch's site
+    sim.notify("channel.ban", payloads_channel.ban(BOB, MOD, "spam"))  # another moderator, on Twitch's site
     focus.out.wait_text("discarded 2 held messages from Bob (removed on Twitch)")
-    sim.notify("channel.chat.message_delete", N.message_delete(CY, gone))
+    sim.notify("channel.chat.message_delete", payloads_chat.message_delete(CY, gone))
     say(sim, ANN, "after the delete")
     focus.out.wait_text("Ann: after the delete")
     memory = focus.app.memory

@@ -14,7 +14,7 @@ from typing import Iterator
 import pytest
 
 from conftest import N_SUBS, t
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from ptyterm import PtyFocus
 from test_inputline import ENTER, OTTER, prompt_row
 
@@ -74,16 +74,16 @@ def pty_focus(env: dict[str, str], sim) -> Iterator:
 
 
 def test_an_automod_held_text_reaches_the_devlog_and_never_the_terminal(pty_focus, sim, tmp_path) -> None:
-    from focuslib.sim import payloads_moderation as M
+    from focuslib.sim import payloads_moderation
 
     pipe = tmp_path / "devlog.fifo"
     os.mkfifo(pipe, 0o600)
     reader = DevlogReader(pipe)
     focus = pty_focus(extra={"FOCUS_DEVLOG_PIPE": str(pipe)})
-    sim.notify("automod.message.hold", M.automod_hold(OTTER, "you absolute walnut", "held-w"))
+    sim.notify("automod.message.hold", payloads_moderation.automod_hold(OTTER, "you absolute walnut", "held-w"))
     focus.wait_text("held by AutoMod: Pixel_Otter (#1): /allow 1 or /deny 1")
     reader.wait_for(b"you absolute walnut")  # the text, for the streamer's private devlog
-    sim.notify("channel.chat.message", P.chat_message(OTTER, "after the hold"))
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "after the hold"))
     focus.wait_text("Pixel_Otter: after the hold")
     assert b"walnut" not in bytes(focus.raw)  # not on screen, not in any byte focus wrote to the terminal
     focus.close()
@@ -97,13 +97,13 @@ def test_a_slow_helix_never_stalls_chat_or_the_input_line(pty_focus, sim) -> Non
     focus.send("hello through a slow Twitch" + ENTER)
     sim.wait_for(lambda: sim.requests_to("POST", "/helix/chat/messages"), t(15))
     for k in range(20):
-        sim.notify("channel.chat.message", P.chat_message(OTTER, f"still flowing {k}"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"still flowing {k}"))
     focus.wait_text("Pixel_Otter: still flowing 19")
     sim.trickle_prefix = "/moderation/bans"
     focus.send(f"/ban {KETTLE_LOGIN} spam" + ENTER)
     sim.wait_for(lambda: sim.requests_to("POST", "/helix/moderation/bans"), t(15))
     for k in range(20):
-        sim.notify("channel.chat.message", P.chat_message(OTTER, f"during the ban {k}"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"during the ban {k}"))
     focus.wait_text("Pixel_Otter: during the ban 19")
     focus.send("typing works")
     focus.wait_for(lambda: prompt_row(focus) == "› typing works", what="the input line answering keys")
@@ -136,7 +136,7 @@ def test_a_terminal_nobody_reads_costs_bounded_memory_and_never_stalls_chat(pty_
         """~13 MB of chat lines (far more than the pty's buffer and the bounded queue); focus's RSS after."""
         frames, _ = sim.burst_frames(30_000, session, text=f"{tag} " + "p" * 400)
         sim.send_frames(frames, session)
-        sim.notify("channel.chat.message", P.chat_message(OTTER, f"sentinel after the {tag}"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"sentinel after the {tag}"))
         reader.wait_for(f"sentinel after the {tag}".encode(), 120)  # the main thread handled it: no stall
         return rss_kib(focus.proc.pid)
 
@@ -190,7 +190,7 @@ def test_a_crash_inside_the_input_line_leaves_focus_showing_chat(pty_focus, sim,
     reader.wait_for(b"a bug planted in the completer by the test")  # the traceback, in the devlog
     assert b"Traceback" in bytes(reader.data)
     for k in range(5):
-        sim.notify("channel.chat.message", P.chat_message(OTTER, f"chat after the crash {k}"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"chat after the crash {k}"))
     focus.wait_text("Pixel_Otter: chat after the crash 4")  # display-only, as with stdin from /dev/null
     screen = "\n".join(focus.scrollback())
     assert "Traceback" not in screen and "planted" not in screen and "Press ENTER" not in screen
@@ -206,7 +206,7 @@ def test_a_resize_redraws_the_input_line_and_chat_goes_on(pty_focus, sim) -> Non
     for rows, cols in ((20, 60), (40, 120), (24, 80)):
         focus.resize(rows, cols)
         tag = f"{rows}x{cols}"
-        sim.notify("channel.chat.message", P.chat_message(OTTER, f"after the resize to {tag}"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"after the resize to {tag}"))
         focus.wait_text(f"Pixel_Otter: after the resize to {tag}")
 
         def settled() -> bool:  # the input line under the chat, the status under it, nothing in between
@@ -245,7 +245,7 @@ def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back
         shell.send("\x1a")  # Ctrl-Z
         shell.wait_for(lambda: "Stopped" in shell.text(), what="the shell's job stopped line")
         shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell's prompt")
-        sim.notify("channel.chat.message", P.chat_message(OTTER, "said while focus was stopped"))
+        sim.notify("channel.chat.message", payloads.chat_message(OTTER, "said while focus was stopped"))
         shell.send("fg\r")
         shell.wait_text("Pixel_Otter: said while focus was stopped")
         shell.wait_for(lambda: prompt_row(shell) == "› half a thought", what="the input line back, draft intact")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 
 from conftest import N_SUBS, t
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from test_inputline import CTRL_C, ENTER, OTTER, UP, open_pty, prompt_row  # noqa: F401 -- the fixture
 
 
@@ -39,7 +39,7 @@ def test_text_typed_during_a_burst_stays_on_the_input_line_and_is_shown_once(ope
     assert all("burst message" in row for row in chat if "Viewer_" in row or "★12" in row)
     focus.send(ENTER)
     focus.wait_for(lambda: any(": hello from the streamer" in row for row in focus.rows()), what="the echo")
-    sim.notify("channel.chat.message", P.chat_message(OTTER, "end of test"))
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "end of test"))
     focus.wait_text("Pixel_Otter: end of test")
     assert [row for row in focus.rows() if "hello from the streamer" in row] == ["◉ DeskFox: hello from the streamer"]
     assert len(sim.requests_to("POST", "/helix/chat/messages")) == 1
@@ -62,10 +62,10 @@ def test_clear_asks_first(open_pty, sim) -> None:
 
 
 def test_automod_hold_allow_and_deny_end_to_end(open_pty, sim) -> None:
-    from focuslib.sim import payloads_moderation as M
+    from focuslib.sim import payloads_moderation
 
     focus = open_pty()
-    sim.notify("automod.message.hold", M.automod_hold(OTTER, "you absolute walnut", "held-a"))
+    sim.notify("automod.message.hold", payloads_moderation.automod_hold(OTTER, "you absolute walnut", "held-a"))
     focus.wait_text("held by AutoMod: Pixel_Otter (#1): /allow 1 or /deny 1")
     assert "walnut" not in focus.text()
     focus.send("/allow 1" + ENTER)
@@ -74,13 +74,13 @@ def test_automod_hold_allow_and_deny_end_to_end(open_pty, sim) -> None:
     [request] = sim.requests_to("POST", "/helix/moderation/automod/message")
     assert request.json() == {"user_id": "70000001", "msg_id": "held-a", "action": "ALLOW"}
 
-    sim.notify("automod.message.hold", M.automod_hold(OTTER, "a second walnut", "held-b"))
+    sim.notify("automod.message.hold", payloads_moderation.automod_hold(OTTER, "a second walnut", "held-b"))
     focus.wait_text("held by AutoMod: Pixel_Otter (#2): /allow 2 or /deny 2")
     focus.send("/deny 2" + ENTER)
     focus.wait_text("AutoMod #2 (Pixel_Otter): denied by DeskFox")
     focus.send("/allow 2" + ENTER)  # already handled
     focus.wait_text("! no message #2 is held by AutoMod")
-    sim.notify("channel.chat.message", P.chat_message(OTTER, "end of test"))
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "end of test"))
     focus.wait_text("Pixel_Otter: end of test")
     assert "second walnut" not in focus.text()
 
@@ -111,16 +111,16 @@ def test_ctrl_c_during_a_burst_clears_the_line_and_never_stops_focus(open_pty, s
 def test_every_command_works_from_the_input_line(open_pty, sim) -> None:
     """Each command typed into focus's input line, its one-line result read off the screen, its request
     seen by the simulated Twitch (the exact requests are in test_talk_back.py, through the same executor)."""
-    from focuslib.sim import payloads_moderation as M
-    from focuslib.twitch import commands as C
+    from focuslib.sim import payloads_moderation
+    from focuslib.twitch import commands
 
     focus = open_pty(rows=60)
-    sim.notify("channel.chat.message", P.chat_message(OTTER, "a question?", message_id="q-1"))
-    sim.notify("channel.chat.message", P.chat_message(("81230006", "loud_kettle", "Loud_Kettle"), "CAPS",
-                                                      message_id="k-1"))
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "a question?", message_id="q-1"))
+    sim.notify("channel.chat.message", payloads.chat_message(("81230006", "loud_kettle", "Loud_Kettle"), "CAPS",
+                                                             message_id="k-1"))
     focus.wait_text("Loud_Kettle: CAPS")
-    sim.notify("automod.message.hold", M.automod_hold(OTTER, "held text", "held-1"))
-    sim.notify("automod.message.hold", M.automod_hold(OTTER, "more held text", "held-2"))
+    sim.notify("automod.message.hold", payloads_moderation.automod_hold(OTTER, "held text", "held-1"))
+    sim.notify("automod.message.hold", payloads_moderation.automod_hold(OTTER, "more held text", "held-2"))
     focus.wait_text("(#2): /allow 2 or /deny 2")
     steps = [  # (typed, the line it answers with, the request it makes)
         ("/reply pixel_otter yes", "· replied to Pixel_Otter", ("POST", "/chat/messages")),
@@ -141,7 +141,8 @@ def test_every_command_works_from_the_input_line(open_pty, sim) -> None:
         ("/deny 2", "· denied #2 (Pixel_Otter)", ("POST", "/moderation/automod/message")),
     ]
     typed = {line.split()[0][1:] for line, _, _ in steps}
-    assert typed | {"clear", "help", "quit", "history", "release", "questions", "done", "links"} == set(C.names())
+    not_in_steps = {"clear", "help", "quit", "history", "release", "questions", "done", "links"}
+    assert typed | not_in_steps == set(commands.names())
     for line, said, (method, path) in steps:
         before = len(sim.requests_to(method, "/helix" + path))
         focus.send(line + ENTER)

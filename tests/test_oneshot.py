@@ -15,13 +15,13 @@ import pytest
 
 from conftest import ROOT, t
 from focuslib.sim import SimTwitch
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.sim import payloads_chat as PC
 from focuslib.sim.state import ALL_SCOPES
 from focuslib.sim.triggers import HERON, KETTLE, MOSS, OTTER
 from secret_guard import seen
 
-B_ID = P.BROADCASTER[0]
+B_ID = payloads.BROADCASTER[0]
 
 
 @pytest.fixture
@@ -205,11 +205,11 @@ def test_make_targets_send_the_text_as_typed_and_never_take_the_shells_user(sim,
 
 def test_reply_answers_the_chatters_latest_message_from_the_history(sim, shell_env) -> None:
     events = [
-        ("channel.chat.message", P.chat_message(OTTER, "older question", message_id="m-old")),
-        ("channel.chat.message", P.chat_message(OTTER, "latest question?", message_id="m-latest")),
-        ("channel.chat.message", P.chat_message(OTTER, "a deleted one", message_id="m-deleted")),
+        ("channel.chat.message", payloads.chat_message(OTTER, "older question", message_id="m-old")),
+        ("channel.chat.message", payloads.chat_message(OTTER, "latest question?", message_id="m-latest")),
+        ("channel.chat.message", payloads.chat_message(OTTER, "a deleted one", message_id="m-deleted")),
         ("channel.chat.message_delete", PC.message_delete(OTTER, "m-deleted")),
-        ("channel.chat.message", P.chat_message(MOSS, "someone else, later", message_id="m-moss")),
+        ("channel.chat.message", payloads.chat_message(MOSS, "someone else, later", message_id="m-moss")),
     ]
     seed_history(Path(shell_env["FOCUS_DATA_DIR"]), events)
     for kind, payload in events:  # Twitch knows the messages too (it refuses a reply to an unknown one)
@@ -222,10 +222,10 @@ def test_reply_answers_the_chatters_latest_message_from_the_history(sim, shell_e
 
 def test_delete_takes_the_message_from_the_history(sim, shell_env) -> None:
     events = [
-        ("channel.chat.message", P.chat_message(OTTER, "spam one", message_id="o-1")),
-        ("channel.chat.message", P.chat_message(OTTER, "spam two", message_id="o-2")),
-        ("channel.chat.message", P.chat_message(KETTLE, "CAPS", message_id="k-1")),
-        ("channel.chat.message", P.chat_message(HERON, "the very latest", message_id="m-9")),
+        ("channel.chat.message", payloads.chat_message(OTTER, "spam one", message_id="o-1")),
+        ("channel.chat.message", payloads.chat_message(OTTER, "spam two", message_id="o-2")),
+        ("channel.chat.message", payloads.chat_message(KETTLE, "CAPS", message_id="k-1")),
+        ("channel.chat.message", payloads.chat_message(HERON, "the very latest", message_id="m-9")),
     ]
     seed_history(Path(shell_env["FOCUS_DATA_DIR"]), events)
     for kind, payload in events:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
-from focuslib.sim import payloads_chat as N
-from focuslib.store import queries as Q
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel
+from focuslib.sim import payloads_chat
+from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import MIGRATIONS, VERSION, StoreError, db_path, open_read, open_write
@@ -30,7 +30,7 @@ MOD = ("509", "mossy", "Mossy")
 
 
 def chat(who, text, **kw):
-    return parse_event("channel.chat.message", "1", P.chat_message(who, text, **kw))
+    return parse_event("channel.chat.message", "1", payloads.chat_message(who, text, **kw))
 
 
 def ev(stype, payload, version="1"):
@@ -130,7 +130,7 @@ def test_retention_forgets_what_is_older_than_the_setting_and_zero_keeps_everyth
     path = db_path(tmp_path)
     now = time.time()
     old, recent = now - 91 * DAY, now - 1 * DAY
-    items = [(old, chat(ANN, "ancient")), (old, ev("channel.follow", P.follow(BOB), "2")),
+    items = [(old, chat(ANN, "ancient")), (old, ev("channel.follow", payloads.follow(BOB), "2")),
              (recent, chat(BOB, "recent https://example.com/x"))]
     write(path, items, days=0)
     write(path, [], days=0)  # a restart with 0: nothing goes
@@ -166,20 +166,20 @@ def test_deleted_and_cleared_flags_follow_twitch(tmp_path):
     now = time.time()
     a1, a2, b1 = chat(ANN, "one"), chat(ANN, "two"), chat(BOB, "three")
     items = [(now, a1), (now + 1, a2), (now + 2, b1),
-             (now + 3, ev("channel.chat.message_delete", N.message_delete(ANN, a1.message_id))),
-             (now + 4, ev("channel.chat.clear_user_messages", N.clear_user_messages(BOB))),
+             (now + 3, ev("channel.chat.message_delete", payloads_chat.message_delete(ANN, a1.message_id))),
+             (now + 4, ev("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(BOB))),
              (now + 5, chat(ANN, "after the clear of bob"))]
     write(path, items)
     assert rows(path, "SELECT text, deleted, cleared FROM messages ORDER BY id") == [
         ("one", 1, 0), ("two", 0, 0), ("three", 0, 1), ("after the clear of bob", 0, 0)]
-    write(path, [(now + 6, ev("channel.chat.clear", N.chat_clear()))])
+    write(path, [(now + 6, ev("channel.chat.clear", payloads_chat.chat_clear()))])
     assert rows(path, "SELECT count(*) FROM messages WHERE cleared = 1") == [(4,)]
 
 
 def test_streams_open_and_close_with_online_and_offline(tmp_path):
     path = db_path(tmp_path)
-    write(path, [(1000.0, ev("stream.online", C.stream_online())), (5000.0, ev("stream.offline", C.stream_offline()))],
-          days=0)
+    write(path, [(1000.0, ev("stream.online", payloads_channel.stream_online())),
+                 (5000.0, ev("stream.offline", payloads_channel.stream_offline()))], days=0)
     assert rows(path, "SELECT started_at, ended_at FROM streams") == [(1000.0, 5000.0)]
 
 
@@ -188,11 +188,12 @@ def test_history_of_a_user_has_dates_count_first_seen_and_moderation(tmp_path):
     now = time.time()
     spam = chat(ANN, "buy followers \x1b[2Jcheap")
     items = [(now - 7200, chat(ANN, "hello")), (now - 60, spam),
-             (now - 50, ev("channel.chat.message_delete", N.message_delete(ANN, spam.message_id))),
-             (now - 40, ev("channel.ban", C.ban(ANN, MOD, "spam links", 10))), (now - 30, chat(BOB, "unrelated"))]
+             (now - 50, ev("channel.chat.message_delete", payloads_chat.message_delete(ANN, spam.message_id))),
+             (now - 40, ev("channel.ban", payloads_channel.ban(ANN, MOD, "spam links", 10))),
+             (now - 30, chat(BOB, "unrelated"))]
     write(path, items)
     conn = open_read(path)
-    h = Q.history(conn, "@ANN", limit=1)
+    h = queries.history(conn, "@ANN", limit=1)
     assert h is not None and h.count == 2 and h.first_seen == pytest.approx(now - 7200)
     assert [m.text for m in h.messages] == ["buy followers \x1b[2Jcheap"] and h.messages[0].deleted
     assert [m.type for m in h.moderation] == ["delete", "timeout"]
@@ -200,7 +201,7 @@ def test_history_of_a_user_has_dates_count_first_seen_and_moderation(tmp_path):
     assert lines[0].startswith("Ann: 2 messages, first seen ")
     assert "timeout by Mossy: spam links (until " in lines[2] and lines[2].endswith(" UTC)")
     assert "[deleted] buy followers" in lines[-1] and "\x1b" not in "".join(lines)  # sanitized
-    assert Q.history(conn, "nobody") is None
+    assert queries.history(conn, "nobody") is None
     conn.close()
 
 
@@ -211,13 +212,13 @@ def test_questions_need_a_question_mark_and_the_streamer_or_bang_q(tmp_path):
              "!quit? no", "!queue?", "!q? what", "  !Q\twhich shell?", "hey @deskfox, rust or go?"]
     write(path, [(now + k, chat(ANN, text)) for k, text in enumerate(texts)])
     conn = open_read(path)
-    qs = Q.questions(conn, now - 1)
+    qs = queries.questions(conn, now - 1)
     # `!q` must be followed by a space or the end: `!quit?`, `!queue?` and `!q?` are not the question command
     assert [q.text for q in qs] == ["@DeskFox is that neovim?", "!q what font is that?", "  !Q\twhich shell?",
                                     "hey @deskfox, rust or go?"]
     write(path, [(now + 10, QuestionsAnswered("", (qs[1].id,)))])
-    assert [q.text for q in Q.questions(conn, now - 1)] == ["@DeskFox is that neovim?", "  !Q\twhich shell?",
-                                                            "hey @deskfox, rust or go?"]
+    assert [q.text for q in queries.questions(conn, now - 1)] == ["@DeskFox is that neovim?", "  !Q\twhich shell?",
+                                                                  "hey @deskfox, rust or go?"]
     conn.close()
 
 
@@ -227,7 +228,7 @@ def test_a_question_to_a_chatter_whose_login_starts_like_the_streamers_is_not_th
     texts = ["@deskfox_fan did you see that?", "@DeskFoxes is it live?", "@deskfox, is it live?", "@deskfox?"]
     write(path, [(now + k, chat(ANN, text)) for k, text in enumerate(texts)])
     conn = open_read(path)
-    assert [q.text for q in Q.questions(conn, now - 1)] == ["@deskfox, is it live?", "@deskfox?"]
+    assert [q.text for q in queries.questions(conn, now - 1)] == ["@deskfox, is it live?", "@deskfox?"]
     conn.close()
 
 
@@ -238,9 +239,9 @@ def test_links_are_every_url_with_who_and_when(tmp_path):
                  (now, chat(BOB, "see https://example.com/a?b=1, and www.example.org/docs.")),
                  (now + 1, chat(ANN, "no link here, just example dot com"))])
     conn = open_read(path)
-    assert [(k.name, k.url) for k in Q.links(conn, now - 3600)] == [
+    assert [(k.name, k.url) for k in queries.links(conn, now - 3600)] == [
         ("Bob", "https://example.com/a?b=1"), ("Bob", "www.example.org/docs")]
-    assert len(Q.links(conn, 0)) == 3
+    assert len(queries.links(conn, 0)) == 3
     conn.close()
 
 
@@ -257,7 +258,7 @@ def test_a_link_ends_at_a_control_escape_bidi_or_invisible_character(tmp_path):
     now = time.time()
     write(path, [(now, chat(ANN, "look https://a.example/x\x1b[2J\x1b[Hgone"))])
     conn = open_read(path)
-    assert [k.url for k in Q.links(conn, now - 1)] == ["https://a.example/x"]
+    assert [k.url for k in queries.links(conn, now - 1)] == ["https://a.example/x"]
     conn.close()
 
 
@@ -277,13 +278,13 @@ def test_links_of_held_deleted_or_cleared_messages_are_not_listed_until_released
     gone = chat(CY, "see https://deleted.example/")
     write(path, [(now, chat(ANN, "ok https://fine.example/")),
                  (now + 1, chat(BOB, "buy https://held.example/ now"), True), (now + 2, gone),
-                 (now + 3, ev("channel.chat.message_delete", N.message_delete(CY, gone.message_id))),
+                 (now + 3, ev("channel.chat.message_delete", payloads_chat.message_delete(CY, gone.message_id))),
                  (now + 4, chat(MOD, "https://cleared.example/")),
-                 (now + 5, ev("channel.chat.clear_user_messages", N.clear_user_messages(MOD)))])
+                 (now + 5, ev("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(MOD)))])
     conn = open_read(path)
-    assert [k.url for k in Q.links(conn, now - 1)] == ["https://fine.example/"]
+    assert [k.url for k in queries.links(conn, now - 1)] == ["https://fine.example/"]
     write(path, [(now + 6, Released("70000001", "502", "bob", "Bob", ""))])
-    assert [k.url for k in Q.links(conn, now - 1)] == ["https://fine.example/", "https://held.example/"]
+    assert [k.url for k in queries.links(conn, now - 1)] == ["https://fine.example/", "https://held.example/"]
     conn.close()
 
 
@@ -298,7 +299,7 @@ def test_history_in_focus_keeps_a_held_text_off_stream_and_the_shell_command_sho
     assert lines[0].startswith("Bob: 1 message") and "[held]" in lines[-1]
     assert "SLUR" not in "\n".join(lines)
     conn = open_read(path)
-    assert report.history_lines(Q.history(conn, "bob"), on_stream=False)[-1].endswith("[held] FIRST-MESSAGE SLUR")
+    assert report.history_lines(queries.history(conn, "bob"), on_stream=False)[-1].endswith("[held] FIRST-MESSAGE SLUR")
     conn.close()
 
 
@@ -318,8 +319,8 @@ def test_questions_and_links_in_focus_are_bounded_the_shell_lists_them_all(tmp_p
     assert qs[-1] == "  ... and 10 more: python focus.py questions (in a shell)"
     assert memory.done(30) == ["question 30 answered"]  # the numbers stay those of the whole list
     conn = open_read(path)
-    assert len(report.link_lines(Q.links(conn, now - 1), on_stream=False)) == 1200
-    assert len(report.question_lines(Q.questions(conn, now - 1), on_stream=False)) == 31
+    assert len(report.link_lines(queries.links(conn, now - 1), on_stream=False)) == 1200
+    assert len(report.question_lines(queries.questions(conn, now - 1), on_stream=False)) == 31
     conn.close()
 
 
@@ -348,27 +349,27 @@ def test_recap_counts_a_scripted_stream_once_per_fact(tmp_path):
     path = db_path(tmp_path)
     start = 1_000_000.0
     write(path, [(start - 3600, chat(CY, "seen in an earlier stream"))], days=0)
-    cheer = parse_event("channel.chat.message", "1", P.chat_message(ANN, "Cheer100 go"))
+    cheer = parse_event("channel.chat.message", "1", payloads.chat_message(ANN, "Cheer100 go"))
     items = [
         (start + 1, chat(ANN, "hi")), (start + 2, chat(BOB, "hello")), (start + 3, chat(CY, "back again")),
         (start + 61, chat(ANN, "minute two")), (start + 62, chat(ANN, "still here")),
-        (start + 150, cheer), (start + 150, ev("channel.cheer", C.cheer(ANN, 100, "Cheer100 go"))),
-        (start + 10, ev("channel.follow", P.follow(("601", "f1", "F1")), "2")),
-        (start + 11, ev("channel.follow", P.follow(("602", "f2", "F2")), "2")),
-        (start + 20, ev("channel.subscribe", P.subscribe(BOB))),
-        (start + 20, ev("channel.chat.notification", N.sub(BOB))),
-        (start + 30, ev("channel.subscription.gift", C.subscription_gift(CY, 3))),
-        *[(start + 30, ev("channel.subscribe", P.subscribe(("7%02d" % k, f"r{k}", f"R{k}"), is_gift=True)))
+        (start + 150, cheer), (start + 150, ev("channel.cheer", payloads_channel.cheer(ANN, 100, "Cheer100 go"))),
+        (start + 10, ev("channel.follow", payloads.follow(("601", "f1", "F1")), "2")),
+        (start + 11, ev("channel.follow", payloads.follow(("602", "f2", "F2")), "2")),
+        (start + 20, ev("channel.subscribe", payloads.subscribe(BOB))),
+        (start + 20, ev("channel.chat.notification", payloads_chat.sub(BOB))),
+        (start + 30, ev("channel.subscription.gift", payloads_channel.subscription_gift(CY, 3))),
+        *[(start + 30, ev("channel.subscribe", payloads.subscribe(("7%02d" % k, f"r{k}", f"R{k}"), is_gift=True)))
           for k in range(3)],
-        (start + 30, ev("channel.chat.notification", N.community_sub_gift(CY, 3, "bomb-1"))),
-        *[(start + 30, ev("channel.chat.notification", N.sub_gift(CY, ("7%02d" % k, f"r{k}", f"R{k}"),
+        (start + 30, ev("channel.chat.notification", payloads_chat.community_sub_gift(CY, 3, "bomb-1"))),
+        *[(start + 30, ev("channel.chat.notification", payloads_chat.sub_gift(CY, ("7%02d" % k, f"r{k}", f"R{k}"),
                                                                    community_gift_id="bomb-1"))) for k in range(3)],
-        (start + 40, ev("channel.raid", C.raid(("800", "raider", "Raider"), 42))),
-        (start + 40, ev("channel.chat.notification", N.raid(("800", "raider", "Raider"), 42))),
+        (start + 40, ev("channel.raid", payloads_channel.raid(("800", "raider", "Raider"), 42))),
+        (start + 40, ev("channel.chat.notification", payloads_chat.raid(("800", "raider", "Raider"), 42))),
     ]
     write(path, items, days=0)
     conn = open_read(path)
-    r = Q.recap(conn, start, start + 179)
+    r = queries.recap(conn, start, start + 179)
     conn.close()
     assert (r.messages, r.chatters, r.new_chatters) == (6, 3, 2)
     assert (r.follows, r.subs, r.gifts, r.bits, r.raids, r.raid_viewers) == (2, 1, 3, 100, 1, 42)
@@ -381,13 +382,13 @@ def test_recap_counts_a_scripted_stream_once_per_fact(tmp_path):
 def test_recap_falls_back_to_the_notices_without_the_channel_events(tmp_path):
     path = db_path(tmp_path)
     start = 2_000_000.0
-    write(path, [(start + 1, ev("channel.chat.notification", N.sub(BOB))),
-                 (start + 2, ev("channel.chat.notification", N.resub(CY, 5))),
-                 (start + 3, ev("channel.chat.notification", N.sub_gift(ANN, BOB))),
-                 (start + 4, ev("channel.chat.notification", N.raid(("800", "raider", "Raider"), 7))),
+    write(path, [(start + 1, ev("channel.chat.notification", payloads_chat.sub(BOB))),
+                 (start + 2, ev("channel.chat.notification", payloads_chat.resub(CY, 5))),
+                 (start + 3, ev("channel.chat.notification", payloads_chat.sub_gift(ANN, BOB))),
+                 (start + 4, ev("channel.chat.notification", payloads_chat.raid(("800", "raider", "Raider"), 7))),
                  (start + 5, chat(ANN, "Cheer50 nice"))], days=0)
     conn = open_read(path)
-    r = Q.recap(conn, start, start + 60)
+    r = queries.recap(conn, start, start + 60)
     conn.close()
     assert (r.subs, r.gifts, r.raids, r.raid_viewers, r.bits) == (2, 1, 1, 7, 50)
 
@@ -397,6 +398,6 @@ def test_a_lone_surrogate_is_stored_replaced_and_history_goes_on(tmp_path):
     path = db_path(tmp_path)
     write(path, [(time.time(), chat(ANN, "odd \ud800 text https://x.example/\ud800")),
                  (time.time(), chat(BOB, "plain")),
-                 (time.time(), ev("channel.ban", C.ban(CY, MOD, "bad \ud800 reason")))])
+                 (time.time(), ev("channel.ban", payloads_channel.ban(CY, MOD, "bad \ud800 reason")))])
     assert rows(path, "SELECT text FROM messages ORDER BY id") == [("odd ? text https://x.example/?",), ("plain",)]
     assert rows(path, "SELECT detail FROM events") == [("bad ? reason",)]

@@ -20,11 +20,11 @@ from focuslib.net.users import UserCache
 from focuslib.runtime.execute import Executor, Seen
 from focuslib.twitch.automod import HeldMessage
 from focuslib.sim import SimTwitch
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.sim.state import ALL_SCOPES
 from focuslib.sim.triggers import KETTLE, OTTER
 
-B_ID = P.BROADCASTER[0]
+B_ID = payloads.BROADCASTER[0]
 MOD = {"broadcaster_id": [B_ID], "moderator_id": [B_ID]}
 
 
@@ -87,7 +87,7 @@ def test_say_sends_one_exact_request_as_the_broadcaster(sim, talk) -> None:
 def test_reply_names_the_parent_message(sim, talk) -> None:
     recent = Recent()
     recent.messages["pixel_otter"] = Seen("parent-1", OTTER[0], "pixel_otter", "Pixel_Otter")
-    sim.helix.observe("channel.chat.message", P.chat_message(OTTER, "question?", message_id="parent-1"))
+    sim.helix.observe("channel.chat.message", payloads.chat_message(OTTER, "question?", message_id="parent-1"))
     ex = talk(recent=recent)
     assert ex.run_line("/reply @Pixel_Otter yes!").text == "replied to Pixel_Otter"
     [req] = helix(sim, "POST", "/chat/messages")
@@ -107,7 +107,7 @@ def test_reply_in_focus_finds_a_chatter_who_spoke_before_it_started_in_the_histo
     from focuslib.store.schema import db_path
     from test_oneshot import seed_history
 
-    earlier = P.chat_message(OTTER, "asked before the restart?", message_id="parent-9")
+    earlier = payloads.chat_message(OTTER, "asked before the restart?", message_id="parent-9")
     seed_history(tmp_path, [("channel.chat.message", earlier)])
     sim.helix.observe("channel.chat.message", earlier)
     ex = talk(recent=Remembered(Recent(), StoredRecent(db_path(tmp_path), B_ID)))
@@ -150,7 +150,7 @@ def test_delete_and_clear(sim, talk) -> None:
     ex = talk(recent=recent)
     assert ex.run_line("/delete").text == "no message to delete yet"
     assert ex.run_line("/delete loud_kettle").text == "no recent message of loud_kettle to delete"
-    sim.helix.observe("channel.chat.message", P.chat_message(KETTLE, "SPAM", message_id="m-1"))
+    sim.helix.observe("channel.chat.message", payloads.chat_message(KETTLE, "SPAM", message_id="m-1"))
     recent.messages["loud_kettle"] = recent.messages[None] = Seen("m-1", KETTLE[0], "loud_kettle", "Loud_Kettle")
     assert ex.run_line("/delete loud_kettle").text == "deleted Loud_Kettle's message"
     [req] = helix(sim, "DELETE", "/moderation/chat")
@@ -158,7 +158,7 @@ def test_delete_and_clear(sim, talk) -> None:
     gone = ex.run_line("/delete")
     assert (gone.status, gone.text) == (404, "could not delete the message: "
                                              "The message specified in the message_id field was not found.")
-    sim.helix.observe("channel.chat.message", P.chat_message(P.BROADCASTER, "mine", message_id="m-2"))
+    sim.helix.observe("channel.chat.message", payloads.chat_message(payloads.BROADCASTER, "mine", message_id="m-2"))
     recent.messages[None] = Seen("m-2", B_ID, "deskfox")
     assert ex.run_line("/delete").text == ("could not delete the message: You may not delete another "
                                            "moderator's messages or the broadcaster's messages.")
@@ -340,7 +340,7 @@ def test_a_said_message_arrives_once_over_eventsub(sim, env, start_focus, talk) 
     sim.wait_subscribed(N_SUBS)
     assert talk().run_line("hello from the shell").text == "sent"
     focus.out.wait_text("DeskFox: hello from the shell")
-    sim.notify("channel.chat.message", P.chat_message(OTTER, "after the echo"))
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "after the echo"))
     focus.out.wait_text("after the echo")
     assert focus.out.text.count("hello from the shell") == 1
     assert focus.stop() == 0

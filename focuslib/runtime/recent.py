@@ -15,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from focuslib.runtime.execute import Recent, Seen
-from focuslib.store import queries as Q
+from focuslib.store import queries
 from focuslib.store.schema import StoreError, open_read
 from focuslib.twitch.automod import HeldMessage, HeldMessages
 from focuslib.twitch.events import ChatMessage
@@ -85,7 +85,7 @@ class StoredRecent:
         try:
             conn = open_read(self.path, self.busy_ms)
             try:
-                found = Q.latest_message(conn, self.channel, login)
+                found = queries.latest_message(conn, self.channel, login)
             finally:
                 conn.close()
         except sqlite3.Error as exc:
