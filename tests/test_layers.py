@@ -259,3 +259,32 @@ def test_the_name_check_finds_a_class_defined_twice(tmp_path):
                                      "def f():\n    class Say:  # local: not a module's name\n        pass\n",
     })
     assert name_collisions(tmp_path) == {"Ban": ["focuslib.twitch.commands", "focuslib.twitch.events"]}
+
+
+# -- names a reader can follow --------------------------------------------------------------------------------------
+# `commands as C` makes every use site a riddle (`C.Ban` beside the event `ChannelBan`); a module is imported by its
+# name, or under a word that says what it is.
+
+
+def one_letter_aliases(root: Path, package: str = "focuslib") -> list[str]:
+    found = []
+    for name, path in modules(root, package).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                found += [f"{name}:{node.lineno} {alias.name} as {alias.asname}"
+                          for alias in node.names if alias.asname is not None and len(alias.asname) == 1]
+    return found
+
+
+def test_no_module_is_imported_under_a_single_letter():
+    assert one_letter_aliases(ROOT) == []
+
+
+def test_the_alias_check_finds_a_single_letter(tmp_path):
+    _write(tmp_path, {
+        "focuslib/__init__.py": "",
+        "focuslib/runtime/__init__.py": "",
+        "focuslib/runtime/talk.py": "from focuslib.twitch import commands as C\nimport json as j\n"
+                                    "from focuslib.sim import payloads_chat as chat\n",
+    })
+    assert one_letter_aliases(tmp_path) == ["focuslib.runtime.talk:1 commands as C", "focuslib.runtime.talk:2 json as j"]
