@@ -175,3 +175,25 @@ def test_what_cannot_wait_for_the_known_chatters_is_dropped_unseen_and_counted_i
     focus.out.wait_text("dropped 2 messages unseen while the known chatters loaded (the devlog has them)")
     assert "Ann: waiting 0" in focus.out.text and "waiting 1" not in focus.out.text
     assert focus.stop() == 0
+
+
+def test_what_still_waits_when_focus_stops_is_stored_held(sim, env, start_focus, monkeypatch):
+    """A clean exit loses nothing: not even messages that waited for a load that finished only at the stop."""
+    from test_history_flow import shell
+
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    load = HistoryWriter._load
+
+    def at_stop(self, conn):
+        self._stopping.wait(t(60))  # the load ends only once focus is stopping: the message still waits then
+        return load(self, conn)
+
+    monkeypatch.setattr(HistoryWriter, "_load", at_stop)
+    focus = start_focus(timestamps=False, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, CY, "said while the list loaded")
+    focus.out.wait_text("chat waits until the history has loaded the known chatters")
+    assert focus.stop() == 0
+    assert "said while the list loaded" not in focus.out.text
+    res = shell(env, "history", "cy")
+    assert res.returncode == 0 and "[held] said while the list loaded" in res.stdout, res.stderr

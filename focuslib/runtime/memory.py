@@ -329,6 +329,9 @@ def stop_memory(memory: ChatMemory | None, started: float | None, out: Any) -> N
     if memory is None or memory.writer is None:
         return
     writer = memory.writer
+    for m, _ in memory._waiting:  # still waiting for the known chatters: stored held, like what the queue kept
+        writer.put(time.time(), m, held=True)
+    memory._waiting.clear()
     writer.stop()
     if writer.dropped:
         memory.devlog.put(record("lifecycle", time.time(), event="history_dropped", count=writer.dropped))
