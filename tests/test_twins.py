@@ -1,7 +1,8 @@
 """Twins: a moment Twitch reports through two subscriptions gets exactly one line, never none.
 
-Each kind (sub, resub, gift, gift bomb, raid, and the cheer with each of its
-poorer reports: channel.cheer, channel.bits.use, both, and an anonymous cheer)
+Each kind (sub, resub, gift, anonymous gift, gift bomb, raid, and the cheer
+with each of its poorer reports: channel.cheer, channel.bits.use, both, and an
+anonymous cheer)
 is played with only the poorer report (the channel.* events), only the richer
 one (the chat notice or chat message), both in either order, and two users'
 moments interleaved.  The presenter is driven with explicit monotonic times,
@@ -70,6 +71,14 @@ def gift(who) -> tuple[Frames, Frames]:
             [(NOTICE, N.sub_gift(who, HERON))])
 
 
+def anonymous_gift(who) -> tuple[Frames, Frames]:
+    """Anonymous: no gifter in channel.subscription.gift, chatter_is_anonymous in the notice."""
+    recipient = HERON if who == OTTER else ("81230009", "quiet_quail", "QuietQuail")
+    return ([("channel.subscription.gift", C.subscription_gift(None, 1)),
+             ("channel.subscribe", P.subscribe(recipient, is_gift=True))],
+            [(NOTICE, N.sub_gift(None, recipient))])
+
+
 def bomb(who) -> tuple[Frames, Frames]:
     recipients = [("9001", "v_1", "V_1"), ("9002", "v_2", "V_2")]
     return ([("channel.subscription.gift", C.subscription_gift(who, 2))]
@@ -78,10 +87,11 @@ def bomb(who) -> tuple[Frames, Frames]:
 
 
 KINDS = {"sub": sub, "resub": resub, "cheer": cheer, "bits-use": bits_use, "cheer-thrice": cheer_thrice,
-         "cheer-anonymous": anonymous_cheer, "raid": raid, "gift": gift, "bomb": bomb}
+         "cheer-anonymous": anonymous_cheer, "raid": raid, "gift": gift, "gift-anonymous": anonymous_gift,
+         "bomb": bomb}
 CHAT = "channel.chat.message"
 RICH = {"sub": NOTICE, "resub": NOTICE, "cheer": CHAT, "bits-use": CHAT, "cheer-thrice": CHAT,
-        "cheer-anonymous": CHAT, "raid": NOTICE, "gift": NOTICE, "bomb": NOTICE}
+        "cheer-anonymous": CHAT, "raid": NOTICE, "gift": NOTICE, "gift-anonymous": NOTICE, "bomb": NOTICE}
 CHEERS = ("cheer", "bits-use", "cheer-thrice", "cheer-anonymous")
 
 
@@ -166,7 +176,7 @@ def test_two_users_moments_interleaved_are_paired_by_user_not_by_order(kind) -> 
         assert sorted(s.lines) == sorted(expected)
     else:
         assert len(s.lines) == len(expected)
-    if kind != "cheer-anonymous":
+    if kind not in ("cheer-anonymous", "gift-anonymous"):
         assert all("Pixel_Otter" in line or "Mossy_Lantern" in line or "→" in line for line in s.lines)
 
 
