@@ -172,3 +172,12 @@ def test_power_ups_and_combos_are_never_held_as_twins() -> None:
     s.show("channel.bits.use", X.bits_use(MOSS, 500, "power_up", "", "celebration"), now=0.0)
     s.show("channel.bits.use", X.bits_use(MOSS, 5, "combo"), now=0.0)
     assert len(s.lines) == 2 and s.presenter.deadline() is None
+
+
+def test_the_demo_channel_plays_every_new_moment() -> None:
+    from focuslib.sim.demo import SCRIPT
+
+    frames = [frame for _, step in SCRIPT for frame in step()]
+    assert set(NEW) <= {stype for stype, _ in frames}
+    assert any(event.get("from_broadcaster_user_id") == "70000001" for stype, event in frames
+               if stype == "channel.raid")  # the streamer's own raid out
