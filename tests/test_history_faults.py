@@ -76,20 +76,33 @@ def test_a_corrupt_database(sim, env, start_focus):
 
 
 def test_a_database_another_program_keeps_locked(sim, env, start_focus):
+    """Chat flows while another program holds the lock; focus says so once, keeps what arrives meanwhile,
+    and writes it when the lock is gone."""
     path = seed(Path(env["FOCUS_DATA_DIR"]))
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        chat_survives(sim, start_focus, "locked")
+        focus = start_focus(None, timestamps=False)
+        sim.wait_subscribed(N_SUBS)
+        say(sim, ANN, "while it is locked")
+        focus.out.wait_text("Ann: while it is locked")
+        focus.out.wait_text("tries again")
         res = shell(env, "recap")
         assert res.returncode == 1 and res.stderr.count("\n") == 1 and "locked" in res.stderr
     finally:
         holder.stdin.close()
         holder.wait(t(10))
         holder.stdout.close()
-    res = shell(env, "history", "ann")  # the lock is gone: the history is intact
-    assert res.returncode == 0 and "seeded" in res.stdout
+    say(sim, ANN, "after the lock")
+    focus.out.wait_text("Ann: after the lock")
+    assert focus.stop() == 0
+    lines = [line for line in focus.out.lines() if "history database" in line]
+    assert len(lines) == 1 and "locked by another program: focus keeps chat and tries again" in lines[0], lines
+    assert "recap " in focus.out.text  # the history worked after all
+    res = shell(env, "history", "ann")
+    assert res.returncode == 0, res.stderr
+    assert [w in res.stdout for w in ("seeded", "while it is locked", "after the lock")] == [True] * 3
 
 
 def test_a_database_that_belongs_to_someone_else(sim, env, start_focus):

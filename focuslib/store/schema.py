@@ -138,8 +138,8 @@ def check_file(path: Path) -> None:
             os.chmod(p, 0o600)
 
 
-def open_write(path: Path) -> sqlite3.Connection:
-    """The writer's connection: file created 0600, WAL, migrated to VERSION."""
+def open_write(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """The writer's connection: file created 0600, WAL, migrated to VERSION (closed again if any step fails)."""
     prepare_dir(path.parent)
     check_file(path)
     if not path.exists():
@@ -147,14 +147,17 @@ def open_write(path: Path) -> sqlite3.Connection:
         os.close(fd)
     old = os.umask(0o077)  # the -wal and -shm files SQLite creates next to it
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-            raise sqlite3.OperationalError("the file system does not support WAL mode")
-        conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no committed batch, a power cut may
-        conn.execute("PRAGMA cache_size = -512")  # KiB: appends touch few pages; SQLite's default 2 MiB was RSS
-        migrate(conn)
+        conn = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+                raise sqlite3.OperationalError("the file system does not support WAL mode")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: a crash loses no committed batch, a power cut may
+            conn.execute("PRAGMA cache_size = -512")  # KiB: appends touch few pages; SQLite's default 2 MiB was RSS
+            migrate(conn)
+        except BaseException:
+            conn.close()  # a locked file is opened again later (the writer retries): no connection left behind
+            raise
     finally:
         os.umask(old)
     return conn
@@ -205,8 +208,29 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED, any extended code): try again later."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.OperationalError) and code is not None and code & 0xFF in (
+        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """End a failed transaction without hiding why it failed.
+
+    SQLite rolls a transaction back by itself after some errors (an I/O error,
+    a full disk); a ROLLBACK then raises "no transaction is active", which would
+    replace the real error the caller is about to re-raise."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass  # the connection is unusable; the caller's error says why
 
 
 def _statements(script: str) -> list[str]:

@@ -9,9 +9,14 @@ the daily retention is due -- no polling), lets it gather for FLUSH_INTERVAL
 and commits it: a crash loses at most that last batch.  `stop()` writes
 everything still queued before the thread ends.
 
-Any database fault (locked past busy_timeout, corrupt, disk full, read-only,
-not ours) is reported once through `report` and the writer goes quiet:
-focus keeps showing chat without history.
+A database another program keeps locked is tried again with growing pauses
+(`_patiently`): the batch in hand and the queue wait, and after LOCKED_SAY
+seconds focus says so once.  Any other fault (corrupt, disk full, read-only,
+not ours) -- or a lock that outlasts what the queue can keep, or focus
+stopping while still locked -- is reported once through `report` and the
+writer goes quiet: focus keeps showing chat without history.  Retention
+deletes in chunks of RETENTION_CHUNK rows, one short transaction each, so
+another process never waits long for it.
 """
 
 from __future__ import annotations
@@ -23,13 +28,13 @@ import time
 import traceback
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, TypeVar
 
 import orjson
 
 from focuslib.store.rows import channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
-from focuslib.store.schema import StoreError, open_write
+from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
 CAPACITY = 50_000  # queued messages before `put` starts dropping (over a second of the fastest burst focus shows)
@@ -38,6 +43,14 @@ MAX_BATCH = 5_000
 CHUNK = 1_000  # rows per JSON statement: the JSON text is a copy of them, kept small
 DAY = 86_400.0
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
+LOCKED_SAY = 5.0  # seconds another program may keep the database locked before focus says so (once)
+PAUSES = (0.1, 3.0)  # first and longest pause between tries on a locked database (each try also waits busy_ms)
+RETENTION_CHUNK = 2_000  # rows retention deletes per transaction: another process waits at most that long
+# Retention: (table, the key a chunk is picked by, the time column compared with the cutoff).
+FORGET = (("messages", "id", "ts"), ("events", "id", "ts"), ("links", "id", "ts"),
+          ("streams", "id", "started_at"), ("users", "(channel, user_id)", "last_ts"))
+
+T = TypeVar("T")
 
 INSERT_MESSAGE = ("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, reply_to, "
                   "kind, bits, question, held) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
@@ -117,7 +130,9 @@ def _clean(values: tuple[Any, ...]) -> tuple[Any, ...]:
 class HistoryWriter:
     def __init__(self, path: Path, *, days: int = 90, report: Report | None = None,
                  wall: Callable[[], float] = time.time, capacity: int = CAPACITY,
-                 flush_interval: float = FLUSH_INTERVAL, day: float = DAY) -> None:
+                 flush_interval: float = FLUSH_INTERVAL, day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
+                 locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
+                 trace: Callable[[str], None] | None = None) -> None:
         self.path = path
         self.days = days
         self._day = day  # seconds between retention runs, and a day of FOCUS_HISTORY_DAYS (tests pass less)
@@ -132,6 +147,12 @@ class HistoryWriter:
         self._full = threading.Event()
         self._flush_interval = flush_interval
         self._stopping = threading.Event()
+        self._busy_ms = busy_ms
+        self._locked_say = locked_say
+        self._said_locked = False
+        self._chunk = retention_chunk
+        self._trace = trace  # every statement the writer runs (tests watch the transactions with it)
+        self._holding: list[tuple[Any, ...]] = []  # the batch being written (kept while the database is locked)
         self.ready = threading.Event()  # set once `known` is loaded, or the database failed
         self.known: dict[str, KnownUsers] = {}  # channel -> chatters seen (read after `ready`)
         self.colors: list[tuple[str, str]] = []  # recent chatters' (login, color), newest first
@@ -178,10 +199,15 @@ class HistoryWriter:
     # -- the writer thread -----------------------------------------------------
 
     def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
         try:
-            conn = open_write(self.path)
-            self._load(conn)
+            conn = self._patiently(lambda: open_write(self.path, self._busy_ms))
+            if self._trace is not None:
+                conn.set_trace_callback(self._trace)
+            self._patiently(lambda: self._load(conn))
         except Exception as exc:
+            if conn is not None:
+                conn.close()
             self._fail(exc)
             self.ready.set()
             return
@@ -207,13 +233,44 @@ class HistoryWriter:
                 self._full.wait(self._flush_interval)  # let the batch gather (a full batch or a stop cut it short)
             self._full.clear()
             self._armed = False  # before draining: an item put after this wakes the next round
-            while self._pending:
-                self._write(conn, self._drain())
+            self._flush(conn)
             if stopping.is_set():
                 return
             if clock() >= next_retention:
                 self._retention(conn)
                 next_retention = clock() + self._day
+
+    def _flush(self, conn: sqlite3.Connection) -> None:
+        """Write everything queued, a batch (one transaction) at a time."""
+        while self._pending:
+            batch = self._holding = self._drain()
+            self._patiently(lambda: self._write(conn, batch))
+            self._holding = []
+
+    def _patiently(self, job: Callable[[], T]) -> T:
+        """`job()`, tried again while another program holds the database's lock.
+
+        Each try waits busy_ms inside SQLite; between tries the thread pauses (PAUSES, doubling) while the
+        batch in hand and the queue wait.  A lock held LOCKED_SAY seconds is said once.  It gives up (the
+        caller turns history off) only when chat can no longer be kept: the queue overflowed meanwhile,
+        or focus is stopping."""
+        since: float | None = None
+        dropped = self.dropped
+        pause = PAUSES[0]
+        while True:
+            try:
+                return job()
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or self._stopping.is_set() or self.dropped > dropped:
+                    raise
+                now = time.monotonic()
+                since = now if since is None else since
+                if not self._said_locked and now - since >= self._locked_say:
+                    self._said_locked = True
+                    self._report(f"{fault_line(exc)}: focus keeps chat and tries again; history waits in memory",
+                                 "".join(traceback.format_exception(exc)))
+            self._stopping.wait(pause)
+            pause = min(pause * 2, PAUSES[1])
 
     def _drain(self) -> list[tuple[Any, ...]]:
         pop = self._pending.popleft
@@ -274,10 +331,7 @@ class HistoryWriter:
             flush_chat()
             conn.execute("COMMIT")
         except BaseException:
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
+            rollback(conn)
             raise
         self.written += len(batch)
 
@@ -310,19 +364,25 @@ class HistoryWriter:
             conn.execute("UPDATE streams SET ended_at = ? WHERE channel = ? AND ended_at IS NULL", (ts, channel))
 
     def _retention(self, conn: sqlite3.Connection) -> None:
-        """Forget what is older than FOCUS_HISTORY_DAYS (0 keeps everything)."""
+        """Forget what is older than FOCUS_HISTORY_DAYS (0 keeps everything), RETENTION_CHUNK rows per
+        transaction; chat queued meanwhile is written between the chunks."""
         if self.days <= 0:
             return
         cutoff = self._wall() - self.days * self._day
+        for table, key, column in FORGET:
+            while self._patiently(lambda: self._forget(conn, table, key, column, cutoff)) >= self._chunk:
+                self._flush(conn)
+
+    def _forget(self, conn: sqlite3.Connection, table: str, key: str, column: str, cutoff: float) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table, column in (("messages", "ts"), ("events", "ts"), ("links", "ts"), ("users", "last_ts"),
-                                  ("streams", "started_at")):
-                conn.execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
+            n = conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key.strip('()')} FROM {table} "
+                             f"WHERE {column} < ? LIMIT ?)", (cutoff, self._chunk)).rowcount
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
+        return n
 
     def _fail(self, exc: BaseException) -> None:
         self.failed = fault_line(exc)
@@ -331,5 +391,6 @@ class HistoryWriter:
             self.failed = "the history database cannot be written (read-only, or not yours)"
         self._report(f"{self.failed}: focus goes on without history (details in the devlog)",
                      "".join(traceback.format_exception(exc)))
-        self.dropped += len(self._pending)  # whatever was queued is lost; count it
+        self.dropped += len(self._holding) + len(self._pending)  # whatever was queued is lost; count it
+        self._holding = []
         self._pending.clear()
