@@ -59,6 +59,11 @@ def is_question(m: ChatMessage) -> bool:
     return bool(me.login) and re.search(f"@{re.escape(me.login.lower())}(?![a-z0-9_])", text.lower()) is not None
 
 
+# The messages `urls` may find anything in, as an SQL condition on `text` (the writer asks SQLite for them
+# instead of calling `urls` on every row): keep it a superset of urls' own first test below.
+URL_HINT = "(text LIKE '%://%' OR text LIKE '%www.%')"
+
+
 def urls(text: str) -> list[str]:
     """Every URL in a chat message, trailing punctuation cut (`see https://x.y/z.` -> `https://x.y/z`)."""
     if "://" not in text and "www." not in text.lower():

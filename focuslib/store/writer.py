@@ -21,18 +21,18 @@ another process never waits long for it.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
 import time
 import traceback
 from collections import deque
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, TypeVar
 
-import orjson
-
-from focuslib.store.rows import channel_of, event_row, message_row, urls
+from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
@@ -40,7 +40,7 @@ from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, Me
 CAPACITY = 50_000  # queued messages before `put` starts dropping (over a second of the fastest burst focus shows)
 FLUSH_INTERVAL = 0.5  # seconds from a batch's first item to its commit
 MAX_BATCH = 5_000
-CHUNK = 1_000  # rows per JSON statement: the JSON text is a copy of them, kept small
+ROWS = 256  # rows per multi-row INSERT (14 parameters each; SQLite before 3.32 allowed 999 in all)
 DAY = 86_400.0
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
 LOCKED_SAY = 5.0  # seconds another program may keep the database locked before focus says so (once)
@@ -52,31 +52,47 @@ FORGET = (("messages", "id", "ts"), ("events", "id", "ts"), ("links", "id", "ts"
 
 T = TypeVar("T")
 
-INSERT_MESSAGE = ("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, reply_to, "
-                  "kind, bits, question, held) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+MESSAGE_COLUMNS = 14
+INSERT_MESSAGES = ("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, "
+                   "reply_to, kind, bits, question, held) VALUES ")
 UPSERT_USER = ("INSERT INTO users (channel, user_id, login, name, color, last_ts, known) VALUES (?,?,?,?,?,?,?) "
                "ON CONFLICT (channel, user_id) DO UPDATE SET login = excluded.login, name = excluded.name, "
                "color = excluded.color, last_ts = excluded.last_ts, known = max(known, excluded.known)")
-
-def _from_json(sql: str, columns: int) -> str:
-    """`INSERT ... VALUES (?,...)` as `INSERT ... SELECT` over a JSON array of rows (one parameter).
-
-    executemany steps SQLite once per row and hands the GIL back and forth each
-    time, which costs the display thread more than the insert itself; one
-    statement over a JSON array runs the whole batch in SQLite with the GIL
-    released once."""
-    head, _, tail = sql.partition(" VALUES ")
-    tail = tail.split(")", 1)[1]  # what follows the VALUES list (the upsert clause)
-    picks = ", ".join(f"json_extract(value, '$[{k}]')" for k in range(columns))
-    return f"{head} SELECT {picks} FROM json_each(?) WHERE true{tail}"
-
-
-MESSAGE_COLUMNS = 14
-INSERT_MESSAGES_JSON = _from_json(INSERT_MESSAGE, MESSAGE_COLUMNS)
-UPSERT_USERS_JSON = _from_json(UPSERT_USER, 7)
+# The chatters of the messages just inserted (id > ?), from those rows, in SQLite: each chatter's
+# latest row (SQLite takes bare columns from the row of the query's one max(), here max(id), which is
+# never 0, so `max(id) AND ...` is just the condition); known once any of their messages was not held.
+UPSERT_USERS_FROM_MESSAGES = (
+    "INSERT INTO users (channel, user_id, login, name, color, last_ts, known) "
+    "SELECT channel, user_id, login, name, color, ts, max(id) AND total(held) < count(*) FROM messages "
+    "WHERE id > ? GROUP BY channel, user_id "
+    "ON CONFLICT (channel, user_id) DO UPDATE SET login = excluded.login, name = excluded.name, "
+    "color = excluded.color, last_ts = excluded.last_ts, known = max(known, excluded.known)")
+LINK_CANDIDATES = f"SELECT ts, channel, login, name, text, message_id FROM messages WHERE id > ? AND {URL_HINT}"
 INSERT_LINK = "INSERT INTO links (ts, channel, login, name, url, message_id) VALUES (?,?,?,?,?,?)"
 INSERT_EVENT = ("INSERT INTO events (ts, channel, type, user_id, login, name, target_id, target_login, target_name, "
                 "amount, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+
+
+@functools.lru_cache(maxsize=16)
+def insert_messages(n: int) -> str:
+    """`INSERT INTO messages` of `n` rows in one statement (n: ROWS or a power of two below it, so few
+    shapes are ever prepared).  One statement, not executemany: executemany steps SQLite once per row
+    and takes the GIL back each time, which costs the display thread more than the insert itself."""
+    return INSERT_MESSAGES + ",".join(["(" + ",".join("?" * MESSAGE_COLUMNS) + ")"] * n)
+
+
+def _pieces(n: int) -> list[int]:
+    """`n` rows as statement sizes: ROWS at a time, the rest in powers of two (250 -> 128 64 32 16 8 2)."""
+    out = [ROWS] * (n // ROWS)
+    rest = n % ROWS
+    bit = ROWS
+    while rest:
+        bit >>= 1
+        if rest >= bit:
+            out.append(bit)
+            rest -= bit
+    return out
+
 
 class Released(NamedTuple):
     """The streamer released a held chatter: their messages count, and they are known from now on."""
@@ -291,49 +307,43 @@ class HistoryWriter:
                                    (RECENT_COLORS,)).fetchall()
 
     def _write(self, conn: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> None:
-        messages: list[tuple[Any, ...]] = []
-        users: dict[tuple[str, str], tuple[Any, ...]] = {}
-        links: list[tuple[Any, ...]] = []
-
-        def flush_chat() -> None:
-            if messages:
-                try:
-                    rows, people = orjson.dumps(messages).decode(), orjson.dumps(list(users.values())).decode()
-                except TypeError:  # a lone surrogate (JSON's "\ud800" decodes to one): UTF-8 cannot carry it
-                    rows = orjson.dumps([_clean(r) for r in messages]).decode()
-                    people = orjson.dumps([_clean(r) for r in users.values()]).decode()
-                conn.execute(INSERT_MESSAGES_JSON, (rows,))
-                conn.execute(UPSERT_USERS_JSON, (people,))
-                conn.executemany(INSERT_LINK, [_clean(k) for k in links])
-                messages.clear()
-                users.clear()
-                links.clear()
-
+        """One batch, one transaction: runs of chat messages in multi-row statements, events in order
+        between them (an event may change the flags of the messages before it)."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for item in batch:
-                if len(item) == MESSAGE_COLUMNS:  # a chat message's row (see `put`)
-                    messages.append(item)
-                    mid, ts, channel, uid, login, name, color, text = item[:8]
-                    held = item[13]
-                    key = (channel, uid)
-                    known = 0 if held else 1
-                    if held and key in users:
-                        known = users[key][6]
-                    users[key] = (channel, uid, login, name, color, ts, known)
-                    for url in urls(text):
-                        links.append((ts, channel, login, name, url, mid))
-                    if len(messages) >= CHUNK:
-                        flush_chat()
-                    continue
-                flush_chat()  # an event may change the flags of the messages before it
-                self._event(conn, item[0], item[1])
-            flush_chat()
+            start = 0
+            for i, item in enumerate(batch):
+                if len(item) != MESSAGE_COLUMNS:  # an event (chat messages are rows already, see `put`)
+                    self._messages(conn, batch[start:i])
+                    self._event(conn, item[0], item[1])
+                    start = i + 1
+            self._messages(conn, batch[start:] if start else batch)
             conn.execute("COMMIT")
         except BaseException:
             rollback(conn)
             raise
         self.written += len(batch)
+
+    def _messages(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Insert message rows; their chatters and links are derived from the inserted rows by SQLite,
+        with the GIL released, instead of by a Python loop over every row."""
+        if not rows:
+            return
+        last = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+        at = 0
+        for n in _pieces(len(rows)):
+            piece = rows[at:at + n]
+            try:
+                conn.execute(insert_messages(n), list(chain.from_iterable(piece)))
+            except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800" decodes to one): UTF-8 cannot carry it
+                conn.execute(insert_messages(n), list(chain.from_iterable(_clean(r) for r in piece)))
+            at += n
+        conn.execute(UPSERT_USERS_FROM_MESSAGES, (last,))
+        links = [(ts, channel, login, name, url, mid)
+                 for ts, channel, login, name, text, mid in conn.execute(LINK_CANDIDATES, (last,))
+                 for url in urls(text)]
+        if links:
+            conn.executemany(INSERT_LINK, links)
 
     def _event(self, conn: sqlite3.Connection, ts: float, e: Any) -> None:
         row = event_row(e)
