@@ -329,14 +329,16 @@ class HistoryWriter:
         with the GIL released, instead of by a Python loop over every row."""
         if not rows:
             return
-        last = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+        last = -1
         at = 0
         for n in _pieces(len(rows)):
             piece = rows[at:at + n]
             try:
-                conn.execute(insert_messages(n), list(chain.from_iterable(piece)))
+                cur = conn.execute(insert_messages(n), list(chain.from_iterable(piece)))
             except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800" decodes to one): UTF-8 cannot carry it
-                conn.execute(insert_messages(n), list(chain.from_iterable(_clean(r) for r in piece)))
+                cur = conn.execute(insert_messages(n), list(chain.from_iterable(_clean(r) for r in piece)))
+            if last < 0:  # one statement's rows get consecutive ids: those before the first are older
+                last = (cur.lastrowid or n) - n
             at += n
         conn.execute(UPSERT_USERS_FROM_MESSAGES, (last,))
         links = [(ts, channel, login, name, url, mid)
