@@ -61,9 +61,11 @@ UPSERT_USER = ("INSERT INTO users (channel, user_id, login, name, color, last_ts
 # The chatters of the messages just inserted (id > ?), from those rows, in SQLite: each chatter's
 # latest row (SQLite takes bare columns from the row of the query's one max(), here max(id), which is
 # never 0, so `max(id) AND ...` is just the condition); known once any of their messages was not held.
+# NOT INDEXED: the new rows by rowid range, then a sort; messages_user would give the GROUP BY its order
+# for free, but only by walking the whole index on every batch (the writer fell behind as history grew).
 UPSERT_USERS_FROM_MESSAGES = (
     "INSERT INTO users (channel, user_id, login, name, color, last_ts, known) "
-    "SELECT channel, user_id, login, name, color, ts, max(id) AND total(held) < count(*) FROM messages "
+    "SELECT channel, user_id, login, name, color, ts, max(id) AND total(held) < count(*) FROM messages NOT INDEXED "
     "WHERE id > ? GROUP BY channel, user_id "
     "ON CONFLICT (channel, user_id) DO UPDATE SET login = excluded.login, name = excluded.name, "
     "color = excluded.color, last_ts = excluded.last_ts, known = max(known, excluded.known)")
