@@ -48,3 +48,37 @@ def test_sigint_while_the_websocket_upgrade_never_answers_ends_at_once(sim, env)
         for conn in accepted:
             conn.close()
         silent.close()
+
+
+class Recorder:
+    """A devlog that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def put(self, line: str) -> None:
+        self.lines.append(line)
+
+    def put_frame(self, ts: float, conn: int, raw: str) -> None:
+        self.lines.append(raw)
+
+    def stop(self, timeout: float = 1.0) -> None:
+        pass
+
+
+def test_shutdown_runs_once_however_many_paths_reach_it(sim, start_focus):
+    silent = socket.create_server(("127.0.0.1", 0))  # the upgrade is never answered
+    try:
+        url = f"ws://127.0.0.1:{silent.getsockname()[1]}/ws"
+        focus = start_focus({"TWITCH_EVENTSUB_URL": url})
+        conn, _ = silent.accept()
+        try:
+            assert focus.stop() == 0  # its tear-down shut the App down
+            app = focus.app
+            app.devlog = recorder = Recorder()
+            app.shutdown()  # a second path: nothing happens again (no second wait, no second record)
+            assert recorder.lines == []
+        finally:
+            conn.close()
+    finally:
+        silent.close()

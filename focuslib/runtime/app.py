@@ -118,6 +118,7 @@ class App:
         self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
         self.drain: Callable[[], bool] | None = None  # the stop's last flush of stdout; False: it was dropped
         self._started = False
+        self._shut_down = False
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put(StatusText(text))
 
@@ -368,8 +369,12 @@ class App:
     # -- stop path -------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Close sockets, stop threads (each join bounded), leave the terminal tidy.  Idempotent."""
+        """Close sockets, stop threads (each join bounded), leave the terminal tidy.  Idempotent: one
+        shutdown per run, however many paths reach it (each of its joins may wait; twice would double that)."""
         self.stop_event.set()
+        if self._shut_down:
+            return
+        self._shut_down = True
         self._flush_view()
         self._execute(self.session.stop(self.clock()))
         for _ in range(CREDITS):  # a socket thread waiting for a credit must not wait forever
