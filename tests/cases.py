@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
-from focuslib.sim import payloads_chat as N
-from focuslib.sim import payloads_community as X
-from focuslib.sim import payloads_moderation as M
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel as channel
+from focuslib.sim import payloads_chat as chat_events
+from focuslib.sim import payloads_community as community
+from focuslib.sim import payloads_moderation as moderation
 
 OTTER = ("81230001", "pixel_otter", "Pixel_Otter")
 MOSS = ("81230002", "mossy_lantern", "Mossy_Lantern")
@@ -63,7 +63,7 @@ DOC_FOLLOW = json.loads("""
 
 
 def chat(who: tuple[str, str, str], text: str, **kw: Any) -> tuple[str, dict[str, Any]]:
-    return "channel.chat.message", P.chat_message(who, text, **kw)
+    return "channel.chat.message", payloads.chat_message(who, text, **kw)
 
 
 def notice(event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -84,7 +84,7 @@ CASES: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
         ("founder", "0", "30"), ("premium", "1", ""), ("glhf-pledge", "1", "")]),
     "chat/emotes-and-cheer": lambda: chat(OTTER, "Kappa nice Cheer100 PogChamp", color="#FF7F50"),
     "chat/mentions": lambda: chat(OTTER, "@byte_heron and @DeskFox look at this", color="#FF7F50"),
-    "chat/reply": lambda: chat(HERON, "@Pixel_Otter not yet, tests first", reply=P.reply_to(
+    "chat/reply": lambda: chat(HERON, "@Pixel_Otter not yet, tests first", reply=payloads.reply_to(
         "parent-1", OTTER, "@DeskFox did you push the fix yet? asking for a friend")),
     "chat/action": lambda: chat(MOSS, "\x01ACTION brews another coffee\x01", color="#3C8DFF", frags=ACTION_FRAGS),
     "chat/highlighted": lambda: chat(TINY, "look at my highlighted message!", color="#DAA520",
@@ -104,147 +104,154 @@ CASES: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
     "chat/dark-color": lambda: chat(("7", "navy_nick", "NavyNick"), "can you read me?", color="#000080"),
     "chat/long": lambda: chat(OTTER, LONG, color="#FF7F50", badges=[("subscriber", "12", "14")]),
     # channel.chat.notification, every notice type (§3.2)
-    "notice/sub": lambda: notice(N.sub(OTTER, "2000")),
-    "notice/sub-prime": lambda: notice(N.sub(OTTER, prime=True)),
-    "notice/resub": lambda: notice(N.resub(OTTER, 14, 5, text="still here, still shipping HeyGuys")),
-    "notice/resub-sub-plan": lambda: notice(N.resub(OTTER, 3, None, "3000", sub_plan=True)),
-    "notice/resub-gifted": lambda: notice(N.resub(OTTER, 2, None, is_gift=True, gifter=MOSS)),
-    "notice/sub-gift": lambda: notice(N.sub_gift(MOSS, HERON, cumulative_total=3)),
-    "notice/sub-gift-anonymous": lambda: notice(N.sub_gift(None, HERON)),
+    "notice/sub": lambda: notice(chat_events.sub(OTTER, "2000")),
+    "notice/sub-prime": lambda: notice(chat_events.sub(OTTER, prime=True)),
+    "notice/resub": lambda: notice(chat_events.resub(OTTER, 14, 5, text="still here, still shipping HeyGuys")),
+    "notice/resub-sub-plan": lambda: notice(chat_events.resub(OTTER, 3, None, "3000", sub_plan=True)),
+    "notice/resub-gifted": lambda: notice(chat_events.resub(OTTER, 2, None, is_gift=True, gifter=MOSS)),
+    "notice/sub-gift": lambda: notice(chat_events.sub_gift(MOSS, HERON, cumulative_total=3)),
+    "notice/sub-gift-anonymous": lambda: notice(chat_events.sub_gift(None, HERON)),
     "notice/community-sub-gift": lambda: notice(DOC_COMMUNITY_GIFT),
-    "notice/gift-paid-upgrade": lambda: notice(N.gift_paid_upgrade(HERON, MOSS)),
-    "notice/gift-paid-upgrade-anonymous": lambda: notice(N.gift_paid_upgrade(HERON, None)),
-    "notice/prime-paid-upgrade": lambda: notice(N.prime_paid_upgrade(HERON, "1000")),
-    "notice/raid": lambda: notice(N.raid(FRIEND, 42)),
-    "notice/unraid": lambda: notice(N.unraid(FRIEND)),
-    "notice/pay-it-forward": lambda: notice(N.pay_it_forward(HERON, MOSS)),
-    "notice/announcement": lambda: notice(N.announcement(MOSS, "giveaway at the end of stream!", "BLUE")),
-    "notice/announcement-primary": lambda: notice(N.announcement(MOSS, "be nice", "primary")),
-    "notice/bits-badge-tier": lambda: notice(N.bits_badge_tier(OTTER, 10000)),
-    "notice/charity-donation": lambda: notice(N.charity_donation(OTTER, "Code Club", 1550)),
-    "notice/watch-streak": lambda: notice(N.watch_streak(TINY, 10, 450, "ten in a row!")),
-    "notice/modiversary": lambda: notice(N.notification(MOSS, "modiversary", {"months": 12},
-                                                        "Mossy_Lantern has been a mod for 12 months!")),
-    "notice/unknown": lambda: notice(N.unknown_notice(OTTER, "gift_sub_bonus_match",
-                                                      "Twitch matched the gift \x1b[5mwith a bonus sub!")),
-    "notice/unknown-empty": lambda: notice(N.unknown_notice(OTTER, "sponsored_shopping_purchase", "")),
-    **{f"notice/shared-{kind}": (lambda build=build: notice(N.shared(build(), FRIEND))) for kind, build in {
-        "sub": lambda: N.sub(OTTER), "resub": lambda: N.resub(OTTER, 5, 2, text="hi"),
-        "sub_gift": lambda: N.sub_gift(MOSS, HERON), "community_sub_gift": lambda: N.community_sub_gift(MOSS, 3, "9"),
-        "gift_paid_upgrade": lambda: N.gift_paid_upgrade(HERON, MOSS),
-        "prime_paid_upgrade": lambda: N.prime_paid_upgrade(HERON), "raid": lambda: N.raid(HERON, 7),
-        "pay_it_forward": lambda: N.pay_it_forward(HERON, None),
-        "announcement": lambda: N.announcement(MOSS, "over in the other channel", "ORANGE")}.items()},
+    "notice/gift-paid-upgrade": lambda: notice(chat_events.gift_paid_upgrade(HERON, MOSS)),
+    "notice/gift-paid-upgrade-anonymous": lambda: notice(chat_events.gift_paid_upgrade(HERON, None)),
+    "notice/prime-paid-upgrade": lambda: notice(chat_events.prime_paid_upgrade(HERON, "1000")),
+    "notice/raid": lambda: notice(chat_events.raid(FRIEND, 42)),
+    "notice/unraid": lambda: notice(chat_events.unraid(FRIEND)),
+    "notice/pay-it-forward": lambda: notice(chat_events.pay_it_forward(HERON, MOSS)),
+    "notice/announcement": lambda: notice(chat_events.announcement(MOSS, "giveaway at the end of stream!", "BLUE")),
+    "notice/announcement-primary": lambda: notice(chat_events.announcement(MOSS, "be nice", "primary")),
+    "notice/bits-badge-tier": lambda: notice(chat_events.bits_badge_tier(OTTER, 10000)),
+    "notice/charity-donation": lambda: notice(chat_events.charity_donation(OTTER, "Code Club", 1550)),
+    "notice/watch-streak": lambda: notice(chat_events.watch_streak(TINY, 10, 450, "ten in a row!")),
+    "notice/modiversary": lambda: notice(chat_events.notification(MOSS, "modiversary", {"months": 12},
+                                                                  "Mossy_Lantern has been a mod for 12 months!")),
+    "notice/unknown": lambda: notice(chat_events.unknown_notice(OTTER, "gift_sub_bonus_match",
+                                                                "Twitch matched the gift \x1b[5mwith a bonus sub!")),
+    "notice/unknown-empty": lambda: notice(chat_events.unknown_notice(OTTER, "sponsored_shopping_purchase", "")),
+    **{f"notice/shared-{kind}": (lambda build=build: notice(chat_events.shared(build(), FRIEND))) for kind, build in {
+        "sub": lambda: chat_events.sub(OTTER), "resub": lambda: chat_events.resub(OTTER, 5, 2, text="hi"),
+        "sub_gift": lambda: chat_events.sub_gift(MOSS, HERON),
+        "community_sub_gift": lambda: chat_events.community_sub_gift(MOSS, 3, "9"),
+        "gift_paid_upgrade": lambda: chat_events.gift_paid_upgrade(HERON, MOSS),
+        "prime_paid_upgrade": lambda: chat_events.prime_paid_upgrade(HERON), "raid": lambda: chat_events.raid(HERON, 7),
+        "pay_it_forward": lambda: chat_events.pay_it_forward(HERON, None),
+        "announcement": lambda: chat_events.announcement(MOSS, "over in the other channel", "ORANGE")}.items()},
     # moderation (§3.3)
-    "mod/message-delete": lambda: ("channel.chat.message_delete", N.message_delete(OTTER, "some-id")),
-    "mod/clear": lambda: ("channel.chat.clear", N.chat_clear()),
-    "mod/clear-user-messages": lambda: ("channel.chat.clear_user_messages", N.clear_user_messages(OTTER)),
+    "mod/message-delete": lambda: ("channel.chat.message_delete", chat_events.message_delete(OTTER, "some-id")),
+    "mod/clear": lambda: ("channel.chat.clear", chat_events.chat_clear()),
+    "mod/clear-user-messages": lambda: ("channel.chat.clear_user_messages", chat_events.clear_user_messages(OTTER)),
     "mod/timeout-doc-example": lambda: ("channel.ban", DOC_BAN),
-    "mod/ban": lambda: ("channel.ban", C.ban(OTTER, MOSS, "")),
-    "mod/unban": lambda: ("channel.unban", C.unban(OTTER, MOSS)),
+    "mod/ban": lambda: ("channel.ban", channel.ban(OTTER, MOSS, "")),
+    "mod/unban": lambda: ("channel.unban", channel.unban(OTTER, MOSS)),
     # AutoMod and the other moderation moments (§2.6): held text never shows
-    "automod/hold": lambda: ("automod.message.hold", M.automod_hold(OTTER, "a very rude word here", "held-1")),
-    "automod/approved": lambda: ("automod.message.update", M.automod_update(
+    "automod/hold": lambda: ("automod.message.hold", moderation.automod_hold(OTTER, "a very rude word here", "held-1")),
+    "automod/approved": lambda: ("automod.message.update", moderation.automod_update(
         OTTER, "a very rude word here", "held-2", "Approved", MOSS)),
-    "automod/denied": lambda: ("automod.message.update", M.automod_update(
+    "automod/denied": lambda: ("automod.message.update", moderation.automod_update(
         OTTER, "a very rude word here", "held-3", "Denied", MOSS)),
-    "automod/expired": lambda: ("automod.message.update", M.automod_update(
+    "automod/expired": lambda: ("automod.message.update", moderation.automod_update(
         OTTER, "a very rude word here", "held-4", "Expired", None)),
-    "automod/own-hold": lambda: ("channel.chat.user_message_hold", M.user_message_hold("my own words", "own-1")),
-    "automod/own-approved": lambda: ("channel.chat.user_message_update", M.user_message_update(
+    "automod/own-hold": lambda: ("channel.chat.user_message_hold", moderation.user_message_hold(
+        "my own words", "own-1")),
+    "automod/own-approved": lambda: ("channel.chat.user_message_update", moderation.user_message_update(
         "my own words", "own-1", "approved")),
-    "automod/own-invalid": lambda: ("channel.chat.user_message_update", M.user_message_update(
+    "automod/own-invalid": lambda: ("channel.chat.user_message_update", moderation.user_message_update(
         "my own words", "own-1", "invalid")),
-    "mod/warning": lambda: ("channel.warning.send", M.warning_send(OTTER, MOSS, "caps spam", ["Be kind", "No caps"])),
-    "mod/warning-no-reason": lambda: ("channel.warning.send", M.warning_send(OTTER, MOSS, "")),
-    "mod/warning-ack": lambda: ("channel.warning.acknowledge", M.warning_acknowledge(OTTER)),
-    "mod/chat-settings": lambda: ("channel.chat_settings.update", M.chat_settings(
+    "mod/warning": lambda: ("channel.warning.send", moderation.warning_send(
+        OTTER, MOSS, "caps spam", ["Be kind", "No caps"])),
+    "mod/warning-no-reason": lambda: ("channel.warning.send", moderation.warning_send(OTTER, MOSS, "")),
+    "mod/warning-ack": lambda: ("channel.warning.acknowledge", moderation.warning_acknowledge(OTTER)),
+    "mod/chat-settings": lambda: ("channel.chat_settings.update", moderation.chat_settings(
         slow=30, followers=10, subs=True, emote_only=True, unique=True)),
-    "mod/chat-settings-off": lambda: ("channel.chat_settings.update", M.chat_settings()),
-    "mod/chat-settings-followers-any": lambda: ("channel.chat_settings.update", M.chat_settings(followers=0)),
-    "mod/suspicious-monitored": lambda: ("channel.suspicious_user.message", M.suspicious_message(
+    "mod/chat-settings-off": lambda: ("channel.chat_settings.update", moderation.chat_settings()),
+    "mod/chat-settings-followers-any": lambda: ("channel.chat_settings.update", moderation.chat_settings(followers=0)),
+    "mod/suspicious-monitored": lambda: ("channel.suspicious_user.message", moderation.suspicious_message(
         OTTER, "hello again", shared_bans=2)),
-    "mod/suspicious-restricted": lambda: ("channel.suspicious_user.message", M.suspicious_message(
+    "mod/suspicious-restricted": lambda: ("channel.suspicious_user.message", moderation.suspicious_message(
         OTTER, "you cannot read this on stream", "restricted", "unknown")),
-    "mod/shield-on": lambda: ("channel.shield_mode.begin", M.shield_mode(True, MOSS)),
-    "mod/shield-off": lambda: ("channel.shield_mode.end", M.shield_mode(False, MOSS)),
-    "mod/unban-request": lambda: ("channel.unban_request.create", M.unban_request_create(OTTER, "please \x1b[2J")),
-    "mod/unban-request-approved": lambda: ("channel.unban_request.resolve", M.unban_request_resolve(
+    "mod/shield-on": lambda: ("channel.shield_mode.begin", moderation.shield_mode(True, MOSS)),
+    "mod/shield-off": lambda: ("channel.shield_mode.end", moderation.shield_mode(False, MOSS)),
+    "mod/unban-request": lambda: ("channel.unban_request.create", moderation.unban_request_create(
+        OTTER, "please \x1b[2J")),
+    "mod/unban-request-approved": lambda: ("channel.unban_request.resolve", moderation.unban_request_resolve(
         OTTER, MOSS, "approved", "ok")),
-    "mod/unban-request-canceled": lambda: ("channel.unban_request.resolve", M.unban_request_resolve(
+    "mod/unban-request-canceled": lambda: ("channel.unban_request.resolve", moderation.unban_request_resolve(
         OTTER, None, "canceled")),
-    "mod/vip-add": lambda: ("channel.vip.add", M.vip(HERON)),
-    "mod/vip-remove": lambda: ("channel.vip.remove", M.vip(HERON)),
+    "mod/vip-add": lambda: ("channel.vip.add", moderation.vip(HERON)),
+    "mod/vip-remove": lambda: ("channel.vip.remove", moderation.vip(HERON)),
     # channel events (§3.4)
     "follow/doc-example": lambda: ("channel.follow", DOC_FOLLOW),
-    "subscribe": lambda: ("channel.subscribe", P.subscribe(OTTER, "3000")),
-    "subscribe/gift": lambda: ("channel.subscribe", P.subscribe(HERON, "1000", is_gift=True)),
-    "subscription-gift": lambda: ("channel.subscription.gift", C.subscription_gift(MOSS, 5, cumulative_total=40)),
-    "subscription-gift/anonymous": lambda: ("channel.subscription.gift", C.subscription_gift(None, 1)),
-    "subscription-message": lambda: ("channel.subscription.message", C.subscription_message(
+    "subscribe": lambda: ("channel.subscribe", payloads.subscribe(OTTER, "3000")),
+    "subscribe/gift": lambda: ("channel.subscribe", payloads.subscribe(HERON, "1000", is_gift=True)),
+    "subscription-gift": lambda: ("channel.subscription.gift", channel.subscription_gift(MOSS, 5, cumulative_total=40)),
+    "subscription-gift/anonymous": lambda: ("channel.subscription.gift", channel.subscription_gift(None, 1)),
+    "subscription-message": lambda: ("channel.subscription.message", channel.subscription_message(
         OTTER, "Kappa glad to be back Kappa", 14, 5, emotes=[(0, 4, "25"), (22, 26, "25")])),
-    "cheer": lambda: ("channel.cheer", C.cheer(OTTER, 100, "Cheer100 for the coffee fund")),
-    "cheer/anonymous": lambda: ("channel.cheer", C.cheer(None, 1, "Cheer1")),
-    "raid": lambda: ("channel.raid", C.raid(FRIEND, 1234)),
+    "cheer": lambda: ("channel.cheer", channel.cheer(OTTER, 100, "Cheer100 for the coffee fund")),
+    "cheer/anonymous": lambda: ("channel.cheer", channel.cheer(None, 1, "Cheer1")),
+    "raid": lambda: ("channel.raid", channel.raid(FRIEND, 1234)),
     # The streamer's own raid: the same type, told apart by the subscription's condition (see `event_of`).
-    "raid/outgoing": lambda: ("channel.raid", X.raid_out(FRIEND, 38)),
+    "raid/outgoing": lambda: ("channel.raid", community.raid_out(FRIEND, 38)),
     # §2.6: every use of bits, built-in rewards, shared chat sessions, goals
-    "bits-use/cheer": lambda: ("channel.bits.use", X.bits_use(MOSS, 500, "cheer", "Cheer500 ship it")),
-    "bits-use/cheer-anonymous": lambda: ("channel.bits.use", X.bits_use(None, 25, "cheer", "Cheer25")),
-    "bits-use/message-effect": lambda: ("channel.bits.use", X.bits_use(
+    "bits-use/cheer": lambda: ("channel.bits.use", community.bits_use(MOSS, 500, "cheer", "Cheer500 ship it")),
+    "bits-use/cheer-anonymous": lambda: ("channel.bits.use", community.bits_use(None, 25, "cheer", "Cheer25")),
+    "bits-use/message-effect": lambda: ("channel.bits.use", community.bits_use(
         OTTER, 50, "power_up", "this one sparkles", "message_effect")),
-    "bits-use/giant-emote": lambda: ("channel.bits.use", X.bits_use(
+    "bits-use/giant-emote": lambda: ("channel.bits.use", community.bits_use(
         OTTER, 100, "power_up", "", "gigantify_an_emote", "PogChamp")),
-    "bits-use/celebration": lambda: ("channel.bits.use", X.bits_use(TINY, 500, "power_up", "", "celebration")),
-    "bits-use/combo": lambda: ("channel.bits.use", X.bits_use(HERON, 5, "combo")),
-    "bits-use/unknown-kind": lambda: ("channel.bits.use", X.bits_use(HERON, 7, "hologram\x1b[5m", "hi")),
-    "auto-reward/highlight": lambda: ("channel.channel_points_automatic_reward_redemption.add", X.automatic_reward(
-        TINY, "send_highlighted_message", 500, "look at my highlighted message!")),
+    "bits-use/celebration": lambda: ("channel.bits.use", community.bits_use(TINY, 500, "power_up", "", "celebration")),
+    "bits-use/combo": lambda: ("channel.bits.use", community.bits_use(HERON, 5, "combo")),
+    "bits-use/unknown-kind": lambda: ("channel.bits.use", community.bits_use(HERON, 7, "hologram\x1b[5m", "hi")),
+    "auto-reward/highlight": lambda: ("channel.channel_points_automatic_reward_redemption.add",
+                                      community.automatic_reward(TINY, "send_highlighted_message", 500,
+                                                                 "look at my highlighted message!")),
     "auto-reward/emote-unlock": lambda: ("channel.channel_points_automatic_reward_redemption.add",
-                                         X.automatic_reward(HERON, "random_sub_emote_unlock", 1000,
-                                                            emote="deskfoxHype")),
+                                         community.automatic_reward(HERON, "random_sub_emote_unlock", 1000,
+                                                                    emote="deskfoxHype")),
     "auto-reward/unknown": lambda: ("channel.channel_points_automatic_reward_redemption.add",
-                                    X.automatic_reward(OTTER, "pin_my_message", 300)),
-    "shared-chat/begin": lambda: ("channel.shared_chat.begin", X.shared_chat("begin", FRIEND, [FRIEND, MOSS])),
-    "shared-chat/update": lambda: ("channel.shared_chat.update", X.shared_chat("update", FRIEND, [FRIEND])),
-    "shared-chat/end": lambda: ("channel.shared_chat.end", X.shared_chat("end", FRIEND, [])),
-    "goal/begin": lambda: ("channel.goal.begin", X.goal("begin", "follow", "500 followers by Friday", 480, 500)),
-    "goal/progress": lambda: ("channel.goal.progress", X.goal("progress", "new_subscription_count", "", 7, 20)),
-    "goal/reached": lambda: ("channel.goal.end", X.goal("end", "subscription", "sub points \x1b[2Jgoal", 101, 100,
-                                                        True)),
-    "goal/missed": lambda: ("channel.goal.end", X.goal("end", "follow", "500 followers by Friday", 492, 500)),
+                                    community.automatic_reward(OTTER, "pin_my_message", 300)),
+    "shared-chat/begin": lambda: ("channel.shared_chat.begin", community.shared_chat("begin", FRIEND, [FRIEND, MOSS])),
+    "shared-chat/update": lambda: ("channel.shared_chat.update", community.shared_chat("update", FRIEND, [FRIEND])),
+    "shared-chat/end": lambda: ("channel.shared_chat.end", community.shared_chat("end", FRIEND, [])),
+    "goal/begin": lambda: ("channel.goal.begin", community.goal(
+        "begin", "follow", "500 followers by Friday", 480, 500)),
+    "goal/progress": lambda: ("channel.goal.progress", community.goal("progress", "new_subscription_count", "", 7, 20)),
+    "goal/reached": lambda: ("channel.goal.end", community.goal(
+        "end", "subscription", "sub points \x1b[2Jgoal", 101, 100, True)),
+    "goal/missed": lambda: ("channel.goal.end", community.goal("end", "follow", "500 followers by Friday", 492, 500)),
     "redemption": lambda: ("channel.channel_points_custom_reward_redemption.add",
-                           C.redemption(HERON, "Ask a question", 1000, "what font is that?")),
+                           channel.redemption(HERON, "Ask a question", 1000, "what font is that?")),
     "redemption/no-input": lambda: ("channel.channel_points_custom_reward_redemption.add",
-                                    C.redemption(OTTER, "Hydrate", 500)),
-    "hype-train/begin": lambda: ("channel.hype_train.begin", C.hype_train("begin", 1, 600, 600, 1800)),
-    "hype-train/progress": lambda: ("channel.hype_train.progress", C.hype_train("progress", 2, 2400, 500, 2000)),
-    "hype-train/end": lambda: ("channel.hype_train.end", C.hype_train("end", 3, 6100, 0, 0, [
+                                    channel.redemption(OTTER, "Hydrate", 500)),
+    "hype-train/begin": lambda: ("channel.hype_train.begin", channel.hype_train("begin", 1, 600, 600, 1800)),
+    "hype-train/progress": lambda: ("channel.hype_train.progress", channel.hype_train("progress", 2, 2400, 500, 2000)),
+    "hype-train/end": lambda: ("channel.hype_train.end", channel.hype_train("end", 3, 6100, 0, 0, [
         (OTTER, "bits", 2500), (MOSS, "subscription", 1500)])),
-    "poll/begin": lambda: ("channel.poll.begin", C.poll("begin", "Tabs or spaces?", [("Tabs", 0), ("Spaces", 0)])),
-    "poll/progress": lambda: ("channel.poll.progress", C.poll("progress", "Tabs or spaces?",
-                                                              [("Tabs", 12), ("Spaces", 30)])),
-    "poll/end": lambda: ("channel.poll.end", C.poll("end", "Tabs or spaces?", [("Tabs", 19), ("Spaces", 44)],
-                                                    "completed")),
-    "poll/terminated": lambda: ("channel.poll.end", C.poll("end", "Tabs or spaces?", [("Tabs", 1), ("Spaces", 0)],
-                                                           "terminated")),
-    "prediction/begin": lambda: ("channel.prediction.begin", C.prediction(
+    "poll/begin": lambda: ("channel.poll.begin", channel.poll(
+        "begin", "Tabs or spaces?", [("Tabs", 0), ("Spaces", 0)])),
+    "poll/progress": lambda: ("channel.poll.progress", channel.poll("progress", "Tabs or spaces?",
+                                                                    [("Tabs", 12), ("Spaces", 30)])),
+    "poll/end": lambda: ("channel.poll.end", channel.poll("end", "Tabs or spaces?", [("Tabs", 19), ("Spaces", 44)],
+                                                          "completed")),
+    "poll/terminated": lambda: ("channel.poll.end", channel.poll("end", "Tabs or spaces?", [("Tabs", 1), ("Spaces", 0)],
+                                                                 "terminated")),
+    "prediction/begin": lambda: ("channel.prediction.begin", channel.prediction(
         "begin", "Will it compile?", [("Yes", 0, 0), ("No", 0, 0)])),
-    "prediction/progress": lambda: ("channel.prediction.progress", C.prediction(
+    "prediction/progress": lambda: ("channel.prediction.progress", channel.prediction(
         "progress", "Will it compile?", [("Yes", 7, 4200), ("No", 3, 1100)])),
-    "prediction/lock": lambda: ("channel.prediction.lock", C.prediction(
+    "prediction/lock": lambda: ("channel.prediction.lock", channel.prediction(
         "lock", "Will it compile?", [("Yes", 7, 4200), ("No", 3, 1100)])),
-    "prediction/end": lambda: ("channel.prediction.end", C.prediction(
+    "prediction/end": lambda: ("channel.prediction.end", channel.prediction(
         "end", "Will it compile?", [("Yes", 7, 4200), ("No", 3, 1100)], winner=1)),
-    "prediction/canceled": lambda: ("channel.prediction.end", C.prediction(
+    "prediction/canceled": lambda: ("channel.prediction.end", channel.prediction(
         "end", "Will it compile?", [("Yes", 7, 4200), ("No", 3, 1100)], status="canceled")),
-    "shoutout-receive": lambda: ("channel.shoutout.receive", C.shoutout_receive(FRIEND, 230)),
-    "shoutout-create": lambda: ("channel.shoutout.create", M.shoutout_create(FRIEND, 1)),
-    "stream/online": lambda: ("stream.online", C.stream_online()),
-    "stream/online-rerun": lambda: ("stream.online", C.stream_online("rerun")),
-    "stream/offline": lambda: ("stream.offline", C.stream_offline()),
-    "ad-break": lambda: ("channel.ad_break.begin", C.ad_break(90)),
-    "ad-break/manual": lambda: ("channel.ad_break.begin", C.ad_break(180, automatic=False)),
+    "shoutout-receive": lambda: ("channel.shoutout.receive", channel.shoutout_receive(FRIEND, 230)),
+    "shoutout-create": lambda: ("channel.shoutout.create", moderation.shoutout_create(FRIEND, 1)),
+    "stream/online": lambda: ("stream.online", channel.stream_online()),
+    "stream/online-rerun": lambda: ("stream.online", channel.stream_online("rerun")),
+    "stream/offline": lambda: ("stream.offline", channel.stream_offline()),
+    "ad-break": lambda: ("channel.ad_break.begin", channel.ad_break(90)),
+    "ad-break/manual": lambda: ("channel.ad_break.begin", channel.ad_break(180, automatic=False)),
 }
 
 # Cases whose subscription's condition is not the type's usual one (it decides how they parse).

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 from focuslib.view.render import ColorMode, Renderer
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.twitch.subscriptions import desired
 
 from cases import CASES, event_of
@@ -51,7 +51,7 @@ def expected(names: list[str]) -> list[str]:
 def play(sim, focus, names: list[str]) -> list[str]:
     for name in names:
         sim.notify(*CASES[name]())
-    sim.notify("channel.chat.message", P.chat_message(END, "that's all folks"))
+    sim.notify("channel.chat.message", payloads.chat_message(END, "that's all folks"))
     focus.out.wait_text("StageManager: that's all folks", timeout=15)
     return [line for line in focus.out.lines() if not line.startswith("-- ")][:-1]
 
@@ -104,7 +104,7 @@ def test_without_chat_notices_the_channel_subscriptions_show_their_events(sim, e
 def play_without_chat(sim, focus, names: list[str]) -> list[str]:
     for name in names:
         sim.notify(*CASES[name]())
-    sim.notify("channel.follow", P.follow(END))
+    sim.notify("channel.follow", payloads.follow(END))
     focus.out.wait_text("StageManager followed", timeout=15)
     return [line for line in focus.out.lines() if not line.startswith("-- ")][:-1]
 
@@ -138,14 +138,14 @@ def test_help_lists_events_bell_and_theme() -> None:
 
 def test_the_bell_rings_for_alerts_only_on_a_terminal_and_only_with_bell(sim, start_focus) -> None:
     from conftest import Sink
-    from focuslib.sim import payloads_chat as N
+    from focuslib.sim import payloads_chat
 
     runs = {(tty, bell): start_focus({"COLUMNS": "80"}, sink=Sink(tty=tty), bell=bell, timestamps=False)
             for tty in (True, False) for bell in (True, False)}
     sim.wait_for(lambda: len(sim.live_sessions()) == 4 and all(
         len(s.subscriptions) == ALL for s in sim.live_sessions()), t(10))
-    sim.notify("channel.follow", P.follow(("5", "quiet", "Quiet")))  # no alert
-    sim.notify("channel.chat.notification", N.raid(("6", "loud", "Loud"), 99))  # alert
+    sim.notify("channel.follow", payloads.follow(("5", "quiet", "Quiet")))  # no alert
+    sim.notify("channel.chat.notification", payloads_chat.raid(("6", "loud", "Loud"), 99))  # alert
     for (tty, bell), focus in runs.items():
         focus.out.wait_text("is raiding with 99 viewers")
         text = focus.out.text
@@ -181,13 +181,14 @@ def test_flood_summaries_and_quiet_gift_bombs_come_at_their_deadline_without_oth
     # The App sleeps until the nearest deadline (session or presenter): with a
     # 1 s flood window the summary arrives long before the simulator's next
     # keepalive (10 s) would wake a loop that ignored the presenter.
-    from focuslib.sim import payloads_chat as N
+    from focuslib.sim import payloads_chat
 
     focus = start_focus(timestamps=False, flood_limit=2, flood_window=1.0, gift_wait=1.0)
     sim.wait_subscribed(ALL)
     for k in range(5):
-        sim.notify("channel.follow", P.follow((str(k), f"bot_{k}", f"Bot_{k}")))
-    bomb = N.gift_bomb(("7", "gifter", "Gifter"), [("8", "r1", "R1"), ("9", "r2", "R2"), ("10", "r3", "R3")])
+        sim.notify("channel.follow", payloads.follow((str(k), f"bot_{k}", f"Bot_{k}")))
+    recipients = [("8", "r1", "R1"), ("9", "r2", "R2"), ("10", "r3", "R3")]
+    bomb = payloads_chat.gift_bomb(("7", "gifter", "Gifter"), recipients)
     for event in bomb[:3]:  # one recipient never comes
         sim.notify("channel.chat.notification", event)
     focus.out.wait_text("→ R1, R2 (+1 not shown by Twitch)", timeout=5)

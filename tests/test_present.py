@@ -14,10 +14,10 @@ from focuslib.view.collapse import FloodGate, GiftBombs, Throttle
 from focuslib.twitch.events import parse_event
 from focuslib.view.present import Presenter
 from focuslib.view.render import ColorMode, Renderer
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
-from focuslib.sim import payloads_chat as N
-from focuslib.sim import payloads_community as X
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel
+from focuslib.sim import payloads_chat
+from focuslib.sim import payloads_community
 from focuslib.twitch.subscriptions import desired
 from focuslib.view.terminal import Terminal
 
@@ -54,7 +54,7 @@ def viewer(n: int) -> tuple[str, str, str]:
 def test_follows_beyond_five_in_ten_seconds_collapse_into_one_line_per_interval() -> None:
     s = Screen()
     for k in range(40):
-        s.show("channel.follow", P.follow(viewer(k)), now=k * 0.2)  # 40 follows in 8 s
+        s.show("channel.follow", payloads.follow(viewer(k)), now=k * 0.2)  # 40 follows in 8 s
     assert s.lines == [f"♥ Viewer_{k} followed" for k in range(5)]
     assert s.presenter.deadline() == pytest.approx(1.0 + 10.0)  # the 6th follow opened the interval
     s.tick(10.9)
@@ -65,14 +65,14 @@ def test_follows_beyond_five_in_ten_seconds_collapse_into_one_line_per_interval(
     assert summary.endswith("…") and len(s.lines) == 6
     s.tick(21.0)  # a quiet interval ends the flood: nothing to say, back to normal
     assert len(s.lines) == 6 and s.presenter.deadline() is None
-    s.show("channel.follow", P.follow(viewer(99)), now=30.0)
+    s.show("channel.follow", payloads.follow(viewer(99)), now=30.0)
     assert s.lines[-1] == "♥ Viewer_99 followed"
 
 
 def test_a_slow_stream_of_follows_is_never_collapsed() -> None:
     s = Screen()
     for k in range(20):
-        s.show("channel.follow", P.follow(viewer(k)), now=k * 2.1)
+        s.show("channel.follow", payloads.follow(viewer(k)), now=k * 2.1)
     assert len(s.lines) == 20 and s.presenter.deadline() is None
 
 
@@ -90,7 +90,7 @@ def test_flood_gate_keeps_collapsing_while_the_flood_lasts() -> None:
 def test_a_gift_bomb_is_one_line_plus_one_line_of_recipients() -> None:
     s = Screen()
     recipients = [viewer(k) for k in range(5)]
-    for event in N.gift_bomb(MOSS, recipients, gift_id="bomb-1"):
+    for event in payloads_chat.gift_bomb(MOSS, recipients, gift_id="bomb-1"):
         s.show("channel.chat.notification", event, now=1.0)
     assert s.lines == ["[GIFT] ✦ Mossy_Lantern is gifting 5 T1 subs to the community (23 gifted in total)",
                        "✦ → Viewer_0, Viewer_1, Viewer_2, Viewer_3, Viewer_4"]
@@ -99,8 +99,8 @@ def test_a_gift_bomb_is_one_line_plus_one_line_of_recipients() -> None:
 
 def test_gift_bomb_recipients_are_grouped_by_community_gift_id_even_interleaved() -> None:
     s = Screen()
-    a = N.gift_bomb(MOSS, [viewer(1), viewer(2)], gift_id="A")
-    b = N.gift_bomb(None, [viewer(3), viewer(4), viewer(5)], gift_id="B", tier="2000")
+    a = payloads_chat.gift_bomb(MOSS, [viewer(1), viewer(2)], gift_id="A")
+    b = payloads_chat.gift_bomb(None, [viewer(3), viewer(4), viewer(5)], gift_id="B", tier="2000")
     for event in (a[0], b[0], a[1], b[1], b[2], a[2], b[3]):
         s.show("channel.chat.notification", event)
     assert s.lines == ["[GIFT] ✦ Mossy_Lantern is gifting 2 T1 subs to the community (23 gifted in total)",
@@ -110,7 +110,7 @@ def test_gift_bomb_recipients_are_grouped_by_community_gift_id_even_interleaved(
 
 def test_a_bomb_whose_recipients_stop_coming_is_shown_at_its_deadline() -> None:
     s = Screen(gift_wait=5.0)
-    bomb = N.gift_bomb(MOSS, [viewer(1), viewer(2), viewer(3)], gift_id="C")
+    bomb = payloads_chat.gift_bomb(MOSS, [viewer(1), viewer(2), viewer(3)], gift_id="C")
     s.show("channel.chat.notification", bomb[0], now=0.0)
     s.show("channel.chat.notification", bomb[1], now=1.0)
     assert len(s.lines) == 1 and s.presenter.deadline() == 6.0
@@ -120,7 +120,7 @@ def test_a_bomb_whose_recipients_stop_coming_is_shown_at_its_deadline() -> None:
 
 def test_recipients_before_their_bomb_still_make_one_bomb() -> None:
     s = Screen()
-    bomb = N.gift_bomb(MOSS, [viewer(1), viewer(2)], gift_id="D")
+    bomb = payloads_chat.gift_bomb(MOSS, [viewer(1), viewer(2)], gift_id="D")
     for event in (bomb[1], bomb[2], bomb[0]):
         s.show("channel.chat.notification", event)
     assert s.lines == ["[GIFT] ✦ Mossy_Lantern is gifting 2 T1 subs to the community (23 gifted in total)",
@@ -134,7 +134,7 @@ def test_lost_bomb_notice_still_shows_gifter_and_recipients_at_the_deadline() ->
     (bomb,) = bombs.due(2.0)
     assert (bomb.gifter, bomb.recipients, bomb.announced) == ("gifter", ["v1"], False)
     s = Screen()
-    s.show("channel.chat.notification", N.sub_gift(MOSS, viewer(1), community_gift_id="F"), now=0.0)
+    s.show("channel.chat.notification", payloads_chat.sub_gift(MOSS, viewer(1), community_gift_id="F"), now=0.0)
     assert s.lines == []
     s.tick(5.0)
     assert s.lines == ["[GIFT] ✦ Mossy_Lantern gifted a T1 sub", "✦ → Viewer_1"]
@@ -145,10 +145,10 @@ def test_the_same_bomb_from_three_subscriptions_is_shown_once() -> None:
     # per recipient, and the chat notices; the notices are the source of truth.
     s = Screen(types=ALL_TYPES)
     recipients = [viewer(1), viewer(2)]
-    s.show("channel.subscription.gift", C.subscription_gift(MOSS, 2, cumulative_total=23))
+    s.show("channel.subscription.gift", payloads_channel.subscription_gift(MOSS, 2, cumulative_total=23))
     for r in recipients:
-        s.show("channel.subscribe", P.subscribe(r, is_gift=True))
-    for event in N.gift_bomb(MOSS, recipients, gift_id="G"):
+        s.show("channel.subscribe", payloads.subscribe(r, is_gift=True))
+    for event in payloads_chat.gift_bomb(MOSS, recipients, gift_id="G"):
         s.show("channel.chat.notification", event)
     assert s.lines == ["[GIFT] ✦ Mossy_Lantern is gifting 2 T1 subs to the community (23 gifted in total)",
                        "✦ → Viewer_1, Viewer_2"]
@@ -156,10 +156,10 @@ def test_the_same_bomb_from_three_subscriptions_is_shown_once() -> None:
 
 def test_without_notifications_the_gift_subscriptions_make_the_bomb() -> None:
     s = Screen(types=ALL_TYPES - {"channel.chat.notification"})
-    s.show("channel.subscription.gift", C.subscription_gift(MOSS, 2), now=0.0)
-    s.show("channel.subscribe", P.subscribe(viewer(1), is_gift=True), now=0.1)
-    s.show("channel.subscribe", P.subscribe(viewer(2), is_gift=True), now=0.2)
-    s.show("channel.subscribe", P.subscribe(viewer(3), is_gift=True), now=0.3)  # a gift from elsewhere
+    s.show("channel.subscription.gift", payloads_channel.subscription_gift(MOSS, 2), now=0.0)
+    s.show("channel.subscribe", payloads.subscribe(viewer(1), is_gift=True), now=0.1)
+    s.show("channel.subscribe", payloads.subscribe(viewer(2), is_gift=True), now=0.2)
+    s.show("channel.subscribe", payloads.subscribe(viewer(3), is_gift=True), now=0.3)  # a gift from elsewhere
     assert s.lines == ["[GIFT] ✦ Mossy_Lantern is gifting 2 T1 subs to the community",
                        "✦ → Viewer_1, Viewer_2", "✦ Viewer_3 received a gifted T1 sub"]
 
@@ -167,15 +167,16 @@ def test_without_notifications_the_gift_subscriptions_make_the_bomb() -> None:
 # -- one fact, one line ------------------------------------------------------------------
 
 @pytest.mark.parametrize("frames", [
-    [("channel.subscribe", P.subscribe(OTTER)), ("channel.chat.notification", N.sub(OTTER))],
-    [("channel.subscription.message", C.subscription_message(OTTER, "hi", 5)),
-     ("channel.chat.notification", N.resub(OTTER, 5, text="hi"))],
-    [("channel.raid", C.raid(HERON, 9)), ("channel.chat.notification", N.raid(HERON, 9))],
-    [("channel.chat.message", P.chat_message(OTTER, "Cheer100 hi")), ("channel.cheer", C.cheer(OTTER, 100, "x"))],
-    [("channel.ban", C.ban(OTTER, MOSS, "spam", 10)),
-     ("channel.chat.clear_user_messages", N.clear_user_messages(OTTER))],
-    [("channel.channel_points_custom_reward_redemption.add", C.redemption(HERON, "Ask", 10, "why?")),
-     ("channel.chat.message", P.chat_message(HERON, "why?", reward_id="r1"))],
+    [("channel.subscribe", payloads.subscribe(OTTER)), ("channel.chat.notification", payloads_chat.sub(OTTER))],
+    [("channel.subscription.message", payloads_channel.subscription_message(OTTER, "hi", 5)),
+     ("channel.chat.notification", payloads_chat.resub(OTTER, 5, text="hi"))],
+    [("channel.raid", payloads_channel.raid(HERON, 9)), ("channel.chat.notification", payloads_chat.raid(HERON, 9))],
+    [("channel.chat.message", payloads.chat_message(OTTER, "Cheer100 hi")),
+     ("channel.cheer", payloads_channel.cheer(OTTER, 100, "x"))],
+    [("channel.ban", payloads_channel.ban(OTTER, MOSS, "spam", 10)),
+     ("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(OTTER))],
+    [("channel.channel_points_custom_reward_redemption.add", payloads_channel.redemption(HERON, "Ask", 10, "why?")),
+     ("channel.chat.message", payloads.chat_message(HERON, "why?", reward_id="r1"))],
 ], ids=["sub", "resub", "raid", "cheer", "ban", "reward-message"])
 def test_a_fact_reported_twice_is_shown_once(frames) -> None:
     s = Screen(types=ALL_TYPES)
@@ -185,11 +186,11 @@ def test_a_fact_reported_twice_is_shown_once(frames) -> None:
 
 
 @pytest.mark.parametrize("stype,payload,needs", [
-    ("channel.subscribe", P.subscribe(OTTER), "channel.chat.notification"),
-    ("channel.raid", C.raid(HERON, 9), "channel.chat.notification"),
-    ("channel.cheer", C.cheer(OTTER, 100, "x"), "channel.chat.message channel.bits.use"),
-    ("channel.bits.use", X.bits_use(OTTER, 100, "cheer", "x"), "channel.chat.message"),
-    ("channel.chat.clear_user_messages", N.clear_user_messages(OTTER), "channel.ban"),
+    ("channel.subscribe", payloads.subscribe(OTTER), "channel.chat.notification"),
+    ("channel.raid", payloads_channel.raid(HERON, 9), "channel.chat.notification"),
+    ("channel.cheer", payloads_channel.cheer(OTTER, 100, "x"), "channel.chat.message channel.bits.use"),
+    ("channel.bits.use", payloads_community.bits_use(OTTER, 100, "cheer", "x"), "channel.chat.message"),
+    ("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(OTTER), "channel.ban"),
 ], ids=["sub", "raid", "cheer", "bits-use", "clear-user"])
 def test_the_other_source_is_shown_when_the_preferred_one_is_not_subscribed(stype, payload, needs) -> None:
     s = Screen(types=ALL_TYPES - set(needs.split()))
@@ -199,9 +200,9 @@ def test_the_other_source_is_shown_when_the_preferred_one_is_not_subscribed(styp
 
 def test_notice_kinds_follow_their_event_group() -> None:
     s = Screen(groups=frozenset({"chat"}))
-    s.show("channel.chat.notification", N.sub(OTTER))
-    s.show("channel.chat.notification", N.raid(HERON, 3))
-    s.show("channel.chat.notification", N.announcement(MOSS, "hello"))
+    s.show("channel.chat.notification", payloads_chat.sub(OTTER))
+    s.show("channel.chat.notification", payloads_chat.raid(HERON, 3))
+    s.show("channel.chat.notification", payloads_chat.announcement(MOSS, "hello"))
     assert s.lines == ["▸ announcement Mossy_Lantern: hello"]
 
 
@@ -209,14 +210,14 @@ def test_notice_kinds_follow_their_event_group() -> None:
 
 def test_progress_updates_are_throttled_and_the_end_wins() -> None:
     s = Screen(progress_interval=10.0)
-    s.show("channel.poll.begin", C.poll("begin", "Q?", [("A", 0), ("B", 0)]), now=0.0)
+    s.show("channel.poll.begin", payloads_channel.poll("begin", "Q?", [("A", 0), ("B", 0)]), now=0.0)
     for k in range(1, 6):
-        s.show("channel.poll.progress", C.poll("progress", "Q?", [("A", k), ("B", 0)]), now=float(k))
+        s.show("channel.poll.progress", payloads_channel.poll("progress", "Q?", [("A", k), ("B", 0)]), now=float(k))
     assert [line.split(" — ")[1] for line in s.lines] == ["A / B (2 min)", "A 100% · B 0%"]
     s.tick(11.0)  # the latest update waited for its turn
     assert s.lines[-1].endswith("A 100% · B 0%") and len(s.lines) == 3
-    s.show("channel.poll.progress", C.poll("progress", "Q?", [("A", 6), ("B", 6)]), now=12.0)
-    s.show("channel.poll.end", C.poll("end", "Q?", [("A", 6), ("B", 7)], "completed"), now=13.0)
+    s.show("channel.poll.progress", payloads_channel.poll("progress", "Q?", [("A", 6), ("B", 6)]), now=12.0)
+    s.show("channel.poll.end", payloads_channel.poll("end", "Q?", [("A", 6), ("B", 7)], "completed"), now=13.0)
     assert s.presenter.deadline() is None  # the held update is stale once the poll ended
     assert s.lines[-1].startswith("▤ Poll ended: Q? — B wins with 7 votes")
 
@@ -231,13 +232,13 @@ def test_throttle_keeps_the_latest_update_per_key() -> None:
 # -- alerts ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("stype,payload,alert", [
-    ("channel.chat.notification", N.raid(HERON, 50), True),
-    ("channel.chat.notification", N.sub(OTTER), True),
-    ("channel.chat.message", P.chat_message(OTTER, "hi all", message_type="user_intro"), True),
-    ("channel.chat.message", P.chat_message(OTTER, "hey @DeskFox"), True),
-    ("channel.chat.message", P.chat_message(OTTER, "hey @someone_else"), False),
-    ("channel.follow", P.follow(OTTER), False),
-    ("channel.chat.notification", N.shared(N.raid(HERON, 50), ("5", "other", "Other")), False),
+    ("channel.chat.notification", payloads_chat.raid(HERON, 50), True),
+    ("channel.chat.notification", payloads_chat.sub(OTTER), True),
+    ("channel.chat.message", payloads.chat_message(OTTER, "hi all", message_type="user_intro"), True),
+    ("channel.chat.message", payloads.chat_message(OTTER, "hey @DeskFox"), True),
+    ("channel.chat.message", payloads.chat_message(OTTER, "hey @someone_else"), False),
+    ("channel.follow", payloads.follow(OTTER), False),
+    ("channel.chat.notification", payloads_chat.shared(payloads_chat.raid(HERON, 50), ("5", "other", "Other")), False),
 ], ids=["raid", "sub", "first-chat", "mention", "other-mention", "follow", "shared-raid"])
 @pytest.mark.parametrize("bell", [True, False])
 def test_alerts_ring_the_bell_only_when_asked(stype, payload, alert, bell) -> None:
@@ -251,7 +252,7 @@ def test_a_big_bomb_lists_what_fits_on_one_row_and_counts_the_rest() -> None:
     out = io.StringIO()
     terminal = Terminal(out, fancy=False)
     presenter = Presenter(Renderer(ColorMode.NONE, timestamps=False, width=60), terminal)
-    for event in N.gift_bomb(MOSS, [viewer(k) for k in range(30)], gift_id="big"):
+    for event in payloads_chat.gift_bomb(MOSS, [viewer(k) for k in range(30)], gift_id="big"):
         presenter.show(parse_event("channel.chat.notification", "1", event), 0.0)
     terminal.flush()
     recipients = out.getvalue().splitlines()[-1]
