@@ -23,9 +23,9 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from focuslib.sim import SimTwitch  # noqa: E402
-from focuslib.sim import payloads as P  # noqa: E402
-from focuslib.sim import payloads_chat as N  # noqa: E402
-from focuslib.sim import triggers as T  # noqa: E402
+from focuslib.sim import payloads  # noqa: E402
+from focuslib.sim import payloads_chat  # noqa: E402
+from focuslib.sim import triggers  # noqa: E402
 from focuslib.twitch.subscriptions import desired  # noqa: E402
 
 N_SUBS = len(desired("1", "1"))
@@ -65,7 +65,7 @@ class Run:
         self.pump.join(10)
 
 
-def play(sim: SimTwitch, frames: T.Frames) -> None:
+def play(sim: SimTwitch, frames: triggers.Frames) -> None:
     for stype, payload in frames:
         sim.notify(stype, payload)
 
@@ -80,31 +80,32 @@ def main() -> int:
 
         first = Run(env)  # last week's stream: the history learns the regulars
         sim.wait_subscribed(N_SUBS, timeout=30)
-        play(sim, T.say(T.OTTER, "good morning chat"))
-        play(sim, T.say(T.HERON, "o/"))
-        play(sim, T.say(T.KATZE, "Kaffee ist fertig"))
-        play(sim, T.say(T.MOSS, "modding today"))
+        play(sim, triggers.say(triggers.OTTER, "good morning chat"))
+        play(sim, triggers.say(triggers.HERON, "o/"))
+        play(sim, triggers.say(triggers.KATZE, "Kaffee ist fertig"))
+        play(sim, triggers.say(triggers.MOSS, "modding today"))
         first.wait("Mossy_Lantern: modding today")
         first.stop()
 
         focus = Run(env, "--hold-new")
         sim.wait_subscribed(N_SUBS, timeout=30)
-        play(sim, T.say(T.OTTER, "hey @DeskFox what are we building today? HeyGuys"))
-        play(sim, T.say(T.HERON, "@DeskFox is that the new borrow checker error?"))
-        play(sim, T.say(T.KATZE, "!q what keyboard is that?"))
-        play(sim, T.say(T.MOSS, "the chapter: https://doc.rust-lang.org/book/ch04-02-references-and-borrowing.html"))
-        play(sim, T.say(BOT, "get 500 followers now at cheap-viewers.example"))
-        play(sim, T.say(BOT, "only today!!"))
-        spam = P.new_id()
-        play(sim, T.say(SPAMMER, "best viewers at cheap-viewers.example, 50% off today!!", message_id=spam))
-        play(sim, [("channel.chat.message_delete", N.message_delete(SPAMMER, spam))])
-        play(sim, T.ban(SPAMMER, 10, "spam links"))
-        play(sim, [("channel.follow", P.follow(T.TINY))])
-        play(sim, T.sub(T.KETTLE))
-        play(sim, T.cheer(T.HERON, 100, "for the borrow checker"))
-        play(sim, T.raid(T.FRIEND, 42))
-        play(sim, T.say(T.OTTER, "back for more"))
-        play(sim, T.say(T.OTTER, "my config is on www.github.com/pixel-otter/dotfiles"))
+        play(sim, triggers.say(triggers.OTTER, "hey @DeskFox what are we building today? HeyGuys"))
+        play(sim, triggers.say(triggers.HERON, "@DeskFox is that the new borrow checker error?"))
+        play(sim, triggers.say(triggers.KATZE, "!q what keyboard is that?"))
+        play(sim, triggers.say(triggers.MOSS,
+                               "the chapter: https://doc.rust-lang.org/book/ch04-02-references-and-borrowing.html"))
+        play(sim, triggers.say(BOT, "get 500 followers now at cheap-viewers.example"))
+        play(sim, triggers.say(BOT, "only today!!"))
+        spam = payloads.new_id()
+        play(sim, triggers.say(SPAMMER, "best viewers at cheap-viewers.example, 50% off today!!", message_id=spam))
+        play(sim, [("channel.chat.message_delete", payloads_chat.message_delete(SPAMMER, spam))])
+        play(sim, triggers.ban(SPAMMER, 10, "spam links"))
+        play(sim, [("channel.follow", payloads.follow(triggers.TINY))])
+        play(sim, triggers.sub(triggers.KETTLE))
+        play(sim, triggers.cheer(triggers.HERON, 100, "for the borrow checker"))
+        play(sim, triggers.raid(triggers.FRIEND, 42))
+        play(sim, triggers.say(triggers.OTTER, "back for more"))
+        play(sim, triggers.say(triggers.OTTER, "my config is on www.github.com/pixel-otter/dotfiles"))
         focus.wait("Pixel_Otter: my config is on")
         focus.wait("held: new chatter f0llow_b0t_77 (2 messages)")
         focus.stop()

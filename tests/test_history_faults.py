@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.store.schema import db_path
 from focuslib.store.writer import HistoryWriter
 from focuslib.twitch.events import parse_event
@@ -40,7 +40,7 @@ def seed(data_dir: Path, text: str = "seeded") -> Path:
     path = db_path(data_dir)
     w = HistoryWriter(path).start()
     assert w.ready.wait(t(5))
-    w.put(time.time(), parse_event("channel.chat.message", "1", P.chat_message(ANN, text)))
+    w.put(time.time(), parse_event("channel.chat.message", "1", payloads.chat_message(ANN, text)))
     w.stop(t(5))
     assert w.failed is None
     return path
@@ -232,7 +232,7 @@ def test_kill_9_mid_burst_loses_at_most_the_last_batch(sim, env):
     try:
         live = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not session and sum(
             1 for sub in s.subscriptions.values() if sub["status"] == "enabled") == N_SUBS), None), timeout=t(20))
-        sim.notify("channel.chat.message", P.chat_message(ANN, "after the crash"), session=live)
+        sim.notify("channel.chat.message", payloads.chat_message(ANN, "after the crash"), session=live)
         restart.out.wait_text("Ann: after the crash")
         restart.signal(signal.SIGINT)
         assert restart.wait(10) == 0, restart.err.text

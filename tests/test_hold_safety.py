@@ -136,24 +136,24 @@ def test_a_history_that_fails_while_chat_waits_keeps_what_waited_held_and_says_t
 
 
 def test_a_reply_never_quotes_a_held_message_which_twitch_repeats_in_it(sim, start_focus):
-    from focuslib.sim import payloads as P
+    from focuslib.sim import payloads
 
     run_once(sim, start_focus, [(ANN, "a regular")])
     focus = start_focus(timestamps=False, hold_minutes=10)
     sim.wait_subscribed(N_SUBS)
     slur = say(sim, BOB, "VILE WORDS here")
     focus.out.wait_text("held: new chatter Bob (1 message)")
-    sim.notify("channel.chat.message", P.chat_message(ANN, "what did he say?", reply=P.reply_to(slur, BOB,
-                                                                                                "VILE WORDS here")))
+    sim.notify("channel.chat.message", payloads.chat_message(
+        ANN, "what did he say?", reply=payloads.reply_to(slur, BOB, "VILE WORDS here")))
     focus.out.wait_text("Ann ↪ @Bob (held): what did he say?")
     memory = focus.app.memory
     assert on_main(focus, lambda: memory.discard("bob")) is not None  # /ban: gone, and still never quoted
-    sim.notify("channel.chat.message", P.chat_message(ANN, "gone now", reply=P.reply_to(slur, BOB,
-                                                                                        "VILE WORDS here")))
+    sim.notify("channel.chat.message", payloads.chat_message(
+        ANN, "gone now", reply=payloads.reply_to(slur, BOB, "VILE WORDS here")))
     focus.out.wait_text("Ann ↪ @Bob (held): gone now")
     shown = say(sim, ANN, "a line of mine")
-    sim.notify("channel.chat.message", P.chat_message(MOD, "agreed", reply=P.reply_to(shown, ANN, "a line of mine"),
-                                                      badges=MODERATOR))
+    sim.notify("channel.chat.message", payloads.chat_message(
+        MOD, "agreed", reply=payloads.reply_to(shown, ANN, "a line of mine"), badges=MODERATOR))
     focus.out.wait_text('Mossy ↪ @Ann "a line of mine": agreed')  # a shown parent is still quoted
     assert "VILE" not in focus.out.text
     assert focus.stop() == 0
