@@ -14,7 +14,9 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from focuslib.sim import payloads as P
 from focuslib.store import schema
@@ -72,21 +74,28 @@ def started(path: Path, reports: Reports, **kw) -> HistoryWriter:
     return w
 
 
-def test_a_lock_held_past_the_busy_timeout_delays_the_batch_and_loses_nothing(tmp_path):
+@contextmanager
+def locked(tmp_path: Path, **kw) -> Iterator[tuple[Path, Reports, HistoryWriter]]:
+    """A running writer on a database another connection keeps locked until the block ends."""
     path = db_path(tmp_path)
     reports = Reports()
-    w = started(path, reports, flush_interval=0.01)
+    w = started(path, reports, flush_interval=0.01, **kw)
     other = hold_lock(path)
     try:
+        yield path, reports, w
+    finally:
+        other.execute("ROLLBACK")  # the other program is done
+        other.close()
+
+
+def test_a_lock_held_past_the_busy_timeout_delays_the_batch_and_loses_nothing(tmp_path):
+    with locked(tmp_path) as (path, reports, w):
         for k in range(5):
             w.put(time.time(), chat(f"while locked {k}"))
         line = reports.wait(1)[0]
         assert "locked by another program" in line and "tries again" in line
         assert w.failed is None and w.thread.is_alive()
         w.put(time.time(), chat("queued behind the lock"))
-    finally:
-        other.execute("ROLLBACK")  # the other program is done
-        other.close()
     w.stop(t(10))
     assert not w.thread.is_alive() and w.failed is None and w.dropped == 0
     assert texts(path) == [f"while locked {k}" for k in range(5)] + ["queued behind the lock"]
@@ -114,20 +123,13 @@ def test_a_database_locked_when_focus_starts_is_opened_once_free(tmp_path):
 
 
 def test_a_lock_that_outlasts_the_queue_turns_history_off_once_and_counts_the_loss(tmp_path):
-    path = db_path(tmp_path)
-    reports = Reports()
-    w = started(path, reports, capacity=5, flush_interval=0.01)
-    other = hold_lock(path)
-    try:
+    with locked(tmp_path, capacity=5) as (path, reports, w):
         w.put(time.time(), chat("the batch in hand"))
         reports.wait(1)  # the writer holds that batch and waits for the lock
         for k in range(8):
             w.put(time.time(), chat(f"more {k}"))  # 5 queued, 3 dropped: chat can no longer be kept
         w.thread.join(t(10))
         assert not w.thread.is_alive()
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert w.failed is not None and "locked" in w.failed
     assert len(reports.lines) == 2 and "focus goes on without history" in reports.lines[1]
     assert w.dropped == 9  # all of it, counted
@@ -135,19 +137,12 @@ def test_a_lock_that_outlasts_the_queue_turns_history_off_once_and_counts_the_lo
 
 
 def test_stopping_while_locked_gives_up_and_counts_what_was_queued(tmp_path):
-    path = db_path(tmp_path)
-    reports = Reports()
-    w = started(path, reports, flush_interval=0.01)
-    other = hold_lock(path)
-    try:
+    with locked(tmp_path) as (_, reports, w):
         for k in range(3):
             w.put(time.time(), chat(f"x{k}"))
         reports.wait(1)
         w.stop(t(10))
         assert not w.thread.is_alive()
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
     assert w.failed is not None and "locked" in w.failed and w.dropped == 3
 
 
