@@ -7,10 +7,13 @@ without end.  This writer keeps the same job -- lines go above the input
 line through `run_in_terminal`, the library's way, so the prompt is erased
 and redrawn around them -- with three differences:
 
-* what waits is bounded (`limit` characters).  When the terminal cannot
-  keep up, the oldest waiting lines are dropped (the newest chat is what the
-  streamer wants when the terminal comes back), counted, and replaced by one
-  quiet line saying how many were skipped; `on_drop` hands the count to the
+* what waits is bounded.  A terminal that takes output, however slowly,
+  loses nothing short of `hard` characters waiting (a raid burst is drawn in
+  full, late); one that has taken nothing for `STUCK_SECONDS` (paused,
+  unread, a stuck SSH session) keeps only the newest `limit` characters.
+  The oldest waiting lines are dropped (the newest chat is what the streamer
+  wants when the terminal comes back), counted, and replaced by one quiet
+  line saying how many were skipped; `on_drop` hands the count to the
   devlog.  `write` never blocks: chat never stalls on the terminal.
 * one batch is on its way at a time: the flush thread waits until the
   event loop has written it before it takes the next, so nothing piles up
@@ -29,7 +32,12 @@ from typing import Callable
 from prompt_toolkit.application import get_app_session, run_in_terminal
 from prompt_toolkit.output import Output
 
-LIMIT = 256 * 1024  # characters waiting for the terminal (a few thousand chat lines); the rest is dropped
+# Characters waiting for a terminal that stopped taking output: ~40,000 chat lines, over a minute of the
+# busiest chat.  A terminal that takes output may fall behind by up to HARD_LIMIT (a 20,000-message burst
+# drawn with colors is ~4 MB) before anything is dropped.
+LIMIT = 4 * 1024 * 1024
+HARD_LIMIT = 32 * 1024 * 1024
+STUCK_SECONDS = 1.0  # a batch the terminal has not taken in this long: the terminal is stuck
 BATCH_SECONDS = 0.02  # how long the flush thread gathers lines before one redraw
 CLOSE_WAIT = 1.0  # seconds `close` waits for what is left (a terminal nobody reads never takes it)
 
@@ -41,9 +49,11 @@ def skipped_line(n: int) -> str:
 class ScreenOut:
     """A text stream (`write`, `flush`) for the main thread; a flush thread prints through prompt_toolkit."""
 
-    def __init__(self, *, limit: int = LIMIT, batch: float = BATCH_SECONDS,
+    def __init__(self, *, limit: int = LIMIT, hard: int = HARD_LIMIT, batch: float = BATCH_SECONDS,
                  on_drop: Callable[[int], None] = lambda n: None) -> None:
         self.limit = limit
+        self.hard = hard
+        self._stuck = False  # the batch in flight has waited STUCK_SECONDS: keep only `limit`
         self.batch = batch
         self.on_drop = on_drop
         self.app_session = get_app_session()
@@ -88,7 +98,11 @@ class ScreenOut:
         """Queue `chunk`; over the limit, drop the oldest whole lines (lock held)."""
         self._lines.append(chunk)
         self._size += len(chunk)
-        while self._size > self.limit and self._lines:
+        self._trim()
+
+    def _trim(self) -> None:
+        limit = self.limit if self._stuck else self.hard
+        while self._size > limit and self._lines:
             old = self._lines.popleft()
             self._size -= len(old)
             n = old.count("\n") or 1
@@ -169,7 +183,13 @@ class ScreenOut:
         except RuntimeError:  # the loop closed in between
             self._write_now(text)
             return False
+        waited = 0.0
         while not done.wait(0.25):
+            waited += 0.25
+            if waited >= STUCK_SECONDS and not self._stuck:
+                with self._cond:
+                    self._stuck = True
+                    self._trim()
             self._report()  # a terminal that takes nothing: the devlog hears of the drops meanwhile
             # The prompt ended before running it (its loop closed): write it here, once.
             if not (app.is_running and not loop.is_closed()) or self._closing:
@@ -181,6 +201,9 @@ class ScreenOut:
                     return False
                 if self._closing:
                     return True  # written by the loop if ever; close() does not wait for a blocked terminal
+        if self._stuck:
+            with self._cond:
+                self._stuck = False  # it took this batch: it is a working terminal again
         return True
 
     def _report(self) -> None:
