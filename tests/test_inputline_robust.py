@@ -7,6 +7,7 @@ the input line: chat keeps being shown, nothing held reaches the screen, memory 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -258,3 +259,14 @@ def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back
         assert shell.exit_code() == 0
     finally:
         shell.close()
+
+
+def test_a_terminal_that_keeps_reading_gets_every_line_of_a_big_burst(pty_focus, sim) -> None:
+    focus = pty_focus()
+    session = sim.live_sessions()[0]
+    frames, _ = sim.burst_frames(8_000, session)  # ~1 MB drawn, faster than the test reads it
+    sim.send_frames(frames, session)
+    focus.wait_raw(b" #7999\r\n", 50)
+    raw = re.sub(rb"\x1b\[[0-9;]*m", b"", bytes(focus.raw))  # the colors out
+    assert b"lines skipped" not in raw
+    assert raw.count(b"burst message Kappa #") == 8_000  # each line once, none dropped
