@@ -13,9 +13,9 @@ import json
 import pytest
 import requests
 
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
-from focuslib.sim import payloads_community as X
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel
+from focuslib.sim import payloads_community
 from focuslib.sim.catalog import CATALOG
 from focuslib.sim.triggers import TRIGGERS
 from focuslib.twitch.events import ChannelRaid, OutgoingRaid
@@ -49,13 +49,13 @@ def test_the_new_types_are_subscribed_with_twitchs_versions_conditions_and_scope
 
 
 def raid_frame(condition: dict[str, str], event: dict) -> object:
-    sub = P.subscription_object("channel.raid", "1", condition, "s")
-    return parse_frame(json.dumps(P.notification(sub, event)))
+    sub = payloads.subscription_object("channel.raid", "1", condition, "s")
+    return parse_frame(json.dumps(payloads.notification(sub, event)))
 
 
 def test_a_raid_is_incoming_or_outgoing_by_its_subscriptions_condition() -> None:
-    incoming = raid_frame({"to_broadcaster_user_id": "70000001"}, C.raid(FRIEND, 38))
-    outgoing = raid_frame({"from_broadcaster_user_id": "70000001"}, X.raid_out(FRIEND, 38))
+    incoming = raid_frame({"to_broadcaster_user_id": "70000001"}, payloads_channel.raid(FRIEND, 38))
+    outgoing = raid_frame({"from_broadcaster_user_id": "70000001"}, payloads_community.raid_out(FRIEND, 38))
     assert type(incoming.event) is ChannelRaid  # type: ignore[attr-defined]
     assert type(outgoing.event) is OutgoingRaid  # type: ignore[attr-defined]
     assert outgoing.event.to_broadcaster.login == "rusty_raccoon"  # type: ignore[attr-defined]
@@ -66,7 +66,7 @@ def test_the_two_raid_subscriptions_are_counted_apart() -> None:
     s = Session("wss://eventsub.example/ws", specs)
     s.start(0)
     s.opened(1, 0)
-    (create,) = [a for a in s.receive(1, parse_frame(json.dumps(P.welcome("x", 10))), 0)
+    (create,) = [a for a in s.receive(1, parse_frame(json.dumps(payloads.welcome("x", 10))), 0)
                  if isinstance(a, CreateSubscriptions)]
     follow, raid_in, raid_out = create.specs
     assert not [a for a in s.subscription_result(create.epoch, raid_in, 202, "", 0) if isinstance(a, Status)]
@@ -108,7 +108,7 @@ def test_every_new_trigger_reaches_the_screen_once_through_the_simulated_twitch(
     for name in SHOWN:
         for stype, event in TRIGGERS[name]():
             sim.notify(stype, event)
-    sim.notify("channel.chat.message", P.chat_message(END, "that's all folks"))
+    sim.notify("channel.chat.message", payloads.chat_message(END, "that's all folks"))
     focus.out.wait_text("StageManager: that's all folks")
     shown = screen_lines(focus)[:-1]
     assert shown == [line for lines in SHOWN.values() for line in lines]
@@ -122,7 +122,7 @@ def test_without_chat_a_cheer_is_one_line_from_bits_use_and_a_highlight_its_rede
     for name in ("cheer", "cheer-anonymous", "highlight"):
         for stype, event in TRIGGERS[name]():
             sim.notify(stype, event)
-    sim.notify("channel.follow", P.follow(END))
+    sim.notify("channel.follow", payloads.follow(END))
     focus.out.wait_text("StageManager followed")
     # bits.use is the richer of the two left: shown at once, its channel.cheer twin dropped.
     assert screen_lines(focus)[:-1] == [
@@ -150,11 +150,12 @@ def test_a_raid_in_and_a_raid_out_each_reach_only_their_own_subscription(sim, st
 def test_goal_progress_is_throttled_like_polls() -> None:
     s = Screen(types=ALL_TYPES)
     for k, now in enumerate((0.0, 1.0, 2.0)):
-        s.show("channel.goal.progress", X.goal("progress", "follow", "500 followers", 480 + k, 500), now=now)
+        goal = payloads_community.goal("progress", "follow", "500 followers", 480 + k, 500)
+        s.show("channel.goal.progress", goal, now=now)
     assert len(s.lines) == 1
     s.tick(10.0)
     assert s.lines[-1] == "◐ Goal: 500 followers — 482/500 followers (96%)" and len(s.lines) == 2
-    s.show("channel.goal.end", X.goal("end", "follow", "500 followers", 500, 500, True), now=10.5)
+    s.show("channel.goal.end", payloads_community.goal("end", "follow", "500 followers", 500, 500, True), now=10.5)
     assert s.lines[-1].startswith("◐ Goal reached: ") and s.presenter.deadline() is None
 
 
@@ -163,14 +164,15 @@ def test_goal_progress_is_throttled_like_polls() -> None:
     ("send_highlighted_message", False, 1), ("random_sub_emote_unlock", True, 1)])
 def test_a_built_in_reward_whose_message_is_in_chat_is_not_repeated(reward, chat, lines) -> None:
     s = Screen(types=ALL_TYPES, groups=None if chat else frozenset({"points"}))
-    s.show("channel.channel_points_automatic_reward_redemption.add", X.automatic_reward(TINY, reward, 500, "hi"))
+    s.show("channel.channel_points_automatic_reward_redemption.add",
+           payloads_community.automatic_reward(TINY, reward, 500, "hi"))
     assert len(s.lines) == lines
 
 
 def test_power_ups_and_combos_are_never_held_as_twins() -> None:
     s = Screen(types=ALL_TYPES)
-    s.show("channel.bits.use", X.bits_use(MOSS, 500, "power_up", "", "celebration"), now=0.0)
-    s.show("channel.bits.use", X.bits_use(MOSS, 5, "combo"), now=0.0)
+    s.show("channel.bits.use", payloads_community.bits_use(MOSS, 500, "power_up", "", "celebration"), now=0.0)
+    s.show("channel.bits.use", payloads_community.bits_use(MOSS, 5, "combo"), now=0.0)
     assert len(s.lines) == 2 and s.presenter.deadline() is None
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import pytest
 
-from focuslib.sim import payloads as P
-from focuslib.sim import payloads_channel as C
-from focuslib.sim import payloads_chat as N
-from focuslib.sim import payloads_community as X
+from focuslib.sim import payloads
+from focuslib.sim import payloads_channel
+from focuslib.sim import payloads_chat
+from focuslib.sim import payloads_community
 from focuslib.sim.triggers import ANONYMOUS_CHEERER
 from focuslib.view.twins import WINDOW, Twins
 
@@ -28,62 +28,62 @@ Frames = list[tuple[str, dict]]
 
 
 def sub(who) -> tuple[Frames, Frames]:
-    return [("channel.subscribe", P.subscribe(who))], [(NOTICE, N.sub(who))]
+    return [("channel.subscribe", payloads.subscribe(who))], [(NOTICE, payloads_chat.sub(who))]
 
 
 def resub(who) -> tuple[Frames, Frames]:
-    return ([("channel.subscription.message", C.subscription_message(who, "still here", 5))],
-            [(NOTICE, N.resub(who, 5, text="still here"))])
+    return ([("channel.subscription.message", payloads_channel.subscription_message(who, "still here", 5))],
+            [(NOTICE, payloads_chat.resub(who, 5, text="still here"))])
 
 
 def cheer(who) -> tuple[Frames, Frames]:
-    return ([("channel.cheer", C.cheer(who, 100, "Cheer100 coffee"))],
-            [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
+    return ([("channel.cheer", payloads_channel.cheer(who, 100, "Cheer100 coffee"))],
+            [("channel.chat.message", payloads.chat_message(who, "Cheer100 coffee"))])
 
 
 def bits_use(who) -> tuple[Frames, Frames]:
-    return ([("channel.bits.use", X.bits_use(who, 100, "cheer", "Cheer100 coffee"))],
-            [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
+    return ([("channel.bits.use", payloads_community.bits_use(who, 100, "cheer", "Cheer100 coffee"))],
+            [("channel.chat.message", payloads.chat_message(who, "Cheer100 coffee"))])
 
 
 def cheer_thrice(who) -> tuple[Frames, Frames]:
     """A cheer as Twitch sends it with every subscription: channel.bits.use, channel.cheer and chat."""
-    return ([("channel.bits.use", X.bits_use(who, 100, "cheer", "Cheer100 coffee")),
-             ("channel.cheer", C.cheer(who, 100, "Cheer100 coffee"))],
-            [("channel.chat.message", P.chat_message(who, "Cheer100 coffee"))])
+    return ([("channel.bits.use", payloads_community.bits_use(who, 100, "cheer", "Cheer100 coffee")),
+             ("channel.cheer", payloads_channel.cheer(who, 100, "Cheer100 coffee"))],
+            [("channel.chat.message", payloads.chat_message(who, "Cheer100 coffee"))])
 
 
 def anonymous_cheer(who) -> tuple[Frames, Frames]:
     """Anonymous: no user in channel.cheer or channel.bits.use; chat has Twitch's AnAnonymousCheerer."""
     bits = 100 if who == OTTER else 200  # two anonymous cheers told apart by their amount
-    return ([("channel.bits.use", X.bits_use(None, bits, "cheer", f"Cheer{bits}")),
-             ("channel.cheer", C.cheer(None, bits, f"Cheer{bits}"))],
-            [("channel.chat.message", P.chat_message(ANONYMOUS_CHEERER, f"Cheer{bits}"))])
+    return ([("channel.bits.use", payloads_community.bits_use(None, bits, "cheer", f"Cheer{bits}")),
+             ("channel.cheer", payloads_channel.cheer(None, bits, f"Cheer{bits}"))],
+            [("channel.chat.message", payloads.chat_message(ANONYMOUS_CHEERER, f"Cheer{bits}"))])
 
 
 def raid(who) -> tuple[Frames, Frames]:
-    return [("channel.raid", C.raid(who, 40))], [(NOTICE, N.raid(who, 40))]
+    return [("channel.raid", payloads_channel.raid(who, 40))], [(NOTICE, payloads_chat.raid(who, 40))]
 
 
 def gift(who) -> tuple[Frames, Frames]:
-    return ([("channel.subscription.gift", C.subscription_gift(who, 1)),
-             ("channel.subscribe", P.subscribe(HERON, is_gift=True))],
-            [(NOTICE, N.sub_gift(who, HERON))])
+    return ([("channel.subscription.gift", payloads_channel.subscription_gift(who, 1)),
+             ("channel.subscribe", payloads.subscribe(HERON, is_gift=True))],
+            [(NOTICE, payloads_chat.sub_gift(who, HERON))])
 
 
 def anonymous_gift(who) -> tuple[Frames, Frames]:
     """Anonymous: no gifter in channel.subscription.gift, chatter_is_anonymous in the notice."""
     recipient = HERON if who == OTTER else ("81230009", "quiet_quail", "QuietQuail")
-    return ([("channel.subscription.gift", C.subscription_gift(None, 1)),
-             ("channel.subscribe", P.subscribe(recipient, is_gift=True))],
-            [(NOTICE, N.sub_gift(None, recipient))])
+    return ([("channel.subscription.gift", payloads_channel.subscription_gift(None, 1)),
+             ("channel.subscribe", payloads.subscribe(recipient, is_gift=True))],
+            [(NOTICE, payloads_chat.sub_gift(None, recipient))])
 
 
 def bomb(who) -> tuple[Frames, Frames]:
     recipients = [("9001", "v_1", "V_1"), ("9002", "v_2", "V_2")]
-    return ([("channel.subscription.gift", C.subscription_gift(who, 2))]
-            + [("channel.subscribe", P.subscribe(r, is_gift=True)) for r in recipients],
-            [(NOTICE, e) for e in N.gift_bomb(who, recipients, gift_id=f"bomb-{who[0]}")])
+    return ([("channel.subscription.gift", payloads_channel.subscription_gift(who, 2))]
+            + [("channel.subscribe", payloads.subscribe(r, is_gift=True)) for r in recipients],
+            [(NOTICE, e) for e in payloads_chat.gift_bomb(who, recipients, gift_id=f"bomb-{who[0]}")])
 
 
 KINDS = {"sub": sub, "resub": resub, "cheer": cheer, "bits-use": bits_use, "cheer-thrice": cheer_thrice,
@@ -203,8 +203,8 @@ def test_the_same_users_two_equal_cheers_are_two_moments() -> None:
 
 def test_shared_chat_notices_are_nobody_s_twin() -> None:
     s = Screen(types=ALL_TYPES)
-    s.show(NOTICE, N.shared(N.sub(OTTER), ("5", "other", "Other")), now=0.0)
-    s.show("channel.subscribe", P.subscribe(OTTER), now=0.1)
+    s.show(NOTICE, payloads_chat.shared(payloads_chat.sub(OTTER), ("5", "other", "Other")), now=0.0)
+    s.show("channel.subscribe", payloads.subscribe(OTTER), now=0.1)
     s.tick(10.0)
     assert len(s.lines) == 2  # the other channel's sub, and ours after the window
 
@@ -241,9 +241,9 @@ def test_moments_held_for_their_twin_are_shown_when_focus_stops(sim, start_focus
     monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, twin_window=3600.0))
     focus = start_focus(timestamps=False)
     sim.wait_subscribed(ALL)
-    sim.notify("channel.subscribe", P.subscribe(OTTER))  # its chat notice never comes
-    sim.notify("channel.cheer", C.cheer(None, 5, "Cheer5"))  # nor the chat message of this anonymous cheer
-    sim.notify("channel.chat.message", P.chat_message(END, "frames are handled in order"))
+    sim.notify("channel.subscribe", payloads.subscribe(OTTER))  # its chat notice never comes
+    sim.notify("channel.cheer", payloads_channel.cheer(None, 5, "Cheer5"))  # nor this anonymous cheer's chat message
+    sim.notify("channel.chat.message", payloads.chat_message(END, "frames are handled in order"))
     focus.out.wait_text("StageManager: frames are handled in order")
     assert "Pixel_Otter subscribed" not in focus.out.text and "cheered" not in focus.out.text  # both are held
     assert focus.stop() == 0
