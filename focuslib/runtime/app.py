@@ -100,7 +100,6 @@ class App:
         self._view = view
         self._renderer: Renderer | None = None
         self._presenter: Presenter | None = None
-        self._flushed = False
         self.terminal = terminal
         self.devlog = devlog
         self.stop_event = stop or threading.Event()
@@ -255,9 +254,8 @@ class App:
 
     def _flush_view(self) -> None:
         """Show what the view still holds (a moment waiting for its twin, a flood summary) before the end."""
-        if self._presenter is None or self._flushed:  # once: shutdown is idempotent
+        if self._presenter is None:
             return
-        self._flushed = True
         try:
             self._presenter.flush(self.clock())
         except Exception as exc:  # stopping must go on whatever the view does
