@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from focuslib.sim import payloads as P
+from focuslib.sim import payloads
 from focuslib.store import schema
 from focuslib.store.schema import db_path, open_read, open_write
 from focuslib.store.writer import DAY, HistoryWriter
@@ -30,7 +30,7 @@ ANN = ("501", "ann", "Ann")
 
 
 def chat(text: str):
-    return parse_event("channel.chat.message", "1", P.chat_message(ANN, text))
+    return parse_event("channel.chat.message", "1", payloads.chat_message(ANN, text))
 
 
 class Reports:
