@@ -197,3 +197,27 @@ def test_what_still_waits_when_focus_stops_is_stored_held(sim, env, start_focus,
     assert "said while the list loaded" not in focus.out.text
     res = shell(env, "history", "cy")
     assert res.returncode == 0 and "[held] said while the list loaded" in res.stdout, res.stderr
+
+
+def test_a_load_that_takes_too_long_never_stalls_chat_it_says_the_hold_queue_is_paused(
+        sim, start_focus, monkeypatch):
+    """A database another program keeps locked: the writer keeps trying, but chat waits at most max_wait."""
+    focus, gate = start_while_loading(sim, start_focus, monkeypatch)
+    try:
+        memory = focus.app.memory
+        on_main(focus, lambda: setattr(memory, "max_wait", 0.2))
+        say(sim, ANN, "regular waits a little")
+        focus.out.wait_text("hold queue paused: the history is still loading (locked or slow database), "
+                            "so new chatters reach the stream until it is")
+        focus.out.wait_text("Ann: regular waits a little")
+        say(sim, CY, "unvetted, as the line said")
+        focus.out.wait_text("Cy: unvetted, as the line said")
+    finally:
+        gate.set()
+    focus.out.wait_text("hold queue on again: the known chatters are loaded")
+    say(sim, DEE, "held again")
+    focus.out.wait_text("held: new chatter Dee (1 message)")
+    assert "Dee: held again" not in focus.out.text
+    text = focus.out.text
+    assert text.index("hold queue paused") < text.index("Ann: regular waits a little")
+    assert focus.stop() == 0

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
 TRUSTED = frozenset({"broadcaster", "moderator", "vip"})  # never held, even on their first message
 UNSHOWN = 4_096  # ids of held messages remembered so that a reply never quotes one (bounded)
+MAX_WAIT = 10.0  # seconds chat waits for the known chatters; then it flows, said in one line (never a stalled chat)
 MAX_WAITING = 5_000  # messages kept while the known chatters load (the rest are dropped unseen, and counted)
 
 
@@ -66,6 +67,9 @@ class ChatMemory(Recall):
         self._waiting: list[tuple[ChatMessage, float]] = []  # held while the known chatters load, in order
         self._waiting_dropped = 0
         self.max_waiting = MAX_WAITING
+        self.max_wait = MAX_WAIT
+        self._wait_until: float | None = None  # when what waits is shown anyway (main loop clock)
+        self._paused = False  # the load took longer than max_wait: nobody is held until it is done
         self._waiter: threading.Thread | None = None
         self._told_full = False
         self._unshown: dict[str, None] = {}  # message ids held and not (yet) shown, oldest first
@@ -118,7 +122,8 @@ class ChatMemory(Recall):
             return self._keep(m, now)
         if writer is None:
             return True
-        if hold is not None and (self._waiting or not writer.ready.is_set()) and not self._trusted(m):
+        if hold is not None and (self._waiting or not writer.ready.is_set()) and not self._trusted(m) \
+                and not self._paused:
             return self._wait_for_known(m, now)
         if not writer.ready.is_set():
             writer.put(self.wall(), m)
@@ -163,6 +168,8 @@ class ChatMemory(Recall):
             self._waiting.append((m, now))
         self.devlog.put(record("held", self.wall(), login=m.chatter.login, user_id=m.chatter.id,
                                message_id=m.message_id, text=m.text, waiting="known chatters loading"))
+        if self._wait_until is None:
+            self._wait_until = now + self.max_wait
         if self._waiter is None:
             writer = self.writer
             assert writer is not None
@@ -181,6 +188,11 @@ class ChatMemory(Recall):
         """Main thread, once the writer is ready: what waited is shown (regulars) or held (newcomers), in order.
         If the history failed instead, everything that waited stays held: nobody vetted it."""
         waiting, self._waiting = self._waiting, []
+        self._wait_until = None
+        if self._paused:
+            self._paused = False
+            if self.writer is not None and self.writer.failed is None:
+                self.terminal.line(self._renderer().quiet("hold queue on again: the known chatters are loaded"))
         self.loaded()
         presenter = self._presenter()
         for m, t in waiting:
@@ -249,12 +261,31 @@ class ChatMemory(Recall):
             self.terminal.line(line, key, r.last_rows)
 
     def deadline(self) -> float | None:
-        return self.hold.deadline() if self.hold is not None else None
+        held = self.hold.deadline() if self.hold is not None else None
+        waits = self._wait_until
+        return waits if held is None or (waits is not None and waits < held) else held
+
+    def _stop_waiting(self) -> None:
+        """The known chatters took longer than max_wait: chat must not stall, so what waited is shown and
+        nobody is held until they are loaded -- said first, in one line."""
+        self._wait_until = None
+        self._paused = True
+        self.terminal.line(self._renderer().quiet(
+            "hold queue paused: the history is still loading (locked or slow database), so new chatters "
+            "reach the stream until it is"))
+        waiting, self._waiting = self._waiting, []
+        presenter = self._presenter()
+        for m, t in waiting:
+            if self.admit(m, t):
+                self._unshown.pop(m.message_id, None)
+                presenter.show(m, time.monotonic())
 
     def tick(self, now: float) -> None:
         """Drop held messages past FOCUS_HOLD_MINUTES, one quiet line per chatter."""
         if self.hold is None:
             return
+        if self._wait_until is not None and now >= self._wait_until and self._waiting:
+            self._stop_waiting()
         r = self._renderer()
         for entry, gone in self.hold.expire(now):
             name = entry.name or entry.login
