@@ -244,11 +244,11 @@ def test_a_migration_sqlite_rolled_back_itself_reports_its_own_error(tmp_path):
 def test_the_statements_of_every_batch_read_only_the_new_rows(tmp_path):
     """Per batch, the writer derives chatters and links from the rows it just inserted: by rowid range,
     never by walking a whole table or index (that cost grows with the history, and the writer fell behind)."""
-    from focuslib.store import writer as W
+    from focuslib.store import writer
 
     conn = open_write(db_path(tmp_path))
     try:
-        for sql in (W.UPSERT_USERS_FROM_MESSAGES, W.LINK_CANDIDATES):
+        for sql in (writer.UPSERT_USERS_FROM_MESSAGES, writer.LINK_CANDIDATES):
             plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, (0,))]
             assert plan[0] == "SEARCH messages USING INTEGER PRIMARY KEY (rowid>?)", plan
             assert not any(step.startswith("SCAN") for step in plan), plan

@@ -280,6 +280,11 @@ def test_no_module_is_imported_under_a_single_letter():
     assert one_letter_aliases(ROOT) == []
 
 
+def test_no_test_or_bench_module_imports_under_a_single_letter():
+    # Tests and the bench are read as examples of the API: the same rule holds there.
+    assert one_letter_aliases(ROOT, "tests") + one_letter_aliases(ROOT, "bench") == []
+
+
 def test_the_alias_check_finds_a_single_letter(tmp_path):
     _write(tmp_path, {
         "focuslib/__init__.py": "",
