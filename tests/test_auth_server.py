@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import stat
-import threading
 from urllib.parse import parse_qs, urlsplit
 
 import pytest

@@ -7,7 +7,6 @@ which records every request (method, path, query, headers, body).
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any, Callable, Iterator
 
 import pytest
