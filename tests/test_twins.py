@@ -230,16 +230,10 @@ def test_flush_shows_every_moment_still_waiting_for_its_twin() -> None:
     assert sum("cheered 100 bits" in line for line in s.lines) == 1  # one line per moment, not per report
 
 
-def test_moments_held_for_their_twin_are_shown_when_focus_stops(sim, start_focus, monkeypatch) -> None:
-    import functools
-
-    from focuslib.view import present
-
+def test_moments_held_for_their_twin_are_shown_when_focus_stops(sim, start_focus) -> None:
     from test_channel import ALL, END
 
-    # An hour's window: only the stop can show them.
-    monkeypatch.setattr(present, "Presenter", functools.partial(present.Presenter, twin_window=3600.0))
-    focus = start_focus(timestamps=False)
+    focus = start_focus(timestamps=False, twin_window=3600.0)  # an hour's window: only the stop can show them
     sim.wait_subscribed(ALL)
     sim.notify("channel.subscribe", payloads.subscribe(OTTER))  # its chat notice never comes
     sim.notify("channel.cheer", payloads_channel.cheer(None, 5, "Cheer5"))  # nor this anonymous cheer's chat message

@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
@@ -37,6 +37,7 @@ from focuslib.net.helix import Helix
 from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT
+from focuslib.view.twins import WINDOW as TWIN_WINDOW
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.subscriptions import SubscriptionSpec, desired
@@ -72,6 +73,7 @@ class Options:
     flood_limit: int = FLOOD_LIMIT  # the presenter's summaries (view/collapse.py)
     flood_window: float = FLOOD_WINDOW
     gift_wait: float = GIFT_WAIT
+    twin_window: float = TWIN_WINDOW  # how long a poorer report waits for its richer twin (view/twins.py)
 
 
 def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
@@ -270,7 +272,8 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                             held=held)
         presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
                               bell=options.bell and screen.isatty, flood_limit=options.flood_limit,
-                              flood_window=options.flood_window, gift_wait=options.gift_wait)
+                              flood_window=options.flood_window, gift_wait=options.gift_wait,
+                              twin_window=options.twin_window)
         if screen.isatty:
             old = _watch_resize(renderer, screen.terminal, screen.console)
             if old is not None:
