@@ -9,7 +9,7 @@ import threading
 
 from conftest import N_SUBS, t
 from focuslib.sim import payloads
-from test_inputline import CTRL_C, ENTER, OTTER, UP, open_pty, prompt_row  # noqa: F401 -- the fixture
+from test_inputline import CTRL_C, ENTER, OTTER, TAB, UP, open_pty, prompt_row  # noqa: F401 -- the fixture
 
 
 def test_text_typed_during_a_burst_stays_on_the_input_line_and_is_shown_once(open_pty, sim) -> None:
@@ -148,3 +148,44 @@ def test_every_command_works_from_the_input_line(open_pty, sim) -> None:
         focus.send(line + ENTER)
         focus.wait_for(lambda: any(row.endswith(said) for row in focus.scrollback()), what=said)
         assert len(sim.requests_to(method, "/helix" + path)) == before + 1, line
+
+
+def test_delete_goes_back_through_the_chat_and_skips_what_is_gone_or_cannot_be_deleted(open_pty, sim) -> None:
+    """/delete after /delete takes the message before (not the one just deleted, which Twitch answers 404);
+    the streamer's own line is never the target (Twitch refuses it); a banned chatter's messages are gone."""
+    focus = open_pty()
+    kettle = ("81230006", "loud_kettle", "Loud_Kettle")
+    sim.notify("channel.chat.message", payloads.chat_message(OTTER, "buy followers at spam dot example",
+                                                             message_id="spam-1"))
+    sim.notify("channel.chat.message", payloads.chat_message(kettle, "CHEAP VIEWERS HERE", message_id="spam-2"))
+    sim.notify("channel.chat.message", payloads.chat_message(payloads.BROADCASTER, "oh no, not again",
+                                                             message_id="own-1"))
+    focus.wait_text("DeskFox: oh no, not again")
+    focus.send("/delete" + ENTER)
+    focus.wait_text("· deleted Loud_Kettle's message")
+    _in_order(focus, sim, "after the delete")  # Twitch's channel.chat.message_delete is in
+    focus.send("/delete" + ENTER)
+    focus.wait_text("· deleted Pixel_Otter's message")
+    assert [r.query["message_id"] for r in sim.requests_to("DELETE", "/helix/moderation/chat")] == [
+        ["spam-2"], ["spam-1"]]
+    sim.notify("channel.chat.message", payloads.chat_message(kettle, "still here", message_id="spam-3"))
+    focus.wait_text("Loud_Kettle: still here")
+    focus.send("/ban loud_kettle" + ENTER)
+    focus.wait_text("· banned Loud_Kettle")
+    _in_order(focus, sim, "after the ban")  # and its channel.chat.clear_user_messages
+    focus.send("/delete loud_kettle" + ENTER)
+    focus.wait_text("! no recent message of loud_kettle to delete")
+    assert len(sim.requests_to("DELETE", "/helix/moderation/chat")) == 2
+    sim.notify("channel.chat.clear", payloads.broadcaster())
+    _in_order(focus, sim, "after the clear")
+    focus.send("/delete" + ENTER)
+    focus.wait_text("! no message to delete yet")
+    focus.send("/unban loud_k" + TAB)  # what is gone is no /delete target, but its chatter is still completed
+    focus.wait_for(lambda: prompt_row(focus) == "› /unban loud_kettle", what="the banned chatter completed")
+
+
+def _in_order(focus, sim, text: str) -> None:
+    """EventSub events arrive in order: once this line is on screen, every event before it was handled.
+    The streamer's own line: never a /delete target, so it leaves what /delete finds as it was."""
+    sim.notify("channel.chat.message", payloads.chat_message(payloads.BROADCASTER, text))
+    focus.wait_text(f"DeskFox: {text}")

@@ -226,6 +226,10 @@ def test_delete_takes_the_message_from_the_history(sim, shell_env) -> None:
         ("channel.chat.message", payloads.chat_message(OTTER, "spam two", message_id="o-2")),
         ("channel.chat.message", payloads.chat_message(KETTLE, "CAPS", message_id="k-1")),
         ("channel.chat.message", payloads.chat_message(HERON, "the very latest", message_id="m-9")),
+        # Twitch refuses to delete the broadcaster's or a moderator's message (400): a bare delete skips them.
+        ("channel.chat.message", payloads.chat_message(MOSS, "a mod's word", message_id="mod-1",
+                                                       badges=[("moderator", "1", "")])),
+        ("channel.chat.message", payloads.chat_message(payloads.BROADCASTER, "my own line", message_id="own-1")),
     ]
     seed_history(Path(shell_env["FOCUS_DATA_DIR"]), events)
     for kind, payload in events:

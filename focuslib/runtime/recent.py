@@ -18,9 +18,10 @@ from focuslib.runtime.execute import Recent, Seen
 from focuslib.store import queries
 from focuslib.store.schema import StoreError, open_read
 from focuslib.twitch.automod import HeldMessage, HeldMessages
-from focuslib.twitch.events import ChatMessage
+from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete
 
 KEEP_CHATTERS = 500  # recent chatters remembered (completion, /reply, /delete)
+PROTECTED_BADGES = ("broadcaster", "moderator")
 
 
 class RecentChat:
@@ -30,28 +31,59 @@ class RecentChat:
         self.holds = held or HeldMessages()
         self._lock = threading.Lock()
         self._by_login: OrderedDict[str, Seen] = OrderedDict()  # most recent last
-        self._last: Seen | None = None
+        # Logins (all in _by_login) whose latest message is no /delete target: the broadcaster's or a
+        # moderator's (Twitch answers 400), or gone: deleted or cleared (404).  Gone ones stay in `names`.
+        self._protected: set[str] = set()
+        self._gone: set[str] = set()
         self._keep = keep
 
     def saw(self, m: object) -> None:
-        """An event was shown (main thread): chat messages are remembered."""
-        if type(m) is not ChatMessage:
+        """An event was shown (main thread): chat messages are remembered, deleted ones marked gone."""
+        kind = type(m)
+        if kind is not ChatMessage:
+            if kind in (MessageDelete, ClearUserMessages, ChatClear):
+                self._forget(m)
             return
         login = m.chatter.login
         if not login or not m.message_id:
             return
         seen = Seen(m.message_id, m.chatter.id, login, m.chatter.name)
+        protected = m.chatter.id == m.broadcaster.id or any(b.set_id in PROTECTED_BADGES for b in m.badges)
         with self._lock:
             by_login = self._by_login
             by_login[login] = seen
             by_login.move_to_end(login)
             if len(by_login) > self._keep:
-                by_login.popitem(last=False)
-            self._last = seen
+                evicted, _ = by_login.popitem(last=False)
+                self._protected.discard(evicted)
+                self._gone.discard(evicted)
+            self._gone.discard(login)
+            if protected:
+                self._protected.add(login)
+            else:
+                self._protected.discard(login)
+
+    def _forget(self, m: object) -> None:
+        """A message deleted, a chatter's messages cleared (a ban or timeout), the whole chat cleared: what
+        is gone is no /delete or /reply target (Twitch would answer 404 or refuse the reply)."""
+        with self._lock:
+            if isinstance(m, ChatClear):
+                self._gone = set(self._by_login)
+                return
+            login = m.target.login  # type: ignore[attr-defined]
+            seen = self._by_login.get(login)
+            if seen is None or (isinstance(m, MessageDelete) and seen.message_id != m.message_id):
+                return  # an older message of theirs: their latest is still there
+            self._gone.add(login)
 
     def latest(self, login: str | None) -> Seen | None:
         with self._lock:
-            return self._last if login is None else self._by_login.get(login.lower())
+            if login is not None:
+                login = login.lower()
+                return None if login in self._gone else self._by_login.get(login)
+            # The latest message shown that Twitch lets the streamer delete (a few steps back at most).
+            return next((seen for name, seen in reversed(self._by_login.items())
+                         if name not in self._protected and name not in self._gone), None)
 
     def held(self, number: int) -> HeldMessage | None:
         entry = self.holds.get(number)

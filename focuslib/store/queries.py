@@ -182,11 +182,13 @@ class LastMessage:
 
 def latest_message(conn: sqlite3.Connection, channel: str, who: str | None) -> LastMessage | None:
     """`who`'s latest message in `channel` that is still there (not deleted, cleared or held), or None;
-    `who` None: anyone's."""
+    `who` None: anyone's whose message Twitch lets a moderator delete (not the broadcaster's, not a
+    moderator's: Twitch answers 400)."""
     if who is None:
         row = conn.execute(
             "SELECT message_id, user_id, login, name FROM messages WHERE channel = ? AND deleted = 0 "
-            "AND cleared = 0 AND held = 0 ORDER BY ts DESC LIMIT 1", (channel,)).fetchone()
+            "AND cleared = 0 AND held = 0 AND user_id <> channel AND (',' || badges) NOT LIKE '%,moderator/%' "
+            "ORDER BY ts DESC LIMIT 1", (channel,)).fetchone()
         return LastMessage(*row) if row is not None else None
     # Through `users` (indexed by login) to messages(channel, user_id, ts): no scan of every message.
     row = conn.execute(
