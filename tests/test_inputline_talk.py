@@ -189,3 +189,17 @@ def _in_order(focus, sim, text: str) -> None:
     The streamer's own line: never a /delete target, so it leaves what /delete finds as it was."""
     sim.notify("channel.chat.message", payloads.chat_message(payloads.BROADCASTER, text))
     focus.wait_text(f"DeskFox: {text}")
+
+
+def test_a_wait_for_twitchs_rate_limit_shows_in_the_status_and_leaves_it_when_done(open_pty, sim) -> None:
+    """The status line says why a command waits (an empty rate-limit bucket), then shows the session's status
+    again: a note saying "retrying in 1 s" must not stay under the input line for the rest of the stream."""
+    focus = open_pty()
+    status = f"-- subscribed {N_SUBS}/{N_SUBS}"
+    focus.wait_for(lambda: status in focus.rows(), what="the session's status")
+    sim.rate_limited = 1
+    focus.send("/warn loud_kettle calm down" + ENTER)
+    focus.wait_text("· warned Loud_Kettle")
+    assert sim.rate_limit_hits == 1
+    assert b"Twitch rate limit reached; retrying in " in focus.raw  # the note was drawn while it waited
+    focus.wait_for(lambda: status in focus.rows(), what="the session's status back under the input line")

@@ -142,7 +142,7 @@ def _run(command: commands.Command) -> int:
     from focuslib.text import sanitize
 
     def waiting(text: str) -> None:
-        if sys.stderr.isatty():  # a person watching: say why it pauses (not a line in a script's log)
+        if text and sys.stderr.isatty():  # a person watching: say why it pauses (not a line in a script's log)
             print(f"focus: {sanitize(text)}", file=sys.stderr)
 
     http = HttpClient()

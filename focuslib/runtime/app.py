@@ -114,6 +114,7 @@ class App:
         self.fatal: FocusError | None = None
         self.check_token: Callable[[], None] | None = None  # the token keeper's check, once it runs
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
+        self.session_status = ""  # the session's latest status (a wait's note replaces it for a while)
         self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
         self.drain: Callable[[], bool] | None = None  # the stop's last flush of stdout; False: it was dropped
         self._started = False
@@ -226,8 +227,8 @@ class App:
                                            raw=data[:512].hex()))
                 case SubscribeResult(epoch, spec, status, message):
                     self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
-                case StatusText(text):
-                    self.terminal.status(text)
+                case StatusText(text):  # "": a wait's note is over, the session's status is back
+                    self.terminal.status(text or self.session_status)
                 case NoticeText(text, level):
                     self.terminal.line(self.renderer.notice(text, level))
                 case Failure(error):
@@ -319,6 +320,7 @@ class App:
                 if self._presenter is not None:
                     self._presenter.use(self.session.active_types())
                 self.terminal.status(action.text)
+                self.session_status = action.text
                 self.devlog.put(record("lifecycle", self.wall(), event="status", text=action.text))
             elif kind is Tell:
                 self.terminal.line(self.renderer.notice(action.text, action.level))

@@ -94,24 +94,33 @@ class Executor:
     def __init__(self, helix: Helix, broadcaster_id: str, user_id: str, *, recent: Recent | None = None,
                  users: UserCache | None = None, pace: ChatPace | None = None,
                  stop: threading.Event | None = None, status: Callable[[str], None] = lambda text: None) -> None:
-        self.api = ChatAPI(helix, broadcaster_id, user_id, on_wait=status)
-        self.users = users or UserCache(helix, on_wait=status)
+        self.api = ChatAPI(helix, broadcaster_id, user_id, on_wait=self._waiting)
+        self.users = users or UserCache(helix, on_wait=self._waiting)
         self.recent: Recent = recent or NoRecent()
         self.pace = pace or ChatPace()
         self.stop = stop or threading.Event()
-        self.status = status
+        self.status = status  # a wait's note ("" once the command that waited is done: the status is back)
+        self._waited = threading.local()  # per lane: did this command put a note in the status?
+
+    def _waiting(self, text: str) -> None:
+        self._waited.flag = True
+        self.status(text)
 
     def execute(self, command: commands.Command) -> Outcome:
         """Carry out one command; never raises for Twitch's or the network's trouble (it becomes the line)."""
         handler = HANDLERS.get(type(command))
         if handler is None:
             return refused(f"{type(command).__name__.lower()} is handled by the input line, not here")
+        self._waited.flag = False
         try:
             return handler(self, command)
         except Stopped:
             return refused("not done: focus is stopping")
         except FocusError as exc:
             return refused(f"not done: {exc.message}")
+        finally:
+            if self._waited.flag:  # the wait is over: a note saying "retrying in 30 s" must not stay for good
+                self.status("")
 
     def run_line(self, line: str) -> Outcome:
         """Parse and execute one typed line (the one-shot commands' and tests' shortcut)."""
@@ -127,7 +136,7 @@ class Executor:
         return found if found is not None else refused(f"no Twitch user is called {login}")
 
     def send(self, text: str, reply_to: str = "", **kw: str) -> Outcome:
-        if not self.pace.wait(self.stop, self.status):
+        if not self.pace.wait(self.stop, self._waiting):
             return refused("not sent: focus is stopping")
         return self.api.send(text, reply_to, **kw)
 
