@@ -38,6 +38,9 @@ MOD = {"broadcaster_id": B_ID, "moderator_id": B_ID}
 
 
 @pytest.mark.parametrize("method, path, params, body, status, message", [
+    ("GET", "/moderation/banned", {}, None, 400, 'Missing required parameter "broadcaster_id"'),
+    ("GET", "/moderation/banned", {"broadcaster_id": "1"}, None, 401,
+     "The ID in broadcaster_id must match the user ID found in the request's OAuth token."),
     ("POST", "/chat/messages", None, {"broadcaster_id": B_ID, "sender_id": B_ID}, 400,
      'Missing required parameter "message"'),
     ("POST", "/chat/messages", None, {"broadcaster_id": B_ID, "sender_id": "1", "message": "hi"}, 403,

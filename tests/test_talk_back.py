@@ -144,6 +144,23 @@ def test_timeout_untimeout_and_unban(sim, talk) -> None:
     assert ex.run_line("/unban loud_kettle").text == "unbanned Loud_Kettle"
 
 
+def test_untimeout_never_lifts_a_ban(sim, talk) -> None:
+    """Twitch's Unban User ends a timeout and a ban alike: /untimeout asks Get Banned Users first and leaves
+    a banned chatter banned (Twitch would set them free and focus would say their timeout ended)."""
+    ex = talk()
+    ex.run_line("/ban loud_kettle spam links")
+    refused = ex.run_line("/untimeout loud_kettle")
+    assert (refused.ok, refused.text) == (False, "Loud_Kettle is banned, not timed out; nothing was changed "
+                                                 "(/unban loud_kettle lifts the ban)")
+    [check] = helix(sim, "GET", "/moderation/banned")
+    assert check.query == {"broadcaster_id": [B_ID], "user_id": [KETTLE[0]]}
+    assert check.headers["authorization"] == f"Bearer {ex.token}"  # type: ignore[attr-defined]
+    assert helix(sim, "DELETE", "/moderation/bans") == [] and sim.helix.bans[KETTLE[0]] is None
+    ex.run_line("/unban loud_kettle")
+    ex.run_line("/timeout loud_kettle 1h")
+    assert ex.run_line("/untimeout loud_kettle").text == "ended Loud_Kettle's timeout"
+
+
 def test_delete_and_clear(sim, talk) -> None:
     recent = Recent()
     ex = talk(recent=recent)

@@ -140,6 +140,17 @@ class ChatAPI:
             return failure(resp, f"end {name}'s timeout" if timeout else f"unban {name}", SCOPE["ban"])
         return done(f"ended {name}'s timeout" if timeout else f"unbanned {name}")
 
+    def banned_for_good(self, user_id: str) -> bool | None:
+        """GET /moderation/banned (Get Banned Users): True when the user is banned with no end (a ban, not a
+        timeout); None when Twitch would not say (it answers only the broadcaster's own token)."""
+        resp = self._call("GET", "/moderation/banned", {"broadcaster_id": self.broadcaster_id, "user_id": user_id})
+        if resp.status != 200:
+            return None
+        doc = resp.json()
+        rows = doc.get("data") if isinstance(doc, dict) else None
+        return any(isinstance(row, dict) and row.get("user_id") == user_id and not row.get("expires_at")
+                   for row in rows or [])
+
     def delete(self, message_id: str | None, said: str) -> Outcome:
         """DELETE /moderation/chat (§5.6); without a message id it deletes every message in the room."""
         params = self._mod(message_id=message_id) if message_id else self._mod()

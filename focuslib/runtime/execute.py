@@ -183,7 +183,13 @@ def _unban(ex: Executor, cmd: commands.Unban) -> Outcome:
 
 @handles(commands.Untimeout)
 def _untimeout(ex: Executor, cmd: commands.Untimeout) -> Outcome:
-    return _on_user(ex, cmd.user, lambda user: ex.api.unban(user.id, user.name, timeout=True))
+    # Twitch's Unban User ends a timeout and lifts a ban alike: /untimeout must not set a banned spammer free.
+    def end_timeout(user: User) -> Outcome:
+        if ex.api.banned_for_good(user.id):
+            return refused(f"{user.name} is banned, not timed out; nothing was changed (/unban {user.login} "
+                           "lifts the ban)")
+        return ex.api.unban(user.id, user.name, timeout=True)
+    return _on_user(ex, cmd.user, end_timeout)
 
 
 @handles(commands.Delete)

@@ -10,6 +10,7 @@ calls are in helix_moderation.py (`HelixModeration`, which HelixState inherits).
   PATCH  /helix/chat/settings            ?broadcaster_id&moderator_id  body: the fields that change
   POST   /helix/moderation/bans          ?broadcaster_id&moderator_id  body {data: {user_id, duration?, reason?}}
   DELETE /helix/moderation/bans          ?broadcaster_id&moderator_id&user_id
+  GET    /helix/moderation/banned        ?broadcaster_id[&user_id...] (the broadcaster's own token only)
   DELETE /helix/moderation/chat          ?broadcaster_id&moderator_id[&message_id]
   POST   /helix/moderation/warnings      ?broadcaster_id&moderator_id  body {data: {user_id, reason}}
   POST   /helix/moderation/automod/message  body {user_id, msg_id, action: ALLOW|DENY}
@@ -107,6 +108,7 @@ class HelixState(HelixModeration):
             "PATCH /helix/chat/settings": self._settings,
             "POST /helix/moderation/bans": self._ban,
             "DELETE /helix/moderation/bans": self._unban,
+            "GET /helix/moderation/banned": self._banned_users,
             "DELETE /helix/moderation/chat": self._delete,
             "POST /helix/moderation/warnings": self._warn,
             "POST /helix/moderation/automod/message": self._automod,
@@ -267,6 +269,7 @@ SCOPES = {
     "PATCH /helix/chat/settings": "moderator:manage:chat_settings",
     "POST /helix/moderation/bans": "moderator:manage:banned_users",
     "DELETE /helix/moderation/bans": "moderator:manage:banned_users",
+    "GET /helix/moderation/banned": "moderator:manage:banned_users",  # or moderation:read
     "DELETE /helix/moderation/chat": "moderator:manage:chat_messages",
     "POST /helix/moderation/warnings": "moderator:manage:warnings",
     "POST /helix/moderation/automod/message": "moderator:manage:automod",

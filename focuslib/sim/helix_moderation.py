@@ -114,6 +114,27 @@ class HelixModeration:
         self.sim.notify("channel.unban", channel.unban(who, grant.user))
         return RouteReply(204)
 
+    def _banned_users(self, req: Request, grant: Grant) -> RouteReply:
+        """Get Banned Users: who is banned or timed out now (`expires_at` "" for a ban)."""
+        broadcaster = req.q("broadcaster_id")
+        if not broadcaster:
+            return error(400, 'Missing required parameter "broadcaster_id"')
+        if broadcaster != grant.user[0]:
+            return error(401, "The ID in broadcaster_id must match the user ID found in the request's OAuth token.")
+        wanted = req.query.get("user_id", [])
+        if len(wanted) > 100:
+            return error(400, "You may specify a maximum of 100 user IDs.")
+        rows = []
+        for user_id, end in self.bans.items():
+            who = self.by_id(user_id)
+            if who is None or not self._banned(user_id) or (wanted and user_id not in wanted):
+                continue
+            rows.append({"user_id": user_id, "user_login": who[1], "user_name": who[2],
+                         "expires_at": "" if end is None else _rfc3339(end), "created_at": payloads.now_rfc3339(),
+                         "reason": "", "moderator_id": grant.user[0], "moderator_login": grant.user[1],
+                         "moderator_name": grant.user[2]})
+        return RouteReply(200, {"data": rows, "pagination": {}})
+
     def _delete(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant)) is not None:
             return bad

@@ -372,7 +372,7 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("ban", "/ban USER [REASON]", "ban USER from the chat", _ban),
     Spec("timeout", "/timeout USER DURATION [REASON]", "time USER out for 30s, 10m, 1h, 2d or N seconds (1 s-14 d)",
          _timeout),
-    Spec("untimeout", "/untimeout USER", "end USER's timeout", _one_user(Untimeout)),
+    Spec("untimeout", "/untimeout USER", "end USER's timeout (a ban stays: /unban lifts it)", _one_user(Untimeout)),
     Spec("unban", "/unban USER", "lift USER's ban", _one_user(Unban)),
     Spec("delete", "/delete [USER]",
          "delete USER's latest message, or the latest one shown that is not yours or a mod's", _delete),
