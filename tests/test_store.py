@@ -379,6 +379,30 @@ def test_recap_counts_a_scripted_stream_once_per_fact(tmp_path):
     assert lines[-1].split()[2] == "█▆▄" and "busiest 3/min" in lines[-1]
 
 
+def test_recap_counts_the_new_chatters_the_hold_queue_kept_off_stream(tmp_path):
+    """Held messages were written: they count among the messages, chatters and new chatters (a recap
+    saying "(0 new)" while two new accounts wrote would be false), a line says how many were held and
+    never released, and the top chatters name only those whose messages reached the stream."""
+    path = db_path(tmp_path)
+    start = 3_000_000.0
+    write(path, [(start - 3600, chat(ANN, "last week"))], days=0)
+    bot, spammer = ("601", "f0llow_b0t", "f0llow_b0t"), ("602", "spam_4u", "spam_4u")
+    write(path, [(start + 1, chat(ANN, "hi")), (start + 2, chat(bot, "buy followers"), True),
+                 (start + 3, chat(bot, "now!!"), True), (start + 4, chat(bot, "cheap"), True),
+                 (start + 5, chat(spammer, "spam"), True), (start + 6, chat(BOB, "first!"), True),
+                 (start + 7, Released("70000001", "502", "bob", "Bob", ""))], days=0)
+    conn = open_read(path)
+    r = queries.recap(conn, start, start + 59)
+    conn.close()
+    assert (r.messages, r.chatters, r.new_chatters, r.held, r.held_chatters) == (6, 4, 3, 4, 2)
+    assert r.top == [("Ann", 1), ("Bob", 1)] and r.per_minute == [6]
+    lines = report.recap_lines(r)
+    assert lines[1] == "  messages      6 from 4 chatters (3 new)"
+    assert lines[2] == "  held          4 from 2 chatters, kept off stream and never released"
+    assert not any(line.startswith("  held") for line in report.recap_lines(queries.Recap(
+        start, start, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+
+
 def test_recap_falls_back_to_the_notices_without_the_channel_events(tmp_path):
     path = db_path(tmp_path)
     start = 2_000_000.0

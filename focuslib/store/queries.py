@@ -58,9 +58,11 @@ class Link:
 class Recap:
     since: float
     until: float
-    messages: int
+    messages: int  # every message received, held ones included (the hold queue hides them, they were written)
     chatters: int
-    new_chatters: int
+    new_chatters: int  # whose first message in the channel's history is in the window, held or not
+    held: int  # of `messages`, those the hold queue kept off stream and nobody released
+    held_chatters: int
     follows: int
     subs: int
     gifts: int
@@ -133,9 +135,15 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     """The figures of [since, until]: what a streamer writes in their notes after a stream."""
     window = (since, until)
     one = lambda sql, args=window: conn.execute(sql, args).fetchone()[0] or 0  # noqa: E731
-    where = "WHERE ts >= ? AND ts <= ? AND held = 0"
+    # Every message counts, held or not: a recap that left out the new accounts the hold queue kept
+    # off stream would say "(0 new)" on the very stream they wrote in.  Only the top chatters are
+    # those whose messages reached the stream (a spam bot must not be named as a top chatter on it).
+    where = "WHERE ts >= ? AND ts <= ?"
+    shown = f"{where} AND held = 0"
     messages = one(f"SELECT count(*) FROM messages {where}")
     chatters = one(f"SELECT count(DISTINCT user_id) FROM messages {where}")
+    held = one(f"SELECT count(*) FROM messages {where} AND held = 1")
+    held_chatters = one(f"SELECT count(DISTINCT user_id) FROM messages {where} AND held = 1")
     new = one(f"SELECT count(*) FROM (SELECT channel, user_id, min(ts) AS first FROM messages m {where} "
               "GROUP BY channel, user_id) AS w WHERE NOT EXISTS (SELECT 1 FROM messages o WHERE o.channel = w.channel "
               "AND o.user_id = w.user_id AND o.ts < ?)", (*window, since))
@@ -158,7 +166,7 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     if not raids:
         raids = events("count(*)", ("notice:raid",))
         raid_viewers = events("sum(amount)", ("notice:raid",))
-    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {where} GROUP BY channel, user_id "
+    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {shown} GROUP BY channel, user_id "
                            "ORDER BY n DESC, max(name) LIMIT ?", (*window, top)).fetchall()
     minutes = max(1, int((until - since) // 60) + 1)
     per_minute = [0] * minutes
@@ -166,8 +174,8 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
                                   "GROUP BY k", (since, *window)):
         if 0 <= minute < minutes:
             per_minute[minute] = n
-    return Recap(since, until, messages, chatters, new, follows, subs, gifts, bits, raids, raid_viewers,
-                 [(name, n) for name, n in leaders], per_minute)
+    return Recap(since, until, messages, chatters, new, held, held_chatters, follows, subs, gifts, bits, raids,
+                 raid_viewers, [(name, n) for name, n in leaders], per_minute)
 
 
 @dataclass(frozen=True, slots=True)

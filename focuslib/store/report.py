@@ -92,14 +92,19 @@ def sparkline(counts: list[int], width: int = SPARK_WIDTH) -> tuple[str, int]:
 
 def recap_lines(r: Recap) -> list[str]:
     span = f"{when(r.since, '%Y-%m-%d %H:%M')}-{when(r.until, '%H:%M')}"
-    top = ", ".join(f"{sanitize(name)} {n:,}" for name, n in r.top) or "-"
+    top = ", ".join(f"{sanitize(name)} {n:,}" for name, n in r.top) or "-"  # messages shown on stream only
     marks, per = sparkline(r.per_minute)
     unit = "per minute" if per == 1 else f"per {per} min"
     raids = f"{r.raids:,}" + (f" ({r.raid_viewers:,} viewers)" if r.raids else "")
+    # Held messages count among the messages (they were written); a line of their own says how many
+    # the hold queue kept off stream, so the two figures never read as a contradiction.
+    held = [f"  held          {r.held:,} from {r.held_chatters:,} chatter{'' if r.held_chatters == 1 else 's'}, "
+            "kept off stream and never released"] if r.held else []
     return [
         f"recap {span} ({duration(r.until - r.since)})",
         f"  messages      {r.messages:,} from {r.chatters:,} chatter{'' if r.chatters == 1 else 's'} "
         f"({r.new_chatters:,} new)",
+        *held,
         f"  follows       {r.follows:,}",
         f"  subs          {r.subs:,}, gifted {r.gifts:,}",
         f"  bits          {r.bits:,}",
