@@ -403,6 +403,20 @@ def test_recap_counts_the_new_chatters_the_hold_queue_kept_off_stream(tmp_path):
         start, start, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
 
 
+def test_recap_counts_a_cheer_once_even_when_one_of_its_reports_is_missing(tmp_path):
+    """Two cheers, both in chat, only the first also as channel.cheer (the second's was missed): 150 bits,
+    neither 100 (the channel events alone) nor 250 (both sources added)."""
+    path = db_path(tmp_path)
+    start = 4_000_000.0
+    write(path, [(start + 1, chat(ANN, "Cheer100 one")),
+                 (start + 1, ev("channel.cheer", payloads_channel.cheer(ANN, 100, "Cheer100 one"))),
+                 (start + 2, chat(BOB, "Cheer50 two"))], days=0)
+    conn = open_read(path)
+    r = queries.recap(conn, start, start + 60)
+    conn.close()
+    assert r.bits == 150
+
+
 def test_recap_falls_back_to_the_notices_without_the_channel_events(tmp_path):
     path = db_path(tmp_path)
     start = 2_000_000.0

@@ -160,7 +160,10 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     if not subs:
         subs = events("count(*)", ("notice:sub", "notice:resub"))
     gifts = events("sum(amount)", ("gift",)) or events("sum(amount)", ("notice:sub_gift", "notice:community_sub_gift"))
-    bits = events("sum(amount)", ("cheer",)) or one(f"SELECT sum(bits) FROM messages {where}")
+    # A cheer comes as channel.cheer, as channel.bits.use (not stored) and as its chat message (with its bits,
+    # held or not): each source alone counts every cheer once, so the larger of the two stored sums never
+    # counts one twice, and a cheer whose channel.cheer was missed (a reconnect) still counts from its message.
+    bits = max(events("sum(amount)", ("cheer",)), one(f"SELECT sum(bits) FROM messages {where}"))
     raids = events("count(*)", ("raid",))
     raid_viewers = events("sum(amount)", ("raid",))
     if not raids:
