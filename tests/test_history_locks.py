@@ -252,5 +252,9 @@ def test_the_statements_of_every_batch_read_only_the_new_rows(tmp_path):
             plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, (0,))]
             assert plan[0] == "SEARCH messages USING INTEGER PRIMARY KEY (rowid>?)", plan
             assert not any(step.startswith("SCAN") for step in plan), plan
+        # A delete (there is no index by message id) goes through the chatter's index.
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + writer.DELETE_BY_CHATTER, ("1", "2", "m"))]
+        assert "SEARCH messages USING INDEX messages_user (channel=? AND user_id=?)" in plan, plan
+        assert not any(step.startswith(("SCAN", "USE TEMP")) for step in plan), plan
     finally:
         conn.close()

@@ -85,6 +85,55 @@ def test_migration_from_version_1_keeps_the_messages_and_adds_the_inboxes(tmp_pa
     assert rows(path, "SELECT count(*) FROM links") == [(0,)]
 
 
+def test_migration_from_version_2_drops_the_message_id_index_and_deletes_still_find_their_message(tmp_path):
+    path = db_path(tmp_path)
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(MIGRATIONS[0] + ";" + MIGRATIONS[1] + "; PRAGMA user_version = 2;")
+    old.execute("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, reply_to, "
+                "kind) VALUES ('m-old', 100.0, '70000001', '501', 'ann', 'Ann', '', 'see https://old.example/', "
+                "'', '', 'text')")
+    old.execute("INSERT INTO links (ts, channel, login, name, url, message_id) VALUES "
+                "(100.0, '70000001', 'ann', 'Ann', 'https://old.example/', 'm-old')")
+    old.close()
+    now = time.time()
+    kept = chat(ANN, "kept")
+    write(path, [(now, kept),
+                 (now + 1, ev("channel.chat.message_delete", payloads_chat.message_delete(ANN, "m-old")))],
+          days=0)
+    assert rows(path, "PRAGMA user_version") == [(VERSION,)]
+    assert rows(path, "SELECT name FROM sqlite_master WHERE name = 'messages_mid'") == []
+    assert rows(path, "SELECT text, deleted FROM messages ORDER BY ts") == [
+        ("see https://old.example/", 1), ("kept", 0)]
+    conn = open_read(path)
+    assert queries.links(conn, 0) == []  # the deleted message's link is off /links
+    conn.close()
+
+
+def test_a_delete_without_its_chatter_still_finds_the_message(tmp_path):
+    path = db_path(tmp_path)
+    now = time.time()
+    gone = chat(BOB, "gone")
+    nobody = ("", "", "")
+    write(path, [(now, chat(ANN, "stays")), (now + 1, gone),
+                 (now + 2, ev("channel.chat.message_delete", payloads_chat.message_delete(nobody, gone.message_id)))])
+    assert rows(path, "SELECT text, deleted FROM messages ORDER BY ts") == [("stays", 0), ("gone", 1)]
+
+
+def test_a_batch_of_many_chatters_is_stored_with_each_chatters_order_and_latest_name(tmp_path):
+    """Rows go in sorted by chatter (the index's insertion points one after another): by time every
+    message is where it came, and each chatter's row in `users` is from their latest message."""
+    path = db_path(tmp_path)
+    now = time.time()
+    people = [(str(600 + k), f"p{k}", f"P{k}") for k in range(7)]
+    items = [(now + i / 1000, chat(people[(i * 5) % 7], f"line {i}")) for i in range(700)]
+    items.append((now + 1, chat((people[3][0], "p3_renamed", "P3r"), "renamed")))
+    write(path, items)
+    assert [r[0] for r in rows(path, "SELECT text FROM messages ORDER BY ts")] == [
+        f"line {i}" for i in range(700)] + ["renamed"]
+    assert rows(path, "SELECT login FROM users WHERE user_id = ?", (people[3][0],)) == [("p3_renamed",)]
+    assert rows(path, "SELECT count(*) FROM users") == [(7,)]
+
+
 def test_a_database_from_a_newer_focus_is_refused_not_rewritten(tmp_path):
     path = db_path(tmp_path)
     conn = sqlite3.connect(path)

@@ -125,10 +125,11 @@ def mark_done(conn: sqlite3.Connection, ids: list[int]) -> int:
 def links(conn: sqlite3.Connection, since: float) -> list[Link]:
     """Every URL posted since `since`, oldest first; not those of messages held (hold queue, never released),
     deleted or cleared: /links is shown on stream, and a moderated or held spammer's link must stay off it."""
+    # A link row has its message's ts: the time index finds the message (there is none by message id).
     return [Link(*row) for row in conn.execute(
         "SELECT ts, name, url FROM links WHERE ts >= ? AND NOT EXISTS (SELECT 1 FROM messages m WHERE "
-        "m.message_id = links.message_id AND (m.held = 1 OR m.deleted = 1 OR m.cleared = 1)) ORDER BY ts, id",
-        (since,))]
+        "m.ts = links.ts AND m.message_id = links.message_id AND (m.held = 1 OR m.deleted = 1 OR m.cleared = 1)) "
+        "ORDER BY ts, id", (since,))]
 
 
 def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) -> Recap:

@@ -77,6 +77,9 @@ UPSERT_USERS_FROM_MESSAGES = (
     "color = excluded.color, last_ts = excluded.last_ts, known = max(known, excluded.known)")
 LINK_CANDIDATES = f"SELECT ts, channel, login, name, text, message_id FROM messages WHERE id > ? AND {URL_HINT}"
 INSERT_LINK = "INSERT INTO links (ts, channel, login, name, url, message_id) VALUES (?,?,?,?,?,?)"
+# A deleted message by its chatter's index (there is no index by message id, see schema.py 2 -> 3).
+DELETE_BY_CHATTER = ("UPDATE messages SET deleted = 1 WHERE id = (SELECT id FROM messages WHERE channel = ? "
+                     "AND user_id = ? AND message_id = ? ORDER BY ts DESC LIMIT 1)")
 INSERT_EVENT = ("INSERT INTO events (ts, channel, type, user_id, login, name, target_id, target_login, target_name, "
                 "amount, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 
@@ -372,7 +375,10 @@ class HistoryWriter:
             conn.executemany("UPDATE messages SET question = 2 WHERE id = ? AND question = 1",
                              [(i,) for i in e.ids])
         elif kind is MessageDelete:
-            conn.execute("UPDATE messages SET deleted = 1 WHERE message_id = ?", (e.message_id,))
+            if e.target.id:  # the chatter's messages, newest first, up to the one (message ids are unique)
+                conn.execute(DELETE_BY_CHATTER, (channel, e.target.id, e.message_id))
+            else:
+                conn.execute("UPDATE messages SET deleted = 1 WHERE message_id = ?", (e.message_id,))
         elif kind is ClearUserMessages:
             conn.execute("UPDATE messages SET cleared = 1 WHERE channel = ? AND user_id = ? AND ts <= ?",
                          (channel, e.target.id, ts))
