@@ -56,7 +56,7 @@ class Reports:
 def texts(path: Path) -> list[str]:
     conn = open_read(path)
     try:
-        return [r[0] for r in conn.execute("SELECT text FROM messages ORDER BY id")]
+        return [r[0] for r in conn.execute("SELECT text FROM messages ORDER BY ts, id")]  # arrival order
     finally:
         conn.close()
 
