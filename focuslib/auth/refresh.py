@@ -24,6 +24,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
+from focuslib import threads
 from focuslib.net import oauth
 from focuslib.errors import AuthError, ConfigError, TwitchAPIError
 from focuslib.net.client import HttpClient, NetworkError
@@ -66,7 +67,7 @@ class TokenKeeper:
         self.thread = threading.Thread(target=self._run, name="token-refresh", daemon=True)
 
     def start(self) -> TokenKeeper:
-        self.thread.start()
+        threads.start(self.thread)
         return self
 
     def join(self, timeout: float) -> None:

@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from focuslib import threads
 from focuslib.auth import pages
 from focuslib.auth.codeflow import COOKIE, STATE_LIFETIME, CodeFlow, Crashed
 from focuslib.errors import FocusError
@@ -124,7 +125,7 @@ class CallbackServer(HTTPServer):
         self._workers = [threading.Thread(target=self._work, name=f"auth-http-{n}", daemon=True)
                          for n in range(workers)]
         for worker in self._workers:
-            worker.start()
+            threads.start(worker)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         try:

@@ -15,6 +15,7 @@ import threading
 import webbrowser
 from typing import Callable, Sequence, TextIO
 
+from focuslib import threads
 from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, SignedIn, Stop
 from focuslib.auth.server import CallbackServer
 from focuslib.cli.exits import failed
@@ -139,7 +140,7 @@ def _code_flow(settings: Settings, args: argparse.Namespace, http: HttpClient, s
     flow = CodeFlow(settings, http, args.scopes, force_verify=args.force_verify)
     server = CallbackServer(flow)  # raises a clear error when the port is taken
     thread = threading.Thread(target=server.serve_forever, name="auth-http", daemon=True)
-    thread.start()
+    threads.start(thread)
     control.flow = flow
     try:
         if control.stop_event.is_set():

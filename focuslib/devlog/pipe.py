@@ -31,6 +31,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
+from focuslib import threads
 from focuslib.config import Settings, ensure_private_dir
 from focuslib.errors import ConfigError
 
@@ -182,7 +183,7 @@ class DevlogWriter:
         return self._in - self._out - self._shed
 
     def start(self) -> None:
-        self.thread.start()
+        threads.start(self.thread)
 
     def stop(self, timeout: float = 1.0) -> None:
         self._stopping.set()
@@ -278,7 +279,7 @@ class DevlogWriter:
             self._waiting = (st.st_dev, st.st_ino, pfd)
         if self._watcher is None and pfd is not None and self._watch > 0:
             self._watcher = threading.Thread(target=self._watch_run, name="devlog-writer-watch", daemon=True)
-            self._watcher.start()
+            threads.start(self._watcher)
 
     def _unwatch(self) -> None:
         with self._wait_lock:

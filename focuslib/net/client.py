@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 from urllib.parse import urlsplit
 
+from focuslib import threads
 from focuslib import __version__
 from focuslib.errors import FocusError, describe_exception
 
@@ -114,7 +115,7 @@ class HttpClient:
         _current.watch = watch
         timer = threading.Timer(self.total, watch.expire)
         timer.daemon = True
-        timer.start()
+        threads.start(timer)
         try:
             # Secrets travel in form bodies (`data=`), never in query strings.
             resp = session.request(method, url, headers=headers, params=params, json=json_body, data=form,

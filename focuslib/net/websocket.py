@@ -20,6 +20,7 @@ import websocket
 from websocket import ABNF
 from websocket._abnf import frame_buffer  # the class websocket-client reads frames with (no public name)
 
+from focuslib import threads
 from focuslib.errors import describe_exception
 
 # What a connection reports, in order, through the one `put` callable it is
@@ -118,7 +119,7 @@ class WsConnection:
         self.thread = threading.Thread(target=self._run, name=f"eventsub-ws-{conn}", daemon=True)
 
     def start(self) -> None:
-        self.thread.start()
+        threads.start(self.thread)
 
     @property
     def connecting(self) -> bool:
@@ -142,7 +143,7 @@ class WsConnection:
             # The peer should answer the close; if it does not, drop the socket.
             timer = threading.Timer(CLOSE_GRACE, self.abort)
             timer.daemon = True
-            timer.start()
+            threads.start(timer)
         else:
             self.abort()
 

@@ -18,6 +18,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
+from focuslib import threads
 from focuslib.net.websocket import WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
@@ -66,7 +67,7 @@ class Workers:
         if not self.threads:
             for k in range(self._size):
                 t = threading.Thread(target=self._run, name=f"{self._name}-{k + 1}", daemon=True)
-                t.start()
+                threads.start(t)
                 self.threads.append(t)
 
     def submit(self, job: Callable[[], None]) -> None:

@@ -42,6 +42,7 @@ from prompt_toolkit.input.vt100 import Vt100Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
 
+from focuslib import threads
 from focuslib.config import ensure_private_dir
 from focuslib.runtime.screenout import ScreenOut
 from focuslib.twitch import commands
@@ -147,7 +148,7 @@ class InputLine:
             history=self._history, completer=TalkCompleter(self._names), complete_while_typing=False,
             key_bindings=self._bindings(), erase_when_done=True, bottom_toolbar=self._toolbar, style=STYLE,
             input=self._input)
-        self._thread.start()
+        threads.start(self._thread)
         return proxy  # type: ignore[return-value]
 
     def stop(self, timeout: float = 2.0) -> None:

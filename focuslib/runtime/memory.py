@@ -23,6 +23,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
+from focuslib import threads
 from focuslib.devlog.pipe import record
 from focuslib.runtime.hold import HeldChatter, HoldQueue
 from focuslib.runtime.recall import Recall
@@ -181,7 +182,7 @@ class ChatMemory(Recall):
                 self.post(self._known_loaded)
 
             self._waiter = threading.Thread(target=wait, name="history-known-wait", daemon=True)
-            self._waiter.start()
+            threads.start(self._waiter)
         return False
 
     def _known_loaded(self) -> None:

@@ -32,6 +32,8 @@ from typing import Callable
 from prompt_toolkit.application import get_app_session, run_in_terminal
 from prompt_toolkit.output import Output
 
+from focuslib import threads
+
 # Characters waiting for a terminal that stopped taking output: ~40,000 chat lines, over a minute of the
 # busiest chat.  A terminal that takes output may fall behind by up to HARD_LIMIT (a 20,000-message burst
 # drawn with colors is ~4 MB) before anything is dropped.
@@ -69,7 +71,7 @@ class ScreenOut:
         self.closed = False
         self.errors = "strict"
         self._thread = threading.Thread(target=self._flush_loop, name="screen-out", daemon=True)
-        self._thread.start()
+        threads.start(self._thread)
 
     # -- the stream (any thread; never blocks on the terminal) ----------------------------------
 

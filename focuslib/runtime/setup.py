@@ -25,12 +25,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.text import warm_up as text_warm_up
-from focuslib.runtime.inbox import Failure, NoticeText, StatusText
+from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.stopguard import StopGuard
+from focuslib.runtime.wakeup import wake_on_signals
 from focuslib.config import Settings
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
+from focuslib import threads
 from focuslib.errors import AuthError, FocusError
 from focuslib.twitch.session import Phase, Session
 from focuslib.net.helix import Helix
@@ -143,6 +145,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             holder = token_holder(settings, http, redactor, warn=early.append)
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
+            teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
                 _guard_stop(guard, app, screen, out, devlog)
             # A token that cannot be saved (disk full) is one warning line, from the hourly check and
@@ -349,9 +352,10 @@ def warm_up(app: App) -> None:
     chat message; then everything set up so far moves out of the garbage
     collector's sight (`gc.freeze`), so its full passes stay short (they would
     otherwise walk every module and class)."""
-    app.parser.load()
-    app.presenter  # noqa: B018  (builds the view)
-    text_warm_up()  # the sanitizer's tables for non-ASCII text
+    with threads.signals_held():  # a stop raised inside an extension module's import crashed focus
+        app.parser.load()
+        app.presenter  # noqa: B018  (builds the view)
+        text_warm_up()  # the sanitizer's tables for non-ASCII text
     gc.freeze()
 
 

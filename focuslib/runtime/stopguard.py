@@ -34,6 +34,8 @@ import threading
 import time
 from typing import Callable, TextIO
 
+from focuslib import threads
+
 STOP_LIMIT = 2.0  # seconds from the stop signal to the process's end, at most (README, How focus behaves)
 OUTPUT_BUDGET = 1.0  # seconds the stop's last writes may wait for a blocked stdout
 WATCHDOG = 1.8  # seconds after `begin` the watchdog ends a stop still running (under STOP_LIMIT)
@@ -65,7 +67,7 @@ class StopGuard:
         self._deadline = time.monotonic() + self.budget
         self._swap_nonblocking()
         self._watchdog = threading.Thread(target=self._watch, name="stop-watchdog", daemon=True)
-        self._watchdog.start()
+        threads.start(self._watchdog)
 
     def drain(self, stream: TextIO | None) -> bool:
         """Flush `stream` by the deadline; False (and stdout is /dev/null from now on) if it could not."""

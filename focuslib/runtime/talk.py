@@ -18,6 +18,7 @@ import threading
 import traceback
 from typing import Callable
 
+from focuslib import threads
 from focuslib.runtime.execute import Executor
 from focuslib.twitch import commands
 
@@ -34,7 +35,7 @@ class Lane:
 
     def put(self, command: commands.Command) -> None:
         if not self.thread.is_alive() and self.thread.ident is None:
-            self.thread.start()
+            threads.start(self.thread)
         self._jobs.put(command)
 
     def stop(self, timeout: float) -> None:

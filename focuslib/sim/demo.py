@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
+from focuslib import threads
+
 from .server import SimTwitch
 from .triggers import HERON, KATZE, KETTLE, MOSS, OTTER, TINY, TRIGGERS, Frames, gift_bomb, say
 
@@ -115,7 +117,7 @@ class DemoChannel:
         self.thread = threading.Thread(target=self._run, name="demo-channel", daemon=True)
 
     def start(self) -> DemoChannel:
-        self.thread.start()
+        threads.start(self.thread)
         return self
 
     def stop(self) -> None:

@@ -30,6 +30,9 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from focuslib import threads
+
+
 from . import payloads
 from .catalog import CATALOG, REMOVED
 from .helix_api import HelixState
@@ -108,7 +111,7 @@ class SimTwitch(SimState):
         routes = {**eventsub_routes(self), **self.oauth.routes(), **self.helix.routes()}
         self._http.routes = routes  # type: ignore[attr-defined]
         t = threading.Thread(target=self._http.serve_forever, name="sim-http", daemon=True)
-        t.start()
+        threads.start(t)
         self._threads.append(t)
         return self
 
@@ -119,7 +122,7 @@ class SimTwitch(SimState):
                          process_request=self._process_request, close_timeout=2)
         self._ws_port = self._ws.socket.getsockname()[1]
         t = threading.Thread(target=self._ws.serve_forever, name="sim-ws", daemon=True)
-        t.start()
+        threads.start(t)
         self._threads.append(t)
 
     def ws_down(self) -> None:

@@ -33,6 +33,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, NamedTuple, TypeVar
 
+from focuslib import threads
 from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
@@ -191,7 +192,7 @@ class HistoryWriter:
     # -- main thread -----------------------------------------------------------
 
     def start(self) -> HistoryWriter:
-        self.thread.start()
+        threads.start(self.thread)
         return self
 
     def put(self, ts: float, event: Any, held: bool = False) -> None:
