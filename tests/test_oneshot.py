@@ -299,3 +299,16 @@ def test_make_clear_without_yes_deletes_nothing(sim, shell_env) -> None:
         done = make(shell_env, *args)
         assert done.returncode != 0 and "cannot be undone; add YES=1" in done.stderr
     assert requests(sim, "DELETE", "/moderation/chat") == []
+
+
+def test_a_stdout_that_cannot_take_the_line_is_one_line_on_stderr_not_a_traceback(sim, shell_env) -> None:
+    """`focus.py say ... > /dev/full`: the message was sent, so exit 0, and stderr says why nothing was printed
+    (Python would print a traceback, and again at exit for the line left in stdout's buffer)."""
+    env = {k: v for k, v in shell_env.items() if k != "PYTHONUNBUFFERED"}  # stdout buffered, as in a script
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "say", "brb 5 min"], cwd=ROOT, env=env,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=t(30))
+    seen("one-shot stderr", done.stderr)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        0, ["focus: sent, but stdout could not take this line (No space left on device)"])
+    assert len(requests(sim, "POST", "/chat/messages")) == 1

@@ -12,6 +12,7 @@ It never opens the devlog pipe, so a devlog nobody reads cannot block it.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from typing import NoReturn, Sequence
@@ -176,9 +177,24 @@ def _run(command: commands.Command) -> int:
     finally:
         http.close()
     if outcome.ok:
-        print(sanitize(outcome.text))
+        _print_done(sanitize(outcome.text))
         return int(ExitStatus.OK)
     print(f"focus: {sanitize(outcome.text)}", file=sys.stderr)
     if "run make auth" in outcome.text:
         return int(ExitStatus.AUTH)
     return int(ExitStatus.TWITCH) if outcome.status else int(ExitStatus.ERROR)
+
+
+def _print_done(line: str) -> None:
+    """What was done, on stdout; a stdout that cannot take it (a full disk, a closed pipe) is one line on
+    stderr, not a traceback: it was done all the same, so the exit code stays 0 (a script that retried
+    would do it twice)."""
+    try:
+        print(line, flush=True)
+    except OSError as exc:
+        try:  # the line stays in stdout's buffer: Python's flush at exit would fail (and say so) again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        print(f"focus: {line}, but stdout could not take this line ({exc.strerror or type(exc).__name__})",
+              file=sys.stderr)
