@@ -78,8 +78,11 @@ def test_automod_hold_allow_and_deny_end_to_end(open_pty, sim) -> None:
     focus.wait_text("held by AutoMod: Pixel_Otter (#2): /allow 2 or /deny 2")
     focus.send("/deny 2" + ENTER)
     focus.wait_text("AutoMod #2 (Pixel_Otter): denied by DeskFox")
-    focus.send("/allow 2" + ENTER)  # already handled
-    focus.wait_text("! no message #2 is held by AutoMod")
+    focus.send("/allow 2" + ENTER)  # already handled: focus says what became of it, and asks Twitch nothing
+    focus.wait_text("! #2 (Pixel_Otter) is no longer held: it was denied")
+    focus.send("/allow 9" + ENTER)
+    focus.wait_text("! no message #9 is held by AutoMod")
+    assert len(sim.requests_to("POST", "/helix/moderation/automod/message")) == 2
     sim.notify("channel.chat.message", payloads.chat_message(OTTER, "end of test"))
     focus.wait_text("Pixel_Otter: end of test")
     assert "second walnut" not in focus.text()

@@ -25,7 +25,7 @@ from focuslib.net.chat_api import ChatAPI, Outcome, done, refused, span
 from focuslib.net.helix import Helix, Stopped
 from focuslib.net.users import UserCache
 from focuslib.twitch import commands
-from focuslib.twitch.automod import HeldMessage
+from focuslib.twitch.automod import OUTCOMES, HeldMessage
 from focuslib.twitch.events_base import User
 from focuslib.twitch.pacer import Pacer
 
@@ -45,7 +45,7 @@ class Recent(Protocol):
         """The latest message of `login` (None: the latest message shown), if focus still knows it."""
 
     def held(self, number: int) -> HeldMessage | None:
-        """AutoMod's held message #number, if it is still held."""
+        """AutoMod's held message #number as focus numbered it (its `status` set once it is no longer held)."""
 
 
 class NoRecent:
@@ -255,6 +255,9 @@ def _automod(ex: Executor, number: int, allow: bool) -> Outcome:
     held = ex.recent.held(number)
     if held is None:
         return refused(f"no message #{number} is held by AutoMod")
+    if held.status:  # allowed or denied by another moderator, or expired: Twitch would answer 404
+        outcome = OUTCOMES.get(held.status, "handled")
+        return refused(f"#{number} ({held.name or held.login}) is no longer held: it was {outcome}")
     return ex.api.automod(held.message_id, allow, f"#{number} ({held.name or held.login})")
 
 

@@ -86,10 +86,7 @@ class RecentChat:
                          if name not in self._protected and name not in self._gone), None)
 
     def held(self, number: int) -> HeldMessage | None:
-        entry = self.holds.get(number)
-        if entry is None or entry.status:  # unknown, or already allowed, denied or expired
-            return None
-        return entry
+        return self.holds.get(number)  # its status says whether Twitch still holds it
 
     def names(self) -> list[str]:
         """Recent chatters' logins, the most recent first."""

@@ -14,6 +14,8 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 KEEP = 256
+# Twitch's automod.message.update status -> the word focus shows for it.
+OUTCOMES = {"approved": "allowed", "denied": "denied", "expired": "expired", "invalid": "no longer valid"}
 
 
 class HeldMessage(NamedTuple):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib.text import sanitize
+from focuslib.twitch.automod import OUTCOMES
 from focuslib.twitch.events_moderation import (AutoModHold, AutoModUpdate, ChatSettings, ShieldMode, ShoutoutGiven,
                                                SuspiciousMessage, UnbanRequest, UserMessageHold, UserMessageUpdate,
                                                VipChange, WarningAcknowledged, WarningSent)
@@ -20,7 +21,6 @@ from focuslib.view.render_notices import _time, duration, plural, t
 if TYPE_CHECKING:
     from focuslib.view.lines import Lines
 
-OUTCOMES = {"approved": "allowed", "denied": "denied", "expired": "expired", "invalid": "no longer valid"}
 
 
 def renderers() -> dict[type, Callable[[Lines, Any], str | None]]:
