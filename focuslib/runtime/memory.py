@@ -326,16 +326,10 @@ class ChatMemory(Recall):
 READY_WAIT = 2.0  # seconds focus waits, after the token check, for the known chatters to load
 
 
-def start_memory(data_dir: Any, *, history: bool, days: int, hold_minutes: float | None, app: Any,
-                 devlog: Any) -> ChatMemory | None:
+def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: Any, devlog: Any) -> ChatMemory:
     """Start the history writer (it opens the database while the token is checked) and hook it to `app`."""
     from focuslib.runtime.inbox import Call, NoticeText
     from focuslib.store.schema import db_path
-
-    if not history:
-        if hold_minutes is not None:
-            app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
-        return None
 
     def report(line: str, detail: str) -> None:  # the writer thread: one line on screen, the rest to the devlog
         devlog.put(record("error", time.time(), where="history", error=line, traceback=detail))

@@ -26,7 +26,6 @@ from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.text import warm_up as text_warm_up
 from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
-from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
@@ -49,6 +48,7 @@ from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
     from focuslib.runtime.console import Console
+    from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
@@ -156,17 +156,25 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             # Connect while the token is checked: the welcome waits in the inbox
             # (Twitch allows 10 s to subscribe), and start-up costs one round trip less.
             app.start()
-            # The history writer opens the database while the token is checked, too.
-            memory = start_memory(settings.data_dir, history=options.history, days=options.history_days,
-                                  hold_minutes=options.hold_minutes, app=app, devlog=devlog)
-            after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
+            # The history writer opens the database while the token is checked, too.  The store (and sqlite3,
+            # ~2 MiB of memory) is imported only with the history on.
+            memory: ChatMemory | None = None
+            if options.history:
+                from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
+
+                memory = start_memory(settings.data_dir, days=options.history_days,
+                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog)
+                after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
+            elif options.hold_minutes is not None:
+                app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None)
-            memory_ready(memory)
+            if memory is not None:
+                memory_ready(memory)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
             if not handle.stop_event.is_set():
