@@ -137,7 +137,10 @@ class ChatMemory(Recall):
             known = writer.known[m.broadcaster.id] = KnownUsers()
             self._learning.add(m.broadcaster.id)
             self._say_learning()
-        if uid in known or not uid or m.broadcaster.id in self._learning:
+        if uid in known:  # a regular: the common case, one look-up
+            writer.put(self.wall(), m)
+            return True
+        if not uid or m.broadcaster.id in self._learning:
             writer.put(self.wall(), m)
             known.add(uid)
             return True
