@@ -111,14 +111,15 @@ def test_tab_completes_commands_and_recent_chatters(open_pty, sim) -> None:
     focus.wait_for(lambda: prompt_row(focus) == "› /ban nobody_here x")
 
 
-def _focus_with_pipes(env: dict[str, str], sim, *, stdin_tty: bool) -> tuple[str, str]:
-    """focus.py with stdout to a pipe (stdin a terminal or /dev/null): stopped by SIGTERM once it showed a line."""
+def focus_with_pipes(env: dict[str, str], sim, *, stdin_tty: bool, args: tuple[str, ...] = ()) -> tuple[str, str]:
+    """focus.py with stdout to a pipe (stdin a terminal or /dev/null): stopped by SIGTERM once it showed a line.
+    Returns what it printed and the names of the modules it had loaded at exit."""
     master, slave = os.openpty()
     marker = Path(env["HOME"]) / "modules.txt"
     code = ("import atexit, runpy, sys\n"
             f"atexit.register(lambda: open({str(marker)!r}, 'w').write(' '.join(sorted(sys.modules))))\n"
             f"sys.path.insert(0, {str(ROOT)!r})\n"
-            f"sys.argv = [{str(ROOT / 'focus.py')!r}, '--no-devlog', '--no-timestamps']\n"
+            f"sys.argv = [{str(ROOT / 'focus.py')!r}, '--no-devlog', '--no-timestamps', *{list(args)!r}]\n"
             "runpy.run_path(sys.argv[0], run_name='__main__')\n")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_"))}
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=slave if stdin_tty else subprocess.DEVNULL,
@@ -145,14 +146,14 @@ def _focus_with_pipes(env: dict[str, str], sim, *, stdin_tty: bool) -> tuple[str
 
 
 def test_display_only_with_stdin_from_dev_null_keeps_reading_and_never_loads_prompt_toolkit(env, sim) -> None:
-    out, modules = _focus_with_pipes(env, sim, stdin_tty=False)
+    out, modules = focus_with_pipes(env, sim, stdin_tty=False)
     assert "Pixel_Otter: still reading after the end of input" in out
     assert not ESC.search(out)
     assert "prompt_toolkit" not in modules.split()
 
 
 def test_output_to_a_pipe_has_no_input_line_and_no_cursor_control_even_from_a_terminal(env, sim) -> None:
-    out, modules = _focus_with_pipes(env, sim, stdin_tty=True)
+    out, modules = focus_with_pipes(env, sim, stdin_tty=True)
     assert "Pixel_Otter: still reading after the end of input" in out
     assert not ESC.search(out) and "›" not in out
     assert "prompt_toolkit" not in modules.split()
