@@ -66,7 +66,6 @@ class ScreenOut:
         self._size = 0  # characters in _lines
         self._dropped = 0  # lines dropped since the last quiet line
         self._unreported = 0  # lines dropped since the last `on_drop` (reported while the terminal is stuck too)
-        self.dropped_total = 0
         self._closing = False
         self.closed = False
         self.errors = "strict"
@@ -110,7 +109,6 @@ class ScreenOut:
             n = old.count("\n") or 1
             self._dropped += n
             self._unreported += n
-            self.dropped_total += n
 
     def fileno(self) -> int:
         return self._output.fileno()

@@ -78,10 +78,6 @@ class HelixState(HelixModeration):
         self.shoutouts: dict[str, float] = {}  # target id -> when
         self.raiding_until = 0.0
 
-    def add_user(self, who: Who) -> None:
-        with self.sim.lock:
-            self.users[who[1]] = who
-
     def observe(self, stype: str, event: dict[str, Any]) -> None:
         """Remember chat messages and AutoMod holds sent over EventSub (by a trigger or a call), so replies,
         deletes and /allow can find them."""
