@@ -18,9 +18,8 @@ from focuslib.config import Settings
 from focuslib.errors import AuthError, ConfigError
 from focuslib.net import oauth
 from focuslib.net.client import HttpClient
-from focuslib.runtime.setup import usable_subscriptions
 from focuslib.sim import SimTwitch
-from focuslib.twitch.scopes import DEFAULT_SCOPES
+from focuslib.twitch.scopes import DEFAULT_SCOPES, usable_subscriptions
 from focuslib.twitch.subscriptions import desired
 
 OTHER_APP = "the token was issued to client id someone-elses-app, not TWITCH_CLIENT_ID="

@@ -41,7 +41,8 @@ from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT
 from focuslib.view.twins import WINDOW as TWIN_WINDOW
 from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
 from focuslib.auth import refresh as token_refresh
-from focuslib.twitch.subscriptions import SubscriptionSpec, desired
+from focuslib.twitch.scopes import usable_subscriptions
+from focuslib.twitch.subscriptions import desired
 from focuslib.view.terminal import Terminal, terminal_size
 from focuslib.auth.identity import identify, mock_settings, token_holder
 from focuslib.auth.tokens import Redactor, TokenHolder
@@ -76,21 +77,6 @@ class Options:
     flood_window: float = FLOOD_WINDOW
     gift_wait: float = GIFT_WAIT
     twin_window: float = TWIN_WINDOW  # how long a poorer report waits for its richer twin (view/twins.py)
-
-
-def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
-                         ) -> tuple[tuple[SubscriptionSpec, ...], list[str]]:
-    """Split into what the token's scopes allow, and one line per group and scope that stays hidden."""
-    granted = set(scopes)
-    usable, missing = [], {}
-    for spec in specs:
-        if not spec.scopes or granted & set(spec.scopes):
-            usable.append(spec)
-        else:
-            missing.setdefault((spec.group, spec.scopes), []).append(spec.type)
-    hidden = [f"{group}: {', '.join(types)} need{'s' if len(types) == 1 else ''} the {' or '.join(need)} scope; "
-              "run make auth to grant it" for (group, need), types in missing.items()]
-    return tuple(usable), hidden
 
 
 class FocusHandle:
@@ -420,4 +406,4 @@ def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | Non
     return signal.signal(signal.SIGWINCH, resized)
 
 
-__all__ = ["FocusHandle", "Options", "run", "usable_subscriptions", "warm_up"]
+__all__ = ["FocusHandle", "Options", "run", "warm_up"]

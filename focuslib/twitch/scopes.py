@@ -8,7 +8,7 @@ group cannot ship without its scope.
 
 from __future__ import annotations
 
-from focuslib.twitch.subscriptions import desired
+from focuslib.twitch.subscriptions import SubscriptionSpec, desired
 
 # (scope, what focus uses it for).  Order = the order shown in --help and the README.
 SCOPES: tuple[tuple[str, str], ...] = (
@@ -59,11 +59,26 @@ def hidden_groups(scopes: tuple[str, ...] | list[str]) -> dict[str, tuple[str, .
     granted = set(scopes)
     needs: dict[str, tuple[str, ...]] = {}
     for spec in desired("0", "0"):
-        if spec.scopes and not granted & set(spec.scopes):
+        if not spec.allowed_by(granted):
             need = " or ".join(spec.scopes)
             if need not in needs.get(spec.group, ()):
                 needs[spec.group] = needs.get(spec.group, ()) + (need,)
     return needs
+
+
+def usable_subscriptions(specs: tuple[SubscriptionSpec, ...], scopes: tuple[str, ...]
+                         ) -> tuple[tuple[SubscriptionSpec, ...], list[str]]:
+    """Split into what the token's scopes allow, and one line per group and scope that stays hidden."""
+    granted = set(scopes)
+    usable, missing = [], {}
+    for spec in specs:
+        if spec.allowed_by(granted):
+            usable.append(spec)
+        else:
+            missing.setdefault((spec.group, spec.scopes), []).append(spec.type)
+    hidden = [f"{group}: {', '.join(types)} need{'s' if len(types) == 1 else ''} the {' or '.join(need)} scope; "
+              "run make auth to grant it" for (group, need), types in missing.items()]
+    return tuple(usable), hidden
 
 
 def describe(scope: str) -> str:

@@ -27,6 +27,10 @@ class SubscriptionSpec:
         (the two `channel.raid` differ only there)."""
         return self.type + ":" + ",".join(k for k, _ in self.condition)
 
+    def allowed_by(self, granted: set[str] | frozenset[str]) -> bool:
+        """Whether a token with the `granted` scopes may create this subscription."""
+        return not self.scopes or not granted.isdisjoint(self.scopes)
+
     def body(self, session_id: str) -> dict[str, Any]:
         """The JSON body of Create EventSub Subscription for a websocket session."""
         return {
