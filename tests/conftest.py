@@ -97,7 +97,7 @@ class Sink:
 
 
 class Focus:
-    """focus's real runner, in a thread, against a simulator; output in a Sink."""
+    """focus itself (`runtime.setup.run`), in a thread, against a simulator; output in a Sink."""
 
     def __init__(self, env: dict[str, str], options: Options, sink: Sink) -> None:
         self.settings = Settings.from_env(env)
