@@ -342,3 +342,30 @@ def test_memory_commands_in_focus_wait_only_briefly_for_a_lock(sim, start_focus)
     busy = on_main(focus, lambda: memory._read(lambda conn: conn.execute("PRAGMA busy_timeout").fetchone()[0]))
     assert busy == MAIN_THREAD_BUSY_MS < BUSY_TIMEOUT_MS
     assert focus.stop() == 0
+
+
+def test_a_link_is_never_made_clickable_on_stream(sim, start_focus):
+    """focus never writes a hyperlink (OSC 8) -- not in chat, not in /links -- even with colors on: a URL
+    is plain text the viewer can read, never something to click on stream."""
+    import sqlite3
+    import time
+
+    from focuslib.twitch import commands
+
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, color="always")
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ANN, "see https://example.com/ann/notes and www.example.org/x")
+    focus.out.wait_text("https://example.com/ann/notes and www.example.org/x")
+    path = db_path(focus.settings.data_dir)
+    deadline = time.monotonic() + t(10)
+    while sqlite3.connect(path).execute("SELECT count(*) FROM links").fetchone()[0] < 2:  # committed
+        assert time.monotonic() < deadline
+        threading.Event().wait(0.05)
+    memory = focus.app.memory
+    on_main(focus, lambda: memory.show_lines(memory.command(commands.parse("/links"))))
+    focus.out.wait_text("Ann  www.example.org/x")
+    assert focus.stop() == 0
+    text = focus.out.text
+    assert "\x1b[" in text  # colors were on
+    assert "\x1b]" not in text and "\x9d" not in text  # no OSC at all, so no OSC 8 hyperlink
