@@ -31,15 +31,16 @@ def test_session_reconnect_loses_and_duplicates_nothing(sim, start_focus):
         say(sim, f"msg-{k:04d}-end")
         if k == 150:
             sim.reconnect()  # Twitch moves us mid-stream; the old socket keeps delivering meanwhile
-    new = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not old), None))
+    # Generous waits (scaled): 400 lines and a reconnect on a loaded machine took over the default 10 s.
+    new = sim.wait_for(lambda: next((s for s in sim.live_sessions() if s is not old), None), timeout=t(30))
     for k in range(250, total):
         say(sim, f"msg-{k:04d}-end")
-    focus.out.wait_for(lambda text: len(set(re.findall(r"msg-\d{4}-end", text))) == total)
+    focus.out.wait_for(lambda text: len(set(re.findall(r"msg-\d{4}-end", text))) == total, timeout=60)
     numbers = shown(focus, r"msg-(\d{4})-end")
     assert sorted(numbers) == [f"{k:04d}" for k in range(total)]  # each exactly once
     assert old.delivered and new.delivered  # both sockets carried part of the stream
     # focus closed the old socket itself (1000), before Twitch's 4004, and created nothing again
-    sim.wait_for(lambda: old.closed)
+    sim.wait_for(lambda: old.closed, timeout=t(30))
     assert old.close_code == 1000 and old.server_close_code is None
     assert [status for status, _ in sim.subscription_log] == [202] * N_SUBS
     assert focus.stop() == 0

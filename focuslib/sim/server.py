@@ -55,6 +55,7 @@ class SimSession:
     last_sent: float = 0.0
     silenced: bool = False
     superseded: bool = False  # a newer session took over after session_reconnect
+    welcomed: bool = False  # its welcome went out: nothing is sent to it before (Twitch's order)
     reconnect_sent_at: float | None = None
     closed: bool = False
     close_code: int | None = None  # what the client's close frame said, if it closed
@@ -209,8 +210,11 @@ class SimTwitch(SimState):
                 for sub_id, sub in old.subscriptions.items():
                     session.subscriptions[sub_id] = dict(sub, transport={"method": "websocket", "session_id": sid})
             self.sessions[sid] = session
+        # Until the welcome is out, notifications go to the old socket only (the new one is not welcomed
+        # yet, see _targets); then, at once, to the new one only: none reaches a socket before its welcome.
         session.send(json.dumps(payloads.welcome(sid, keepalive)))
         with self.lock:
+            session.welcomed = True
             if old is not None:
                 old.superseded = True  # from now on the new socket gets the events
             self.changed.notify_all()
@@ -273,7 +277,7 @@ class SimTwitch(SimState):
 
     def live_sessions(self) -> list[SimSession]:
         with self.lock:
-            return [s for s in self.sessions.values() if not s.closed and not s.superseded]
+            return [s for s in self.sessions.values() if s.welcomed and not s.closed and not s.superseded]
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Block until `predicate()` is truthy (re-checked on every change); return its value."""
@@ -307,7 +311,7 @@ class SimTwitch(SimState):
         with self.lock:
             out = []
             for s in self.sessions.values():
-                if s.closed or s.superseded or s.silenced:
+                if s.closed or s.superseded or s.silenced or not s.welcomed:
                     continue
                 if stype is None or any(sub["type"] == stype and sub["status"] == "enabled"
                                         and _routes(sub, event) for sub in s.subscriptions.values()):
