@@ -13,6 +13,7 @@ The moment cannot be chosen from outside, so a planted thread (started like a li
 through focuslib.threads) raises the signal in itself (raise(3) is thread-directed): the C handler runs
 there while the main thread sleeps, exactly the case that hung.  Each stop must end well inside what a
 missed signal costs; the bound is no timed assertion of the 2 s limit, only "acted on" or "slept on".
+auth_server.py waiting for the browser (its main thread asleep on the flow's reports) is tried the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -61,11 +62,16 @@ def _idle(sim: SimTwitch, focus: PtyFocus) -> None:
     """focus is live, warmed up and asleep on its inbox (read from /proc: the test waits for a state)."""
     sim.wait_subscribed(N_SUBS, t(30))
     focus.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", 30)
-    main = Path(f"/proc/{focus.proc.pid}/task/{focus.proc.pid}")
+    _asleep(focus.proc.pid, _warmed_up)
+
+
+def _asleep(pid: int, ready: Callable[[int], bool] = lambda pid: True) -> None:
+    """The process's main thread sleeps on a lock (and `ready`): read from /proc, a state, not a time."""
+    main = Path(f"/proc/{pid}/task/{pid}")
     deadline = time.monotonic() + t(30)
-    while not (_warmed_up(focus.proc.pid) and _blocked((main / "status").read_text()) == 0
+    while not (ready(pid) and _blocked((main / "status").read_text()) == 0
                and (main / "syscall").read_text().split()[:1] == [FUTEX]):
-        assert time.monotonic() < deadline, "focus never went idle"
+        assert time.monotonic() < deadline, "the process never went idle"
         time.sleep(0.01)
 
 
@@ -160,3 +166,46 @@ def test_a_stop_during_the_warm_up_ends_cleanly(sim, env, tmp_path, sig):
         assert code == 0, bytes(focus.raw).decode("utf-8", "replace")[-3000:]  # -11: orjson's init crashed
     finally:
         focus.close()
+
+
+AUTH_PLANTED = """
+import os, signal, sys, threading
+sys.path.insert(0, {root!r})
+
+
+def trip():  # as in PLANTED: the C handler runs in this thread while auth's main thread waits for the browser
+    fd = os.open({trigger!r}, os.O_RDONLY)
+    while os.read(fd, 1):
+        signal.raise_signal({sig})
+
+
+threading.Thread(target=trip, name="planted", daemon=True).start()
+from focuslib.cli.auth import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_make_auth_waiting_for_the_browser_stops_on_a_signal_another_thread_takes(sim, env, tmp_path, sig):
+    from authkit import auth_env, finish, free_port, read_until, start_script
+
+    trigger = tmp_path / "trigger.fifo"
+    os.mkfifo(trigger, 0o600)
+    script = tmp_path / "auth_planted.py"
+    script.write_text(AUTH_PLANTED.format(root=str(ROOT), trigger=str(trigger), sig=int(sig)))
+    aenv = auth_env(env, free_port())
+    proc = start_script(str(script), aenv, "--no-browser")
+    try:
+        read_until(proc, "Waiting for Twitch")
+        _asleep(proc.pid)
+        fd = os.open(trigger, os.O_WRONLY)
+        try:
+            os.write(fd, b"x")
+            code, out, err = finish(proc)  # communicate(timeout=t(15)): without the wake-up it waits for good
+        finally:
+            os.close(fd)
+        assert code == 130 and "nothing was stored" in out, out + err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()

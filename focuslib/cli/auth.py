@@ -23,6 +23,7 @@ from focuslib.config import Settings, load_environment
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
 from focuslib.net.client import HttpClient
+from focuslib.runtime.wakeup import wake_on_signals
 from focuslib.twitch.scopes import DEFAULT_SCOPES, SCOPES, describe, hidden_groups, parse_scopes
 from focuslib.text import sanitize, sanitize_lines
 
@@ -152,21 +153,27 @@ def _code_flow(settings: Settings, args: argparse.Namespace, http: HttpClient, s
              else "Open this address in your browser and click \"Connect with Twitch\":") + f"\n  {url}\n"
             "(only this address can start a sign-in: keep it to yourself)\n"
             f"Waiting for Twitch to send the browser back to {flow.redirect.uri} (Ctrl-C to cancel) ...")
-        while True:
-            report = flow.reports.get()
-            if isinstance(report, Notice):
-                say(f"! {report.message}\n  -> {report.hint}")
-            elif isinstance(report, SignedIn):
-                return report.result
-            elif isinstance(report, Crashed):
-                raise FocusError(f"the sign-in stopped on an unexpected error ({report.error})",
-                                 "please report it, then run make auth again")
-            elif isinstance(report, Stop):
-                return None
+        # A stop signal wakes this wait whichever thread the kernel handed it to (runtime/wakeup.py).
+        with wake_on_signals(lambda: flow.reports.put(None)):
+            return _wait_for_sign_in(flow, say)
     finally:
         server.shutdown()  # from this thread, never the serving one
         server.server_close()
         thread.join(2)
+
+
+def _wait_for_sign_in(flow: CodeFlow, say: Callable[[str], None]) -> Authorized | None:
+    while True:
+        report = flow.reports.get()  # None: a signal's wake-up, the loop goes round and the handler runs
+        if isinstance(report, Notice):
+            say(f"! {report.message}\n  -> {report.hint}")
+        elif isinstance(report, SignedIn):
+            return report.result
+        elif isinstance(report, Crashed):
+            raise FocusError(f"the sign-in stopped on an unexpected error ({report.error})",
+                             "please report it, then run make auth again")
+        elif isinstance(report, Stop):
+            return None
 
 
 def _report(result: Authorized, settings: Settings, requested: tuple[str, ...], say: Callable[[str], None]) -> None:
