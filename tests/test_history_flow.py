@@ -45,6 +45,9 @@ def run_once(sim, start_focus, lines, **options):
         say(sim, who, text)
     focus.out.wait_text(lines[-1][1])
     assert focus.stop() == 0
+    # The simulator sees the socket close a moment later: until then the next run's wait_subscribed could
+    # take this session for the live one, and chat sent to it was lost (seen under load).
+    sim.wait_for(lambda: not sim.live_sessions(), timeout=t(10))
     return focus
 
 
