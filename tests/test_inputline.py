@@ -111,6 +111,25 @@ def test_tab_completes_commands_and_recent_chatters(open_pty, sim) -> None:
     focus.wait_for(lambda: prompt_row(focus) == "› /ban nobody_here x")
 
 
+def test_a_history_file_focus_cannot_open_is_one_line_and_focus_starts_all_the_same(open_pty, env) -> None:
+    """An input-history focus cannot open (here a directory; a file a run as root left behind does the same)
+    must not stop focus with an unexpected error: one line says so, and the lines typed this run are kept."""
+    data = Path(env["FOCUS_DATA_DIR"])
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+    (data / "input-history").mkdir()
+    focus = open_pty(cols=250)  # the line on one row: its path is long
+    focus.wait_text(f"! the input line's history cannot be kept in {data / 'input-history'} (Is a directory); "
+                    "this run's lines are kept until focus stops")
+    focus.send("a line to keep")
+    focus.wait_for(lambda: prompt_row(focus) == "› a line to keep")
+    focus.send(CTRL_C)
+    focus.wait_for(lambda: prompt_row(focus) == "›", what="the cleared line")
+    focus.send(UP)
+    focus.wait_for(lambda: prompt_row(focus) == "› a line to keep", what="the line back from this run's history")
+    focus.send(CTRL_C + CTRL_C)
+    assert focus.exit_code() == 0
+
+
 def focus_with_pipes(env: dict[str, str], sim, *, stdin_tty: bool, args: tuple[str, ...] = ()) -> tuple[str, str]:
     """focus.py with stdout to a pipe (stdin a terminal or /dev/null): stopped by SIGTERM once it showed a line.
     Returns what it printed and the names of the modules it had loaded at exit."""

@@ -37,7 +37,7 @@ from prompt_toolkit.application import get_app, get_app_session, run_in_terminal
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input.vt100 import Vt100Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import Style
@@ -120,7 +120,14 @@ class InputLine:
         self._cancelled = cancelled
         self._status = ""
         self._stopping = threading.Event()
-        self._history = open_history(data_dir)
+        self.history_problem = ""  # one line for the streamer when the history file cannot be used
+        try:
+            self._history: History = open_history(data_dir)
+        except OSError as exc:  # e.g. a file a run as root left behind: focus starts all the same
+            self._history = InMemoryHistory()
+            self.history_problem = (f"the input line's history cannot be kept in {data_dir / HISTORY_FILE} "
+                                    f"({exc.strerror or type(exc).__name__}); this run's lines are kept until "
+                                    "focus stops")
         self._proxy: ScreenOut | None = None
         self.on_drop: Callable[[int], None] = lambda n: None  # lines a slow terminal did not take (the devlog)
         # The input line failed (a bug in it or in prompt_toolkit): one line for the streamer, the

@@ -129,6 +129,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 screen.console.on_error = lambda trace: devlog.put(
                     record("error", time.time(), where="input line", traceback=trace))
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
+            if screen.console is not None and screen.console.line.history_problem:
+                early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
