@@ -262,9 +262,20 @@ def test_bad_history_settings_exit_2_naming_the_variable(env, extra, words):
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
 
 
-def test_the_memory_commands_inside_focus(sim, start_focus):
+def links_committed(focus, n: int) -> None:
+    """Wait until the writer has committed `n` links (what /links reads)."""
     import sqlite3
     import time
+
+    path = db_path(focus.settings.data_dir)
+    deadline = time.monotonic() + t(10)
+    while sqlite3.connect(path).execute("SELECT count(*) FROM links").fetchone()[0] < n:
+        assert time.monotonic() < deadline
+        threading.Event().wait(0.05)
+
+
+def test_the_memory_commands_inside_focus(sim, start_focus):
+    import sqlite3
 
     from focuslib.twitch import commands
 
@@ -275,11 +286,7 @@ def test_the_memory_commands_inside_focus(sim, start_focus):
     say(sim, BOB, "!q what theme is that?")
     say(sim, BOB, "my repo: https://example.com/bob/repo")
     focus.out.wait_text("Bob: my repo")
-    path = db_path(focus.settings.data_dir)
-    deadline = time.monotonic() + t(10)
-    while sqlite3.connect(path).execute("SELECT count(*) FROM links").fetchone()[0] < 1:  # committed
-        assert time.monotonic() < deadline
-        threading.Event().wait(0.05)
+    links_committed(focus, 1)
     memory = focus.app.memory
 
     def typed(line: str) -> None:
@@ -350,9 +357,6 @@ def test_memory_commands_in_focus_wait_only_briefly_for_a_lock(sim, start_focus)
 def test_a_link_is_never_made_clickable_on_stream(sim, start_focus):
     """focus never writes a hyperlink (OSC 8) -- not in chat, not in /links -- even with colors on: a URL
     is plain text the viewer can read, never something to click on stream."""
-    import sqlite3
-    import time
-
     from focuslib.twitch import commands
 
     run_once(sim, start_focus, [(ANN, "a regular")])
@@ -360,11 +364,7 @@ def test_a_link_is_never_made_clickable_on_stream(sim, start_focus):
     sim.wait_subscribed(N_SUBS)
     say(sim, ANN, "see https://example.com/ann/notes and www.example.org/x")
     focus.out.wait_text("https://example.com/ann/notes and www.example.org/x")
-    path = db_path(focus.settings.data_dir)
-    deadline = time.monotonic() + t(10)
-    while sqlite3.connect(path).execute("SELECT count(*) FROM links").fetchone()[0] < 2:  # committed
-        assert time.monotonic() < deadline
-        threading.Event().wait(0.05)
+    links_committed(focus, 2)
     memory = focus.app.memory
     on_main(focus, lambda: memory.show_lines(memory.command(commands.parse("/links"))))
     focus.out.wait_text("Ann  www.example.org/x")
