@@ -287,6 +287,7 @@ def test_the_memory_commands_inside_focus(sim, start_focus):
     say(sim, BOB, "my repo: https://example.com/bob/repo")
     focus.out.wait_text("Bob: my repo")
     links_committed(focus, 1)
+    path = db_path(focus.settings.data_dir)
     memory = focus.app.memory
 
     def typed(line: str) -> None:
