@@ -119,6 +119,13 @@ class ChatMemory(Recall):
                 del colors[next(iter(colors))]
         uid = m.chatter.id
         hold = self.hold
+        # The common case, a regular in a history that is up: one set look-up, then the row (a raid is mostly
+        # this; the full path below costs the display thread a microsecond more a message).
+        if self._loaded and self._known_ok and not self._waiting and writer is not None:
+            known = writer.known.get(m.broadcaster.id)
+            if known is not None and uid in known.seen and (hold is None or not hold.is_held(uid)):
+                writer.put_chat(self.wall(), m)
+                return True
         if hold is not None and uid and hold.is_held(uid):  # held until released, whatever the database does
             return self._keep(m, now)
         if writer is None:

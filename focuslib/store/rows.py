@@ -37,11 +37,23 @@ class EventRow(NamedTuple):
 
 
 def message_row(ts: float, m: ChatMessage, held: bool = False) -> tuple[Any, ...]:
-    """The `messages` row of a chat message (columns in INSERT order, see writer.INSERT_MESSAGE)."""
-    badges = ",".join(f"{b.set_id}/{b.id}/{b.info}" for b in m.badges)
-    return (m.message_id, ts, m.broadcaster.id, m.chatter.id, m.chatter.login, m.chatter.name, m.color, m.text,
-            badges, m.reply.parent_message_id if m.reply else "", m.message_type, m.bits, 1 if is_question(m) else 0,
-            1 if held else 0)
+    """The `messages` row of a chat message (columns in INSERT order, see writer.INSERT_MESSAGES).
+
+    On the display thread for every message of a raid: the common shapes (one badge, no `?`) skip the
+    general code."""
+    b = m.badges
+    if not b:
+        badges = ""
+    elif len(b) == 1:
+        badges = f"{b[0].set_id}/{b[0].id}/{b[0].info}"
+    else:
+        badges = ",".join([f"{x.set_id}/{x.id}/{x.info}" for x in b])
+    chatter = m.chatter
+    reply = m.reply
+    text = m.text
+    return (m.message_id, ts, m.broadcaster.id, chatter.id, chatter.login, chatter.name, m.color, text, badges,
+            reply.parent_message_id if reply is not None else "", m.message_type, m.bits,
+            1 if "?" in text and is_question(m) else 0, 1 if held else 0)
 
 
 def is_question(m: ChatMessage) -> bool:

@@ -1,13 +1,22 @@
 """The history writer: one thread owns the write connection and stores what focus receives, in batches.
 
-The main thread only calls `put`: an append to a bounded deque (what does not
-fit is counted in `dropped`) that wakes the thread once per batch, never per
+The main thread only calls `put`: the message becomes its row and is packed
+into the spool (store/spool.py: bounded in rows and bytes; what does not fit
+is counted in `dropped`), which wakes the thread once per batch, never per
 message, so a raid never waits for the disk.  The thread opens and migrates
 the database, loads the chatters the channel has seen (`known`, for
 first-time marks and the hold queue), then sleeps until a batch begins (or
 the daily retention is due -- no polling), lets it gather for FLUSH_INTERVAL
-and commits it: a crash loses at most that last batch.  `stop()` writes
-everything still queued before the thread ends.
+and commits it.
+
+A flood (rows arriving faster than FLOOD a second: a bot wave, a benchmark;
+no human chat comes near it) gets the machine first: the batch waits while
+the flood lasts, but never past MAX_DELAY from its first row, so a crash
+loses at most about the last second (a `kill -9` loses the batch in hand)
+and a clean exit loses nothing: `stop()` writes everything still queued
+before the thread ends.  Why wait at all: on a streaming machine the cores
+are shared (OBS, the editor, the game), and every microsecond SQLite spends
+during a flood is taken from the display.
 
 A database another program keeps locked is tried again with growing pauses
 (`_patiently`): the batch in hand and the queue wait, and after LOCKED_SAY
@@ -21,13 +30,11 @@ another process never waits long for it.
 
 from __future__ import annotations
 
-import functools
 import os
 import sqlite3
 import threading
 import time
 import traceback
-from collections import deque
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -37,11 +44,18 @@ from focuslib import threads
 from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
+from focuslib.store.spool import Run, Spool, rows_in
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
-CAPACITY = 50_000  # queued messages before `put` starts dropping (over a second of the fastest burst focus shows)
+CAPACITY = 200_000  # queued rows and events before `put` starts dropping (seconds of the fastest burst focus shows)
+CAPACITY_BYTES = 64 << 20  # ... or packed bytes (~190 a row; 200,000 rows of long emoji messages would be 440 MB)
 FLUSH_INTERVAL = 0.5  # seconds from a batch's first item to its commit
-MAX_BATCH = 5_000
+FLOOD = 1_000  # rows a second above which a batch waits for the flood to pass (human chat stays far below)
+FLOOD_LOOK = 0.05  # seconds between looks at the flood
+MAX_DELAY = 1.0  # seconds from a batch's first row to its commit at the latest (a crash loses at most this)
+FULL = 50_000  # queued rows that are written at once, flood or not (~9.5 MiB packed)
+MAX_BATCH = 5_000  # rows per transaction (about; a run of rows is taken whole), so another process waits little
+DECODE = 1_024  # rows unpacked from the spool at a time: only that many row tuples (~700 B each) exist at once
 ROWS = 256  # rows per multi-row INSERT (14 parameters each; SQLite before 3.32 allowed 999 in all)
 DAY = 86_400.0
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
@@ -61,7 +75,7 @@ BY_CHATTER = itemgetter(2, 3)
 
 MESSAGE_COLUMNS = 14
 INSERT_MESSAGES = ("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, "
-                   "reply_to, kind, bits, question, held) VALUES ")
+                   "reply_to, kind, bits, question, held) ")
 UPSERT_USER = ("INSERT INTO users (channel, user_id, login, name, color, last_ts, known) VALUES (?,?,?,?,?,?,?) "
                "ON CONFLICT (channel, user_id) DO UPDATE SET login = excluded.login, name = excluded.name, "
                "color = excluded.color, last_ts = excluded.last_ts, known = max(known, excluded.known)")
@@ -85,25 +99,14 @@ INSERT_EVENT = ("INSERT INTO events (ts, channel, type, user_id, login, name, ta
                 "amount, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 
 
-@functools.lru_cache(maxsize=16)
-def insert_messages(n: int) -> str:
-    """`INSERT INTO messages` of `n` rows in one statement (n: ROWS or a power of two below it, so few
-    shapes are ever prepared).  One statement, not executemany: executemany steps SQLite once per row
-    and takes the GIL back each time, which costs the display thread more than the insert itself."""
-    return INSERT_MESSAGES + ",".join(["(" + ",".join("?" * MESSAGE_COLUMNS) + ")"] * n)
-
-
-def _pieces(n: int) -> list[int]:
-    """`n` rows as statement sizes: ROWS at a time, the rest in powers of two (250 -> 128 64 32 16 8 2)."""
-    out = [ROWS] * (n // ROWS)
-    rest = n % ROWS
-    bit = ROWS
-    while rest:
-        bit >>= 1
-        if rest >= bit:
-            out.append(bit)
-            rest -= bit
-    return out
+# `INSERT INTO messages` of ROWS rows in one statement, padded: fewer rows are followed by rows of NULLs, which the
+# WHERE drops.  One statement, not executemany: executemany steps SQLite once per row and takes the GIL back each
+# time, and while the display thread is busy every take waits up to the interpreter's 5 ms switch interval.  One
+# shape, not one per size: each prepared shape holds ~0.9 MiB (its program, a value cell per parameter, copies of
+# the bound texts), and the sizes a run ends with (128, 64, ... 1) cost over 3 MiB of RSS.
+INSERT_ROWS = (INSERT_MESSAGES + "SELECT * FROM (VALUES "
+               + ",".join(["(" + ",".join("?" * MESSAGE_COLUMNS) + ")"] * ROWS) + ") WHERE column1 IS NOT NULL")
+PADDING = (None,) * MESSAGE_COLUMNS
 
 
 class Released(NamedTuple):
@@ -158,7 +161,8 @@ def _clean(values: tuple[Any, ...]) -> tuple[Any, ...]:
 class HistoryWriter:
     def __init__(self, path: Path, *, days: int = 90, report: Report | None = None,
                  wall: Callable[[], float] = time.time, capacity: int = CAPACITY,
-                 flush_interval: float = FLUSH_INTERVAL, day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
+                 capacity_bytes: int = CAPACITY_BYTES, flush_interval: float = FLUSH_INTERVAL,
+                 max_delay: float = MAX_DELAY, day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
                  locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
                  trace: Callable[[str], None] | None = None) -> None:
         self.path = path
@@ -166,21 +170,20 @@ class HistoryWriter:
         self._day = day  # seconds between retention runs, and a day of FOCUS_HISTORY_DAYS (tests pass less)
         self._report = report or (lambda line, detail: None)
         self._wall = wall
-        # A deque, not a queue.Queue: an append is one atomic operation under the GIL and wakes
-        # nobody; the thread is woken once per batch (`_armed`), not once per message.
-        self._pending: deque[tuple[Any, ...]] = deque()
-        self._capacity = capacity
+        # Not a queue.Queue: a put wakes nobody; the thread is woken once per batch (`_armed`).
+        self._spool = Spool(capacity, capacity_bytes)
         self._armed = False  # a wake-up for the current batch was sent
         self._wake = threading.Event()
         self._full = threading.Event()
         self._flush_interval = flush_interval
+        self._max_delay = max(max_delay, flush_interval)
         self._stopping = threading.Event()
         self._busy_ms = busy_ms
         self._locked_say = locked_say
         self._said_locked = False
         self._chunk = retention_chunk
         self._trace = trace  # every statement the writer runs (tests watch the transactions with it)
-        self._holding: list[tuple[Any, ...]] = []  # the batch being written (kept while the database is locked)
+        self._holding: list[Any] = []  # the batch being written (kept while the database is locked)
         self.ready = threading.Event()  # set once `known` is loaded, or the database failed
         self.known: dict[str, KnownUsers] = {}  # channel -> chatters seen (read after `ready`)
         self.colors: list[tuple[str, str]] = []  # recent chatters' (login, color), newest first
@@ -200,20 +203,24 @@ class HistoryWriter:
 
         A held message (hold queue) is stored marked, and its chatter stays
         unknown until `Released` comes for them."""
-        if self.failed is not None:
-            return
-        pending = self._pending
-        if len(pending) >= self._capacity:
+        if type(event) is ChatMessage:
+            self.put_chat(ts, event, held)
+        elif self.failed is None:
+            self._queued(self._spool.put_event((ts, event, held)))
+
+    def put_chat(self, ts: float, m: ChatMessage, held: bool = False) -> None:
+        """`put` of a chat message, the hot path: it becomes its row here, packed, so nothing of the message's
+        nested records stays alive until the batch is written (that made the garbage collector's passes long)."""
+        if self.failed is None:
+            self._queued(self._spool.put_row(message_row(ts, m, held)))
+
+    def _queued(self, ok: bool) -> None:
+        if not ok:
             self.dropped += 1
-            return
-        # A chat message becomes its row here: a tuple of strings and numbers, which the garbage
-        # collector stops tracking, instead of the message's nested records kept alive until the
-        # batch is written (a raid's worth of them made the collector's passes long).
-        pending.append(message_row(ts, event, held) if type(event) is ChatMessage else (ts, event, held))
-        if not self._armed:
+        elif not self._armed:
             self._armed = True
             self._wake.set()
-        elif len(pending) == MAX_BATCH:  # a raid: write this much now instead of waiting out the interval
+        elif self._spool.added - self._spool.removed >= FULL and not self._full.is_set():  # written now, flood or not
             self._full.set()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -257,8 +264,8 @@ class HistoryWriter:
         while True:
             self._wake.wait(max(0.0, next_retention - clock()))
             self._wake.clear()
-            if not stopping.is_set() and self._pending:
-                self._full.wait(self._flush_interval)  # let the batch gather (a full batch or a stop cut it short)
+            if not stopping.is_set() and self._spool.count:
+                self._gather(clock() + self._max_delay)
             self._full.clear()
             self._armed = False  # before draining: an item put after this wakes the next round
             self._flush(conn)
@@ -268,10 +275,27 @@ class HistoryWriter:
                 self._retention(conn)
                 next_retention = clock() + self._day
 
+    def _gather(self, latest: float) -> None:
+        """Let a batch gather for the flush interval, and longer while a flood lasts (never past `latest`);
+        FULL rows or a stop cut it short.  While rows pour in, they are packed out of Python's heap every
+        FLOOD_LOOK (spool.py says why)."""
+        full, clock, spool = self._full, time.monotonic, self._spool
+        since, seen = clock(), spool.added
+        due = since + self._flush_interval
+        step = FLOOD_LOOK  # a first short look: a flood is packed as it comes
+        while not full.wait(max(0.0, min(step, latest - clock()))):
+            spool.pack()
+            now = clock()
+            flooding = spool.added - seen >= FLOOD * (now - since)
+            if now >= latest or (now >= due and not flooding):
+                return  # the batch is due, and calm (or a pace human chat reaches), or as late as it may be
+            since, seen = now, spool.added
+            step = FLOOD_LOOK if flooding else due - now
+
     def _flush(self, conn: sqlite3.Connection) -> None:
         """Write everything queued, a batch (one transaction) at a time."""
-        while self._pending:
-            batch = self._holding = self._drain()
+        while self._spool.count:
+            batch = self._holding = self._spool.take(MAX_BATCH)
             self._patiently(lambda: self._write(conn, batch))
             self._holding = []
 
@@ -300,16 +324,6 @@ class HistoryWriter:
             self._stopping.wait(pause)
             pause = min(pause * 2, PAUSES[1])
 
-    def _drain(self) -> list[tuple[Any, ...]]:
-        pop = self._pending.popleft
-        batch = []
-        try:
-            for _ in range(MAX_BATCH):
-                batch.append(pop())
-        except IndexError:
-            pass
-        return batch
-
     def _load(self, conn: sqlite3.Connection) -> None:
         seen: dict[str, list[str]] = {}
         for channel, user_id in conn.execute("SELECT channel, user_id FROM users WHERE known = 1"):
@@ -318,23 +332,22 @@ class HistoryWriter:
         self.colors = conn.execute("SELECT login, color FROM users WHERE color != '' ORDER BY last_ts DESC LIMIT ?",
                                    (RECENT_COLORS,)).fetchall()
 
-    def _write(self, conn: sqlite3.Connection, batch: list[tuple[Any, ...]]) -> None:
-        """One batch, one transaction: runs of chat messages in multi-row statements, events in order
-        between them (an event may change the flags of the messages before it)."""
+    def _write(self, conn: sqlite3.Connection, batch: list[Any]) -> None:
+        """One batch, one transaction: runs of chat rows in multi-row statements, events in order between
+        them (an event may change the flags of the messages before it)."""
         conn.execute("BEGIN IMMEDIATE")
         try:
-            start = 0
-            for i, item in enumerate(batch):
-                if len(item) != MESSAGE_COLUMNS:  # an event (chat messages are rows already, see `put`)
-                    self._messages(conn, batch[start:i])
+            for item in batch:
+                if type(item) is Run:
+                    for rows in item.rows(DECODE):
+                        self._messages(conn, rows)
+                else:
                     self._event(conn, item[0], item[1])
-                    start = i + 1
-            self._messages(conn, batch[start:] if start else batch)
             conn.execute("COMMIT")
         except BaseException:
             rollback(conn)
             raise
-        self.written += len(batch)
+        self.written += rows_in(batch)
 
     def _messages(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         """Insert message rows; their chatters and links are derived from the inserted rows by SQLite,
@@ -343,16 +356,17 @@ class HistoryWriter:
             return
         rows = sorted(rows, key=BY_CHATTER)
         last = -1
-        at = 0
-        for n in _pieces(len(rows)):
-            piece = rows[at:at + n]
+        for at in range(0, len(rows), ROWS):
+            piece = rows[at:at + ROWS]
+            n = len(piece)
+            if n < ROWS:
+                piece += [PADDING] * (ROWS - n)
             try:
-                cur = conn.execute(insert_messages(n), list(chain.from_iterable(piece)))
+                cur = conn.execute(INSERT_ROWS, list(chain.from_iterable(piece)))
             except UnicodeEncodeError:  # a lone surrogate (JSON's "\ud800" decodes to one): UTF-8 cannot carry it
-                cur = conn.execute(insert_messages(n), list(chain.from_iterable(_clean(r) for r in piece)))
+                cur = conn.execute(INSERT_ROWS, list(chain.from_iterable(_clean(r) for r in piece)))
             if last < 0:  # one statement's rows get consecutive ids: those before the first are older
                 last = (cur.lastrowid or n) - n
-            at += n
         conn.execute(UPSERT_USERS_FROM_MESSAGES, (last,))
         links = [(ts, channel, login, name, url, mid)
                  for ts, channel, login, name, text, mid in conn.execute(LINK_CANDIDATES, (last,))
@@ -419,6 +433,5 @@ class HistoryWriter:
             self.failed = "the history database cannot be written (read-only, or not yours)"
         self._report(f"{self.failed}: focus goes on without history (details in the devlog)",
                      "".join(traceback.format_exception(exc)))
-        self.dropped += len(self._holding) + len(self._pending)  # whatever was queued is lost; count it
+        self.dropped += rows_in(self._holding) + self._spool.clear()  # whatever was queued is lost; count it
         self._holding = []
-        self._pending.clear()
