@@ -150,7 +150,7 @@ def test_everything_queued_is_written_on_stop_in_order_and_in_batches(tmp_path):
     now = time.time()
     w = write(path, [(now + k / 1000, chat(ANN, f"line {k}")) for k in range(3000)])
     assert w.written == 3000 and w.dropped == 0
-    texts = [r[0] for r in rows(path, "SELECT text FROM messages ORDER BY id")]
+    texts = [r[0] for r in rows(path, "SELECT text FROM messages ORDER BY ts, id")]
     assert texts == [f"line {k}" for k in range(3000)]
 
 
@@ -219,7 +219,7 @@ def test_deleted_and_cleared_flags_follow_twitch(tmp_path):
              (now + 4, ev("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(BOB))),
              (now + 5, chat(ANN, "after the clear of bob"))]
     write(path, items)
-    assert rows(path, "SELECT text, deleted, cleared FROM messages ORDER BY id") == [
+    assert rows(path, "SELECT text, deleted, cleared FROM messages ORDER BY ts, id") == [
         ("one", 1, 0), ("two", 0, 0), ("three", 0, 1), ("after the clear of bob", 0, 0)]
     write(path, [(now + 6, ev("channel.chat.clear", payloads_chat.chat_clear()))])
     assert rows(path, "SELECT count(*) FROM messages WHERE cleared = 1") == [(4,)]
@@ -486,5 +486,5 @@ def test_a_lone_surrogate_is_stored_replaced_and_history_goes_on(tmp_path):
     write(path, [(time.time(), chat(ANN, "odd \ud800 text https://x.example/\ud800")),
                  (time.time(), chat(BOB, "plain")),
                  (time.time(), ev("channel.ban", payloads_channel.ban(CY, MOD, "bad \ud800 reason")))])
-    assert rows(path, "SELECT text FROM messages ORDER BY id") == [("odd ? text https://x.example/?",), ("plain",)]
+    assert rows(path, "SELECT text FROM messages ORDER BY ts, id") == [("odd ? text https://x.example/?",), ("plain",)]
     assert rows(path, "SELECT detail FROM events") == [("bad ? reason",)]
