@@ -36,9 +36,8 @@ import threading
 import time
 import traceback
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, TypeVar
+from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 
 from focuslib import threads
 from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
@@ -47,15 +46,14 @@ from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_wri
 from focuslib.store.spool import Run, Spool, rows_in
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
-CAPACITY = 200_000  # queued rows and events before `put` starts dropping (seconds of the fastest burst focus shows)
-CAPACITY_BYTES = 64 << 20  # ... or packed bytes (~190 a row; 200,000 rows of long emoji messages would be 440 MB)
+CAPACITY = 100_000  # queued rows and events before `put` starts dropping (2 s of the fastest burst focus shows)
+CAPACITY_BYTES = 64 << 20  # ... or packed bytes (~190 a row; 100,000 long emoji messages would be 220 MB)
 FLUSH_INTERVAL = 0.5  # seconds from a batch's first item to its commit
 FLOOD = 1_000  # rows a second above which a batch waits for the flood to pass (human chat stays far below)
-FLOOD_LOOK = 0.05  # seconds between looks at the flood
+FLOOD_LOOK = 0.05  # seconds between looks at a flood, each packing what came (a flood's rows wait as objects that long)
 MAX_DELAY = 1.0  # seconds from a batch's first row to its commit at the latest (a crash loses at most this)
 FULL = 50_000  # queued rows that are written at once, flood or not (~9.5 MiB packed)
 MAX_BATCH = 5_000  # rows per transaction (about; a run of rows is taken whole), so another process waits little
-DECODE = 1_024  # rows unpacked from the spool at a time: only that many row tuples (~700 B each) exist at once
 ROWS = 256  # rows per multi-row INSERT (14 parameters each; SQLite before 3.32 allowed 999 in all)
 DAY = 86_400.0
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
@@ -67,11 +65,10 @@ FORGET = (("messages", "id", "ts"), ("events", "id", "ts"), ("links", "id", "ts"
           ("streams", "id", "started_at"), ("users", "(channel, user_id)", "last_ts"))
 
 T = TypeVar("T")
-# A run of chat rows is inserted sorted by chatter (channel, user_id; a stable sort keeps each chatter's
-# own order): the messages_user index then takes them at one insertion point after another instead of
-# jumping between 500 chatters' leaf pages for every row (writer CPU 10.1 -> 7.3 us a row on a
-# 300,000-row database).  Row ids no longer follow arrival across chatters; every query orders by ts.
-BY_CHATTER = itemgetter(2, 3)
+# Chatter order: a run of chat rows is inserted sorted by chatter (the spool keeps a hash of each row's user id;
+# a stable sort keeps each chatter's own order): the messages_user index then takes them at one insertion point
+# after another instead of jumping between 500 chatters' leaf pages for every row (writer CPU 10.1 -> 7.3 us a
+# row on a 300,000-row database).  Row ids no longer follow arrival across chatters; every query orders by ts.
 
 MESSAGE_COLUMNS = 14
 INSERT_MESSAGES = ("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, "
@@ -162,7 +159,7 @@ class HistoryWriter:
     def __init__(self, path: Path, *, days: int = 90, report: Report | None = None,
                  wall: Callable[[], float] = time.time, capacity: int = CAPACITY,
                  capacity_bytes: int = CAPACITY_BYTES, flush_interval: float = FLUSH_INTERVAL,
-                 max_delay: float = MAX_DELAY, day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
+                 max_delay: float = MAX_DELAY, flood: float = FLOOD, flood_look: float = FLOOD_LOOK, day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
                  locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
                  trace: Callable[[str], None] | None = None) -> None:
         self.path = path
@@ -177,6 +174,8 @@ class HistoryWriter:
         self._full = threading.Event()
         self._flush_interval = flush_interval
         self._max_delay = max(max_delay, flush_interval)
+        self._flood = flood  # rows a second (tests pass their own pace and look)
+        self._flood_look = flood_look
         self._stopping = threading.Event()
         self._busy_ms = busy_ms
         self._locked_say = locked_say
@@ -209,10 +208,16 @@ class HistoryWriter:
             self._queued(self._spool.put_event((ts, event, held)))
 
     def put_chat(self, ts: float, m: ChatMessage, held: bool = False) -> None:
-        """`put` of a chat message, the hot path: it becomes its row here, packed, so nothing of the message's
-        nested records stays alive until the batch is written (that made the garbage collector's passes long)."""
+        """`put` of a chat message, the hot path: it becomes its row here (strings and numbers), so nothing of
+        the message's nested records stays alive until the batch is written (that made the collector's passes long)."""
         if self.failed is None:
-            self._queued(self._spool.put_row(message_row(ts, m, held)))
+            if not self._spool.put_row(message_row(ts, m, held), hash(m.chatter.id)):
+                self.dropped += 1
+            elif not self._armed:
+                self._armed = True
+                self._wake.set()
+            elif self._spool.count >= FULL and not self._full.is_set():  # written now, flood or not
+                self._full.set()
 
     def _queued(self, ok: bool) -> None:
         if not ok:
@@ -220,8 +225,6 @@ class HistoryWriter:
         elif not self._armed:
             self._armed = True
             self._wake.set()
-        elif self._spool.added - self._spool.removed >= FULL and not self._full.is_set():  # written now, flood or not
-            self._full.set()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Write everything queued, close the database, end the thread (bounded by `timeout`)."""
@@ -279,18 +282,18 @@ class HistoryWriter:
         """Let a batch gather for the flush interval, and longer while a flood lasts (never past `latest`);
         FULL rows or a stop cut it short.  While rows pour in, they are packed out of Python's heap every
         FLOOD_LOOK (spool.py says why)."""
-        full, clock, spool = self._full, time.monotonic, self._spool
+        full, clock, spool, flood, look = self._full, time.monotonic, self._spool, self._flood, self._flood_look
         since, seen = clock(), spool.added
         due = since + self._flush_interval
-        step = FLOOD_LOOK  # a first short look: a flood is packed as it comes
+        step = look  # a first short look: a flood is packed as it comes
         while not full.wait(max(0.0, min(step, latest - clock()))):
             spool.pack()
             now = clock()
-            flooding = spool.added - seen >= FLOOD * (now - since)
+            flooding = spool.added - seen >= flood * (now - since)
             if now >= latest or (now >= due and not flooding):
                 return  # the batch is due, and calm (or a pace human chat reaches), or as late as it may be
             since, seen = now, spool.added
-            step = FLOOD_LOOK if flooding else due - now
+            step = look if flooding else due - now
 
     def _flush(self, conn: sqlite3.Connection) -> None:
         """Write everything queued, a batch (one transaction) at a time."""
@@ -321,6 +324,7 @@ class HistoryWriter:
                     self._said_locked = True
                     self._report(f"{fault_line(exc)}: focus keeps chat and tries again; history waits in memory",
                                  "".join(traceback.format_exception(exc)))
+            self._spool.pack()  # what arrives meanwhile waits packed, not as objects
             self._stopping.wait(pause)
             pause = min(pause * 2, PAUSES[1])
 
@@ -339,8 +343,7 @@ class HistoryWriter:
         try:
             for item in batch:
                 if type(item) is Run:
-                    for rows in item.rows(DECODE):
-                        self._messages(conn, rows)
+                    self._messages(conn, item.pieces(ROWS))
                 else:
                     self._event(conn, item[0], item[1])
             conn.execute("COMMIT")
@@ -349,15 +352,12 @@ class HistoryWriter:
             raise
         self.written += rows_in(batch)
 
-    def _messages(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
-        """Insert message rows; their chatters and links are derived from the inserted rows by SQLite,
-        with the GIL released, instead of by a Python loop over every row."""
-        if not rows:
-            return
-        rows = sorted(rows, key=BY_CHATTER)
+    def _messages(self, conn: sqlite3.Connection, pieces: Iterable[list[tuple[Any, ...]]]) -> None:
+        """Insert a run of message rows, ROWS at a time in chatter order (see "Chatter order"); their chatters and
+        links are derived from the inserted rows by SQLite, with the GIL released, instead of by a Python loop
+        over every row."""
         last = -1
-        for at in range(0, len(rows), ROWS):
-            piece = rows[at:at + ROWS]
+        for piece in pieces:
             n = len(piece)
             if n < ROWS:
                 piece += [PADDING] * (ROWS - n)
@@ -367,6 +367,8 @@ class HistoryWriter:
                 cur = conn.execute(INSERT_ROWS, list(chain.from_iterable(_clean(r) for r in piece)))
             if last < 0:  # one statement's rows get consecutive ids: those before the first are older
                 last = (cur.lastrowid or n) - n
+        if last < 0:
+            return
         conn.execute(UPSERT_USERS_FROM_MESSAGES, (last,))
         links = [(ts, channel, login, name, url, mid)
                  for ts, channel, login, name, text, mid in conn.execute(LINK_CANDIDATES, (last,))
