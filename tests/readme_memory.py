@@ -3,7 +3,7 @@
 focus.py (a real process) against the simulated Twitch on 127.0.0.1, in a throwaway data directory:
 a first scripted stream lets the history learn the regulars, a second one (with --hold-new) has
 questions, links, a spam bot the hold queue keeps off stream, a deleted message and a timeout, a
-follow, a sub, a cheer and a raid.  Then the shell commands run against that history.  Prints what
+follow, a sub, a cheer, a power-up and a raid.  Then the shell commands run against that history.  Prints what
 focus showed for the hold queue, the recap focus printed when it stopped, and each command with its
 output -- the blocks README.md > Chat memory shows (tests/test_readme_memory.py keeps them current).
 """
@@ -103,6 +103,7 @@ def main() -> int:
         play(sim, [("channel.follow", payloads.follow(triggers.TINY))])
         play(sim, triggers.sub(triggers.KETTLE))
         play(sim, triggers.cheer(triggers.HERON, 100, "for the borrow checker"))
+        play(sim, triggers.power_up(triggers.KATZE, 50, "celebration"))
         play(sim, triggers.raid(triggers.FRIEND, 42))
         play(sim, triggers.say(triggers.OTTER, "back for more"))
         play(sim, triggers.say(triggers.OTTER, "my config is on www.github.com/pixel-otter/dotfiles"))

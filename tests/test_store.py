@@ -14,6 +14,7 @@ import pytest
 from focuslib.sim import payloads
 from focuslib.sim import payloads_channel
 from focuslib.sim import payloads_chat
+from focuslib.sim import payloads_community
 from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
@@ -464,6 +465,37 @@ def test_recap_counts_a_cheer_once_even_when_one_of_its_reports_is_missing(tmp_p
     r = queries.recap(conn, start, start + 60)
     conn.close()
     assert r.bits == 150
+
+
+CHEER_SOURCES = ("chat", "channel.cheer", "channel.bits.use")
+
+
+@pytest.mark.parametrize("sources", [tuple(s for k, s in enumerate(CHEER_SOURCES) if mask >> k & 1)
+                                     for mask in range(8)], ids=lambda s: "+".join(s) or "no-cheer-report")
+def test_recap_bits_count_a_cheer_once_whatever_reports_it_and_add_power_ups_and_combos(tmp_path, sources):
+    """A cheer of 100 reported by any mix of its three sources (subscriptions or scopes missing, a report lost),
+    a power-up of 50 with its decorated chat message and a combo of 5 (channel.bits.use only, no twin)."""
+    path = db_path(tmp_path)
+    start = 5_000_000.0
+    cheer = {"chat": chat(ANN, "Cheer100 for the coffee"),
+             "channel.cheer": ev("channel.cheer", payloads_channel.cheer(ANN, 100, "Cheer100 for the coffee")),
+             "channel.bits.use": ev("channel.bits.use", payloads_community.bits_use(ANN, 100, "cheer",
+                                                                                    "Cheer100 for the coffee"))}
+    write(path, [(start + 1, cheer[s]) for s in sources] + [
+        (start + 2, ev("channel.bits.use", payloads_community.bits_use(BOB, 50, "power_up", "sparkles",
+                                                                       "message_effect"))),
+        (start + 2, chat(BOB, "sparkles", message_type="power_ups_message_effect")),
+        (start + 3, ev("channel.bits.use", payloads_community.bits_use(CY, 5, "combo")))], days=0)
+    conn = open_read(path)
+    r = queries.recap(conn, start, start + 60)
+    conn.close()
+    cheered = 100 if sources else 0
+    assert (r.bits, r.power_up_bits) == (cheered + 55, 55)
+    assert (f"  bits          {cheered + 55} ({cheered} cheered, 55 on power-ups and combos)" if cheered else
+            "  bits          55 on power-ups and combos") in report.recap_lines(r)
+    assert rows(path, "SELECT type, login, amount, detail FROM events WHERE type = 'bits_use' ORDER BY ts, id") == [
+        *([("bits_use", "ann", 100, "cheer")] if "channel.bits.use" in sources else []),
+        ("bits_use", "bob", 50, "power_up:message_effect"), ("bits_use", "cy", 5, "combo")]
 
 
 def test_recap_falls_back_to_the_notices_without_the_channel_events(tmp_path):

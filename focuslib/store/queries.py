@@ -66,11 +66,12 @@ class Recap:
     follows: int
     subs: int
     gifts: int
-    bits: int
+    bits: int  # cheered and spent on power-ups and combos
     raids: int
     raid_viewers: int
     top: list[tuple[str, int]] = field(default_factory=list)
     per_minute: list[int] = field(default_factory=list)
+    power_up_bits: int = 0  # of `bits`, those spent on power-ups and combos (channel.bits.use only)
 
 
 MODERATION = ("ban", "timeout", "unban", "delete", "clear_user")
@@ -161,10 +162,15 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     if not subs:
         subs = events("count(*)", ("notice:sub", "notice:resub"))
     gifts = events("sum(amount)", ("gift",)) or events("sum(amount)", ("notice:sub_gift", "notice:community_sub_gift"))
-    # A cheer comes as channel.cheer, as channel.bits.use (not stored) and as its chat message (with its bits,
-    # held or not): each source alone counts every cheer once, so the larger of the two stored sums never
-    # counts one twice, and a cheer whose channel.cheer was missed (a reconnect) still counts from its message.
-    bits = max(events("sum(amount)", ("cheer",)), one(f"SELECT sum(bits) FROM messages {where}"))
+    # A cheer comes three times: as channel.cheer, as channel.bits.use of type "cheer" and as its chat message
+    # (with its bits, held or not), and any of the three may be missing (a subscription or scope not granted,
+    # a report lost in a reconnect).  Each source alone counts every cheer once, so the largest of the three
+    # sums never counts one twice, and a cheer one source missed still counts from another.  Bits spent on
+    # power-ups and combos come only as channel.bits.use (no twin, and their chat message, if any, carries
+    # no bits): they add (protocol notes §2.6).
+    cheered = max(events("sum(amount)", ("cheer",)), events("sum(amount)", ("bits_use",), "AND detail = 'cheer'"),
+                  one(f"SELECT sum(bits) FROM messages {where}"))
+    power_up_bits = events("sum(amount)", ("bits_use",), "AND detail <> 'cheer'")
     raids = events("count(*)", ("raid",))
     raid_viewers = events("sum(amount)", ("raid",))
     if not raids:
@@ -178,8 +184,9 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
                                   "GROUP BY k", (since, *window)):
         if 0 <= minute < minutes:
             per_minute[minute] = n
-    return Recap(since, until, messages, chatters, new, held, held_chatters, follows, subs, gifts, bits, raids,
-                 raid_viewers, [(name, n) for name, n in leaders], per_minute)
+    return Recap(since, until, messages, chatters, new, held, held_chatters, follows, subs, gifts,
+                 cheered + power_up_bits, raids, raid_viewers, [(name, n) for name, n in leaders], per_minute,
+                 power_up_bits)
 
 
 @dataclass(frozen=True, slots=True)

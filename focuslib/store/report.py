@@ -100,6 +100,9 @@ def recap_lines(r: Recap) -> list[str]:
     # the hold queue kept off stream, so the two figures never read as a contradiction.
     held = [f"  held          {r.held:,} from {r.held_chatters:,} chatter{'' if r.held_chatters == 1 else 's'}, "
             "kept off stream and never released"] if r.held else []
+    cheered = r.bits - r.power_up_bits
+    bits = f"{r.bits:,}" + ("" if not r.power_up_bits else " on power-ups and combos" if not cheered else
+                            f" ({cheered:,} cheered, {r.power_up_bits:,} on power-ups and combos)")
     return [
         f"recap {span} ({duration(r.until - r.since)})",
         f"  messages      {r.messages:,} from {r.chatters:,} chatter{'' if r.chatters == 1 else 's'} "
@@ -107,7 +110,7 @@ def recap_lines(r: Recap) -> list[str]:
         *held,
         f"  follows       {r.follows:,}",
         f"  subs          {r.subs:,}, gifted {r.gifts:,}",
-        f"  bits          {r.bits:,}",
+        f"  bits          {bits}",
         f"  raids         {raids}",
         f"  top chatters  {top}",
         f"  {unit:<13} {marks} (busiest {max(r.per_minute, default=0):,}/min)" if per == 1 else

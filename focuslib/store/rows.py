@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from focuslib.twitch.events import (ANONYMOUS, ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage,
-                                    ChatNotification, Cheer, ClearUserMessages, CommunityGiftNotice, Follow, HypeTrain,
-                                    MessageDelete, Poll, Prediction, RaidNotice, Redemption, ShoutoutReceived,
-                                    StreamOffline, StreamOnline, SubGiftNotice, Subscribe, SubscriptionGift,
-                                    SubscriptionMessage, User)
+from focuslib.twitch.events import (ANONYMOUS, BitsUse, ChannelBan, ChannelRaid, ChannelUnban, ChatClear,
+                                    ChatMessage, ChatNotification, Cheer, ClearUserMessages, CommunityGiftNotice,
+                                    Follow, HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, Redemption,
+                                    ShoutoutReceived, StreamOffline, StreamOnline, SubGiftNotice, Subscribe,
+                                    SubscriptionGift, SubscriptionMessage, User)
 from focuslib.twitch.events_channel import AdBreak
 
 # A URL as people paste it in chat: with a scheme, or starting with www.  It ends at whitespace, quotes,
@@ -97,6 +97,8 @@ def event_row(e: Any) -> EventRow | None:
         return EventRow("resub", e.user, none, e.cumulative_months, e.text)
     if kind is Cheer:
         return EventRow("cheer", e.user, none, e.bits, e.message)
+    if kind is BitsUse:  # detail: cheer | combo | power_up:<which>; a cheer's bits.use is its channel.cheer's twin
+        return EventRow("bits_use", e.user, none, e.bits, f"{e.kind}:{e.power_up}" if e.power_up else e.kind)
     if kind is ChannelRaid:
         return EventRow("raid", e.from_broadcaster, none, e.viewers, "")
     if kind is ChannelBan:
