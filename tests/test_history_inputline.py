@@ -23,3 +23,9 @@ def test_release_ban_and_history_from_the_input_line(open_pty, sim, start_focus)
     focus.wait_text("Ann: 1 message, first seen")
     focus.wait_text("a regular from last time")
     assert "spam spam spam" not in focus.text()
+    focus.send("/quit" + ENTER)
+    assert focus.exit_code() == 0
+    focus.wait_text("recap ")  # printed below the input line's last screen when focus stops
+    recap = focus.text()[focus.text().index("recap "):]
+    assert "  held          1 from 1 chatter, kept off stream and never released" in recap  # Cy's, banned
+    assert "  released      1 from 1 chatter by /release" in recap  # Bob's

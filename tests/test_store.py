@@ -445,10 +445,12 @@ def test_recap_counts_the_new_chatters_the_hold_queue_kept_off_stream(tmp_path):
     r = queries.recap(conn, start, start + 59)
     conn.close()
     assert (r.messages, r.chatters, r.new_chatters, r.held, r.held_chatters) == (6, 4, 3, 4, 2)
+    assert (r.released, r.released_chatters) == (1, 1)  # Bob's, by /release: no longer among the held
     assert r.top == [("Ann", 1), ("Bob", 1)] and r.per_minute == [6]
     lines = report.recap_lines(r)
     assert lines[1] == "  messages      6 from 4 chatters (3 new)"
     assert lines[2] == "  held          4 from 2 chatters, kept off stream and never released"
+    assert lines[3] == "  released      1 from 1 chatter by /release"
     assert not any(line.startswith("  held") for line in report.recap_lines(queries.Recap(
         start, start, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
 

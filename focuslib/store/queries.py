@@ -72,6 +72,8 @@ class Recap:
     top: list[tuple[str, int]] = field(default_factory=list)
     per_minute: list[int] = field(default_factory=list)
     power_up_bits: int = 0  # of `bits`, those spent on power-ups and combos (channel.bits.use only)
+    released: int = 0  # of `messages`, those held until the streamer's /release (not among `held`)
+    released_chatters: int = 0
 
 
 MODERATION = ("ban", "timeout", "unban", "delete", "clear_user")
@@ -171,6 +173,8 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     cheered = max(events("sum(amount)", ("cheer",)), events("sum(amount)", ("bits_use",), "AND detail = 'cheer'"),
                   one(f"SELECT sum(bits) FROM messages {where}"))
     power_up_bits = events("sum(amount)", ("bits_use",), "AND detail <> 'cheer'")
+    released = events("sum(amount)", ("release",))
+    released_chatters = events("count(DISTINCT target_id)", ("release",))
     raids = events("count(*)", ("raid",))
     raid_viewers = events("sum(amount)", ("raid",))
     if not raids:
@@ -186,7 +190,7 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
             per_minute[minute] = n
     return Recap(since, until, messages, chatters, new, held, held_chatters, follows, subs, gifts,
                  cheered + power_up_bits, raids, raid_viewers, [(name, n) for name, n in leaders], per_minute,
-                 power_up_bits)
+                 power_up_bits, released, released_chatters)
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,9 @@ def recap_lines(r: Recap) -> list[str]:
     # the hold queue kept off stream, so the two figures never read as a contradiction.
     held = [f"  held          {r.held:,} from {r.held_chatters:,} chatter{'' if r.held_chatters == 1 else 's'}, "
             "kept off stream and never released"] if r.held else []
+    if r.released:  # held, then let through: among the messages, not among `held`
+        held.append(f"  released      {r.released:,} from {r.released_chatters:,} "
+                    f"chatter{'' if r.released_chatters == 1 else 's'} by /release")
     cheered = r.bits - r.power_up_bits
     bits = f"{r.bits:,}" + ("" if not r.power_up_bits else " on power-ups and combos" if not cheered else
                             f" ({cheered:,} cheered, {r.power_up_bits:,} on power-ups and combos)")

@@ -385,8 +385,11 @@ class HistoryWriter:
                                                row.detail)))
         kind = type(e)
         if kind is Released:
-            conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1",
-                         (e.channel, e.user_id))
+            n = conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1",
+                             (e.channel, e.user_id)).rowcount
+            # An events row of its own, the chatter as its target: the recap says how many were let through.
+            conn.execute(INSERT_EVENT, _clean((ts, e.channel, "release", "", "", "", e.user_id, e.login, e.name, n,
+                                               "")))
             conn.execute(UPSERT_USER, (e.channel, e.user_id, e.login, e.name, e.color, ts, 1))
         elif kind is QuestionsAnswered:
             conn.executemany("UPDATE messages SET question = 2 WHERE id = ? AND question = 1",
