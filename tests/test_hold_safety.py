@@ -1,16 +1,21 @@
 """The hold queue is a stream-safety feature: it fails safe or says so, and what it holds never reaches the stream.
 
-focus runs against the simulated Twitch on real SQLite files; the bounds are made small and the
-known-chatters load is gated (an Event) so the slow and full cases happen on cue, not on timing.
-The bounds are set on the running focus's own hold queue (its fields), not by swapping module globals.
+focus runs against the simulated Twitch on real SQLite files; the bounds are made small, and the
+known-chatters load is made slow for real: the test holds the database's write lock from a
+connection of its own (another program would), so focus's writer waits for it, patiently, until
+the test lets go -- the slow and full cases happen on cue, not on timing.  The bounds are set on
+the running focus's own hold queue (its fields), not by swapping module globals.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from pathlib import Path
 
-from focuslib.store.writer import HistoryWriter
+from focuslib.runtime.app import BATCH
+from focuslib.runtime.inbox import WAKE, Call
+from focuslib.store.schema import VERSION, db_path
 
 from conftest import N_SUBS, t
 from test_history_flow import ANN, BOB, CY, DEE, MOD, DevlogReader, on_main, run_once, say
@@ -66,38 +71,42 @@ def test_a_full_hold_queue_says_so_once_and_keeps_the_text_off_stream(sim, start
     assert "secret of" not in focus.out.text
 
 
-def gate_the_known_chatters(monkeypatch, fail: bool = False) -> threading.Event:
-    """The writer's load of the known chatters waits for the returned Event (then loads, or fails); focus
-    stops waiting for it after its READY_WAIT, so chat begins while the load is still blocked."""
-    gate = threading.Event()
-    load = HistoryWriter._load
+class Locked:
+    """Another program holds the history database's write lock (BEGIN IMMEDIATE): focus's writer cannot open
+    it, so the known chatters cannot load, until `release` -- after which the writer's next try gets in."""
 
-    def gated(self, conn):
-        gate.wait(t(60))
-        if fail:
-            raise sqlite3.DatabaseError("database disk image is malformed")
-        return load(self, conn)
+    def __init__(self, path: Path) -> None:
+        self.conn: sqlite3.Connection | None = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("BEGIN IMMEDIATE")
 
-    monkeypatch.setattr(HistoryWriter, "_load", gated)
-    return gate
+    def release(self, newer: bool = False) -> None:
+        """Let go (idempotent); `newer`: leave the database at a version from a later focus, which this one
+        refuses -- its history fails right after the wait."""
+        if self.conn is None:
+            return
+        if newer:
+            self.conn.execute(f"PRAGMA user_version = {VERSION + 1}")
+        self.conn.execute("COMMIT")
+        self.conn.close()
+        self.conn = None
 
 
-def start_while_loading(sim, start_focus, monkeypatch, fail: bool = False):
-    """Ann is a regular; focus starts with --hold-new while its known-chatters load is gated: (focus, gate)."""
-    run_once(sim, start_focus, [(ANN, "a regular")])
-    gate = gate_the_known_chatters(monkeypatch, fail)
+def start_while_loading(sim, start_focus):
+    """Ann is a regular; focus starts with --hold-new while another program locks the history: (focus, lock)."""
+    first = run_once(sim, start_focus, [(ANN, "a regular")])
+    lock = Locked(db_path(first.settings.data_dir))
     try:
         focus = start_focus(timestamps=False, hold_minutes=10)
         sim.wait_subscribed(N_SUBS)
     except BaseException:
-        gate.set()
+        lock.release()
         raise
-    return focus, gate
+    return focus, lock
 
 
 def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_newcomers_stay_held(
-        sim, start_focus, monkeypatch):
-    focus, gate = start_while_loading(sim, start_focus, monkeypatch)
+        sim, start_focus):
+    focus, lock = start_while_loading(sim, start_focus)
     try:
         say(sim, ANN, "regular waits")
         say(sim, CY, "newcomer waits")
@@ -106,7 +115,7 @@ def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_new
         assert "chat waits until the history has loaded the known chatters" in focus.out.text
         assert "regular waits" not in focus.out.text and "newcomer waits" not in focus.out.text
     finally:
-        gate.set()
+        lock.release()
     focus.out.wait_text("Ann: regular waits")
     focus.out.wait_text("held: new chatter Cy (1 message): /release cy or /ban cy")
     say(sim, CY, "still held")
@@ -117,13 +126,14 @@ def test_while_the_known_chatters_load_everyone_waits_then_regulars_show_and_new
 
 
 def test_a_history_that_fails_while_chat_waits_keeps_what_waited_held_and_says_the_queue_is_off(
-        sim, start_focus, monkeypatch):
-    focus, gate = start_while_loading(sim, start_focus, monkeypatch, fail=True)
+        sim, start_focus):
+    focus, lock = start_while_loading(sim, start_focus)
     try:
         say(sim, CY, "nobody vetted this")
         focus.out.wait_text("chat waits until the history has loaded the known chatters")
     finally:
-        gate.set()
+        lock.release(newer=True)
+    focus.out.wait_text("newer than this focus")
     focus.out.wait_text("the hold queue is off without the history: first-time chatters reach the stream")
     focus.out.wait_text("held: new chatter Cy (1 message)")
     say(sim, CY, "still held: Cy was held before the history failed")
@@ -160,8 +170,8 @@ def test_a_reply_never_quotes_a_held_message_which_twitch_repeats_in_it(sim, sta
 
 
 def test_what_cannot_wait_for_the_known_chatters_is_dropped_unseen_and_counted_in_one_line(
-        sim, start_focus, monkeypatch):
-    focus, gate = start_while_loading(sim, start_focus, monkeypatch)
+        sim, start_focus):
+    focus, lock = start_while_loading(sim, start_focus)
     try:
         memory = focus.app.memory
         on_main(focus, lambda: setattr(memory, "max_waiting", 1))
@@ -171,38 +181,50 @@ def test_what_cannot_wait_for_the_known_chatters_is_dropped_unseen_and_counted_i
         focus.out.wait_text("Mossy: handled in order")
         assert "Ann: waiting" not in focus.out.text
     finally:
-        gate.set()
+        lock.release()
     focus.out.wait_text("dropped 2 messages unseen while the known chatters loaded (the devlog has them)")
     assert "Ann: waiting 0" in focus.out.text and "waiting 1" not in focus.out.text
     assert focus.stop() == 0
 
 
-def test_what_still_waits_when_focus_stops_is_stored_held(sim, env, start_focus, monkeypatch):
-    """A clean exit loses nothing: not even messages that waited for a load that finished only at the stop."""
+def test_what_still_waits_when_focus_stops_is_stored_held(sim, env, start_focus):
+    """A clean exit loses nothing: not even messages that waited for a load that finished only as focus
+    stopped, after its main loop's last round (so nothing sorted them)."""
     from test_history_flow import shell
 
-    run_once(sim, start_focus, [(ANN, "a regular")])
-    load = HistoryWriter._load
-
-    def at_stop(self, conn):
-        self._stopping.wait(t(60))  # the load ends only once focus is stopping: the message still waits then
-        return load(self, conn)
-
-    monkeypatch.setattr(HistoryWriter, "_load", at_stop)
-    focus = start_focus(timestamps=False, hold_minutes=10)
-    sim.wait_subscribed(N_SUBS)
-    say(sim, CY, "said while the list loaded")
-    focus.out.wait_text("chat waits until the history has loaded the known chatters")
+    focus, lock = start_while_loading(sim, start_focus)
+    memory = focus.app.memory
+    writer = memory.writer
+    inside, go = threading.Event(), threading.Event()
+    try:
+        on_main(focus, lambda: setattr(memory, "max_wait", t(600)))  # the wait never runs out during the test
+        say(sim, CY, "said while the list loaded")
+        focus.out.wait_text("chat waits until the history has loaded the known chatters")
+        # The main loop stops after the round it is in: hold it inside a round, ask it to stop, and queue a
+        # round's worth of wake-ups before the lock goes, so the call the finished load posts comes after
+        # them and is never handled.
+        inbox = focus.app.inbox
+        inbox.put(Call(lambda: (inside.set(), go.wait(t(60)))))
+        assert inside.wait(t(10))
+        focus.control.stop()
+        for _ in range(BATCH):
+            inbox.put(WAKE)
+    finally:
+        lock.release()
+    try:
+        assert writer.ready.wait(t(30)) and writer.failed is None  # loaded, while the main loop is held
+    finally:
+        go.set()
     assert focus.stop() == 0
     assert "said while the list loaded" not in focus.out.text
+    assert "held: new chatter Cy" not in focus.out.text  # the loop never sorted it: the stop stored it
     res = shell(env, "history", "cy")
     assert res.returncode == 0 and "[held] said while the list loaded" in res.stdout, res.stderr
 
 
-def test_a_load_that_takes_too_long_never_stalls_chat_it_says_the_hold_queue_is_paused(
-        sim, start_focus, monkeypatch):
+def test_a_load_that_takes_too_long_never_stalls_chat_it_says_the_hold_queue_is_paused(sim, start_focus):
     """A database another program keeps locked: the writer keeps trying, but chat waits at most max_wait."""
-    focus, gate = start_while_loading(sim, start_focus, monkeypatch)
+    focus, lock = start_while_loading(sim, start_focus)
     try:
         memory = focus.app.memory
         on_main(focus, lambda: setattr(memory, "max_wait", 0.2))
@@ -213,7 +235,7 @@ def test_a_load_that_takes_too_long_never_stalls_chat_it_says_the_hold_queue_is_
         say(sim, CY, "unvetted, as the line said")
         focus.out.wait_text("Cy: unvetted, as the line said")
     finally:
-        gate.set()
+        lock.release()
     focus.out.wait_text("hold queue on again: the known chatters are loaded")
     say(sim, DEE, "held again")
     focus.out.wait_text("held: new chatter Dee (1 message)")
