@@ -243,3 +243,30 @@ def test_a_load_that_takes_too_long_never_stalls_chat_it_says_the_hold_queue_is_
     text = focus.out.text
     assert text.index("hold queue paused") < text.index("Ann: regular waits a little")
     assert focus.stop() == 0
+
+
+def test_a_release_never_lets_through_what_expired_unseen(sim, env, start_focus):
+    """Dee's link is held and expires unseen; her next message is held and released: only that message reaches
+    the stream, and the expired one stays held in the history -- its link is not in /links (shown on stream),
+    nor counted as released in the recap."""
+    from test_history_flow import shell
+
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    memory = focus.app.memory
+    say(sim, DEE, "cheap viewers https://spam.example/buy")
+    focus.out.wait_text("held: new chatter Dee (1 message)")
+    on_main(focus, lambda: memory.tick(focus.app.clock() + 601))  # ten minutes on: what was held expires
+    focus.out.wait_text("dropped 1 held message from Dee (not released within 10 min)")
+    say(sim, DEE, "sorry, my setup: https://example.com/dee")
+    focus.out.wait_text("held: new chatter Dee (1 message)", count=2)
+    on_main(focus, lambda: memory.show_lines(memory.release("dee")))
+    focus.out.wait_text("released Dee (1 message)")
+    assert focus.stop() == 0
+    assert "spam.example" not in focus.out.text
+    assert "released      1 from 1 chatter by /release" in focus.out.text  # the recap, at stop
+    res = shell(env, "links")
+    assert res.returncode == 0 and "https://example.com/dee" in res.stdout and "spam.example" not in res.stdout
+    res = shell(env, "history", "dee")
+    assert "[held] cheap viewers https://spam.example/buy" in res.stdout

@@ -327,13 +327,13 @@ def test_links_of_held_deleted_or_cleared_messages_are_not_listed_until_released
     now = time.time()
     gone = chat(CY, "see https://deleted.example/")
     write(path, [(now, chat(ANN, "ok https://fine.example/")),
-                 (now + 1, chat(BOB, "buy https://held.example/ now"), True), (now + 2, gone),
+                 (now + 1, held := chat(BOB, "buy https://held.example/ now"), True), (now + 2, gone),
                  (now + 3, ev("channel.chat.message_delete", payloads_chat.message_delete(CY, gone.message_id))),
                  (now + 4, chat(MOD, "https://cleared.example/")),
                  (now + 5, ev("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(MOD)))])
     conn = open_read(path)
     assert [k.url for k in queries.links(conn, now - 1)] == ["https://fine.example/"]
-    write(path, [(now + 6, Released("70000001", "502", "bob", "Bob", ""))])
+    write(path, [(now + 6, Released("70000001", "502", "bob", "Bob", "", (held.message_id,)))])
     assert [k.url for k in queries.links(conn, now - 1)] == ["https://fine.example/", "https://held.example/"]
     conn.close()
 
@@ -377,13 +377,34 @@ def test_questions_and_links_in_focus_are_bounded_the_shell_lists_them_all(tmp_p
 def test_held_messages_are_stored_marked_and_their_chatter_known_only_once_released(tmp_path):
     path = db_path(tmp_path)
     now = time.time()
-    write(path, [(now, chat(ANN, "regular")), (now + 1, chat(BOB, "new and held"), True)])
+    held = chat(BOB, "new and held")
+    write(path, [(now, chat(ANN, "regular")), (now + 1, held, True)])
     w = write(path, [])
     assert "502" not in w.known["70000001"] and "501" in w.known["70000001"]
-    w = write(path, [(now + 2, Released("70000001", "502", "bob", "Bob", ""))])
+    w = write(path, [(now + 2, Released("70000001", "502", "bob", "Bob", "", (held.message_id,)))])
     w = write(path, [])
     assert "502" in w.known["70000001"]
     assert rows(path, "SELECT held FROM messages WHERE login = 'bob'") == [(0,)]
+
+
+def test_a_release_lets_through_only_the_messages_it_showed(tmp_path):
+    """/release shows what the hold queue still keeps: a message of the same chatter that expired unseen, or
+    was held in an earlier run, stays held -- its link never reaches /links on stream, the recap does not
+    count it as released."""
+    path = db_path(tmp_path)
+    start = 4_000_000.0
+    earlier, expired, shown = (chat(BOB, "old https://earlier.example/"), chat(BOB, "buy https://expired.example/"),
+                               chat(BOB, "sorry, hi https://shown.example/"))
+    write(path, [(start - 3600, earlier, True)], days=0)
+    write(path, [(start + 1, expired, True), (start + 700, shown, True),
+                 (start + 701, Released("70000001", "502", "bob", "Bob", "", (shown.message_id,)))], days=0)
+    assert rows(path, "SELECT text, held FROM messages ORDER BY ts") == [
+        (earlier.text, 1), (expired.text, 1), (shown.text, 0)]
+    conn = open_read(path)
+    assert [k.url for k in queries.links(conn, 0)] == ["https://shown.example/"]
+    r = queries.recap(conn, start, start + 800)
+    conn.close()
+    assert (r.released, r.released_chatters, r.held, r.held_chatters) == (1, 1, 1, 1)
 
 
 def test_known_users_are_compact_and_answer_for_new_and_odd_ids():
@@ -439,8 +460,8 @@ def test_recap_counts_the_new_chatters_the_hold_queue_kept_off_stream(tmp_path):
     bot, spammer = ("601", "f0llow_b0t", "f0llow_b0t"), ("602", "spam_4u", "spam_4u")
     write(path, [(start + 1, chat(ANN, "hi")), (start + 2, chat(bot, "buy followers"), True),
                  (start + 3, chat(bot, "now!!"), True), (start + 4, chat(bot, "cheap"), True),
-                 (start + 5, chat(spammer, "spam"), True), (start + 6, chat(BOB, "first!"), True),
-                 (start + 7, Released("70000001", "502", "bob", "Bob", ""))], days=0)
+                 (start + 5, chat(spammer, "spam"), True), (start + 6, first := chat(BOB, "first!"), True),
+                 (start + 7, Released("70000001", "502", "bob", "Bob", "", (first.message_id,)))], days=0)
     conn = open_read(path)
     r = queries.recap(conn, start, start + 59)
     conn.close()

@@ -320,7 +320,8 @@ class ChatMemory(Recall):
             known = self.writer.known.get(channel)
             if known is not None:
                 known.add(entry.user_id)
-            self.writer.put(self.wall(), Released(channel, entry.user_id, entry.login, entry.name, last.color))
+            self.writer.put(self.wall(), Released(channel, entry.user_id, entry.login, entry.name, last.color,
+                                                  tuple(m.message_id for _, m in entry.messages)))
         line = f"released {entry.name or entry.login} ({entry.count} message{'' if entry.count == 1 else 's'})"
         lost = entry.total - entry.count
         if lost > 0:

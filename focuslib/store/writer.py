@@ -107,13 +107,14 @@ PADDING = (None,) * MESSAGE_COLUMNS
 
 
 class Released(NamedTuple):
-    """The streamer released a held chatter: their messages count, and they are known from now on."""
+    """The streamer released a held chatter: the messages /release showed count, and they are known from now on."""
 
     channel: str
     user_id: str
     login: str
     name: str
     color: str
+    message_ids: tuple[str, ...]  # those shown: what expired, was pushed out or was held in an earlier run stays held
 
 
 class QuestionsAnswered(NamedTuple):
@@ -385,8 +386,11 @@ class HistoryWriter:
                                                row.detail)))
         kind = type(e)
         if kind is Released:
-            n = conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1",
-                             (e.channel, e.user_id)).rowcount
+            # Only the messages the streamer saw: one that expired unseen must not reach the stream through
+            # /links, /questions or a reply's parent because a later message of its chatter was released.
+            n = conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1 AND "
+                             f"message_id IN ({','.join('?' * len(e.message_ids))})",
+                             (e.channel, e.user_id, *e.message_ids)).rowcount if e.message_ids else 0
             # An events row of its own, the chatter as its target: the recap says how many were let through.
             conn.execute(INSERT_EVENT, _clean((ts, e.channel, "release", "", "", "", e.user_id, e.login, e.name, n,
                                                "")))
