@@ -138,3 +138,39 @@ def test_a_flood_longer_than_the_longest_delay_is_written_while_it_lasts(tmp_pat
         assert seen[0] >= began + 0.3
     finally:
         w.stop(t(10))
+
+
+def test_a_row_taken_before_the_main_thread_counted_it_is_written_once_and_the_writer_does_not_spin(tmp_path):
+    """put_row appends a row, then counts it: the writer may take it in between (the count is -1 for that
+    moment).  The main thread is stopped right there, for real (the interpreter's trace hook), with a row queued
+    before, while the writer is told to stop: it writes both rows once and ends -- it does not spin on empty
+    transactions until the main thread goes on."""
+    import inspect
+    import sys
+
+    path = db_path(tmp_path)
+    sql: list[str] = []
+    w = HistoryWriter(path, trace=sql.append, flush_interval=3600).start()  # the batch gathers until the stop
+    assert w.ready.wait(t(5))
+    lines, first = inspect.getsourcelines(Spool.put_row)
+    between = first + next(k for k, text in enumerate(lines) if "self.added_bytes += n" in text)
+    ended: list[bool] = []
+
+    def local(frame, event, arg):
+        if event == "line" and frame.f_lineno == between and not ended:
+            w.stop(t(10))  # appended, not yet counted
+            ended.append(not w.thread.is_alive())
+        return local
+
+    w.put(time.time(), chat(1))
+    sys.settrace(lambda frame, event, arg: local if frame.f_code is Spool.put_row.__code__ else None)
+    try:
+        w.put(time.time(), chat(2))
+    finally:
+        sys.settrace(None)
+    w.stop(t(10))
+    assert ended == [True], "the writer kept spinning while the row was not yet counted"
+    assert "BEGIN IMMEDIATE\nCOMMIT" not in "\n".join(sql)  # no empty transaction
+    assert w.written == 2 and w._spool.count == 0 and w.dropped == 0
+    assert sqlite3.connect(path).execute("SELECT text FROM messages ORDER BY ts").fetchall() == [
+        ("flood 1",), ("flood 2",)]

@@ -268,7 +268,7 @@ class HistoryWriter:
         while True:
             self._wake.wait(max(0.0, next_retention - clock()))
             self._wake.clear()
-            if not stopping.is_set() and self._spool.count:
+            if not stopping.is_set() and self._spool.count > 0:
                 self._gather(clock() + self._max_delay)
             self._full.clear()
             self._armed = False  # before draining: an item put after this wakes the next round
@@ -298,8 +298,13 @@ class HistoryWriter:
 
     def _flush(self, conn: sqlite3.Connection) -> None:
         """Write everything queued, a batch (one transaction) at a time."""
-        while self._spool.count:
+        # `count > 0`, and an empty take ends it too: a put appends before it counts, so a row taken between the
+        # two makes the count -1 for a moment -- true, and the loop would spin on empty transactions until the
+        # main thread counts it.
+        while self._spool.count > 0:
             batch = self._holding = self._spool.take(MAX_BATCH)
+            if not batch:
+                break
             self._patiently(lambda: self._write(conn, batch))
             self._holding = []
 
