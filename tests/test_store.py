@@ -543,3 +543,17 @@ def test_a_lone_surrogate_is_stored_replaced_and_history_goes_on(tmp_path):
                  (time.time(), ev("channel.ban", payloads_channel.ban(CY, MOD, "bad \ud800 reason")))])
     assert rows(path, "SELECT text FROM messages ORDER BY ts, id") == [("odd ? text https://x.example/?",), ("plain",)]
     assert rows(path, "SELECT detail FROM events") == [("bad ? reason",)]
+
+
+def test_a_lone_surrogate_in_what_an_event_changes_never_turns_the_history_off(tmp_path):
+    """The events' own statements (a delete's message id, a released chatter's name) carry one too."""
+    path = db_path(tmp_path)
+    odd = ("50\ud8002", "b\ud800b", "B\ud800b")
+    held = chat(odd, "held \ud800")
+    w = write(path, [(time.time(), held, True),
+                     (time.time(), ev("channel.chat.message_delete", payloads_chat.message_delete(CY, "id-\ud800"))),
+                     (time.time(), ev("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(odd))),
+                     (time.time(), Released("70000001", odd[0], odd[1], odd[2], "#f\ud800",
+                                            (held.message_id,)))])
+    assert w.failed is None and w.written == 4
+    assert rows(path, "SELECT login, name, known FROM users") == [("b?b", "B?b", 1)]

@@ -383,41 +383,41 @@ class HistoryWriter:
             conn.executemany(INSERT_LINK, links)
 
     def _event(self, conn: sqlite3.Connection, ts: float, e: Any) -> None:
+        # Every statement's values cleaned: a lone surrogate in a message id or a name must not turn history off.
+        run: Callable[[str, tuple[Any, ...]], sqlite3.Cursor] = lambda sql, args: conn.execute(sql, _clean(args))
         row = event_row(e)
         channel = channel_of(e)
         if row is not None:
-            conn.execute(INSERT_EVENT, _clean((ts, channel, row.type, row.user.id, row.user.login, row.user.name,
-                                               row.target.id, row.target.login, row.target.name, row.amount,
-                                               row.detail)))
+            run(INSERT_EVENT, (ts, channel, row.type, row.user.id, row.user.login, row.user.name, row.target.id,
+                               row.target.login, row.target.name, row.amount, row.detail))
         kind = type(e)
         if kind is Released:
             # Only the messages the streamer saw: one that expired unseen must not reach the stream through
             # /links, /questions or a reply's parent because a later message of its chatter was released.
-            n = conn.execute("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1 AND "
-                             f"message_id IN ({','.join('?' * len(e.message_ids))})",
-                             (e.channel, e.user_id, *e.message_ids)).rowcount if e.message_ids else 0
+            n = run("UPDATE messages SET held = 0 WHERE channel = ? AND user_id = ? AND held = 1 AND "
+                    f"message_id IN ({','.join('?' * len(e.message_ids))})",
+                    (e.channel, e.user_id, *e.message_ids)).rowcount if e.message_ids else 0
             # An events row of its own, the chatter as its target: the recap says how many were let through.
-            conn.execute(INSERT_EVENT, _clean((ts, e.channel, "release", "", "", "", e.user_id, e.login, e.name, n,
-                                               "")))
-            conn.execute(UPSERT_USER, (e.channel, e.user_id, e.login, e.name, e.color, ts, 1))
+            run(INSERT_EVENT, (ts, e.channel, "release", "", "", "", e.user_id, e.login, e.name, n, ""))
+            run(UPSERT_USER, (e.channel, e.user_id, e.login, e.name, e.color, ts, 1))
         elif kind is QuestionsAnswered:
             conn.executemany("UPDATE messages SET question = 2 WHERE id = ? AND question = 1",
                              [(i,) for i in e.ids])
         elif kind is MessageDelete:
             if e.target.id:  # the chatter's messages, newest first, up to the one (message ids are unique)
-                conn.execute(DELETE_BY_CHATTER, (channel, e.target.id, e.message_id))
+                run(DELETE_BY_CHATTER, (channel, e.target.id, e.message_id))
             else:
-                conn.execute("UPDATE messages SET deleted = 1 WHERE message_id = ?", (e.message_id,))
+                run("UPDATE messages SET deleted = 1 WHERE message_id = ?", (e.message_id,))
         elif kind is ClearUserMessages:
-            conn.execute("UPDATE messages SET cleared = 1 WHERE channel = ? AND user_id = ? AND ts <= ?",
-                         (channel, e.target.id, ts))
+            run("UPDATE messages SET cleared = 1 WHERE channel = ? AND user_id = ? AND ts <= ?",
+                (channel, e.target.id, ts))
         elif kind is ChatClear:
-            conn.execute("UPDATE messages SET cleared = 1 WHERE channel = ? AND ts <= ? AND cleared = 0",
-                         (channel, ts))
+            run("UPDATE messages SET cleared = 1 WHERE channel = ? AND ts <= ? AND cleared = 0",
+                (channel, ts))
         elif kind is StreamOnline:
-            conn.execute("INSERT INTO streams (channel, started_at) VALUES (?, ?)", (channel, ts))
+            run("INSERT INTO streams (channel, started_at) VALUES (?, ?)", (channel, ts))
         elif kind is StreamOffline:
-            conn.execute("UPDATE streams SET ended_at = ? WHERE channel = ? AND ended_at IS NULL", (ts, channel))
+            run("UPDATE streams SET ended_at = ? WHERE channel = ? AND ended_at IS NULL", (ts, channel))
 
     def _retention(self, conn: sqlite3.Connection) -> None:
         """Forget what is older than FOCUS_HISTORY_DAYS (0 keeps everything), RETENTION_CHUNK rows per
