@@ -270,3 +270,36 @@ def test_a_release_never_lets_through_what_expired_unseen(sim, env, start_focus)
     assert res.returncode == 0 and "https://example.com/dee" in res.stdout and "spam.example" not in res.stdout
     res = shell(env, "history", "dee")
     assert "[held] cheap viewers https://spam.example/buy" in res.stdout
+
+
+def test_moderation_on_twitch_while_chat_waits_for_the_known_chatters_removes_what_waited(sim, env, start_focus):
+    """A ban, a clear or a delete done on Twitch while the known chatters load: what it removed is never shown
+    when the wait ends, nor held for a /release -- it is stored, flagged by the moderation."""
+    from focuslib.sim import payloads_channel, payloads_chat
+
+    from test_history_flow import shell
+
+    focus, lock = start_while_loading(sim, start_focus)
+    try:
+        deleted = say(sim, ANN, "VILE words from a regular")
+        say(sim, ANN, "a regular, kept")
+        say(sim, CY, "SPAM from a newcomer")
+        say(sim, DEE, "DEE cleared")
+        sim.notify("channel.chat.message_delete", payloads_chat.message_delete(ANN, deleted))
+        sim.notify("channel.ban", payloads_channel.ban(CY, MOD, "spam"))
+        sim.notify("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(DEE))
+        say(sim, MOD, "moderation handled", badges=MODERATOR)  # shown at once, after the three, in order
+        focus.out.wait_text("Mossy: moderation handled")
+    finally:
+        lock.release()
+    focus.out.wait_text("Ann: a regular, kept")
+    say(sim, ANN, "after the load")
+    focus.out.wait_text("Ann: after the load")
+    text = focus.out.text
+    assert "VILE" not in text and "SPAM" not in text and "DEE cleared" not in text
+    assert "held: new chatter" not in text
+    assert focus.stop() == 0
+    res = shell(env, "history", "ann")
+    assert "[deleted] [held] VILE words from a regular" in res.stdout, res.stdout
+    res = shell(env, "history", "dee")
+    assert "[cleared] [held] DEE cleared" in res.stdout, res.stdout

@@ -97,6 +97,8 @@ class ChatMemory(Recall):
         """Record `event`; False when it must not reach the screen (a held first-time chatter)."""
         writer = self.writer
         if type(event) is not ChatMessage:
+            if self._waiting:  # before the event is stored: it flags what it removed
+                self._moderated_waiting(event)
             if writer is not None:
                 writer.put(self.wall(), event)
             if self.hold is not None and len(self.hold):
@@ -239,6 +241,28 @@ class ChatMemory(Recall):
             hold.forget_message(event.target.id, event.message_id)
         elif isinstance(event, ChatClear):
             hold.forget_all()
+
+    def _moderated_waiting(self, event: Any) -> None:
+        """Moderation done on Twitch while chat waits for the known chatters: what it removed is never shown
+        when the wait ends (nor held for a /release); it is stored held, so the event flags it."""
+        if isinstance(event, (ChannelBan, ClearUserMessages)):
+            who = (event.user if isinstance(event, ChannelBan) else event.target).id
+            gone: Callable[[ChatMessage], bool] = lambda m: m.chatter.id == who  # noqa: E731
+        elif isinstance(event, MessageDelete):
+            gone = lambda m: m.message_id == event.message_id  # noqa: E731
+        elif isinstance(event, ChatClear):
+            gone = lambda m: True  # noqa: E731
+        else:
+            return
+        keep = []
+        for m, t in self._waiting:
+            if not gone(m):
+                keep.append((m, t))
+            elif self.writer is not None:
+                self.writer.put(self.wall(), m, held=True)
+        self._waiting = keep
+        if not keep:
+            self._wait_until = None  # nothing waits: no deadline for it (the next message sets its own)
 
     def _say_learning(self) -> None:
         if self.hold is not None:
