@@ -8,8 +8,8 @@ row with `marshal` (about 190 bytes, one object) and appends it to a deque;
 the writer thread moves what arrived into blocks of at least BLOCK bytes
 mapped from the OS (`pack`, every FLOOD_LOOK while a batch gathers), and a
 block is unmapped as soon as its last row is written, so the memory of a
-peak goes back to the system.  Each row starts with its chatter's key (a
-hash of the user id, 8 bytes): the writer inserts a run in chatter order
+peak goes back to the system.  Each row starts with its chatter's key (the
+user id's first 8 bytes): the writer inserts a run in chatter order
 without unpacking it first (`Run.pieces`), so only one statement's rows
 exist as objects at a time.  Events (rare) stay objects, in their place
 between runs of rows, because an event may change the flags of the messages
@@ -24,15 +24,21 @@ from __future__ import annotations
 
 import marshal
 import mmap
-import struct
 from array import array
 from collections import deque
 from itertools import accumulate
 from typing import Any, Iterator
 
 _dumps = marshal.dumps
-KEY = struct.Struct("<q")  # a row's chatter key, before the row
-_key = KEY.pack
+KEY_SIZE = 8  # a row's chatter key, before the row: the first bytes of the user id, as the index orders them
+
+
+def chatter_key(user_id: str) -> bytes:
+    """The first KEY_SIZE bytes of `user_id` (NUL-padded): sorting by them is the index's own order."""
+    return (user_id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]
+
+
+PAD = bytes(KEY_SIZE)
 BLOCK = 1 << 20  # bytes per memory map at least (a row is ~190 bytes; a 500-character emoji message ~2.2 KB)
 
 
@@ -49,14 +55,24 @@ class Run:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def pieces(self, size: int) -> Iterator[list[tuple[Any, ...]]]:
-        """The rows sorted by chatter (a stable sort: each chatter's own order kept), unpacked `size` at a time,
-        so that an index by chatter takes them one insertion point after another."""
-        block, loads, key = self.block, marshal.loads, KEY.unpack_from
+    def pieces(self, size: int, sort_from: int = 1_024) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows, unpacked `size` at a time; a run of `sort_from` rows or more sorted by chatter key first (a
+        stable sort: each chatter's own order kept), so that the index by chatter takes them one insertion point
+        after another, in its own order (a smaller run has too few rows per chatter to gain from it)."""
+        block, loads, k = self.block, marshal.loads, KEY_SIZE
         at = array("Q", accumulate(self.lengths, initial=self.start))
-        order = sorted(range(len(self.lengths)), key=lambda i: key(block, at[i]))
-        for k in range(0, len(order), size):
-            yield [loads(block[at[i] + KEY.size:at[i + 1]]) for i in order[k:k + size]]
+        n = len(self.lengths)
+        order: Any = range(n)
+        if n >= sort_from:
+            keys = [block[a:a + k] for a in at[:-1]]
+            order = sorted(order, key=keys.__getitem__)
+            del keys
+        view = memoryview(block)  # marshal reads the rows in place, no copy
+        try:
+            for j in range(0, n, size):
+                yield [loads(view[at[i] + k:at[i + 1]]) for i in order[j:j + size]]
+        finally:
+            view.release()
 
 
 def rows_in(items: list[Any]) -> int:
@@ -83,13 +99,13 @@ class Spool:
 
     # -- main thread -----------------------------------------------------------
 
-    def put_row(self, row: tuple[Any, ...], key: int) -> bool:
+    def put_row(self, row: tuple[Any, ...], key: bytes) -> bool:
         """Queue one chat row (its chatter's `key`: rows are written sorted by it); False when full."""
         # The key goes first, in a copy: `dumps` builds in a 1 KiB malloc buffer that it shrinks in place, so its
         # result would sit in the main heap between 1 KiB holes until the writer packs it (3-10 MiB of RSS the
         # heap never gave back, in a 1,000,000-message run); the copy comes from Python's small-object
         # allocator, and the buffer is freed at once, to be reused by the next row.
-        data = _key(key) + _dumps(row)
+        data = key + _dumps(row)
         n = len(data)
         added = self.added
         if added - self.removed >= self._capacity or self.added_bytes + n - self.removed_bytes > self._capacity_bytes:
