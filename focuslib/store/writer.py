@@ -161,7 +161,8 @@ class HistoryWriter:
     def __init__(self, path: Path, *, days: int = 90, report: Report | None = None,
                  wall: Callable[[], float] = time.time, capacity: int = CAPACITY,
                  capacity_bytes: int = CAPACITY_BYTES, flush_interval: float = FLUSH_INTERVAL,
-                 max_delay: float = MAX_DELAY, flood: float = FLOOD, flood_look: float = FLOOD_LOOK, day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
+                 max_delay: float = MAX_DELAY, flood: float = FLOOD, flood_look: float = FLOOD_LOOK,
+                 day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
                  locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
                  trace: Callable[[str], None] | None = None) -> None:
         self.path = path
@@ -213,13 +214,15 @@ class HistoryWriter:
         """`put` of a chat message, the hot path: it becomes its row here (strings and numbers), so nothing of
         the message's nested records stays alive until the batch is written (that made the collector's passes long)."""
         if self.failed is None:
-            if not self._spool.put_row(message_row(ts, m, held),
-                                       (m.chatter.id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]):
+            spool = self._spool
+            # The key is spool.chatter_key(m.chatter.id), written out: this runs for every message of a raid.
+            if not spool.put_row(message_row(ts, m, held),
+                                 (m.chatter.id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]):
                 self.dropped += 1
             elif not self._armed:
                 self._armed = True
                 self._wake.set()
-            elif self._spool.count >= FULL and not self._full.is_set():  # written now, flood or not
+            elif spool.added - spool.removed >= FULL and not self._full.is_set():  # written now, flood or not
                 self._full.set()
 
     def _queued(self, ok: bool) -> None:
