@@ -303,3 +303,22 @@ def test_moderation_on_twitch_while_chat_waits_for_the_known_chatters_removes_wh
     assert "[deleted] [held] VILE words from a regular" in res.stdout, res.stdout
     res = shell(env, "history", "dee")
     assert "[cleared] [held] DEE cleared" in res.stdout, res.stdout
+
+
+def test_a_user_id_of_other_unicode_digits_is_neither_a_regular_nor_a_crash(sim, start_focus):
+    """The known chatters keep numeric ids as integers: an id of full-width digits ("５０１") or with a leading zero
+    is not Ann's 501 (it would pass the hold queue unheld), and one of superscript digits ("²") is not an integer
+    at all."""
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    focus = start_focus(timestamps=False, hold_minutes=10)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ("５０１", "imp", "Imp"), "IMPOSTOR of ann")
+    say(sim, ("²", "odd", "Odd"), "ODD id")
+    say(sim, ("0501", "zed", "Zed"), "ZERO first")
+    say(sim, ANN, "after them")
+    focus.out.wait_text("Ann: after them")
+    focus.out.wait_text("held: new chatter Imp (1 message)")
+    focus.out.wait_text("held: new chatter Odd (1 message)")
+    focus.out.wait_text("held: new chatter Zed (1 message)")
+    assert "IMPOSTOR" not in focus.out.text and "ODD id" not in focus.out.text and "ZERO" not in focus.out.text
+    assert focus.stop() == 0

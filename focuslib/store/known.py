@@ -16,7 +16,12 @@ from typing import Iterable
 
 
 def _key(user_id: str) -> int:
-    return int(user_id) if user_id.isdigit() and len(user_id) < 19 else hash(user_id)
+    # Only the canonical spelling of a number is kept as one: int() also reads "５０１" (full-width), "0501" and
+    # "+501" as 501, which would make them Ann's id (passing the hold queue unheld), and str.isdigit() is also
+    # true of "²", which int() refuses.
+    if user_id.isascii() and user_id.isdigit() and len(user_id) < 19 and (user_id[0] != "0" or user_id == "0"):
+        return int(user_id)
+    return hash(user_id)
 
 
 class KnownUsers:
