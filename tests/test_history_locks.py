@@ -258,3 +258,65 @@ def test_the_statements_of_every_batch_read_only_the_new_rows(tmp_path):
         assert not any(step.startswith(("SCAN", "USE TEMP")) for step in plan), plan
     finally:
         conn.close()
+
+
+def test_a_message_turned_away_while_the_history_fails_is_counted_too(tmp_path):
+    """The main thread counts what the full queue turns away while the writer, failing, counts what it loses:
+    neither count may overwrite the other.  Both threads are stopped for real (the interpreter's trace hooks)
+    at the worst moment: the main thread about to count a refused message, the writer inside `clear`."""
+    import inspect
+    import sys
+
+    from focuslib.store.spool import Spool
+
+    path = db_path(tmp_path)
+    reports = Reports()
+    gate, at_gate, at_count, in_clear, counted = (threading.Event() for _ in range(5))
+
+    def writer_hook(frame, event, arg):
+        if event == "call" and frame.f_code is Spool.pack.__code__ and gate.is_set() and not at_gate.is_set():
+            at_gate.set()  # between two tries on the locked database
+            assert at_count.wait(t(10))
+        elif event == "call" and frame.f_code is Spool.clear.__code__:
+            in_clear.set()  # failing: its own count under way
+            assert counted.wait(t(10))
+        return None
+
+    w = HistoryWriter(path, report=reports, busy_ms=20, locked_say=0.0, flush_interval=0.01, capacity=1)
+    threading.settrace(writer_hook)  # for the writer thread, started now
+    try:
+        w.start()
+    finally:
+        threading.settrace(None)
+    assert w.ready.wait(t(5))
+    other = hold_lock(path)
+    try:
+        w.put(time.time(), chat("the batch in hand"))
+        reports.wait(1)  # the writer holds it and tries again and again
+        gate.set()
+        assert at_gate.wait(t(10))
+        w.put(time.time(), chat("queued"))  # the queue is full now
+        w.put(time.time(), chat("turned away first"))  # the writer gives up at its next try
+        lines, first = inspect.getsourcelines(HistoryWriter.put_chat)
+        count_line = first + next(k for k, text in enumerate(lines) if "+= 1" in text)
+
+        def local(frame, event, arg):
+            if event == "line" and frame.f_lineno == count_line:
+                at_count.set()
+                assert in_clear.wait(t(10))
+            elif event in ("line", "return") and in_clear.is_set():
+                counted.set()
+            return local
+
+        sys.settrace(lambda frame, event, arg: local if frame.f_code is HistoryWriter.put_chat.__code__ else None)
+        try:
+            w.put(time.time(), chat("turned away while it fails"))
+        finally:
+            sys.settrace(None)
+        assert counted.is_set()
+        w.thread.join(t(10))
+        assert not w.thread.is_alive() and w.failed is not None
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert w.dropped == 4  # in hand, queued, and both turned away

@@ -190,9 +190,17 @@ class HistoryWriter:
         self.known: dict[str, KnownUsers] = {}  # channel -> chatters seen (read after `ready`)
         self.colors: list[tuple[str, str]] = []  # recent chatters' (login, color), newest first
         self.failed: str | None = None
-        self.dropped = 0
+        # Two counters, one per thread: a `+=` on one attribute from both could lose a count (read, other thread
+        # adds, write back).
+        self.refused = 0  # main thread: what the full spool turned away
+        self.lost = 0  # writer thread: what was queued or in hand when the history failed
         self.written = 0
         self.thread = threading.Thread(target=self._run, name="history-writer", daemon=True)
+
+    @property
+    def dropped(self) -> int:
+        """Rows and events that never reached the database (the queue was full, or the history failed)."""
+        return self.refused + self.lost
 
     # -- main thread -----------------------------------------------------------
 
@@ -218,7 +226,7 @@ class HistoryWriter:
             # The key is spool.chatter_key(m.chatter.id), written out: this runs for every message of a raid.
             if not spool.put_row(message_row(ts, m, held),
                                  (m.chatter.id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]):
-                self.dropped += 1
+                self.refused += 1
             elif not self._armed:
                 self._armed = True
                 self._wake.set()
@@ -227,7 +235,7 @@ class HistoryWriter:
 
     def _queued(self, ok: bool) -> None:
         if not ok:
-            self.dropped += 1
+            self.refused += 1
         elif not self._armed:
             self._armed = True
             self._wake.set()
@@ -321,13 +329,13 @@ class HistoryWriter:
         caller turns history off) only when chat can no longer be kept: the queue overflowed meanwhile,
         or focus is stopping."""
         since: float | None = None
-        dropped = self.dropped
+        refused = self.refused
         pause = PAUSES[0]
         while True:
             try:
                 return job()
             except sqlite3.OperationalError as exc:
-                if not is_busy(exc) or self._stopping.is_set() or self.dropped > dropped:
+                if not is_busy(exc) or self._stopping.is_set() or self.refused > refused:
                     raise
                 now = time.monotonic()
                 since = now if since is None else since
@@ -452,5 +460,5 @@ class HistoryWriter:
             self.failed = "the history database cannot be written (read-only, or not yours)"
         self._report(f"{self.failed}: focus goes on without history (details in the devlog)",
                      "".join(traceback.format_exception(exc)))
-        self.dropped += rows_in(self._holding) + self._spool.clear()  # whatever was queued is lost; count it
+        self.lost += rows_in(self._holding) + self._spool.clear()  # whatever was queued is lost; count it
         self._holding = []
