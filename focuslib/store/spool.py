@@ -140,22 +140,33 @@ class Spool:
         self._append(rows)
 
     def _append(self, rows: list[bytes]) -> None:
-        """Rows onto the last run when it ends where the block does (no event after it), else a new run."""
-        if not rows:
-            return
-        data = b"".join(rows)
-        block = self._block
-        if block is None or block.tell() + len(data) > len(block):
-            # The old block is unmapped once its last Run is written and dropped (an mmap closes when collected).
-            block = self._block = mmap.mmap(-1, max(self._block_size, len(data)))
-        sealed = self._sealed
-        run = sealed[-1] if sealed else None
-        if type(run) is not Run or run.block is not block or run.end != block.tell():
-            run = Run(block, block.tell())
-            sealed.append(run)
-        block.write(data)
-        run.end += len(data)
-        run.lengths.extend(map(len, rows))
+        """Rows onto the last run when it ends where the block does (no event after it), else a new run; at
+        most a block's worth a run (what waited out a long lock is split), so a transaction stays near
+        MAX_BATCH rows."""
+        size = self._block_size
+        while rows:
+            block = self._block
+            room = size - block.tell() if block is not None and len(block) == size else 0
+            if len(rows[0]) > room:
+                # The old block is unmapped once its last Run is written and dropped (an mmap closes when collected).
+                block = self._block = mmap.mmap(-1, max(size, len(rows[0])))
+                room = len(block)
+            n = used = 0
+            for r in rows:  # as many as fit (the first always does)
+                if used + len(r) > room:
+                    break
+                used += len(r)
+                n += 1
+            assert block is not None
+            part, rows = rows[:n], rows[n:]
+            sealed = self._sealed
+            run = sealed[-1] if sealed else None
+            if type(run) is not Run or run.block is not block or run.end != block.tell():
+                run = Run(block, block.tell())
+                sealed.append(run)
+            block.write(b"".join(part))
+            run.end += used
+            run.lengths.extend(map(len, part))
 
     def take(self, limit: int) -> list[Any]:
         """The oldest runs and events, at least `limit` rows of them when there are that many (runs are
@@ -179,12 +190,14 @@ class Spool:
         return out
 
     def clear(self) -> int:
-        """Forget everything queued (the history failed); how many rows and events that was."""
-        gone = rows_in(self.take(self.count + len(self._arrived) + 1))
-        while self._arrived:  # what arrived during the take (the history is off now: nothing more comes)
-            item = self._arrived.popleft()
-            self.removed += 1
-            self.removed_bytes += len(item) if type(item) is bytes else 0
+        """Forget everything queued (the history failed); how many rows and events that was.  Nothing is packed
+        on the way: the failure may have been memory itself."""
+        gone = rows_in(list(self._sealed))
+        self._sealed.clear()
+        while self._arrived:  # the history is off now: nothing more comes but a put already under way
+            self._arrived.popleft()
             gone += 1
+        self.removed += gone
+        self.removed_bytes = self.added_bytes
         self._block = None
         return gone
