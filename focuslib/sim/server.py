@@ -212,12 +212,18 @@ class SimTwitch(SimState):
             self.sessions[sid] = session
         # Until the welcome is out, notifications go to the old socket only (the new one is not welcomed
         # yet, see _targets); then, at once, to the new one only: none reaches a socket before its welcome.
-        session.send(json.dumps(payloads.welcome(sid, keepalive)))
-        with self.lock:
-            session.welcomed = True
-            if old is not None:
-                old.superseded = True  # from now on the new socket gets the events
-            self.changed.notify_all()
+        # The flags flip and the welcome goes out under the new session's send lock, so a notification
+        # that already sees the new socket waits for its welcome, and one sent by whoever just read that
+        # welcome finds the new socket (flipping after the send let it go to the old one, which a client
+        # that has moved no longer reads).  The welcome is built first: what that does goes to the old one.
+        welcome = json.dumps(payloads.welcome(sid, keepalive))
+        with session.lock:
+            with self.lock:
+                session.welcomed = True
+                if old is not None:
+                    old.superseded = True  # from now on the new socket gets the events
+                self.changed.notify_all()
+            session.send(welcome)
         self._serve_session(session)
 
     def _serve_session(self, s: SimSession) -> None:
