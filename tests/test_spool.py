@@ -11,7 +11,7 @@ import weakref
 
 from focuslib.sim import payloads
 from focuslib.store.schema import db_path
-from focuslib.store.spool import Run, Spool, chatter_key, rows_in
+from focuslib.store.spool import Run, Spool, rows_in
 from focuslib.store.writer import HistoryWriter
 from focuslib.twitch.events import parse_event
 
@@ -40,15 +40,15 @@ def test_rows_come_back_whole_in_chatter_order_with_each_chatters_order_kept_and
     s = Spool(1_000, 1 << 20)
     first = [row(u, n) for n in range(4) for u in ("1", "2", "3")]  # interleaved chatters
     for r in first:
-        assert s.put_row(r, chatter_key(r[3]))
+        assert s.put_row(r, r[3])
     s.pack()  # a look of the writer in the middle of the run: the run goes on
     more = [row("2", 9), row("1", 9)]
     for r in more:
-        s.put_row(r, chatter_key(r[3]))
+        s.put_row(r, r[3])
     event = (1.5, "an event", False)
     assert s.put_event(event)
     after = row("1", 10, "after the event")
-    s.put_row(after, chatter_key(after[3]))
+    s.put_row(after, after[3])
     assert s.count == 16
     items = s.take(1_000)
     assert [type(i) for i in items] == [Run, tuple, Run]  # one run before the event (two packs), one after
@@ -65,19 +65,19 @@ def test_rows_come_back_whole_in_chatter_order_with_each_chatters_order_kept_and
 
 def test_the_spool_is_bounded_in_rows_and_in_bytes_and_counts_what_it_refused():
     s = Spool(5, 1 << 20)
-    assert [s.put_row(row("1", n), b"1") for n in range(7)] == [True] * 5 + [False] * 2
+    assert [s.put_row(row("1", n), "1") for n in range(7)] == [True] * 5 + [False] * 2
     assert not s.put_event((1.0, "event", False))
     s.take(2)
-    assert s.put_row(row("1", 99), b"1")  # taken rows free their places
+    assert s.put_row(row("1", 99), "1")  # taken rows free their places
     big = Spool(1_000, 10_000)
-    fits = [big.put_row(row("1", n, "x" * 2_000), b"1") for n in range(10)]
+    fits = [big.put_row(row("1", n, "x" * 2_000), "1") for n in range(10)]
     assert fits[:4] == [True] * 4 and not any(fits[5:])  # ~2 KB a row: the byte bound stops it first
 
 
 def test_a_written_block_goes_back_to_the_system():
     s = Spool(100_000, 1 << 30, block=64 << 10)
     for n in range(2_000):  # ~190 bytes a row, packed by 300 (the writer's looks): several blocks
-        s.put_row(row(str(n % 7), n), chatter_key(str(n % 7)))
+        s.put_row(row(str(n % 7), n), str(n % 7))
         if n % 300 == 299:
             s.pack()
     items = s.take(100_000)
@@ -92,7 +92,7 @@ def test_a_written_block_goes_back_to_the_system():
 def test_a_long_wait_is_split_into_runs_of_a_block_each_so_a_transaction_stays_small():
     s = Spool(100_000, 1 << 30, block=64 << 10)
     for n in range(2_000):  # what came while the writer waited for a lock: one pack of ~390 KB
-        s.put_row(row(str(n % 7), n), chatter_key(str(n % 7)))
+        s.put_row(row(str(n % 7), n), str(n % 7))
     items = s.take(500)
     assert items and all(type(i) is Run and i.end - i.start <= 64 << 10 for i in items)
     assert 500 <= rows_in(items) < 500 + 64 * 1024 // 150  # whole runs, but no more than one past the limit
@@ -103,14 +103,14 @@ def test_a_long_wait_is_split_into_runs_of_a_block_each_so_a_transaction_stays_s
 def test_clearing_a_failed_history_counts_everything_and_packs_nothing():
     s = Spool(100_000, 1 << 30)
     for n in range(10):
-        s.put_row(row("1", n), b"1")
+        s.put_row(row("1", n), "1")
     s.pack()
     s.put_event((1.0, "event", False))
-    s.put_row(row("1", 10), b"1")  # arrived, never packed
+    s.put_row(row("1", 10), "1")  # arrived, never packed
     block = s._block
     assert s.clear() == 12 and s.count == 0 and s.take(10) == []
     assert s._block is None and block is not None  # the packed block let go, no new one mapped
-    assert s.put_row(row("1", 11), b"1")  # its bytes freed: the bound counts from zero again
+    assert s.put_row(row("1", 11), "1")  # its bytes freed: the bound counts from zero again
 
 
 def chat(n: int):

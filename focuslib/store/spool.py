@@ -31,13 +31,6 @@ from typing import Any, Iterator
 
 _dumps = marshal.dumps
 KEY_SIZE = 8  # a row's chatter key, before the row: the first bytes of the user id, as the index orders them
-
-
-def chatter_key(user_id: str) -> bytes:
-    """The first KEY_SIZE bytes of `user_id` (NUL-padded): sorting by them is the index's own order."""
-    return (user_id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]
-
-
 PAD = bytes(KEY_SIZE)
 BLOCK = 1 << 20  # bytes per memory map at least (a row is ~190 bytes; a 500-character emoji message ~2.2 KB)
 
@@ -55,7 +48,7 @@ class Run:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def pieces(self, size: int, sort_from: int = 1_024) -> Iterator[list[tuple[Any, ...]]]:
+    def pieces(self, size: int, sort_from: int) -> Iterator[list[tuple[Any, ...]]]:
         """The rows, unpacked `size` at a time; a run of `sort_from` rows or more sorted by chatter key first (a
         stable sort: each chatter's own order kept), so that the index by chatter takes them one insertion point
         after another, in its own order (a smaller run has too few rows per chatter to gain from it)."""
@@ -99,13 +92,15 @@ class Spool:
 
     # -- main thread -----------------------------------------------------------
 
-    def put_row(self, row: tuple[Any, ...], key: bytes) -> bool:
-        """Queue one chat row (its chatter's `key`: rows are written sorted by it); False when full."""
+    def put_row(self, row: tuple[Any, ...], user_id: str) -> bool:
+        """Queue one chat row of the chatter `user_id`; False (nothing queued) when the spool is full.  The row
+        goes with its key: the first KEY_SIZE bytes of the user id (NUL-padded), by which runs are written in
+        the index's own order."""
         # The key goes first, in a copy: `dumps` builds in a 1 KiB malloc buffer that it shrinks in place, so its
         # result would sit in the main heap between 1 KiB holes until the writer packs it (3-10 MiB of RSS the
         # heap never gave back, in a 1,000,000-message run); the copy comes from Python's small-object
         # allocator, and the buffer is freed at once, to be reused by the next row.
-        data = key + _dumps(row)
+        data = (user_id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE] + _dumps(row)
         n = len(data)
         added = self.added
         if added - self.removed >= self._capacity or self.added_bytes + n - self.removed_bytes > self._capacity_bytes:

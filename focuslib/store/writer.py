@@ -43,7 +43,7 @@ from focuslib import threads
 from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
-from focuslib.store.spool import KEY_SIZE, PAD, Run, Spool, rows_in
+from focuslib.store.spool import Run, Spool, rows_in
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
 CAPACITY = 100_000  # queued rows and events before `put` starts dropping (2 s of the fastest burst focus shows)
@@ -223,9 +223,7 @@ class HistoryWriter:
         the message's nested records stays alive until the batch is written (that made the collector's passes long)."""
         if self.failed is None:
             spool = self._spool
-            # The key is spool.chatter_key(m.chatter.id), written out: this runs for every message of a raid.
-            if not spool.put_row(message_row(ts, m, held),
-                                 (m.chatter.id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]):
+            if not spool.put_row(message_row(ts, m, held), m.chatter.id):
                 self.refused += 1
             elif not self._armed:
                 self._armed = True
