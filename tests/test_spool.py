@@ -163,3 +163,28 @@ def test_a_flood_longer_than_the_longest_delay_is_written_while_it_lasts(tmp_pat
         assert queued_at_insert and queued_at_insert[0] < total
     finally:
         w.stop(t(10))
+
+
+def test_full_rows_are_written_at_once_flood_or_not(tmp_path):
+    from focuslib.store.writer import FULL
+
+    path = db_path(tmp_path)
+    queued_at_insert: list[int] = []
+    w = HistoryWriter(path, capacity=4 * FULL, flush_interval=0.05, max_delay=t(60), flood=1, flood_look=t(30),
+                      trace=lambda sql: queued_at_insert.append(w._spool.added)
+                      if sql.startswith("INSERT INTO messages") else None)
+    w.start()
+    try:
+        assert w.ready.wait(t(5))
+        m = chat(0)
+        n = 0
+        while not queued_at_insert and n < 4 * FULL:  # a flood the writer would otherwise wait out for a minute
+            w.put(time.time(), m._replace(message_id=f"f{n}"))
+            n += 1
+        deadline = time.monotonic() + t(20)
+        while not queued_at_insert:
+            assert time.monotonic() < deadline, "FULL rows were not written while the flood lasted"
+            time.sleep(0.01)
+        assert queued_at_insert[0] >= FULL
+    finally:
+        w.stop(t(20))
