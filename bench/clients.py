@@ -116,7 +116,8 @@ class LineReader(threading.Thread):
             carry = data[-8:]
             pending += data
             cut = pending.rfind(b"\n") + 1
-            if not cut:
+            if not cut:  # a pseudo-terminal's redraws end without one: kept for the error messages too
+                self.tail = (self.tail + data)[-2000:]
                 continue
             lines, pending = pending[:cut], pending[cut:]
             seqs = findall(lines)
@@ -223,6 +224,7 @@ class Client:
         self._stderr.flush()
         err = (self.home / "stderr.txt").read_bytes()[-1500:].decode("utf-8", "replace").strip()
         out = self.reader.tail[-500:].decode("utf-8", "replace").strip()
+        out = "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in out)  # a pty's escapes
         code = self.proc.poll()
         parts = [f"exit code {code}" if code is not None else "", f"stderr: {err}" if err else "",
                  f"stdout: {out}" if out else ""]

@@ -68,7 +68,13 @@ def keystrokes(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str
 
         sender = threading.Thread(target=flow, name="bench-steady", daemon=True)
         sender.start()
-        c.wait_lines(RATE // 10, timeout=30)  # chat is flowing
+        try:
+            c.wait_lines(RATE // 10, timeout=30)  # chat is flowing
+        except BenchError as exc:
+            sender.join(1)  # a flow that failed at once (a closed session) is why nothing arrived: say so
+            if failed:
+                raise BenchError(f"{exc}; the steady flow failed: {failed[0]}") from None
+            raise
         rng = random.Random(9)
         while sender.is_alive() and c.reader.count < n - RATE // 10:
             token = PROBES[probes % len(PROBES)].encode()
