@@ -326,7 +326,8 @@ class SimTwitch(SimState):
 
     def notification_frame(self, s: SimSession, stype: str, event: dict[str, Any],
                            message_id: str | None = None) -> str:
-        sub = next((x for x in s.subscriptions.values() if x["type"] == stype and _routes(x, event)), None)
+        with self.lock:  # the HTTP thread may be adding a subscription to this session right now
+            sub = next((x for x in s.subscriptions.values() if x["type"] == stype and _routes(x, event)), None)
         if sub is None:
             version = CATALOG.get(stype, ("1",))[0]
             sub = payloads.subscription_object(stype, version, {"broadcaster_user_id": self.broadcaster[0]}, s.id)
