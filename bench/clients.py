@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import procstat
 from .frames import MARK_RE
 from .simctl import ROOT, SimProc
 
@@ -147,6 +148,8 @@ class LineReader(threading.Thread):
 
 
 _serial = itertools.count(1)
+QUIET_WINDOW = 0.2  # seconds
+QUIET_CPU = 0.002  # CPU seconds in a window: 1 % of a core (idle focus uses 0.01 %)
 
 
 class Client:
@@ -213,7 +216,26 @@ class Client:
         self.session, self.subscribed_at = ready["session"], ready["subscribed_at"]
         self.steps = {"first_api_call": ready["first_api_call_at"] - self.spawned_at,
                       "welcomed": ready["welcomed_at"] - self.spawned_at, "subscribed": self.startup}
+        self.wait_quiet(timeout)
         return self
+
+    def wait_quiet(self, timeout: float) -> None:
+        """Until the client's start-up is over: less than QUIET_CPU of CPU time in a QUIET_WINDOW.
+
+        focus creates its chat subscription first, then fifty more, then loads its view and (with the
+        history on) its writer settles: ~0.5 s of work after the moment `wait_subscribed` hears of, which
+        a phase starting right then measured as chat (the burst's rate, the long run's RSS at start).
+        Its CPU going quiet is the one sign that works for every client and terminal."""
+        deadline = time.monotonic() + timeout
+        used = procstat.cpu_seconds(self.pid)
+        while True:
+            time.sleep(QUIET_WINDOW)  # a sampling interval, not a wait for a condition
+            now = procstat.cpu_seconds(self.pid)
+            if now - used < QUIET_CPU:
+                return
+            if time.monotonic() > deadline:
+                raise BenchError(f"{self.kind.name} kept busy for {timeout:.0f} s after subscribing{self.diagnose()}")
+            used = now
 
     def wait_lines(self, n: int, timeout: float) -> None:
         if not self.reader.wait_count(n, timeout):

@@ -21,7 +21,7 @@ from . import procstat
 from .clients import BenchError, Client, Kind
 from .simctl import ROOT, SimProc
 
-SETTLE = 0.5  # seconds after subscribing before measuring: the rest of start-up finishes
+SETTLE = 0.5  # seconds after start-up (Client.wait_subscribed) before measuring: the warm-up after it ends
 WARMUP = 20  # unrecorded messages before each latency run
 
 
