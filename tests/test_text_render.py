@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 
 import pytest
 
+from conftest import ROOT
 from focuslib.twitch.events import ChatMessage, Follow, Fragment, Subscribe, User
 from focuslib.view.colors import detect_color_mode, rgb_sgr
 from focuslib.view.render import ColorMode, Renderer
@@ -122,3 +125,18 @@ def test_twitchs_error_messages_are_sanitized_before_they_can_reach_a_terminal()
     resp = Response(400, {}, b'{"error": "Bad Request", "message": "\\u001b]0;x\\u0007\\u001b[2Jinvalid \\u202ething"}')
     assert resp.message() == "invalid thing"
     assert len(Response(400, {}, ('{"message": "%s"}' % ("a" * 5000)).encode()).message()) == 300
+
+
+def test_the_warm_up_loads_what_the_first_emoji_needs():
+    """setup.warm_up (after start-up, before chat) loads wcwidth: the first emoji in a raid must not pay for the
+    import (~10 ms) and its memory does not count as chat's.  A fresh interpreter, so nothing loaded it before."""
+    script = """if True:
+        import sys, types
+        from focuslib.runtime import setup
+        assert "wcwidth" not in sys.modules
+        app = types.SimpleNamespace(parser=types.SimpleNamespace(load=lambda: None), presenter=None)
+        setup.warm_up(app)
+        assert "wcwidth" in sys.modules
+    """
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

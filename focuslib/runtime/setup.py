@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.text import warm_up as text_warm_up
+from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.stopguard import StopGuard
@@ -352,6 +353,7 @@ def warm_up(app: App) -> None:
         app.parser.load()
         app.presenter  # noqa: B018  (builds the view)
         text_warm_up()  # the sanitizer's tables for non-ASCII text
+        layout_warm_up()  # and its display width
     gc.freeze()
 
 
