@@ -159,7 +159,9 @@ class Spool:
             if type(run) is not Run or run.block is not block or run.end != block.tell():
                 run = Run(block, block.tell())
                 sealed.append(run)
-            block.write(b"".join(part))
+            write = block.write
+            for r in part:  # one by one: a joined copy (up to a block) raised malloc's mmap threshold, and the
+                write(r)    # writer thread's heap kept ~1 MiB of such copies' room for good
             run.end += used
             run.lengths.extend(map(len, part))
 
