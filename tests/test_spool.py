@@ -11,7 +11,7 @@ import weakref
 
 from focuslib.sim import payloads
 from focuslib.store.schema import db_path
-from focuslib.store.spool import Run, Spool, rows_in
+from focuslib.store.spool import KEYS, Run, Spool, rows_in
 from focuslib.store.writer import HistoryWriter
 from focuslib.twitch.events import parse_event
 
@@ -61,6 +61,16 @@ def test_rows_come_back_whole_in_chatter_order_with_each_chatters_order_kept_and
     assert before == sorted(first + more, key=lambda r: r[3])
     # A run too small to gain from sorting keeps its arrival order:
     assert unpacked(items, sort_from=100)[:14] == first + more
+
+
+def test_the_chatter_keys_the_main_thread_keeps_are_bounded_and_stay_right_after_a_start_again():
+    s = Spool(100_000, 1 << 30)
+    users = [f"{90_000_000 + k}" for k in range(KEYS + 10)]  # one more chatter than kept, and then some
+    rows = [row(u, n) for n in range(2) for u in users]
+    for r in rows:
+        assert s.put_row(r, r[3])
+        assert len(s._keys) <= KEYS
+    assert unpacked(s.take(len(rows))) == sorted(rows, key=lambda r: r[3])  # the keys still order every row
 
 
 def test_the_spool_is_bounded_in_rows_and_in_bytes_and_counts_what_it_refused():

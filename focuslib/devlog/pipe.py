@@ -104,6 +104,7 @@ class RawFrame(NamedTuple):
 
 
 Queued = str | RawFrame  # a finished record line, or a frame still to format
+_new_frame = tuple.__new__
 
 
 def frame_record(ts: float, conn: int, raw: str) -> str:
@@ -155,12 +156,17 @@ class DevlogWriter:
 
     def put_frame(self, ts: float, conn: int, raw: str) -> None:
         """A raw frame (valid JSON); formatted by the writer, so one nobody reads costs almost nothing."""
-        self.put(RawFrame(ts, conn, raw))
+        # Every chat message comes here: the RawFrame is made by tuple's own constructor (a NamedTuple's is a
+        # Python function) and its size without a call.
+        self._add(_new_frame(RawFrame, (ts, conn, raw)), len(raw) + ITEM_OVERHEAD)
 
     def put(self, line: Queued) -> None:
+        self._add(line, _size(line))
+
+    def _add(self, line: Queued, size: int) -> None:
         q = self._queue
         q.append(line)
-        self._in += _size(line)
+        self._in += size
         if len(q) > self._backlog and (self._fd is None or self._in - self._out - self._shed > self._buffer):
             self._drop_oldest()
         if not self._wake.is_set():
@@ -175,7 +181,7 @@ class DevlogWriter:
                 old = q.popleft()
             except IndexError:
                 return
-            self._shed += _size(old)
+            self._shed += (len(old.raw) if type(old) is RawFrame else len(old)) + ITEM_OVERHEAD  # _size, inline
             self.queue_dropped += 1
 
     @property

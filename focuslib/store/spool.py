@@ -32,6 +32,7 @@ from typing import Any, Iterator
 _dumps = marshal.dumps
 KEY_SIZE = 8  # a row's chatter key, before the row: the first bytes of the user id, as the index orders them
 PAD = bytes(KEY_SIZE)
+KEYS = 4_096  # chatters whose keys the main thread keeps (then it starts again)
 BLOCK = 1 << 20  # bytes per memory map at least (a row is ~190 bytes; a 500-character emoji message ~2.2 KB)
 
 
@@ -80,6 +81,7 @@ class Spool:
         self._block_size = block
         self._arrived: deque[Any] = deque()  # main -> writer: packed rows (bytes) and events (tuples), in order
         self.added = self.added_bytes = 0  # the main thread's counts
+        self._keys: dict[str, bytes] = {}  # user id -> key, the main thread's
         self.removed = self.removed_bytes = 0  # the writer's counts (taken to be written, or cleared)
         # The writer's side only:
         self._sealed: deque[Any] = deque()  # Run | (ts, event, held), in arrival order
@@ -100,7 +102,12 @@ class Spool:
         # result would sit in the main heap between 1 KiB holes until the writer packs it (3-10 MiB of RSS the
         # heap never gave back, in a 1,000,000-message run); the copy comes from Python's small-object
         # allocator, and the buffer is freed at once, to be reused by the next row.
-        data = (user_id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE] + _dumps(row)
+        key = self._keys.get(user_id)  # a raid's chatters write many rows each: their keys are kept
+        if key is None:
+            if len(self._keys) >= KEYS:
+                self._keys.clear()
+            key = self._keys[user_id] = (user_id.encode("utf-8", "surrogatepass") + PAD)[:KEY_SIZE]
+        data = key + _dumps(row)
         n = len(data)
         added = self.added
         if added - self.removed >= self._capacity or self.added_bytes + n - self.removed_bytes > self._capacity_bytes:
