@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple, Union
 
 from focuslib.twitch.events_base import (ANONYMOUS, Badge, Fragment, User, badges, dict_at, int_at, list_at,
-                                        message_parts, optional_int_at, optional_user, str_at, true_at, user)
+                                        message_parts, optional_int_at, optional_user, record_builder, str_at, true_at,
+                                        user)
 
 # IRC's CTCP ACTION survives into EventSub: a /me message's `message.text` is
 # "\x01ACTION <text>\x01" while its fragments hold only <text> (seen in real
@@ -36,6 +37,9 @@ class ChatMessage(NamedTuple):
     animation_id: str = ""  # "animate my message" (a paid message effect)
 
 
+new_chat_message = record_builder(ChatMessage)  # one per chat line (see events_base)
+
+
 def parse_chat_message(d: dict[str, Any]) -> ChatMessage:
     # The hot path: one call per chat line, so the readers are inlined where
     # it pays (exact type checks, no helper calls for the common fields).
@@ -58,7 +62,7 @@ def parse_chat_message(d: dict[str, Any]) -> ChatMessage:
     cheer = get("cheer")
     mtype = get("message_type")
     source = None if get("source_broadcaster_user_id") is None else optional_user(d, "source_broadcaster_user")
-    return ChatMessage(
+    return new_chat_message((
         str_at(d, "message_id"),
         user(d, "broadcaster_user"),
         user(d, "chatter_user"),
@@ -73,7 +77,7 @@ def parse_chat_message(d: dict[str, Any]) -> ChatMessage:
         source,
         action,
         str_at(d, "channel_points_animation_id"),
-    )
+    ))
 
 
 # -- channel.chat.notification (§3.2): one detail object per notice type ----------
