@@ -208,6 +208,7 @@ def test_hold_queue_end_to_end(sim, env, start_focus):
         devlog.close()
     res = shell(env, "history", "bob")
     assert "3 messages" in res.stdout.splitlines()[0] and "[held]" not in res.stdout
+    assert "released from the hold queue (2 messages)" in res.stdout.splitlines()[1]  # his record says so
     res = shell(env, "history", "cy")
     assert "[held] cy holds this" in res.stdout  # received, stored, never shown
 

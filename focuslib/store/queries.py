@@ -24,9 +24,10 @@ class Said:
 @dataclass(frozen=True, slots=True)
 class ModAction:
     ts: float
-    type: str  # ban, timeout, unban, delete, clear_user
+    type: str  # ban, timeout, unban, delete, clear_user, release (the streamer let them through the hold queue)
     moderator: str
     detail: str
+    amount: int = 0  # release: the held messages it let through
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ class Recap:
     released_chatters: int = 0
 
 
-MODERATION = ("ban", "timeout", "unban", "delete", "clear_user")
+MODERATION = ("ban", "timeout", "unban", "delete", "clear_user", "release")  # what a user's record lists
 
 
 def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory | None:
@@ -103,9 +104,10 @@ def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory 
         said += [Said(ts, text, bool(d), bool(c), bool(h)) for ts, text, d, c, h in conn.execute(
             "SELECT ts, text, deleted, cleared, held FROM messages WHERE channel = ? AND user_id = ? "
             "ORDER BY ts DESC LIMIT ?", (channel, user_id, limit))]
-        moderation += [ModAction(ts, kind, mod or "", detail) for ts, kind, mod, detail in conn.execute(
-            "SELECT ts, type, name, detail FROM events WHERE channel = ? AND target_id = ? AND type IN "
-            f"({','.join('?' * len(MODERATION))}) ORDER BY ts", (channel, user_id, *MODERATION))]
+        moderation += [ModAction(ts, kind, mod or "", detail, amount or 0) for ts, kind, mod, detail, amount in
+                       conn.execute("SELECT ts, type, name, detail, amount FROM events WHERE channel = ? AND "
+                                    f"target_id = ? AND type IN ({','.join('?' * len(MODERATION))}) ORDER BY ts",
+                                    (channel, user_id, *MODERATION))]
     said.sort(key=lambda s: s.ts)
     moderation.sort(key=lambda m: m.ts)
     return UserHistory(login, name, first, count, said[-limit:], moderation)

@@ -36,6 +36,8 @@ def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
             detail = ""
         by = f" by {sanitize(m.moderator)}" if m.moderator else ""
         label = {"clear_user": "messages cleared", "delete": "message deleted"}.get(m.type, m.type)
+        if m.type == "release":  # the streamer's /release: the events row names nobody as its actor
+            label, detail = f"released from the hold queue ({m.amount} message{'' if m.amount == 1 else 's'})", ""
         out.append(f"  ! {when(m.ts)} {label}{by}{': ' + detail if detail else ''}")
     for s in h.messages:
         flags = "".join(f"[{f}] " for f, on in (("deleted", s.deleted), ("cleared", s.cleared and not s.deleted),

@@ -52,7 +52,8 @@ MIGRATIONS: list[str] = [
         id INTEGER PRIMARY KEY,
         ts REAL NOT NULL,
         channel TEXT NOT NULL,
-        type TEXT NOT NULL,                -- follow, sub, gift, cheer, raid, ban, timeout, delete, notice:<kind>...
+        type TEXT NOT NULL,                -- follow, sub, gift, cheer, bits_use, raid, ban, timeout, delete, release,
+                                           -- notice:<kind>... (store/rows.py event_row)
         user_id TEXT NOT NULL,             -- who did it (follower, gifter, moderator, raider)
         login TEXT NOT NULL,
         name TEXT NOT NULL,
