@@ -27,7 +27,7 @@ SLOW_RANGE = (3, 120)  # seconds: slow_mode_wait_time's range (Update Chat Setti
 COLORS = ("blue", "green", "orange", "purple")  # announcement colours besides the default `primary` (§5.7)
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_]{1,25}$")
-_DURATION = re.compile(r"^(\d+)([smhdw]?)$")
+_DURATION = re.compile(r"^([0-9]{1,15})([smhdw]?)$")  # ASCII digits (\d is any script's), int()-sized
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -216,11 +216,17 @@ def on_off(word: str) -> bool:
     raise CommandError(f"say on or off, not {word[:20]!r}")
 
 
+def _count(text: str) -> int | None:
+    """`text` as a whole number, or None.  ASCII digits only: str.isdigit() is also true of "²", which int()
+    refuses (a ValueError, not a usage line), and at most 15 of them (int() refuses over 4,300)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
+
+
 def _number(word: str) -> int:
-    text = word[1:] if word.startswith("#") else word
-    if not text.isdigit() or int(text) < 1:
+    n = _count(word[1:] if word.startswith("#") else word)
+    if n is None or n < 1:
         raise CommandError(f"not a held message number: {word[:20]!r}")
-    return int(text)
+    return n
 
 
 # -- one parser per command ----------------------------------------------------------------------------
@@ -338,15 +344,17 @@ def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
 
 def _history(args: str) -> Command:
     parts = _split(args, 2)
-    if not 1 <= len(parts) <= 2 or (len(parts) == 2 and not (parts[1].isdigit() and 1 <= int(parts[1]) <= 100)):
+    limit = _count(parts[1]) if len(parts) == 2 else 10
+    if not 1 <= len(parts) <= 2 or limit is None or not 1 <= limit <= 100:
         raise CommandError("")
-    return History(login(parts[0]), int(parts[1]) if len(parts) == 2 else 10)
+    return History(login(parts[0]), limit)
 
 
 def _done(args: str) -> Command:
-    if not args.isdigit() or int(args) < 1:
+    n = _count(args)
+    if n is None or n < 1:
         raise CommandError("")
-    return Done(int(args))
+    return Done(n)
 
 
 def _links(args: str) -> Command:
