@@ -256,11 +256,24 @@ def test_history_flags(argv, extra, expected):
 
 @pytest.mark.parametrize("extra, words", [
     ({"FOCUS_HISTORY_DAYS": "ninety"}, "FOCUS_HISTORY_DAYS"),
+    ({"FOCUS_HISTORY_DAYS": "²"}, "FOCUS_HISTORY_DAYS"),  # a digit to str.isdigit(), not to int()
     ({"FOCUS_HOLD_MINUTES": "-1"}, "FOCUS_HOLD_MINUTES"),
 ])
 def test_bad_history_settings_exit_2_naming_the_variable(env, extra, words):
     res = shell({**env, **extra}, "--no-devlog")
     assert res.returncode == 2 and words in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("days", ["9" * 400, "9" * 5000, "36501"])
+def test_history_days_too_many_for_the_writer_are_a_settings_error(days):
+    """The writer's cutoff (now - days) is a float: 309 digits overflowed it and turned the history off with a
+    line blaming the database; int() refuses 4,301 digits outright."""
+    from focuslib.cli.focus import MAX_HISTORY_DAYS, history_options, parse_args
+    from focuslib.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="FOCUS_HISTORY_DAYS"):
+        history_options(parse_args([]), {"FOCUS_HISTORY_DAYS": days})
+    assert history_options(parse_args([]), {"FOCUS_HISTORY_DAYS": str(MAX_HISTORY_DAYS)})["history_days"] == 36_500
 
 
 def links_committed(focus, n: int) -> None:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:
     from pathlib import Path
 
+MAX_HISTORY_DAYS = 36_500  # FOCUS_HISTORY_DAYS at most (100 years); 0 keeps everything
 EPILOG = """\
 settings (environment or .env; the environment wins):
   TWITCH_CLIENT_ID          your app's client id (dev.twitch.tv/console)
@@ -115,8 +116,12 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
     off = args.no_history or env.get("FOCUS_HISTORY", "").strip().lower() in ("off", "0", "no", "false")
     days_text = env.get("FOCUS_HISTORY_DAYS", "").strip() or "90"
     minutes_text = env.get("FOCUS_HOLD_MINUTES", "").strip() or "10"
-    if not days_text.isdigit():
-        raise ConfigError(f"FOCUS_HISTORY_DAYS={days_text!r} is not a number of days",
+    # ASCII digits: str.isdigit() is also true of "²", which int() refuses (a traceback, not this line); and a
+    # bound: the writer's cutoff is a float, which a 309-digit number of days overflows (history turned off),
+    # and int() refuses a number of over 4,300 digits.
+    if not (days_text.isascii() and days_text.isdigit() and len(days_text) <= 6
+            and int(days_text) <= MAX_HISTORY_DAYS):
+        raise ConfigError(f"FOCUS_HISTORY_DAYS={days_text[:40]!r} is not a number of days up to {MAX_HISTORY_DAYS:,}",
                           "set it to a whole number (0 keeps everything), or unset it for 90")
     try:
         minutes = float(minutes_text)
