@@ -28,7 +28,7 @@ settings (environment or .env; the environment wins):
   FOCUS_EVENTS              event groups to show, like --events (default: all)
   FOCUS_THEME               dark (default) or light: keeps chatters' colors readable
   FOCUS_HISTORY             off: store no history (like --no-history)
-  FOCUS_HISTORY_DAYS        days of history kept (default 90; 0 keeps everything)
+  FOCUS_HISTORY_DAYS        days of history kept (default 90, at most 36,500; 0 keeps everything)
   FOCUS_HOLD_NEW            1: hold first-time chatters' messages (like --hold-new)
   FOCUS_HOLD_MINUTES        how long a held message waits for /release (default 10)
   NO_COLOR                  set to anything for plain text
