@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from focuslib.devlog.pipe import DevlogWriter, ensure_fifo, frame_record, read_lines, record
+from focuslib.devlog.pipe import DevlogWriter, _size, ensure_fifo, frame_record, read_lines, record
 from focuslib.errors import ConfigError
 from focuslib.sim import payloads
 from focuslib.auth.tokens import Redactor
@@ -221,6 +221,24 @@ def test_ensure_fifo_refuses_a_fifo_of_another_user(tmp_path):
         pytest.skip("needs root to give a file to another user")
     with pytest.raises(ConfigError, match="belongs to another user"):
         ensure_fifo(path, private_parent=False)
+
+
+def test_the_bytes_the_queue_counts_are_those_it_holds_frames_and_lines_alike(tmp_path):
+    """put_frame builds and sizes a frame inline, and a drop sizes what it drops inline: both must agree with
+    `_size`, or the byte budget a reader gets drifts for good (with no reader the writer thread pops nothing)."""
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    w = _writer(path, backlog=10)
+    frame = json.dumps(payloads.keepalive())
+    try:
+        for k in range(500):
+            if k % 3:
+                w.put_frame(float(k), 1, frame + " " * k)  # sizes that differ from one frame to the next
+            else:
+                w.put(record("lifecycle", 0.0, event="n", k=k))
+        assert w.queue_dropped == 490
+        assert w.queued_bytes == sum(_size(x) for x in w._queue) > 0
+    finally:
+        w.stop()
 
 
 def test_with_a_reader_the_queue_is_bounded_in_bytes_not_lines(tmp_path):
