@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import marshal
 import mmap
+import sys
 from array import array
 from collections import deque
 from itertools import accumulate
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 _dumps = marshal.dumps
 KEY_SIZE = 8  # a row's chatter key, before the row: the first bytes of the user id, as the index orders them
@@ -67,6 +68,30 @@ class Run:
                 yield [loads(view[at[i] + k:at[i + 1]]) for i in order[j:j + size]]
         finally:
             view.release()
+
+
+def heap_trimmer() -> Callable[[], object]:
+    """glibc's `malloc_trim(0)` where the C library has it (Linux with glibc), else a no-op.
+
+    What the writer thread frees after a batch (SQLite's statement scratch, unpacked rows, parameter lists)
+    stays in its malloc heap, which glibc gives back to the system only from the top: after a raid that was
+    about 1 MiB of RSS kept for good (+4.6-4.9 MiB of growth over 1,000,000 messages; +3.6-3.7 trimmed after
+    each flush).  `malloc_trim` hands every heap's free pages back.  Resolved in the writer thread, off
+    start-up: ctypes costs a few milliseconds to import."""
+    if not sys.platform.startswith("linux"):
+        return _nothing
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own C library: glibc has it, musl does not
+    except (OSError, AttributeError):
+        return _nothing
+    trim.argtypes = (ctypes.c_size_t,)
+    return lambda: trim(0)
+
+
+def _nothing() -> None:
+    pass
 
 
 def rows_in(items: list[Any]) -> int:

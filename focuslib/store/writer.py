@@ -43,7 +43,7 @@ from focuslib import threads
 from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
-from focuslib.store.spool import Run, Spool, rows_in
+from focuslib.store.spool import Run, Spool, heap_trimmer, rows_in
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
 CAPACITY = 100_000  # queued rows and events before `put` starts dropping (2 s of the fastest burst focus shows)
@@ -164,7 +164,7 @@ class HistoryWriter:
                  max_delay: float = MAX_DELAY, flood: float = FLOOD, flood_look: float = FLOOD_LOOK,
                  day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
                  locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
-                 trace: Callable[[str], None] | None = None) -> None:
+                 trace: Callable[[str], None] | None = None, trim: Callable[[], object] | None = None) -> None:
         self.path = path
         self.days = days
         self._day = day  # seconds between retention runs, and a day of FOCUS_HISTORY_DAYS (tests pass less)
@@ -185,6 +185,7 @@ class HistoryWriter:
         self._said_locked = False
         self._chunk = retention_chunk
         self._trace = trace  # every statement the writer runs (tests watch the transactions with it)
+        self._trim = trim  # gives the heap's free room back after a flush (spool.heap_trimmer once running)
         self._holding: list[Any] = []  # the batch being written (kept while the database is locked)
         self.ready = threading.Event()  # set once `known` is loaded, or the database failed
         self.known: dict[str, KnownUsers] = {}  # channel -> chatters seen (read after `ready`)
@@ -283,7 +284,12 @@ class HistoryWriter:
                 self._gather(clock() + self._max_delay)
             self._full.clear()
             self._armed = False  # before draining: an item put after this wakes the next round
+            written = self.written
             self._flush(conn)
+            if self.written != written:
+                if self._trim is None:
+                    self._trim = heap_trimmer()
+                self._trim()
             if stopping.is_set():
                 return
             if clock() >= next_retention:
