@@ -15,6 +15,7 @@ rewritten.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -143,7 +144,13 @@ def check_file(path: Path) -> None:
         if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
             raise StoreError(f"{p} is not a file of yours", "move it away; focus starts a new history")
         if st.st_mode & 0o077:
-            os.chmod(p, 0o600)
+            try:
+                os.chmod(p, 0o600)
+            except OSError as exc:
+                # A read-only mount (a backup copied under umask 022): nothing is written there, and reading
+                # it exposes nothing more.  Anything else is one line, never a traceback.
+                if exc.errno != errno.EROFS:
+                    raise StoreError(f"cannot make {p} private: {exc.strerror}", "check its permissions") from None
 
 
 def open_write(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
