@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import weakref
@@ -15,7 +17,7 @@ from focuslib.store.spool import KEYS, Run, Spool, rows_in
 from focuslib.store.writer import HistoryWriter
 from focuslib.twitch.events import parse_event
 
-from conftest import t
+from conftest import ROOT, t
 
 
 def row(user: str, n: int, text: str = "hello") -> tuple:
@@ -230,3 +232,25 @@ def test_the_heap_trimmer_is_glibcs_malloc_trim_where_there_is_one_and_a_no_op_e
         assert trim() in (0, 1)  # malloc_trim(0): 1 when it gave memory back, 0 when there was none to give
     else:
         assert trim() is None
+
+
+def test_a_python_without_ctypes_trims_nothing_and_keeps_its_history(tmp_path):
+    """A Python built without libffi has no _ctypes: `import ctypes` raised ImportError in the writer thread at its
+    first flush, which turned the history off ("the history database cannot be used ...").  A fresh interpreter
+    where `import ctypes` fails as it does there."""
+    script = """if True:
+        import sys, time
+        from pathlib import Path
+        sys.modules["ctypes"] = None  # what `import ctypes` meets where _ctypes was not built: ImportError
+        from focuslib.sim import payloads
+        from focuslib.store.writer import HistoryWriter
+        from focuslib.twitch.events import parse_event
+        w = HistoryWriter(Path(sys.argv[1]), flush_interval=0.01).start()
+        assert w.ready.wait(60)
+        w.put(time.time(), parse_event("channel.chat.message", "1", payloads.chat_message(("501", "ann", "Ann"), "hi")))
+        w.stop(60)
+        assert w.failed is None and w.written == 1, (w.failed, w.written)
+    """
+    done = subprocess.run([sys.executable, "-c", script, str(db_path(tmp_path))], cwd=ROOT, capture_output=True,
+                          text=True, timeout=t(60))
+    assert done.returncode == 0, done.stderr[-2000:]

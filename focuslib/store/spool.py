@@ -84,7 +84,7 @@ def heap_trimmer() -> Callable[[], object]:
         import ctypes
 
         trim = ctypes.CDLL(None).malloc_trim  # the process's own C library: glibc has it, musl does not
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):  # ImportError: a Python built without libffi has no _ctypes
         return _nothing
     trim.argtypes = (ctypes.c_size_t,)
     return lambda: trim(0)
