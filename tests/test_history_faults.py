@@ -74,6 +74,26 @@ def test_a_corrupt_database(sim, env, start_focus):
     assert "Traceback" not in res.stderr
 
 
+def test_done_after_the_history_failed_says_it_marked_nothing(tmp_path):
+    """/done N hands the mark to the writer; once the history has failed the writer drops it, and focus said
+    "question N answered" all the same (the question stayed open for the next /questions and the shell)."""
+    from focuslib.runtime.memory import ChatMemory
+
+    path = db_path(tmp_path / "data")
+    path.parent.mkdir(mode=0o700)
+    path.write_bytes(b"this is not SQLite at all \x00" * 200)
+    os.chmod(path, 0o600)
+    w = HistoryWriter(path).start()
+    try:
+        assert w.ready.wait(t(5)) and w.failed is not None
+        memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
+        memory._listed = [1]  # what an earlier /questions listed
+        assert memory.done(1) == ["question 1 not marked: the history database is damaged"]
+        assert memory.done(2) == ["no question 2 (list them with /questions)"]
+    finally:
+        w.stop(t(5))
+
+
 def test_a_database_another_program_keeps_locked(sim, env, start_focus):
     """Chat flows while another program holds the lock; focus says so once, keeps what arrives meanwhile,
     and writes it when the lock is gone."""

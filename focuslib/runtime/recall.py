@@ -105,6 +105,8 @@ class Recall:
     def done(self, n: int) -> list[str]:
         if not 1 <= n <= len(self._listed) or self.writer is None:
             return [f"no question {n} (list them with /questions)"]
+        if self.writer.failed is not None:  # the writer takes nothing any more: "answered" would be a lie
+            return [f"question {n} not marked: {self.writer.failed}"]
         self.writer.put(self.wall(), QuestionsAnswered("", (self._listed[n - 1],)))
         return [f"question {n} answered"]
 
