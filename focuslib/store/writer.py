@@ -57,6 +57,9 @@ SORT_FROM = 1_024  # rows in a run from which it is written sorted by chatter (f
 MAX_BATCH = 5_000  # rows per transaction (about; a run of rows is taken whole), so another process waits little
 ROWS = 256  # rows per multi-row INSERT (14 parameters each; SQLite before 3.32 allowed 999 in all)
 DAY = 86_400.0
+# Rows written between two heap trims at least (spool.heap_trimmer): a trim holds each malloc heap's lock for
+# ~0.3 ms, the main thread's too, so busy chat (a flush every half second) is not trimmed every time.
+TRIM_ROWS = 10_000
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
 LOCKED_SAY = 5.0  # seconds another program may keep the database locked before focus says so (once)
 PAUSES = (0.1, 3.0)  # first and longest pause between tries on a locked database (each try also waits busy_ms)
@@ -164,7 +167,8 @@ class HistoryWriter:
                  max_delay: float = MAX_DELAY, flood: float = FLOOD, flood_look: float = FLOOD_LOOK,
                  day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
                  locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
-                 trace: Callable[[str], None] | None = None, trim: Callable[[], object] | None = None) -> None:
+                 trace: Callable[[str], None] | None = None, trim: Callable[[], object] | None = None,
+                 trim_rows: int = TRIM_ROWS) -> None:
         self.path = path
         self.days = days
         self._day = day  # seconds between retention runs, and a day of FOCUS_HISTORY_DAYS (tests pass less)
@@ -186,6 +190,8 @@ class HistoryWriter:
         self._chunk = retention_chunk
         self._trace = trace  # every statement the writer runs (tests watch the transactions with it)
         self._trim = trim  # gives the heap's free room back after a flush (spool.heap_trimmer once running)
+        self._trim_rows = trim_rows
+        self._trimmed_at = 0  # `written` at the last trim
         self._holding: list[Any] = []  # the batch being written (kept while the database is locked)
         self.ready = threading.Event()  # set once `known` is loaded, or the database failed
         self.known: dict[str, KnownUsers] = {}  # channel -> chatters seen (read after `ready`)
@@ -284,9 +290,9 @@ class HistoryWriter:
                 self._gather(clock() + self._max_delay)
             self._full.clear()
             self._armed = False  # before draining: an item put after this wakes the next round
-            written = self.written
             self._flush(conn)
-            if self.written != written:
+            if self.written - self._trimmed_at >= self._trim_rows:  # after a raid, not twice a second in busy chat
+                self._trimmed_at = self.written
                 if self._trim is None:
                     self._trim = heap_trimmer()
                 self._trim()
