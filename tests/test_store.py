@@ -250,7 +250,11 @@ def test_history_of_a_user_has_dates_count_first_seen_and_moderation(tmp_path):
     lines = report.history_lines(h)
     assert lines[0].startswith("Ann: 2 messages, first seen ")
     assert "timeout by Mossy: spam links (until " in lines[2] and lines[2].endswith(" UTC)")
-    assert "[deleted] buy followers" in lines[-1] and "\x1b" not in "".join(lines)  # sanitized
+    # On stream (/history in focus) a deleted message's text stays off: a moderator removed it from chat.
+    assert "[deleted] (deleted: its text stays off stream; `python focus.py history`" in lines[-1]
+    assert "buy followers" not in "".join(lines)
+    off = report.history_lines(h, on_stream=False)  # the shell command, in a private terminal
+    assert "[deleted] buy followers" in off[-1] and "\x1b" not in "".join(off)  # sanitized
     assert queries.history(conn, "nobody") is None
     conn.close()
 
@@ -557,3 +561,21 @@ def test_a_lone_surrogate_in_what_an_event_changes_never_turns_the_history_off(t
                                             (held.message_id,)))])
     assert w.failed is None and w.written == 4
     assert rows(path, "SELECT login, name, known FROM users") == [("b?b", "B?b", 1)]
+
+
+def test_history_on_stream_keeps_held_deleted_and_cleared_text_off_and_the_shell_shows_it():
+    h = queries.UserHistory("ann", "Ann", 1.0, 4, [
+        queries.Said(1.0, "fine words", False, False, False),
+        queries.Said(2.0, "a SPOILER a moderator cleared", False, True, False),
+        queries.Said(3.0, "a SLUR a moderator deleted", True, True, False),
+        queries.Said(4.0, "FOLLOW-BOT held", False, False, True)], [])
+    on = report.history_lines(h)
+    assert on[1].endswith("  fine words")
+    assert on[2].endswith("[cleared] (cleared: its text stays off stream; `python focus.py history` in a private "
+                          "shell shows it)")
+    assert "[deleted] (deleted: its text stays off stream" in on[3] and "[held] (held: its text" in on[4]
+    assert not any(w in "".join(on) for w in ("SPOILER", "SLUR", "FOLLOW-BOT"))
+    off = report.history_lines(h, on_stream=False)
+    assert [line.split("  ")[-1] for line in off[1:]] == [
+        "fine words", "[cleared] a SPOILER a moderator cleared", "[deleted] a SLUR a moderator deleted",
+        "[held] FOLLOW-BOT held"]

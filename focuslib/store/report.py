@@ -16,12 +16,15 @@ def when(ts: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return time.strftime(fmt, time.localtime(ts))
 
 
-HELD_OFF_STREAM = "(held: its text stays off stream; `python focus.py history` in a private shell shows it)"
+def off_stream(why: str) -> str:
+    """What /history (on stream) shows instead of a message the hold queue kept or Twitch removed."""
+    return f"({why}: its text stays off stream; `python focus.py history` in a private shell shows it)"
 
 
 def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
-    """`on_stream` (focus's /history, the default): a held message's text is not shown -- the hold queue keeps it
-    off stream; only the shell command (`focus.py history`, off stream) passes False."""
+    """`on_stream` (focus's /history, the default): the text of a held message is not shown (the hold queue keeps
+    it off stream), nor that of one a moderator deleted or cleared (it was removed from chat for a reason: a slur,
+    a spoiler, a doxx); only the shell command (`focus.py history`, off stream) passes False."""
     name = sanitize(h.name)
     login = sanitize(h.login)
     who = name if name.lower() == login else f"{name} ({login})"
@@ -42,7 +45,8 @@ def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
     for s in h.messages:
         flags = "".join(f"[{f}] " for f, on in (("deleted", s.deleted), ("cleared", s.cleared and not s.deleted),
                                                  ("held", s.held)) if on)
-        text = HELD_OFF_STREAM if s.held and on_stream else sanitize(s.text)
+        why = "held" if s.held else "deleted" if s.deleted else "cleared" if s.cleared else ""
+        text = off_stream(why) if why and on_stream else sanitize(s.text)
         out.append(f"  {when(s.ts)}  {flags}{text}")
     return out
 
