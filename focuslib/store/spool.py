@@ -76,8 +76,8 @@ def heap_trimmer() -> Callable[[], object]:
     What the writer thread frees after a batch (SQLite's statement scratch, unpacked rows, parameter lists)
     stays in its malloc heap, which glibc gives back to the system only from the top: after a raid that was
     about 1 MiB of RSS kept for good (+4.6-4.9 MiB of growth over 1,000,000 messages without it).
-    `malloc_trim` hands every heap's free pages back; the writer calls it after a flood (writer.TRIM_ROWS).  Resolved in the writer thread, off
-    start-up: ctypes costs a few milliseconds to import."""
+    `malloc_trim` hands every heap's free pages back; the writer calls it after a flood (writer.TRIM_ROWS).
+    Resolved in the writer thread, off start-up: ctypes costs a few milliseconds to import."""
     if not sys.platform.startswith("linux"):
         return _nothing
     try:
