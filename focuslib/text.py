@@ -102,6 +102,18 @@ def sanitize(text: str) -> str:
     return _marks()[0].sub(_cut_marks, text)
 
 
+def whole_number(text: str, most: int) -> int | None:
+    """`text` as a whole number from 0 to `most`, or None.  ASCII digits only: str.isdigit() is also true of "²"
+    (which int() refuses: a traceback instead of a usage line) and of "١٢٣"; and never more digits than `most`
+    has, leading zeros aside, so int() never reads a huge one (it refuses over 4,300 digits, and a float made
+    from it overflows)."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit() and len(digits) <= len(str(most))):
+        return None
+    n = int(digits)
+    return n if n <= most else None
+
+
 def display_name(name: str, login: str) -> str:
     """A user's name as shown: the display name, or the login when the name is empty or only invisible."""
     return sanitize(name).strip() or sanitize(login).strip() or "anonymous"

@@ -112,15 +112,14 @@ def stop_running(data_dir: Path) -> int:
 def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
     """--no-history, --hold-new and their FOCUS_* settings, checked."""
     from focuslib.errors import ConfigError
+    from focuslib.text import whole_number
 
     off = args.no_history or env.get("FOCUS_HISTORY", "").strip().lower() in ("off", "0", "no", "false")
     days_text = env.get("FOCUS_HISTORY_DAYS", "").strip() or "90"
     minutes_text = env.get("FOCUS_HOLD_MINUTES", "").strip() or "10"
-    # ASCII digits: str.isdigit() is also true of "²", which int() refuses (a traceback, not this line); and a
-    # bound: the writer's cutoff is a float, which a 309-digit number of days overflows (history turned off),
-    # and int() refuses a number of over 4,300 digits.
-    if not (days_text.isascii() and days_text.isdigit() and len(days_text) <= 6
-            and int(days_text) <= MAX_HISTORY_DAYS):
+    # Bounded: the writer's cutoff is a float, which a 309-digit number of days overflows (history turned off).
+    days = whole_number(days_text, MAX_HISTORY_DAYS)
+    if days is None:
         raise ConfigError(f"FOCUS_HISTORY_DAYS={days_text[:40]!r} is not a number of days up to {MAX_HISTORY_DAYS:,}",
                           "set it to a whole number (0 keeps everything), or unset it for 90")
     try:
@@ -131,7 +130,7 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
         raise ConfigError(f"FOCUS_HOLD_MINUTES={minutes_text!r} is not a number of minutes between 0 and 1440",
                           "set it to e.g. 10, or unset it") from None
     hold = args.hold_new or env.get("FOCUS_HOLD_NEW", "").strip().lower() in ("1", "on", "yes", "true")
-    return {"history": not off, "history_days": int(days_text), "hold_minutes": minutes if hold else None}
+    return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

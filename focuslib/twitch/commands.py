@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
+from focuslib.text import whole_number
+
 MAX_MESSAGE = 500  # characters (Send Chat Message, announcements, reasons: §5.3, §5.4, §2.6)
 MAX_TIMEOUT = 14 * 24 * 3600  # 1,209,600 s (§5.4)
 MAX_FOLLOWERS_MINUTES = 129_600  # 90 days: follower_mode_duration's upper bound (Update Chat Settings)
@@ -28,6 +30,7 @@ COLORS = ("blue", "green", "orange", "purple")  # announcement colours besides t
 
 _LOGIN = re.compile(r"^[A-Za-z0-9_]{1,25}$")
 _DURATION = re.compile(r"^([0-9]{1,15})([smhdw]?)$")  # ASCII digits (\d is any script's), int()-sized
+MOST = 10**15 - 1  # a held message, question or line count: far more than any, and int()-sized
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -216,14 +219,8 @@ def on_off(word: str) -> bool:
     raise CommandError(f"say on or off, not {word[:20]!r}")
 
 
-def _count(text: str) -> int | None:
-    """`text` as a whole number, or None.  ASCII digits only: str.isdigit() is also true of "²", which int()
-    refuses (a ValueError, not a usage line), and at most 15 of them (int() refuses over 4,300)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
-
-
 def _number(word: str) -> int:
-    n = _count(word[1:] if word.startswith("#") else word)
+    n = whole_number(word[1:] if word.startswith("#") else word, MOST)
     if n is None or n < 1:
         raise CommandError(f"not a held message number: {word[:20]!r}")
     return n
@@ -344,14 +341,14 @@ def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
 
 def _history(args: str) -> Command:
     parts = _split(args, 2)
-    limit = _count(parts[1]) if len(parts) == 2 else 10
+    limit = whole_number(parts[1], MOST) if len(parts) == 2 else 10
     if not 1 <= len(parts) <= 2 or limit is None or not 1 <= limit <= 100:
         raise CommandError("")
     return History(login(parts[0]), limit)
 
 
 def _done(args: str) -> Command:
-    n = _count(args)
+    n = whole_number(args, MOST)
     if n is None or n < 1:
         raise CommandError("")
     return Done(n)
