@@ -14,12 +14,11 @@ import hashlib
 import queue
 import socket
 import struct
-import threading
 from typing import Iterator
 
 import pytest
 
-from focuslib.net.websocket import Binary, Closed, Frames, Opened, SocketReport, WsConnection
+from focuslib.net.websocket import Binary, Closed, Credits, Frames, Opened, SocketReport, WsConnection
 
 from conftest import t
 
@@ -100,7 +99,7 @@ def peer() -> Iterator[Peer]:
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(t(10))
     p = Peer()
-    conn = WsConnection(1, f"ws://127.0.0.1:{server.getsockname()[1]}/ws", p.reports.put, threading.Semaphore(1000))
+    conn = WsConnection(1, f"ws://127.0.0.1:{server.getsockname()[1]}/ws", p.reports.put, Credits(1000))
     conn.start()
     sock, _ = server.accept()
     server.close()

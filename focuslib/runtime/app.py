@@ -19,7 +19,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib import threads
-from focuslib.net.websocket import WsConnection
+from focuslib.net.websocket import Credits, WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
 from focuslib.twitch.actions import CheckToken
@@ -110,7 +110,7 @@ class App:
         self.inbox: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self.parser = FrameParser()
         self.conns: dict[int, WsConnection] = {}
-        self.credits = threading.Semaphore(CREDITS)
+        self.credits = Credits(CREDITS)
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
         self.check_token: Callable[[], None] | None = None  # the token keeper's check, once it runs
@@ -178,6 +178,7 @@ class App:
 
     def _loop(self, until: Callable[[], bool] | None) -> bool:
         get = self.inbox.get
+        empty = self.inbox.empty
         session = self.session
         clock = self.clock
         handle = self._handle
@@ -196,12 +197,11 @@ class App:
                 item = None
             if item is not None:
                 handle(item)
-                for _ in range(BATCH):
-                    try:
-                        item = get(block=False)
-                    except queue.Empty:
+                for _ in range(BATCH):  # what else waits (only this thread takes from the inbox)
+                    if empty():
                         break
-                    handle(item)
+                    handle(get())
+                self.terminal.flush()  # the chat first: a message's way to the screen ends here
             deadline = session.deadline()
             if deadline is not None and clock() >= deadline:
                 self._execute(session.tick(clock()))
