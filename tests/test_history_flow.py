@@ -137,6 +137,33 @@ def test_first_time_chatters_are_marked_once_after_the_history_knows_the_channel
     assert focus.stop() == 0
 
 
+def test_a_regulars_message_is_stored_while_focus_runs_once_its_line_is_written(sim, start_focus):
+    """A regular's row waits for the main loop's terminal write (HistoryWriter.put_chat_later), then is queued
+    at once: it is committed within the flush interval while focus runs, not only when something comes after
+    it or focus stops."""
+    import sqlite3
+    import time
+
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ANN, "first: the history learns Ann")
+    say(sim, ANN, "second: a regular now")
+    focus.out.wait_text("Ann: second: a regular now")
+    path = db_path(focus.settings.data_dir)
+    deadline = time.monotonic() + t(10)
+    while True:
+        conn = sqlite3.connect(path)
+        try:
+            texts = [r[0] for r in conn.execute("SELECT text FROM messages ORDER BY ts")]
+        finally:
+            conn.close()
+        if texts == ["first: the history learns Ann", "second: a regular now"]:
+            break
+        assert time.monotonic() < deadline, f"stored while running: {texts}"
+        threading.Event().wait(0.05)
+    assert focus.stop() == 0
+
+
 def test_mentions_take_the_mentioned_chatters_own_color(sim, start_focus):
     run_once(sim, start_focus, [(ANN, "I am red")])
     focus = start_focus(sink=Sink(tty=True), color="always", timestamps=False)

@@ -19,7 +19,7 @@ from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import MIGRATIONS, VERSION, StoreError, db_path, open_read, open_write
-from focuslib.store.writer import DAY, HistoryWriter, QuestionsAnswered, Released
+from focuslib.store.writer import DAY, LATER, HistoryWriter, QuestionsAnswered, Released
 from focuslib.twitch.events import parse_event
 
 from conftest import t
@@ -160,6 +160,32 @@ def test_a_full_queue_drops_and_counts_instead_of_blocking(tmp_path):
     for k in range(25):
         w.put(time.time(), chat(ANN, f"x{k}"))
     assert w.dropped == 15
+
+
+def test_rows_kept_until_the_line_is_written_keep_their_place_and_a_stop_writes_them(tmp_path):
+    """put_chat_later (a regular's message: its row once the line is on screen) before an event about it: the
+    event finds the row; one still kept when focus stops is written."""
+    path = db_path(tmp_path)
+    now = time.time()
+    first, second = chat(ANN, "gone soon"), chat(ANN, "the last word")
+    w = HistoryWriter(path).start()
+    assert w.ready.wait(t(5))
+    w.put_chat_later(now, first)
+    w.put(now + 1, ev("channel.chat.message_delete", payloads_chat.message_delete(ANN, first.message_id)))
+    w.put_chat_later(now + 2, second)
+    w.stop(t(5))
+    assert rows(path, "SELECT text, deleted FROM messages ORDER BY ts") == [("gone soon", 1), ("the last word", 0)]
+
+
+def test_at_most_LATER_rows_wait_for_the_line(tmp_path):
+    """Past LATER kept rows they are queued at once (a burst's turn would keep all its messages alive): with a
+    queue of LATER (not started, so nothing drains it) the second LATER are refused and counted."""
+    w = HistoryWriter(db_path(tmp_path), capacity=LATER)
+    for k in range(2 * LATER + 1):
+        w.put_chat_later(time.time(), chat(ANN, f"x{k}"))
+    assert w.dropped == LATER
+    w.settle()
+    assert w.dropped == LATER + 1
 
 
 def test_a_batch_is_committed_within_the_flush_interval_while_running(tmp_path):

@@ -202,6 +202,8 @@ class App:
                         break
                     handle(get())
                 self.terminal.flush()  # the chat first: a message's way to the screen ends here
+                if self.memory is not None:
+                    self.memory.settle()  # then its history rows
             deadline = session.deadline()
             if deadline is not None and clock() >= deadline:
                 self._execute(session.tick(clock()))

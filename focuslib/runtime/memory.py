@@ -126,7 +126,7 @@ class ChatMemory(Recall):
         if self._loaded and self._known_ok and not self._waiting and writer is not None:
             known = writer.known.get(m.broadcaster.id)
             if known is not None and uid in known.seen and (hold is None or not hold.is_held(uid)):
-                writer.put_chat(self.wall(), m)
+                writer.put_chat_later(self.wall(), m)  # its row once the line is written (`settle`)
                 return True
         if hold is not None and uid and hold.is_held(uid):  # held until released, whatever the database does
             return self._keep(m, now)
@@ -159,6 +159,11 @@ class ChatMemory(Recall):
         known.add(uid)
         self._renderer().mark_first(m.message_id)
         return True
+
+    def settle(self) -> None:
+        """The main loop wrote the terminal: queue the rows that waited for that (HistoryWriter.put_chat_later)."""
+        if self.writer is not None:
+            self.writer.settle()
 
     @staticmethod
     def _trusted(m: ChatMessage) -> bool:

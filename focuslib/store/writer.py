@@ -60,6 +60,7 @@ DAY = 86_400.0
 # Rows written between two heap trims at least (spool.heap_trimmer): a trim holds each malloc heap's lock for
 # ~0.3 ms, the main thread's too, so busy chat (a flush every half second) is not trimmed every time.
 TRIM_ROWS = 10_000
+LATER = 16  # chat messages whose rows may wait for `settle` (the main loop's next terminal write), at most
 RECENT_COLORS = 1_024  # login -> color pairs loaded for mention colors
 LOCKED_SAY = 5.0  # seconds another program may keep the database locked before focus says so (once)
 PAUSES = (0.1, 3.0)  # first and longest pause between tries on a locked database (each try also waits busy_ms)
@@ -176,6 +177,7 @@ class HistoryWriter:
         self._wall = wall
         # Not a queue.Queue: a put wakes nobody; the thread is woken once per batch (`_armed`).
         self._spool = Spool(capacity, capacity_bytes)
+        self._later: list[tuple[float, ChatMessage]] = []  # main thread: rows kept until the line is on screen
         self._armed = False  # a wake-up for the current batch was sent
         self._wake = threading.Event()
         self._full = threading.Event()
@@ -220,6 +222,8 @@ class HistoryWriter:
 
         A held message (hold queue) is stored marked, and its chatter stays
         unknown until `Released` comes for them."""
+        if self._later:  # the rows waiting for `settle` came first
+            self.settle()
         if type(event) is ChatMessage:
             self.put_chat(ts, event, held)
         elif self.failed is None:
@@ -228,6 +232,8 @@ class HistoryWriter:
     def put_chat(self, ts: float, m: ChatMessage, held: bool = False) -> None:
         """`put` of a chat message, the hot path: it becomes its row here (strings and numbers), so nothing of
         the message's nested records stays alive until the batch is written (that made the collector's passes long)."""
+        if self._later:
+            self.settle()
         if self.failed is None:
             spool = self._spool
             if not spool.put_row(message_row(ts, m, held), m.chatter.id):
@@ -238,6 +244,24 @@ class HistoryWriter:
             elif spool.added - spool.removed >= FULL and not self._full.is_set():  # written now, flood or not
                 self._full.set()
 
+    def put_chat_later(self, ts: float, m: ChatMessage) -> None:
+        """`put_chat`, once the message is on screen: the main loop calls `settle` right after it writes the
+        terminal.  At a steady pace of chat each message is its own turn of that loop, on a CPU that has
+        just woken up, and building and packing its row (~5 us there) would delay the line by as much.  At
+        most LATER wait (a burst's turn would keep all its messages alive); every other `put`, `settle` and
+        `stop` takes them first, so rows and events keep their order."""
+        later = self._later
+        if len(later) >= LATER:
+            self.settle()
+            later = self._later
+        later.append((ts, m))
+
+    def settle(self) -> None:
+        """Queue the rows `put_chat_later` kept (main thread)."""
+        later, self._later = self._later, []
+        for ts, m in later:
+            self.put_chat(ts, m)
+
     def _queued(self, ok: bool) -> None:
         if not ok:
             self.refused += 1
@@ -246,7 +270,8 @@ class HistoryWriter:
             self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Write everything queued, close the database, end the thread (bounded by `timeout`)."""
+        """Write everything queued, close the database, end the thread (bounded by `timeout`).  Main thread."""
+        self.settle()
         self._stopping.set()
         self._wake.set()
         self._full.set()
