@@ -119,3 +119,12 @@ def test_profile_analysis_shares() -> None:
 def test_latency_percentiles_are_nearest_rank_and_count_lost_messages() -> None:
     seconds = [k / 1000 for k in range(100, 0, -1)]  # 1..100 ms, unsorted
     assert _percentiles(seconds, 103) == {"n": 100, "lost": 3, "p50_ms": 50.0, "p99_ms": 99.0, "max_ms": 100.0}
+
+
+def test_threads_splits_a_bursts_cpu_by_thread() -> None:
+    """`python -m bench.threads`: one line a run, the main thread and the websocket thread among the busy ones."""
+    proc = subprocess.run([sys.executable, "-m", "bench.threads", "--messages", "300", "--runs", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=t(90))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (line,) = proc.stdout.splitlines()
+    assert " msg/s  all threads " in line and " us a message:  main " in line and "  thread " in line
