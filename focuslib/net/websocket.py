@@ -86,6 +86,17 @@ class Credits:
         self.acquire: Callable[[], None] = tokens.get
         self.release: Callable[[], None] = functools.partial(tokens.put, None)
 
+    def stop(self, waiting: int) -> None:
+        """`acquire` never waits again, and up to `waiting` threads waiting in it now go on.
+
+        For the stop: the main loop has ended, so nobody gives a credit back, and a socket thread still
+        reading a flood up to its close would wait for one forever (and the stop a second for that thread).
+        A thread that looked `acquire` up just before takes one of the tokens put here, so `waiting` is the
+        number of socket threads that may still call it."""
+        self.acquire = _nothing
+        for _ in range(waiting):
+            self.release()
+
 
 class MessageTooLarge(Exception):
     def __str__(self) -> str:

@@ -380,8 +380,7 @@ class App:
         self._shut_down = True
         self._flush_view()
         self._execute(self.session.stop(self.clock()))
-        for _ in range(CREDITS):  # a socket thread waiting for a credit must not wait forever
-            self.credits.release()
+        self.credits.stop(len(self.conns))  # nobody takes from the inbox any more: no socket thread may wait for it
         deadline = time.monotonic() + 1.0
         for c in list(self.conns.values()):
             if c.connecting:  # stuck in a handshake nobody answers: it cannot be woken, and ends by itself
