@@ -26,17 +26,23 @@ GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 
 
-def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, length: int | None = None) -> bytes:
-    """A server's frame (unmasked); `length` forces the length form: 7, 16 or 64 bits."""
+def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, length: int | None = None,
+          mask: bytes = b"") -> bytes:
+    """A server's frame (unmasked unless a 4-byte `mask` is given); `length` forces the length form: 7, 16 or 64
+    bits."""
     n = len(payload)
     form = length or (7 if n < 126 else 16 if n < 65536 else 64)
     head = bytes([(0x80 if fin else 0) | rsv << 4 | opcode])
+    masked = 0x80 if mask else 0
     if form == 7:
-        head += bytes([n])
+        head += bytes([masked | n])
     elif form == 16:
-        head += bytes([126]) + struct.pack("!H", n)
+        head += bytes([masked | 126]) + struct.pack("!H", n)
     else:
-        head += bytes([127]) + struct.pack("!Q", n)
+        head += bytes([masked | 127]) + struct.pack("!Q", n)
+    if mask:
+        head += mask
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     return head + payload
 
 
@@ -127,6 +133,25 @@ def test_text_frames_of_each_length_form_arrive_whole_and_in_order(peer, size):
     messages = [b"m" * size, b"second"]
     peer.send(b"".join(frame(TEXT, m) for m in messages))
     peer.take(2)
+    assert peer.texts == messages
+
+
+@pytest.mark.parametrize("length", [16, 64])
+def test_a_short_message_in_a_longer_length_form_than_it_needs_is_read_whole(peer, length):
+    """The RFC asks for the shortest form but websocket-client takes any: the short way must read the same."""
+    messages = [b"tiny", b"next"]
+    peer.send(frame(TEXT, messages[0], length=length) + frame(TEXT, messages[1], length=length))
+    peer.take(2)
+    assert peer.texts == messages
+
+
+@pytest.mark.parametrize("size", [5, 300])
+def test_a_masked_frame_is_left_to_the_library_which_unmasks_it(peer, size):
+    """A server never masks; if one did, the short way must not hand over the masked bytes as the message."""
+    messages = [b"plain", b"k" * size, b"plain again"]
+    peer.send(frame(TEXT, messages[0]) + frame(TEXT, messages[1], mask=b"\x01\x02\x03\x04")
+              + frame(TEXT, messages[2]))
+    peer.take(3)
     assert peer.texts == messages
 
 
