@@ -152,6 +152,13 @@ QUIET_WINDOW = 0.2  # seconds
 QUIET_CPU = 0.002  # CPU seconds in a window: 1 % of a core (idle focus uses 0.01 %)
 
 
+def visible(data: bytes) -> str:
+    """A client's output for the bench's own error lines: control characters and escapes written out as
+    `\\xNN`, so a client's stdout (a pty's redraws) or stderr cannot drive the terminal running the bench."""
+    text = data.decode("utf-8", "replace").strip()
+    return "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in text)
+
+
 class Client:
     """One client process against the simulator, from spawn to subscribed to stopped."""
 
@@ -244,9 +251,8 @@ class Client:
 
     def diagnose(self) -> str:
         self._stderr.flush()
-        err = (self.home / "stderr.txt").read_bytes()[-1500:].decode("utf-8", "replace").strip()
-        out = self.reader.tail[-500:].decode("utf-8", "replace").strip()
-        out = "".join(ch if ch.isprintable() or ch == "\n" else f"\\x{ord(ch):02x}" for ch in out)  # a pty's escapes
+        err = visible((self.home / "stderr.txt").read_bytes()[-1500:])
+        out = visible(self.reader.tail[-500:])  # a pty's escapes
         code = self.proc.poll()
         parts = [f"exit code {code}" if code is not None else "", f"stderr: {err}" if err else "",
                  f"stdout: {out}" if out else ""]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conftest import ROOT, t
 
+from bench.clients import visible
 from bench.frames import ws_frame
 from bench.measure import _percentiles
 from bench.profile import analyse
@@ -128,3 +129,9 @@ def test_threads_splits_a_bursts_cpu_by_thread() -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     (line,) = proc.stdout.splitlines()
     assert " msg/s  all threads " in line and " us a message:  main " in line and "  thread " in line
+
+
+def test_a_clients_output_in_the_benchs_error_lines_cannot_drive_the_terminal() -> None:
+    """stdout and stderr alike (the stderr was shown raw): escapes, bidi overrides and bad UTF-8 written out."""
+    raw = "Traceback\n\x1b]52;c;cHduZWQ=\x07\x1b[2J boom \u202egnp.exe\r".encode() + b"\xff"
+    assert visible(raw) == "Traceback\n\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J boom \\x202egnp.exe\\x0d\ufffd"
