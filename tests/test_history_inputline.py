@@ -29,3 +29,19 @@ def test_release_ban_and_history_from_the_input_line(open_pty, sim, start_focus)
     recap = focus.text()[focus.text().index("recap "):]
     assert "  held          1 from 1 chatter, kept off stream and never released" in recap  # Cy's, banned
     assert "  released      1 from 1 chatter by /release" in recap  # Bob's
+
+
+def test_what_release_puts_on_stream_is_what_delete_finds_next(open_pty, sim, start_focus) -> None:
+    """Released messages reach the input line's recent chat like any message shown: `/delete` right after
+    `/release` deletes the released one, the newest on stream (the history has it held until its next batch)."""
+    run_once(sim, start_focus, [(ANN, "a regular from last time")])
+    focus = open_pty(("--hold-new",), rows=40)
+    bob_said = say(sim, BOB, "first words, held")
+    focus.wait_text("held: new chatter Bob (1 message): /release bob or /ban bob")
+    focus.send("/release bob" + ENTER)
+    focus.wait_text("Bob: first words, held")
+    focus.send("/delete" + ENTER)
+    focus.wait_text("deleted Bob's message")
+    assert [r.query["message_id"] for r in sim.requests_to("DELETE", "/helix/moderation/chat")] == [[bob_said]]
+    focus.send("/quit" + ENTER)
+    assert focus.exit_code() == 0

@@ -63,6 +63,7 @@ class ChatMemory(Recall):
         self._bound = False
         self.post: Callable[[Callable[[], None]], None] = lambda fn: fn()  # run on the main thread (the App's inbox)
         self.warn: Callable[[str], None] = lambda text: None  # a warning line, in the App's order (set by start_memory)
+        self.shown: Callable[[Any], None] = lambda event: None  # the App's on_show: the input line's recent chat
         self._loaded = False  # loaded() ran after the writer was ready
         self._known_ok = False  # the known chatters were loaded (the history did not fail before that)
         self._waiting: list[tuple[ChatMessage, float]] = []  # held while the known chatters load, in order
@@ -160,6 +161,14 @@ class ChatMemory(Recall):
         self._renderer().mark_first(m.message_id)
         return True
 
+    def _show(self, m: ChatMessage) -> None:
+        """A message that waited (for the known chatters, or for /release) goes on screen as the main loop shows
+        chat: the input line's recent chat learns it too, so /delete and /reply find what the stream just saw
+        (the history still has it held until the writer's next batch)."""
+        self._unshown.pop(m.message_id, None)
+        self._presenter().show(m, time.monotonic())
+        self.shown(m)
+
     def settle(self) -> None:
         """The main loop wrote the terminal: queue the rows that waited for that (HistoryWriter.put_chat_later)."""
         if self.writer is not None:
@@ -212,13 +221,11 @@ class ChatMemory(Recall):
             if self.writer is not None and self.writer.failed is None:
                 self.terminal.line(self._renderer().quiet("hold queue on again: the known chatters are loaded"))
         self.loaded()
-        presenter = self._presenter()
         for m, t in waiting:
             if not self._known_ok:
                 self._hold(m, t, log=False)
             elif self.admit(m, t):
-                self._unshown.pop(m.message_id, None)
-                presenter.show(m, time.monotonic())
+                self._show(m)
         if self._waiting_dropped:
             n, self._waiting_dropped = self._waiting_dropped, 0
             self.terminal.line(self._renderer().quiet(
@@ -314,11 +321,9 @@ class ChatMemory(Recall):
             "hold queue paused: the history is still loading (locked or slow database), so new chatters "
             "reach the stream until it is"))
         waiting, self._waiting = self._waiting, []
-        presenter = self._presenter()
         for m, t in waiting:
             if self.admit(m, t):
-                self._unshown.pop(m.message_id, None)
-                presenter.show(m, time.monotonic())
+                self._show(m)
 
     def tick(self, now: float) -> None:
         """Drop held messages past FOCUS_HOLD_MINUTES, one quiet line per chatter."""
@@ -339,10 +344,8 @@ class ChatMemory(Recall):
         entry = self.hold.release(who) if self.hold is not None else None
         if entry is None:
             return [f"nobody named {who} is held"]
-        presenter = self._presenter()
         for _, m in entry.messages:
-            self._unshown.pop(m.message_id, None)
-            presenter.show(m, time.monotonic())
+            self._show(m)
         last: ChatMessage | None = entry.messages[-1][1] if entry.messages else None
         if self.writer is not None and last is not None:
             channel = last.broadcaster.id
@@ -380,6 +383,7 @@ def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: A
                                      presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog)
     memory.post = lambda fn: app.inbox.put(Call(fn))
     memory.warn = lambda text: app.inbox.put(NoticeText(text))
+    memory.shown = lambda event: app.on_show(event) if app.on_show is not None else None  # set after this
     return memory
 
 
