@@ -297,7 +297,7 @@ def test_a_message_turned_away_while_the_history_fails_is_counted_too(tmp_path):
         assert at_gate.wait(t(10))
         w.put(time.time(), chat("queued"))  # the queue is full now
         w.put(time.time(), chat("turned away first"))  # the writer gives up at its next try
-        lines, first = inspect.getsourcelines(HistoryWriter.put_chat)
+        lines, first = inspect.getsourcelines(HistoryWriter._row)  # where put_chat counts a refused row
         count_line = first + next(k for k, text in enumerate(lines) if "+= 1" in text)
 
         def local(frame, event, arg):
@@ -308,7 +308,7 @@ def test_a_message_turned_away_while_the_history_fails_is_counted_too(tmp_path):
                 counted.set()
             return local
 
-        sys.settrace(lambda frame, event, arg: local if frame.f_code is HistoryWriter.put_chat.__code__ else None)
+        sys.settrace(lambda frame, event, arg: local if frame.f_code is HistoryWriter._row.__code__ else None)
         try:
             w.put(time.time(), chat("turned away while it fails"))
         finally:

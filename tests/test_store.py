@@ -188,6 +188,27 @@ def test_at_most_LATER_rows_wait_for_the_line(tmp_path):
     assert w.dropped == LATER + 1
 
 
+def test_a_ctrl_c_while_kept_rows_are_queued_leaves_the_rest_for_the_stop(tmp_path):
+    """Ctrl-C raises KeyboardInterrupt wherever the main thread is, so also in `settle`: the kept rows after the
+    one it cut short (their lines are on screen) stay kept, and the tear-down's stop writes them."""
+
+    class CtrlC(str):  # Ctrl-C comes while this row is built (message_row's `"?" in text`)
+        def __contains__(self, item: object) -> bool:
+            raise KeyboardInterrupt
+
+    path = db_path(tmp_path)
+    now = time.time()
+    w = HistoryWriter(path).start()
+    assert w.ready.wait(t(5))
+    w.put_chat_later(now, chat(ANN, "shown first"))
+    w.put_chat_later(now + 1, chat(ANN, "cut short")._replace(text=CtrlC("cut short")))
+    w.put_chat_later(now + 2, chat(BOB, "shown last"))
+    with pytest.raises(KeyboardInterrupt):
+        w.settle()
+    w.stop(t(5))
+    assert rows(path, "SELECT text FROM messages ORDER BY ts") == [("shown first",), ("shown last",)]
+
+
 def test_a_batch_is_committed_within_the_flush_interval_while_running(tmp_path):
     path = db_path(tmp_path)
     w = HistoryWriter(path, flush_interval=0.05).start()

@@ -234,6 +234,9 @@ class HistoryWriter:
         the message's nested records stays alive until the batch is written (that made the collector's passes long)."""
         if self._later:
             self.settle()
+        self._row(ts, m, held)
+
+    def _row(self, ts: float, m: ChatMessage, held: bool) -> None:
         if self.failed is None:
             spool = self._spool
             if not spool.put_row(message_row(ts, m, held), m.chatter.id):
@@ -253,14 +256,17 @@ class HistoryWriter:
         later = self._later
         if len(later) >= LATER:
             self.settle()
-            later = self._later
         later.append((ts, m))
 
     def settle(self) -> None:
-        """Queue the rows `put_chat_later` kept (main thread)."""
-        later, self._later = self._later, []
-        for ts, m in later:
-            self.put_chat(ts, m)
+        """Queue the rows `put_chat_later` kept (main thread).  One at a time out of `_later`: a Ctrl-C raises
+        KeyboardInterrupt wherever the main thread is, and the rows after the one it cut short (on screen
+        already) must stay for the tear-down's `stop`, not vanish with a list taken whole."""
+        later = self._later
+        row = self._row
+        while later:
+            ts, m = later.pop(0)
+            row(ts, m, False)
 
     def _queued(self, ok: bool) -> None:
         if not ok:
