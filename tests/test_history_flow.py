@@ -67,6 +67,25 @@ def on_main(focus, fn):
     return out[0] if out else None
 
 
+def stored_while_running(focus, texts: list[str]) -> None:
+    """Wait (bounded) until the running focus's history holds exactly these message texts, in order."""
+    import sqlite3
+    import time
+
+    path = db_path(focus.settings.data_dir)
+    deadline = time.monotonic() + t(10)
+    while True:
+        conn = sqlite3.connect(path)
+        try:
+            stored = [r[0] for r in conn.execute("SELECT text FROM messages ORDER BY ts")]
+        finally:
+            conn.close()
+        if stored == texts:
+            return
+        assert time.monotonic() < deadline, f"stored while running: {stored}"
+        threading.Event().wait(0.05)
+
+
 def test_history_round_trip_what_was_received_is_what_history_prints(sim, env, start_focus):
     texts = ["hello there", "is that \x1b[31mneovim\x1b[0m?", "ok back to work", "@DeskFox what font is that?",
              "docs: https://example.com/guide."]
@@ -141,26 +160,32 @@ def test_a_regulars_message_is_stored_while_focus_runs_once_its_line_is_written(
     """A regular's row waits for the main loop's terminal write (HistoryWriter.put_chat_later), then is queued
     at once: it is committed within the flush interval while focus runs, not only when something comes after
     it or focus stops."""
-    import sqlite3
-    import time
-
     focus = start_focus(timestamps=False)
     sim.wait_subscribed(N_SUBS)
     say(sim, ANN, "first: the history learns Ann")
     say(sim, ANN, "second: a regular now")
     focus.out.wait_text("Ann: second: a regular now")
-    path = db_path(focus.settings.data_dir)
-    deadline = time.monotonic() + t(10)
-    while True:
-        conn = sqlite3.connect(path)
-        try:
-            texts = [r[0] for r in conn.execute("SELECT text FROM messages ORDER BY ts")]
-        finally:
-            conn.close()
-        if texts == ["first: the history learns Ann", "second: a regular now"]:
-            break
-        assert time.monotonic() < deadline, f"stored while running: {texts}"
-        threading.Event().wait(0.05)
+    stored_while_running(focus, ["first: the history learns Ann", "second: a regular now"])
+    assert focus.stop() == 0
+
+
+def test_a_history_row_that_cannot_be_built_after_its_line_costs_that_row_not_the_chat(sim, start_focus):
+    """A regular's row is built after the line is written (HistoryWriter.settle, outside the handling of a
+    frame): a bug there is reported like a bad frame, and the chat and the other rows go on."""
+    import time
+
+    from focuslib.twitch.events import parse_event
+
+    focus = start_focus(timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    say(sim, ANN, "known from now on")
+    focus.out.wait_text("Ann: known from now on")
+    broken = parse_event("channel.chat.message", "1", payloads.chat_message(ANN, "x"))._replace(chatter=None)
+    on_main(focus, lambda: focus.app.memory.writer.put_chat_later(time.time(), broken))
+    say(sim, ANN, "still flowing")
+    focus.out.wait_text("Ann: still flowing")
+    focus.out.wait_text("focus skipped a message it could not handle (details in the devlog)")
+    stored_while_running(focus, ["known from now on", "still flowing"])
     assert focus.stop() == 0
 
 

@@ -203,7 +203,10 @@ class App:
                     handle(get())
                 self.terminal.flush()  # the chat first: a message's way to the screen ends here
                 if self.memory is not None:
-                    self.memory.settle()  # then its history rows
+                    try:
+                        self.memory.settle()  # then its history rows
+                    except Exception as exc:  # a row that cannot be built costs that row, never the chat
+                        self._bug(exc)
             deadline = session.deadline()
             if deadline is not None and clock() >= deadline:
                 self._execute(session.tick(clock()))
