@@ -383,7 +383,8 @@ def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: A
                                      presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog)
     memory.post = lambda fn: app.inbox.put(Call(fn))
     memory.warn = lambda text: app.inbox.put(NoticeText(text))
-    memory.shown = lambda event: app.on_show(event) if app.on_show is not None else None  # set after this
+    # app.on_show is set later in set-up (once the input line exists), so it is looked up at each call.
+    memory.shown = lambda event: app.on_show(event) if app.on_show is not None else None
     return memory
 
 
