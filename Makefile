@@ -119,8 +119,10 @@ raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rusty_raccoon
 	$(call need,CHANNEL,make raid CHANNEL=rusty_raccoon)
 	@$(PY) focus.py raid -- $(call q,CHANNEL)
 
+# The suite mostly waits (simulated Twitch, subprocesses, ptys), so it runs in 4 workers on 2 cores; timing-sensitive
+# tests share one worker (xdist_group "serial", see tests/conftest.py).  ARGS comes last: ARGS="-n 0 tests/x.py".
 test: $(VENV)/.dev ## install everything and run the test suite
-	PYTHONWARNINGS=default $(PY) -m pytest $(ARGS)
+	PYTHONWARNINGS=default $(PY) -m pytest -n 4 --dist loadgroup --durations=10 $(ARGS)
 
 # The bench's own virtualenv: the peer (pyTwitchAPI) and py-spy, never in focus's .venv.
 bench/.venv/.installed: bench/requirements.txt

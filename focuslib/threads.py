@@ -19,6 +19,10 @@ from collections.abc import Iterator
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 
+# How often an `http.server` loop (`serve_forever(poll_interval=...)`) looks whether `shutdown()` was called:
+# the standard 0.5 s made every stop of make auth's server and of the simulated Twitch wait up to that long.
+SERVE_POLL = 0.05
+
 
 def start(thread: threading.Thread) -> threading.Thread:
     """`thread.start()` with the stop signals blocked in the new thread; returns the thread."""

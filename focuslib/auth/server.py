@@ -45,6 +45,7 @@ SECURITY_HEADERS = {
 
 class CallbackHandler(BaseHTTPRequestHandler):
     server_version = "focus-auth"
+    disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall between them
     timeout = REQUEST_TIMEOUT  # an idle browser pre-connection must not hold a worker for long
 
     def log_message(self, format: str, *args: Any) -> None:

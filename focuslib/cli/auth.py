@@ -140,7 +140,7 @@ def _code_flow(settings: Settings, args: argparse.Namespace, http: HttpClient, s
     """Serve the callback until the sign-in succeeds (the result) or we are stopped (None)."""
     flow = CodeFlow(settings, http, args.scopes, force_verify=args.force_verify)
     server = CallbackServer(flow)  # raises a clear error when the port is taken
-    thread = threading.Thread(target=server.serve_forever, name="auth-http", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(threads.SERVE_POLL,), name="auth-http", daemon=True)
     threads.start(thread)
     control.flow = flow
     try:

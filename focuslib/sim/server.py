@@ -111,7 +111,7 @@ class SimTwitch(SimState):
         self._http.sim = self  # type: ignore[attr-defined]
         routes = {**eventsub_routes(self), **self.oauth.routes(), **self.helix.routes()}
         self._http.routes = routes  # type: ignore[attr-defined]
-        t = threading.Thread(target=self._http.serve_forever, name="sim-http", daemon=True)
+        t = threading.Thread(target=self._http.serve_forever, args=(threads.SERVE_POLL,), name="sim-http", daemon=True)
         threads.start(t)
         self._threads.append(t)
         return self
