@@ -28,6 +28,7 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
+from focuslib.twitch.session import Timings  # noqa: E402
 from focuslib.sim import SimTwitch  # noqa: E402
 from secret_guard import SINKS, pytest_runtest_makereport  # noqa: E402,F401  (no secret in any output)
 
@@ -35,6 +36,8 @@ from focuslib.twitch.subscriptions import desired  # noqa: E402
 
 N_SUBS = len(desired("1", "1"))  # focus subscribes to the whole catalog by default
 SCALE = float(os.environ.get("FOCUS_TEST_TIMEOUT_SCALE", "1"))
+# Reconnects wait 50-100 ms instead of Twitch-friendly 0.5-1 s (tests/test_eventsub.py proves the real backoff).
+FAST_SESSION = Timings(backoff_base=0.05)
 ESC = re.compile(r"[\x1b\x9b]")
 
 
@@ -158,6 +161,7 @@ def start_focus(env: dict[str, str]) -> Iterator[Callable[..., Focus]]:
 
     def start(extra_env: dict[str, str] | None = None, *, sink: Sink | None = None, **options: Any) -> Focus:
         options.setdefault("devlog", False)
+        options.setdefault("session", FAST_SESSION)
         focus = Focus({**env, **(extra_env or {})}, Options(**options), sink or Sink()).start()
         started.append(focus)
         return focus

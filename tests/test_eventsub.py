@@ -322,6 +322,16 @@ def test_trouble_that_may_pass_is_not_fatal_it_means_a_new_session_later(status)
     assert again.url == BASE
 
 
+def test_a_creation_nobody_answered_gives_the_session_up_at_once_in_one_line():
+    s, sub = welcomed()
+    acts = s.subscription_result(sub.epoch, sub.specs[0], 0, "api.twitch.tv did not answer within 30 s", 31)
+    (notice,) = of(acts, Tell)
+    assert "did not answer within 30 s" in notice.text and "reconnects" in notice.text
+    assert Close(1, 0) in acts and s.phase is Phase.RECONNECTING  # not after every other creation timed out too
+    late = s.subscription_result(sub.epoch, sub.specs[1], 0, "api.twitch.tv did not answer within 30 s", 32)
+    assert of(late, Tell) == []  # the others belong to the session given up: no line each
+
+
 def test_answers_for_a_lost_session_are_stale_and_do_not_hide_later_failures():
     s, sub = welcomed()
     s.closed(1, 4003, "", 11)  # Twitch gave up on it before our POSTs came back

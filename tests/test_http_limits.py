@@ -87,6 +87,7 @@ def test_a_helix_that_trickles_does_not_leave_focus_subscribing_forever(sim, sta
     focus = start_focus(timestamps=False, http_deadline=1.5)  # (30 s in focus; the rule is the same)
     focus.out.wait_text("did not answer within 1.5 s", timeout=20)
     focus.out.wait_text("reconnecting", timeout=20)
+    assert "could not be created" not in focus.out.text  # one line for the session, not one per subscription
     sim.trickle = 0.0  # Helix recovers: the next session subscribes
     focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=30)
     assert focus.stop() == 0

@@ -84,17 +84,20 @@ def _reconnected(focus, sim, old) -> None:
 
 
 def test_keepalive_silence_means_reconnect_and_resubscribe():
-    # 10 s: the least Twitch sends, and the least focus accepts (it clamps to 10-600 s).
-    with SimTwitch(keepalive=10, ping_interval=None) as sim:
+    # Twitch's least keepalive is 10 s (focus clamps to 10-600 s); the same rule with a 1 s keepalive and a
+    # 0.5 s margin proves it without sleeping 12 s.
+    with SimTwitch(keepalive=1, ping_interval=None) as sim:
         from conftest import Focus, Sink
         from focuslib.runtime.setup import Options
+        from focuslib.twitch.session import Timings
 
         env = _env_for(sim)
-        focus = Focus(env, Options(devlog=False), Sink()).start()
+        timings = Timings(keepalive_range=(1, 600), silence_margin=0.5, backoff_base=0.05)
+        focus = Focus(env, Options(devlog=False, session=timings), Sink()).start()
         try:
             old = sim.wait_subscribed(N_SUBS)
             sim.silence(session=old)
-            focus.out.wait_text("no message from Twitch for 12 s", timeout=20)
+            focus.out.wait_text("no message from Twitch for 1.5 s", timeout=20)
             _reconnected(focus, sim, old)
         finally:
             assert focus.stop() == 0

@@ -356,6 +356,8 @@ class App:
 
     def _subscribe_job(self, epoch: int, session_id: str, spec: SubscriptionSpec) -> Callable[[], None]:
         def job() -> None:
+            if epoch != self.session.epoch:  # the session was given up while this waited: nobody needs it
+                return
             try:
                 status, message = self.helix.create_subscription(spec, session_id)
             except Stopped:

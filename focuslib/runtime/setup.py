@@ -34,7 +34,7 @@ from focuslib.config import Settings
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
 from focuslib.errors import AuthError, FocusError
-from focuslib.twitch.session import Phase, Session
+from focuslib.twitch.session import Phase, Session, Timings
 from focuslib.net.helix import Helix
 from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
@@ -72,6 +72,7 @@ class Options:
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
+    session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
     early_connect_limit: float = EARLY_CONNECT_LIMIT
     http_deadline: float = HTTP_DEADLINE  # seconds one Helix or OAuth call may take in all (net/client.py)
     flood_limit: int = FLOOD_LIMIT  # the presenter's summaries (view/collapse.py)
@@ -257,7 +258,8 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
-    session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
+    # What to subscribe to is known once the token is.
+    session = Session(settings.eventsub_url, (), timings=options.session)
 
     # The view (renderer and presenter, with ~50 event types behind them) is
     # built by `warm_up`, or earlier if a line needs it, so importing it stays

@@ -41,6 +41,7 @@ from __future__ import annotations
 import enum
 import random
 from collections import deque
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from focuslib.twitch.actions import (Action, CheckToken, Close, Connect, CreateSubscriptions, Fatal, Gap, Log, Show,
@@ -116,11 +117,27 @@ KEEPALIVE_RANGE = (10, 600)  # what Twitch accepts for keepalive_timeout_seconds
 REASON_LIMIT = 80  # characters of a revocation status shown (it comes from the network)
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
+SILENCE_MARGIN = 2.0  # at least this much past the keepalive before silence means a dead connection
 DEDUPE_SIZE = 2048  # message ids remembered: seconds of a raid, minutes of normal chat
 
 
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """The session's clocks: Twitch's by default; tests (and embedders) pass shorter ones.
+
+    A test that proves a real-time rule (a keepalive is honoured, a backoff grows) shrinks these rather than
+    sleeping through Twitch's values."""
+
+    welcome_timeout: float = WELCOME_TIMEOUT
+    reconnect_grace: float = RECONNECT_GRACE
+    keepalive_range: tuple[int, int] = KEEPALIVE_RANGE
+    silence_margin: float = SILENCE_MARGIN
+    backoff_base: float = BACKOFF_BASE
+    backoff_cap: float = BACKOFF_CAP
+
+
 __all__ = ["Action", "Close", "Connect", "CreateSubscriptions", "Fatal", "Gap", "Log", "Show", "Status", "Tell",
-           "Phase", "Session", "RecentIds", "CLOSE_REASONS", "describe_close"]
+           "Phase", "Session", "RecentIds", "Timings", "CLOSE_REASONS", "describe_close"]
 
 
 class RecentIds:
@@ -157,10 +174,12 @@ class Session:
         *,
         rng: Callable[[], float] = random.random,
         dedupe_size: int = DEDUPE_SIZE,
+        timings: Timings = Timings(),
     ) -> None:
         self.base_url = base_url
         self.desired = desired
         self._rng = rng
+        self.timings = timings
         self.phase = Phase.IDLE
         self.active: int | None = None
         self.pending: int | None = None
@@ -261,6 +280,12 @@ class Session:
         self.results[spec.key] = status
         out: list[Action] = [Log("subscription", {"type": spec.type, "version": spec.version,
                                                   "status": status, "message": message})]
+        if status == 0 and not self.settled:
+            # No answer at all (a timeout, a refused connection): every creation still queued for this session
+            # would wait as long and say so in a line of its own (52 lines, and minutes of a stuck start-up,
+            # when Twitch's API hangs).  The session is given up at once; the next one creates them all again.
+            return out + [Tell(f"Twitch's API did not answer ({message}); focus reconnects and subscribes again",
+                               "warn")] + self._lost(now, "Twitch's API did not answer")
         if status != 202 and (spec.type, status) not in self.reported:
             self.reported.add((spec.type, status))
             out.append(Tell(_subscription_failure(spec, status, message), "warn"))
@@ -295,7 +320,7 @@ class Session:
             self._go("retry")
             return self._connect(now)
         if timer == "welcome":
-            return self._lost(now, f"no welcome from Twitch within {WELCOME_TIMEOUT:g} s")
+            return self._lost(now, f"no welcome from Twitch within {self.timings.welcome_timeout:g} s")
         if timer == "migration":
             return self._lost(now, "the reconnect URL did not welcome us in time")
         return self._lost(now, f"no message from Twitch for {self._silence_limit():g} s")
@@ -311,7 +336,7 @@ class Session:
         if timer == "retry":
             return self.retry_at
         if timer == "welcome":
-            return self.opened_at + WELCOME_TIMEOUT
+            return self.opened_at + self.timings.welcome_timeout
         return self.migrate_deadline
 
     # -- message handlers --------------------------------------------------
@@ -330,7 +355,7 @@ class Session:
             old = self.active
             self._go("migrated")
             self.active, self.pending = conn, None
-            self.session_id, self.keepalive = msg.session_id, _clamp_keepalive(msg.keepalive_timeout)
+            self.session_id, self.keepalive = msg.session_id, self._clamp_keepalive(msg.keepalive_timeout)
             self.last_seen = now
             out: list[Action] = [Log("migrated", detail)]
             if old is not None:
@@ -339,7 +364,7 @@ class Session:
             return out + [Status(self._subscribed_text())]
         if conn == self.active and self._can("welcome"):
             self._go("welcome")
-            self.session_id, self.keepalive = msg.session_id, _clamp_keepalive(msg.keepalive_timeout)
+            self.session_id, self.keepalive = msg.session_id, self._clamp_keepalive(msg.keepalive_timeout)
             self.epoch += 1
             self.results = {}
             self.settled = False
@@ -361,7 +386,7 @@ class Session:
                          f"{_host(self.base_url)} instead", "warn")] + self._lost(now, "reconnect URL refused")
         self._go("session_reconnect")
         self.pending = self._new_conn()
-        self.migrate_deadline = now + RECONNECT_GRACE
+        self.migrate_deadline = now + self.timings.reconnect_grace
         return [
             Log("session_reconnect", {"conn": conn, "new_conn": self.pending}),
             Status("Twitch is moving focus to another server..."),
@@ -412,7 +437,7 @@ class Session:
 
     def _backoff(self) -> float:
         # Full range jitter over the upper half: 0.5-1 s, 1-2 s, 2-4 s ... capped.
-        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** self.attempt))
+        ceiling = min(self.timings.backoff_cap, self.timings.backoff_base * (2 ** self.attempt))
         self.attempt += 1
         return ceiling * (0.5 + 0.5 * self._rng())
 
@@ -428,7 +453,12 @@ class Session:
         return tuple(spec for spec in self.desired if spec.type not in self.revoked)
 
     def _silence_limit(self) -> float:
-        return self.keepalive + max(2.0, self.keepalive * 0.2)
+        return self.keepalive + max(self.timings.silence_margin, self.keepalive * 0.2)
+
+    def _clamp_keepalive(self, seconds: int) -> int:
+        """Twitch sends 10-600; anything else (10^9 would switch the watchdog off) is pulled into that range."""
+        low, high = self.timings.keepalive_range
+        return min(high, max(low, seconds))
 
     def active_types(self) -> frozenset[str]:
         """The subscription types this session has now: created (or already there), not revoked."""
@@ -481,12 +511,6 @@ def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> 
     if status == 409:
         return f"{spec.type} already exists on this session (409{said})"
     return f"{spec.type} could not be created ({status}{said})"
-
-
-def _clamp_keepalive(seconds: int) -> int:
-    """Twitch sends 10-600; anything else (10^9 would switch the watchdog off) is pulled into that range."""
-    low, high = KEEPALIVE_RANGE
-    return min(high, max(low, seconds))
 
 
 def _host(url: str) -> str:
