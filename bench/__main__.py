@@ -64,6 +64,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="how the simulator writes bursts: pre-framed bytes in one sendall (default) or "
                         "websockets' send() per frame")
     p.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="where the JSON goes")
+    p.add_argument("--settle", type=float, default=measure.SETTLE,
+                   help=f"seconds a started client settles before a phase measures it (default {measure.SETTLE:g}; "
+                        "the idle phase waits 4x)")
     args = p.parse_args(argv)
     if args.quick:
         args.messages, args.latency_seconds, args.latency_rounds, args.idle_seconds = 2_000, 2.0, 2, 3.0
@@ -76,7 +79,8 @@ def config(args: argparse.Namespace) -> Config:
                   rates=tuple(int(x) for x in args.rates.split(",") if x),
                   latency_seconds=args.latency_seconds, latency_rounds=args.latency_rounds,
                   idle_seconds=args.idle_seconds, long_messages=args.long_messages,
-                  startup_runs=args.startup_runs, raw=args.sim_send == "raw", profile_messages=args.profile_messages)
+                  startup_runs=args.startup_runs, raw=args.sim_send == "raw", profile_messages=args.profile_messages,
+                  settle=args.settle)
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:

@@ -38,6 +38,7 @@ class Config:
     startup_runs: int = 5
     raw: bool = True  # the simulator writes pre-framed bursts in one sendall
     profile_messages: int = 100_000
+    settle: float = SETTLE  # seconds between start-up and a measurement (--settle; the test's smoke run: less)
 
 
 def burst_once(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def burst_once(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str
     n = cfg.messages
     with Client(kind, sim, workdir) as c:
         c.wait_subscribed()
-        time.sleep(SETTLE)
+        time.sleep(cfg.settle)
         cpu0 = procstat.cpu_seconds(c.pid)
         sent = sim.call("burst", session=c.session, n=n, raw=cfg.raw)
         c.wait_lines(n, timeout=60 + n / 500)
@@ -85,7 +86,7 @@ def latency(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict
             clients.append(Client(kind, sim, workdir))
         for c in clients:
             c.wait_subscribed()
-        time.sleep(SETTLE)
+        time.sleep(cfg.settle)
         seq = {c.kind.name: 0 for c in clients}
         samples: dict[tuple[str, int], list[float]] = {(c.kind.name, r): [] for c in clients for r in cfg.rates}
         sent_count = dict.fromkeys(samples, 0)
@@ -126,7 +127,7 @@ def idle(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict[st
                 runs.append(("focus+devlog", Client(kind, sim, workdir, devlog_reader=True)))
         for _, c in runs:
             c.wait_subscribed()
-        time.sleep(max(2.0, SETTLE))
+        time.sleep(4 * cfg.settle)  # every client at once: longer than one
         before = {name: (procstat.cpu_seconds(c.pid), procstat.cpu_ticks_seconds(c.pid)) for name, c in runs}
         t0 = time.monotonic()
         time.sleep(cfg.idle_seconds)  # the measurement interval itself
@@ -151,7 +152,7 @@ def long_run(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, 
     total, batch = cfg.long_messages, max(1, min(cfg.long_batch, cfg.long_messages))
     with Client(kind, sim, workdir) as c:
         c.wait_subscribed()
-        time.sleep(SETTLE)
+        time.sleep(cfg.settle)
         start = procstat.memory_kib(c.pid)
         samples = [(0, start["VmRSS"])]
         every = max(batch, total // 10)
@@ -167,7 +168,7 @@ def long_run(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, 
                 samples.append((sent, procstat.memory_kib(c.pid)["VmRSS"]))
         c.wait_lines(total, timeout=60)
         seconds = c.reader.last - t0
-        time.sleep(SETTLE)
+        time.sleep(cfg.settle)
         end = procstat.memory_kib(c.pid)
     out = {"messages": total, "msgs_per_s": round(total / seconds, 1),
            "rss_start_kib": start["VmRSS"], "rss_end_kib": end["VmRSS"],

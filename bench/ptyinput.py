@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .clients import BenchError, Client, Kind, focus_kind, focus_pty_kind
-from .measure import SETTLE, Config, _percentiles, burst_once, latency
+from .measure import Config, _percentiles, burst_once, latency
 from .simctl import SimProc
 
 PROBES = "αβγδεζηθικλμνξοπρστυφχψω"
@@ -57,7 +57,7 @@ def keystrokes(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str
     probes = 0
     with Client(kind, sim, workdir) as c:
         c.wait_subscribed()
-        time.sleep(SETTLE)
+        time.sleep(cfg.settle)
         failed: list[BaseException] = []
 
         def flow() -> None:

@@ -26,7 +26,7 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--burst-runs", "1", "--rates", "50,500",
          "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "2500",
-         "--startup-runs", "1", "--output", str(out)],
+         "--startup-runs", "1", "--settle", "0.05", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=t(90))
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads(out.read_text())
