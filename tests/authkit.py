@@ -125,7 +125,7 @@ def start_auth() -> Iterator[Callable[..., AuthRun]]:
 
 def run_script(script: str, env: dict[str, str], *args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
     """Run one of the project's scripts like a user would; its output is checked for secrets."""
-    proc = subprocess.run([sys.executable, str(ROOT / script), *args], env=_script_env(env), cwd=str(ROOT),
+    proc = subprocess.run([sys.executable, str(ROOT / script), *args], env=script_env(env), cwd=str(ROOT),
                           capture_output=True, text=True, timeout=t(timeout))
     seen(f"{script} stdout", proc.stdout)
     seen(f"{script} stderr", proc.stderr)
@@ -133,7 +133,7 @@ def run_script(script: str, env: dict[str, str], *args: str, timeout: float = 20
 
 
 def start_script(script: str, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, str(ROOT / script), *args], env=_script_env(env), cwd=str(ROOT),
+    return subprocess.Popen([sys.executable, str(ROOT / script), *args], env=script_env(env), cwd=str(ROOT),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -165,7 +165,7 @@ def finish(proc: subprocess.Popen[str], interrupt: bool = False) -> tuple[int, s
     return proc.returncode, out, err
 
 
-def _script_env(env: dict[str, str]) -> dict[str, str]:
+def script_env(env: dict[str, str]) -> dict[str, str]:
     # Only what the test chose, plus what Python needs; never the developer's own Twitch settings or .env
     # (the scripts run in ROOT, where a .env may exist, so every TWITCH_* the test leaves out is set empty).
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "SYSTEMROOT")}

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, t
 
 from bench.clients import visible
@@ -21,6 +23,7 @@ from bench.profile import analyse
 from bench.report import rows, table
 
 
+@pytest.mark.xdist_group("serial")  # the whole bench, CPU-heavy: never beside a memory or timing test (conftest.py)
 def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     proc = subprocess.run(

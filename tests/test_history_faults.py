@@ -94,7 +94,18 @@ def test_done_after_the_history_failed_says_it_marked_nothing(tmp_path):
         w.stop(t(5))
 
 
-def test_a_database_another_program_keeps_locked(sim, env, start_focus):
+@pytest.fixture
+def short_busy(monkeypatch):
+    """focus's waits on a lock, ten times shorter: a statement waits 0.2 s, not 2 (schema.BUSY_TIMEOUT_MS);
+    the writer says so after 0.5 s, not 5, and tries again every 0.01-0.3 s, not 0.1-3.  The same rules."""
+    from focuslib.store import schema, writer
+
+    monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(writer, "LOCKED_SAY", 0.5)
+    monkeypatch.setattr(writer, "PAUSES", (0.01, 0.3))
+
+
+def test_a_database_another_program_keeps_locked(sim, env, start_focus, short_busy):
     """Chat flows while another program holds the lock; focus says so once, keeps what arrives meanwhile,
     and writes it when the lock is gone."""
     path = seed(Path(env["FOCUS_DATA_DIR"]))
@@ -304,7 +315,7 @@ def test_every_shell_command_on_a_corrupt_database_answers_one_line(env):
         one_line_failure(shell(env, *args), "damaged")
 
 
-def test_every_shell_command_on_a_locked_database_answers_one_line(env):
+def test_every_shell_command_on_a_locked_database_answers_one_line(env, short_busy):
     path = seed(Path(env["FOCUS_DATA_DIR"]), QUESTION)
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)

@@ -17,6 +17,8 @@ from focuslib.store.schema import db_path
 
 from conftest import N_SUBS, ROOT, Sink, t
 
+import inproc
+
 ANN = ("501", "ann", "Ann")
 BOB = ("502", "bob", "Bob")
 CY = ("503", "cy", "Cy")
@@ -25,7 +27,13 @@ MOD = ("509", "mossy", "Mossy")
 
 
 def shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`python focus.py ARGS` from a shell with focus's settings."""
+    """`python focus.py ARGS` from a shell with focus's settings, its `main` run in this process (tests/inproc.py)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_"))}
+    return inproc.run("focus.py", args, {**clean, **env})
+
+
+def real_shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python focus.py ARGS` as a process of its own: for what two processes sharing the history prove."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_"))}
     return subprocess.run([sys.executable, "focus.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True,
                           text=True, timeout=t(30))

@@ -20,7 +20,7 @@ from focuslib.store.schema import db_path
 
 from conftest import N_SUBS, t
 from test_cli import Proc
-from test_history_flow import ANN, BOB, CY, say, shell
+from test_history_flow import ANN, BOB, CY, real_shell, say
 
 
 def committed(path: Path, sql: str, want: int) -> None:
@@ -70,13 +70,13 @@ def test_one_shot_commands_beside_a_running_focus_neither_blocks_chat_nor_corrup
         focus.out.wait_text("Cy: flow #49\n", timeout=30)  # chat is flowing
         committed(path, "SELECT count(*) FROM messages WHERE login = 'cy'", 50)  # and the writer is committing
 
-        done = shell(env, "questions", "--done", "1")  # a write of its own, between focus's batches
+        done = real_shell(env, "questions", "--done", "1")  # a write of its own, between focus's batches
         assert done.returncode == 0, done.stderr
         assert len(done.stdout.splitlines()) == 2
         assert done.stdout.startswith("1 open question ") and done.stdout.rstrip().endswith(
             "] Bob: !q second question, which font?")
         with ThreadPoolExecutor(4) as pool:  # four readers at once, while focus writes
-            history, links, recap, questions = pool.map(lambda args: shell(env, *args), [
+            history, links, recap, questions = pool.map(lambda args: real_shell(env, *args), [
                 ("history", "ann"), ("links", "--since", "1h"), ("recap", "--since", "1h"), ("questions",)])
         for res in (history, links, recap, questions):
             assert res.returncode == 0 and res.stderr == "", res.stderr

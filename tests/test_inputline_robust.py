@@ -141,6 +141,7 @@ sys.exit(main())
 """
 
 
+@pytest.mark.xdist_group("serial")  # measures RSS: never beside another memory or timing test
 def test_a_terminal_nobody_reads_costs_bounded_memory_and_never_stalls_chat(pty_focus, sim, tmp_path) -> None:
     import json
 
@@ -163,15 +164,15 @@ def test_a_terminal_nobody_reads_costs_bounded_memory_and_never_stalls_chat(pty_
     focus.reading.clear()  # from now on nobody reads the terminal: focus's writes to it block
 
     def flood(tag: str) -> int:
-        """~13 MB of chat lines (far more than the pty's buffer and the bounded queue); focus's RSS after."""
-        frames, _ = sim.burst_frames(30_000, session, text=f"{tag} " + "p" * 400)
+        """~6.5 MB of chat lines (far more than the pty's buffer and the bounded queue); focus's RSS after."""
+        frames, _ = sim.burst_frames(15_000, session, text=f"{tag} " + "p" * 400)
         sim.send_frames(frames, session)
         sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"sentinel after the {tag}"))
         reader.wait_for(f"sentinel after the {tag}".encode(), 120)  # the main thread handled it: no stall
         return rss_kib(focus.proc.pid)
 
     first = flood("first flood")  # the burst's own high-water marks (inbox, devlog) are set here
-    second = flood("second flood")  # the same again: an unbounded queue to the terminal would grow by ~13 MB
+    second = flood("second flood")  # the same again: an unbounded queue to the terminal would grow by ~15 MB
     assert second - first < 4 * 1024, f"RSS grew {second - first} KiB in a flood the terminal did not read"
     reader.wait_for(b'"terminal_dropped"', 30)
     focus.reading.set()  # the terminal takes output again
@@ -290,6 +291,7 @@ def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back
         shell.close()
 
 
+@pytest.mark.xdist_group("serial")  # a big burst through a pty: heavy, never beside the memory tests
 def test_a_terminal_that_keeps_reading_gets_every_line_of_a_big_burst(pty_focus, sim) -> None:
     focus = pty_focus()
     session = sim.live_sessions()[0]

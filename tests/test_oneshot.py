@@ -21,6 +21,8 @@ from focuslib.sim.state import ALL_SCOPES
 from focuslib.sim.triggers import HERON, KETTLE, MOSS, OTTER
 from secret_guard import seen
 
+import inproc
+
 B_ID = payloads.BROADCASTER[0]
 
 
@@ -32,11 +34,9 @@ def shell_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def focus(env: dict[str, str], *args: str, cwd: Path = ROOT) -> tuple[int, list[str], list[str]]:
-    """Run focus.py once: (exit code, stdout lines, stderr lines)."""
-    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=t(30))
-    seen("one-shot stdout", done.stdout)
-    seen("one-shot stderr", done.stderr)
+    """`python focus.py ARGS` once, in this process (tests/inproc.py; the make targets below run the real
+    script): (exit code, stdout lines, stderr lines)."""
+    done = inproc.run("focus.py", args, env, cwd=cwd)
     return done.returncode, done.stdout.splitlines(), done.stderr.splitlines()
 
 

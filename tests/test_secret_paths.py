@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from authkit import run_script, store_path
+import inproc
+from authkit import run_script, script_env, store_path
 from secret_guard import forms, seen, watch
 from focuslib.auth.tokens import Redactor
 
@@ -30,20 +31,21 @@ def one_line_errors(proc: subprocess.CompletedProcess[str], expect: str) -> None
 
 
 def run_all(env: dict[str, str], expect: str, *, auth: bool = True) -> None:
-    """focus, doctor, make auth and a one-shot command, each with the same planted input."""
+    """focus, doctor, make auth and a one-shot command, each with the same planted input.  focus itself is a
+    real process; the others run their `main` in this process (tests/inproc.py), with the same environment."""
     focus = run_script("focus.py", env, "--no-devlog")
     assert focus.returncode in (2, 3), focus.stderr
     one_line_errors(focus, expect)
-    doctor = run_script("focus.py", env, "doctor")
+    doctor = inproc.run("focus.py", ["doctor"], script_env(env))
     assert doctor.returncode == 1 and "Traceback" not in doctor.stdout + doctor.stderr
     assert expect in doctor.stdout
-    history = run_script("focus.py", env, "history", "somebody")  # a one-shot command: settings, no token
+    history = inproc.run("focus.py", ["history", "somebody"], script_env(env))  # a one-shot: settings, no token
     one_line_errors(history, expect if auth else "")
-    say = run_script("focus.py", env, "say", "hello")  # a one-shot command that needs the token
+    say = inproc.run("focus.py", ["say", "hello"], script_env(env))  # a one-shot command that needs the token
     assert say.returncode in (2, 3), say.stderr
     one_line_errors(say, expect)
     if auth:
-        make_auth = run_script("auth_server.py", env, "--no-browser", "--device")
+        make_auth = inproc.run("auth_server.py", ["--no-browser", "--device"], script_env(env))
         assert make_auth.returncode != 0
         one_line_errors(make_auth, expect)
 

@@ -11,11 +11,15 @@ import sys
 import termios
 import threading
 
+import pytest
 
 from focuslib.runtime.app import BATCH, CREDITS
 from focuslib.runtime.inbox import WAKE, Call
 
 from conftest import N_SUBS, ROOT, t
+
+# a stop bounded in time, a flood held by credits: never beside another timing test (conftest.py)
+pytestmark = pytest.mark.xdist_group("serial")
 
 
 def _env(env: dict[str, str], **extra: str) -> dict[str, str]:

@@ -31,6 +31,9 @@ from focuslib.sim.server import SimTwitch
 from conftest import N_SUBS, ROOT, t
 from ptyterm import PtyFocus
 
+# signals and an idle process's CPU: never beside another timing test (conftest.py)
+pytestmark = pytest.mark.xdist_group("serial")
+
 KEEPALIVE = 120  # the simulator's keepalive: how long a focus that missed the signal sleeps on
 ROUNDS = 3
 FUTEX = {"x86_64": "202", "aarch64": "98"}.get(os.uname().machine)  # what a thread asleep on a lock waits in

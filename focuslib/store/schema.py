@@ -153,8 +153,12 @@ def check_file(path: Path) -> None:
                     raise StoreError(f"cannot make {p} private: {exc.strerror}", "check its permissions") from None
 
 
-def open_write(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
-    """The writer's connection: file created 0600, WAL, migrated to VERSION (closed again if any step fails)."""
+def open_write(path: Path, busy_ms: int | None = None) -> sqlite3.Connection:
+    """The writer's connection: file created 0600, WAL, migrated to VERSION (closed again if any step fails).
+
+    `busy_ms`: how long a statement waits for another program's lock (BUSY_TIMEOUT_MS, looked up at the call:
+    tests shorten it)."""
+    busy_ms = BUSY_TIMEOUT_MS if busy_ms is None else busy_ms
     prepare_dir(path.parent)
     check_file(path)
     if not path.exists():
@@ -178,11 +182,12 @@ def open_write(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection
     return conn
 
 
-def open_read(path: Path, busy_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+def open_read(path: Path, busy_ms: int | None = None) -> sqlite3.Connection:
     """A read connection for queries; raises StoreError when there is no usable history.
 
     `busy_ms`: how long to wait for a lock another program holds (focus's own main thread passes a
-    short one: chat must not wait for a database)."""
+    short one: chat must not wait for a database; by default BUSY_TIMEOUT_MS, looked up at the call)."""
+    busy_ms = BUSY_TIMEOUT_MS if busy_ms is None else busy_ms
     if not path.exists():
         raise StoreError(f"there is no history yet ({path} does not exist)",
                          "run focus (history is on unless --no-history or FOCUS_HISTORY=off)")

@@ -42,7 +42,8 @@ from typing import Any, Callable, Iterable, NamedTuple, TypeVar
 from focuslib import threads
 from focuslib.store.rows import URL_HINT, channel_of, event_row, message_row, urls
 from focuslib.store.known import KnownUsers
-from focuslib.store.schema import BUSY_TIMEOUT_MS, StoreError, is_busy, open_write, rollback
+from focuslib.store import schema
+from focuslib.store.schema import StoreError, is_busy, open_write, rollback
 from focuslib.store.spool import Run, Spool, heap_trimmer, rows_in
 from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
 
@@ -166,8 +167,8 @@ class HistoryWriter:
                  wall: Callable[[], float] = time.time, capacity: int = CAPACITY,
                  capacity_bytes: int = CAPACITY_BYTES, flush_interval: float = FLUSH_INTERVAL,
                  max_delay: float = MAX_DELAY, flood: float = FLOOD, flood_look: float = FLOOD_LOOK,
-                 day: float = DAY, busy_ms: int = BUSY_TIMEOUT_MS,
-                 locked_say: float = LOCKED_SAY, retention_chunk: int = RETENTION_CHUNK,
+                 day: float = DAY, busy_ms: int | None = None,
+                 locked_say: float | None = None, retention_chunk: int = RETENTION_CHUNK,
                  trace: Callable[[str], None] | None = None, trim: Callable[[], object] | None = None,
                  trim_rows: int = TRIM_ROWS) -> None:
         self.path = path
@@ -186,8 +187,8 @@ class HistoryWriter:
         self._flood = flood  # rows a second (tests pass their own pace and look)
         self._flood_look = flood_look
         self._stopping = threading.Event()
-        self._busy_ms = busy_ms
-        self._locked_say = locked_say
+        self._busy_ms = schema.BUSY_TIMEOUT_MS if busy_ms is None else busy_ms  # looked up here: tests shorten it
+        self._locked_say = LOCKED_SAY if locked_say is None else locked_say
         self._said_locked = False
         self._chunk = retention_chunk
         self._trace = trace  # every statement the writer runs (tests watch the transactions with it)
