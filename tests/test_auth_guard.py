@@ -124,7 +124,7 @@ def test_300_idle_connections_use_a_bounded_number_of_threads(sim, env):
 
     flow = CodeFlow(Settings.from_env(auth_env(env, free_port())), HttpClient(), DEFAULT_SCOPES)
     server = CallbackServer(flow)
-    serving = threading.Thread(target=server.serve_forever, name="auth-http-test", daemon=True)
+    serving = threading.Thread(target=server.serve_forever, args=(0.05,), name="auth-http-test", daemon=True)
     serving.start()
     before = threading.active_count()
     idle: list[socket.socket] = []

@@ -59,7 +59,8 @@ class Proc:
 def cli_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
     env.update({"XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
-                "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"})
+                "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1",
+                "FOCUS_DEMO_SPEED": "4"})  # the demo's script at 4x its pace: its lines come within a second
     return env
 
 
@@ -228,3 +229,17 @@ def test_a_reader_that_stops_reading_ends_focus_quietly(cli_env):
         proc.stderr.close()
     assert code == 0 and "unexpected error" not in err and "Traceback" not in err, err
     assert not list(Path(cli_env["XDG_RUNTIME_DIR"]).rglob("last-crash.txt"))
+
+
+def test_the_demo_speed_is_a_whole_number_from_1_to_100(cli_env):
+    from focuslib.errors import ConfigError
+    from focuslib.runtime.demo import demo_speed
+
+    speeds = [demo_speed({}), demo_speed({"FOCUS_DEMO_SPEED": " 4 "}), demo_speed({"FOCUS_DEMO_SPEED": "100"})]
+    assert speeds == [1, 4, 100]
+    for bad in ("0", "101", "1.5", "fast", "²", "9" * 400):
+        with pytest.raises(ConfigError, match="FOCUS_DEMO_SPEED must be a whole number from 1 to 100"):
+            demo_speed({"FOCUS_DEMO_SPEED": bad})
+    done = run_once(["focus.py", "--demo", "--no-devlog"], {**cli_env, "FOCUS_DEMO_SPEED": "0"})
+    assert done.returncode == 2 and "FOCUS_DEMO_SPEED must be a whole number" in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") <= 2

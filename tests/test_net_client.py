@@ -53,7 +53,7 @@ def recorder() -> Iterator[ThreadingHTTPServer]:
     server.daemon_threads = True
     server.seen = []  # type: ignore[attr-defined]
     server.closed = threading.Semaphore(0)  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
@@ -93,9 +93,14 @@ def raw_server() -> Iterator[Callable[[Callable[[socket.socket], None]], tuple[i
 
     yield start
     for lsock in listeners:
+        try:
+            lsock.shutdown(socket.SHUT_RDWR)  # wakes the accept() (close alone does not, on Linux)
+        except OSError:
+            pass
         lsock.close()
     for thread in threads:
         thread.join(t(5))
+        assert not thread.is_alive(), "the test server's thread did not end"
 
 
 @pytest.fixture
@@ -166,7 +171,7 @@ def test_form_bodies_carry_secrets_never_the_query_string(recorder, no_proxy_env
 def test_proxies_come_from_the_environment_and_no_proxy_is_honoured(recorder, no_proxy_env):
     with ThreadingHTTPServer(("127.0.0.1", 0), Recorder) as direct:
         direct.seen, direct.closed = [], threading.Semaphore(0)  # type: ignore[attr-defined]
-        thread = threading.Thread(target=direct.serve_forever, daemon=True)
+        thread = threading.Thread(target=direct.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         no_proxy_env.setenv("HTTP_PROXY", base(recorder))  # the recorder plays the proxy
         client = HttpClient()
