@@ -140,7 +140,7 @@ class Focus:
 
 @pytest.fixture
 def sim() -> Iterator[SimTwitch]:
-    with SimTwitch(ping_interval=None) as s:
+    with SimTwitch(ping_interval=None, wait_timeout=t(10)) as s:
         yield s
 
 

@@ -71,7 +71,7 @@ def play(sim: SimTwitch, frames: triggers.Frames) -> None:
 
 
 def main() -> int:
-    with SimTwitch(ping_interval=None) as sim, tempfile.TemporaryDirectory() as tmp:
+    with SimTwitch(ping_interval=None, wait_timeout=30) as sim, tempfile.TemporaryDirectory() as tmp:
         grant = sim.issue_token()
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
         env = {**clean, **sim.env(grant.access_token), "TWITCH_REFRESH_TOKEN": grant.refresh_token,

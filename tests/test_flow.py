@@ -6,7 +6,7 @@ from focuslib.sim import payloads
 from focuslib.sim import payloads_chat
 from focuslib.twitch.subscriptions import desired
 
-from conftest import ESC, N_SUBS
+from conftest import ESC, N_SUBS, t
 
 
 
@@ -42,7 +42,7 @@ def test_twitch_cli_mock_mode_needs_only_the_two_urls_and_a_user_id(tmp_path):
     from focuslib.sim import SimTwitch
     from focuslib.sim import payloads_channel
 
-    with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
+    with SimTwitch(strict_tokens=False, ping_interval=None, wait_timeout=t(10)) as mock:
         for stype in ("channel.chat.message", "channel.chat.notification", "channel.chat.message_delete",
                       "channel.chat.clear", "channel.chat.clear_user_messages"):
             mock.fail_subscriptions[stype] = (400, "The combination of values in the type and version fields "

@@ -79,7 +79,7 @@ def test_an_expired_token_is_refreshed_once_and_remembered_with_its_owner(sim, e
 
 
 def test_with_twitch_clis_mock_focus_and_doctor_assume_the_scopes_make_auth_asks_for(tmp_path):
-    with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
+    with SimTwitch(strict_tokens=False, ping_interval=None, wait_timeout=t(10)) as mock:
         env = {"TWITCH_EVENTSUB_URL": mock.ws_url, "TWITCH_API_URL": mock.http_base, "TWITCH_USER_ID": "70000001",
                "XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
                "HOME": str(tmp_path), "TWITCH_CLIENT_ID": "twitch-cli-mock",
@@ -106,7 +106,7 @@ def test_with_twitch_clis_mock_focus_and_doctor_assume_the_scopes_make_auth_asks
 def test_with_twitch_clis_mock_doctor_needs_no_more_settings_than_focus(tmp_path):
     # focus runs against the mock with the two URLs and a user id (test_flow.py); doctor must not ask
     # for a client id or a token that focus does without.
-    with SimTwitch(strict_tokens=False, ping_interval=None) as mock:
+    with SimTwitch(strict_tokens=False, ping_interval=None, wait_timeout=t(10)) as mock:
         env = {"TWITCH_EVENTSUB_URL": mock.ws_url, "TWITCH_API_URL": mock.http_base, "TWITCH_USER_ID": "70000001",
                "XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
                "HOME": str(tmp_path)}

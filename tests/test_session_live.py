@@ -86,7 +86,7 @@ def _reconnected(focus, sim, old) -> None:
 def test_keepalive_silence_means_reconnect_and_resubscribe():
     # Twitch's least keepalive is 10 s (focus clamps to 10-600 s); the same rule with a 1 s keepalive and a
     # 0.5 s margin proves it without sleeping 12 s.
-    with SimTwitch(keepalive=1, ping_interval=None) as sim:
+    with SimTwitch(keepalive=1, ping_interval=None, wait_timeout=t(10)) as sim:
         from conftest import Focus, Sink
         from focuslib.runtime.setup import Options
         from focuslib.twitch.session import Timings

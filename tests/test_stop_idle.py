@@ -57,7 +57,7 @@ sys.exit(main())
 
 @pytest.fixture
 def sim() -> Iterator[SimTwitch]:
-    with SimTwitch(ping_interval=None, keepalive=KEEPALIVE) as s:
+    with SimTwitch(ping_interval=None, keepalive=KEEPALIVE, wait_timeout=t(10)) as s:
         yield s
 
 

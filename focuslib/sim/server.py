@@ -81,9 +81,10 @@ class SimTwitch(SimState):
                  reconnect_grace: float = 30.0, ping_interval: float | None = 20.0,
                  broadcaster: tuple[str, str, str] = payloads.BROADCASTER, client_id: str = "focus-demo",
                  host: str = "127.0.0.1", ws_port: int = 0, http_port: int = 0,
-                 strict_tokens: bool = True) -> None:
+                 strict_tokens: bool = True, wait_timeout: float = 10.0) -> None:
         super().__init__(broadcaster=broadcaster, client_id=client_id, strict_tokens=strict_tokens)
         self.keepalive = keepalive
+        self.wait_timeout = wait_timeout  # what `wait_for` and `wait_subscribed` wait by default (tests scale it)
         self.subscribe_window = subscribe_window
         self.reconnect_grace = reconnect_grace
         self.ping_interval = ping_interval
@@ -285,9 +286,9 @@ class SimTwitch(SimState):
         with self.lock:
             return [s for s in self.sessions.values() if s.welcomed and not s.closed and not s.superseded]
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+    def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
         """Block until `predicate()` is truthy (re-checked on every change); return its value."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
         with self.changed:
             while True:
                 value = predicate()
@@ -298,7 +299,7 @@ class SimTwitch(SimState):
                     raise TimeoutError("the simulated Twitch did not reach the expected state")
                 self.changed.wait(min(left, 0.5))
 
-    def wait_subscribed(self, count: int | None = None, timeout: float = 10.0) -> SimSession:
+    def wait_subscribed(self, count: int | None = None, timeout: float | None = None) -> SimSession:
         """The live session once it holds `count` (default: any) enabled subscriptions."""
         def ready() -> SimSession | None:
             for s in self.live_sessions():
