@@ -30,11 +30,11 @@ from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
-from focuslib.config import Settings
+from focuslib.config import Settings, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
 from focuslib.errors import AuthError, FocusError
-from focuslib.twitch.session import Phase, Session
+from focuslib.twitch.session import KEEPALIVE_RANGE, Phase, Session
 from focuslib.net.helix import Helix
 from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
@@ -50,12 +50,14 @@ from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
     from focuslib.runtime.console import Console
+    from focuslib.runtime.outwriter import OutWriter
     from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
 
 EARLY_CONNECT_LIMIT = 5.0  # seconds a token check may take before the early connection is replaced
+LOCAL_KEEPALIVE_FLOOR = 1  # seconds: the shortest keepalive focus takes from a server on this machine
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,9 +126,14 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             after_screen = teardown.enter_context(contextlib.ExitStack())
             screen = _open_screen(settings, options, out, teardown, handle, data_dir)
             devlog = _start_devlog(settings, options, redactor, teardown)
-            if screen.console is not None:  # lines a slow or paused terminal did not take: counted in the devlog
-                screen.console.line.on_drop = lambda n: devlog.put(
-                    record("lifecycle", time.time(), event="terminal_dropped", lines=n))
+            # Lines a slow or paused terminal did not take: counted in the devlog.
+            def dropped(n: int) -> None:
+                devlog.put(record("lifecycle", time.time(), event="terminal_dropped", lines=n))
+
+            if screen.writer is not None:
+                screen.writer.on_drop = dropped
+            if screen.console is not None:
+                screen.console.line.on_drop = dropped
                 screen.console.on_error = lambda trace: devlog.put(
                     record("error", time.time(), where="input line", traceback=trace))
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
@@ -210,6 +217,7 @@ class Screen:
     width: int | None  # None: a pipe or file gets whole lines
     theme: str
     console: Console | None = None  # the input line and its commands (stdin and stdout a terminal)
+    writer: OutWriter | None = None  # stdout without the input line, when it is a pipe or a terminal
 
     def status(self, text: str) -> None:
         """Show `text` in the status line now (set-up runs before the main loop flushes)."""
@@ -234,12 +242,20 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
             teardown.callback(signal.signal, signal.SIGCONT, old)
         teardown.callback(console.stop)  # after the terminal's last line: it flushes, then gives the terminal back
         fancy = False
+    writer = None
+    if console is None:
+        from focuslib.runtime.outwriter import stdout_writer
+
+        writer = stdout_writer(out, colored=mode is not ColorMode.NONE, fancy=fancy)
+    if writer is not None:  # a stuck reader or a paused terminal never holds up the main thread
+        teardown.callback(writer.close)  # after the terminal's last line (the stop closes it sooner, see _guard_stop)
+        out = writer
     terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
     width = terminal_size().columns if isatty else None
     terminal.columns = width or 80
     teardown.callback(terminal.close)
-    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console)
+    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console, writer)
 
 
 def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
@@ -257,7 +273,10 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
-    session = Session(settings.eventsub_url, ())  # what to subscribe to is known once the token is
+    # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
+    # may keep the connection alive more often than Twitch's 10 s at least: tests wait 3 s, not 12.
+    floor = LOCAL_KEEPALIVE_FLOOR if on_this_machine(settings.eventsub_url) else KEEPALIVE_RANGE[0]
+    session = Session(settings.eventsub_url, (), keepalive_floor=floor)
 
     # The view (renderer and presenter, with ~50 event types behind them) is
     # built by `warm_up`, or earlier if a line needs it, so importing it stays
@@ -291,7 +310,10 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
 def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
                 devlog: DevlogWriter | NullDevlog) -> None:
     """The stop's last writes wait at most the guard's budget; what a blocked stdout did not take is dropped."""
-    if screen.console is None:
+    writer = screen.writer
+    if writer is not None:  # what it holds may wait only as long as the stop's budget, then stdout's buffer
+        app.drain = lambda: all([writer.close(guard.left()), guard.drain(out)])
+    elif screen.console is None:
         app.drain = lambda: guard.drain(out)
     else:  # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
         app.drain = lambda: not guard.blocked()

@@ -29,7 +29,8 @@ Rules (Twitch docs "Getting Events Using WebSockets"; protocol notes §1):
   session, so nothing is created again.  The URL is followed only to the
   configured host or a host under its domain (the same host for a local
   server), and never from wss:// down to ws://.
-* `keepalive_timeout_seconds` is clamped to Twitch's 10-600 s.
+* `keepalive_timeout_seconds` is clamped to Twitch's 10-600 s (a local server's
+  floor may be lower: the simulator asks for 1 s in tests).
 * Any other loss: reconnect to the base URL with capped exponential backoff
   and jitter, create the subscriptions again, and mark the gap (Twitch does
   not replay what was sent while nobody listened).
@@ -157,8 +158,10 @@ class Session:
         *,
         rng: Callable[[], float] = random.random,
         dedupe_size: int = DEDUPE_SIZE,
+        keepalive_floor: int = KEEPALIVE_RANGE[0],
     ) -> None:
         self.base_url = base_url
+        self.keepalive_floor = keepalive_floor  # a local server (the simulator) may ask for less than Twitch's 10 s
         self.desired = desired
         self._rng = rng
         self.phase = Phase.IDLE
@@ -330,7 +333,7 @@ class Session:
             old = self.active
             self._go("migrated")
             self.active, self.pending = conn, None
-            self.session_id, self.keepalive = msg.session_id, _clamp_keepalive(msg.keepalive_timeout)
+            self.session_id, self.keepalive = msg.session_id, self._keepalive_of(msg)
             self.last_seen = now
             out: list[Action] = [Log("migrated", detail)]
             if old is not None:
@@ -339,7 +342,7 @@ class Session:
             return out + [Status(self._subscribed_text())]
         if conn == self.active and self._can("welcome"):
             self._go("welcome")
-            self.session_id, self.keepalive = msg.session_id, _clamp_keepalive(msg.keepalive_timeout)
+            self.session_id, self.keepalive = msg.session_id, self._keepalive_of(msg)
             self.epoch += 1
             self.results = {}
             self.settled = False
@@ -427,6 +430,9 @@ class Session:
     def _wanted(self) -> tuple[SubscriptionSpec, ...]:
         return tuple(spec for spec in self.desired if spec.type not in self.revoked)
 
+    def _keepalive_of(self, msg: Welcome) -> int:
+        return _clamp_keepalive(msg.keepalive_timeout, self.keepalive_floor)
+
     def _silence_limit(self) -> float:
         return self.keepalive + max(2.0, self.keepalive * 0.2)
 
@@ -483,10 +489,9 @@ def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> 
     return f"{spec.type} could not be created ({status}{said})"
 
 
-def _clamp_keepalive(seconds: int) -> int:
+def _clamp_keepalive(seconds: int, low: int = KEEPALIVE_RANGE[0]) -> int:
     """Twitch sends 10-600; anything else (10^9 would switch the watchdog off) is pulled into that range."""
-    low, high = KEEPALIVE_RANGE
-    return min(high, max(low, seconds))
+    return min(KEEPALIVE_RANGE[1], max(low, seconds))
 
 
 def _host(url: str) -> str:
