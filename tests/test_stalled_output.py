@@ -109,3 +109,38 @@ def test_a_pipe_that_takes_nothing_keeps_the_newest_lines_and_says_how_many_were
     finally:
         writer.close(0)
         os.close(r)
+
+
+class HeldSink(Sink):
+    """A stream whose writes wait while `gate` is clear (a terminal that is not a pipe, e.g. a stalled mount)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+        self.waiting = threading.Event()
+
+    def write(self, text: str) -> int:
+        if not self.gate.is_set():
+            self.waiting.set()
+            self.gate.wait()
+        return super().write(text)
+
+
+def test_frames_that_waited_while_the_main_thread_was_held_count_before_the_keepalive_is_judged(sim, start_focus):
+    from focuslib.sim import payloads
+
+    out = HeldSink()
+    focus = start_focus(sink=out)
+    sim.wait_subscribed(N_SUBS)
+    out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}")
+    out.gate.clear()
+    sim.notify("channel.chat.message", payloads.chat_message(("9", "ann", "Ann"), "held up"))
+    assert out.waiting.wait(t(5))
+    # Longer than the 3 s watchdog: the simulator's keepalives wait in focus's inbox meanwhile.
+    threading.Event().wait(4.0)
+    out.gate.set()
+    sim.notify("channel.chat.message", payloads.chat_message(("9", "ann", "Ann"), "after the wait"))
+    out.wait_text("after the wait")
+    assert len(sim.sessions) == 1 and "reconnecting" not in out.text
+    assert focus.stop() == 0
