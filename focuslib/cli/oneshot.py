@@ -146,13 +146,13 @@ def _run(command: commands.Command) -> int:
         if text and sys.stderr.isatty():  # a person watching: say why it pauses (not a line in a script's log)
             print(f"focus: {sanitize(text)}", file=sys.stderr)
 
-    http = HttpClient()
+    redactor = Redactor()  # an answer that quotes a token shows it masked (net/client.py)
+    http = HttpClient(redact=redactor)
     try:
         settings = Settings.from_env(load_environment())
         if twitch_cli_mock(settings):
             print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
             return int(ExitStatus.CONFIG)
-        redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
         holder = token_holder(settings, http, redactor)
         # No `wait`: an unreachable Twitch is one line now, not focus's patient retries.

@@ -113,7 +113,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
         settings, mock = mock_settings(settings)
         redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
-        http = HttpClient(total=options.http_deadline)
+        http = HttpClient(total=options.http_deadline, redact=redactor)
         teardown.callback(http.close)
         devlog: DevlogWriter | NullDevlog = NullDevlog()
         chat_began: float | None = None  # the recap covers this run's chat
