@@ -30,7 +30,7 @@ from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
-from focuslib.config import Settings, on_this_machine
+from focuslib.config import Settings, ensure_private_dir, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
 from focuslib.errors import AuthError, FocusError
@@ -118,7 +118,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
         devlog: DevlogWriter | NullDevlog = NullDevlog()
         chat_began: float | None = None  # the recap covers this run's chat
         try:
-            pidfile.claim()
+            pid_warning = pidfile.claim()  # a full disk: one line, and focus runs without the pid in it
             teardown.callback(pidfile.release)
             if options.devlog:
                 ensure_devlog_pipe(settings)
@@ -137,6 +137,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 screen.console.on_error = lambda trace: devlog.put(
                     record("error", time.time(), where="input line", traceback=trace))
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
+            if pid_warning:
+                early.append(pid_warning)
             if screen.console is not None and screen.console.line.history_problem:
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
@@ -384,13 +386,19 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
     trace = traceback.format_exc()
     devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
     crash = settings.runtime_dir / "last-crash.txt"
-    try:
-        crash.write_text(redactor(trace))
-    except OSError:
+    where = ["the devlog"] if not isinstance(devlog, NullDevlog) else []
+    try:  # the runtime directory exists only once the devlog made it: not with --no-devlog
+        ensure_private_dir(settings.runtime_dir, "XDG_RUNTIME_DIR")
+        fd = os.open(crash, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(redactor(trace))
+        where.append(str(crash))
+    except (OSError, FocusError):  # a full disk, say: point only at what holds it
         pass
+    hint = f"the traceback is in {' and in '.join(where)}; please report it" if where else \
+        f"its traceback could not be saved ({crash} could not be written); please report it"
     # The type only: an exception's text may quote a header, a file or a token.
-    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})",
-                      f"the traceback is in the devlog and in {crash}; please report it")
+    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})", hint)
 
 
 def wants_input_line(options: Options, out: TextIO) -> bool:
