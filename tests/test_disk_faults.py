@@ -98,3 +98,15 @@ def test_a_crash_that_cannot_save_its_traceback_does_not_point_at_a_file(sim, sh
     hint = done.stderr.strip().splitlines()[-1]
     assert "last-crash.txt" not in hint or "could not be written" in hint, hint
     assert ("the traceback is in the devlog;" in hint) == (not devlog), hint
+
+
+def test_a_one_shot_whose_refreshed_token_cannot_be_saved_says_so(sim, shell_env) -> None:
+    sim.expire_token(shell_env["TWITCH_USER_ACCESS_TOKEN"])  # the one-shot refreshes it on the way
+    done = subprocess.run([sys.executable, "focus.py", "say", "brb"], cwd=ROOT, env=shell_env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=t(30), preexec_fn=no_room)
+    seen("one-shot", done.stdout + done.stderr)
+    assert (done.returncode, done.stdout) == (0, "sent\n"), done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("focus: the refreshed token could not be saved (cannot write the token store ")
+    assert line.endswith("the next command uses the older one: free disk space, and run make auth if Twitch "
+                         "refuses it")

@@ -167,6 +167,9 @@ def _run(command: commands.Command) -> int:
             recent = StoredRecent(db_path(settings.data_dir), broadcaster)
         executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting)
         outcome = executor.execute(command)
+        if not holder.save_pending():  # refreshed on the way, and the disk had no room for it
+            print(f"focus: the refreshed token could not be saved ({sanitize(holder.unsaved)}); the next command "
+                  "uses the older one: free disk space, and run make auth if Twitch refuses it", file=sys.stderr)
     except NetworkError as exc:  # its hint speaks of focus's retries; a one-shot does not retry
         print(f"focus: {sanitize(exc.message)}; nothing was sent", file=sys.stderr)
         return int(ExitStatus.ERROR)

@@ -142,6 +142,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if screen.console is not None and screen.console.line.history_problem:
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
+            after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
@@ -364,6 +365,19 @@ def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Set
     app.check_token = keeper.revoked  # Twitch revoked a subscription with authorization_revoked
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)
+
+
+def _save_at_exit(holder: TokenHolder, out: TextIO) -> None:
+    """The last chance to store a refreshed pair a full disk refused; if it still fails, one line says so
+    (below the closed screen): the next start would use the stored, older pair."""
+    if holder.save_pending():
+        return
+    try:
+        out.write(f"! the refreshed token is still not saved ({holder.unsaved}): the next start uses the older "
+                  "one in the store; free disk space, and run make auth if Twitch refuses it\n")
+        out.flush()
+    except (OSError, ValueError):  # a stdout that went away: the devlog said it at the time
+        pass
 
 
 def warm_up(app: App) -> None:
