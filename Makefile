@@ -7,6 +7,13 @@ PY     := $(VENV)/bin/python
 ARGS   ?=
 EVENT  ?= follow
 
+# The variables recipes take from make's command line, as typed (see "Talk back" below).
+TYPED_VARS  := MSG USER REASON DURATION COLOR SECONDS STATE CHANNEL EVENT YES ARGS
+USER_ORIGIN := $(origin USER)
+$(foreach v,$(TYPED_VARS),$(if $(filter command line environment,$(origin $(v))),\
+  $(eval override $(v) := $$(value $(v)))$(eval export $(v))))
+export EVENT
+
 .DEFAULT_GOAL := help
 .PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout untimeout unban announce shoutout \
         warn delete clear slow followers subs emoteonly raid test bench clean
@@ -46,54 +53,56 @@ stop: $(VENV)/.runtime ## stop a focus running in another terminal
 	$(PY) focus.py stop
 
 trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT=follow
-	$(PY) -m focuslib.sim trigger $(EVENT) $(ARGS)
+	$(PY) -m focuslib.sim trigger "$$EVENT" $(ARGS)
 
-# Talk back from any shell (python focus.py say|ban|... --help).  `q` single-quotes a variable's raw text
-# (make's `value`: no $ expansion), so quotes, $ and backticks in a message are sent as typed.  USER must
-# be given on make's command line: the shell's own $$USER (your login name) is never taken for a chatter.
-q = '$(subst ','\'',$(value $(1)))'
+# Talk back from any shell (python focus.py say|ban|... --help).  GNU make expands a command-line variable once more
+# when it exports it to a recipe, so `MSG='$(shell rm -rf ~)'` would run: each variable the recipes read from the
+# command line (or the environment) becomes a simple variable holding its raw text (make's `value`), exported as
+# it is, and a recipe passes it as "$$VAR": no make function, no backquote, no quoting and no line break of its
+# text reaches the shell as anything but text, and the text is sent as typed.  USER must be given on make's
+# command line: the shell's own $$USER (your login name) is never taken for a chatter.
 need = $(if $(strip $(value $(1))),,$(error give $(1)=..., e.g. $(2)))
-need_user = $(if $(filter command line,$(origin USER)),,$(error give USER=login, e.g. $(1)))
+need_user = $(if $(filter command line,$(USER_ORIGIN)),,$(error give USER=login, e.g. $(1)))
 
 say: $(VENV)/.runtime ## send a chat message: make say MSG="brb 5 min"
 	$(call need,MSG,make say MSG="brb 5 min")
-	@$(PY) focus.py say -- $(call q,MSG)
+	@$(PY) focus.py say -- "$$MSG"
 
 reply: $(VENV)/.runtime ## reply to a chatter's latest message: make reply USER=pixel_otter MSG="tests first"
 	$(call need_user,make reply USER=pixel_otter MSG="tests first")$(call need,MSG,make reply USER=x MSG="hi")
-	@$(PY) focus.py reply -- $(call q,USER) $(call q,MSG)
+	@$(PY) focus.py reply -- "$$USER" "$$MSG"
 
 ban: $(VENV)/.runtime ## ban a chatter: make ban USER=spam_bot REASON="spam links"
 	$(call need_user,make ban USER=spam_bot REASON="spam links")
-	@$(PY) focus.py ban $(if $(value REASON),--reason=$(call q,REASON)) -- $(call q,USER)
+	@$(PY) focus.py ban $(if $(value REASON),--reason="$$REASON") -- "$$USER"
 
 timeout: $(VENV)/.runtime ## time a chatter out: make timeout USER=loud_kettle DURATION=10m REASON="caps"
 	$(call need_user,make timeout USER=loud_kettle DURATION=10m)$(call need,DURATION,make timeout USER=x DURATION=10m)
-	@$(PY) focus.py timeout $(if $(value REASON),--reason=$(call q,REASON)) -- $(call q,USER) $(call q,DURATION)
+	@$(PY) focus.py timeout $(if $(value REASON),--reason="$$REASON") -- "$$USER" "$$DURATION"
 
 untimeout: $(VENV)/.runtime ## end a timeout: make untimeout USER=loud_kettle
 	$(call need_user,make untimeout USER=loud_kettle)
-	@$(PY) focus.py untimeout -- $(call q,USER)
+	@$(PY) focus.py untimeout -- "$$USER"
 
 unban: $(VENV)/.runtime ## lift a ban or timeout: make unban USER=loud_kettle
 	$(call need_user,make unban USER=loud_kettle)
-	@$(PY) focus.py unban -- $(call q,USER)
+	@$(PY) focus.py unban -- "$$USER"
 
 announce: $(VENV)/.runtime ## post an announcement: make announce MSG="giveaway at 9" COLOR=purple
 	$(call need,MSG,make announce MSG="giveaway at 9")
-	@$(PY) focus.py announce $(if $(value COLOR),--color=$(call q,COLOR)) -- $(call q,MSG)
+	@$(PY) focus.py announce $(if $(value COLOR),--color="$$COLOR") -- "$$MSG"
 
 shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rusty_raccoon
 	$(call need_user,make shoutout USER=rusty_raccoon)
-	@$(PY) focus.py shoutout -- $(call q,USER)
+	@$(PY) focus.py shoutout -- "$$USER"
 
 warn: $(VENV)/.runtime ## warn a chatter: make warn USER=loud_kettle REASON="keep it friendly"
 	$(call need_user,make warn USER=loud_kettle REASON="keep it friendly")$(call need,REASON,make warn USER=x REASON="why")
-	@$(PY) focus.py warn -- $(call q,USER) $(call q,REASON)
+	@$(PY) focus.py warn -- "$$USER" "$$REASON"
 
 delete: $(VENV)/.runtime ## delete a chatter's latest message (from the history): make delete USER=spam_bot
 	$(call need_user,make delete USER=spam_bot)
-	@$(PY) focus.py delete -- $(call q,USER)
+	@$(PY) focus.py delete -- "$$USER"
 
 clear: $(VENV)/.runtime ## delete every message in the chat: make clear YES=1
 	$(if $(filter 1 yes,$(YES)),,$(error clear deletes every message in the chat and cannot be undone; add YES=1))
@@ -101,23 +110,23 @@ clear: $(VENV)/.runtime ## delete every message in the chat: make clear YES=1
 
 slow: $(VENV)/.runtime ## slow mode: make slow SECONDS=30 (or SECONDS=off)
 	$(call need,SECONDS,make slow SECONDS=30)
-	@$(PY) focus.py slow -- $(call q,SECONDS)
+	@$(PY) focus.py slow -- "$$SECONDS"
 
 followers: $(VENV)/.runtime ## followers-only chat: make followers DURATION=10m (0: any follower; off)
 	$(call need,DURATION,make followers DURATION=10m)
-	@$(PY) focus.py followers -- $(call q,DURATION)
+	@$(PY) focus.py followers -- "$$DURATION"
 
 subs: $(VENV)/.runtime ## subscribers-only chat: make subs STATE=on (or off)
 	$(call need,STATE,make subs STATE=on)
-	@$(PY) focus.py subs -- $(call q,STATE)
+	@$(PY) focus.py subs -- "$$STATE"
 
 emoteonly: $(VENV)/.runtime ## emote-only chat: make emoteonly STATE=on (or off)
 	$(call need,STATE,make emoteonly STATE=on)
-	@$(PY) focus.py emoteonly -- $(call q,STATE)
+	@$(PY) focus.py emoteonly -- "$$STATE"
 
 raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rusty_raccoon
 	$(call need,CHANNEL,make raid CHANNEL=rusty_raccoon)
-	@$(PY) focus.py raid -- $(call q,CHANNEL)
+	@$(PY) focus.py raid -- "$$CHANNEL"
 
 # The suite mostly waits (simulated Twitch, subprocesses, ptys), so it runs in 4 workers on 2 cores; timing-sensitive
 # tests share one worker (xdist_group "serial", see tests/conftest.py).  ARGS comes last: ARGS="-n 0 tests/x.py".

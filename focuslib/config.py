@@ -22,6 +22,11 @@ DEFAULT_API_URL = "https://api.twitch.tv/helix"
 DEFAULT_AUTH_URL = "https://id.twitch.tv/oauth2"
 
 
+def on_this_machine(url: str) -> bool:
+    """The URL's host is this machine (the simulator, twitch-cli's mock server), not Twitch."""
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost", "::1")
+
+
 def load_environment(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike[str] = ".env"
                      ) -> dict[str, str]:
     """`.env` (when present) overlaid by the real environment."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -20,11 +21,11 @@ from conftest import ESC, N_SUBS, ROOT, Sink, t
 class Proc:
     """A script in a subprocess; its stdout collected in a Sink (stderr kept apart)."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], preexec_fn: Callable[[], None] | None = None) -> None:
         self.out = Sink()
         self.err = Sink()
         self.p = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, encoding="utf-8")
+                                  stderr=subprocess.PIPE, text=True, encoding="utf-8", preexec_fn=preexec_fn)
         self._threads = [threading.Thread(target=self._pump, args=(self.p.stdout, self.out), daemon=True),
                          threading.Thread(target=self._pump, args=(self.p.stderr, self.err), daemon=True)]
         for th in self._threads:

@@ -133,9 +133,9 @@ def rss_kib(pid: int) -> int:
 SMALL_BACKLOG = """
 import sys
 sys.path.insert(0, {root!r})
-from focuslib.runtime import screenout
+from focuslib.runtime import backlog
 
-screenout.LIMIT = 256 * 1024
+backlog.LIMIT = 256 * 1024
 from focuslib.cli.focus import main
 sys.exit(main())
 """

@@ -17,6 +17,7 @@ import pytest
 
 from authkit import finish, run_script, start_script, store_path
 from conftest import N_SUBS, ROOT, t
+from focuslib.auth import refresh as token_refresh
 from focuslib.auth.store import StoredToken, TokenStore
 from focuslib.auth.tokens import Redactor, TokenHolder
 from focuslib.errors import AuthError
@@ -295,4 +296,45 @@ def test_logout_revokes_and_deletes_the_stored_token(sim, env):
     store_path(env).write_bytes(b"\xff damaged " + old.refresh_token.encode())
     damaged = run_script("focus.py", fenv, "logout")
     assert damaged.returncode == 0 and "deleted without revoking" in damaged.stdout
+    assert not store_path(env).exists()
+
+
+def _unsaved_after_a_401(sim, env, start_focus, **options):
+    """focus refreshes its expired token (a Helix 401) and the full disk refuses the new pair."""
+    focus = start_focus(history=False, **options)
+    session = sim.wait_subscribed(N_SUBS)
+    sim.expire_token(env["TWITCH_USER_ACCESS_TOKEN"])
+    resubscribe_with_a_401(sim, session)
+    focus.out.wait_text("could not be saved")
+    assert not store_path(env).exists()
+    return focus
+
+
+def _saved(sim, env) -> bool:
+    return store_path(env).exists() and sim.grant_for(stored(env)["access_token"]) is not None
+
+
+def test_a_refreshed_token_the_disk_refused_is_saved_once_there_is_room_before_the_hourly_check(
+        sim, env, start_focus, full_disk):
+    """Every minute (here 0.1 s), not only at the hourly check (here never during the test)."""
+    schedule = token_refresh.RefreshSchedule(validate_every=3600.0, save_every=0.1)
+    focus = _unsaved_after_a_401(sim, env, start_focus, refresh=schedule)
+    _immutable(full_disk, False)  # room again
+    sim.wait_for(lambda: _saved(sim, env), timeout=t(10))
+    assert focus.out.text.count("could not be saved") == 1 and focus.stop() == 0
+
+
+def test_a_refreshed_token_the_disk_refused_is_saved_at_exit(sim, env, start_focus, full_disk):
+    focus = _unsaved_after_a_401(sim, env, start_focus)  # Twitch's schedule: nothing retries within the test
+    _immutable(full_disk, False)  # room again, and focus stops at once
+    assert focus.stop() == 0
+    assert _saved(sim, env) and "still not saved" not in focus.out.text
+
+
+def test_a_refreshed_token_still_unsaved_at_exit_is_one_line(sim, env, start_focus, full_disk):
+    focus = _unsaved_after_a_401(sim, env, start_focus)
+    assert focus.stop() == 0
+    lines = [line for line in focus.out.lines() if "still not saved" in line]
+    assert len(lines) == 1 and lines[0].startswith("! the refreshed token is still not saved (cannot write")
+    assert focus.out.text.rstrip().endswith("run make auth if Twitch refuses it")  # the last line, below the screen
     assert not store_path(env).exists()

@@ -13,11 +13,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlsplit
 
 from focuslib.auth.store import origin_of
 from focuslib.auth.tokens import Redactor, TokenHolder, TokenStore, token_source
-from focuslib.config import DEFAULT_AUTH_URL, Settings
+from focuslib.config import DEFAULT_AUTH_URL, Settings, on_this_machine
 from focuslib.errors import AuthError, ConfigError, FocusError
 from focuslib.net import oauth
 from focuslib.net.client import HttpClient, NetworkError
@@ -37,8 +36,7 @@ class Identity:
 
 def twitch_cli_mock(settings: Settings) -> bool:
     """EventSub API on this machine while OAuth is still Twitch's: twitch-cli's mock server."""
-    local = urlsplit(settings.api_url).hostname in ("127.0.0.1", "localhost", "::1")
-    if not local or settings.auth_url != DEFAULT_AUTH_URL:
+    if not on_this_machine(settings.api_url) or settings.auth_url != DEFAULT_AUTH_URL:
         return False
     if not settings.user_id:
         raise ConfigError("TWITCH_API_URL points at a local mock server, which cannot tell whose token this is",

@@ -34,6 +34,7 @@ VALIDATE_EVERY = 3600.0  # Twitch: validate hourly
 REFRESH_MARGIN = 300.0  # refresh this long before the token expires
 MIN_WAIT = 30.0  # after a refresh, however short the new token's life, never spin
 RETRY_WAITS = (5.0, 30.0, 120.0, 300.0)  # after network trouble
+SAVE_EVERY = 60.0  # a refreshed pair the disk had no room for is tried again this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class RefreshSchedule:
     margin: float = REFRESH_MARGIN
     min_wait: float = MIN_WAIT
     retry_waits: tuple[float, ...] = RETRY_WAITS
+    save_every: float = SAVE_EVERY
 
 
 class TokenKeeper:
@@ -64,6 +66,10 @@ class TokenKeeper:
         self.wall = wall
         self._first_wait = self._next_wait(expires_in)
         self._failures = 0
+        # Wakes the thread: a pair another thread refreshed and the disk refused (the holder says so at once,
+        # the minute's retry starts then, not after the hour's sleep), or `join` once `stop` is set.
+        self._alarm = threading.Event()
+        holder.on_unsaved = self._alarm.set
         self.thread = threading.Thread(target=self._run, name="token-refresh", daemon=True)
 
     def start(self) -> TokenKeeper:
@@ -71,22 +77,38 @@ class TokenKeeper:
         return self
 
     def join(self, timeout: float) -> None:
-        """Wait for the thread (it ends soon after `stop` is set); never from the thread itself."""
+        """Wait for the thread (it ends once `stop` is set and this wakes it); never from the thread itself."""
+        self._alarm.set()
         if self.thread.is_alive() and threading.current_thread() is not self.thread:
             self.thread.join(timeout)
 
     def _run(self) -> None:
-        delay = self._first_wait
-        while not self.stop.wait(delay):
+        check_at = time.monotonic() + self._first_wait
+        while not self.stop.is_set():
+            wait = check_at - time.monotonic()
+            if self.holder.unsaved:  # the disk may have room again before the next check
+                wait = min(wait, self.schedule.save_every)
+            self._alarm.wait(max(0.0, wait))
+            self._alarm.clear()
+            if self.stop.is_set():
+                return
             try:
-                delay = self.check()
+                if time.monotonic() < check_at:
+                    self._save_pending()
+                    continue
+                check_at = time.monotonic() + self.check()
             except Exception as exc:  # a bug must not end validation silently: log it, try again later
                 self.on_event("error", where="token-refresh", error=repr(exc), traceback=traceback.format_exc())
-                delay = self.schedule.retry_waits[-1]
+                check_at = time.monotonic() + self.schedule.retry_waits[-1]
+
+    def _save_pending(self) -> None:
+        if self.holder.save_pending():
+            self.on_event("token_saved")
 
     def check(self) -> float:
         """Validate (and refresh if needed) once; returns how long to wait before the next check."""
-        self.holder.save_pending()  # a refreshed pair the disk had no room for: store it now
+        if self.holder.unsaved:  # a refreshed pair the disk had no room for: store it now
+            self._save_pending()
         token = self.holder.access_token
         try:
             info = oauth.validate(self.http, self.auth_url, token)

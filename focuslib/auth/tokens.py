@@ -6,7 +6,8 @@ flock (one per user), after re-reading the store: when another process
 already refreshed, or make auth wrote a newer token, that pair is used and no
 refresh token is spent twice.  A refused refresh also re-reads the store
 before giving up.  A pair that cannot be saved (disk full) is kept in memory,
-used, and saved again at the next chance, with one warning.
+used, and saved again at every chance (each refresh, every minute, at exit),
+with one warning, and one line at exit if it never could be.
 
 Tokens from .env (TWITCH_USER_ACCESS_TOKEN/TWITCH_REFRESH_TOKEN) are used
 until they are refreshed once; the refreshed pair is stored with a digest of
@@ -95,6 +96,7 @@ class TokenHolder:
         # written there later (make auth while focus runs) is newer than ours and wins at our next refresh.
         self._stale_in_store = self._stored_access() if env_origin and store is not None else ""
         self.warn = warn or (lambda text: None)
+        self.on_unsaved: Callable[[], None] = lambda: None  # a save failed (the keeper then retries every minute)
         self.source = "the token store" if store is not None else "memory"  # said by doctor
         self.identity = identity or StoredToken(access_token, refresh_token)
         redactor.add(access_token, refresh_token)
@@ -136,12 +138,22 @@ class TokenHolder:
                         return self._adopt(newer)
                     raise
 
-    def save_pending(self) -> None:
-        """Try again to store a pair whose save failed (called at every hourly check)."""
+    @property
+    def unsaved(self) -> str:
+        """Why the pair in use is not in the store ("" when it is, or there is no store): a save that failed."""
+        return self._unsaved_why if self._unsaved else ""
+
+    def save_pending(self) -> bool:
+        """Try again to store a pair whose save failed (the keeper calls it every minute and at every
+        check, the set-up once more at exit); True when nothing is left unsaved."""
         with self._lock:
             if self._unsaved and self._store is not None:
-                with self._store.locked():
-                    self._save()
+                try:
+                    with self._store.locked():
+                        self._save()
+                except ConfigError as exc:  # the lock file cannot even be made: the disk is still full
+                    self._unsaved_why = exc.message
+            return not self._unsaved
 
     def _stored_access(self) -> str:
         try:
@@ -197,6 +209,8 @@ class TokenHolder:
         try:
             self._store.save(self.identity)
         except ConfigError as exc:
+            self._unsaved_why = exc.message
+            self.on_unsaved()
             if not self._unsaved_warned:
                 self._unsaved_warned = True
                 self.warn(f"the refreshed token could not be saved ({exc.message}); focus keeps using it "
@@ -206,3 +220,4 @@ class TokenHolder:
         self._unsaved_warned = False
 
     _unsaved_warned = False
+    _unsaved_why = ""

@@ -18,6 +18,7 @@ from typing import Callable, Sequence, TextIO
 from focuslib import threads
 from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, SignedIn, Stop
 from focuslib.auth.server import CallbackServer
+from focuslib.auth.tokens import Redactor
 from focuslib.cli.exits import failed
 from focuslib.config import Settings, load_environment
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
@@ -98,7 +99,9 @@ def run(settings: Settings, args: argparse.Namespace, out: TextIO, err: TextIO,
         control: Control | None = None) -> int:
     """Run the chosen flow; print the outcome; return the exit code."""
     control = control or Control()
-    http = HttpClient()
+    redactor = Redactor()  # an answer that quotes the client secret shows it masked (net/client.py)
+    redactor.add(settings.secret, settings.access_token, settings.refresh_token)
+    http = HttpClient(redact=redactor)
 
     def say(text: str) -> None:
         # Messages can carry what a browser sent to the callback (error_description):

@@ -114,7 +114,10 @@ def check_token(settings: Settings, http: HttpClient, report: Callable[[Check], 
     source = "TWITCH_USER_ACCESS_TOKEN" if settings.access_token else "the token store"
     warnings: list[str] = []
     try:
-        holder = token_holder(settings, http, Redactor(), warn=warnings.append)  # focus's own code
+        redactor = Redactor()
+        redactor.add(settings.secret, settings.access_token, settings.refresh_token)
+        http.redact = redactor  # an answer that quotes a token shows it masked (net/client.py), here on
+        holder = token_holder(settings, http, redactor, warn=warnings.append)  # focus's own code
         source = holder.source
         identity = identify(settings, http, holder)
     except FocusError as exc:

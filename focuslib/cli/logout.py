@@ -6,6 +6,7 @@ from typing import TextIO
 
 from focuslib.auth.codeflow import revoke_pair
 from focuslib.auth.store import TokenStore
+from focuslib.auth.tokens import Redactor
 from focuslib.config import Settings
 from focuslib.errors import FocusError
 from focuslib.net.client import HttpClient
@@ -23,6 +24,9 @@ def logout(settings: Settings, out: TextIO) -> int:
             except FocusError as exc:
                 token, note = None, f" ({exc.message.split(': run make auth')[0]}; deleted without revoking)"
             if token is not None:
+                redactor = Redactor()  # an answer that quotes the token shows it masked (net/client.py)
+                redactor.add(token.access_token, token.refresh_token, settings.secret)
+                http.redact = redactor
                 note = "; " + revoke_pair(http, settings.auth_url, settings.client_id, token)
             existed = store.delete()
     finally:

@@ -146,13 +146,13 @@ def _run(command: commands.Command) -> int:
         if text and sys.stderr.isatty():  # a person watching: say why it pauses (not a line in a script's log)
             print(f"focus: {sanitize(text)}", file=sys.stderr)
 
-    http = HttpClient()
+    redactor = Redactor()  # an answer that quotes a token shows it masked (net/client.py)
+    http = HttpClient(redact=redactor)
     try:
         settings = Settings.from_env(load_environment())
         if twitch_cli_mock(settings):
             print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
             return int(ExitStatus.CONFIG)
-        redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
         holder = token_holder(settings, http, redactor)
         # No `wait`: an unreachable Twitch is one line now, not focus's patient retries.
@@ -167,6 +167,9 @@ def _run(command: commands.Command) -> int:
             recent = StoredRecent(db_path(settings.data_dir), broadcaster)
         executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting)
         outcome = executor.execute(command)
+        if not holder.save_pending():  # refreshed on the way, and the disk had no room for it
+            print(f"focus: the refreshed token could not be saved ({sanitize(holder.unsaved)}); the next command "
+                  "uses the older one: free disk space, and run make auth if Twitch refuses it", file=sys.stderr)
     except NetworkError as exc:  # its hint speaks of focus's retries; a one-shot does not retry
         print(f"focus: {sanitize(exc.message)}; nothing was sent", file=sys.stderr)
         return int(ExitStatus.ERROR)

@@ -33,8 +33,8 @@ from __future__ import annotations
 import functools
 import json
 import threading
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from focuslib import threads
@@ -55,11 +55,16 @@ class NetworkError(FocusError):
     """The server could not be reached or the connection broke."""
 
 
+def _same(text: str) -> str:
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     status: int
     headers: dict[str, str]  # lower-case names
     body: bytes
+    redact: Callable[[str], str] = field(default=_same, compare=False, repr=False)  # the client's (secrets masked)
 
     def json(self) -> Any:
         """The body as JSON; {} when it is empty or not JSON."""
@@ -79,14 +84,20 @@ class Response:
                 if isinstance(value, str) and value:
                     from focuslib.text import sanitize
 
-                    return sanitize(value)[:300]
+                    # A server (or a proxy) that quotes the request's Authorization header or form
+                    # quotes a secret: masked before it is cut, so no part of it survives.
+                    return sanitize(self.redact(value))[:300]
         return ""
 
 
 class HttpClient:
     """JSON over HTTP(S): one requests.Session per calling thread, a (connect, read) timeout on every call."""
 
-    def __init__(self, timeout: float = 10.0, *, total: float | None = None, max_answer: int | None = None) -> None:
+    def __init__(self, timeout: float = 10.0, *, total: float | None = None, max_answer: int | None = None,
+                 redact: Callable[[str], str] | None = None) -> None:
+        # Every text from the network that can reach an output (an answer's message, a connection error)
+        # goes through `redact` first (auth.tokens.Redactor: the secrets the process holds).
+        self.redact = redact or _same
         self.timeout = (min(CONNECT_TIMEOUT, timeout), timeout)
         self.total = TOTAL if total is None else total
         self.max_answer = MAX_ANSWER if max_answer is None else max_answer
@@ -124,12 +135,13 @@ class HttpClient:
                 body = self._body(resp, host)
             finally:
                 resp.close()
-            return Response(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body)
+            return Response(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body, self.redact)
         except requests.RequestException as exc:
             if watch.expired:
                 raise NetworkError(f"{host} did not answer within {self.total:g} s",
                                    "check your network; focus retries by itself") from None
-            raise _network_error(host, exc) from None
+            error = _network_error(host, exc)
+            raise NetworkError(self.redact(error.message), error.hint) from None
         finally:
             timer.cancel()
             _current.watch = None

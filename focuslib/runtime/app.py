@@ -208,7 +208,9 @@ class App:
                     except Exception as exc:  # a row that cannot be built costs that row, never the chat
                         self._bug(exc)
             deadline = session.deadline()
-            if deadline is not None and clock() >= deadline:
+            # Frames already waiting are handled before a timer judges the socket: they are news from it
+            # (this thread may have been slow, e.g. on a terminal, while the socket was fine).
+            if deadline is not None and clock() >= deadline and empty():
                 self._execute(session.tick(clock()))
             later = view_deadline()
             if later is not None and clock() >= later:

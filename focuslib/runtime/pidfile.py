@@ -12,6 +12,7 @@ second focus lock a new file of the same name.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import stat
@@ -20,6 +21,16 @@ from pathlib import Path
 
 from focuslib.config import ensure_private_dir
 from focuslib.errors import ConfigError
+
+
+FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # no room to write: a full disk, a quota, a file-size limit
+READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def no_room(path: Path, exc: OSError) -> str:
+    """The one line for a file focus could not write for want of room (it runs on without it)."""
+    return (f"the disk holding {path.parent} is full ({exc.strerror}): focus runs, but `make stop` cannot find "
+            f"it (Ctrl-C here stops it); free space there")
 
 
 # Locks this process holds, by path, with how many PidFiles share each: several focus runners in one
@@ -40,6 +51,12 @@ class PidFile:
         except FileNotFoundError:
             return None
         except OSError as exc:
+            if exc.errno in FULL:
+                raise
+            if exc.errno in READ_ONLY and not os.path.lexists(self.path):  # nothing to remove: the directory is it
+                raise ConfigError(f"cannot create {self.path}: {exc.strerror}",
+                                  f"make {self.path.parent} writable, or point FOCUS_DATA_DIR at a directory "
+                                  "you can write") from None
             raise ConfigError(f"cannot open {self.path}: {exc.strerror or 'not a regular file'}",
                               "remove it (focus creates it again)") from None
         st = os.fstat(fd)
@@ -66,16 +83,20 @@ class PidFile:
         finally:
             os.close(fd)
 
-    def claim(self) -> None:
-        """Take the lock for this process, or say which focus holds it."""
+    def claim(self) -> str:
+        """Take the lock for this process, or say which focus holds it.  On a full disk (no room for the
+        file, or for the pid in it) focus runs on: the returned line says so ("" when all went well)."""
         with _HELD_LOCK:
             held = _HELD.get(self.path)
             if held is not None:
                 held[1] += 1
                 self._claimed = True
-                return
+                return ""
             ensure_private_dir(self.path.parent)
-            fd = self._open(create=True)
+            try:
+                fd = self._open(create=True)
+            except OSError as exc:  # FULL (the others are ConfigErrors)
+                return no_room(self.path, exc)
             assert fd is not None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -84,10 +105,19 @@ class PidFile:
                 os.close(fd)
                 raise ConfigError(f"focus is already running (pid {text or '?'})",
                                   "stop it with `make stop` (python focus.py stop) first") from None
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            warning = ""
+            try:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            except OSError as exc:  # the lock holds all the same; `stop` finds no pid and says so
+                if exc.errno not in FULL:
+                    os.close(fd)
+                    raise ConfigError(f"cannot write {self.path}: {exc.strerror}",
+                                      f"check the disk holding {self.path.parent}") from None
+                warning = no_room(self.path, exc)
             _HELD[self.path] = [fd, 1]
             self._claimed = True
+            return warning
 
     def release(self) -> None:
         with _HELD_LOCK:

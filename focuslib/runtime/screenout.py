@@ -7,14 +7,11 @@ without end.  This writer keeps the same job -- lines go above the input
 line through `run_in_terminal`, the library's way, so the prompt is erased
 and redrawn around them -- with three differences:
 
-* what waits is bounded.  A terminal that takes output, however slowly,
-  loses nothing short of `hard` characters waiting (a raid burst is drawn in
-  full, late); one that has taken nothing for `STUCK_SECONDS` (paused,
-  unread, a stuck SSH session) keeps only the newest `limit` characters.
-  The oldest waiting lines are dropped (the newest chat is what the streamer
-  wants when the terminal comes back), counted, and replaced by one quiet
-  line saying how many were skipped; `on_drop` hands the count to the
-  devlog.  `write` never blocks: chat never stalls on the terminal.
+* what waits is bounded (runtime/backlog.py): a terminal that takes output,
+  however slowly, loses nothing short of 32 MiB waiting; one that has taken
+  nothing for a second keeps the newest 4 MiB, and one quiet line says how
+  many lines were skipped; `on_drop` hands the count to the devlog.  `write`
+  never blocks: chat never stalls on the terminal.
 * one batch is on its way at a time: the flush thread waits until the
   event loop has written it before it takes the next, so nothing piles up
   on the loop either (a write the terminal blocks blocks only this thread
@@ -26,26 +23,20 @@ and redrawn around them -- with three differences:
 from __future__ import annotations
 
 import threading
-from collections import deque
 from typing import Callable
 
 from prompt_toolkit.application import get_app_session, run_in_terminal
 from prompt_toolkit.output import Output
 
 from focuslib import threads
+from focuslib.runtime.backlog import LIMIT, STUCK_SECONDS, Backlog, skipped_text
 
-# Characters waiting for a terminal that stopped taking output: ~40,000 chat lines, over a minute of the
-# busiest chat.  A terminal that takes output may fall behind by up to HARD_LIMIT (a 20,000-message burst
-# drawn with colors is ~4 MB) before anything is dropped.
-LIMIT = 4 * 1024 * 1024
-HARD_LIMIT = 32 * 1024 * 1024
-STUCK_SECONDS = 1.0  # a batch the terminal has not taken in this long: the terminal is stuck
 BATCH_SECONDS = 0.02  # how long the flush thread gathers lines before one redraw
 CLOSE_WAIT = 1.0  # seconds `close` waits for what is left (a terminal nobody reads never takes it)
 
 
 def skipped_line(n: int) -> str:
-    return f"\x1b[2m… {n} line{'s' if n != 1 else ''} skipped: the terminal did not take them in time\x1b[0m\n"
+    return f"\x1b[2m{skipped_text(n)}\x1b[0m\n"
 
 
 class ScreenOut:
@@ -53,19 +44,13 @@ class ScreenOut:
 
     def __init__(self, *, limit: int | None = None, hard: int | None = None, batch: float = BATCH_SECONDS,
                  on_drop: Callable[[int], None] = lambda n: None) -> None:
-        self.limit = LIMIT if limit is None else limit  # looked up here: a test's focus sets smaller ones
-        self.hard = HARD_LIMIT if hard is None else hard
-        self._stuck = False  # the batch in flight has waited STUCK_SECONDS: keep only `limit`
+        self._backlog = Backlog(limit=limit, hard=hard)
         self.batch = batch
         self.on_drop = on_drop
         self.app_session = get_app_session()
         self._output: Output = self.app_session.output  # bound before sys.stdout is replaced
-        self._cond = threading.Condition()
+        self._cond = self._backlog.cond
         self._partial: list[str] = []  # text after the last newline, until its newline comes
-        self._lines: deque[str] = deque()  # whole chunks (ending in "\n") waiting for the terminal
-        self._size = 0  # characters in _lines
-        self._dropped = 0  # lines dropped since the last quiet line
-        self._unreported = 0  # lines dropped since the last `on_drop` (reported while the terminal is stuck too)
         self._closing = False
         self.closed = False
         self.errors = "strict"
@@ -84,31 +69,16 @@ class ScreenOut:
             head, tail = data.rsplit("\n", 1)
             chunk = "".join(self._partial) + head + "\n"
             self._partial = [tail] if tail else []
-            self._add(chunk)
+            self._backlog.add(chunk)
             self._cond.notify()
         return len(data)
 
     def flush(self) -> None:
         with self._cond:
             if self._partial:
-                self._add("".join(self._partial))
+                self._backlog.add("".join(self._partial))
                 self._partial = []
             self._cond.notify()
-
-    def _add(self, chunk: str) -> None:
-        """Queue `chunk`; over the limit, drop the oldest whole lines (lock held)."""
-        self._lines.append(chunk)
-        self._size += len(chunk)
-        self._trim()
-
-    def _trim(self) -> None:
-        limit = self.limit if self._stuck else self.hard
-        while self._size > limit and self._lines:
-            old = self._lines.popleft()
-            self._size -= len(old)
-            n = old.count("\n") or 1
-            self._dropped += n
-            self._unreported += n
 
     def fileno(self) -> int:
         return self._output.fileno()
@@ -124,21 +94,17 @@ class ScreenOut:
     def pending(self) -> int:
         """Characters waiting for the terminal (tests and the devlog)."""
         with self._cond:
-            return self._size
+            return self._backlog.size
 
     # -- the flush thread ---------------------------------------------------------------------
 
     def _take(self) -> tuple[str, int] | None:
         with self._cond:
-            while not self._lines and not self._closing:
+            while not self._backlog and not self._closing:
                 self._cond.wait()
-            if not self._lines:
+            if not self._backlog:
                 return None
-            text = "".join(self._lines)
-            self._lines.clear()
-            self._size = 0
-            dropped, self._dropped = self._dropped, 0
-        return text, dropped
+            return self._backlog.take()
 
     def _flush_loop(self) -> None:
         while True:
@@ -186,10 +152,8 @@ class ScreenOut:
         waited = 0.0
         while not done.wait(0.25):
             waited += 0.25
-            if waited >= STUCK_SECONDS and not self._stuck:
-                with self._cond:
-                    self._stuck = True
-                    self._trim()
+            if waited >= STUCK_SECONDS and not self._backlog.stuck:
+                self._backlog.set_stuck(True)
             self._report()  # a terminal that takes nothing: the devlog hears of the drops meanwhile
             # The prompt ended before running it (its loop closed): write it here, once.
             if not (app.is_running and not loop.is_closed()) or self._closing:
@@ -201,14 +165,12 @@ class ScreenOut:
                     return False
                 if self._closing:
                     return True  # written by the loop if ever; close() does not wait for a blocked terminal
-        if self._stuck:
-            with self._cond:
-                self._stuck = False  # it took this batch: it is a working terminal again
+        if self._backlog.stuck:
+            self._backlog.set_stuck(False)  # it took this batch: it is a working terminal again
         return True
 
     def _report(self) -> None:
-        with self._cond:
-            n, self._unreported = self._unreported, 0
+        n = self._backlog.unreported()
         if n:
             try:
                 self.on_drop(n)

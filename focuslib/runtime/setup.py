@@ -30,11 +30,11 @@ from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
-from focuslib.config import Settings
+from focuslib.config import Settings, ensure_private_dir, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
 from focuslib.errors import AuthError, FocusError
-from focuslib.twitch.session import Phase, Session, Timings
+from focuslib.twitch.session import KEEPALIVE_RANGE, Phase, Session, Timings
 from focuslib.net.helix import Helix
 from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
@@ -50,12 +50,14 @@ from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
     from focuslib.runtime.console import Console
+    from focuslib.runtime.outwriter import OutWriter
     from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
 
 EARLY_CONNECT_LIMIT = 5.0  # seconds a token check may take before the early connection is replaced
+LOCAL_KEEPALIVE_FLOOR = 1  # seconds: the shortest keepalive focus takes from a server on this machine
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,12 +114,12 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
         settings, mock = mock_settings(settings)
         redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
-        http = HttpClient(total=options.http_deadline)
+        http = HttpClient(total=options.http_deadline, redact=redactor)
         teardown.callback(http.close)
         devlog: DevlogWriter | NullDevlog = NullDevlog()
         chat_began: float | None = None  # the recap covers this run's chat
         try:
-            pidfile.claim()
+            pid_warning = pidfile.claim()  # a full disk: one line, and focus runs without the pid in it
             teardown.callback(pidfile.release)
             if options.devlog:
                 ensure_devlog_pipe(settings)
@@ -125,15 +127,23 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             after_screen = teardown.enter_context(contextlib.ExitStack())
             screen = _open_screen(settings, options, out, teardown, handle, data_dir)
             devlog = _start_devlog(settings, options, redactor, teardown)
-            if screen.console is not None:  # lines a slow or paused terminal did not take: counted in the devlog
-                screen.console.line.on_drop = lambda n: devlog.put(
-                    record("lifecycle", time.time(), event="terminal_dropped", lines=n))
+            # Lines a slow or paused terminal did not take: counted in the devlog.
+            def dropped(n: int) -> None:
+                devlog.put(record("lifecycle", time.time(), event="terminal_dropped", lines=n))
+
+            if screen.writer is not None:
+                screen.writer.on_drop = dropped
+            if screen.console is not None:
+                screen.console.line.on_drop = dropped
                 screen.console.on_error = lambda trace: devlog.put(
                     record("error", time.time(), where="input line", traceback=trace))
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
+            if pid_warning:
+                early.append(pid_warning)
             if screen.console is not None and screen.console.line.history_problem:
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
+            after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
@@ -211,6 +221,7 @@ class Screen:
     width: int | None  # None: a pipe or file gets whole lines
     theme: str
     console: Console | None = None  # the input line and its commands (stdin and stdout a terminal)
+    writer: OutWriter | None = None  # stdout without the input line, when it is a pipe or a terminal
 
     def status(self, text: str) -> None:
         """Show `text` in the status line now (set-up runs before the main loop flushes)."""
@@ -235,12 +246,20 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
             teardown.callback(signal.signal, signal.SIGCONT, old)
         teardown.callback(console.stop)  # after the terminal's last line: it flushes, then gives the terminal back
         fancy = False
+    writer = None
+    if console is None:
+        from focuslib.runtime.outwriter import stdout_writer
+
+        writer = stdout_writer(out, colored=mode is not ColorMode.NONE, fancy=fancy)
+    if writer is not None:  # a stuck reader or a paused terminal never holds up the main thread
+        teardown.callback(writer.close)  # after the terminal's last line (the stop closes it sooner, see _guard_stop)
+        out = writer
     terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
     width = terminal_size().columns if isatty else None
     terminal.columns = width or 80
     teardown.callback(terminal.close)
-    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console)
+    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console, writer)
 
 
 def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
@@ -258,8 +277,12 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
-    # What to subscribe to is known once the token is.
-    session = Session(settings.eventsub_url, (), timings=options.session)
+    # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
+    # may keep the connection alive more often than Twitch's 10 s at least.
+    timings = options.session
+    if on_this_machine(settings.eventsub_url) and timings.keepalive_range[0] > LOCAL_KEEPALIVE_FLOOR:
+        timings = dataclasses.replace(timings, keepalive_range=(LOCAL_KEEPALIVE_FLOOR, KEEPALIVE_RANGE[1]))
+    session = Session(settings.eventsub_url, (), timings=timings)
 
     # The view (renderer and presenter, with ~50 event types behind them) is
     # built by `warm_up`, or earlier if a line needs it, so importing it stays
@@ -293,7 +316,10 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
 def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
                 devlog: DevlogWriter | NullDevlog) -> None:
     """The stop's last writes wait at most the guard's budget; what a blocked stdout did not take is dropped."""
-    if screen.console is None:
+    writer = screen.writer
+    if writer is not None:  # what it holds may wait only as long as the stop's budget, then stdout's buffer
+        app.drain = lambda: all([writer.close(guard.left()), guard.drain(out)])
+    elif screen.console is None:
         app.drain = lambda: guard.drain(out)
     else:  # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
         app.drain = lambda: not guard.blocked()
@@ -344,6 +370,19 @@ def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Set
     teardown.callback(app.stop_event.set)
 
 
+def _save_at_exit(holder: TokenHolder, out: TextIO) -> None:
+    """The last chance to store a refreshed pair a full disk refused; if it still fails, one line says so
+    (below the closed screen): the next start would use the stored, older pair."""
+    if holder.save_pending():
+        return
+    try:
+        out.write(f"! the refreshed token is still not saved ({holder.unsaved}): the next start uses the older "
+                  "one in the store; free disk space, and run make auth if Twitch refuses it\n")
+        out.flush()
+    except (OSError, ValueError):  # a stdout that went away: the devlog said it at the time
+        pass
+
+
 def warm_up(app: App) -> None:
     """Start-up's last step, once the session is live: load what the first line will need.
 
@@ -364,13 +403,19 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
     trace = traceback.format_exc()
     devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
     crash = settings.runtime_dir / "last-crash.txt"
-    try:
-        crash.write_text(redactor(trace))
-    except OSError:
+    where = ["the devlog"] if not isinstance(devlog, NullDevlog) else []
+    try:  # the runtime directory exists only once the devlog made it: not with --no-devlog
+        ensure_private_dir(settings.runtime_dir, "XDG_RUNTIME_DIR")
+        fd = os.open(crash, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(redactor(trace))
+        where.append(str(crash))
+    except (OSError, FocusError):  # a full disk, say: point only at what holds it
         pass
+    hint = f"the traceback is in {' and in '.join(where)}; please report it" if where else \
+        f"its traceback could not be saved ({crash} could not be written); please report it"
     # The type only: an exception's text may quote a header, a file or a token.
-    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})",
-                      f"the traceback is in the devlog and in {crash}; please report it")
+    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})", hint)
 
 
 def wants_input_line(options: Options, out: TextIO) -> bool:

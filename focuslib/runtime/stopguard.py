@@ -69,6 +69,12 @@ class StopGuard:
         self._watchdog = threading.Thread(target=self._watch, name="stop-watchdog", daemon=True)
         threads.start(self._watchdog)
 
+    def left(self) -> float:
+        """Seconds the stop's last writes may still wait (the whole budget before the stop began)."""
+        if self._deadline is None:
+            return self.budget
+        return max(0.0, self._deadline - time.monotonic())
+
     def drain(self, stream: TextIO | None) -> bool:
         """Flush `stream` by the deadline; False (and stdout is /dev/null from now on) if it could not."""
         if self.dropped:

@@ -29,7 +29,8 @@ Rules (Twitch docs "Getting Events Using WebSockets"; protocol notes §1):
   session, so nothing is created again.  The URL is followed only to the
   configured host or a host under its domain (the same host for a local
   server), and never from wss:// down to ws://.
-* `keepalive_timeout_seconds` is clamped to Twitch's 10-600 s.
+* `keepalive_timeout_seconds` is clamped to Twitch's 10-600 s (a local server's
+  floor may be lower: the simulator asks for 1 s in tests).
 * Any other loss: reconnect to the base URL with capped exponential backoff
   and jitter, create the subscriptions again, and mark the gap (Twitch does
   not replay what was sent while nobody listened).

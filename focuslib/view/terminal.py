@@ -63,6 +63,7 @@ class Terminal:
         self._rows: list[int | None] = []  # per buffered line: its rows, None = count at flush
         self._keys: dict[Hashable, int] = {}  # key -> index in _buf, until flushed
         self._places: OrderedDict[Hashable, tuple[int, int]] = OrderedDict()  # key -> (first row, rows)
+        self._drops = 0  # lines the stream dropped (runtime/backlog.py) when rows were last counted
 
     def line(self, text: str, key: Hashable | None = None, rows: int | None = None) -> None:
         """Queue one output line (no newline) for the next `flush`.
@@ -88,6 +89,10 @@ class Terminal:
             self._buf[index] = text
             self._rows[index] = rows
             return True
+        drops = getattr(self.out, "drops", 0)
+        if drops != self._drops:  # lines a stuck terminal never got: the rows above are not what was counted
+            self._drops = drops
+            self._places.clear()
         place = self._places.get(key)
         if place is None:
             return False
