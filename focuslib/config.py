@@ -43,6 +43,11 @@ def load_environment(environ: Mapping[str, str] | None = None, dotenv_path: str 
     return merged
 
 
+def load_settings() -> Settings:
+    """The settings every command runs with: the environment over `.env`, checked (ConfigError if wrong)."""
+    return Settings.from_env(load_environment())
+
+
 @dataclass(frozen=True)
 class Settings:
     client_id: str

@@ -42,6 +42,7 @@ MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "sim": frozenset(),
     "runtime": ANYTHING,
     "cli": ANYTHING,
+    "__main__": ANYTHING,  # `python -m focuslib`: the `focus` command (cli/entry.py)
 }
 
 

@@ -29,9 +29,15 @@ examples:
 
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="devlog.py", description=__doc__, epilog=EPILOG,
+def parse_args(argv: Sequence[str] | None, prog: str = "devlog.py") -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """devlog's options (devlog.py, `focus devlog` and the completion's tree)."""
     parser.add_argument("--no-keepalive", action="store_true", help="hide session_keepalive frames")
     parser.add_argument("--type", action="append", default=[], metavar="TYPE",
                         help="only records of this kind, message type, subscription type or lifecycle event "
@@ -39,7 +45,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--raw", action="store_true", help="one JSON line per record (for jq)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="color output (default: auto; NO_COLOR wins)")
-    return parser.parse_args(argv)
 
 
 def record_names(rec: dict[str, Any]) -> list[str]:
@@ -214,8 +219,8 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
+    args = parse_args(argv, prog)
     from focuslib.config import Settings, load_environment
     from focuslib.devlog.pipe import ensure_devlog_pipe, read_batches
     from focuslib.errors import ExitStatus, FocusError

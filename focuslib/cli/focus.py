@@ -34,50 +34,40 @@ settings (environment or .env; the environment wins):
   NO_COLOR                  set to anything for plain text
 
 commands:
-  focus.py            show chat and events (Ctrl-C to stop); in a terminal, type under the chat:
+  {prog:<8}            show chat and events (Ctrl-C to stop); in a terminal, type under the chat:
                       text is sent as chat, /help lists the commands, Tab completes
-  focus.py --demo     the same against the built-in simulated Twitch, no account needed
-  focus.py stop       stop a focus running in another terminal
-  focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
-  focus.py logout     revoke the stored token at Twitch and delete it from this computer
-  focus.py history USER [--limit N]   a chatter's last messages, first seen, count, timeouts and bans
-  focus.py questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
-  focus.py links [--since 1d]         every link posted in chat, with who and when
-  focus.py recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
-  focus.py say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
+  {prog:<8} --demo     the same against the built-in simulated Twitch, no account needed
+  {prog:<8} devlog     every raw event focus sees, for a second, private terminal (devlog --help)
+  {prog:<8} auth       connect focus to your Twitch account once (auth --help; make auth)
+  {prog:<8} stop       stop a focus running in another terminal
+  {prog:<8} doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
+  {prog:<8} logout     revoke the stored token at Twitch and delete it from this computer
+  {prog} history USER [--limit N]   a chatter's last messages, first seen, count, timeouts and bans
+  {prog} questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
+  {prog} links [--since 1d]         every link posted in chat, with who and when
+  {prog} recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
+  {prog} say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
            untimeout USER | unban USER | delete [USER] | announce TEXT [--color C] | shoutout USER
            warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off
-           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (focus.py say --help, ...)
+           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (say --help, ...)
+  {prog} completion bash|zsh   shell completion: eval "$(focus completion bash)" in ~/.bashrc
 exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query or a
             one-shot command cut short
 """
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    from focuslib.twitch.subscriptions import GROUPS  # small and pure: the list stays the catalog's
+    from focuslib.cli.options import RUN_COMMANDS, add_run_options
+    from focuslib.cli.prog import prog
 
     parser = argparse.ArgumentParser(
-        prog="focus.py", description="Twitch chat and channel events, live, in your terminal.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", choices=("run", "stop", "doctor", "logout"), default="run",
+        prog=prog(), description="Twitch chat and channel events, live, in your terminal.",
+        epilog=EPILOG.format(prog=prog()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=RUN_COMMANDS, default="run",
                         help="run (default), stop a running focus, doctor: check the setup, logout: revoke and "
-                             "delete the stored token")
-    parser.add_argument("--demo", action="store_true", help="play a simulated channel (no credentials, no network)")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="color output (default: auto; NO_COLOR wins)")
-    parser.add_argument("--no-timestamps", action="store_true", help="leave out the [HH:MM] column")
-    parser.add_argument("--no-devlog", action="store_true", help="do not write the devlog pipe")
-    parser.add_argument("--events", metavar="GROUPS",
-                        help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
-                             + ", ".join(GROUPS))
-    parser.add_argument("--no-input", action="store_true",
-                        help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
-    parser.add_argument("--bell", action="store_true",
-                        help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
-    parser.add_argument("--no-history", action="store_true",
-                        help="store no chat history (FOCUS_HISTORY=off); no first-time marks, no recap")
-    parser.add_argument("--hold-new", action="store_true",
-                        help="keep first-time chatters' messages off screen until /release (FOCUS_HOLD_NEW=1)")
+                             "delete the stored token; more commands below")
+    add_run_options(parser)
     return parser.parse_args(argv)
 
 
@@ -133,11 +123,40 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
     return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None}
 
 
+def other_command(name: str, argv: list[str]) -> int | None:
+    """`focus devlog|auth|completion ...`: the exit code of that command, or None when `name` is none of them."""
+    from focuslib.cli.prog import prog
+
+    if name == "devlog":
+        from focuslib.cli.devlog import main as devlog_main
+
+        return devlog_main(argv, prog(name))
+    if name == "auth":
+        from focuslib.cli.auth import INTERRUPTED, main as auth_main
+
+        try:
+            return auth_main(argv, prog(name))
+        except KeyboardInterrupt:  # as auth_server.py: cut short before the sign-in finished, nothing stored
+            return INTERRUPTED
+    if name == "completion":
+        from focuslib.cli.completion import main as completion_main
+
+        return completion_main(argv)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (`focus completion`): answer and exit
+        from focuslib.cli.completion import complete
+
+        complete()
     from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
     from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
 
+    code = other_command(argv[0], argv[1:]) if argv else None
+    if code is not None:
+        return code
     if argv and argv[0] in ONE_SHOTS:
         from focuslib.cli.oneshot import main as oneshot_main
 

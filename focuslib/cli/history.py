@@ -29,8 +29,15 @@ def parse_since(text: str) -> float:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="focus.py", description="Read focus's chat history from any shell.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from focuslib.cli.prog import prog
+
+    parser = argparse.ArgumentParser(prog=prog(), description="Read focus's chat history from any shell.")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """history, questions, links and recap as subparsers of `sub` (here, and in the completion's tree)."""
     h = sub.add_parser("history", help="a user's last messages, first seen, count and moderation events")
     h.add_argument("user", help="login or display name (an @ in front is fine)")
     h.add_argument("--limit", type=int, default=20, metavar="N", help="messages to show (default 20)")
@@ -44,7 +51,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     r = sub.add_parser("recap", help="messages, chatters, follows, subs, bits, raids, top chatters, activity")
     r.add_argument("--since", type=parse_since, default=parse_since("2h"), metavar="DURATION",
                    help="how far back (default 2h)")
-    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str]) -> int:

@@ -17,6 +17,7 @@ import signal
 import sys
 from typing import NoReturn, Sequence
 
+from focuslib.cli.prog import prog
 from focuslib.errors import ExitStatus
 from focuslib.twitch import commands
 
@@ -35,9 +36,14 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    parser = OneLineParser(prog="focus.py", description="Talk back and moderate from any shell.", epilog=EPILOG,
+    parser = OneLineParser(prog=prog(), description="Talk back and moderate from any shell.", epilog=EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    return parser, add_commands(sub)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> dict[str, argparse.ArgumentParser]:
+    """Each one-shot command as a subparser of `sub` (its own parser here; the completion's tree too)."""
     subs: dict[str, argparse.ArgumentParser] = {}
 
     def add(name: str, note: str, *args: tuple[str, str]) -> argparse.ArgumentParser:
@@ -74,7 +80,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     add("subs", "", ("state", "on or off"))
     add("emoteonly", "", ("state", "on or off"))
     add("raid", "", ("channel", "the channel's login"))
-    return parser, subs
+    return subs
 
 
 COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
@@ -109,7 +115,7 @@ def command_of(args: argparse.Namespace) -> commands.Command:
     try:
         return spec.parse(" ".join(w.strip() for w in words if w.strip()))
     except commands.CommandError as exc:
-        raise commands.CommandError(str(exc) or f"usage: focus.py {spec.usage[1:]}") from None
+        raise commands.CommandError(str(exc) or f"usage: {prog()} {spec.usage[1:]}") from None
 
 
 def main(argv: Sequence[str]) -> int:
