@@ -59,8 +59,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     (wheel,) = (tmp / "dist").glob("*.whl")
     venv = tmp / "venv"
     subprocess.run([BASE_PYTHON, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=t(60))
-    purelib = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    where = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    purelib = subprocess.run([str(venv / "bin" / "python"), "-c", where], capture_output=True, text=True,
+                             check=True).stdout.strip()
     Path(purelib, "focus-deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
     install = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
                               "--no-index", str(wheel)], capture_output=True, text=True, env=quiet, timeout=t(120))
