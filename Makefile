@@ -15,7 +15,7 @@ $(foreach v,$(TYPED_VARS),$(if $(filter command line environment,$(origin $(v)))
 export EVENT
 
 .DEFAULT_GOAL := help
-.PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout untimeout unban announce shoutout \
+.PHONY: help venv setup auth focus devlog demo doctor stop trigger say reply ban timeout untimeout unban announce shoutout \
         warn delete clear slow followers subs emoteonly raid test bench clean
 
 help: ## list the targets
@@ -33,6 +33,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 venv: $(VENV)/.runtime ## create .venv and install the runtime requirements
+
+setup: $(VENV)/.runtime ## first run on your channel: your app's id and secret, then the sign-in (asked once)
+	$(PY) focus.py setup $(ARGS)
 
 auth: $(VENV)/.runtime ## authorize focus with Twitch once (opens the browser)
 	$(PY) auth_server.py $(ARGS)

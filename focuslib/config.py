@@ -1,8 +1,10 @@
-"""Settings from the environment and `.env`, validated once.
+"""Settings from the environment, `./.env` and `$XDG_CONFIG_HOME/focus/config.env`, validated once.
 
-The environment wins over `.env` (python-dotenv reads the file; it never
-changes `os.environ`).  Every problem raises `ConfigError` naming the variable
-and what to do, which the scripts print in one or two lines with exit code 2.
+The first place that sets a variable wins: the environment, then `.env` in the working directory (a
+clone's habit), then the config file `focus setup` writes (so `focus` works from any directory).
+python-dotenv reads the files; nothing here changes `os.environ`.  Every problem raises `ConfigError`
+naming the variable and what to do, which the scripts print in one or two lines with exit code 2.
+`config_table.py` lists every setting (`focus config` shows each with where it came from).
 """
 
 from __future__ import annotations
@@ -20,6 +22,32 @@ DEFAULT_REDIRECT_URI = "http://localhost:3000"
 DEFAULT_EVENTSUB_URL = "wss://eventsub.wss.twitch.tv/ws"
 DEFAULT_API_URL = "https://api.twitch.tv/helix"
 DEFAULT_AUTH_URL = "https://id.twitch.tv/oauth2"
+ENVIRONMENT = "environment"  # the origin of a value from the process environment
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place settings come from: `origin` is "environment" or a file's path; `values` what it sets."""
+
+    origin: str
+    values: Mapping[str, str] = field(repr=False)
+
+
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CONFIG_HOME/focus/config.env`, else `~/.config/focus/config.env` (what `focus setup` writes)."""
+    env = os.environ if environ is None else environ
+    return _xdg(env, "XDG_CONFIG_HOME", ".config") / "focus" / "config.env"
+
+
+def sources(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike[str] = ".env") -> list[Source]:
+    """Where settings come from, the one that wins first; a file that does not exist is left out."""
+    env = os.environ if environ is None else environ
+    found = [Source(ENVIRONMENT, env)]
+    for path, hint in ((Path(dotenv_path), "fix or remove the .env file"),
+                       (config_file(env), "fix it, or run focus setup again")):
+        if path.is_file():
+            found.append(Source(str(path.absolute()), _read_env_file(path, hint)))
+    return found
 
 
 def on_this_machine(url: str) -> bool:
@@ -29,18 +57,26 @@ def on_this_machine(url: str) -> bool:
 
 def load_environment(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike[str] = ".env"
                      ) -> dict[str, str]:
-    """`.env` (when present) overlaid by the real environment."""
+    """The config file, overlaid by `.env` (when present), overlaid by the real environment."""
     merged: dict[str, str] = {}
-    if os.path.isfile(dotenv_path):
-        from dotenv import dotenv_values  # only paid for when there is a .env
-
-        try:
-            values = dotenv_values(dotenv_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {dotenv_path}: {exc}", "fix or remove the .env file") from None
-        merged.update({k: v for k, v in values.items() if v is not None})
-    merged.update(os.environ if environ is None else environ)
+    for source in reversed(sources(environ, dotenv_path)):
+        merged.update(source.values)
     return merged
+
+
+def _read_env_file(path: Path, hint: str) -> dict[str, str]:
+    from dotenv import dotenv_values  # only paid for when there is a file
+
+    try:
+        st = path.stat()
+        if st.st_uid != os.getuid():  # it could point focus's sign-in at any server: only yours counts
+            raise ConfigError(f"{path} belongs to another user", "remove it, or write your own settings there")
+        if path.name == "config.env" and st.st_mode & 0o077:  # it holds the client secret: yours alone
+            os.chmod(path, 0o600)
+        values = dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", hint) from None
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def load_settings() -> Settings:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -260,3 +261,24 @@ def test_a_database_it_cannot_read_completes_nothing_and_says_nothing(installed,
     assert completions(installed, tmp_path, "focus ban x", clean_env(tmp_path, FOCUS_DATA_DIR=str(data))) == []
     with pytest.raises(sqlite3.DatabaseError):
         sqlite3.connect(data / "history.sqlite3").execute("SELECT 1 FROM messages").fetchall()
+
+
+def test_the_installed_focus_talks_to_twitch_with_the_settings_of_the_xdg_config_file(installed, sim, env, tmp_path):
+    config = tmp_path / "cfg" / "focus" / "config.env"
+    config.parent.mkdir(parents=True, mode=0o700)
+    config.write_text("".join(f"{name}={value}\n" for name, value in env.items() if name.startswith("TWITCH_")))
+    config.chmod(0o600)
+    shell = clean_env(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "cfg"), FOCUS_DATA_DIR=str(tmp_path / "data"))
+    elsewhere = tmp_path / "another-project"
+    elsewhere.mkdir()
+    res = subprocess.run([installed.focus, "say", "hello from the package"], cwd=elsewhere, env=shell,
+                         capture_output=True, text=True, timeout=t(30))
+    assert res.returncode == 0 and res.stdout == "sent\n", res.stderr
+    [req] = sim.requests_to("POST", "/helix/chat/messages")
+    assert json.loads(req.body)["message"] == "hello from the package"
+    res = subprocess.run([installed.focus, "config"], cwd=elsewhere, env=shell, capture_output=True, text=True,
+                         timeout=t(30))
+    assert res.returncode == 0
+    shown = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()[1:]}
+    assert shown["TWITCH_API_URL"] == [sim.api_url, "~/cfg/focus/config.env"]
+    assert shown["TWITCH_USER_ACCESS_TOKEN"] == ["set", "~/cfg/focus/config.env"]

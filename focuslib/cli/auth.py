@@ -20,7 +20,7 @@ from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, Signed
 from focuslib.auth.server import CallbackServer
 from focuslib.auth.tokens import Redactor
 from focuslib.cli.exits import failed
-from focuslib.config import Settings, load_environment
+from focuslib.config import Settings, load_settings
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
 from focuslib.net.client import HttpClient
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "auth_server.py") -> int
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
     try:
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
     except FocusError as exc:
         return failed("auth", exc)
     sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ REQUIRED = (("websocket-client", "websocket"), ("websockets", "websockets"), ("p
             ("wcwidth", "wcwidth"), ("orjson", "orjson"), ("requests", "requests"),
             ("prompt_toolkit", "prompt_toolkit"), ("argcomplete", "argcomplete"))
 MINIMUM = (3, 11)
-AGAIN = "FOCUS_BOOTSTRAPPED"  # set for the re-run only, so a broken .venv is said, never re-run in a loop
+AGAIN = "_FOCUS_BOOTSTRAPPED"  # set for the re-run only, so a broken .venv is said, never re-run in a loop
 
 
 def missing():

@@ -32,6 +32,8 @@ def tree() -> argparse.ArgumentParser:
     auth.add_arguments(sub.add_parser("auth"))
     history.add_commands(sub)
     oneshot.add_commands(sub)
+    sub.add_parser("config")
+    auth.add_arguments(sub.add_parser("setup"))  # its sign-in takes focus auth's options
     sub.add_parser("completion").add_argument("shell", choices=SHELLS)
     for parser in _parsers(top):
         for action in parser._actions:

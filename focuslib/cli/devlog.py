@@ -221,7 +221,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
     args = parse_args(argv, prog)
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_settings
     from focuslib.devlog.pipe import ensure_devlog_pipe, read_batches
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.view.colors import ColorMode, detect_color_mode
@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     try:
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
         path = settings.devlog_pipe
         ensure_devlog_pipe(settings)
         lock = _lock_reader(path)  # noqa: F841 - held until exit

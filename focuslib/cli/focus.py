@@ -14,24 +14,9 @@ if TYPE_CHECKING:
 
 MAX_HISTORY_DAYS = 36_500  # FOCUS_HISTORY_DAYS at most (100 years); 0 keeps everything
 EPILOG = """\
-settings (environment or .env; the environment wins):
-  TWITCH_CLIENT_ID          your app's client id (dev.twitch.tv/console)
-  TWITCH_SECRET             your app's client secret (used to refresh tokens)
-  TWITCH_USER_ACCESS_TOKEN  a user token (else the token store written by `make auth`)
-  TWITCH_REFRESH_TOKEN      its refresh token
-  TWITCH_USER_ID            the broadcaster's numeric id (default: the token's user)
-  TWITCH_EVENTSUB_URL       default wss://eventsub.wss.twitch.tv/ws
-  TWITCH_API_URL            default https://api.twitch.tv/helix
-  TWITCH_AUTH_URL           default https://id.twitch.tv/oauth2
-  FOCUS_DATA_DIR            token store (default $XDG_DATA_HOME/focus or ~/.local/share/focus)
-  FOCUS_DEVLOG_PIPE         the devlog pipe (default: a private per-user runtime directory)
-  FOCUS_EVENTS              event groups to show, like --events (default: all)
-  FOCUS_THEME               dark (default) or light: keeps chatters' colors readable
-  FOCUS_HISTORY             off: store no history (like --no-history)
-  FOCUS_HISTORY_DAYS        days of history kept (default 90, at most 36,500; 0 keeps everything)
-  FOCUS_HOLD_NEW            1: hold first-time chatters' messages (like --hold-new)
-  FOCUS_HOLD_MINUTES        how long a held message waits for /release (default 10)
-  NO_COLOR                  set to anything for plain text
+settings (the first place that sets one wins: the environment, ./.env, then {config};
+`focus config` shows each with its value and where it came from):
+{settings}
 
 commands:
   {prog:<8}            show chat and events (Ctrl-C to stop); in a terminal, type under the chat:
@@ -50,6 +35,8 @@ commands:
            untimeout USER | unban USER | delete [USER] | announce TEXT [--color C] | shoutout USER
            warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off
            emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (say --help, ...)
+  {prog:<8} config     every setting, its value (secrets: set or unset) and where it came from
+  {prog:<8} setup      your Twitch app and sign-in, asked once and saved in {config}
   {prog} completion bash|zsh   shell completion: eval "$(focus completion bash)" in ~/.bashrc
 exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query or a
             one-shot command cut short
@@ -59,10 +46,11 @@ exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     from focuslib.cli.options import RUN_COMMANDS, add_run_options
     from focuslib.cli.prog import prog
+    from focuslib.config_table import help_text
 
     parser = argparse.ArgumentParser(
         prog=prog(), description="Twitch chat and channel events, live, in your terminal.",
-        epilog=EPILOG.format(prog=prog()),
+        epilog=EPILOG.format(prog=prog(), settings=help_text(), config="~/.config/focus/config.env"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", choices=RUN_COMMANDS, default="run",
                         help="run (default), stop a running focus, doctor: check the setup, logout: revoke and "
@@ -124,7 +112,7 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
 
 
 def other_command(name: str, argv: list[str]) -> int | None:
-    """`focus devlog|auth|completion ...`: the exit code of that command, or None when `name` is none of them."""
+    """`focus devlog|auth|config|setup|completion ...`: the exit code of that command, or None when `name` is none of them."""
     from focuslib.cli.prog import prog
 
     if name == "devlog":
@@ -138,6 +126,14 @@ def other_command(name: str, argv: list[str]) -> int | None:
             return auth_main(argv, prog(name))
         except KeyboardInterrupt:  # as auth_server.py: cut short before the sign-in finished, nothing stored
             return INTERRUPTED
+    if name == "config":
+        from focuslib.cli.showconfig import main as config_main
+
+        return config_main(argv)
+    if name == "setup":
+        from focuslib.cli.firstrun import main as setup_main
+
+        return setup_main(argv)
     if name == "completion":
         from focuslib.cli.completion import main as completion_main
 
@@ -170,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return int(ExitStatus.INTERRUPTED)  # a query cut short (see ExitStatus)
     args = parse_args(argv)
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_environment, load_settings
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.runtime.setup import Options, run
     from focuslib.runtime.stopguard import StopGuard
@@ -184,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from focuslib.cli.doctor import run_doctor
 
             return run_doctor(load_environment(), sys.stdout)
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
         if args.command == "stop":
             return stop_running(settings.data_dir)
         if args.command == "logout":
@@ -204,12 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return failed("focus", exc)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: how focus is meant to end (see ExitStatus)
         return int(ExitStatus.OK)
-    except BrokenPipeError:
-        # Whoever read our output went away (`focus.py | head`): nothing left to do.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return int(ExitStatus.OK)
+    except BrokenPipeError:  # whoever read our output went away (`focus.py | head`)
+        from focuslib.cli.exits import reader_gone
+
+        return reader_gone()
     finally:
         guard.end()  # after the error line: a stderr on the same paused terminal is bounded too

@@ -58,7 +58,7 @@ def main(argv: Sequence[str]) -> int:
     import sqlite3
 
     from focuslib.cli.exits import failed
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_settings
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.store import queries
     from focuslib.store import report
@@ -67,7 +67,7 @@ def main(argv: Sequence[str]) -> int:
     from focuslib.text import sanitize
 
     try:
-        path = db_path(Settings.from_env(load_environment()).data_dir)
+        path = db_path(load_settings().data_dir)
         conn = open_read(path)
         try:
             now = time.time()

@@ -141,7 +141,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def _run(command: commands.Command) -> int:
     from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
     from focuslib.auth.tokens import Redactor
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_settings
     from focuslib.errors import FocusError
     from focuslib.net.client import HttpClient, NetworkError
     from focuslib.net.helix import Helix
@@ -155,7 +155,7 @@ def _run(command: commands.Command) -> int:
     redactor = Redactor()  # an answer that quotes a token shows it masked (net/client.py)
     http = HttpClient(redact=redactor)
     try:
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
         if twitch_cli_mock(settings):
             print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
             return int(ExitStatus.CONFIG)

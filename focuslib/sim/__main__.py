@@ -20,7 +20,7 @@ CONTROLS = {"reconnect": "/sim/reconnect", "drop": "/sim/drop", "silence": "/sim
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_settings
     from .triggers import TRIGGERS
 
     events = sorted(TRIGGERS) + sorted(CONTROLS) + ["close-4000 ... close-4007"]
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     trig.add_argument("event")
     trig.add_argument("--count", type=int, default=1)
     args = parser.parse_args(argv)
-    settings = Settings.from_env(load_environment())
+    settings = load_settings()
     marker = settings.runtime_dir / "sim.json"
     if args.command == "serve":
         return _serve(args, marker)
