@@ -13,10 +13,13 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 from urllib.parse import urlsplit
 
 from focuslib.errors import ConfigError
+
+if TYPE_CHECKING:
+    from focuslib.playground import Demo
 
 DEFAULT_REDIRECT_URI = "http://localhost:3000"
 DEFAULT_EVENTSUB_URL = "wss://eventsub.wss.twitch.tv/ws"
@@ -79,9 +82,27 @@ def _read_env_file(path: Path, hint: str) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def load_settings() -> Settings:
-    """The settings every command runs with: the environment over `.env`, checked (ConfigError if wrong)."""
-    return Settings.from_env(load_environment())
+def load_settings(playground: bool = True) -> Settings:
+    """The settings every command runs with, checked (ConfigError if wrong).  While a demo runs (make demo),
+    with `playground` they are the demo's: its simulated Twitch and its own data directory, never your
+    client secret or tokens (focus itself, which shows your channel, passes False)."""
+    settings = Settings.from_env(load_environment())
+    if playground:
+        from focuslib.playground import running_demo
+
+        demo = running_demo(settings.runtime_dir)
+        if demo is not None:
+            return demo_settings(settings, demo)
+    return settings
+
+
+def demo_settings(settings: Settings, demo: Demo) -> Settings:
+    """`settings` pointed at a demo: its simulator and data; nothing of yours that is secret goes along."""
+    import dataclasses
+
+    return dataclasses.replace(settings, eventsub_url=demo.eventsub_url, api_url=demo.api_url,
+                               auth_url=demo.auth_url, client_id=demo.client_id, access_token="",
+                               refresh_token="", secret="", user_id="", data_dir=Path(demo.data_dir), demo=True)
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,7 @@ class Settings:
     runtime_dir: Path
     devlog_pipe: Path
     env: Mapping[str, str] = field(repr=False)
+    demo: bool = False  # a running demo's (make demo): commands say "(demo)"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

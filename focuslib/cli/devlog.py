@@ -236,7 +236,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
         printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=args.type)
-        printer.note(f"waiting for focus on {path} ...")
+        # The demo writes the same pipe as focus: say which one is on while a demo runs (playground.py).
+        printer.note(f"waiting for focus on {path} ..." + (" (demo)" if settings.demo else ""))
         for batch in read_batches(path):
             if batch is None:
                 printer.note("focus went away; waiting for it to come back ...")

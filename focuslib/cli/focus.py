@@ -63,7 +63,7 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def stop_running(data_dir: Path) -> int:
+def stop_running(data_dir: Path, tag: str = "") -> int:
     from focuslib.errors import ConfigError
     from focuslib.runtime.pidfile import PidFile
 
@@ -80,7 +80,7 @@ def stop_running(data_dir: Path) -> int:
         except ConfigError:  # focus empties the file just before its lock goes: it is stopping
             running = pid
         if running is None:
-            print(f"stopped focus (pid {pid}).")
+            print(f"stopped focus (pid {pid}){tag}.")
             return 0
         time.sleep(0.05)
     print(f"focus (pid {pid}) did not stop within 3 s; try `kill {pid}`.", file=sys.stderr)
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return int(ExitStatus.INTERRUPTED)  # a query cut short (see ExitStatus)
     args = parse_args(argv)
-    from focuslib.config import load_environment, load_settings
+    from focuslib.config import Settings, load_environment, load_settings
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.runtime.setup import Options, run
     from focuslib.runtime.stopguard import StopGuard
@@ -179,14 +179,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "doctor":  # checks the settings itself, so it runs even when they are wrong
             from focuslib.cli.doctor import run_doctor
 
-            return run_doctor(load_environment(), sys.stdout)
-        settings = load_settings()
+            try:
+                current: Settings | None = load_settings()
+            except FocusError:
+                current = None  # doctor says what is wrong
+            return run_doctor(load_environment(), sys.stdout, demo=current if current and current.demo else None)
+        # The shell's commands act on a running demo (playground.py); focus itself shows your channel.
+        settings = load_settings(playground=args.command != "run")
         if args.command == "stop":
-            return stop_running(settings.data_dir)
+            return stop_running(settings.data_dir, " (demo)" if settings.demo else "")
         if args.command == "logout":
             from focuslib.cli.logout import logout
 
-            return logout(settings, sys.stdout)
+            return logout(settings, sys.stdout, " (demo)" if settings.demo else "")
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,

@@ -67,7 +67,9 @@ def main(argv: Sequence[str]) -> int:
     from focuslib.text import sanitize
 
     try:
-        path = db_path(load_settings().data_dir)
+        settings = load_settings()
+        tag = " (demo)" if settings.demo else ""  # a running demo's history (playground.py)
+        path = db_path(settings.data_dir)
         conn = open_read(path)
         try:
             now = time.time()
@@ -77,7 +79,7 @@ def main(argv: Sequence[str]) -> int:
                     return int(ExitStatus.CONFIG)
                 found = queries.history(conn, args.user, args.limit)
                 if found is None:
-                    print(f"focus: no history for {sanitize(args.user)} in {path}", file=sys.stderr)
+                    print(f"focus: no history for {sanitize(args.user)} in {path}{tag}", file=sys.stderr)
                     return int(ExitStatus.ERROR)
                 lines = report.history_lines(found, on_stream=False)
             elif args.command == "questions":
@@ -110,5 +112,7 @@ def main(argv: Sequence[str]) -> int:
     except sqlite3.Error as exc:
         print(f"focus: {fault_line(exc)}; check {path}", file=sys.stderr)
         return int(ExitStatus.ERROR)
+    if tag and lines:
+        lines[0] += tag
     sys.stdout.write("\n".join(lines) + "\n")
     return int(ExitStatus.OK)

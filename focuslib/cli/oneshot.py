@@ -154,8 +154,10 @@ def _run(command: commands.Command) -> int:
 
     redactor = Redactor()  # an answer that quotes a token shows it masked (net/client.py)
     http = HttpClient(redact=redactor)
+    tag = ""  # " (demo)" while a demo runs: the command acted on its simulated channel (playground.py)
     try:
         settings = load_settings()
+        tag = " (demo)" if settings.demo else ""
         if twitch_cli_mock(settings):
             print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
             return int(ExitStatus.CONFIG)
@@ -177,18 +179,18 @@ def _run(command: commands.Command) -> int:
             print(f"focus: the refreshed token could not be saved ({sanitize(holder.unsaved)}); the next command "
                   "uses the older one: free disk space, and run make auth if Twitch refuses it", file=sys.stderr)
     except NetworkError as exc:  # its hint speaks of focus's retries; a one-shot does not retry
-        print(f"focus: {sanitize(exc.message)}; nothing was sent", file=sys.stderr)
+        print(f"focus: {sanitize(exc.message)}; nothing was sent{tag}", file=sys.stderr)
         return int(ExitStatus.ERROR)
     except FocusError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
-        print(f"focus: {sanitize(exc.message + hint)}", file=sys.stderr)
+        print(f"focus: {sanitize(exc.message + hint)}{tag}", file=sys.stderr)
         return int(exc.exit_status)
     finally:
         http.close()
     if outcome.ok:
-        _print_done(sanitize(outcome.text))
+        _print_done(sanitize(outcome.text) + tag)
         return int(ExitStatus.OK)
-    print(f"focus: {sanitize(outcome.text)}", file=sys.stderr)
+    print(f"focus: {sanitize(outcome.text)}{tag}", file=sys.stderr)
     if "run make auth" in outcome.text:
         return int(ExitStatus.AUTH)
     return int(ExitStatus.TWITCH) if outcome.status else int(ExitStatus.ERROR)

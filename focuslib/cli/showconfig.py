@@ -73,6 +73,13 @@ def show(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
         if str(config) not in (source.origin for source in found):
             places.append(f"{_place(str(config))} (none yet: focus setup writes it)")
     out.write("read in this order, the first place that sets a value wins: " + ", ".join(places) + "\n")
+    if settings is not None:
+        from focuslib.playground import running_demo
+
+        demo = running_demo(settings.runtime_dir)
+        if demo is not None:
+            out.write(f"(demo) a demo runs (pid {demo.pid}): the shell's commands act on it and its data in "
+                      f"{demo.data_dir}, not on these settings\n")
     table = rows(found, settings)
     width = max(len(name) for name, _, _ in table) + 2
     value_width = min(46, max(len(value) for _, value, _ in table))

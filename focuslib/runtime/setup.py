@@ -106,11 +106,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
     the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
-    pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
-    data_dir = settings.data_dir  # the input history's too
     with contextlib.ExitStack() as teardown:
-        if options.demo:
+        if options.demo:  # from here on its own data: pid file, history, input history (runtime/demo.py)
             settings = _start_demo(settings, teardown)
+        pidfile = PidFile(settings.data_dir)  # `focus stop` looks there (the demo's while a demo runs)
+        data_dir = settings.data_dir  # the input history's too
         settings, mock = mock_settings(settings)
         redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
