@@ -63,6 +63,18 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def in_background() -> bool:
+    """Started as a background job (`focus &`): the terminal's foreground belongs to another process group,
+    so reading it or changing its modes would stop focus (SIGTTIN, SIGTTOU)."""
+    for stream in (sys.stdout, sys.stdin):
+        try:
+            if stream is not None and stream.isatty():
+                return os.tcgetpgrp(stream.fileno()) != os.getpgrp()
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
+
+
 def stop_running(data_dir: Path, tag: str = "") -> int:
     from focuslib.errors import ConfigError
     from focuslib.runtime.pidfile import PidFile
@@ -194,9 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return logout(settings, sys.stdout, " (demo)" if settings.demo else "")
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
+        tail = args.tail or in_background()
+        if tail and hasattr(signal, "SIGTTOU"):  # `stty tostop` would stop a background job at its first line
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
                           timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
-                          input_line=False if args.no_input else None,
+                          input_line=False if args.no_input else None, tail=tail,
                           **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
         return run(settings, options, guard=guard)
     except FocusError as exc:

@@ -19,6 +19,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", metavar="GROUPS",
                         help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
                              + ", ".join(GROUPS))
+    parser.add_argument("--tail", action="store_true",
+                        help="for a shell where you also work (a tmux pane, focus &): one plain line per event, "
+                             "no status or input line, the terminal never read or redrawn; what focus & does "
+                             "by itself; focus stop or kill ends it")
     parser.add_argument("--no-input", action="store_true",
                         help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
     parser.add_argument("--bell", action="store_true",

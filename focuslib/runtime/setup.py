@@ -72,6 +72,7 @@ class Options:
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
+    tail: bool = False  # --tail (or a background job): plain lines only, the terminal never read nor redrawn
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
     session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
@@ -233,7 +234,7 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
                  handle: FocusHandle, data_dir: Path) -> Screen:
     mode = detect_color_mode(settings.env, out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
-    fancy = mode is not ColorMode.NONE and isatty
+    fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
     console = None
     if wants_input_line(options, out):
         # prompt_toolkit owns the bottom rows: focus writes plain lines through it (runtime/console.py).
@@ -420,6 +421,8 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
 
 def wants_input_line(options: Options, out: TextIO) -> bool:
     """The input line is on when focus writes to the real stdout and both it and stdin are a terminal."""
+    if options.tail:  # a shell where you also work: its terminal is never read
+        return False
     if options.input_line is not None:
         return options.input_line
     try:
