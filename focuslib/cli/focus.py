@@ -124,7 +124,8 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
 
 
 def other_command(name: str, argv: list[str]) -> int | None:
-    """`focus devlog|auth|config|setup|completion ...`: the exit code of that command, or None when `name` is none of them."""
+    """`focus devlog|auth|config|setup|completion ...`: that command's exit code; None when `name` is none of
+    them."""
     from focuslib.cli.prog import prog
 
     if name == "devlog":
