@@ -72,7 +72,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR", "XDG_"))}
-    env.update({"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "run"), "PYTHONUNBUFFERED": "1", **extra})
+    env.update({"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "run"), "PYTHONUNBUFFERED": "1",
+                "FOCUS_DEMO_SPEED": "4", **extra})
     return env
 
 

@@ -60,5 +60,5 @@ def test_focus_in_a_background_job_is_never_stopped_and_leaves_the_prompt_alone(
 def cli_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
     env.update({"XDG_RUNTIME_DIR": str(tmp_path / "run"), "FOCUS_DATA_DIR": str(tmp_path / "data"),
-                "PYTHONUNBUFFERED": "1"})
+                "PYTHONUNBUFFERED": "1", "FOCUS_DEMO_SPEED": "4"})  # the demo's lines within a second
     return env
