@@ -5,7 +5,7 @@ PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
 VENV   := .venv
 PY     := $(VENV)/bin/python
 ARGS   ?=
-EVENT  ?= follow
+EVENT  ?=
 
 # The variables recipes take from make's command line, as typed (see "Talk back" below).
 TYPED_VARS  := MSG USER REASON DURATION COLOR SECONDS STATE CHANNEL EVENT YES ARGS
@@ -15,7 +15,7 @@ $(foreach v,$(TYPED_VARS),$(if $(filter command line environment,$(origin $(v)))
 export EVENT
 
 .DEFAULT_GOAL := help
-.PHONY: help venv auth focus devlog demo doctor stop trigger say reply ban timeout untimeout unban announce shoutout \
+.PHONY: help venv setup auth focus devlog demo doctor stop trigger chat say reply ban timeout untimeout unban announce shoutout \
         warn delete clear slow followers subs emoteonly raid test bench clean
 
 help: ## list the targets
@@ -33,6 +33,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	@touch $@
 
 venv: $(VENV)/.runtime ## create .venv and install the runtime requirements
+
+setup: $(VENV)/.runtime ## first run on your channel: your app's id and secret, then the sign-in (asked once)
+	$(PY) focus.py setup $(ARGS)
 
 auth: $(VENV)/.runtime ## authorize focus with Twitch once (opens the browser)
 	$(PY) auth_server.py $(ARGS)
@@ -52,8 +55,8 @@ doctor: $(VENV)/.runtime ## check settings, token, scopes, Twitch and the devlog
 stop: $(VENV)/.runtime ## stop a focus running in another terminal
 	$(PY) focus.py stop
 
-trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT=follow
-	$(PY) -m focuslib.sim trigger "$$EVENT" $(ARGS)
+trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT=follow (alone: the list)
+	@$(PY) -m focuslib.sim trigger "$$EVENT" $(ARGS)
 
 # Talk back from any shell (python focus.py say|ban|... --help).  GNU make expands a command-line variable once more
 # when it exports it to a recipe, so `MSG='$(shell rm -rf ~)'` would run: each variable the recipes read from the
@@ -63,6 +66,10 @@ trigger: $(VENV)/.runtime ## fire an event at a running demo: make trigger EVENT
 # command line: the shell's own $$USER (your login name) is never taken for a chatter.
 need = $(if $(strip $(value $(1))),,$(error give $(1)=..., e.g. $(2)))
 need_user = $(if $(filter command line,$(USER_ORIGIN)),,$(error give USER=login, e.g. $(1)))
+
+chat: $(VENV)/.runtime ## post a chat line into a running demo: make chat USER=pixel_otter MSG="hi @DeskFox"
+	$(call need_user,make chat USER=pixel_otter MSG="hi @DeskFox")$(call need,MSG,make chat USER=x MSG="hi")
+	@$(PY) -m focuslib.sim chat -- "$$USER" "$$MSG"
 
 say: $(VENV)/.runtime ## send a chat message: make say MSG="brb 5 min"
 	$(call need,MSG,make say MSG="brb 5 min")

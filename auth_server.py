@@ -23,6 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":
     # Ctrl-C at any moment of start-up, even while modules load: nothing was done, 130 (see ExitStatus).
     try:
+        from focuslib.cli.bootstrap import ensure
+
+        ensure(__file__, "auth")  # the wrong Python: the checkout's .venv runs it, or one line says what to do
         sys.exit(main())
     except KeyboardInterrupt:
         sys.exit(130)

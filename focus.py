@@ -6,6 +6,9 @@ import sys
 if __name__ == "__main__":
     # Ctrl-C at any moment of start-up, even while modules load, ends quietly with 0 like any other Ctrl-C.
     try:
+        from focuslib.cli.bootstrap import ensure
+
+        ensure(__file__, "focus")  # the wrong Python: the checkout's .venv runs it, or one line says what to do
         from focuslib.cli.exits import no_stdout
         from focuslib.cli.focus import main
 

@@ -1,8 +1,10 @@
-"""Settings from the environment and `.env`, validated once.
+"""Settings from the environment, `./.env` and `$XDG_CONFIG_HOME/focus/config.env`, validated once.
 
-The environment wins over `.env` (python-dotenv reads the file; it never
-changes `os.environ`).  Every problem raises `ConfigError` naming the variable
-and what to do, which the scripts print in one or two lines with exit code 2.
+The first place that sets a variable wins: the environment, then `.env` in the working directory (a
+clone's habit), then the config file `focus setup` writes (so `focus` works from any directory).
+python-dotenv reads the files; nothing here changes `os.environ`.  Every problem raises `ConfigError`
+naming the variable and what to do, which the scripts print in one or two lines with exit code 2.
+`config_table.py` lists every setting (`focus config` shows each with where it came from).
 """
 
 from __future__ import annotations
@@ -11,15 +13,44 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 from urllib.parse import urlsplit
 
 from focuslib.errors import ConfigError
+
+if TYPE_CHECKING:
+    from focuslib.playground import Demo
 
 DEFAULT_REDIRECT_URI = "http://localhost:3000"
 DEFAULT_EVENTSUB_URL = "wss://eventsub.wss.twitch.tv/ws"
 DEFAULT_API_URL = "https://api.twitch.tv/helix"
 DEFAULT_AUTH_URL = "https://id.twitch.tv/oauth2"
+ENVIRONMENT = "environment"  # the origin of a value from the process environment
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place settings come from: `origin` is "environment" or a file's path; `values` what it sets."""
+
+    origin: str
+    values: Mapping[str, str] = field(repr=False)
+
+
+def config_file(environ: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CONFIG_HOME/focus/config.env`, else `~/.config/focus/config.env` (what `focus setup` writes)."""
+    env = os.environ if environ is None else environ
+    return _xdg(env, "XDG_CONFIG_HOME", ".config") / "focus" / "config.env"
+
+
+def sources(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike[str] = ".env") -> list[Source]:
+    """Where settings come from, the one that wins first; a file that does not exist is left out."""
+    env = os.environ if environ is None else environ
+    found = [Source(ENVIRONMENT, env)]
+    for path, hint in ((Path(dotenv_path), "fix or remove the .env file"),
+                       (config_file(env), "fix it, or run focus setup again")):
+        if path.is_file():
+            found.append(Source(str(path.absolute()), _read_env_file(path, hint)))
+    return found
 
 
 def on_this_machine(url: str) -> bool:
@@ -29,18 +60,49 @@ def on_this_machine(url: str) -> bool:
 
 def load_environment(environ: Mapping[str, str] | None = None, dotenv_path: str | os.PathLike[str] = ".env"
                      ) -> dict[str, str]:
-    """`.env` (when present) overlaid by the real environment."""
+    """The config file, overlaid by `.env` (when present), overlaid by the real environment."""
     merged: dict[str, str] = {}
-    if os.path.isfile(dotenv_path):
-        from dotenv import dotenv_values  # only paid for when there is a .env
-
-        try:
-            values = dotenv_values(dotenv_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read {dotenv_path}: {exc}", "fix or remove the .env file") from None
-        merged.update({k: v for k, v in values.items() if v is not None})
-    merged.update(os.environ if environ is None else environ)
+    for source in reversed(sources(environ, dotenv_path)):
+        merged.update(source.values)
     return merged
+
+
+def _read_env_file(path: Path, hint: str) -> dict[str, str]:
+    from dotenv import dotenv_values  # only paid for when there is a file
+
+    try:
+        st = path.stat()
+        if st.st_uid != os.getuid():  # it could point focus's sign-in at any server: only yours counts
+            raise ConfigError(f"{path} belongs to another user", "remove it, or write your own settings there")
+        if path.name == "config.env" and st.st_mode & 0o077:  # it holds the client secret: yours alone
+            os.chmod(path, 0o600)
+        values = dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", hint) from None
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def load_settings(playground: bool = True) -> Settings:
+    """The settings every command runs with, checked (ConfigError if wrong).  While a demo runs (make demo),
+    with `playground` they are the demo's: its simulated Twitch and its own data directory, never your
+    client secret or tokens (focus itself, which shows your channel, passes False)."""
+    settings = Settings.from_env(load_environment())
+    if playground:
+        from focuslib.playground import running_demo
+
+        demo = running_demo(settings.runtime_dir)
+        if demo is not None:
+            return demo_settings(settings, demo)
+    return settings
+
+
+def demo_settings(settings: Settings, demo: Demo) -> Settings:
+    """`settings` pointed at a demo: its simulator and data; nothing of yours that is secret goes along."""
+    import dataclasses
+
+    return dataclasses.replace(settings, eventsub_url=demo.eventsub_url, api_url=demo.api_url,
+                               auth_url=demo.auth_url, client_id=demo.client_id, access_token="",
+                               refresh_token="", secret="", user_id="", data_dir=Path(demo.data_dir), demo=True)
 
 
 @dataclass(frozen=True)
@@ -58,6 +120,7 @@ class Settings:
     runtime_dir: Path
     devlog_pipe: Path
     env: Mapping[str, str] = field(repr=False)
+    demo: bool = False  # a running demo's (make demo): commands say "(demo)"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

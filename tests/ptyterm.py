@@ -28,7 +28,9 @@ from conftest import ROOT, t
 
 class PtyFocus:
     def __init__(self, env: dict[str, str], args: list[str] = (), *, cols: int = 100, rows: int = 30,
-                 stdin_devnull: bool = False, script: Path | None = None) -> None:
+                 stdin_devnull: bool = False, script: Path | None = None, argv: list[str] | None = None,
+                 cwd: Path | None = None) -> None:
+        """focus.py (or `script`) with `args`; or any program: `argv` (a shell, a Python REPL)."""
         self.screen = pyte.HistoryScreen(cols, rows, history=5000)  # rows scrolled off are kept
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
@@ -38,9 +40,9 @@ class PtyFocus:
         self.master = master
         clean = {k: v for k, v in os.environ.items() if not k.startswith(("TWITCH_", "FOCUS_", "NO_COLOR"))}
         self.proc = subprocess.Popen(
-            [sys.executable, str(script or ROOT / "focus.py"), *args],
+            argv or [sys.executable, str(script or ROOT / "focus.py"), *args],
             stdin=subprocess.DEVNULL if stdin_devnull else slave, stdout=slave, stderr=slave,
-            env={**clean, **env, "COLUMNS": str(cols), "LINES": str(rows)}, cwd=ROOT / "tests",
+            env={**clean, **env, "COLUMNS": str(cols), "LINES": str(rows)}, cwd=cwd or ROOT / "tests",
             start_new_session=True, pass_fds=(), close_fds=True,
             preexec_fn=lambda: fcntl.ioctl(0 if not stdin_devnull else 1, termios.TIOCSCTTY, 0))
         os.close(slave)

@@ -83,6 +83,8 @@ def _files(tmp: Path | None) -> list[tuple[str, str]]:
     for path in tmp.rglob("*"):
         if path.name.startswith(("tokens-", ".tokens-")) or path.is_symlink() or not path.is_file():
             continue  # the token store is where secrets belong; FIFOs and dirs are not read
+        if path.name == "config.env" and path.parent.name == "focus":
+            continue  # focus setup's config file (0600) holds the client secret, as a .env would
         try:
             texts.append((f"file {path}", path.read_text("utf-8", "replace")))
         except OSError:

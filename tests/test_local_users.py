@@ -80,7 +80,7 @@ def test_after_kill_9_stop_signals_nothing_and_a_new_focus_starts(procs, cli_env
     pid = demo.p.pid
     demo.p.kill()  # SIGKILL: no clean-up, the pid file stays behind
     demo.wait(5)
-    pidfile = Path(cli_env["FOCUS_DATA_DIR"]) / "focus.pid"
+    pidfile = Path(cli_env["XDG_RUNTIME_DIR"]) / "focus" / "demo-data" / "focus.pid"  # the demo's own data
     assert pidfile.read_text().strip() == str(pid)
     # Something else (an editor on focus.py) now has "focus.py" in its command line and the stale pid.
     bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "focus.py"])
@@ -205,7 +205,8 @@ def test_a_data_directory_of_another_user_names_the_setting_to_change(cli_env):
     data = Path(cli_env["FOCUS_DATA_DIR"])
     data.mkdir(mode=0o700)
     os.chown(data, OTHER_UID, OTHER_UID)
-    res = run_once(["focus.py", "--no-devlog", "--demo"], cli_env)
+    # Not the demo: it keeps its data in a directory of its own (runtime/demo.py) and never touches this one.
+    res = run_once(["focus.py", "--no-devlog"], {**cli_env, "TWITCH_CLIENT_ID": "abc"})
     assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
     assert f"{data} belongs to another user" in res.stderr and "FOCUS_DATA_DIR" in res.stderr, res.stderr
     assert "FOCUS_DEVLOG_PIPE" not in res.stderr, res.stderr

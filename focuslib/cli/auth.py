@@ -20,7 +20,7 @@ from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, Signed
 from focuslib.auth.server import CallbackServer
 from focuslib.auth.tokens import Redactor
 from focuslib.cli.exits import failed
-from focuslib.config import Settings, load_environment
+from focuslib.config import Settings, load_settings
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
 from focuslib.net.client import HttpClient
@@ -58,10 +58,16 @@ class Control:
             self.flow.stop()
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None, prog: str = "auth_server.py") -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="auth_server.py", description="Connect focus to your Twitch account once (make auth).",
+        prog=prog, description="Connect focus to your Twitch account once (make auth).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """make auth's options (auth_server.py, `focus auth` and the completion's tree)."""
     parser.add_argument("--device", action="store_true",
                         help="sign in with a code on any device instead (no local server; works for public clients)")
     parser.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
@@ -69,7 +75,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="space- or comma-separated scopes to request instead of the defaults below")
     parser.add_argument("--force-verify", action="store_true",
                         help="show Twitch's approval page even if already approved (to switch accounts)")
-    return parser.parse_args(argv)
 
 
 def _scopes(text: str) -> tuple[str, ...]:
@@ -83,12 +88,12 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM/SIGHUP end make auth like Ctrl-C: server closed, nothing stored
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "auth_server.py") -> int:
+    args = parse_args(argv, prog)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
     try:
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
     except FocusError as exc:
         return failed("auth", exc)
     sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]

@@ -29,9 +29,15 @@ examples:
 
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="devlog.py", description=__doc__, epilog=EPILOG,
+def parse_args(argv: Sequence[str] | None, prog: str = "devlog.py") -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """devlog's options (devlog.py, `focus devlog` and the completion's tree)."""
     parser.add_argument("--no-keepalive", action="store_true", help="hide session_keepalive frames")
     parser.add_argument("--type", action="append", default=[], metavar="TYPE",
                         help="only records of this kind, message type, subscription type or lifecycle event "
@@ -39,7 +45,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--raw", action="store_true", help="one JSON line per record (for jq)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="color output (default: auto; NO_COLOR wins)")
-    return parser.parse_args(argv)
 
 
 def record_names(rec: dict[str, Any]) -> list[str]:
@@ -214,9 +219,9 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    from focuslib.config import Settings, load_environment
+def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
+    args = parse_args(argv, prog)
+    from focuslib.config import load_settings
     from focuslib.devlog.pipe import ensure_devlog_pipe, read_batches
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.view.colors import ColorMode, detect_color_mode
@@ -224,14 +229,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     try:
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
         path = settings.devlog_pipe
         ensure_devlog_pipe(settings)
         lock = _lock_reader(path)  # noqa: F841 - held until exit
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
         printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=args.type)
-        printer.note(f"waiting for focus on {path} ...")
+        # The demo writes the same pipe as focus: say which one is on while a demo runs (playground.py).
+        printer.note(f"waiting for focus on {path} ..." + (" (demo)" if settings.demo else ""))
         for batch in read_batches(path):
             if batch is None:
                 printer.note("focus went away; waiting for it to come back ...")

@@ -57,8 +57,10 @@ def _skip(name: str, why: str) -> Check:
     return Check(name, "skip", f"skipped ({why})")
 
 
-def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_TIMEOUT) -> int:
-    """Run every check, printing each line as it is known; 0 when all passed, 1 otherwise."""
+def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_TIMEOUT,
+               demo: Settings | None = None) -> int:
+    """Run every check, printing each line as it is known; 0 when all passed, 1 otherwise.  With `demo` (a
+    running demo's settings) the checks are of the demo's simulated Twitch, and the first line says so."""
     color = detect_color_mode(env, out) is not ColorMode.NONE
     http = HttpClient(timeout=timeout)
     results: list[Check] = []
@@ -68,8 +70,10 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
         out.write(check.line(color) + "\n")
         out.flush()
 
+    if demo is not None:
+        out.write("(demo) checking the running demo's simulated Twitch and data, not your channel\n")
     try:
-        settings = check_settings(env, report)
+        settings = check_settings(env, report, demo)
         holder = info = None
         if settings is None:
             report(_skip("token", "fix the settings first"))
@@ -94,10 +98,11 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
     return 0 if all(c.status == "ok" for c in results) else 1
 
 
-def check_settings(env: Mapping[str, str], report: Callable[[Check], None]) -> Settings | None:
+def check_settings(env: Mapping[str, str], report: Callable[[Check], None], demo: Settings | None = None
+                   ) -> Settings | None:
     try:
         # twitch-cli's mock needs no client id or token, for doctor as for focus (auth/identity.py).
-        settings, _ = mock_settings(Settings.from_env(env))
+        settings, _ = mock_settings(demo or Settings.from_env(env))
         client_id = settings.require_client_id()
     except FocusError as exc:
         report(_fail("settings", exc))

@@ -34,3 +34,17 @@ def no_stdout(prog: str) -> int | None:
     from focuslib.errors import ExitStatus
 
     return int(ExitStatus.ERROR)
+
+
+def reader_gone() -> int:
+    """Whoever read our output went away (`focus config | head`): nothing left to do, and no error at exit
+    (Python's last flush of a stdout whose reader is gone would print one)."""
+    import os
+
+    try:
+        sys.stdout = open(os.devnull, "w")
+    except OSError:
+        pass
+    from focuslib.errors import ExitStatus
+
+    return int(ExitStatus.OK)

@@ -14,70 +14,48 @@ if TYPE_CHECKING:
 
 MAX_HISTORY_DAYS = 36_500  # FOCUS_HISTORY_DAYS at most (100 years); 0 keeps everything
 EPILOG = """\
-settings (environment or .env; the environment wins):
-  TWITCH_CLIENT_ID          your app's client id (dev.twitch.tv/console)
-  TWITCH_SECRET             your app's client secret (used to refresh tokens)
-  TWITCH_USER_ACCESS_TOKEN  a user token (else the token store written by `make auth`)
-  TWITCH_REFRESH_TOKEN      its refresh token
-  TWITCH_USER_ID            the broadcaster's numeric id (default: the token's user)
-  TWITCH_EVENTSUB_URL       default wss://eventsub.wss.twitch.tv/ws
-  TWITCH_API_URL            default https://api.twitch.tv/helix
-  TWITCH_AUTH_URL           default https://id.twitch.tv/oauth2
-  FOCUS_DATA_DIR            token store (default $XDG_DATA_HOME/focus or ~/.local/share/focus)
-  FOCUS_DEVLOG_PIPE         the devlog pipe (default: a private per-user runtime directory)
-  FOCUS_EVENTS              event groups to show, like --events (default: all)
-  FOCUS_THEME               dark (default) or light: keeps chatters' colors readable
-  FOCUS_HISTORY             off: store no history (like --no-history)
-  FOCUS_HISTORY_DAYS        days of history kept (default 90, at most 36,500; 0 keeps everything)
-  FOCUS_HOLD_NEW            1: hold first-time chatters' messages (like --hold-new)
-  FOCUS_HOLD_MINUTES        how long a held message waits for /release (default 10)
-  NO_COLOR                  set to anything for plain text
+settings (the first place that sets one wins: the environment, ./.env, then {config};
+`focus config` shows each with its value and where it came from):
+{settings}
 
 commands:
-  focus.py            show chat and events (Ctrl-C to stop); in a terminal, type under the chat:
+  {prog:<8}            show chat and events (Ctrl-C to stop); in a terminal, type under the chat:
                       text is sent as chat, /help lists the commands, Tab completes
-  focus.py --demo     the same against the built-in simulated Twitch, no account needed
-  focus.py stop       stop a focus running in another terminal
-  focus.py doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
-  focus.py logout     revoke the stored token at Twitch and delete it from this computer
-  focus.py history USER [--limit N]   a chatter's last messages, first seen, count, timeouts and bans
-  focus.py questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
-  focus.py links [--since 1d]         every link posted in chat, with who and when
-  focus.py recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
-  focus.py say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
+  {prog:<8} --demo     the same against the built-in simulated Twitch, no account needed
+  {prog:<8} devlog     every raw event focus sees, for a second, private terminal (devlog --help)
+  {prog:<8} auth       connect focus to your Twitch account once (auth --help; make auth)
+  {prog:<8} stop       stop a focus running in another terminal
+  {prog:<8} doctor     check settings, token, scopes, Twitch and the devlog pipe, one line each
+  {prog:<8} logout     revoke the stored token at Twitch and delete it from this computer
+  {prog} history USER [--limit N]   a chatter's last messages, first seen, count, timeouts and bans
+  {prog} questions [--since 1d] [--done N]   open questions to you (a ? and @you, or !q)
+  {prog} links [--since 1d]         every link posted in chat, with who and when
+  {prog} recap [--since 2h]         messages, chatters, follows, subs, bits, raids, top chatters
+  {prog} say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
            untimeout USER | unban USER | delete [USER] | announce TEXT [--color C] | shoutout USER
            warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off
-           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (focus.py say --help, ...)
+           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (say --help, ...)
+  {prog:<8} config     every setting, its value (secrets: set or unset) and where it came from
+  {prog:<8} setup      your Twitch app and sign-in, asked once and saved in {config}
+  {prog} completion bash|zsh   shell completion: eval "$(focus completion bash)" in ~/.bashrc
 exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 130 a history query or a
             one-shot command cut short
 """
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    from focuslib.twitch.subscriptions import GROUPS  # small and pure: the list stays the catalog's
+    from focuslib.cli.options import RUN_COMMANDS, add_run_options
+    from focuslib.cli.prog import prog
+    from focuslib.config_table import help_text
 
     parser = argparse.ArgumentParser(
-        prog="focus.py", description="Twitch chat and channel events, live, in your terminal.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", choices=("run", "stop", "doctor", "logout"), default="run",
+        prog=prog(), description="Twitch chat and channel events, live, in your terminal.",
+        epilog=EPILOG.format(prog=prog(), settings=help_text(), config="~/.config/focus/config.env"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=RUN_COMMANDS, default="run",
                         help="run (default), stop a running focus, doctor: check the setup, logout: revoke and "
-                             "delete the stored token")
-    parser.add_argument("--demo", action="store_true", help="play a simulated channel (no credentials, no network)")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="color output (default: auto; NO_COLOR wins)")
-    parser.add_argument("--no-timestamps", action="store_true", help="leave out the [HH:MM] column")
-    parser.add_argument("--no-devlog", action="store_true", help="do not write the devlog pipe")
-    parser.add_argument("--events", metavar="GROUPS",
-                        help="comma-separated event groups to show (default: FOCUS_EVENTS, else all): "
-                             + ", ".join(GROUPS))
-    parser.add_argument("--no-input", action="store_true",
-                        help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
-    parser.add_argument("--bell", action="store_true",
-                        help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
-    parser.add_argument("--no-history", action="store_true",
-                        help="store no chat history (FOCUS_HISTORY=off); no first-time marks, no recap")
-    parser.add_argument("--hold-new", action="store_true",
-                        help="keep first-time chatters' messages off screen until /release (FOCUS_HOLD_NEW=1)")
+                             "delete the stored token; more commands below")
+    add_run_options(parser)
     return parser.parse_args(argv)
 
 
@@ -85,7 +63,19 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def stop_running(data_dir: Path) -> int:
+def in_background() -> bool:
+    """Started as a background job (`focus &`): the terminal's foreground belongs to another process group,
+    so reading it or changing its modes would stop focus (SIGTTIN, SIGTTOU)."""
+    for stream in (sys.stdout, sys.stdin):
+        try:
+            if stream is not None and stream.isatty():
+                return os.tcgetpgrp(stream.fileno()) != os.getpgrp()
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False
+
+
+def stop_running(data_dir: Path, tag: str = "") -> int:
     from focuslib.errors import ConfigError
     from focuslib.runtime.pidfile import PidFile
 
@@ -102,7 +92,7 @@ def stop_running(data_dir: Path) -> int:
         except ConfigError:  # focus empties the file just before its lock goes: it is stopping
             running = pid
         if running is None:
-            print(f"stopped focus (pid {pid}).")
+            print(f"stopped focus (pid {pid}){tag}.")
             return 0
         time.sleep(0.05)
     print(f"focus (pid {pid}) did not stop within 3 s; try `kill {pid}`.", file=sys.stderr)
@@ -133,11 +123,49 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
     return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None}
 
 
+def other_command(name: str, argv: list[str]) -> int | None:
+    """`focus devlog|auth|config|setup|completion ...`: that command's exit code; None when `name` is none of
+    them."""
+    from focuslib.cli.prog import prog
+
+    if name == "devlog":
+        from focuslib.cli.devlog import main as devlog_main
+
+        return devlog_main(argv, prog(name))
+    if name == "auth":
+        from focuslib.cli.auth import INTERRUPTED, main as auth_main
+
+        try:
+            return auth_main(argv, prog(name))
+        except KeyboardInterrupt:  # as auth_server.py: cut short before the sign-in finished, nothing stored
+            return INTERRUPTED
+    if name == "config":
+        from focuslib.cli.showconfig import main as config_main
+
+        return config_main(argv)
+    if name == "setup":
+        from focuslib.cli.firstrun import main as setup_main
+
+        return setup_main(argv)
+    if name == "completion":
+        from focuslib.cli.completion import main as completion_main
+
+        return completion_main(argv)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (`focus completion`): answer and exit
+        from focuslib.cli.completion import complete
+
+        complete()
     from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
     from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
 
+    code = other_command(argv[0], argv[1:]) if argv else None
+    if code is not None:
+        return code
     if argv and argv[0] in ONE_SHOTS:
         from focuslib.cli.oneshot import main as oneshot_main
 
@@ -151,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             return int(ExitStatus.INTERRUPTED)  # a query cut short (see ExitStatus)
     args = parse_args(argv)
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import Settings, load_environment, load_settings
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.runtime.setup import Options, run
     from focuslib.runtime.stopguard import StopGuard
@@ -164,19 +192,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "doctor":  # checks the settings itself, so it runs even when they are wrong
             from focuslib.cli.doctor import run_doctor
 
-            return run_doctor(load_environment(), sys.stdout)
-        settings = Settings.from_env(load_environment())
+            try:
+                current: Settings | None = load_settings()
+            except FocusError:
+                current = None  # doctor says what is wrong
+            return run_doctor(load_environment(), sys.stdout, demo=current if current and current.demo else None)
+        # The shell's commands act on a running demo (playground.py); focus itself shows your channel.
+        settings = load_settings(playground=args.command != "run")
         if args.command == "stop":
-            return stop_running(settings.data_dir)
+            return stop_running(settings.data_dir, " (demo)" if settings.demo else "")
         if args.command == "logout":
             from focuslib.cli.logout import logout
 
-            return logout(settings, sys.stdout)
+            return logout(settings, sys.stdout, " (demo)" if settings.demo else "")
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
+        tail = args.tail or in_background()
+        if tail and hasattr(signal, "SIGTTOU"):  # `stty tostop` would stop a background job at its first line
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
                           timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
-                          input_line=False if args.no_input else None,
+                          input_line=False if args.no_input else None, tail=tail,
                           **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
         return run(settings, options, guard=guard)
     except FocusError as exc:
@@ -185,12 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return failed("focus", exc)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: how focus is meant to end (see ExitStatus)
         return int(ExitStatus.OK)
-    except BrokenPipeError:
-        # Whoever read our output went away (`focus.py | head`): nothing left to do.
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return int(ExitStatus.OK)
+    except BrokenPipeError:  # whoever read our output went away (`focus.py | head`)
+        from focuslib.cli.exits import reader_gone
+
+        return reader_gone()
     finally:
         guard.end()  # after the error line: a stderr on the same paused terminal is bounded too

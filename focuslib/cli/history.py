@@ -29,8 +29,15 @@ def parse_since(text: str) -> float:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="focus.py", description="Read focus's chat history from any shell.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from focuslib.cli.prog import prog
+
+    parser = argparse.ArgumentParser(prog=prog(), description="Read focus's chat history from any shell.")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """history, questions, links and recap as subparsers of `sub` (here, and in the completion's tree)."""
     h = sub.add_parser("history", help="a user's last messages, first seen, count and moderation events")
     h.add_argument("user", help="login or display name (an @ in front is fine)")
     h.add_argument("--limit", type=int, default=20, metavar="N", help="messages to show (default 20)")
@@ -44,7 +51,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     r = sub.add_parser("recap", help="messages, chatters, follows, subs, bits, raids, top chatters, activity")
     r.add_argument("--since", type=parse_since, default=parse_since("2h"), metavar="DURATION",
                    help="how far back (default 2h)")
-    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -52,7 +58,7 @@ def main(argv: Sequence[str]) -> int:
     import sqlite3
 
     from focuslib.cli.exits import failed
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_settings
     from focuslib.errors import ExitStatus, FocusError
     from focuslib.store import queries
     from focuslib.store import report
@@ -61,7 +67,9 @@ def main(argv: Sequence[str]) -> int:
     from focuslib.text import sanitize
 
     try:
-        path = db_path(Settings.from_env(load_environment()).data_dir)
+        settings = load_settings()
+        tag = " (demo)" if settings.demo else ""  # a running demo's history (playground.py)
+        path = db_path(settings.data_dir)
         conn = open_read(path)
         try:
             now = time.time()
@@ -71,7 +79,7 @@ def main(argv: Sequence[str]) -> int:
                     return int(ExitStatus.CONFIG)
                 found = queries.history(conn, args.user, args.limit)
                 if found is None:
-                    print(f"focus: no history for {sanitize(args.user)} in {path}", file=sys.stderr)
+                    print(f"focus: no history for {sanitize(args.user)} in {path}{tag}", file=sys.stderr)
                     return int(ExitStatus.ERROR)
                 lines = report.history_lines(found, on_stream=False)
             elif args.command == "questions":
@@ -104,5 +112,7 @@ def main(argv: Sequence[str]) -> int:
     except sqlite3.Error as exc:
         print(f"focus: {fault_line(exc)}; check {path}", file=sys.stderr)
         return int(ExitStatus.ERROR)
+    if tag and lines:
+        lines[0] += tag
     sys.stdout.write("\n".join(lines) + "\n")
     return int(ExitStatus.OK)

@@ -17,6 +17,7 @@ import signal
 import sys
 from typing import NoReturn, Sequence
 
+from focuslib.cli.prog import prog
 from focuslib.errors import ExitStatus
 from focuslib.twitch import commands
 
@@ -35,9 +36,14 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    parser = OneLineParser(prog="focus.py", description="Talk back and moderate from any shell.", epilog=EPILOG,
+    parser = OneLineParser(prog=prog(), description="Talk back and moderate from any shell.", epilog=EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    return parser, add_commands(sub)
+
+
+def add_commands(sub: argparse._SubParsersAction) -> dict[str, argparse.ArgumentParser]:
+    """Each one-shot command as a subparser of `sub` (its own parser here; the completion's tree too)."""
     subs: dict[str, argparse.ArgumentParser] = {}
 
     def add(name: str, note: str, *args: tuple[str, str]) -> argparse.ArgumentParser:
@@ -74,7 +80,7 @@ def _build() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser
     add("subs", "", ("state", "on or off"))
     add("emoteonly", "", ("state", "on or off"))
     add("raid", "", ("channel", "the channel's login"))
-    return parser, subs
+    return subs
 
 
 COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
@@ -109,7 +115,7 @@ def command_of(args: argparse.Namespace) -> commands.Command:
     try:
         return spec.parse(" ".join(w.strip() for w in words if w.strip()))
     except commands.CommandError as exc:
-        raise commands.CommandError(str(exc) or f"usage: focus.py {spec.usage[1:]}") from None
+        raise commands.CommandError(str(exc) or f"usage: {prog()} {spec.usage[1:]}") from None
 
 
 def main(argv: Sequence[str]) -> int:
@@ -135,7 +141,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def _run(command: commands.Command) -> int:
     from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
     from focuslib.auth.tokens import Redactor
-    from focuslib.config import Settings, load_environment
+    from focuslib.config import load_settings
     from focuslib.errors import FocusError
     from focuslib.net.client import HttpClient, NetworkError
     from focuslib.net.helix import Helix
@@ -148,8 +154,10 @@ def _run(command: commands.Command) -> int:
 
     redactor = Redactor()  # an answer that quotes a token shows it masked (net/client.py)
     http = HttpClient(redact=redactor)
+    tag = ""  # " (demo)" while a demo runs: the command acted on its simulated channel (playground.py)
     try:
-        settings = Settings.from_env(load_environment())
+        settings = load_settings()
+        tag = " (demo)" if settings.demo else ""
         if twitch_cli_mock(settings):
             print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
             return int(ExitStatus.CONFIG)
@@ -171,18 +179,18 @@ def _run(command: commands.Command) -> int:
             print(f"focus: the refreshed token could not be saved ({sanitize(holder.unsaved)}); the next command "
                   "uses the older one: free disk space, and run make auth if Twitch refuses it", file=sys.stderr)
     except NetworkError as exc:  # its hint speaks of focus's retries; a one-shot does not retry
-        print(f"focus: {sanitize(exc.message)}; nothing was sent", file=sys.stderr)
+        print(f"focus: {sanitize(exc.message)}; nothing was sent{tag}", file=sys.stderr)
         return int(ExitStatus.ERROR)
     except FocusError as exc:
         hint = f"; {exc.hint}" if exc.hint else ""
-        print(f"focus: {sanitize(exc.message + hint)}", file=sys.stderr)
+        print(f"focus: {sanitize(exc.message + hint)}{tag}", file=sys.stderr)
         return int(exc.exit_status)
     finally:
         http.close()
     if outcome.ok:
-        _print_done(sanitize(outcome.text))
+        _print_done(sanitize(outcome.text) + tag)
         return int(ExitStatus.OK)
-    print(f"focus: {sanitize(outcome.text)}", file=sys.stderr)
+    print(f"focus: {sanitize(outcome.text)}{tag}", file=sys.stderr)
     if "run make auth" in outcome.text:
         return int(ExitStatus.AUTH)
     return int(ExitStatus.TWITCH) if outcome.status else int(ExitStatus.ERROR)

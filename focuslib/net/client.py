@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from focuslib import threads
-from focuslib import __version__
+from focuslib.version import __version__
 from focuslib.errors import FocusError, describe_exception
 
 if TYPE_CHECKING:

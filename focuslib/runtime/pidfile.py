@@ -39,31 +39,37 @@ _HELD: dict[Path, list[int]] = {}
 _HELD_LOCK = threading.Lock()
 
 
+def open_own(path: Path, create: bool) -> int | None:
+    """A lock file of ours opened read-write (0600, no symlink, not inherited); None when it does not exist and
+    `create` is false; ConfigError when it is not a regular file of this user (never used then)."""
+    flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise
+        if exc.errno in READ_ONLY and not os.path.lexists(path):  # nothing to remove: the directory is it
+            raise ConfigError(f"cannot create {path}: {exc.strerror}",
+                              f"make {path.parent} writable, or point FOCUS_DATA_DIR at a directory "
+                              "you can write") from None
+        raise ConfigError(f"cannot open {path}: {exc.strerror or 'not a regular file'}",
+                          "remove it (focus creates it again)") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+        os.close(fd)
+        raise ConfigError(f"{path} is not a file of yours", "remove it (focus creates it again)")
+    return fd
+
+
 class PidFile:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "focus.pid"
         self._claimed = False
 
     def _open(self, create: bool) -> int | None:
-        flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | (os.O_CREAT if create else 0)
-        try:
-            fd = os.open(self.path, flags, 0o600)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            if exc.errno in FULL:
-                raise
-            if exc.errno in READ_ONLY and not os.path.lexists(self.path):  # nothing to remove: the directory is it
-                raise ConfigError(f"cannot create {self.path}: {exc.strerror}",
-                                  f"make {self.path.parent} writable, or point FOCUS_DATA_DIR at a directory "
-                                  "you can write") from None
-            raise ConfigError(f"cannot open {self.path}: {exc.strerror or 'not a regular file'}",
-                              "remove it (focus creates it again)") from None
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
-            os.close(fd)
-            raise ConfigError(f"{self.path} is not a file of yours", "remove it (focus creates it again)")
-        return fd
+        return open_own(self.path, create)
 
     def running_pid(self) -> int | None:
         """The pid of the focus holding the lock, or None when nobody holds it."""

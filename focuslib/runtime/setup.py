@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
@@ -72,6 +72,8 @@ class Options:
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
+    pid_file: bool = True  # claim focus.pid (`focus stop` finds it); an embedded connection (api.py) does not
+    tail: bool = False  # --tail (or a background job): plain lines only, the terminal never read nor redrawn
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
     session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
@@ -84,11 +86,16 @@ class Options:
 
 
 class FocusHandle:
-    """Lets another thread stop a running focus (tests, embedding)."""
+    """Lets another thread stop a running focus (tests, embedding), see each event it shows (`on_event`, called
+    on focus's main loop: it must only hand the event over) and learn whose channel it is once the token is
+    checked (`identity`: broadcaster id, the token's user id); `ready` is set once it is subscribed."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_event: Callable[[Any], None] | None = None) -> None:
         self.stop_event = threading.Event()
         self.app: App | None = None
+        self.on_event = on_event
+        self.identity: tuple[str, str] | None = None
+        self.ready = threading.Event()
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -106,11 +113,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
     the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
-    pidfile = PidFile(settings.data_dir)  # the user's data dir, also for --demo: `focus.py stop` looks there
-    data_dir = settings.data_dir  # the input history's too
     with contextlib.ExitStack() as teardown:
-        if options.demo:
+        if options.demo:  # from here on its own data: pid file, history, input history (runtime/demo.py)
             settings = _start_demo(settings, teardown)
+        pidfile = PidFile(settings.data_dir)  # `focus stop` looks there (the demo's while a demo runs)
+        data_dir = settings.data_dir  # the input history's too
         settings, mock = mock_settings(settings)
         redactor = Redactor()
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
@@ -119,8 +126,10 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
         devlog: DevlogWriter | NullDevlog = NullDevlog()
         chat_began: float | None = None  # the recap covers this run's chat
         try:
-            pid_warning = pidfile.claim()  # a full disk: one line, and focus runs without the pid in it
-            teardown.callback(pidfile.release)
+            pid_warning = None  # a full disk: one line, and focus runs without the pid in it
+            if options.pid_file:
+                pid_warning = pidfile.claim()
+                teardown.callback(pidfile.release)
             if options.devlog:
                 ensure_devlog_pipe(settings)
             # Undone once the screen is closed (and the App stopped): the recap prints below it.
@@ -175,11 +184,13 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        history=memory.writer.path if memory is not None and memory.writer else None)
             if memory is not None:
                 memory_ready(memory)
+            handle.identity = (settings.user_id or info.user_id, info.user_id)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
             if not handle.stop_event.is_set():
                 chat_began = time.time()
                 if app.serve(until=lambda: app.session.phase is Phase.LIVE):
+                    handle.ready.set()  # subscribed: what happens from now on is seen
                     warm_up(app)
                     app.serve()
         except FocusError as exc:
@@ -233,7 +244,7 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
                  handle: FocusHandle, data_dir: Path) -> Screen:
     mode = detect_color_mode(settings.env, out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
-    fancy = mode is not ColorMode.NONE and isatty
+    fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
     console = None
     if wants_input_line(options, out):
         # prompt_toolkit owns the bottom rows: focus writes plain lines through it (runtime/console.py).
@@ -306,8 +317,13 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         return renderer, presenter
 
     app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
-    if screen.console is not None:
-        app.on_show = screen.console.recent.saw
+    shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, handle.on_event)
+             if show is not None]
+    if len(shows) == 1:
+        app.on_show = shows[0]
+    elif shows:
+        first, second = shows
+        app.on_show = lambda event: (first(event), second(event))
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
@@ -420,6 +436,8 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
 
 def wants_input_line(options: Options, out: TextIO) -> bool:
     """The input line is on when focus writes to the real stdout and both it and stdin are a terminal."""
+    if options.tail:  # a shell where you also work: its terminal is never read
+        return False
     if options.input_line is not None:
         return options.input_line
     try:

@@ -40,7 +40,7 @@ from .http_api import SimHTTPHandler, eventsub_routes
 from .oauth_api import SimOAuth
 from .routing import Request
 from .state import ALL_SCOPES, Grant, SimState
-from .triggers import TRIGGERS, fire
+from .triggers import TRIGGERS, chat_as, fire
 
 __all__ = ["ALL_SCOPES", "Grant", "SimSession", "SimTwitch"]
 
@@ -473,6 +473,13 @@ class SimTwitch(SimState):
                 return 400, {"message": f"unknown event {event!r}", "events": sorted(TRIGGERS)}
             count = int(body.get("count") or request.q("count") or 1)
             return 200, {"sent": fire(self, event, max(1, min(count, 10000)))}
+        if name == "chat":  # make chat USER=name MSG=...
+            body = request.json()
+            body = body if isinstance(body, dict) else {}
+            user, text = str(body.get("user") or "")[:200], str(body.get("text") or "")[:500]
+            if not user.strip() or not text.strip():
+                return 400, {"message": "give a user and a text"}
+            return 200, {"sent": chat_as(self, user, text)}
         if name == "reconnect":
             return 200, {"urls": len(self.reconnect())}
         if name == "close":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import zlib
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import payloads
@@ -271,3 +272,13 @@ def fire(sim: SimState, name: str, count: int = 1) -> int:
             sim.notify(stype, event)
             sent += 1
     return sent
+
+
+def chat_as(sim: SimState, name: str, text: str) -> int:
+    """`make chat`: `text` in the chat as a chatter called `name` (any text: a test of focus's sanitizer),
+    with an id of its own that stays the same for the same name; returns the events sent."""
+    who = (str(70_000_000 + zlib.crc32(name.encode("utf-8", "replace")) % 10_000_000), name.lower(), name)
+    frames = say(who, text)
+    for stype, event in frames:
+        sim.notify(stype, event)
+    return len(frames)

@@ -1,0 +1,131 @@
+"""Every command README.md and docs/*.md show is run, so none can rot: each line of a ```sh block, each
+`$ ` line of a ```text block, and each example in a shell function's comment (`say brb 5 min`).
+
+They run in a real bash, from the checkout, while a demo plays (the demo is a playground: the commands act
+on it), with `focus`, `python` and `make` being this checkout's.  A command passes when it still runs after
+a few seconds (focus, devlog) or ends without a traceback, a usage error, an unknown make target or a
+settings error; one that cannot run here names the test that proves it instead (EXEMPT)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import N_SUBS, ROOT, t
+from secret_guard import seen
+from test_cli import cli_env, procs  # noqa: F401  (fixtures)
+from test_playground import without_make
+
+pytestmark = pytest.mark.xdist_group("serial")  # one demo, ~70 commands against it
+
+# A command starting with one of these is not run here; the reason names what proves it.
+EXEMPT = {
+    "make test": "it is this suite",
+    "pipx install": "tests/test_package.py builds and installs the wheel (no network here)",
+    "uv tool install": "tests/test_package.py builds and installs the wheel (no network here)",
+    "pip install": "tests/test_package.py builds and installs the wheel (no network here)",
+    "make auth": "tests/test_auth_server.py, test_auth_device.py and test_auth_browser.py sign in",
+    "make setup": "tests/test_settings.py runs focus setup in a pty",
+    "make focus": "needs your channel's settings; tests/test_cli.py runs focus.py itself",
+    "twitch ": "twitch-cli is not installed here; tests/test_doctor.py covers its mock",
+    "TWITCH_EVENTSUB_URL=": "twitch-cli's mock server; tests/test_doctor.py covers it",
+}
+LAST = (" stop", "chat-stop")  # stop the demo: run after everything else
+BROKEN = re.compile(r"Traceback|No rule to make target|usage: |invalid choice|unrecognized arguments|is not set|"
+                    r"command not found|syntax error")
+
+
+def documents() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def commands(text: str) -> list[str]:
+    """The shell commands a Markdown text shows, in order (continued lines joined)."""
+    found = []
+    for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", text, re.S | re.M):
+        lines = body.replace("\\\n", " ").splitlines()
+        if lang in ("sh", "bash", "shell"):
+            found += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        elif lang in ("text", "console", ""):
+            found += [line[2:].strip() for line in lines if line.startswith("$ ")]
+    return found
+
+
+def function_examples(line: str) -> list[str]:
+    """`say() { ... }  # say brb 5 min`: the definition, then the call its comment shows."""
+    match = re.match(r"^(\w[\w-]*)\(\)\s*\{.*\}\s*#\s*(.*)$", line)
+    if not match or not match.group(2).startswith(match.group(1) + " "):
+        return []
+    return [call.strip() for call in match.group(2).split(",")]
+
+
+def exempt(line: str) -> str | None:
+    return next((why for prefix, why in EXEMPT.items() if line.startswith(prefix)), None)
+
+
+def test_every_document_shows_commands_and_the_extractor_finds_them():
+    shown = "```sh\nmake demo   # x\n# a comment\nfocus say \\\n  hi\n```\n```text\n$ focus links\nout\n```\n"
+    assert commands(shown) == ["make demo   # x", "focus say    hi", "focus links"]
+    assert function_examples('say() { focus say -- "$*"; }   # say brb 5 min') == ["say brb 5 min"]
+    assert len(commands((ROOT / "README.md").read_text(encoding="utf-8"))) > 40
+
+
+@pytest.mark.timeout(180)
+def test_every_command_in_the_readme_and_docs_runs(procs, cli_env, tmp_path):  # noqa: F811
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shims = {"focus": f'exec "{sys.executable}" "{ROOT / "focus.py"}" "$@"',
+             "python": f'exec "{sys.executable}" "$@"',
+             "make": f'exec "{shutil.which("make")}" --no-print-directory -o .venv/.runtime PY="{sys.executable}" "$@"'}
+    for name, body in shims.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
+        (bin_dir / name).chmod(0o755)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "focus").symlink_to(ROOT)  # ~/src/focus, as the README's aliases say
+    env = {**without_make(cli_env), "PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "NO_COLOR": "1"}
+    demo = procs(["focus.py", "--demo", "--no-devlog"], env)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    demo.out.wait_text("Pixel_Otter: ", timeout=20)
+
+    lines = [line for doc in documents() for line in commands(doc.read_text(encoding="utf-8"))]
+    definitions = [line for line in lines if re.match(r"^(alias \w|\w[\w-]*\(\)\s*\{)", line)]
+    runs = [line for line in lines if line not in definitions and exempt(line) is None]
+    runs += [call for line in definitions for call in function_examples(line)]
+    prelude = "shopt -s expand_aliases\n" + "\n".join(definitions) + "\n"
+
+    def run(line: str) -> str | None:
+        """None when `line` ran as documented, else what went wrong."""
+        proc = subprocess.Popen(["bash", "--norc", "--noprofile", "-c", prelude + line], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        try:
+            out, _ = proc.communicate(timeout=t(8))
+        except subprocess.TimeoutExpired:  # still running: a command that runs until stopped (devlog)
+            os.killpg(proc.pid, signal.SIGTERM)
+            out, _ = proc.communicate(timeout=t(10))
+            return None
+        seen("documented command", out)
+        if "a demo is already running" in out:
+            return None  # make demo beside this test's demo: refused, as documented
+        wrong = re.search("Traceback", out) if "--help" in line else BROKEN.search(out)  # help shows "usage:"
+        # make exits 2 when its recipe failed: what counts is the command's own code (make: *** ... Error N).
+        inner = re.findall(r"make(?:\[\d+\])?: \*\*\* .* Error (\d+)$", out, re.M)
+        code = int(inner[-1]) if inner and proc.returncode == 2 else proc.returncode
+        if wrong or code not in (0, 1, 4):
+            return f"$ {line}\n  exit {proc.returncode}: {out.strip()[-400:]}"
+        return None
+
+    first = [line for line in runs if not any(word in line for word in LAST)]
+    with ThreadPoolExecutor(4) as pool:  # they mostly wait (a process start, a Helix call): 4 at a time
+        failures = [problem for problem in pool.map(run, first) if problem]
+    failures += [problem for problem in map(run, [line for line in runs if line not in first]) if problem]
+    assert failures == [], "\n".join(failures)
+    assert demo.wait(5) == 0  # the documents' `stop` ended the demo

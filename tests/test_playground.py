@@ -1,0 +1,167 @@
+"""The demo as a playground: while `focus.py --demo` runs, the shell's commands (say, ban, timeout, history,
+questions, links, recap, doctor, devlog, stop, make chat, make trigger) act on its simulated channel and its
+own data, each saying "(demo)"; a real configuration is never touched; a second demo leaves the first alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import N_SUBS, ROOT, t
+from secret_guard import seen
+from test_cli import cli_env, procs  # noqa: F401  (fixtures)
+
+REAL_SECRET = "real-client-secret-never-for-the-demo"
+
+
+def shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=t(30))
+    seen("shell stdout", done.stdout)
+    seen("shell stderr", done.stderr)
+    return done
+
+
+def without_make(env: dict[str, str]) -> dict[str, str]:
+    """`env` without what `make test` tells its children (its ARGS would reach make trigger's ARGS)."""
+    return {k: v for k, v in env.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+
+
+def make(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """make as a person runs it, with this test run's Python and its .venv taken as up to date."""
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.runtime", f"PY={sys.executable}", *args],
+                          cwd=ROOT, env=without_make(env), capture_output=True, text=True, timeout=t(30))
+
+
+@pytest.fixture
+def real(cli_env, tmp_path) -> dict[str, str]:
+    """A streamer's own configuration in the XDG config file: the demo must never read or write any of it."""
+    config = tmp_path / "cfg" / "focus" / "config.env"
+    config.parent.mkdir(parents=True, mode=0o700)
+    config.write_text(f"TWITCH_CLIENT_ID=realclientid\nTWITCH_SECRET={REAL_SECRET}\n")
+    config.chmod(0o600)
+    return {**cli_env, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+
+
+def test_the_shells_commands_act_on_the_running_demo_and_say_so(procs, real, tmp_path):  # noqa: F811
+    demo = procs(["focus.py", "--demo"], real)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    second = shell(real, "focus.py", "--demo")
+    assert second.returncode == 2 and "a demo is already running" in second.stderr
+    assert f"(pid {demo.p.pid})" in second.stderr
+
+    said = shell(real, "focus.py", "say", "hi from another terminal")  # the first demo still answers
+    assert (said.returncode, said.stdout) == (0, "sent (demo)\n"), said.stderr
+    demo.out.wait_text("DeskFox: hi from another terminal")
+    assert shell(real, "focus.py", "ban", "loud_kettle", "--reason", "spam").stdout == "banned Loud_Kettle (demo)\n"
+    timed = shell(real, "focus.py", "timeout", "byte_heron", "5m")
+    assert timed.stdout == "timed out byte_heron for 5m (demo)\n", timed
+
+    long_name = "A_Very_Long_Chatter_Name_" + "x" * 40
+    posted = make(real, "chat", f"USER={long_name}", "MSG=read https://example.com/docs @DeskFox what is this?")
+    assert posted.returncode == 0, posted.stderr
+    demo.out.wait_text(f"{long_name}: read https://example.com/docs")
+    escaped = make(real, "chat", "USER=esc_bot", "MSG=\x1b[2Jcleared?")
+    assert escaped.returncode == 0, escaped.stderr
+    demo.out.wait_text("esc_bot: ")
+    assert "\x1b[2J" not in demo.out.text  # what make chat sends is sanitized like anything else from Twitch
+
+    demo.out.wait_text("Pixel_Otter: ", timeout=20)
+    deadline = time.monotonic() + t(30)  # the history commits every half second: until the rows are there
+    while time.monotonic() < deadline and not (
+            shell(real, "focus.py", "history", "pixel_otter").returncode == 0
+            and "https://example.com/docs" in shell(real, "focus.py", "links").stdout):
+        pass  # each try is a process start (~0.2 s): no sleep needed
+    for args, first in [(["history", "pixel_otter"], "Pixel_Otter: "), (["questions"], "open question"),
+                        (["links"], "  ["), (["recap"], "recap ")]:
+        done = shell(real, "focus.py", *args)
+        assert done.returncode == 0, (args, done.stderr)
+        head = done.stdout.splitlines()[0]
+        assert first in head and head.endswith(" (demo)"), (args, done.stdout)
+    assert "https://example.com/docs" in shell(real, "focus.py", "links").stdout
+
+    doctor = shell(real, "focus.py", "doctor")
+    assert doctor.returncode == 0 and doctor.stdout.startswith("(demo) checking the running demo"), doctor.stdout
+    assert "client id focus-demo" in doctor.stdout
+
+    devlog = procs(["devlog.py", "--color", "never"], real)
+    devlog.out.wait_text("-- waiting for focus on ")
+    devlog.out.wait_text(" (demo)")
+    devlog.out.wait_text("notification channel.chat.message", timeout=20)
+    devlog.signal(signal.SIGTERM)
+    assert devlog.wait(5) == 0
+
+    stopped = shell(real, "focus.py", "stop")
+    assert stopped.returncode == 0 and stopped.stdout == f"stopped focus (pid {demo.p.pid}) (demo).\n"
+    assert demo.wait(5) == 0
+    after = make(real, "trigger", "EVENT=follow")
+    assert after.returncode != 0 and "no simulator is running" in after.stderr
+    # With the demo gone the same command is about the real configuration again, which nobody touched.
+    said = shell(real, "focus.py", "say", "hi")
+    assert said.returncode == 2 and "(demo)" not in said.stderr and "tokens-realclientid.json" in said.stderr
+    real_data = Path(real["FOCUS_DATA_DIR"])
+    assert not real_data.exists() or not [p for p in real_data.rglob("*") if p.is_file()]
+    assert (tmp_path / "cfg" / "focus" / "config.env").read_text().endswith(f"TWITCH_SECRET={REAL_SECRET}\n")
+
+
+def test_a_demo_killed_with_9_leaves_no_playground_behind(procs, real):  # noqa: F811
+    demo = procs(["focus.py", "--demo"], real)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    assert shell(real, "focus.py", "say", "hi").stdout == "sent (demo)\n"
+    demo.p.kill()
+    demo.wait(5)
+    marker = Path(real["XDG_RUNTIME_DIR"]) / "focus" / "demo.json"
+    assert marker.read_text().startswith("{")  # still there, but nobody holds its lock
+    said = shell(real, "focus.py", "say", "hi")
+    assert said.returncode == 2 and "(demo)" not in said.stderr and "tokens-realclientid.json" in said.stderr
+    again = procs(["focus.py", "--demo"], real)  # and a new demo starts
+    again.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    again.signal(signal.SIGINT)
+    assert again.wait(5) == 0 and marker.read_text() == ""
+
+
+def test_make_trigger_lists_every_moment_with_a_line_each(real):
+    from focuslib.sim.trigger_notes import CONTROLS, NOTES
+    from focuslib.sim.triggers import TRIGGERS
+
+    assert set(NOTES) == set(TRIGGERS)
+    listed = make(real, "trigger")
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[0]: line for line in listed.stdout.splitlines()[1:]}
+    assert set(TRIGGERS) | set(CONTROLS) <= set(rows)
+    assert all(len(line.split(None, 1)) == 2 for line in rows.values())
+    assert rows["follow"].split(None, 1)[1] == NOTES["follow"]
+
+
+def test_make_chat_needs_a_user_and_a_message(real):
+    assert "give USER=login" in make(real, "chat", "MSG=hi").stderr
+    assert "give MSG=" in make(real, "chat", "USER=someone").stderr
+    nobody = make(real, "chat", "USER=someone", "MSG=hi")
+    assert nobody.returncode != 0 and "no simulator is running" in nobody.stderr
+
+
+def test_a_marker_of_another_user_is_never_read(real):
+    if os.getuid() != 0:
+        pytest.skip("giving the file to another user needs root")
+    from focuslib.playground import running_demo
+
+    runtime = Path(real["XDG_RUNTIME_DIR"]) / "focus"
+    runtime.mkdir(parents=True, mode=0o700)
+    marker = runtime / "demo.json"
+    marker.write_text('{"pid": 1}')
+    os.chown(marker, 65534, 65534)
+    import fcntl
+
+    fd = os.open(marker, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # someone holds it: still not ours
+        assert running_demo(runtime) is None
+        said = shell(real, "focus.py", "say", "hi")
+        assert "(demo)" not in said.stdout + said.stderr
+    finally:
+        os.close(fd)
