@@ -47,6 +47,8 @@ class PtyFocus:
             preexec_fn=lambda: fcntl.ioctl(0 if not stdin_devnull else 1, termios.TIOCSCTTY, 0))
         os.close(slave)
         self.closed = False
+        self.emulating = True  # feed what is read to the VT emulator (slow_raw_reader turns it off)
+        self.rate: float | None = None
         self.reading = threading.Event()  # cleared: nobody reads the terminal (a paused or stuck one)
         self.reading.set()
         self.reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
@@ -69,7 +71,8 @@ class PtyFocus:
                 # know how many rows it has under the cursor), at the point of the request.
                 parts = data.split(b"\x1b[6n")
                 for k, part in enumerate(parts):
-                    self.stream.feed(part)
+                    if self.emulating:
+                        self.stream.feed(part)
                     if k < len(parts) - 1:
                         cursor = self.screen.cursor
                         try:
@@ -77,6 +80,18 @@ class PtyFocus:
                         except OSError:
                             pass
                 self._cond.notify_all()
+            if self.rate:  # a slow terminal: at most `rate` bytes a second
+                time.sleep(len(data) / self.rate)
+
+    def slow_raw_reader(self, rate: float) -> None:
+        """From now on read like a slow terminal that draws nothing: `rate` bytes a second, only `raw` grows.
+
+        The VT emulator costs the test ~20 us of CPU a byte; a test about what arrives (not how the screen
+        looks) reads a megabyte this way in seconds of wall time and next to no CPU.  The screen stays as it
+        was, and cursor position requests are answered with where its cursor was."""
+        with self._cond:
+            self.emulating = False
+            self.rate = rate
 
     # -- reading the screen ------------------------------------------------------------------
 

@@ -295,6 +295,7 @@ def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back
 def test_a_terminal_that_keeps_reading_gets_every_line_of_a_big_burst(pty_focus, sim) -> None:
     focus = pty_focus()
     session = sim.live_sessions()[0]
+    focus.slow_raw_reader(256 * 1024)  # a terminal slower than focus draws: 256 KB/s, ~4 s for this burst
     frames, _ = sim.burst_frames(8_000, session)  # ~1 MB drawn, faster than the test reads it
     sim.send_frames(frames, session)
     focus.wait_raw(b" #7999\r\n", 50)
