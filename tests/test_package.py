@@ -21,6 +21,10 @@ import pytest
 
 from conftest import N_SUBS, ROOT, Sink, t
 
+# One worker builds and installs the wheel once (a module fixture, ~10-40 s) and runs all these tests against it;
+# spread over the workers, each of them built its own.
+pytestmark = pytest.mark.xdist_group("package")
+
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "requirements.txt", "focuslib")
 
