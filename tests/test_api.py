@@ -125,7 +125,6 @@ def test_the_questions_example_keeps_questions_only_sanitized(sim, env, tmp_path
     assert "\x1b" not in target.read_text() and "\x07" not in target.read_text()
 
 
-@pytest.mark.xdist_group("serial")  # types into a pty while chat arrives
 def test_start_prints_chat_above_a_plain_python_repl_prompt(sim, env, tmp_path):
     repl = PtyFocus({**env, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PYTHONSTARTUP": ""},
                     argv=[sys.executable, "-i", "-q"], cwd=tmp_path)

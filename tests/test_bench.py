@@ -23,7 +23,7 @@ from bench.profile import analyse
 from bench.report import rows, table
 
 
-@pytest.mark.xdist_group("serial")  # the whole bench, CPU-heavy: never beside a memory or timing test (conftest.py)
+@pytest.mark.xdist_group("memory")  # the whole bench, CPU-heavy: never beside a memory test (conftest.py)
 def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     proc = subprocess.run(

@@ -24,7 +24,6 @@ from secret_guard import seen
 from test_cli import cli_env, procs  # noqa: F401  (fixtures)
 from test_playground import without_make
 
-pytestmark = pytest.mark.xdist_group("serial")  # one demo, ~70 commands against it
 
 # A command starting with one of these is not run here; the reason names what proves it.
 EXEMPT = {

@@ -72,7 +72,7 @@ print(json.dumps({"before": before, "after": peak(), "error": error}))
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads the peak RSS from /proc")
-@pytest.mark.xdist_group("serial")  # peak RSS: never beside another memory or timing test (conftest.py)
+@pytest.mark.xdist_group("memory")  # peak RSS: never beside another memory test (conftest.py)
 def test_a_64_mib_answer_leaves_the_peak_memory_where_it_was(sim):
     sim.pad_answers = 64 * 1024 * 1024
     out = subprocess.run([sys.executable, "-c", PROBE, str(ROOT), sim.api_url + "/eventsub/subscriptions"],

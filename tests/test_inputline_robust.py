@@ -141,7 +141,7 @@ sys.exit(main())
 """
 
 
-@pytest.mark.xdist_group("serial")  # measures RSS: never beside another memory or timing test
+@pytest.mark.xdist_group("memory")  # measures RSS: never beside another memory test (conftest.py)
 def test_a_terminal_nobody_reads_costs_bounded_memory_and_never_stalls_chat(pty_focus, sim, tmp_path) -> None:
     import json
 
@@ -291,7 +291,6 @@ def test_ctrl_z_suspends_to_the_shell_and_fg_brings_the_input_line_and_chat_back
         shell.close()
 
 
-@pytest.mark.xdist_group("serial")  # a big burst through a pty: heavy, never beside the memory tests
 def test_a_terminal_that_keeps_reading_gets_every_line_of_a_big_burst(pty_focus, sim) -> None:
     focus = pty_focus()
     session = sim.live_sessions()[0]

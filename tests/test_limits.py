@@ -16,7 +16,7 @@ from focuslib.sim import payloads
 from conftest import N_SUBS, ROOT, Sink, t
 
 # peak memory of real processes: never beside another memory or timing test (conftest.py)
-pytestmark = pytest.mark.xdist_group("serial")
+pytestmark = pytest.mark.xdist_group("memory")
 
 LIMIT_TEXT = "over focus's 1 MiB limit; dropped that connection"
 

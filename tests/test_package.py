@@ -21,7 +21,7 @@ import pytest
 
 from conftest import N_SUBS, ROOT, Sink, t
 
-# One worker builds and installs the wheel once (a module fixture, ~10-40 s) and runs all these tests against it;
+# One worker builds and installs the wheel once (a session fixture, ~10-40 s) and runs all these tests against it;
 # spread over the workers, each of them built its own.
 pytestmark = pytest.mark.xdist_group("package")
 
@@ -43,7 +43,7 @@ class Installed:
         return str(self.venv / "bin" / "python")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per worker: its tests may not follow each other (xdist_group above)
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """The wheel, built from a copy of the sources with no network and no build isolation, installed into a
     fresh virtualenv whose only way to the dependencies is this test run's own site-packages (a .pth line):

@@ -23,7 +23,7 @@ from focuslib.sim import SimTwitch
 from focuslib.store.schema import db_path
 from test_stop_blocked import Devlog, piped_focus, queued
 
-pytestmark = pytest.mark.xdist_group("serial")
+pytestmark = pytest.mark.xdist_group("stops")
 
 N = 3000  # ~200 KB of lines: three times what a pipe holds
 

@@ -19,7 +19,7 @@ from focuslib.runtime.inbox import WAKE, Call
 from conftest import N_SUBS, ROOT, t
 
 # a stop bounded in time, a flood held by credits: never beside another timing test (conftest.py)
-pytestmark = pytest.mark.xdist_group("serial")
+pytestmark = pytest.mark.xdist_group("stops")
 
 
 def _env(env: dict[str, str], **extra: str) -> dict[str, str]:

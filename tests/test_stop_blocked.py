@@ -22,7 +22,7 @@ from focuslib.devlog.pipe import ensure_devlog_pipe
 from conftest import N_SUBS, ROOT, Sink, t
 
 # stdout nobody reads and stops bounded in time: never beside another timing test (conftest.py)
-pytestmark = pytest.mark.xdist_group("serial")
+pytestmark = pytest.mark.xdist_group("stops")
 
 
 def _env(env: dict[str, str]) -> dict[str, str]:

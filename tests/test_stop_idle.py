@@ -32,7 +32,7 @@ from conftest import N_SUBS, ROOT, t
 from ptyterm import PtyFocus
 
 # signals and an idle process's CPU: never beside another timing test (conftest.py)
-pytestmark = pytest.mark.xdist_group("serial")
+pytestmark = pytest.mark.xdist_group("stops")
 
 KEEPALIVE = 120  # the simulator's keepalive: how long a focus that missed the signal sleeps on
 ROUNDS = 3

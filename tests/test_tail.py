@@ -12,7 +12,6 @@ import pytest
 from conftest import ROOT
 from ptyterm import PtyFocus
 
-pytestmark = pytest.mark.xdist_group("serial")  # typing into a pty while chat arrives
 
 CLEAR_LINE, SAVE_CURSOR, CURSOR_UP = b"\x1b[2K", b"\x1b7", b"A\r"  # what focus's status line and rewrites use
 
