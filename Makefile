@@ -146,7 +146,7 @@ bench/.venv/.installed: bench/requirements.txt
 	bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	@touch $@
 
-bench: $(VENV)/.runtime bench/.venv/.installed ## measure speed, latency, idle cost and memory (see README)
+bench: $(VENV)/.runtime bench/.venv/.installed ## measure speed, latency, idle cost and memory (see docs/speed.md)
 	$(PY) -m bench $(ARGS)
 
 clean: ## remove .venv and caches

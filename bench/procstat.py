@@ -51,7 +51,7 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 def machine() -> dict[str, object]:
-    """CPU model, cores, memory, kernel, Python: what the README table names."""
+    """CPU model, cores, memory, kernel, Python: what the table of docs/speed.md names."""
     model = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

@@ -153,7 +153,7 @@ def _latency_cell(v: dict[str, Any] | None) -> str:
 
 
 def table(r: dict[str, Any]) -> str:
-    """The Markdown the README carries: a heading line, the table, the notes."""
+    """The Markdown docs/speed.md carries: a heading line, the table, the notes."""
     head = ["measure", FOCUS, "floor", "pyTwitchAPI", "focus vs floor", "target (issue 5)", "status"]
     body = rows(r)
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]

@@ -3,7 +3,7 @@
     .venv/bin/python examples/bell_on_follow.py           # your channel (the settings focus config shows)
     .venv/bin/python examples/bell_on_follow.py --demo    # the running make demo (or a demo of its own)
 
-Ctrl-C stops it.  Built on focuslib.connect (README: From Python).
+Ctrl-C stops it.  Built on focuslib.connect (docs/python.md).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""The README's chat-memory examples, from real runs: `.venv/bin/python tests/readme_memory.py`.
+"""The chat-memory examples of docs/memory.md, from real runs: `.venv/bin/python tests/readme_memory.py`.
 
 focus.py (a real process) against the simulated Twitch on 127.0.0.1, in a throwaway data directory:
 a first scripted stream lets the history learn the regulars, a second one (with --hold-new) has
 questions, links, a spam bot the hold queue keeps off stream, a deleted message and a timeout, a
 follow, a sub, a cheer, a power-up and a raid.  Then the shell commands run against that history.  Prints what
 focus showed for the hold queue, the recap focus printed when it stopped, and each command with its
-output -- the blocks README.md > Chat memory shows (tests/test_readme_memory.py keeps them current).
+output -- the blocks docs/memory.md shows (tests/test_readme_memory.py keeps them current).
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Every `import` and `from ... import` counts, wherever it stands: at the top, ins
 import is still a dependency), under `if TYPE_CHECKING:` (a type-only circle is still a circle).
 A module imported by a name computed at run time (importlib) would be an edge nobody sees: none may be.
 
-The layers (README, Development): base = focuslib/__init__, errors, config, config_table, playground (the running
-demo's marker), text, threads, usable by all.
+The layers (docs/development.md, The map): base = focuslib/__init__, errors, config, config_table, playground (the
+running demo's marker), text, threads, usable by all.
   twitch/   the pure protocol                 base only
   view/     pure rendering                    base + twitch/'s event records (twitch/events*.py) and AutoMod's
                                               number table (twitch/automod.py): never the session, its actions,

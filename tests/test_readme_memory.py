@@ -1,5 +1,6 @@
-"""README.md > Chat memory shows real output: tests/readme_memory.py plays its scripted streams against
-focus.py and the shell commands, and every block it prints must be in the README (times aside)."""
+"""docs/memory.md (Chat memory, moved there from the README) shows real output: tests/readme_memory.py plays its
+scripted streams against focus.py and the shell commands, and every block it prints must be on that page (times
+aside)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ def masked(text: str) -> str:
     return text
 
 
-def test_the_readme_shows_what_the_chat_memory_commands_print_today():
+def test_the_memory_page_shows_what_the_chat_memory_commands_print_today():
     res = subprocess.run([sys.executable, "tests/readme_memory.py"], cwd=ROOT, capture_output=True, text=True,
                          timeout=t(180))
     assert res.returncode == 0, res.stderr
-    readme = masked((ROOT / "README.md").read_text(encoding="utf-8"))
+    page = masked((ROOT / "docs" / "memory.md").read_text(encoding="utf-8"))
     blocks = res.stdout.strip("\n").split("\n\n")
     assert len(blocks) == 6 and blocks[0].startswith("· held: new chatter ") and blocks[1].startswith("recap ")
     blocks[0] = "  " + blocks[0]  # indented in its list item
     for block in blocks:
-        assert masked(block) in readme, f"README.md does not show this (run tests/readme_memory.py):\n{block}"
+        assert masked(block) in page, f"docs/memory.md does not show this (run tests/readme_memory.py):\n{block}"

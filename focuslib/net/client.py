@@ -25,7 +25,7 @@ Session (a `threading.local`), and `close()` closes all of them.
 requests is imported on the first call, not with this module, so focus's
 websocket has started connecting by then; the import (35-40 ms once focus's own
 modules are loaded) still sits on the path to the first subscription, before the
-token check (README, Dependencies and Speed).
+token check (docs/development.md, Dependencies; docs/speed.md).
 """
 
 from __future__ import annotations

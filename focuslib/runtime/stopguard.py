@@ -36,7 +36,7 @@ from typing import Callable, TextIO
 
 from focuslib import threads
 
-STOP_LIMIT = 2.0  # seconds from the stop signal to the process's end, at most (README, How focus behaves)
+STOP_LIMIT = 2.0  # seconds from the stop signal to the process's end, at most (docs/eventsub.md)
 OUTPUT_BUDGET = 1.0  # seconds the stop's last writes may wait for a blocked stdout
 WATCHDOG = 1.8  # seconds after `begin` the watchdog ends a stop still running (under STOP_LIMIT)
 

@@ -3,7 +3,7 @@
 `parse(line)` turns what the streamer typed into one small frozen record
 (`Say`, `Ban`, `Timeout`, ...) or raises `CommandError` with a one-line usage
 message.  `COMMANDS` is the one table of commands and their help text: /help,
-`focus.py --help` and the README's command list are made from it.
+`focus.py --help` and docs/commands.md's command list are made from it.
 
 Adding a command is one `Spec` in `COMMANDS` (name, usage, help, parser) plus
 one handler in `focuslib/runtime/execute.py` (`HANDLERS`).

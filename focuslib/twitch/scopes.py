@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from focuslib.twitch.subscriptions import SubscriptionSpec, desired
 
-# (scope, what focus uses it for).  Order = the order shown in --help and the README.
+# (scope, what focus uses it for).  Order = the order shown in --help and docs/signin.md.
 SCOPES: tuple[tuple[str, str], ...] = (
     ("user:read:chat", "read chat messages, chat notices (resubs, raids, announcements) and deletions"),
     ("user:write:chat", "send chat as you: plain text in focus's input line, /reply, focus.py say"),

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Hashable
 
-WINDOW = 1.5  # seconds a poorer report waits for its richer twin (stated in the README)
+WINDOW = 1.5  # seconds a poorer report waits for its richer twin (stated in docs/eventsub.md)
 MEMORY = 30.0  # seconds a shown moment is remembered, to drop a late twin
 MOST = 4096  # moments remembered at once, at most (a flood of cheers must not grow memory)
 
