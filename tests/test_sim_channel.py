@@ -19,7 +19,7 @@ from focuslib.sim import SimTwitch
 from focuslib.sim import payloads
 from focuslib.sim.state import ALL_SCOPES
 from focuslib.sim.triggers import FRIEND, HERON, KATZE, KETTLE, MOSS, OTTER
-from test_sim_helix import _next, _subscribe, api  # noqa: F401  (the fixture)
+from test_sim_helix import _next, api  # noqa: F401  (the fixture)
 
 B_ID = payloads.BROADCASTER[0]
 B = {"broadcaster_id": B_ID}
@@ -31,7 +31,8 @@ MOD = {"broadcaster_id": B_ID, "moderator_id": B_ID}
     ("GET", "/channels/followers", {**B, "first": "101"}, None, 400,
      "The value in the first query parameter is not valid."),
     ("PUT", "/moderation/shield_mode", MOD, {}, 400, "The is_active field is required."),
-    ("PUT", "/moderation/shield_mode", MOD, {"is_active": "yes"}, 400, "The value in the is_active field is not valid."),
+    ("PUT", "/moderation/shield_mode", MOD, {"is_active": "yes"}, 400,
+     "The value in the is_active field is not valid."),
     ("PUT", "/moderation/shield_mode", {**MOD, "moderator_id": "1"}, {"is_active": True}, 401,
      "The ID in moderator_id must match the user ID in the user access token."),
     ("POST", "/channels/vips", {**B, "user_id": MOSS[0]}, None, 422,

@@ -71,6 +71,10 @@ class Options:
     history: bool = True  # store chat and events in $FOCUS_DATA_DIR/history.sqlite3 (--no-history)
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
+    hold_ttl: float = 10.0  # FOCUS_HOLD_MINUTES also while /shield holds without --hold-new
+    hold_follow_days: float | None = 7.0  # FOCUS_HOLD_FOLLOW_DAYS: a follower this long is known; None: off
+    follow_pace: tuple[int, float] = (10, 0.3)  # follow-age calls: a burst, then one per interval (followage.py)
+    follow_wait: float = 2.0  # seconds a new chatter's messages wait for their follow age, then they are held
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
     pid_file: bool = True  # claim focus.pid (`focus stop` finds it); an embedded connection (api.py) does not
     tail: bool = False  # --tail (or a background job): plain lines only, the terminal never read nor redrawn
@@ -172,7 +176,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
 
                 memory = start_memory(settings.data_dir, days=options.history_days,
-                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog)
+                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
+                                      hold_ttl=options.hold_ttl)
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
@@ -184,6 +189,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        history=memory.writer.path if memory is not None and memory.writer else None)
             if memory is not None:
                 memory_ready(memory)
+                _start_vetting(memory, app, settings.user_id or info.user_id, info.scopes, options, devlog, teardown)
             handle.identity = (settings.user_id or info.user_id, info.user_id)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
@@ -367,6 +373,17 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     for line in hidden:
         app.inbox.put(NoticeText(line, "warn"))
     return info
+
+
+def _start_vetting(memory: ChatMemory, app: App, broadcaster: str, scopes: tuple[str, ...], options: Options,
+                   devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
+    """Follow ages vouch for new chatters (runtime/vetting.py), when the hold queue guards."""
+    from focuslib.runtime.memory import start_vetting
+
+    checker = start_vetting(memory, app, broadcaster, scopes, days=options.hold_follow_days,
+                            pace=options.follow_pace, wait=options.follow_wait, devlog=devlog)
+    if checker is not None:
+        teardown.callback(checker.stop, 1.0)
 
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,

@@ -17,7 +17,7 @@ from focuslib.twitch.events import (AnnouncementNotice, BitsBadgeNotice, Charity
                      Fragment, GifterNotice, ModiversaryNotice, PrimeUpgradeNotice, RaidNotice, ResubNotice,
                      SubGiftNotice, SubNotice, User, WatchStreakNotice)
 from focuslib.view.layout import Run, text_width
-from focuslib.text import display_name, sanitize
+from focuslib.text import display_name, rfc3339, sanitize
 
 if TYPE_CHECKING:
     from focuslib.view.lines import Lines
@@ -53,11 +53,7 @@ def duration(seconds: float) -> str:
 
 def _time(value: str) -> dt.datetime | None:
     """An RFC 3339 time; one without a time zone (seen from local servers) is read as UTC."""
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+    return rfc3339(value)
 
 
 TIERS = {"1000": "T1", "2000": "T2", "3000": "T3"}  # Prime subs are "1000" too
