@@ -119,7 +119,7 @@ class ChatMemory(Recall, KnownWait, Vetting):
             self._moderated(event)
         if type(event) is Follow and event.user.id:  # followed just now: its age is known without asking
             self._ages[event.user.id] = self.wall()
-        return event
+        return self._door(event, now)
 
     def _chat(self, m: ChatMessage, now: float) -> bool:
         writer = self.writer

@@ -183,7 +183,7 @@ def chat_notification(r: Lines, n: ChatNotification) -> str:
             parts = [t(n.system_message)]
         else:
             parts.append(t(": " + (n.notice_type or "a chat notice").replace("_", " ")))
-    return _notice_line(r, n, kind, _with_message(r, parts, n.fragments, n.broadcaster), alert)
+    return _notice_line(r, n, kind, _with_message(r, parts, n.fragments, n.broadcaster) + r.text_held(n), alert)
 
 
 ANNOUNCE = {"blue": "#3A8EFF", "green": "#00B86B", "orange": "#FF8A00", "purple": "#9146FF"}
