@@ -16,7 +16,7 @@ export EVENT
 
 .DEFAULT_GOAL := help
 .PHONY: help venv setup auth focus devlog demo doctor stop trigger chat say reply ban timeout untimeout unban announce shoutout \
-        warn delete clear slow followers subs emoteonly raid test bench clean
+        warn delete clear slow followers subs emoteonly raid shield test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -134,6 +134,9 @@ emoteonly: $(VENV)/.runtime ## emote-only chat: make emoteonly STATE=on (or off)
 raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rusty_raccoon
 	$(call need,CHANNEL,make raid CHANNEL=rusty_raccoon)
 	@$(PY) focus.py raid -- "$$CHANNEL"
+
+shield: $(VENV)/.runtime ## a hate raid: Shield Mode, followers-only, hold everyone new: make shield (STATE=off ends it)
+	@$(PY) focus.py shield -- $(if $(value STATE),"$$STATE",on)
 
 # The suite mostly waits (simulated Twitch, subprocesses, ptys), so it runs in 4 workers on 2 cores; timing-sensitive
 # tests share one worker (xdist_group "serial", see tests/conftest.py).  ARGS comes last: ARGS="-n 0 tests/x.py".

@@ -48,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOCUS_HOLD_MINUTES", "how long a held message waits for /release", "10"),
     Setting("FOCUS_HOLD_FOLLOW_DAYS", "a new chatter who followed this many days ago passes the hold (off: never)",
             "7"),
+    Setting("FOCUS_SHIELD_FOLLOW_MINUTES", "/shield's followers-only chat: following at least this long", "10"),
     Setting("FOCUS_DEMO_SPEED", "how many times faster the demo channel plays (1-100)", "1"),
     Setting("NO_COLOR", "set to anything for plain text (no-color.org)"),
 )

@@ -294,6 +294,17 @@ def test_the_other_make_targets_carry_out_their_command(sim, shell_env, args, sa
         assert json.loads(req.body) == sent
 
 
+def test_make_shield_turns_it_on_and_state_off_ends_it(sim, shell_env) -> None:
+    done = make(shell_env, "shield")
+    assert (done.returncode, done.stdout.splitlines()[:2], done.stderr) == (
+        0, ["Shield Mode on", "followers-only chat on (following for 10m)"], "")
+    assert json.loads(requests(sim, "PUT", "/moderation/shield_mode")[0].body) == {"is_active": True}
+    done = make(shell_env, "shield", "STATE=off")
+    assert (done.returncode, done.stdout.splitlines()) == (
+        0, ["Shield Mode off", "chat settings restored: followers-only off"])
+    assert json.loads(requests(sim, "PUT", "/moderation/shield_mode")[1].body) == {"is_active": False}
+
+
 def test_make_clear_without_yes_deletes_nothing(sim, shell_env) -> None:
     for args in (["clear"], ["clear", "YES=0"]):
         done = make(shell_env, *args)

@@ -121,8 +121,10 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
         raise ConfigError(f"FOCUS_HOLD_MINUTES={minutes_text!r} is not a number of minutes between 0 and 1440",
                           "set it to e.g. 10, or unset it") from None
     hold = args.hold_new or env.get("FOCUS_HOLD_NEW", "").strip().lower() in ("1", "on", "yes", "true")
+    from focuslib.runtime.shield import follow_minutes
+
     return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None, "hold_ttl": minutes,
-            "hold_follow_days": follow_days(env)}
+            "hold_follow_days": follow_days(env), "shield_minutes": follow_minutes(env)}
 
 
 def follow_days(env: dict[str, str]) -> float | None:

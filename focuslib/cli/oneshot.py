@@ -80,11 +80,13 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, argparse.Argument
     add("subs", "", ("state", "on or off"))
     add("emoteonly", "", ("state", "on or off"))
     add("raid", "", ("channel", "the channel's login"))
+    add("shield", "each step one line").add_argument("state", nargs="?", default="on",
+                                                     help="on (default) or off: off restores the chat settings")
     return subs
 
 
 COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
-            "clear", "slow", "followers", "subs", "emoteonly", "raid")
+            "clear", "slow", "followers", "subs", "emoteonly", "raid", "shield")
 
 
 def command_of(args: argparse.Namespace) -> commands.Command:
@@ -98,6 +100,8 @@ def command_of(args: argparse.Namespace) -> commands.Command:
         return commands.Announce(commands.message(args.text, "announcement"), args.color)
     if name == "delete":
         return commands.Delete(commands.login(args.user) if args.user else None)
+    if name == "shield":
+        return commands.Shield(commands.on_off(args.state))
     if name == "clear":
         if not args.yes:
             raise commands.CommandError("clear deletes every message in the chat and cannot be undone; add --yes")
@@ -173,7 +177,11 @@ def _run(command: commands.Command) -> int:
             from focuslib.store.schema import db_path
 
             recent = StoredRecent(db_path(settings.data_dir), broadcaster)
-        executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting)
+        from focuslib.runtime.shield import ShieldPlan, follow_minutes
+
+        shield = ShieldPlan(settings.data_dir, follow_minutes(settings.env)) if isinstance(command, commands.Shield) \
+            else None
+        executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting, shield=shield)
         outcome = executor.execute(command)
         if not holder.save_pending():  # refreshed on the way, and the disk had no room for it
             print(f"focus: the refreshed token could not be saved ({sanitize(holder.unsaved)}); the next command "
@@ -187,10 +195,18 @@ def _run(command: commands.Command) -> int:
         return int(exc.exit_status)
     finally:
         http.close()
-    if outcome.ok:
+    if outcome.steps:  # a command of steps (shield): what was done on stdout, what failed on stderr, in order
+        for ok, line in outcome.steps:
+            if ok:
+                _print_done(sanitize(line) + tag)
+            else:
+                print(f"focus: {sanitize(line)}{tag}", file=sys.stderr, flush=True)
+    elif outcome.ok:
         _print_done(sanitize(outcome.text) + tag)
+    else:
+        print(f"focus: {sanitize(outcome.text)}{tag}", file=sys.stderr)
+    if outcome.ok:
         return int(ExitStatus.OK)
-    print(f"focus: {sanitize(outcome.text)}{tag}", file=sys.stderr)
     if "run make auth" in outcome.text:
         return int(ExitStatus.AUTH)
     return int(ExitStatus.TWITCH) if outcome.status else int(ExitStatus.ERROR)

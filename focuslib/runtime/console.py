@@ -17,6 +17,7 @@ from focuslib.net.helix import Helix
 from focuslib.runtime.execute import Executor, Recent
 from focuslib.runtime.inputline import InputLine
 from focuslib.runtime.recent import RecentChat, Remembered, StoredRecent
+from focuslib.runtime.shield import ShieldPlan
 from focuslib.runtime.talk import Report, Talk
 
 
@@ -43,13 +44,13 @@ class Console:
 
     def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
                 status: Callable[[str], None], remember: Callable[[Any], None] | None = None,
-                history: Path | None = None) -> None:
+                history: Path | None = None, shield: ShieldPlan | None = None) -> None:
         """Commands work from now on, as `user_id` in `broadcaster_id`'s chat.  With `history` (the
         database), /reply finds a chatter who spoke before this focus started there too."""
         recent: Recent = self.recent
         if history is not None:
             recent = Remembered(self.recent, StoredRecent(history, broadcaster_id))
-        executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status)
+        executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status, shield=shield)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
                          remember=remember)
 

@@ -22,6 +22,7 @@ the main loop's own wait.  /release and /ban are methods here returning lines;
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -36,6 +37,7 @@ from focuslib.store.known import KnownUsers
 from focuslib.store.schema import StoreError, open_read
 from focuslib.store.writer import HistoryWriter, Released
 from focuslib.twitch.events import ChannelBan, ChatClear, ChatMessage, ClearUserMessages, Follow, MessageDelete
+from focuslib.twitch.events_moderation import ShieldMode
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, FloodGate
 from focuslib.view.terminal import Terminal
 
@@ -117,8 +119,11 @@ class ChatMemory(Recall, KnownWait, Vetting):
             return event
         if len(hold):
             self._moderated(event)
-        if type(event) is Follow and event.user.id:  # followed just now: its age is known without asking
+        kind = type(event)
+        if kind is Follow and event.user.id:  # followed just now: its age is known without asking
             self._ages[event.user.id] = self.wall()
+        elif kind is ShieldMode:  # turned on or off elsewhere (Twitch, a shell): its own line says so, SHIELD too
+            self.set_shield(event.active)
         return self._door(event, now)
 
     def _chat(self, m: ChatMessage, now: float) -> bool:
@@ -383,6 +388,24 @@ def start_vetting(memory: ChatMemory, app: Any, broadcaster: str, scopes: tuple[
                                                                        error=error, traceback=trace)))
     memory.vet_with(checker, broadcaster, days)
     return checker.start()
+
+
+def shield_hook(memory: ChatMemory, timeout: float = 2.0) -> Callable[[bool], str]:
+    """/shield's hold step for the command thread: it runs on the main thread (the memory's owner); the command
+    waits for its line (bounded: a stopping focus never keeps the command waiting)."""
+    def hold(on: bool) -> str:
+        done = threading.Event()
+        said: list[str] = []
+
+        def step() -> None:
+            try:
+                said.append(memory.set_shield(on))
+            finally:
+                done.set()
+
+        memory.post(step)
+        return said[0] if done.wait(timeout) and said else "the hold queue did not answer (focus is stopping)"
+    return hold
 
 
 def memory_ready(memory: ChatMemory | None) -> None:

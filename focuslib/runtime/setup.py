@@ -75,6 +75,7 @@ class Options:
     hold_follow_days: float | None = 7.0  # FOCUS_HOLD_FOLLOW_DAYS: a follower this long is known; None: off
     follow_pace: tuple[int, float] = (10, 0.3)  # follow-age calls: a burst, then one per interval (followage.py)
     follow_wait: float = 2.0  # seconds a new chatter's messages wait for their follow age, then they are held
+    shield_minutes: int = 10  # FOCUS_SHIELD_FOLLOW_MINUTES: /shield's followers-only chat (runtime/shield.py)
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
     pid_file: bool = True  # claim focus.pid (`focus stop` finds it); an embedded connection (api.py) does not
     tail: bool = False  # --tail (or a background job): plain lines only, the terminal never read nor redrawn
@@ -186,7 +187,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
-                                       history=memory.writer.path if memory is not None and memory.writer else None)
+                                       history=memory.writer.path if memory is not None and memory.writer else None,
+                                       shield=_shield_plan(settings, options, memory))
             if memory is not None:
                 memory_ready(memory)
                 _start_vetting(memory, app, settings.user_id or info.user_id, info.scopes, options, devlog, teardown)
@@ -373,6 +375,18 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     for line in hidden:
         app.inbox.put(NoticeText(line, "warn"))
     return info
+
+
+def _shield_plan(settings: Settings, options: Options, memory: ChatMemory | None) -> Any:
+    """What /shield needs in this focus: the saved settings' place, the minutes, this focus's hold queue."""
+    from focuslib.runtime.shield import ShieldPlan
+
+    hold = None
+    if memory is not None:
+        from focuslib.runtime.memory import shield_hook
+
+        hold = shield_hook(memory)
+    return ShieldPlan(settings.data_dir, options.shield_minutes, hold)
 
 
 def _start_vetting(memory: ChatMemory, app: App, broadcaster: str, scopes: tuple[str, ...], options: Options,

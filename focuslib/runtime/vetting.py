@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 DAY = 86_400.0
 FOLLOW_WAIT = 2.0  # seconds a new chatter's messages wait off screen for Twitch's answer, at most
-FOLLOW_DAYS = 7.0  # FOCUS_HOLD_FOLLOW_DAYS' default
 MAX_AGES = 50_000  # follow ages remembered this run (the oldest answers go first)
 TRUSTED = frozenset({"broadcaster", "moderator", "lead_moderator", "vip"})  # never held, even on their first message
 SAME_TEXT = 30.0  # seconds within which the same text from the same chatter is one moment (a cheer's three reports)
@@ -117,6 +116,22 @@ class Vetting:
     def holding(self) -> bool:
         """Whether new chatters are held now (--hold-new, or /shield)."""
         return self.hold is not None and (self.hold_new or self.shielded)
+
+    def set_shield(self, on: bool) -> str:
+        """/shield's hold step (main thread): everyone new is held while shielded, follow age aside; off puts the
+        hold queue back to what --hold-new says.  The line says what holds now."""
+        if self.hold is None:
+            return "the hold queue needs the history, which is off: new chatters are not held (--no-history)"
+        changed, self.shielded = on != self.shielded, on
+        if changed:
+            self.on_guard(False)
+        if on:
+            return "hold queue on for everyone new: only the history or a badge lets a chatter through while shielded"
+        if self.hold_new:
+            days = self.follow_days
+            return "hold queue back to --hold-new" + (f": a follow of {days:g} days lets a chatter through"
+                                                      if days is not None else "")
+        return "hold queue off again: new chatters reach the stream (those held stay held until /release)"
 
     def guard(self) -> Guard:
         return Guard(len(self.hold) if self.hold is not None else 0, self.shielded)

@@ -127,6 +127,13 @@ class Raid:
 
 
 @dataclass(frozen=True, slots=True)
+class Shield:
+    """Shield Mode, followers-only chat and the hold queue for everyone new, in one step (off: all back)."""
+
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Allow:
     number: int  # the number focus showed on the held line (`#3`)
 
@@ -177,7 +184,8 @@ class Quit:
 
 
 Command = Union[Say, Reply, Ban, Timeout, Untimeout, Unban, Delete, Clear, Announce, Shoutout, Warn, Slow,
-                Followers, SubsOnly, EmoteOnly, Raid, Allow, Deny, History, Release, Questions, Done, Links, Help, Quit]
+                Followers, SubsOnly, EmoteOnly, Raid, Shield, Allow, Deny, History, Release, Questions, Done, Links,
+                Help, Quit]
 # Answered from focus's own memory on the main thread (runtime/memory.py), never sent to Twitch.
 MEMORY_COMMANDS = (History, Release, Questions, Done, Links)
 
@@ -331,6 +339,12 @@ def _toggle(record: Callable[[bool], Command]) -> Callable[[str], Command]:
     return parse
 
 
+def _shield(args: str) -> Command:
+    if len(args.split()) > 1:
+        raise CommandError("")
+    return Shield(on_off(args) if args else True)
+
+
 def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
     def parse(args: str) -> Command:
         if not args or len(args.split()) != 1:
@@ -391,6 +405,8 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("subs", "/subs on|off", "subscribers-only chat", _toggle(SubsOnly)),
     Spec("emoteonly", "/emoteonly on|off", "emote-only chat", _toggle(EmoteOnly)),
     Spec("raid", "/raid CHANNEL", "raid CHANNEL", _one_user(Raid)),
+    Spec("shield", "/shield [on|off]", "a hate raid: Shield Mode, followers-only chat and the hold queue for everyone "
+         "new in one step; off restores the chat settings from before", _shield),
     Spec("allow", "/allow N", "let through message #N that AutoMod held", _held(Allow)),
     Spec("deny", "/deny N", "reject message #N that AutoMod held", _held(Deny)),
     Spec("history", "/history USER [N]", "USER's last N messages (10), first seen, count, timeouts and bans",

@@ -24,7 +24,7 @@ from focuslib.view.style import ALERT_LABELS, BADGE_MARKS, BADGE_NAMES, STYLES
 
 DIM = "2"
 BOLD = "1"
-NBSP = "\u00a0"  # keeps a banner label in one piece when a line wraps
+GLUE = "\x1f"  # joins a banner's words and padding while a line wraps (a space once wrapped; sanitized text has none)
 
 CACHE_SIZE = 1024  # painted names and chat heads kept: the chatters of the last minutes (bounded memory)
 WITHHELD = 256  # events waiting to be drawn without their held text (a twin waits 1.5 s at most)
@@ -141,15 +141,15 @@ class Lines:
     def banner(self, alert: str) -> Run:
         """The highlighted label an alert line starts with."""
         self.last_alert = alert
-        label = ALERT_LABELS[alert]
+        label = ALERT_LABELS[alert].replace(" ", GLUE)  # one word: a wrap never splits it
         if not self.color:
             return (f"[{label}]", "")
-        kind = {"first": "points", "mention": "me"}.get(alert, alert)
-        return (f"{NBSP}{label}{NBSP}", f"{BOLD};7;{self.styles[kind]}")
+        kind = {"first": "points", "first_mention": "points", "mention": "me"}.get(alert, alert)
+        return (f"{GLUE}{label}{GLUE}", f"{BOLD};7;{self.styles[kind]}")
 
     def finish(self, runs: list[Run], indent: int) -> str:
         text, self.last_rows = layout(runs, self.width, indent, self.color)
-        return text
+        return text.replace(GLUE, " ") if GLUE in text else text  # wrapped already: a plain space from here on
 
     def event_line(self, kind: str, parts: list[Run], alert: str = "") -> str:
         """A channel-event line: [stamp] [banner] symbol, then `parts` (already sanitized)."""

@@ -215,6 +215,14 @@ def gift_recipients(r: Lines, recipients: Sequence[User], expected: int) -> str:
     return r.event_line("gift", [t("→ " + names_line(recipients, budget - len(tail), True) + tail)])
 
 
+def first_summary(r: Lines, names: Sequence[User], seconds: float) -> str:
+    """A wave of first-time chatters (a raid of new accounts): one line per window, never a wall of banners."""
+    head = f"{len(names):,} first-time chatter{'' if len(names) == 1 else 's'} in {duration(seconds)}: "
+    stamp = text_width(r.stamp_run()[0])
+    budget = (r.width or 120) - stamp - 2 - len(head)
+    return r.event_line("info", [t(head + names_line(names, budget))])
+
+
 def follow_summary(r: Lines, names: Sequence[User], seconds: float) -> str:
     head = f"{plural(len(names), 'follow')} in {duration(seconds)}: "
     stamp = text_width(r.stamp_run()[0])

@@ -64,7 +64,8 @@ BADGE_MARKS = {
 # Other badges are shown by name, some shortened.
 BADGE_NAMES = {"premium": "prime", "sub-gifter": "gifter", "sub-gift-leader": "gift-leader", "glhf-pledge": "glhf"}
 
-ALERT_LABELS = {"raid": "RAID", "sub": "SUB", "gift": "GIFT", "first": "FIRST CHAT", "mention": "MENTION"}
+ALERT_LABELS = {"raid": "RAID", "sub": "SUB", "gift": "GIFT", "first": "FIRST CHAT", "mention": "MENTION",
+                "first_mention": "FIRST CHAT · MENTION"}
 
 # message_type -> (style kind, label) shown before the text (§3.1).
 TYPE_LABELS = {
