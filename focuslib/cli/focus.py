@@ -35,7 +35,10 @@ commands:
   {prog} say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
            untimeout USER | unban USER | delete [USER] | announce TEXT [--color C] | shoutout USER
            warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off
-           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (say --help, ...)
+           emoteonly on|off | raid CHANNEL | shield [on|off] | vip|unvip|mod|unmod USER | mods | vips
+           marker [TEXT] | title TEXT | game NAME | commercial [SECONDS] | unraid | whisper USER TEXT
+           poll QUESTION CHOICE... | endpoll | prediction QUESTION OUTCOME... | endprediction WINNER|cancel
+           user USER                           talk back and moderate from any shell (say --help, ...)
   {prog:<8} config     every setting, its value (secrets: set or unset) and where it came from
   {prog:<8} setup      your Twitch app and sign-in, asked once and saved in {config}
   {prog} completion bash|zsh   shell completion: eval "$(focus completion bash)" in ~/.bashrc

@@ -73,6 +73,7 @@ class ChatMemory(Recall, KnownWait, Vetting):
         self.warn: Callable[[str], None] = lambda text: None  # a warning line, in the App's order (set by start_memory)
         self.shown: Callable[[Any], None] = lambda event: None  # the App's on_show: the input line's recent chat
         self.on_guard: Callable[[bool], None] = lambda held_only: None  # the held count or SHIELD changed
+        self.held_logins: tuple[str, ...] = ()  # who is held, most recent first (a snapshot for other threads)
         self._loaded = False  # loaded() ran after the writer was ready
         self._known_ok = False  # the known chatters were loaded (the history did not fail before that)
         self._told_full = False
@@ -359,7 +360,11 @@ def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: A
                                      hold_ttl=hold_ttl)
     memory.post = lambda fn: app.inbox.put(Call(fn))
     memory.warn = lambda text: app.inbox.put(NoticeText(text))
-    memory.on_guard = app.guard_changed
+    def guard(held_only: bool) -> None:  # main thread: a snapshot for the input line's thread (/release USER)
+        memory.held_logins = tuple(memory.hold.logins()) if memory.hold is not None else ()
+        app.guard_changed(held_only)
+
+    memory.on_guard = guard
     # app.on_show is set later in set-up (once the input line exists), so it is looked up at each call.
     memory.shown = lambda event: app.on_show(event) if app.on_show is not None else None
     return memory

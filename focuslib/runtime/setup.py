@@ -188,9 +188,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None,
-                                       shield=_shield_plan(settings, options, memory))
+                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog))
             if memory is not None:
                 memory_ready(memory)
+                if screen.console is not None:  # /release completes the held chatters first
+                    screen.console.held = lambda: memory.held_logins
                 _start_vetting(memory, app, settings.user_id or info.user_id, info.scopes, options, devlog, teardown)
             handle.identity = (settings.user_id or info.user_id, info.user_id)
             if not mock:
@@ -375,6 +377,16 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     for line in hidden:
         app.inbox.put(NoticeText(line, "warn"))
     return info
+
+
+def _note_sink(devlog: DevlogWriter | NullDevlog) -> Callable[[str, list[str]], bool]:
+    """Where a private card (/user) goes: the devlog, as a readable note; False when the devlog is off."""
+    def note(title: str, lines: list[str]) -> bool:
+        if isinstance(devlog, NullDevlog):
+            return False
+        devlog.put(record("note", time.time(), title=title, lines=lines))
+        return True
+    return note
 
 
 def _shield_plan(settings: Settings, options: Options, memory: ChatMemory | None) -> Any:
