@@ -57,6 +57,11 @@ LINES = [
     "PogChamp it compiled",
 ]
 _seq = itertools.count(1)
+# New names on every run (a demo's newcomer must be new to a history that remembers the last run's).
+_BASE = random.randrange(90_000)
+HORDE = ("70000666", "hostile_horde", "Hostile_Horde")  # a raider bringing a hate raid
+SPAM = ["FOLLOW ME FOR FREE VIEWERS", "this stream is trash lol", "cheap-viewers dot example 50% off",
+        "E Z  E Z  E Z", "get a real job", "spam spam spam"]
 
 
 def say(who: Who, text: str, **kw: Any) -> Frames:
@@ -65,8 +70,20 @@ def say(who: Who, text: str, **kw: Any) -> Frames:
 
 
 def newcomer() -> Who:
-    n = 1000 + next(_seq) % 9000
+    n = 10_000 + (_BASE + next(_seq)) % 90_000
     return (str(70100000 + n), f"new_friend_{n}", f"New_Friend_{n}")
+
+
+def hate_raid(accounts: int = 40) -> Frames:
+    """A raid, then a wave of accounts nobody has seen, following and posting spam: what /shield is for."""
+    frames = raid(HORDE, 250)
+    for k in range(accounts):
+        n = 10_000 + (_BASE + next(_seq)) % 90_000
+        bot = (str(71100000 + n), f"raid_bot_{n}", f"Raid_Bot_{n}")
+        if k % 2:
+            frames.append(("channel.follow", payloads.follow(bot)))
+        frames += say(bot, SPAM[k % len(SPAM)])
+    return frames
 
 
 def sub(who: Who, tier: str = "1000") -> Frames:
@@ -179,6 +196,7 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "prime-upgrade": lambda: [("channel.chat.notification", chat.prime_paid_upgrade(KATZE))],
     "payforward": lambda: [("channel.chat.notification", chat.pay_it_forward(HERON, MOSS))],
     "raid": lambda: raid(FRIEND, random.randint(5, 400)),
+    "hateraid": lambda: hate_raid(),
     "unraid": lambda: [("channel.chat.notification", chat.unraid(FRIEND))],
     "announce": lambda: [("channel.chat.notification", chat.announcement(MOSS, "giveaway at the end of stream!",
                                                                      "PURPLE"))],
