@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from conftest import N_SUBS, t
+from focuslib.twitch import commands
 from focuslib.store.schema import db_path
 from test_history_flow import BOB, CY, DEE, MOD, on_main, say
 
@@ -43,6 +44,10 @@ def test_a_first_run_holds_every_chatter_without_badge_or_follow_age(sim, start_
     assert sorted(follower_calls(sim)) == sorted([BOB[0], CY[0], DEE[0]])  # one call each, none for badges
     assert on_main(focus, focus.app.status_text) == f"subscribed {N_SUBS}/{N_SUBS} · 2 held"  # the status line
     assert focus.app.guard.held == 2  # one snapshot, for the header too
+    memory = focus.app.memory
+    [listed] = on_main(focus, lambda: memory.release(""))  # /release alone: who is held
+    assert listed in ("held (2): bob, dee (/release USER)", "held (2): dee, bob (/release USER)")
+    assert commands.parse("/release") == commands.Release("")
     assert focus.stop() == 0
     conn = sqlite3.connect(db_path(focus.settings.data_dir))
     try:

@@ -174,7 +174,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             # ~2 MiB of memory) is imported only with the history on.
             memory: ChatMemory | None = None
             if options.history:
-                from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
+                from focuslib.runtime.memory_setup import memory_ready, start_memory, stop_memory
 
                 memory = start_memory(settings.data_dir, days=options.history_days,
                                       hold_minutes=options.hold_minutes, app=app, devlog=devlog,
@@ -395,7 +395,7 @@ def _shield_plan(settings: Settings, options: Options, memory: ChatMemory | None
 
     hold = None
     if memory is not None:
-        from focuslib.runtime.memory import shield_hook
+        from focuslib.runtime.memory_setup import shield_hook
 
         hold = shield_hook(memory)
     return ShieldPlan(settings.data_dir, options.shield_minutes, hold)
@@ -404,7 +404,7 @@ def _shield_plan(settings: Settings, options: Options, memory: ChatMemory | None
 def _start_vetting(memory: ChatMemory, app: App, broadcaster: str, scopes: tuple[str, ...], options: Options,
                    devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
     """Follow ages vouch for new chatters (runtime/vetting.py), when the hold queue guards."""
-    from focuslib.runtime.memory import start_vetting
+    from focuslib.runtime.memory_setup import start_vetting
 
     checker = start_vetting(memory, app, broadcaster, scopes, days=options.hold_follow_days,
                             pace=options.follow_pace, wait=options.follow_wait, devlog=devlog)

@@ -14,26 +14,21 @@ screen; no answer in time, or a failing Helix, and they are held -- fail safe,
 said once in a quiet line.  An answer that comes later and vouches for them
 lets what was held through, with a line saying why.
 
-Chat is not the only door.  A cheer's message, a redemption's input, a resub,
-watch-streak or gift message, a power-up's text: for a held or not yet known
-chatter each is shown as the moment without its text (`♦ Name cheered 100
-bits (message held)`), and the text joins their chat in the hold queue, for
-/release.  (Replies never quote a held message: memory.py; a shared-chat
-guest's message is chat.)
+Chat is not the only door: a newcomer's cheer, redemption or resub text is held
+too (runtime/doors.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib.devlog.pipe import record
 from focuslib.runtime.guard import Guard
 from focuslib.runtime.loading import removed_by
 from focuslib.store.known import KnownUsers
 from focuslib.store.writer import FollowAge
-from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutomaticReward, BitsUse, ChatMessage, ChatNotification,
-                                    Cheer, Redemption, SubscriptionMessage, User)
+from focuslib.twitch.events import ChatMessage
 
 if TYPE_CHECKING:
     from focuslib.runtime.followage import FollowChecker
@@ -45,8 +40,6 @@ if TYPE_CHECKING:
 DAY = 86_400.0
 FOLLOW_WAIT = 2.0  # seconds a new chatter's messages wait off screen for Twitch's answer, at most
 MAX_AGES = 50_000  # follow ages remembered this run (the oldest answers go first)
-TRUSTED = frozenset({"broadcaster", "moderator", "lead_moderator", "vip"})  # never held, even on their first message
-SAME_TEXT = 30.0  # seconds within which the same text from the same chatter is one moment (a cheer's three reports)
 _MISSING = object()
 
 
@@ -56,28 +49,6 @@ class Pending:
 
     deadline: float
     messages: list[tuple[ChatMessage, float, float]] = field(default_factory=list)  # (message, clock, wall time)
-
-
-class Door(NamedTuple):
-    """A kind of event that carries a user's own text: who wrote it, the text, and the event without it."""
-
-    user: Callable[[Any], User]
-    text: Callable[[Any], str]
-    strip: Callable[[Any], Any]
-
-
-def _anonymous_or(user: Callable[[Any], User]) -> Callable[[Any], User]:
-    return lambda e: User("", ANONYMOUS_CHEERER, "AnAnonymousCheerer") if e.anonymous else user(e)
-
-
-DOORS: dict[type, Door] = {
-    Cheer: Door(_anonymous_or(lambda e: e.user), lambda e: e.message, lambda e: e._replace(message="")),
-    BitsUse: Door(_anonymous_or(lambda e: e.user), lambda e: e.text, lambda e: e._replace(text="", fragments=())),
-    Redemption: Door(lambda e: e.user, lambda e: e.user_input, lambda e: e._replace(user_input="")),
-    AutomaticReward: Door(lambda e: e.user, lambda e: e.text, lambda e: e._replace(text="")),
-    SubscriptionMessage: Door(lambda e: e.user, lambda e: e.text, lambda e: e._replace(text="", emotes=())),
-    ChatNotification: Door(lambda e: e.chatter, lambda e: e.text, lambda e: e._replace(text="", fragments=())),
-}
 
 
 class Vetting:
@@ -243,23 +214,6 @@ class Vetting:
             for m, t, _ in p.messages:
                 self._keep(m, t)
 
-    def _one_report(self, uid: str, item: Any, now: float) -> bool:
-        """Twitch reports one moment more than once (a cheer as chat, bits use and cheer; a resub as notice and
-        event; a reward's text as redemption and chat): the hold queue keeps the text once, from the richest
-        report.  False when `item` is the poorer twin of one already held."""
-        entry = self.hold.by_id(uid) if self.hold is not None else None
-        text = text_of(item)
-        if entry is None or not text:
-            return True
-        same = [(t, x) for t, x in entry.messages if text_of(x) == text and now - t < SAME_TEXT]
-        if not same:
-            return True
-        if not all(_richer(item, x) for _, x in same):
-            return False
-        entry.messages = [pair for pair in entry.messages if pair not in same]
-        entry.total -= len(same)
-        return True
-
     def _moderated_pending(self, event: Any) -> None:
         """Moderation done on Twitch while a chatter waits for their follow age: what it removed is never shown;
         it is stored held, before the event (which flags it)."""
@@ -279,74 +233,3 @@ class Vetting:
 
     def pending_deadline(self) -> float | None:
         return min((p.deadline for p in self._pending.values()), default=None)
-
-    # -- the other doors ------------------------------------------------------------------------------------------
-
-    def _door(self, event: Any, now: float) -> Any:
-        """`event` as it may be shown: without its text when that text must wait in the hold queue."""
-        door = DOORS.get(type(event))
-        if door is None or not door.text(event).strip():
-            return event
-        user = door.user(event)
-        if not self._withhold(event, user):
-            return event
-        stripped = door.strip(event)
-        self._renderer().withhold(stripped)
-        self._hold_text(event, user, door.text(event), now)
-        return stripped
-
-    def _withhold(self, event: Any, user: User) -> bool:
-        hold = self.hold
-        if hold is None or (user.id and user.id == self.channel):  # the broadcaster's own text
-            return False
-        uid = user.id or ANONYMOUS_CHEERER
-        if hold.is_held(uid) or uid in self._pending:
-            return True
-        if not self.holding or uid in self._trusted_ids or _trusted_badge(getattr(event, "badges", ())):
-            return False
-        writer = self.writer
-        if writer is not None and writer.ready.is_set() and writer.failed is not None:
-            return False  # the history failed: nobody can be told apart (said once, memory.loaded)
-        known = writer.known.get(self.channel) if writer is not None and writer.ready.is_set() else None
-        if known is not None and user.id and user.id in known:
-            return False
-        verdict = self._verdict(uid) if user.id else False
-        if verdict is None and self.checker is not None:
-            self.checker.ask(uid)  # a later answer that vouches for them releases the text
-        return not verdict
-
-    def _hold_text(self, event: Any, user: User, text: str, now: float) -> None:
-        """The text joins the chatter's held messages, once: Twitch reports a cheer three times, a resub twice."""
-        pending = self._pending.get(user.id or ANONYMOUS_CHEERER)
-        if pending is not None and any(m.text == text and not _richer(event, m) for m, _, _ in pending.messages):
-            return  # its chat message waits for Twitch's answer: that one is kept
-        self._hold(event, now)
-
-
-def _richer(new: Any, old: Any) -> bool:
-    """Of two reports of one moment, whether `new` is the one to keep: a redemption (its title; the chat line it
-    sent is hidden behind it), else a chat line (its emotes and cheermotes)."""
-    if type(new) is Redemption:
-        return True
-    return type(new) is ChatMessage and type(old) is not Redemption
-
-
-def _trusted_badge(badges: Any) -> bool:
-    return any(b.set_id in TRUSTED for b in badges)
-
-
-def text_of(item: Any) -> str:
-    """The text of a held item (a chat message, or an event whose text is held)."""
-    if type(item) is ChatMessage:
-        return item.text
-    door = DOORS.get(type(item))
-    return door.text(item) if door is not None else ""
-
-
-def held_user(item: Any) -> User:
-    """Who wrote a held item; an anonymous cheer's text is kept under Twitch's AnAnonymousCheerer."""
-    if type(item) is ChatMessage:
-        return item.chatter
-    door = DOORS.get(type(item))
-    user = door.user(item) if door is not None else User("", "", "")
-    return user if user.id else User(ANONYMOUS_CHEERER, user.login, user.name)

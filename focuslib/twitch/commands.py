@@ -296,6 +296,13 @@ def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
     return parse
 
 
+def _release(args: str) -> Command:
+    parts = split(args, 1)
+    if len(parts) > 1:
+        raise CommandError("")
+    return Release(login(parts[0]) if parts else "")
+
+
 def _history(args: str) -> Command:
     parts = split(args, 2)
     limit = whole_number(parts[1], MOST) if len(parts) == 2 else 10
@@ -346,8 +353,8 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("deny", "/deny N", "reject message #N that AutoMod held", _held(Deny)),
     Spec("history", "/history USER [N]", "USER's last N messages (10), first seen, count, timeouts and bans",
          _history),
-    Spec("release", "/release USER", "show a held first-time chatter's messages; they are known from now on",
-         _one_user(Release)),
+    Spec("release", "/release [USER]", "show a held first-time chatter's messages; they are known from now on "
+         "(alone: who is held)", _release),
     Spec("questions", "/questions", "open questions to you (a ? and @you, or !q), numbered", _no_args(Questions)),
     Spec("done", "/done N", "mark question N answered", _done),
     Spec("links", "/links [DURATION]", "links posted in chat since focus started (or in the last DURATION)", _links),
