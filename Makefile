@@ -100,8 +100,8 @@ announce: $(VENV)/.runtime ## post an announcement: make announce MSG="giveaway 
 	$(call need,MSG,make announce MSG="giveaway at 9")
 	@$(PY) focus.py announce $(if $(value COLOR),--color="$$COLOR") -- "$$MSG"
 
-shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rusty_raccoon
-	$(call need_user,make shoutout USER=rusty_raccoon)
+shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rustyraccoon
+	$(call need_user,make shoutout USER=rustyraccoon)
 	@$(PY) focus.py shoutout -- "$$USER"
 
 warn: $(VENV)/.runtime ## warn a chatter: make warn USER=loud_kettle REASON="keep it friendly"
@@ -132,8 +132,8 @@ emoteonly: $(VENV)/.runtime ## emote-only chat: make emoteonly STATE=on (or off)
 	$(call need,STATE,make emoteonly STATE=on)
 	@$(PY) focus.py emoteonly -- "$$STATE"
 
-raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rusty_raccoon
-	$(call need,CHANNEL,make raid CHANNEL=rusty_raccoon)
+raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rustyraccoon
+	$(call need,CHANNEL,make raid CHANNEL=rustyraccoon)
 	@$(PY) focus.py raid -- "$$CHANNEL"
 
 shield: $(VENV)/.runtime ## a hate raid: Shield Mode, followers-only, hold everyone new: make shield (STATE=off ends it)
