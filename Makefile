@@ -8,7 +8,7 @@ ARGS   ?=
 EVENT  ?=
 
 # The variables recipes take from make's command line, as typed (see "Talk back" below).
-TYPED_VARS  := MSG USER REASON DURATION COLOR SECONDS STATE CHANNEL EVENT YES ARGS
+TYPED_VARS  := MSG USER REASON DURATION COLOR SECONDS STATE CHANNEL EVENT YES ARGS GAME QUESTION CHOICES OUTCOMES WINNER
 USER_ORIGIN := $(origin USER)
 $(foreach v,$(TYPED_VARS),$(if $(filter command line environment,$(origin $(v))),\
   $(eval override $(v) := $$(value $(v)))$(eval export $(v))))
@@ -16,7 +16,8 @@ export EVENT
 
 .DEFAULT_GOAL := help
 .PHONY: help venv setup auth focus devlog demo doctor stop trigger chat say reply ban timeout untimeout unban announce shoutout \
-        warn delete clear slow followers subs emoteonly raid test bench clean
+        warn delete clear slow followers subs emoteonly raid shield vip unvip mod unmod mods vips marker title game \
+        commercial unraid whisper poll endpoll prediction endprediction user test bench clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -99,8 +100,8 @@ announce: $(VENV)/.runtime ## post an announcement: make announce MSG="giveaway 
 	$(call need,MSG,make announce MSG="giveaway at 9")
 	@$(PY) focus.py announce $(if $(value COLOR),--color="$$COLOR") -- "$$MSG"
 
-shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rusty_raccoon
-	$(call need_user,make shoutout USER=rusty_raccoon)
+shoutout: $(VENV)/.runtime ## give a channel a shoutout: make shoutout USER=rustyraccoon
+	$(call need_user,make shoutout USER=rustyraccoon)
 	@$(PY) focus.py shoutout -- "$$USER"
 
 warn: $(VENV)/.runtime ## warn a chatter: make warn USER=loud_kettle REASON="keep it friendly"
@@ -131,9 +132,78 @@ emoteonly: $(VENV)/.runtime ## emote-only chat: make emoteonly STATE=on (or off)
 	$(call need,STATE,make emoteonly STATE=on)
 	@$(PY) focus.py emoteonly -- "$$STATE"
 
-raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rusty_raccoon
-	$(call need,CHANNEL,make raid CHANNEL=rusty_raccoon)
+raid: $(VENV)/.runtime ## raid a channel: make raid CHANNEL=rustyraccoon
+	$(call need,CHANNEL,make raid CHANNEL=rustyraccoon)
 	@$(PY) focus.py raid -- "$$CHANNEL"
+
+shield: $(VENV)/.runtime ## a hate raid: Shield Mode, followers-only, hold everyone new: make shield (STATE=off ends it)
+	@$(PY) focus.py shield -- $(if $(value STATE),"$$STATE",on)
+
+vip: $(VENV)/.runtime ## make a chatter a VIP: make vip USER=kaffeekatze
+	$(call need_user,make vip USER=kaffeekatze)
+	@$(PY) focus.py vip -- "$$USER"
+
+unvip: $(VENV)/.runtime ## take a chatter's VIP status away: make unvip USER=kaffeekatze
+	$(call need_user,make unvip USER=kaffeekatze)
+	@$(PY) focus.py unvip -- "$$USER"
+
+mod: $(VENV)/.runtime ## make a chatter a moderator: make mod USER=byte_heron
+	$(call need_user,make mod USER=byte_heron)
+	@$(PY) focus.py mod -- "$$USER"
+
+unmod: $(VENV)/.runtime ## take a chatter's moderator status away: make unmod USER=byte_heron
+	$(call need_user,make unmod USER=byte_heron)
+	@$(PY) focus.py unmod -- "$$USER"
+
+mods: $(VENV)/.runtime ## list the channel's moderators
+	@$(PY) focus.py mods
+
+vips: $(VENV)/.runtime ## list the channel's VIPs
+	@$(PY) focus.py vips
+
+marker: $(VENV)/.runtime ## mark this moment for the VOD: make marker MSG="found the bug"
+	@$(PY) focus.py marker -- "$$MSG"
+
+title: $(VENV)/.runtime ## change the stream's title: make title MSG="fixing the parser"
+	$(call need,MSG,make title MSG="fixing the parser")
+	@$(PY) focus.py title -- "$$MSG"
+
+game: $(VENV)/.runtime ## change the stream's category: make game GAME="Software and Game Development"
+	$(call need,GAME,make game GAME="Software and Game Development")
+	@$(PY) focus.py game -- "$$GAME"
+
+commercial: $(VENV)/.runtime ## run an ad break: make commercial SECONDS=60 (30-180; default 30)
+	@$(PY) focus.py commercial -- $(if $(value SECONDS),"$$SECONDS",30)
+
+unraid: $(VENV)/.runtime ## cancel the raid you started
+	@$(PY) focus.py unraid
+
+whisper: $(VENV)/.runtime ## whisper to a chatter: make whisper USER=pixel_otter MSG="thanks for the sub"
+	$(call need_user,make whisper USER=pixel_otter MSG="hi")$(call need,MSG,make whisper USER=x MSG="hi")
+	@$(PY) focus.py whisper -- "$$USER" "$$MSG"
+
+poll: $(VENV)/.runtime ## start a poll: make poll QUESTION="Tabs or spaces?" CHOICES="Tabs | Spaces" DURATION=2m
+	$(call need,QUESTION,make poll QUESTION="Tabs or spaces?" CHOICES="Tabs | Spaces")
+	$(call need,CHOICES,make poll QUESTION="Tabs or spaces?" CHOICES="Tabs | Spaces")
+	@$(PY) focus.py poll $(if $(value DURATION),--duration="$$DURATION") -- \
+	  "$$QUESTION" "$$CHOICES"
+
+endpoll: $(VENV)/.runtime ## end the running poll now
+	@$(PY) focus.py endpoll
+
+prediction: $(VENV)/.runtime ## start a prediction: make prediction QUESTION="Will it compile?" OUTCOMES="yes | no"
+	$(call need,QUESTION,make prediction QUESTION="Will it compile?" OUTCOMES="yes | no")
+	$(call need,OUTCOMES,make prediction QUESTION="Will it compile?" OUTCOMES="yes | no")
+	@$(PY) focus.py prediction $(if $(value DURATION),--duration="$$DURATION") -- \
+	  "$$QUESTION" "$$OUTCOMES"
+
+endprediction: $(VENV)/.runtime ## resolve the prediction: make endprediction WINNER=yes (or WINNER=cancel)
+	$(call need,WINNER,make endprediction WINNER=yes)
+	@$(PY) focus.py endprediction -- "$$WINNER"
+
+user: $(VENV)/.runtime ## a chatter's card (account and follow age, sub, history): make user USER=loud_kettle
+	$(call need_user,make user USER=loud_kettle)
+	@$(PY) focus.py user -- "$$USER"
 
 # The suite mostly waits (simulated Twitch, subprocesses, ptys), so it runs in 4 workers on 2 cores; timing-sensitive
 # tests share one worker (xdist_group "serial", see tests/conftest.py).  ARGS comes last: ARGS="-n 0 tests/x.py".

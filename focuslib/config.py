@@ -194,6 +194,37 @@ def ensure_private_dir(path: Path, setting: str = "FOCUS_DATA_DIR") -> Path:
     return path
 
 
+def write_private(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (a temporary file, fsync, rename), mode 0600 from its first byte, in a
+    directory `ensure_private_dir` made private.  Raises OSError."""
+    import tempfile  # only when writing: it pulls in shutil, off focus's start-up path
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # the rename itself, on disk
+        dirfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dirfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dirfd)
+
+
 def _xdg(env: Mapping[str, str], name: str, fallback: str) -> Path:
     value = env.get(name, "")
     if value and os.path.isabs(value):

@@ -46,6 +46,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOCUS_HISTORY_DAYS", "days of history kept (at most 36,500; 0 keeps everything)", "90"),
     Setting("FOCUS_HOLD_NEW", "1: hold first-time chatters' messages (like --hold-new)", "0"),
     Setting("FOCUS_HOLD_MINUTES", "how long a held message waits for /release", "10"),
+    Setting("FOCUS_HOLD_FOLLOW_DAYS", "a new chatter who followed this many days ago passes the hold (off: never)",
+            "7"),
+    Setting("FOCUS_SHIELD_FOLLOW_MINUTES", "/shield's followers-only chat: following at least this long", "10"),
     Setting("FOCUS_DEMO_SPEED", "how many times faster the demo channel plays (1-100)", "1"),
     Setting("NO_COLOR", "set to anything for plain text (no-color.org)"),
 )

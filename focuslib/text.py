@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 _ESCAPES_PATTERN = (
     r"""
@@ -164,3 +168,17 @@ def _escape(ch: str) -> str:
         code -= 0x10000
         return "\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
     return "\\u%04x" % code
+
+
+def rfc3339(value: object) -> dt.datetime | None:
+    """One of Twitch's RFC 3339 times (up to 9 fractional digits, `Z`), aware; one without a time zone (seen
+    from local servers) is read as UTC; None when it is not a time."""
+    import datetime as dt
+
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)

@@ -292,10 +292,17 @@ def test_held_messages_expire_with_one_quiet_line(sim, start_focus):
     assert focus.stop() == 0
 
 
+DEFAULTS = {"history": True, "history_days": 90, "hold_minutes": None, "hold_ttl": 10.0, "hold_follow_days": 7.0,
+            "shield_minutes": 10}
+
+
 @pytest.mark.parametrize("extra, expected", [
-    ({}, {"history": True, "history_days": 90, "hold_minutes": None}),
-    ({"FOCUS_HISTORY": "off", "FOCUS_HISTORY_DAYS": "0"}, {"history": False, "history_days": 0, "hold_minutes": None}),
-    ({"FOCUS_HOLD_NEW": "1", "FOCUS_HOLD_MINUTES": "2.5"}, {"history": True, "history_days": 90, "hold_minutes": 2.5}),
+    ({}, DEFAULTS),
+    ({"FOCUS_HISTORY": "off", "FOCUS_HISTORY_DAYS": "0"}, {**DEFAULTS, "history": False, "history_days": 0}),
+    ({"FOCUS_HOLD_NEW": "1", "FOCUS_HOLD_MINUTES": "2.5", "FOCUS_HOLD_FOLLOW_DAYS": "30"},
+     {**DEFAULTS, "hold_minutes": 2.5, "hold_ttl": 2.5, "hold_follow_days": 30.0}),
+    ({"FOCUS_HOLD_FOLLOW_DAYS": "off", "FOCUS_SHIELD_FOLLOW_MINUTES": "30"},
+     {**DEFAULTS, "hold_follow_days": None, "shield_minutes": 30}),
 ])
 def test_history_settings(extra, expected):
     from focuslib.cli.focus import history_options, parse_args
@@ -318,6 +325,9 @@ def test_history_flags(argv, extra, expected):
     ({"FOCUS_HISTORY_DAYS": "ninety"}, "FOCUS_HISTORY_DAYS"),
     ({"FOCUS_HISTORY_DAYS": "²"}, "FOCUS_HISTORY_DAYS"),  # a digit to str.isdigit(), not to int()
     ({"FOCUS_HOLD_MINUTES": "-1"}, "FOCUS_HOLD_MINUTES"),
+    ({"FOCUS_HOLD_FOLLOW_DAYS": "a week"}, "FOCUS_HOLD_FOLLOW_DAYS"),
+    ({"FOCUS_HOLD_FOLLOW_DAYS": "-3"}, "FOCUS_HOLD_FOLLOW_DAYS"),
+    ({"FOCUS_SHIELD_FOLLOW_MINUTES": "10m"}, "FOCUS_SHIELD_FOLLOW_MINUTES"),
 ])
 def test_bad_history_settings_exit_2_naming_the_variable(env, extra, words):
     res = shell({**env, **extra}, "--no-devlog")

@@ -57,6 +57,7 @@ def test_a_full_hold_queue_says_so_once_and_keeps_the_text_off_stream(sim, start
             say(sim, who, f"secret of {who[1]}")
         say(sim, ANN, "after the wave")
         focus.out.wait_text("Ann: after the wave")
+        focus.out.wait_text("held: new chatter Eve")  # each waited for Twitch to say they do not follow
         full = [line for line in focus.out.lines() if "hold queue full" in line]
         assert full == ["· hold queue full (2 new chatters): the longest held are dropped unseen to make room "
                         "(the devlog has their text)"]  # once, though two chatters were pushed out

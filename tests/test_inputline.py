@@ -46,7 +46,7 @@ def prompt_row(focus: PtyFocus) -> str:
 
 
 def test_help_lists_every_command_one_line_each(open_pty) -> None:
-    focus = open_pty(rows=40)
+    focus = open_pty(rows=3 * len(commands.COMMANDS))  # a long help wraps at 80 columns
     focus.send("/help" + ENTER)
     focus.wait_text("plain text is sent as chat")
     screen = focus.text()

@@ -28,7 +28,11 @@ TARGETS = {
     "say": ["MSG"], "reply": ["USER", "MSG"], "ban": ["USER", "REASON"], "timeout": ["USER", "DURATION", "REASON"],
     "untimeout": ["USER"], "unban": ["USER"], "announce": ["MSG", "COLOR"], "shoutout": ["USER"],
     "warn": ["USER", "REASON"], "delete": ["USER"], "slow": ["SECONDS"], "followers": ["DURATION"],
-    "subs": ["STATE"], "emoteonly": ["STATE"], "raid": ["CHANNEL"], "trigger": ["EVENT"],
+    "subs": ["STATE"], "emoteonly": ["STATE"], "raid": ["CHANNEL"], "trigger": ["EVENT"], "shield": ["STATE"],
+    "vip": ["USER"], "unvip": ["USER"], "mod": ["USER"], "unmod": ["USER"], "mods": [], "vips": [], "marker": ["MSG"],
+    "title": ["MSG"], "game": ["GAME"], "commercial": ["SECONDS"], "unraid": [], "whisper": ["USER", "MSG"],
+    "poll": ["QUESTION", "CHOICES", "DURATION"], "endpoll": [], "prediction": ["QUESTION", "OUTCOMES", "DURATION"],
+    "endprediction": ["WINNER"], "user": ["USER"],
 }
 
 

@@ -67,14 +67,14 @@ def requests(sim: SimTwitch, method: str, path: str) -> list:
     (["ban", "loud_kettle", "--reason", "spam links"], "banned Loud_Kettle"),
     (["timeout", "loud_kettle", "10m", "--reason", "caps"], "timed out Loud_Kettle for 10m"),
     (["announce", "giveaway at the end", "--color", "green"], "announced (green)"),
-    (["shoutout", "rusty_raccoon"], "shouted out RustyRaccoon"),
+    (["shoutout", "rustyraccoon"], "shouted out RustyRaccoon"),
     (["warn", "loud_kettle", "keep it friendly"], "warned Loud_Kettle"),
     (["clear", "--yes"], "cleared the chat"),
     (["slow", "30"], "slow mode on: 30 s between messages"),
     (["followers", "10m"], "followers-only chat on (following for 10m)"),
     (["subs", "on"], "subscribers-only chat on"),
     (["emoteonly", "off"], "emote-only chat off"),
-    (["raid", "rusty_raccoon"], "raiding RustyRaccoon (Twitch starts it in 90 s)"),
+    (["raid", "rustyraccoon"], "raiding RustyRaccoon (Twitch starts it in 90 s)"),
 ])
 def test_each_one_shot_prints_one_line_and_exits_0(sim, shell_env, args, said) -> None:
     assert focus(shell_env, *args) == (0, [said], [])
@@ -128,7 +128,7 @@ def test_twitch_refusals_are_its_reason_in_one_line(sim, shell_env) -> None:
     assert focus(shell_env, "ban", "loud_kettle") == (
         4, [], ["focus: could not ban Loud_Kettle: The user specified in the user_id field is already banned."])
     sim.helix.limited["POST /helix/chat/shoutouts"] = "Wait a moment."
-    assert focus(shell_env, "shoutout", "rusty_raccoon") == (
+    assert focus(shell_env, "shoutout", "rustyraccoon") == (
         4, [], ["focus: could not shout out RustyRaccoon: Wait a moment. (Twitch's limit for this action; "
                 "try again later)"])
     sim.helix.drop_next = ("msg_duplicate", "Your message was not sent because it is identical to the previous one.")
@@ -281,7 +281,7 @@ def test_every_one_shot_has_a_make_target_in_make_help(shell_env) -> None:
      {"follower_mode": True, "follower_mode_duration": 10}),
     (["subs", "STATE=on"], "subscribers-only chat on", "/chat/settings", {"subscriber_mode": True}),
     (["emoteonly", "STATE=off"], "emote-only chat off", "/chat/settings", {"emote_mode": False}),
-    (["raid", "CHANNEL=rusty_raccoon"], "raiding RustyRaccoon (Twitch starts it in 90 s)", "/raids", None),
+    (["raid", "CHANNEL=rustyraccoon"], "raiding RustyRaccoon (Twitch starts it in 90 s)", "/raids", None),
 ])
 def test_the_other_make_targets_carry_out_their_command(sim, shell_env, args, said, path, sent) -> None:
     if args[0] == "untimeout":
@@ -292,6 +292,17 @@ def test_the_other_make_targets_carry_out_their_command(sim, shell_env, args, sa
     [req] = requests(sim, method, path)
     if sent is not None:
         assert json.loads(req.body) == sent
+
+
+def test_make_shield_turns_it_on_and_state_off_ends_it(sim, shell_env) -> None:
+    done = make(shell_env, "shield")
+    assert (done.returncode, done.stdout.splitlines()[:2], done.stderr) == (
+        0, ["Shield Mode on", "followers-only chat on (following for 10m)"], "")
+    assert json.loads(requests(sim, "PUT", "/moderation/shield_mode")[0].body) == {"is_active": True}
+    done = make(shell_env, "shield", "STATE=off")
+    assert (done.returncode, done.stdout.splitlines()) == (
+        0, ["Shield Mode off", "chat settings restored: followers-only off"])
+    assert json.loads(requests(sim, "PUT", "/moderation/shield_mode")[1].body) == {"is_active": False}
 
 
 def test_make_clear_without_yes_deletes_nothing(sim, shell_env) -> None:

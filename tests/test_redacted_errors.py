@@ -37,7 +37,7 @@ def test_a_helix_error_that_quotes_the_token_is_masked_on_focus_s_terminal(sim, 
 def test_a_one_shot_masks_a_token_twitch_quotes_in_its_refusal(sim, shell_env) -> None:
     token = shell_env["TWITCH_USER_ACCESS_TOKEN"]
     sim.helix.limited["POST /helix/chat/shoutouts"] = f"slow down, {token}"
-    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "shoutout", "rusty_raccoon"], cwd=ROOT,
+    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "shoutout", "rustyraccoon"], cwd=ROOT,
                           env=shell_env, capture_output=True, text=True, timeout=t(30))
     seen("one-shot", done.stdout + done.stderr)
     assert done.returncode == 4 and f"slow down, {MASK}" in done.stderr and token not in done.stderr

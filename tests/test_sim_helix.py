@@ -88,7 +88,7 @@ def test_users_by_login_and_id_and_the_tokens_own(api) -> None:
     assert [u["login"] for u in api("GET", "/users").json()["data"]] == ["deskfox"]
     found = api("GET", "/users", [("login", "Loud_Kettle"), ("login", "nobody"), ("id", "70000077")]).json()
     assert [(u["id"], u["login"]) for u in found["data"]] == [(KETTLE[0], "loud_kettle"),
-                                                            ("70000077", "rusty_raccoon")]
+                                                            ("70000077", "rustyraccoon")]
 
 
 def _subscribe(sim: SimTwitch, api: Any, ws: ClientConnection, *types: str) -> None:

@@ -19,7 +19,7 @@ from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.known import KnownUsers
 from focuslib.store.schema import MIGRATIONS, VERSION, StoreError, db_path, open_read, open_write
-from focuslib.store.writer import DAY, LATER, HistoryWriter, QuestionsAnswered, Released
+from focuslib.store.writer import DAY, LATER, FollowAge, HistoryWriter, QuestionsAnswered, Released
 from focuslib.twitch.events import parse_event
 
 from conftest import t
@@ -108,6 +108,26 @@ def test_migration_from_version_2_drops_the_message_id_index_and_deletes_still_f
     conn = open_read(path)
     assert queries.links(conn, 0) == []  # the deleted message's link is off /links
     conn.close()
+
+
+def test_migration_from_version_3_adds_the_follow_ages_which_answers_and_live_follows_fill(tmp_path):
+    path = db_path(tmp_path)
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(";".join(MIGRATIONS[:3]) + "; PRAGMA user_version = 3;")
+    old.execute("INSERT INTO users VALUES ('70000001', '501', 'ann', 'Ann', '', 100.0, 1)")
+    old.close()
+    now = time.time()
+    follow = ev("channel.follow", {**payloads.follow(BOB), "followed_at": "2026-01-02T03:04:05.123456789Z"}, "2")
+    w = write(path, [(now, FollowAge("70000001", CY[0], now - 30 * DAY)), (now, FollowAge("70000001", MOD[0], None)),
+                     (now, follow)], days=0)
+    assert "501" in w.known["70000001"]  # what version 3 knew stays known
+    assert rows(path, "PRAGMA user_version") == [(VERSION,)]
+    got = dict(rows(path, "SELECT user_id, followed_at FROM follows"))
+    assert got[CY[0]] == pytest.approx(now - 30 * DAY) and got[MOD[0]] is None
+    assert got[BOB[0]] == pytest.approx(1767323045.123457)  # the follow's own time, read from the event
+    again = write(path, [], days=0)  # the next run loads the ages it can use (not "not following": asked again)
+    assert again.follows == {"70000001": {CY[0]: pytest.approx(now - 30 * DAY),
+                                          BOB[0]: pytest.approx(1767323045.123457)}}
 
 
 def test_a_delete_without_its_chatter_still_finds_the_message(tmp_path):

@@ -197,15 +197,15 @@ def test_announce_and_its_two_second_limit_is_not_retried(sim, talk) -> None:
 
 def test_shoutout_and_its_cooldown(sim, talk) -> None:
     ex = talk()
-    assert ex.run_line("/shoutout rusty_raccoon").text == "shouted out RustyRaccoon"
+    assert ex.run_line("/shoutout rustyraccoon").text == "shouted out RustyRaccoon"
     [req] = helix(sim, "POST", "/chat/shoutouts")
     assert req.query == {"from_broadcaster_id": [B_ID], "to_broadcaster_id": ["70000077"], "moderator_id": [B_ID]}
     assert req.body == b""
-    again = ex.run_line("/shoutout rusty_raccoon")
+    again = ex.run_line("/shoutout rustyraccoon")
     assert again.status == 429 and "once every 2 minutes" in again.text
     assert len(helix(sim, "POST", "/chat/shoutouts")) == 2
     sim.helix.shoutout_every = 0
-    same = ex.run_line("/shoutout rusty_raccoon")
+    same = ex.run_line("/shoutout rustyraccoon")
     assert same.text.startswith("could not shout out RustyRaccoon: RustyRaccoon was given a Shoutout in the last 60")
     assert ex.run_line("/shoutout deskfox").text == ("could not shout out DeskFox: "
                                                       "The broadcaster may not give themselves a Shoutout.")
@@ -235,10 +235,10 @@ def test_chat_settings(sim, talk, line: str, sent: dict, said: str) -> None:
 
 def test_raid_and_a_second_raid_conflicts(sim, talk) -> None:
     ex = talk()
-    assert ex.run_line("/raid rusty_raccoon").text == "raiding RustyRaccoon (Twitch starts it in 90 s)"
+    assert ex.run_line("/raid rustyraccoon").text == "raiding RustyRaccoon (Twitch starts it in 90 s)"
     [req] = helix(sim, "POST", "/raids")
     assert req.query == {"from_broadcaster_id": [B_ID], "to_broadcaster_id": ["70000077"]}
-    again = ex.run_line("/raid rusty_raccoon")
+    again = ex.run_line("/raid rustyraccoon")
     assert (again.status, again.text) == (409, "could not raid RustyRaccoon: The broadcaster is already in the "
                                                "process of raiding another channel.")
 

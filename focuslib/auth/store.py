@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from focuslib.config import ensure_private_dir, is_plain_secret
+from focuslib.config import ensure_private_dir, is_plain_secret, write_private
 from focuslib.errors import AuthError, ConfigError
 
 MAX_SIZE = 64 * 1024  # a token store is a few hundred bytes
@@ -176,33 +176,4 @@ class TokenStore:
         return True
 
     def _write(self, data: bytes) -> None:
-        import tempfile  # only when writing: it pulls in shutil, off focus's start-up path
-
-        fd, tmp = tempfile.mkstemp(prefix=".tokens-", suffix=".tmp", dir=self.dir)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        _fsync_dir(self.dir)
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        write_private(self.path, data)

@@ -118,6 +118,9 @@ class Printer:
         stamp = _clock(rec.get("ts"))
         if kind == "frame" and is_keepalive(rec):
             return self._paint(QUIET, f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
+        if kind == "note" and isinstance(rec.get("lines"), list):  # a card (/user): read, not parsed
+            title = self._paint(RECORD_KINDS.get(kind, ""), self._sanitize(f"{stamp} note      {rec.get('title', '')}"))
+            return "\n".join([title, *("  " + self._sanitize(str(line)) for line in rec["lines"])])
         head = self._escape(f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip())
         body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
         trace = body.pop("traceback", None)

@@ -28,7 +28,7 @@ from focuslib.view.colors import ColorMode, detect_color_mode
 from focuslib.view.layout import paint
 from focuslib.view.style import CHECK_STATUS, QUIET
 from focuslib.auth.identity import identify, mock_settings, token_holder, twitch_cli_mock
-from focuslib.twitch.scopes import DEFAULT_SCOPES, hidden_groups
+from focuslib.twitch.scopes import DEFAULT_SCOPES, describe, hidden_groups
 from focuslib.twitch.subscriptions import GROUPS
 from focuslib.text import sanitize
 from focuslib.auth.tokens import Redactor, TokenHolder
@@ -148,7 +148,7 @@ def _expiry(seconds: int) -> str:
 def check_scopes(scopes: tuple[str, ...]) -> Check:
     hidden = hidden_groups(scopes)
     extra = [s for s in DEFAULT_SCOPES if s not in scopes and not _unlocks_group(s, hidden)]
-    note = f"; also not granted: {', '.join(extra)} (make auth --help says what each is for)" if extra else ""
+    note = f"; also not granted: {'; '.join(describe(s) for s in extra)}" if extra else ""
     if not hidden:
         return Check("scopes", "ok", f"every event group can show ({', '.join(GROUPS)}){note}")
     groups = "; ".join(f"{group} stays hidden until you grant {' and '.join(needs)}" for group, needs in hidden.items())

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 MAX_HISTORY_DAYS = 36_500  # FOCUS_HISTORY_DAYS at most (100 years); 0 keeps everything
+MAX_FOLLOW_DAYS = 3_650  # FOCUS_HOLD_FOLLOW_DAYS at most (Twitch is from 2011)
 EPILOG = """\
 settings (the first place that sets one wins: the environment, ./.env, then {config};
 `focus config` shows each with its value and where it came from):
@@ -34,7 +35,10 @@ commands:
   {prog} say TEXT | reply USER TEXT | ban USER [--reason R] | timeout USER DURATION [--reason R]
            untimeout USER | unban USER | delete [USER] | announce TEXT [--color C] | shoutout USER
            warn USER REASON | clear --yes | slow SECONDS|off | followers DURATION|off | subs on|off
-           emoteonly on|off | raid CHANNEL     talk back and moderate from any shell (say --help, ...)
+           emoteonly on|off | raid CHANNEL | shield [on|off] | vip|unvip|mod|unmod USER | mods | vips
+           marker [TEXT] | title TEXT | game NAME | commercial [SECONDS] | unraid | whisper USER TEXT
+           poll QUESTION CHOICE... | endpoll | prediction QUESTION OUTCOME... | endprediction WINNER|cancel
+           user USER                           talk back and moderate from any shell (say --help, ...)
   {prog:<8} config     every setting, its value (secrets: set or unset) and where it came from
   {prog:<8} setup      your Twitch app and sign-in, asked once and saved in {config}
   {prog} completion bash|zsh   shell completion: eval "$(focus completion bash)" in ~/.bashrc
@@ -120,7 +124,27 @@ def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, 
         raise ConfigError(f"FOCUS_HOLD_MINUTES={minutes_text!r} is not a number of minutes between 0 and 1440",
                           "set it to e.g. 10, or unset it") from None
     hold = args.hold_new or env.get("FOCUS_HOLD_NEW", "").strip().lower() in ("1", "on", "yes", "true")
-    return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None}
+    from focuslib.runtime.shield import follow_minutes
+
+    return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None, "hold_ttl": minutes,
+            "hold_follow_days": follow_days(env), "shield_minutes": follow_minutes(env)}
+
+
+def follow_days(env: dict[str, str]) -> float | None:
+    """FOCUS_HOLD_FOLLOW_DAYS: how long a new chatter must have followed to pass the hold queue (off: never)."""
+    from focuslib.errors import ConfigError
+
+    text = env.get("FOCUS_HOLD_FOLLOW_DAYS", "").strip() or "7"
+    if text.lower() in ("off", "no", "false", "never"):
+        return None
+    try:
+        days = float(text)
+        if not 0 <= days <= MAX_FOLLOW_DAYS:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"FOCUS_HOLD_FOLLOW_DAYS={text[:40]!r} is not a number of days from 0 to {MAX_FOLLOW_DAYS:,}",
+                          "set it to e.g. 7 (0: any follower), off (follow age never counts), or unset it") from None
+    return days
 
 
 def other_command(name: str, argv: list[str]) -> int | None:

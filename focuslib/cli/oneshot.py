@@ -80,11 +80,34 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, argparse.Argument
     add("subs", "", ("state", "on or off"))
     add("emoteonly", "", ("state", "on or off"))
     add("raid", "", ("channel", "the channel's login"))
+    add("shield", "each step one line").add_argument("state", nargs="?", default="on",
+                                                     help="on (default) or off: off restores the chat settings")
+    for name in ("vip", "unvip", "mod", "unmod"):
+        add(name, "", user)
+    add("mods", "")
+    add("vips", "")
+    add("marker", "the stream must be live").add_argument("description", nargs="?", default="",
+                                                          help="what happened (at most 140 characters)")
+    add("title", "", ("text", "the new title (quote it)"))
+    add("game", "", ("name", "the category, searched (quote a name of several words)"))
+    add("commercial", "").add_argument("seconds", nargs="?", default="30", help="30-180 (default 30)")
+    add("unraid", "")
+    add("whisper", "the text is never printed", user, ("text", "the whisper"))
+    for name, what in (("poll", "choices"), ("prediction", "outcomes")):
+        p = add(name, "", ("question", "the question (quote it)"))
+        p.add_argument(what, nargs="+", help=f"the {what}, each one word or quoted")
+        p.add_argument("--duration", default="2m", help="how long it runs (default 2m)")
+    add("endpoll", "")
+    add("endprediction", "", ("winner", "the winning outcome (its title or number), or cancel"))
+    add("user", "a private card: printed here, never on stream", user)
     return subs
 
 
 COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
-            "clear", "slow", "followers", "subs", "emoteonly", "raid")
+            "clear", "slow", "followers", "subs", "emoteonly", "raid", "shield", "vip", "unvip", "mod", "unmod",
+            "mods", "vips", "marker", "title", "game", "commercial", "unraid", "whisper", "poll", "endpoll",
+            "prediction", "endprediction", "user")
+FREE_TEXT = {"marker": "description", "title": "text", "game": "name", "endprediction": "winner"}  # spaces and all
 
 
 def command_of(args: argparse.Namespace) -> commands.Command:
@@ -98,6 +121,19 @@ def command_of(args: argparse.Namespace) -> commands.Command:
         return commands.Announce(commands.message(args.text, "announcement"), args.color)
     if name == "delete":
         return commands.Delete(commands.login(args.user) if args.user else None)
+    if name == "shield":
+        return commands.Shield(commands.on_off(args.state))
+    if name in ("poll", "prediction"):
+        question, choices = args.question.strip(), [c.strip() for c in getattr(args, "choices", None) or args.outcomes]
+        if len(choices) == 1:  # "Tabs | Spaces" in one argument (make poll CHOICES=...)
+            choices = [c.strip() for c in choices[0].split("|")]
+        if '"' in question or any("|" in c for c in choices):
+            raise commands.CommandError('the question may not hold a " nor a choice a |')
+        return commands.parse(f'/{name} "{question}" {" | ".join(choices)} {args.duration}')
+    if name in FREE_TEXT:
+        return commands.parse(f"/{name} {getattr(args, FREE_TEXT[name]).strip()}")
+    if name == "whisper":
+        return commands.Whisper(commands.login(args.user), commands.message(args.text, "whisper"))
     if name == "clear":
         if not args.yes:
             raise commands.CommandError("clear deletes every message in the chat and cannot be undone; add --yes")
@@ -106,7 +142,9 @@ def command_of(args: argparse.Namespace) -> commands.Command:
     assert spec is not None
     one_word = {"ban": ["user"], "timeout": ["user", "duration"], "warn": ["user"], "untimeout": ["user"],
                 "unban": ["user"], "shoutout": ["user"], "raid": ["channel"], "slow": ["seconds"],
-                "followers": ["duration"], "subs": ["state"], "emoteonly": ["state"]}[name]
+                "followers": ["duration"], "subs": ["state"], "emoteonly": ["state"], "vip": ["user"],
+                "unvip": ["user"], "mod": ["user"], "unmod": ["user"], "user": ["user"], "commercial": ["seconds"],
+                "mods": [], "vips": [], "unraid": [], "endpoll": []}[name]
     for key in one_word:  # the grammar splits on spaces: "a b" as USER must not shift into the reason
         value = getattr(args, key)
         if len(value.split()) != 1:
@@ -146,7 +184,7 @@ def _run(command: commands.Command) -> int:
     from focuslib.net.client import HttpClient, NetworkError
     from focuslib.net.helix import Helix
     from focuslib.runtime.execute import Executor
-    from focuslib.text import sanitize
+    from focuslib.text import sanitize, sanitize_lines
 
     def waiting(text: str) -> None:
         if text and sys.stderr.isatty():  # a person watching: say why it pauses (not a line in a script's log)
@@ -167,13 +205,22 @@ def _run(command: commands.Command) -> int:
         info = identify(settings, http, holder).info
         helix = Helix(http, settings.api_url, settings.client_id, holder, on_wait=waiting)
         broadcaster = settings.user_id or info.user_id
-        recent = None
+        recent = history = None
+        if isinstance(command, commands.UserCard):  # the card reads focus's history too (read-only)
+            from focuslib.store.schema import db_path
+
+            history = db_path(settings.data_dir)
         if isinstance(command, (commands.Reply, commands.Delete)):  # the message comes from focus's history (read-only)
             from focuslib.runtime.recent import StoredRecent
             from focuslib.store.schema import db_path
 
             recent = StoredRecent(db_path(settings.data_dir), broadcaster)
-        executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting)
+        from focuslib.runtime.shield import ShieldPlan, follow_minutes
+
+        shield = ShieldPlan(settings.data_dir, follow_minutes(settings.env)) if isinstance(command, commands.Shield) \
+            else None
+        executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting, shield=shield,
+                            history=history)
         outcome = executor.execute(command)
         if not holder.save_pending():  # refreshed on the way, and the disk had no room for it
             print(f"focus: the refreshed token could not be saved ({sanitize(holder.unsaved)}); the next command "
@@ -187,10 +234,18 @@ def _run(command: commands.Command) -> int:
         return int(exc.exit_status)
     finally:
         http.close()
+    if outcome.steps:  # a command of steps (shield): what was done on stdout, what failed on stderr, in order
+        for ok, line in outcome.steps:
+            if ok:
+                _print_done(sanitize(line) + tag)
+            else:
+                print(f"focus: {sanitize(line)}{tag}", file=sys.stderr, flush=True)
+    elif outcome.ok:
+        _print_done(sanitize_lines(outcome.text) + tag)  # one line, or a card (/user) of several
+    else:
+        print(f"focus: {sanitize(outcome.text)}{tag}", file=sys.stderr)
     if outcome.ok:
-        _print_done(sanitize(outcome.text) + tag)
         return int(ExitStatus.OK)
-    print(f"focus: {sanitize(outcome.text)}{tag}", file=sys.stderr)
     if "run make auth" in outcome.text:
         return int(ExitStatus.AUTH)
     return int(ExitStatus.TWITCH) if outcome.status else int(ExitStatus.ERROR)

@@ -28,6 +28,7 @@ SCOPE = {
     "settings": "moderator:manage:chat_settings",
     "raid": "channel:manage:raids",
     "automod": "moderator:manage:automod",
+    "shield": "moderator:manage:shield_mode",
 }
 
 
@@ -38,6 +39,7 @@ class Outcome:
     ok: bool
     text: str
     status: int = 0  # Twitch's HTTP status when it refused (0: done, or refused before sending)
+    steps: tuple[tuple[bool, str], ...] = ()  # a command of several steps (/shield): each step's (done?, line)
 
 
 def done(text: str) -> Outcome:
@@ -112,6 +114,22 @@ class ChatAPI:
                                                       "to_broadcaster_id": user_id, "moderator_id": self.user_id})
         return done(f"shouted out {name}") if resp.status == 204 \
             else failure(resp, f"shout out {name}", SCOPE["shoutout"])
+
+    def current_settings(self) -> dict[str, Any] | Outcome:
+        """GET /chat/settings (Get Chat Settings): the room's settings now, or the line saying why not."""
+        resp = self._call("GET", "/chat/settings", self._mod())
+        doc = resp.json() if resp.status == 200 else None
+        rows = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+            return failure(resp, "read the chat settings", SCOPE["settings"])
+        return rows[0]
+
+    def shield_mode(self, active: bool) -> Outcome:
+        """PUT /moderation/shield_mode (Update Shield Mode Status): `{is_active}`, 200."""
+        resp = self._call("PUT", "/moderation/shield_mode", self._mod(), {"is_active": active})
+        state = "on" if active else "off"
+        return done(f"Shield Mode {state}") if resp.status == 200 \
+            else failure(resp, f"turn Shield Mode {state}", SCOPE["shield"])
 
     def settings(self, changes: dict[str, Any], said: str) -> Outcome:
         """PATCH /chat/settings (§2.6): only the fields that change."""

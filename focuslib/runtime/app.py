@@ -27,6 +27,7 @@ from focuslib.twitch.session import Close, Connect, CreateSubscriptions, Fatal, 
 from focuslib.net.helix import Helix, Stopped
 from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened,
                                     StatusText, SubscribeResult, Wake)
+from focuslib.runtime.guard import Guard
 from focuslib.twitch.messages import FrameParser
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
@@ -139,6 +140,23 @@ class App:
             self._renderer, self._presenter = self._view()
         return self._presenter
 
+    @property
+    def guard(self) -> Guard:
+        """The stream's guard as the header shows it: chatters held, SHIELD (one snapshot, runtime/vetting.py)."""
+        return self.memory.guard() if self.memory is not None else Guard()
+
+    def status_text(self, text: str = "") -> str:
+        """The status line: `text` (a wait's note) or the session's status, then the guard (`3 held · SHIELD`)."""
+        suffix = self.guard.suffix()
+        base = text or self.session_status
+        return f"{base} · {suffix}" if suffix and base else base or suffix
+
+    def guard_changed(self, held_only: bool = False) -> None:
+        """The held count or SHIELD changed (main thread).  A count alone is not worth a line of its own where
+        the status is printed as lines (a pipe: a wave would print one per chatter; its held lines say it)."""
+        if not held_only or self.terminal.live_status:
+            self.terminal.status(self.status_text())
+
     def _view_deadline(self) -> float | None:
         later = None if self._presenter is None else self._presenter.deadline()
         held = None if self.memory is None else self.memory.deadline()  # held messages expire
@@ -236,7 +254,7 @@ class App:
                 case SubscribeResult(epoch, spec, status, message):
                     self._execute(self.session.subscription_result(epoch, spec, status, message, self.clock()))
                 case StatusText(text):  # "": a wait's note is over, the session's status is back
-                    self.terminal.status(text or self.session_status)
+                    self.terminal.status(self.status_text(text))
                 case NoticeText(text, level):
                     self.terminal.line(self.renderer.notice(text, level))
                 case Failure(error):
@@ -315,11 +333,14 @@ class App:
             kind = type(action)
             if kind is Show:
                 presenter = self._presenter or self.presenter
-                if self.memory is not None and not self.memory.admit(action.event, self.clock()):
-                    continue  # held: a first-time chatter waits for /release
-                presenter.show(action.event, self.clock())
+                event = action.event
+                if self.memory is not None:
+                    event = self.memory.admit(event, self.clock())  # a held text is taken out
+                    if event is None:
+                        continue  # held: a first-time chatter waits for /release
+                presenter.show(event, self.clock())
                 if self.on_show is not None:
-                    self.on_show(action.event)
+                    self.on_show(event)
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))
             elif kind is Status:
@@ -327,8 +348,8 @@ class App:
                 # presenter picks each fact's source from what Twitch actually gave us.
                 if self._presenter is not None:
                     self._presenter.use(self.session.active_types())
-                self.terminal.status(action.text)
                 self.session_status = action.text
+                self.terminal.status(self.status_text())
                 self.devlog.put(record("lifecycle", self.wall(), event="status", text=action.text))
             elif kind is Tell:
                 self.terminal.line(self.renderer.notice(action.text, action.level))

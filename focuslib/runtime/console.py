@@ -17,6 +17,7 @@ from focuslib.net.helix import Helix
 from focuslib.runtime.execute import Executor, Recent
 from focuslib.runtime.inputline import InputLine
 from focuslib.runtime.recent import RecentChat, Remembered, StoredRecent
+from focuslib.runtime.shield import ShieldPlan
 from focuslib.runtime.talk import Report, Talk
 
 
@@ -28,9 +29,10 @@ class Console:
         self._quit = quit
         self.on_error = on_error  # a traceback for the devlog (set-up points it there once the devlog runs)
         self.talk: Talk | None = None
+        self.held: Callable[[], tuple[str, ...]] = tuple  # the hold queue's chatters (set once the memory runs)
         self.line = InputLine(data_dir=data_dir, names=self.recent.names, accept=self._accept,
                               confirm_clear=self._confirmed_clear, quit=quit,
-                              cancelled=lambda text: report(text, True))
+                              cancelled=lambda text: report(text, True), held=lambda: self.held())
         self.line.on_crash = self._crashed
         self.out: TextIO | None = None
 
@@ -43,13 +45,15 @@ class Console:
 
     def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
                 status: Callable[[str], None], remember: Callable[[Any], None] | None = None,
-                history: Path | None = None) -> None:
+                history: Path | None = None, shield: ShieldPlan | None = None,
+                note: Callable[[str, list[str]], bool] | None = None) -> None:
         """Commands work from now on, as `user_id` in `broadcaster_id`'s chat.  With `history` (the
         database), /reply finds a chatter who spoke before this focus started there too."""
         recent: Recent = self.recent
         if history is not None:
             recent = Remembered(self.recent, StoredRecent(history, broadcaster_id))
-        executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status)
+        executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status, shield=shield,
+                            history=history, note=note)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
                          remember=remember)
 

@@ -18,16 +18,22 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from focuslib.errors import FocusError
-from focuslib.net.chat_api import ChatAPI, Outcome, done, refused, span
+from focuslib.net.channel_api import ChannelAPI
+from focuslib.net.chat_api import Outcome, done, refused, span
 from focuslib.net.helix import Helix, Stopped
 from focuslib.net.users import UserCache
+from focuslib.runtime.execute_channel import HANDLERS as CHANNEL_HANDLERS
 from focuslib.twitch import commands
 from focuslib.twitch.automod import OUTCOMES, HeldMessage
 from focuslib.twitch.events_base import User
 from focuslib.twitch.pacer import Pacer
+
+if TYPE_CHECKING:
+    from focuslib.runtime.shield import ShieldPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +99,18 @@ class Executor:
 
     def __init__(self, helix: Helix, broadcaster_id: str, user_id: str, *, recent: Recent | None = None,
                  users: UserCache | None = None, pace: ChatPace | None = None,
-                 stop: threading.Event | None = None, status: Callable[[str], None] = lambda text: None) -> None:
-        self.api = ChatAPI(helix, broadcaster_id, user_id, on_wait=self._waiting)
+                 stop: threading.Event | None = None, status: Callable[[str], None] = lambda text: None,
+                 shield: ShieldPlan | None = None, history: Path | None = None,
+                 note: Callable[[str, list[str]], bool] | None = None) -> None:
+        self.api = ChannelAPI(helix, broadcaster_id, user_id, on_wait=self._waiting)
         self.users = users or UserCache(helix, on_wait=self._waiting)
         self.recent: Recent = recent or NoRecent()
         self.pace = pace or ChatPace()
         self.stop = stop or threading.Event()
         self.status = status  # a wait's note ("" once the command that waited is done: the status is back)
+        self.shield = shield  # /shield's saved settings and hold queue (runtime/shield.py); None: nothing saved
+        self.history = history  # the history database (/user's card reads it); None: off
+        self.note = note  # where a private card goes in focus (the devlog): (title, lines) -> written?; None: a shell
         self._waited = threading.local()  # per lane: did this command put a note in the status?
 
     def _waiting(self, text: str) -> None:
@@ -271,9 +282,18 @@ def _deny(ex: Executor, cmd: commands.Deny) -> Outcome:
     return _automod(ex, cmd.number, False)
 
 
+@handles(commands.Shield)
+def _shield(ex: Executor, cmd: commands.Shield) -> Outcome:
+    from focuslib.runtime.shield import ShieldPlan, shield
+
+    return shield(ex, cmd.on, ex.shield or ShieldPlan(None))
+
+
 @handles(commands.Help)
 def _help(ex: Executor, cmd: commands.Help) -> Outcome:
     return done("\n".join(commands.help_lines()))
 
+
+HANDLERS.update(CHANNEL_HANDLERS)  # the channel's commands (runtime/execute_channel.py)
 
 __all__ = ["ChatPace", "Executor", "HANDLERS", "NoRecent", "Outcome", "Recent", "Seen", "handles"]

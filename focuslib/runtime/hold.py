@@ -33,6 +33,7 @@ class HeldChatter:
     expired: int = 0  # messages expired since the last line about them
     told: bool = False  # an expiry line was shown while they still had messages held
     total: int = 0  # every message held from them since they were first held (the placeholder's count)
+    quiet: bool = False  # named in a wave's summary line: no line of their own (a wave would be a wall of them)
 
     @property
     def count(self) -> int:
@@ -69,6 +70,13 @@ class HoldQueue:
             del entry.messages[0]
             entry.dropped += 1
         return entry
+
+    def by_id(self, user_id: str) -> HeldChatter | None:
+        return self._held.get(user_id)
+
+    def logins(self) -> list[str]:
+        """The held chatters' logins, the most recently held first (/release completes these first)."""
+        return [entry.login for entry in reversed(self._held.values())]
 
     def find(self, who: str) -> HeldChatter | None:
         """The held chatter named `who` (login or display name, any case, an optional leading @)."""

@@ -48,9 +48,9 @@ from focuslib.runtime.screenout import ScreenOut
 from focuslib.twitch import commands
 
 HISTORY_FILE = "input-history"
-# Commands whose first argument is a chatter's login (completed from recent chatters).
-USER_FIRST = {spec.name for spec in commands.COMMANDS
-              if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])}
+# Commands whose first argument is a chatter's login (completed from recent chatters), by name and short name.
+USER_FIRST = {name for spec in commands.COMMANDS if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])
+              for name in (spec.name, *spec.aliases)}
 SUSPEND_WAIT = 0.5  # seconds Ctrl-Z waits for the stop to land (SIGTSTP is ignored in an orphaned process group)
 STYLE = Style.from_dict({"bottom-toolbar": "noreverse", "prompt": "bold", "status": "#8a8a8a"})
 
@@ -68,10 +68,12 @@ def open_history(data_dir: Path) -> FileHistory:
 
 
 class TalkCompleter(Completer):
-    """Command names after `/`; recent chatters after `@` and as a command's USER argument."""
+    """Command names after `/`; recent chatters, raiders and shoutout targets after `@` and as a command's USER
+    argument; after /release the held chatters first."""
 
-    def __init__(self, names: Callable[[], list[str]]) -> None:
+    def __init__(self, names: Callable[[], list[str]], held: Callable[[], Iterable[str]] = tuple) -> None:
         self.names = names
+        self.held = held
 
     def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
         before = document.text_before_cursor
@@ -89,7 +91,8 @@ class TalkCompleter(Completer):
             prefix, stem = "", word.lower()
         else:
             return
-        for login in self.names():
+        offered = list(self.held()) if words[0].lower() == "/release" and not prefix else []
+        for login in dict.fromkeys(offered + self.names()):
             if login.startswith(stem):
                 yield Completion(prefix + login, -len(word))
 
@@ -111,9 +114,10 @@ class InputLine:
     """The prompt thread, the status toolbar and the stdout proxy focus writes through."""
 
     def __init__(self, *, data_dir: Path, names: Callable[[], list[str]], accept: Callable[[str], str | None],
-                 confirm_clear: Callable[[], None], quit: Callable[[], None], cancelled: Callable[[str], None]
-                 ) -> None:
+                 confirm_clear: Callable[[], None], quit: Callable[[], None], cancelled: Callable[[str], None],
+                 held: Callable[[], Iterable[str]] = tuple) -> None:
         self._names = names
+        self._held = held
         self._accept = accept
         self._confirm_clear = confirm_clear
         self._quit = quit
@@ -152,7 +156,7 @@ class InputLine:
         sys.stdout = sys.stderr = proxy  # type: ignore[assignment]
         self._input = QuietInput(sys.__stdin__)
         self._session = PromptSession(
-            history=self._history, completer=TalkCompleter(self._names), complete_while_typing=False,
+            history=self._history, completer=TalkCompleter(self._names, self._held), complete_while_typing=False,
             key_bindings=self._bindings(), erase_when_done=True, bottom_toolbar=self._toolbar, style=STYLE,
             input=self._input)
         threads.start(self._thread)

@@ -18,9 +18,16 @@ from focuslib.runtime.execute import Recent, Seen
 from focuslib.store import queries
 from focuslib.store.schema import StoreError, open_read
 from focuslib.twitch.automod import HeldMessage, HeldMessages
-from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete
+from focuslib.twitch.events import (ChannelRaid, ChatClear, ChatMessage, ChatNotification, ClearUserMessages,
+                                    MessageDelete, OutgoingRaid, RaidNotice, ShoutoutReceived)
+from focuslib.twitch.events_moderation import ShoutoutGiven
 
 KEEP_CHATTERS = 500  # recent chatters remembered (completion, /reply, /delete)
+KEEP_CHANNELS = 100  # raiders and shoutout targets remembered (completion: /shoutout, /raid, ...)
+# The channel a moment names: raids in and out, shoutouts given and received (completed like chatters).
+CHANNEL_OF = {ChannelRaid: lambda e: e.from_broadcaster, OutgoingRaid: lambda e: e.to_broadcaster,
+              ShoutoutReceived: lambda e: e.from_broadcaster, ShoutoutGiven: lambda e: e.to_broadcaster,
+              ChatNotification: lambda e: e.detail.raider if isinstance(e.detail, RaidNotice) else None}
 PROTECTED_BADGES = ("broadcaster", "moderator")
 
 
@@ -36,6 +43,7 @@ class RecentChat:
         self._protected: set[str] = set()
         self._gone: set[str] = set()
         self._keep = keep
+        self._channels: OrderedDict[str, None] = OrderedDict()  # raiders and shoutout targets, most recent last
 
     def saw(self, m: object) -> None:
         """An event was shown (main thread): chat messages are remembered, deleted ones marked gone."""
@@ -43,6 +51,8 @@ class RecentChat:
         if kind is not ChatMessage:
             if kind in (MessageDelete, ClearUserMessages, ChatClear):
                 self._forget(m)
+            elif kind in CHANNEL_OF:
+                self._channel(CHANNEL_OF[kind](m))
             return
         login = m.chatter.login
         if not login or not m.message_id:
@@ -62,6 +72,16 @@ class RecentChat:
                 self._protected.add(login)
             else:
                 self._protected.discard(login)
+
+    def _channel(self, who: object) -> None:
+        login = getattr(who, "login", "")
+        if not login:
+            return
+        with self._lock:
+            self._channels.pop(login, None)
+            self._channels[login] = None
+            if len(self._channels) > KEEP_CHANNELS:
+                self._channels.popitem(last=False)
 
     def _forget(self, m: object) -> None:
         """A message deleted, a chatter's messages cleared (a ban or timeout), the whole chat cleared: what
@@ -89,9 +109,10 @@ class RecentChat:
         return self.holds.get(number)  # its status says whether Twitch still holds it
 
     def names(self) -> list[str]:
-        """Recent chatters' logins, the most recent first."""
+        """Recent chatters' logins, the most recent first, then the channels raids and shoutouts named."""
         with self._lock:
-            return list(reversed(self._by_login))
+            chatters = list(reversed(self._by_login))
+            return chatters + [login for login in reversed(self._channels) if login not in self._by_login]
 
 
 class StoredRecent:

@@ -71,6 +71,11 @@ class Options:
     history: bool = True  # store chat and events in $FOCUS_DATA_DIR/history.sqlite3 (--no-history)
     history_days: int = 90  # FOCUS_HISTORY_DAYS; 0 keeps everything
     hold_minutes: float | None = None  # --hold-new: hold first-time chatters this long (FOCUS_HOLD_MINUTES)
+    hold_ttl: float = 10.0  # FOCUS_HOLD_MINUTES also while /shield holds without --hold-new
+    hold_follow_days: float | None = 7.0  # FOCUS_HOLD_FOLLOW_DAYS: a follower this long is known; None: off
+    follow_pace: tuple[int, float] = (10, 0.3)  # follow-age calls: a burst, then one per interval (followage.py)
+    follow_wait: float = 2.0  # seconds a new chatter's messages wait for their follow age, then they are held
+    shield_minutes: int = 10  # FOCUS_SHIELD_FOLLOW_MINUTES: /shield's followers-only chat (runtime/shield.py)
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
     pid_file: bool = True  # claim focus.pid (`focus stop` finds it); an embedded connection (api.py) does not
     tail: bool = False  # --tail (or a background job): plain lines only, the terminal never read nor redrawn
@@ -169,10 +174,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             # ~2 MiB of memory) is imported only with the history on.
             memory: ChatMemory | None = None
             if options.history:
-                from focuslib.runtime.memory import memory_ready, start_memory, stop_memory
+                from focuslib.runtime.memory_setup import memory_ready, start_memory, stop_memory
 
                 memory = start_memory(settings.data_dir, days=options.history_days,
-                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog)
+                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
+                                      hold_ttl=options.hold_ttl)
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
@@ -181,9 +187,13 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
-                                       history=memory.writer.path if memory is not None and memory.writer else None)
+                                       history=memory.writer.path if memory is not None and memory.writer else None,
+                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog))
             if memory is not None:
                 memory_ready(memory)
+                if screen.console is not None:  # /release completes the held chatters first
+                    screen.console.held = lambda: memory.held_logins
+                _start_vetting(memory, app, settings.user_id or info.user_id, info.scopes, options, devlog, teardown)
             handle.identity = (settings.user_id or info.user_id, info.user_id)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
@@ -367,6 +377,39 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     for line in hidden:
         app.inbox.put(NoticeText(line, "warn"))
     return info
+
+
+def _note_sink(devlog: DevlogWriter | NullDevlog) -> Callable[[str, list[str]], bool]:
+    """Where a private card (/user) goes: the devlog, as a readable note; False when the devlog is off."""
+    def note(title: str, lines: list[str]) -> bool:
+        if isinstance(devlog, NullDevlog):
+            return False
+        devlog.put(record("note", time.time(), title=title, lines=lines))
+        return True
+    return note
+
+
+def _shield_plan(settings: Settings, options: Options, memory: ChatMemory | None) -> Any:
+    """What /shield needs in this focus: the saved settings' place, the minutes, this focus's hold queue."""
+    from focuslib.runtime.shield import ShieldPlan
+
+    hold = None
+    if memory is not None:
+        from focuslib.runtime.memory_setup import shield_hook
+
+        hold = shield_hook(memory)
+    return ShieldPlan(settings.data_dir, options.shield_minutes, hold)
+
+
+def _start_vetting(memory: ChatMemory, app: App, broadcaster: str, scopes: tuple[str, ...], options: Options,
+                   devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
+    """Follow ages vouch for new chatters (runtime/vetting.py), when the hold queue guards."""
+    from focuslib.runtime.memory_setup import start_vetting
+
+    checker = start_vetting(memory, app, broadcaster, scopes, days=options.hold_follow_days,
+                            pace=options.follow_pace, wait=options.follow_wait, devlog=devlog)
+    if checker is not None:
+        teardown.callback(checker.stop, 1.0)
 
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,

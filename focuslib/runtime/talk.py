@@ -110,4 +110,5 @@ class Talk:
             return
         if outcome.ok and isinstance(command, commands.Say):
             return  # the echo over EventSub is the one line this message gets
-        self.report(outcome.text, outcome.ok)
+        for ok, line in outcome.steps or ((outcome.ok, outcome.text),):  # a command of steps: a line each
+            self.report(line, ok)

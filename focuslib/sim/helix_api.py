@@ -15,6 +15,8 @@ calls are in helix_moderation.py (`HelixModeration`, which HelixState inherits).
   POST   /helix/moderation/warnings      ?broadcaster_id&moderator_id  body {data: {user_id, reason}}
   POST   /helix/moderation/automod/message  body {user_id, msg_id, action: ALLOW|DENY}
   POST   /helix/raids                    ?from_broadcaster_id&to_broadcaster_id
+  ... and the channel calls (followers, channel information, categories, markers, ads, whispers: helix_channel.py),
+  the roles (VIPs, moderators, Shield Mode: helix_roles.py), polls and predictions (helix_polls.py).
 
 What succeeds also happens on the EventSub side, as on Twitch: a sent message
 is echoed as `channel.chat.message` (the sender is the token's user), a ban
@@ -24,7 +26,8 @@ points left in the bucket (§5.10): announcements every 2 s, shoutouts every
 2 min and the same channel once an hour; `limited` makes any call answer so.
 Chat modes drop messages of senders who are neither the broadcaster nor a
 moderator (`is_sent: false` with a drop reason, §5.3); `drop_next` drops the
-next message whatever the mode.
+next message whatever the mode.  Every call costs a point of the caller's bucket (bucket.py); `broken` makes a route
+fail and `slow` makes it take its time, as a troubled Twitch would.
 """
 
 from __future__ import annotations
@@ -34,26 +37,23 @@ from collections import OrderedDict
 from typing import Any, Callable
 
 from . import payloads
-from . import payloads_chat as chat
-from . import payloads_moderation as moderation
-from .helix_moderation import MAX_MESSAGE, HelixModeration
+from .helix_channel import HelixChannel
+from .helix_chat import MESSAGE_MEMORY, HelixChat
+from .helix_moderation import HelixModeration
+from .helix_polls import HelixPolls
+from .helix_roles import HelixRoles
 from .http_api import helix_auth, rate_headers
-from .routing import RouteReply, Request, Route, error
+from .routing import RouteReply, Request, Route, endpoint_limit, error
 from .state import Grant, SimState
-from .triggers import CHATTERS, FRIEND
+from .triggers import CHATTERS, FOLLOWED_DAYS, FRIEND, KATZE, OTTER
 
 Who = tuple[str, str, str]
-MESSAGE_MEMORY = 2048  # chat messages remembered for replies and deletes
-DROP_MESSAGES = {
-    "emote_mode": ("msg_emoteonly", "This room is in emote-only mode."),
-    "subscriber_mode": ("msg_subsonly", "This room is in subscribers-only mode."),
-    "follower_mode": ("msg_followersonly", "This room is in followers-only mode."),
-    "slow_mode": ("msg_slowmode", "This room is in slow mode and you are sending messages too quickly."),
-}
+ACCOUNTS_SINCE = 1577836800.0  # 2020-01-01: when the made-up accounts were created, unless `created` says
 
 
-class HelixState(HelixModeration):
-    """Channel state behind the Helix calls: users, bans, chat settings, cooldowns, AutoMod holds."""
+class HelixState(HelixModeration, HelixChat, HelixChannel, HelixRoles, HelixPolls):
+    """Channel state behind the Helix calls: users, bans, chat settings, cooldowns, AutoMod holds, followers, roles,
+    polls and predictions."""
 
     def __init__(self, sim: SimState) -> None:
         self.sim = sim
@@ -77,6 +77,14 @@ class HelixState(HelixModeration):
         self.last_shoutout = float("-inf")
         self.shoutouts: dict[str, float] = {}  # target id -> when
         self.raiding_until = 0.0
+        self.broken: dict[str, tuple[int, str]] = {}  # route -> (status, message) it answers instead (Twitch failing)
+        self.slow: dict[str, float] = {}  # route -> seconds it takes to answer (a slow Twitch)
+        self._init_channel()
+        self._init_roles({KATZE[0]})
+        self._init_polls()
+        for who, days in FOLLOWED_DAYS.items():  # the demo's regulars followed long ago
+            self.follow(who, days)
+        self.subscriptions[OTTER[0]] = ("1000", None)
 
     def observe(self, stype: str, event: dict[str, Any]) -> None:
         """Remember chat messages and AutoMod holds sent over EventSub (by a trigger or a call), so replies,
@@ -84,6 +92,14 @@ class HelixState(HelixModeration):
         if stype == "automod.message.hold":
             with self.sim.lock:
                 self.held[str(event.get("message_id"))] = event
+            return
+        if stype == "channel.follow":  # a follow played by a trigger: that user follows from now on
+            self.follow((str(event.get("user_id")), str(event.get("user_login")), str(event.get("user_name"))), 0)
+            return
+        if stype in ("stream.online", "stream.offline"):
+            with self.sim.lock:
+                self.live = stype == "stream.online"
+                self.live_since = time.time()
             return
         if stype != "channel.chat.message":
             return
@@ -110,23 +126,32 @@ class HelixState(HelixModeration):
             "POST /helix/moderation/automod/message": self._automod,
             "POST /helix/raids": self._raid,
         }
-        return {key: self._guarded(key, handler) for key, handler in table.items()}
+        scopes = {key: (scope,) for key, scope in SCOPES.items()}
+        for more in (self.channel_routes(), self.role_routes(), self.poll_routes()):
+            for key, (handler, needs) in more.items():
+                table[key], scopes[key] = handler, needs
+        return {key: self._guarded(key, handler, scopes.get(key, ())) for key, handler in table.items()}
 
-    def _guarded(self, key: str, handler: Callable[[Request, Grant], RouteReply]) -> Route:
+    def _guarded(self, key: str, handler: Callable[[Request, Grant], RouteReply], scopes: tuple[str, ...]) -> Route:
         def route(req: Request) -> RouteReply:
             grant = helix_auth(self.sim, req)
             if isinstance(grant, RouteReply):
                 return grant
-            scope = SCOPES.get(key)
-            if scope and scope not in grant.scopes:
-                return error(401, f"Missing scope: {scope}")
+            if scopes and not set(scopes) & set(grant.scopes):
+                return error(401, f"Missing scope: {' or '.join(scopes)}")
             limited = self.limited.get(key)
             if limited is not None:
-                return _endpoint_limit(limited)
+                return endpoint_limit(limited)
+            delay = self.slow.get(key, 0.0)
+            if delay and self.sim.stopped.wait(delay):
+                return error(503, "the simulator is stopping")
+            broken = self.broken.get(key)
+            if broken is not None:
+                return error(*broken)
             with self.sim.lock:
                 reply = handler(req, grant)
             if not reply.headers:
-                reply = RouteReply(reply.status, reply.doc, rate_headers(), reply.content_type)
+                reply = RouteReply(reply.status, reply.doc, rate_headers(self.sim, grant), reply.content_type)
             return reply
         return route
 
@@ -142,121 +167,10 @@ class HelixState(HelixModeration):
         return RouteReply(200, {"data": [{"id": uid, "login": login, "display_name": name, "type": "",
                                      "broadcaster_type": "affiliate" if uid == self.sim.broadcaster[0] else "",
                                      "description": "", "profile_image_url": "", "offline_image_url": "",
-                                     "view_count": 0, "created_at": "2020-01-01T00:00:00Z"}
+                                     "view_count": 0,
+                                     "created_at": payloads.rfc3339(self.created.get(uid, ACCOUNTS_SINCE))}
                                     for uid, login, name in dict.fromkeys(found)]})
 
-    # -- chat -----------------------------------------------------------------------------------------------------
-
-    def _send(self, req: Request, grant: Grant) -> RouteReply:
-        body = req.json()
-        if not isinstance(body, dict):
-            return error(400, "The request body is not valid JSON.")
-        for key in ("broadcaster_id", "sender_id", "message"):
-            if not isinstance(body.get(key), str) or not body[key]:
-                return error(400, f'Missing required parameter "{key}"')
-        if body["sender_id"] != grant.user[0]:
-            return error(403, "The sender must be the user in the access token.")
-        if body["broadcaster_id"] != self.sim.broadcaster[0]:
-            return error(400, "The ID in broadcaster_id is not valid.")
-        if "for_source_only" in body:
-            return error(400, "for_source_only may only be set with an app access token.")
-        text = body["message"]
-        if len(text) > MAX_MESSAGE:
-            return error(422, "The message is too large.")
-        parent_id = body.get("reply_parent_message_id") or ""
-        parent = self.messages.get(parent_id) if parent_id else None
-        if parent_id and parent is None:
-            return error(400, "The reply_parent_message_id is not valid.")
-        drop = self._drop_reason(grant.user[0], text)
-        if drop is not None:
-            return RouteReply(200, {"data": [{"message_id": "", "is_sent": False,
-                                         "drop_reason": {"code": drop[0], "message": drop[1]}}]})
-        mid = payloads.new_id()
-        reply = payloads.reply_to(parent_id, parent[0], parent[1]) if parent is not None else None
-        self.sim.notify("channel.chat.message", payloads.chat_message(grant.user, text, message_id=mid, reply=reply,
-                                                               badges=_badges(self, grant.user[0])))
-        return RouteReply(200, {"data": [{"message_id": mid, "is_sent": True, "drop_reason": None}]})
-
-    def _drop_reason(self, user_id: str, text: str) -> tuple[str, str] | None:
-        if self.drop_next is not None:
-            drop, self.drop_next = self.drop_next, None
-            return drop
-        if self._banned(user_id):
-            return ("msg_banned", "You are permanently banned from talking in this channel.")
-        if self._is_mod(user_id):
-            return None  # chat modes do not apply to the broadcaster and moderators
-        for mode, reason in DROP_MESSAGES.items():
-            if self.settings[mode] and not (mode == "emote_mode" and _only_emotes(text)):
-                return reason
-        return None
-
-    def _announce(self, req: Request, grant: Grant) -> RouteReply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        body = req.json()
-        text = body.get("message") if isinstance(body, dict) else None
-        if not isinstance(text, str) or not text:
-            return error(400, 'Missing required parameter "message"')
-        color = str(body.get("color") or "primary")
-        if color not in ("blue", "green", "orange", "purple", "primary"):
-            return error(400, "The color is not valid.")
-        now = time.monotonic()
-        if now - self.last_announcement < self.announce_every:
-            return _endpoint_limit("You may send only one announcement every 2 seconds.")
-        self.last_announcement = now
-        self.sim.notify("channel.chat.notification", chat.announcement(grant.user, text[:MAX_MESSAGE], color.upper()))
-        return RouteReply(204)
-
-    def _shoutout(self, req: Request, grant: Grant) -> RouteReply:
-        if (bad := self._moderator(req, grant, "from_broadcaster_id")) is not None:
-            return bad
-        to = self.by_id(req.q("to_broadcaster_id"))
-        if to is None:
-            return error(400, "The ID in to_broadcaster_id is not valid.")
-        if to[0] == self.sim.broadcaster[0]:
-            return error(400, "The broadcaster may not give themselves a Shoutout.")
-        now = time.monotonic()
-        if now - self.last_shoutout < self.shoutout_every:
-            return _endpoint_limit("A Shoutout may be given once every 2 minutes.")
-        if now - self.shoutouts.get(to[0], float("-inf")) < self.shoutout_same:
-            return _endpoint_limit(f"{to[2]} was given a Shoutout in the last 60 minutes.")
-        self.last_shoutout = self.shoutouts[to[0]] = now
-        self.sim.notify("channel.shoutout.create", moderation.shoutout_create(to, 42, grant.user))
-        return RouteReply(204)
-
-    def _settings(self, req: Request, grant: Grant) -> RouteReply:
-        if (bad := self._moderator(req, grant)) is not None:
-            return bad
-        body = req.json()
-        if not isinstance(body, dict) or not body:
-            return error(400, "The request body must contain at least one setting.")
-        changes = dict(body)
-        wait = changes.get("slow_mode_wait_time")
-        if wait is not None and (not isinstance(wait, int) or not 3 <= wait <= 120):
-            return error(400, "The value of slow_mode_wait_time must be from 3 through 120.")
-        minutes = changes.get("follower_mode_duration")
-        if minutes is not None and (not isinstance(minutes, int) or not 0 <= minutes <= 129600):
-            return error(400, "The value of follower_mode_duration must be from 0 through 129600.")
-        unknown = set(changes) - (set(self.settings) - {"broadcaster_id"})
-        if unknown:
-            return error(400, f"Unknown setting: {sorted(unknown)[0]}")
-        if changes.get("slow_mode") is True and wait is None:
-            changes["slow_mode_wait_time"] = 30  # Twitch's default
-        if changes.get("slow_mode") is False:
-            changes["slow_mode_wait_time"] = None
-        if changes.get("follower_mode") is True and minutes is None:
-            changes["follower_mode_duration"] = 0
-        if changes.get("follower_mode") is False:
-            changes["follower_mode_duration"] = None
-        self.settings.update(changes)
-        now = self.settings
-        self.sim.notify("channel.chat_settings.update", moderation.chat_settings(
-            slow=now["slow_mode_wait_time"] if now["slow_mode"] else None,
-            followers=now["follower_mode_duration"] if now["follower_mode"] else None,
-            subs=now["subscriber_mode"], emote_only=now["emote_mode"], unique=now["unique_chat_mode"]))
-        return RouteReply(200, {"data": [dict(self.settings, moderator_id=grant.user[0])]})
-
-    # -- moderation ----------------------------------------------------------------------------------------------
 
 SCOPES = {
     "POST /helix/chat/messages": "user:write:chat",
@@ -271,19 +185,3 @@ SCOPES = {
     "POST /helix/moderation/automod/message": "moderator:manage:automod",
     "POST /helix/raids": "channel:manage:raids",
 }
-
-
-def _endpoint_limit(message: str) -> RouteReply:
-    """A per-endpoint 429: the per-minute bucket still has points (§5.10)."""
-    return error(429, message, headers={"Ratelimit-Limit": "800", "Ratelimit-Remaining": "797",
-                                        "Ratelimit-Reset": str(int(time.time()) + 60)})
-
-
-def _only_emotes(text: str) -> bool:
-    return all(f["type"] == "emote" for f in payloads.fragments(text))
-
-
-def _badges(state: HelixState, user_id: str) -> list[tuple[str, str, str]]:
-    if user_id == state.sim.broadcaster[0]:
-        return [("broadcaster", "1", "")]
-    return [("moderator", "1", "")] if user_id in state.moderators else []

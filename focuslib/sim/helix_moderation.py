@@ -95,7 +95,7 @@ class HelixModeration:
         self.sim.notify("channel.chat.clear_user_messages", chat.clear_user_messages(who))
         return RouteReply(200, {"data": [{"broadcaster_id": self.sim.broadcaster[0], "moderator_id": grant.user[0],
                                      "user_id": user_id, "created_at": payloads.now_rfc3339(),
-                                     "end_time": None if end is None else _rfc3339(end)}]})
+                                     "end_time": None if end is None else payloads.rfc3339(end)}]})
 
     def _unban(self, req: Request, grant: Grant) -> RouteReply:
         if (bad := self._moderator(req, grant)) is not None:
@@ -130,7 +130,8 @@ class HelixModeration:
             if who is None or not self._banned(user_id) or (wanted and user_id not in wanted):
                 continue
             rows.append({"user_id": user_id, "user_login": who[1], "user_name": who[2],
-                         "expires_at": "" if end is None else _rfc3339(end), "created_at": payloads.now_rfc3339(),
+                         "expires_at": "" if end is None else payloads.rfc3339(end),
+                         "created_at": payloads.now_rfc3339(),
                          "reason": "", "moderator_id": grant.user[0], "moderator_login": grant.user[1],
                          "moderator_name": grant.user[2]})
         return RouteReply(200, {"data": rows, "pagination": {}})
@@ -226,6 +227,3 @@ class HelixModeration:
 def _held_by(held: dict[str, Any]) -> Who:
     return (str(held.get("user_id")), str(held.get("user_login")), str(held.get("user_name")))
 
-
-def _rfc3339(moment: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))

@@ -139,15 +139,20 @@ def helix_auth(sim: SimState, req: Request) -> Grant | RouteReply:
     token = auth[7:] if auth.startswith("Bearer ") else ""
     grant = sim.grant_for(token)
     if not sim.strict_tokens and client_id:
-        return grant or sim.anonymous(client_id)
-    if grant is None or not client_id or grant.client_id != client_id:
+        grant = grant or sim.anonymous(client_id)
+    elif grant is None or not client_id or grant.client_id != client_id:
         return error(401, "Invalid OAuth token")
-    return grant
+    with sim.lock:  # every call costs a point of the caller's bucket, a refused one too (§5.10)
+        ok, headers = sim.buckets.take((grant.client_id, grant.user[0]))
+        if not ok:
+            sim.rate_limit_hits += 1
+    return grant if ok else error(429, "Too Many Requests", headers=headers)
 
 
-def rate_headers() -> dict[str, str]:
-    """The headers of an answer with points left in the bucket."""
-    return {"Ratelimit-Limit": "800", "Ratelimit-Remaining": "799", "Ratelimit-Reset": str(int(time.time()) + 1)}
+def rate_headers(sim: SimState, grant: Grant) -> dict[str, str]:
+    """The Ratelimit-* headers of an answer to `grant`'s caller: where its bucket stands."""
+    with sim.lock:
+        return sim.buckets.headers((grant.client_id, grant.user[0]))
 
 
 def eventsub_routes(sim: SimState) -> dict[str, Route]:
@@ -161,7 +166,7 @@ def eventsub_routes(sim: SimState) -> dict[str, Route]:
         if not isinstance(body, dict):
             return error(400, "error validating json")
         status, doc = sim.create_subscription(body, grant, req.headers.get("client-id", ""))
-        return RouteReply(status, doc, rate_headers())
+        return RouteReply(status, doc, rate_headers(sim, grant))
 
     def listing(req: Request) -> RouteReply:
         grant = helix_auth(sim, req)

@@ -21,6 +21,11 @@ def now_rfc3339() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def rfc3339(moment: float) -> str:
+    """Unix time `moment` as Helix writes times (whole seconds, UTC)."""
+    return dt.datetime.fromtimestamp(moment, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

@@ -8,6 +8,7 @@ and hands it to a route of the OAuth side (oauth_api.py), the Helix side
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qs
@@ -59,3 +60,9 @@ def error(status: int, message: str, reason: str = "", headers: dict[str, str] |
                410: "Gone", 422: "Unprocessable Entity", 429: "Too Many Requests"}
     return RouteReply(status, {"error": reason or reasons.get(status, "Error"), "status": status, "message": message},
                  headers or {})
+
+
+def endpoint_limit(message: str) -> RouteReply:
+    """A per-endpoint 429: the per-minute bucket still has points (§5.10)."""
+    return error(429, message, headers={"Ratelimit-Limit": "800", "Ratelimit-Remaining": "797",
+                                        "Ratelimit-Reset": str(int(time.time()) + 60)})

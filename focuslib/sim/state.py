@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import payloads
+from .bucket import Buckets
 from .catalog import CATALOG
 from .routing import Request
 
@@ -23,7 +24,9 @@ from .routing import Request
 HELIX_SCOPES = ("user:write:chat", "moderator:manage:banned_users", "moderator:manage:chat_messages",
                 "moderator:manage:announcements", "moderator:manage:shoutouts", "moderator:read:chatters",
                 "moderator:manage:warnings", "moderator:manage:chat_settings", "channel:manage:raids",
-                "moderator:manage:automod")
+                "moderator:manage:automod", "channel:manage:moderators", "moderation:read", "channel:manage:vips",
+                "channel:manage:broadcast", "channel:edit:commercial", "user:manage:whispers",
+                "channel:manage:polls", "channel:manage:predictions", "moderator:manage:shield_mode")
 ALL_SCOPES = tuple(sorted({s for row in CATALOG.values() for s in row[1]} | set(HELIX_SCOPES)))
 
 
@@ -56,6 +59,7 @@ class SimState:
         self.rate_limit_reset = 1.0
         self.rate_limited_until = 0.0  # the bucket stays empty until Ratelimit-Reset (§5.10)
         self.rate_limit_hits = 0  # 429s served
+        self.buckets = Buckets()  # Helix's points per client id and user (bucket.py); tests may shrink them
         self.token_requests: list[dict[str, str]] = []
         self.validate_calls = 0
         self.validate_delay = 0.0  # seconds /oauth2/validate takes to answer

@@ -22,6 +22,7 @@ NOTES: dict[str, str] = {
     "prime-upgrade": "a Prime sub upgraded to a paid one",
     "payforward": "a gifted sub paid forward",
     "raid": "an incoming raid",
+    "hateraid": "a hate raid: a raid, then 40 new accounts following and posting spam (try /shield)",
     "unraid": "a raid called off",
     "announce": "a moderator's announcement",
     "cheer": "a cheer of 100 bits with a message",

@@ -32,15 +32,18 @@ CHATTERS = [
     (("81230001", "pixel_otter", "Pixel_Otter"), "#FF7F50", [("subscriber", "12", "14")]),
     (("81230002", "mossy_lantern", "Mossy_Lantern"), "#3C8DFF", [("moderator", "1", ""), ("subscriber", "0", "2")]),
     (("81230003", "byte_heron", "byte_heron"), "", []),
-    (("81230004", "kaffee_katze", "KaffeeKatze"), "#9ACD32", [("vip", "1", ""), ("premium", "1", "")]),
+    (("81230004", "kaffeekatze", "KaffeeKatze"), "#9ACD32", [("vip", "1", ""), ("premium", "1", "")]),
     (("81230005", "tiny_compiler", "ちいさなコンパイラ"), "#DAA520", [("subscriber", "3", "3")]),
     (("81230006", "loud_kettle", "Loud_Kettle"), "#000000", [("founder", "0", "20")]),
 ]
 OTTER, MOSS, HERON, KATZE, TINY, KETTLE = (c[0] for c in CHATTERS)
-FRIEND = ("70000077", "rusty_raccoon", "RustyRaccoon")  # another streamer
+FRIEND = ("70000077", "rustyraccoon", "RustyRaccoon")  # another streamer
 ANONYMOUS_CHEERER = ("407665396", "ananonymouscheerer", "AnAnonymousCheerer")  # sends anonymous cheers to chat
 BROADCASTER = payloads.BROADCASTER
 STYLE = {c[0]: (c[1], c[2]) for c in CHATTERS}
+# How long each regular has followed the channel, in days (Get Channel Followers answers with it): all longer than
+# FOCUS_HOLD_FOLLOW_DAYS' 7, so the hold queue shows them from a first run on; newcomers follow from their follow.
+FOLLOWED_DAYS = {OTTER: 420, MOSS: 800, HERON: 35, KATZE: 260, TINY: 90, KETTLE: 12, FRIEND: 600}
 
 LINES = [
     "hey @DeskFox what are we building today? HeyGuys",
@@ -54,6 +57,11 @@ LINES = [
     "PogChamp it compiled",
 ]
 _seq = itertools.count(1)
+# New names on every run (a demo's newcomer must be new to a history that remembers the last run's).
+_BASE = random.randrange(90_000)
+HORDE = ("70000666", "hostile_horde", "Hostile_Horde")  # a raider bringing a hate raid
+SPAM = ["FOLLOW ME FOR FREE VIEWERS", "this stream is trash lol", "cheap-viewers dot example 50% off",
+        "E Z  E Z  E Z", "get a real job", "spam spam spam"]
 
 
 def say(who: Who, text: str, **kw: Any) -> Frames:
@@ -62,8 +70,20 @@ def say(who: Who, text: str, **kw: Any) -> Frames:
 
 
 def newcomer() -> Who:
-    n = 1000 + next(_seq) % 9000
+    n = 10_000 + (_BASE + next(_seq)) % 90_000
     return (str(70100000 + n), f"new_friend_{n}", f"New_Friend_{n}")
+
+
+def hate_raid(accounts: int = 40) -> Frames:
+    """A raid, then a wave of accounts nobody has seen, following and posting spam: what /shield is for."""
+    frames = raid(HORDE, 250)
+    for k in range(accounts):
+        n = 10_000 + (_BASE + next(_seq)) % 90_000
+        bot = (str(71100000 + n), f"raid_bot_{n}", f"Raid_Bot_{n}")
+        if k % 2:
+            frames.append(("channel.follow", payloads.follow(bot)))
+        frames += say(bot, SPAM[k % len(SPAM)])
+    return frames
 
 
 def sub(who: Who, tier: str = "1000") -> Frames:
@@ -165,7 +185,7 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "intro": lambda: say(newcomer(), "hi! first time here, I write Rust too", message_type="user_intro"),
     "effect": lambda: say(OTTER, "this one sparkles SeemsGood", message_type="power_ups_message_effect"),
     "giant-emote": lambda: say(KATZE, "PogChamp", message_type="power_ups_gigantified_emote"),
-    "shared-chat": lambda: say(("81239999", "far_guest", "FarGuest"), "hello from the other channel!",
+    "shared-chat": lambda: say(("81239999", "farguest", "FarGuest"), "hello from the other channel!",
                                source=FRIEND),
     "follow": lambda: [("channel.follow", payloads.follow(newcomer()))],
     "sub": lambda: sub(random.choice(CHATTERS)[0], random.choice(["1000", "1000", "2000", "3000"])),
@@ -176,6 +196,7 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "prime-upgrade": lambda: [("channel.chat.notification", chat.prime_paid_upgrade(KATZE))],
     "payforward": lambda: [("channel.chat.notification", chat.pay_it_forward(HERON, MOSS))],
     "raid": lambda: raid(FRIEND, random.randint(5, 400)),
+    "hateraid": lambda: hate_raid(),
     "unraid": lambda: [("channel.chat.notification", chat.unraid(FRIEND))],
     "announce": lambda: [("channel.chat.notification", chat.announcement(MOSS, "giveaway at the end of stream!",
                                                                      "PURPLE"))],
@@ -189,7 +210,7 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
         HERON, "random_sub_emote_unlock", 1000, emote="deskfoxHype"))],
     "shared-begin": lambda: [("channel.shared_chat.begin", community.shared_chat("begin", BROADCASTER, [FRIEND]))],
     "shared-update": lambda: [("channel.shared_chat.update", community.shared_chat(
-        "update", BROADCASTER, [FRIEND, ("70000078", "quiet_quokka", "QuietQuokka")]))],
+        "update", BROADCASTER, [FRIEND, ("70000078", "quietquokka", "QuietQuokka")]))],
     "shared-end": lambda: [("channel.shared_chat.end", community.shared_chat("end", BROADCASTER, []))],
     "goal-begin": lambda: [("channel.goal.begin", community.goal(
         "begin", "follow", "500 followers by Friday", 480, 500))],
@@ -201,7 +222,7 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "bitsbadge": lambda: [("channel.chat.notification", chat.bits_badge_tier(OTTER, 1000))],
     "charity": lambda: [("channel.chat.notification", chat.charity_donation(KATZE, "Code Club", 2500))],
     "watchstreak": lambda: [("channel.chat.notification", chat.watch_streak(TINY, 10, 450, "ten in a row!"))],
-    "shared-sub": lambda: [("channel.chat.notification", chat.shared(chat.sub(("81239999", "far_guest", "FarGuest")),
+    "shared-sub": lambda: [("channel.chat.notification", chat.shared(chat.sub(("81239999", "farguest", "FarGuest")),
                                                                   FRIEND))],
     "unknown-notice": lambda: [("channel.chat.notification", chat.unknown_notice(
         OTTER, "gift_sub_bonus_match", "Twitch matched Pixel_Otter's gift with 1 bonus sub!"))],

@@ -107,6 +107,18 @@ MIGRATIONS: list[str] = [
     """
     DROP INDEX IF EXISTS messages_mid;
     """,
+    # 3 -> 4: how long chatters have followed the channel.  The hold queue lets a new chatter through who has
+    # followed for FOCUS_HOLD_FOLLOW_DAYS; Twitch answers that with one call per chatter (Get Channel Followers),
+    # and a follow seen over EventSub tells it too: kept here, a later run asks Twitch nothing.
+    """
+    CREATE TABLE follows (
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        followed_at REAL,                  -- Unix time of the follow; NULL: not following when Twitch was asked
+        checked_at REAL NOT NULL,          -- when that was learned
+        PRIMARY KEY (channel, user_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 VERSION = len(MIGRATIONS)
 

@@ -45,7 +45,9 @@ from focuslib.store.known import KnownUsers
 from focuslib.store import schema
 from focuslib.store.schema import StoreError, is_busy, open_write, rollback
 from focuslib.store.spool import Run, Spool, heap_trimmer, rows_in
-from focuslib.twitch.events import ChatClear, ChatMessage, ClearUserMessages, MessageDelete, StreamOffline, StreamOnline
+from focuslib.text import rfc3339
+from focuslib.twitch.events import (ChatClear, ChatMessage, ClearUserMessages, Follow, MessageDelete, StreamOffline,
+                                    StreamOnline)
 
 CAPACITY = 100_000  # queued rows and events before `put` starts dropping (2 s of the fastest burst focus shows)
 CAPACITY_BYTES = 64 << 20  # ... or packed bytes (~190 a row; 100,000 long emoji messages would be 220 MB)
@@ -68,7 +70,8 @@ PAUSES = (0.1, 3.0)  # first and longest pause between tries on a locked databas
 RETENTION_CHUNK = 2_000  # rows retention deletes per transaction: another process waits at most that long
 # Retention: (table, the key a chunk is picked by, the time column compared with the cutoff).
 FORGET = (("messages", "id", "ts"), ("events", "id", "ts"), ("links", "id", "ts"),
-          ("streams", "id", "started_at"), ("users", "(channel, user_id)", "last_ts"))
+          ("streams", "id", "started_at"), ("users", "(channel, user_id)", "last_ts"),
+          ("follows", "(channel, user_id)", "checked_at"))
 
 T = TypeVar("T")
 # Chatter order: a run of chat rows is inserted sorted by chatter (the spool keeps each row's user id's first bytes;
@@ -98,6 +101,10 @@ INSERT_LINK = "INSERT INTO links (ts, channel, login, name, url, message_id) VAL
 # A deleted message by its chatter's index (there is no index by message id, see schema.py 2 -> 3).
 DELETE_BY_CHATTER = ("UPDATE messages SET deleted = 1 WHERE id = (SELECT id FROM messages WHERE channel = ? "
                      "AND user_id = ? AND message_id = ? ORDER BY ts DESC LIMIT 1)")
+# A follow age learned (Twitch's answer, or a follow seen over EventSub); NULL followed_at: not following.
+UPSERT_FOLLOW = ("INSERT INTO follows (channel, user_id, followed_at, checked_at) VALUES (?,?,?,?) "
+                 "ON CONFLICT (channel, user_id) DO UPDATE SET followed_at = excluded.followed_at, "
+                 "checked_at = excluded.checked_at")
 INSERT_EVENT = ("INSERT INTO events (ts, channel, type, user_id, login, name, target_id, target_login, target_name, "
                 "amount, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 
@@ -121,6 +128,14 @@ class Released(NamedTuple):
     name: str
     color: str
     message_ids: tuple[str, ...]  # those shown: what expired, was pushed out or was held in an earlier run stays held
+
+
+class FollowAge(NamedTuple):
+    """What Twitch said of how long a chatter has followed the channel (runtime/followage.py)."""
+
+    channel: str
+    user_id: str
+    followed_at: float | None  # Unix time; None: not following
 
 
 class QuestionsAnswered(NamedTuple):
@@ -199,6 +214,7 @@ class HistoryWriter:
         self.ready = threading.Event()  # set once `known` is loaded, or the database failed
         self.known: dict[str, KnownUsers] = {}  # channel -> chatters seen (read after `ready`)
         self.colors: list[tuple[str, str]] = []  # recent chatters' (login, color), newest first
+        self.follows: dict[str, dict[str, float]] = {}  # channel -> user id -> followed_at (read after `ready`)
         self.failed: str | None = None
         # Two counters, one per thread: a `+=` on one attribute from both could lose a count (read, other thread
         # adds, write back).
@@ -394,6 +410,11 @@ class HistoryWriter:
         for channel, user_id in conn.execute("SELECT channel, user_id FROM users WHERE known = 1"):
             seen.setdefault(channel, []).append(user_id)
         self.known = {channel: KnownUsers(ids) for channel, ids in seen.items()}
+        follows: dict[str, dict[str, float]] = {}
+        for channel, user_id, followed_at in conn.execute(
+                "SELECT channel, user_id, followed_at FROM follows WHERE followed_at IS NOT NULL"):
+            follows.setdefault(channel, {})[user_id] = followed_at
+        self.follows = follows
         self.colors = conn.execute("SELECT login, color FROM users WHERE color != '' ORDER BY last_ts DESC LIMIT ?",
                                    (RECENT_COLORS,)).fetchall()
 
@@ -455,6 +476,11 @@ class HistoryWriter:
             # An events row of its own, the chatter as its target: the recap says how many were let through.
             run(INSERT_EVENT, (ts, e.channel, "release", "", "", "", e.user_id, e.login, e.name, n, ""))
             run(UPSERT_USER, (e.channel, e.user_id, e.login, e.name, e.color, ts, 1))
+        elif kind is FollowAge:
+            run(UPSERT_FOLLOW, (e.channel, e.user_id, e.followed_at, ts))
+        elif kind is Follow and e.user.id:  # a follow seen live: its age is known without asking Twitch
+            followed = rfc3339(e.followed_at)
+            run(UPSERT_FOLLOW, (channel, e.user.id, followed.timestamp() if followed else ts, ts))
         elif kind is QuestionsAnswered:
             conn.executemany("UPDATE messages SET question = 2 WHERE id = ? AND question = 1",
                              [(i,) for i in e.ids])

@@ -6,7 +6,9 @@ message.  `COMMANDS` is the one table of commands and their help text: /help,
 `focus.py --help` and docs/commands.md's command list are made from it.
 
 Adding a command is one `Spec` in `COMMANDS` (name, usage, help, parser) plus
-one handler in `focuslib/runtime/execute.py` (`HANDLERS`).
+one handler in `focuslib/runtime/execute.py` (`HANDLERS`); the channel's commands
+(roles, markers, title, polls, ...) have their records and parsers in
+twitch/commands_channel.py, and their handlers in runtime/execute_channel.py.
 
 Limits come from the protocol notes §5: chat messages, announcements, ban and
 warn reasons are at most 500 characters (checked here, before anything is
@@ -16,27 +18,15 @@ digits and underscores, a leading `@` is tolerated.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Callable, Union
 
 from focuslib.text import whole_number
-
-MAX_MESSAGE = 500  # characters (Send Chat Message, announcements, reasons: §5.3, §5.4, §2.6)
-MAX_TIMEOUT = 14 * 24 * 3600  # 1,209,600 s (§5.4)
-MAX_FOLLOWERS_MINUTES = 129_600  # 90 days: follower_mode_duration's upper bound (Update Chat Settings)
-SLOW_RANGE = (3, 120)  # seconds: slow_mode_wait_time's range (Update Chat Settings)
-COLORS = ("blue", "green", "orange", "purple")  # announcement colours besides the default `primary` (§5.7)
-
-_LOGIN = re.compile(r"^[A-Za-z0-9_]{1,25}$")
-_DURATION = re.compile(r"^([0-9]{1,15})([smhdw]?)$")  # ASCII digits (\d is any script's), int()-sized
-MOST = 10**15 - 1  # a held message, question or line count: far more than any, and int()-sized
-_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-class CommandError(ValueError):
-    """What was typed is not a valid command; `str()` is one line for the streamer."""
-
+from focuslib.twitch.command_args import (COLORS, MAX_FOLLOWERS_MINUTES, MAX_TIMEOUT, MOST, SLOW_RANGE,
+                                          CommandError, Spec, duration, login, message, number, on_off, split)
+from focuslib.twitch.commands_channel import (CHANNEL, ROLES, Commercial, EndPoll, EndPrediction, Game, Marker, Me,
+                                              Mod, NewPoll, NewPrediction, Roles, Title, Unraid, UserCard, Vip,
+                                              Whisper)
 
 # -- the records ---------------------------------------------------------------------------------
 
@@ -127,6 +117,13 @@ class Raid:
 
 
 @dataclass(frozen=True, slots=True)
+class Shield:
+    """Shield Mode, followers-only chat and the hold queue for everyone new, in one step (off: all back)."""
+
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Allow:
     number: int  # the number focus showed on the held line (`#3`)
 
@@ -177,78 +174,32 @@ class Quit:
 
 
 Command = Union[Say, Reply, Ban, Timeout, Untimeout, Unban, Delete, Clear, Announce, Shoutout, Warn, Slow,
-                Followers, SubsOnly, EmoteOnly, Raid, Allow, Deny, History, Release, Questions, Done, Links, Help, Quit]
+                Followers, SubsOnly, EmoteOnly, Raid, Shield, Allow, Deny, History, Release, Questions, Done, Links,
+                Help, Quit, Vip, Mod, Roles, Marker, Title, Game, Commercial, Unraid, Whisper, NewPoll, EndPoll,
+                NewPrediction, EndPrediction, Me, UserCard]
 # Answered from focus's own memory on the main thread (runtime/memory.py), never sent to Twitch.
 MEMORY_COMMANDS = (History, Release, Questions, Done, Links)
-
-
-# -- argument helpers --------------------------------------------------------------------------------
-
-def login(word: str) -> str:
-    """A Twitch login as typed (`@Name` or `name`), lower-cased; CommandError if it cannot be one."""
-    name = word[1:] if word.startswith("@") else word
-    if not _LOGIN.match(name):
-        raise CommandError(f"not a Twitch login: {word[:40]!r}")
-    return name.lower()
-
-
-def message(text: str, what: str = "message") -> str:
-    """`text` if Twitch would take it (1..500 characters), else CommandError saying its length."""
-    text = text.strip()
-    if not text:
-        raise CommandError(f"the {what} is empty")
-    if len(text) > MAX_MESSAGE:
-        raise CommandError(f"the {what} is {len(text)} characters long; Twitch takes at most {MAX_MESSAGE}")
-    return text
-
-
-def duration(word: str, *, plain: int = 1) -> int:
-    """`30s`, `10m`, `1h`, `2d`, `1w` or a plain number (times `plain` seconds) -> seconds."""
-    m = _DURATION.match(word.strip().lower())
-    if m is None:
-        raise CommandError(f"not a duration: {word[:20]!r} (try 30s, 10m, 1h or 2d)")
-    return int(m.group(1)) * (_UNIT[m.group(2)] if m.group(2) else plain)
-
-
-def on_off(word: str) -> bool:
-    value = word.strip().lower()
-    if value in ("on", "1", "yes", "true"):
-        return True
-    if value in ("off", "0", "no", "false"):
-        return False
-    raise CommandError(f"say on or off, not {word[:20]!r}")
-
-
-def _number(word: str) -> int:
-    n = whole_number(word[1:] if word.startswith("#") else word, MOST)
-    if n is None or n < 1:
-        raise CommandError(f"not a held message number: {word[:20]!r}")
-    return n
 
 
 # -- one parser per command ----------------------------------------------------------------------------
 # Each takes the argument text after the command name (stripped) and returns a record.
 
-def _split(args: str, n: int) -> list[str]:
-    return args.split(None, n) if args else []
-
-
 def _reply(args: str) -> Command:
-    parts = _split(args, 1)
+    parts = split(args, 1)
     if len(parts) < 2:
         raise CommandError("")
     return Reply(login(parts[0]), message(parts[1]))
 
 
 def _ban(args: str) -> Command:
-    parts = _split(args, 1)
+    parts = split(args, 1)
     if not parts:
         raise CommandError("")
     return Ban(login(parts[0]), message(parts[1], "reason") if len(parts) > 1 else "")
 
 
 def _timeout(args: str) -> Command:
-    parts = _split(args, 2)
+    parts = split(args, 2)
     if len(parts) < 2:
         raise CommandError("")
     seconds = duration(parts[1])
@@ -259,7 +210,7 @@ def _timeout(args: str) -> Command:
 
 def _one_user(record: Callable[[str], Command]) -> Callable[[str], Command]:
     def parse(args: str) -> Command:
-        parts = _split(args, 1)
+        parts = split(args, 1)
         if len(parts) != 1:
             raise CommandError("")
         return record(login(parts[0]))
@@ -267,7 +218,7 @@ def _one_user(record: Callable[[str], Command]) -> Callable[[str], Command]:
 
 
 def _delete(args: str) -> Command:
-    parts = _split(args, 1)
+    parts = split(args, 1)
     if len(parts) > 1:
         raise CommandError("")
     return Delete(login(parts[0]) if parts else None)
@@ -282,7 +233,7 @@ def _no_args(record: Callable[[], Command]) -> Callable[[str], Command]:
 
 
 def _announce(args: str) -> Command:
-    parts = _split(args, 1)
+    parts = split(args, 1)
     if parts and parts[0].lower() in COLORS:
         if len(parts) < 2:
             raise CommandError("")
@@ -293,7 +244,7 @@ def _announce(args: str) -> Command:
 
 
 def _warn(args: str) -> Command:
-    parts = _split(args, 1)
+    parts = split(args, 1)
     if len(parts) < 2:
         raise CommandError("")
     return Warn(login(parts[0]), message(parts[1], "reason"))
@@ -331,16 +282,29 @@ def _toggle(record: Callable[[bool], Command]) -> Callable[[str], Command]:
     return parse
 
 
+def _shield(args: str) -> Command:
+    if len(args.split()) > 1:
+        raise CommandError("")
+    return Shield(on_off(args) if args else True)
+
+
 def _held(record: Callable[[int], Command]) -> Callable[[str], Command]:
     def parse(args: str) -> Command:
         if not args or len(args.split()) != 1:
             raise CommandError("")
-        return record(_number(args))
+        return record(number(args))
     return parse
 
 
+def _release(args: str) -> Command:
+    parts = split(args, 1)
+    if len(parts) > 1:
+        raise CommandError("")
+    return Release(login(parts[0]) if parts else "")
+
+
 def _history(args: str) -> Command:
-    parts = _split(args, 2)
+    parts = split(args, 2)
     limit = whole_number(parts[1], MOST) if len(parts) == 2 else 10
     if not 1 <= len(parts) <= 2 or limit is None or not 1 <= limit <= 100:
         raise CommandError("")
@@ -362,16 +326,6 @@ def _links(args: str) -> Command:
 
 # -- the table -------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Spec:
-    """One command: `/name`, its usage line, one line of help, and its argument parser."""
-
-    name: str
-    usage: str
-    help: str
-    parse: Callable[[str], Command]
-
-
 COMMANDS: tuple[Spec, ...] = (
     Spec("reply", "/reply USER TEXT", "reply to USER's latest message", _reply),
     Spec("ban", "/ban USER [REASON]", "ban USER from the chat", _ban),
@@ -391,19 +345,23 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("subs", "/subs on|off", "subscribers-only chat", _toggle(SubsOnly)),
     Spec("emoteonly", "/emoteonly on|off", "emote-only chat", _toggle(EmoteOnly)),
     Spec("raid", "/raid CHANNEL", "raid CHANNEL", _one_user(Raid)),
+    *ROLES,
+    Spec("shield", "/shield [on|off]", "a hate raid: Shield Mode, followers-only chat and the hold queue for everyone "
+         "new in one step; off restores the chat settings from before", _shield),
+    *CHANNEL,
     Spec("allow", "/allow N", "let through message #N that AutoMod held", _held(Allow)),
     Spec("deny", "/deny N", "reject message #N that AutoMod held", _held(Deny)),
     Spec("history", "/history USER [N]", "USER's last N messages (10), first seen, count, timeouts and bans",
          _history),
-    Spec("release", "/release USER", "show a held first-time chatter's messages; they are known from now on",
-         _one_user(Release)),
+    Spec("release", "/release [USER]", "show a held first-time chatter's messages; they are known from now on "
+         "(alone: who is held)", _release),
     Spec("questions", "/questions", "open questions to you (a ? and @you, or !q), numbered", _no_args(Questions)),
     Spec("done", "/done N", "mark question N answered", _done),
     Spec("links", "/links [DURATION]", "links posted in chat since focus started (or in the last DURATION)", _links),
     Spec("help", "/help", "list these commands", _no_args(Help)),
     Spec("quit", "/quit", "stop focus", _no_args(Quit)),
 )
-_BY_NAME = {spec.name: spec for spec in COMMANDS}
+_BY_NAME = {name: spec for spec in COMMANDS for name in (spec.name, *spec.aliases)}
 
 
 def find(name: str) -> Spec | None:

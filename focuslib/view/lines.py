@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from collections import OrderedDict
 from typing import Callable, Mapping
 
 from focuslib.text import display_name, sanitize
@@ -23,9 +24,10 @@ from focuslib.view.style import ALERT_LABELS, BADGE_MARKS, BADGE_NAMES, STYLES
 
 DIM = "2"
 BOLD = "1"
-NBSP = "\u00a0"  # keeps a banner label in one piece when a line wraps
+GLUE = "\x1f"  # joins a banner's words and padding while a line wraps (a space once wrapped; sanitized text has none)
 
 CACHE_SIZE = 1024  # painted names and chat heads kept: the chatters of the last minutes (bounded memory)
+WITHHELD = 256  # events waiting to be drawn without their held text (a twin waits 1.5 s at most)
 
 
 class Lines:
@@ -56,6 +58,22 @@ class Lines:
         self.mention_me_style = f"{BOLD};7;{self.rgb('#FFD166')}" if self.color else ""  # @ the broadcaster
         self.mention_style = f"{BOLD};{self.styles['mention']}" if self.color else ""
         self.emote_style = f"3;{self.styles['emote']}" if self.color else ""
+        self._withheld: OrderedDict[int, object] = OrderedDict()  # id -> event shown without its held text
+
+    def withhold(self, event: object) -> None:
+        """`event` (its text already taken out) is shown with `(message held)` where the text would be: the hold
+        queue keeps that text for /release.  Kept by identity, with the event itself (its id stays its own)."""
+        withheld = self._withheld
+        withheld[id(event)] = event
+        if len(withheld) > WITHHELD:
+            withheld.popitem(last=False)
+
+    def text_held(self, event: object) -> list[Run]:
+        """The `(message held)` mark for an event the hold queue took the text of (once per line drawn)."""
+        if self._withheld.get(id(event)) is not event:
+            return []
+        del self._withheld[id(event)]
+        return [(" (message held)", DIM if self.color else "")]
 
     def rgb(self, color: str) -> str:
         """SGR parameters for `#RRGGBB`, made readable on the theme and fitted to the color depth."""
@@ -123,15 +141,15 @@ class Lines:
     def banner(self, alert: str) -> Run:
         """The highlighted label an alert line starts with."""
         self.last_alert = alert
-        label = ALERT_LABELS[alert]
+        label = ALERT_LABELS[alert].replace(" ", GLUE)  # one word: a wrap never splits it
         if not self.color:
             return (f"[{label}]", "")
-        kind = {"first": "points", "mention": "me"}.get(alert, alert)
-        return (f"{NBSP}{label}{NBSP}", f"{BOLD};7;{self.styles[kind]}")
+        kind = {"first": "points", "first_mention": "points", "mention": "me"}.get(alert, alert)
+        return (f"{GLUE}{label}{GLUE}", f"{BOLD};7;{self.styles[kind]}")
 
     def finish(self, runs: list[Run], indent: int) -> str:
         text, self.last_rows = layout(runs, self.width, indent, self.color)
-        return text
+        return text.replace(GLUE, " ") if GLUE in text else text  # wrapped already: a plain space from here on
 
     def event_line(self, kind: str, parts: list[Run], alert: str = "") -> str:
         """A channel-event line: [stamp] [banner] symbol, then `parts` (already sanitized)."""

@@ -92,6 +92,7 @@ class Presenter:
         self.types = types  # subscription types focus has; None = all of them
         self.bell = bell
         self.follows: FloodGate[User] = FloodGate(flood_limit, flood_window)
+        self.firsts: FloodGate[User] = FloodGate(flood_limit, flood_window)  # first-time chatters, as follows
         self.bombs = GiftBombs(gift_wait)
         self.progress: Throttle[Event] = Throttle(progress_interval)
         self.twins = Twins(twin_window)
@@ -194,8 +195,8 @@ class Presenter:
 
     def deadline(self) -> float | None:
         """The monotonic time `tick` next needs to run, None when nothing waits."""
-        times = [d for d in (self.follows.deadline(), self.bombs.deadline(), self.progress.deadline(),
-                             self.twins.deadline()) if d is not None]
+        times = [d for d in (self.follows.deadline(), self.firsts.deadline(), self.bombs.deadline(),
+                             self.progress.deadline(), self.twins.deadline()) if d is not None]
         return min(times) if times else None
 
     def flush(self, now: float) -> None:
@@ -210,6 +211,9 @@ class Presenter:
         names = self.follows.due(now)
         if names:
             self._emit(self.renderer.follow_summary(names, self.follows.window))
+        firsts = self.firsts.due(now)
+        if firsts:
+            self._emit(self.renderer.first_summary(firsts, self.firsts.window))
         for bomb in self.bombs.due(now):
             self._finish_bomb(bomb)
         for event in self.progress.due(now):
@@ -220,6 +224,8 @@ class Presenter:
     def _chat(self, m: ChatMessage, now: float) -> None:
         if m.reward_id and self._has(REDEMPTION) and self._wanted("points"):
             return  # the redemption line shows it (see the module docstring)
+        if self.renderer.is_first(m) and not self.firsts.add(m.chatter, now):
+            self.renderer.plain_first(m.message_id)  # a wave of new accounts: their lines without the banner
         line = self.renderer.event(m)
         if line is None:
             return

@@ -44,6 +44,7 @@ class Renderer(Lines):
         super().__init__(mode, timestamps=timestamps, clock=clock, width=width, theme=theme, held=held)
         self._first: set[str] = set()  # message ids of first-time chatters focus's history found
         self._no_quote: set[str] = set()  # message ids of replies to a message the hold queue keeps off stream
+        self._no_first: set[str] = set()  # first-time chatters named in a wave's summary line instead
         self._dispatch: dict[type, Callable[[Event], str | None]] = {
             ChatMessage: self._chat,  # type: ignore[dict-item]
             **renderers(self),
@@ -61,6 +62,19 @@ class Renderer(Lines):
         if len(self._first) > 64:  # only the message about to be rendered is ever in here
             self._first.clear()
         self._first.add(message_id)
+
+    def is_first(self, m: ChatMessage) -> bool:
+        """Whether `m` will be drawn with the first-time chatter banner (focus's history, or Twitch's intro)."""
+        return m.message_id in self._first or m.message_type == "user_intro"
+
+    def plain_first(self, message_id: str) -> None:
+        """The next line for `message_id` gets no first-time banner: a wave of them is summed up in one line."""
+        if len(self._no_first) > 64:  # only the message about to be rendered is ever in here
+            self._no_first.clear()
+        self._no_first.add(message_id)
+
+    def first_summary(self, names: Sequence[User], window: float) -> str:
+        return notices.first_summary(self, names, window)
 
     def hide_quote(self, message_id: str) -> None:
         """The next line for `message_id` (a reply) does not quote its parent: the hold queue keeps that text
@@ -133,6 +147,10 @@ class Renderer(Lines):
         first = self._first and m.message_id in self._first
         if first:
             self._first.discard(m.message_id)
+        if self._no_first and m.message_id in self._no_first:
+            self._no_first.discard(m.message_id)
+            first = False
+            m = m._replace(message_type="text") if m.message_type == "user_intro" else m
         plain = not (first or m.reply or mention_me or shared or m.bits or m.reward_id or m.animation_id or m.action
                      or m.message_type != "text")
         if plain:
@@ -157,7 +175,9 @@ class Renderer(Lines):
     def _chat_slow(self, m: ChatMessage, stamp: Run, head: list[Run], body: list[Run], mention_me: bool,
                    shared: bool, first: bool = False) -> str:
         runs: list[Run] = [stamp]
-        if first or m.message_type == "user_intro":
+        if (first or m.message_type == "user_intro") and mention_me:  # both: one banner, never split by a wrap
+            runs += (self.banner("first_mention"), (" ", ""))
+        elif first or m.message_type == "user_intro":
             runs += (self.banner("first"), (" ", ""))
         elif mention_me:
             runs += (self.banner("mention"), (" ", ""))

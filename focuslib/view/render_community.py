@@ -36,7 +36,10 @@ def renderers() -> dict[type, Callable[[Lines, Any], str | None]]:
 
 def bits_use(r: Lines, e: BitsUse) -> str:
     if e.kind == "cheer":  # the same line channel.cheer draws: whichever twin comes, the moment reads alike
-        return cheer(r, Cheer(e.user, e.broadcaster, e.anonymous, e.text, e.bits))
+        same = Cheer(e.user, e.broadcaster, e.anonymous, e.text, e.bits)
+        if r.text_held(e):
+            r.withhold(same)
+        return cheer(r, same)
     who = r.name_run(e.user) if not e.anonymous else ("Someone", "")
     amount = (plural(e.bits, "bit"), f"1;{r.styles['bits']}" if r.color else "")
     if e.kind == "power_up":
@@ -52,7 +55,7 @@ def bits_use(r: Lines, e: BitsUse) -> str:
     text = sanitize(e.text).strip()
     if text:
         parts.append(t(f": {text}"))
-    return r.event_line("bits", parts)
+    return r.event_line("bits", parts + r.text_held(e))
 
 
 def automatic_reward(r: Lines, e: AutomaticReward) -> str:
@@ -65,7 +68,7 @@ def automatic_reward(r: Lines, e: AutomaticReward) -> str:
     text = sanitize(e.text).strip()
     if text:
         parts.append(t(f": {text}"))
-    return r.event_line("points", parts)
+    return r.event_line("points", parts + r.text_held(e))
 
 
 def _channels(users: tuple[User, ...] | list[User]) -> str:

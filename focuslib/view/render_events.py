@@ -86,7 +86,8 @@ def subscription_message(r: Lines, e: SubscriptionMessage) -> str:
     if e.streak_months:
         text += f", {e.streak_months} in a row"
     parts = [r.name_run(e.user), t(text)]
-    return r.event_line("sub", _with_message(r, parts, _emote_fragments(e.text, e.emotes), e.broadcaster), "sub")
+    parts = _with_message(r, parts, _emote_fragments(e.text, e.emotes), e.broadcaster) + r.text_held(e)
+    return r.event_line("sub", parts, "sub")
 
 
 def _emote_fragments(text: str, emotes: tuple[tuple[int, int], ...]) -> list[Fragment]:
@@ -113,7 +114,7 @@ def cheer(r: Lines, e: Cheer) -> str:
     message = sanitize(e.message).strip()
     if message:
         parts.append(t(f": {message}"))
-    return r.event_line("bits", parts)
+    return r.event_line("bits", parts + r.text_held(e))
 
 
 def raid(r: Lines, e: ChannelRaid) -> str:
@@ -127,7 +128,7 @@ def redemption(r: Lines, e: Redemption) -> str:
     text = sanitize(e.user_input).strip()
     if text:
         parts.append(t(f": {text}"))
-    return r.event_line("points", parts)
+    return r.event_line("points", parts + r.text_held(e))
 
 
 def hype_train(r: Lines, e: HypeTrain) -> str:

@@ -17,7 +17,7 @@ from focuslib.twitch.events import (AnnouncementNotice, BitsBadgeNotice, Charity
                      Fragment, GifterNotice, ModiversaryNotice, PrimeUpgradeNotice, RaidNotice, ResubNotice,
                      SubGiftNotice, SubNotice, User, WatchStreakNotice)
 from focuslib.view.layout import Run, text_width
-from focuslib.text import display_name, sanitize
+from focuslib.text import display_name, rfc3339, sanitize
 
 if TYPE_CHECKING:
     from focuslib.view.lines import Lines
@@ -53,11 +53,7 @@ def duration(seconds: float) -> str:
 
 def _time(value: str) -> dt.datetime | None:
     """An RFC 3339 time; one without a time zone (seen from local servers) is read as UTC."""
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+    return rfc3339(value)
 
 
 TIERS = {"1000": "T1", "2000": "T2", "3000": "T3"}  # Prime subs are "1000" too
@@ -187,7 +183,7 @@ def chat_notification(r: Lines, n: ChatNotification) -> str:
             parts = [t(n.system_message)]
         else:
             parts.append(t(": " + (n.notice_type or "a chat notice").replace("_", " ")))
-    return _notice_line(r, n, kind, _with_message(r, parts, n.fragments, n.broadcaster), alert)
+    return _notice_line(r, n, kind, _with_message(r, parts, n.fragments, n.broadcaster) + r.text_held(n), alert)
 
 
 ANNOUNCE = {"blue": "#3A8EFF", "green": "#00B86B", "orange": "#FF8A00", "purple": "#9146FF"}
@@ -217,6 +213,14 @@ def gift_recipients(r: Lines, recipients: Sequence[User], expected: int) -> str:
     missing = max(0, expected - len(recipients))
     tail = f" (+{missing} not shown by Twitch)" if missing else ""
     return r.event_line("gift", [t("→ " + names_line(recipients, budget - len(tail), True) + tail)])
+
+
+def first_summary(r: Lines, names: Sequence[User], seconds: float) -> str:
+    """A wave of first-time chatters (a raid of new accounts): one line per window, never a wall of banners."""
+    head = f"{len(names):,} first-time chatter{'' if len(names) == 1 else 's'} in {duration(seconds)}: "
+    stamp = text_width(r.stamp_run()[0])
+    budget = (r.width or 120) - stamp - 2 - len(head)
+    return r.event_line("info", [t(head + names_line(names, budget))])
 
 
 def follow_summary(r: Lines, names: Sequence[User], seconds: float) -> str:

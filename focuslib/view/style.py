@@ -64,7 +64,8 @@ BADGE_MARKS = {
 # Other badges are shown by name, some shortened.
 BADGE_NAMES = {"premium": "prime", "sub-gifter": "gifter", "sub-gift-leader": "gift-leader", "glhf-pledge": "glhf"}
 
-ALERT_LABELS = {"raid": "RAID", "sub": "SUB", "gift": "GIFT", "first": "FIRST CHAT", "mention": "MENTION"}
+ALERT_LABELS = {"raid": "RAID", "sub": "SUB", "gift": "GIFT", "first": "FIRST CHAT", "mention": "MENTION",
+                "first_mention": "FIRST CHAT · MENTION"}
 
 # message_type -> (style kind, label) shown before the text (§3.1).
 TYPE_LABELS = {
@@ -76,7 +77,7 @@ TYPE_LABELS = {
 
 # The devlog printer's and doctor's colors: SGR parameters of the 16 basic colors, which every terminal and
 # theme shows, so they need no fitting to the color depth.  Painted by `layout.paint` (NO_COLOR: not at all).
-RECORD_KINDS = {"frame": "36", "lifecycle": "35", "error": "1;31", "bad_frame": "33", "devlog": "33"}
+RECORD_KINDS = {"frame": "36", "lifecycle": "35", "error": "1;31", "bad_frame": "33", "devlog": "33", "note": "1;32"}
 JSON_PARTS = {"key": "34", "string": "32", "number": "33", "literal": "35"}
 CHECK_STATUS = {"ok": "32", "FAIL": "1;31", "skip": "2"}
 QUIET = "2"  # dim: notes, keepalives

@@ -65,6 +65,11 @@ class Terminal:
         self._places: OrderedDict[Hashable, tuple[int, int]] = OrderedDict()  # key -> (first row, rows)
         self._drops = 0  # lines the stream dropped (runtime/backlog.py) when rows were last counted
 
+    @property
+    def live_status(self) -> bool:
+        """The status is redrawn in place (a terminal's last line, or the input line's toolbar), not printed."""
+        return self.fancy or self._sink is not None
+
     def line(self, text: str, key: Hashable | None = None, rows: int | None = None) -> None:
         """Queue one output line (no newline) for the next `flush`.
 

@@ -1,0 +1,147 @@
+"""/shield: one command for a hate raid, and /shield off to put everything back as it was.
+
+`/shield` (and `focus.py shield on`, `make shield`) takes three steps, each
+answered by one line, each on its own (a step that fails says which and why --
+a missing scope names it and `make auth` -- and leaves the others on):
+1. Twitch's Shield Mode (PUT /moderation/shield_mode, moderator:manage:shield_mode);
+2. followers-only chat for FOCUS_SHIELD_FOLLOW_MINUTES (default 10), after the
+   chat settings in force were saved to $FOCUS_DATA_DIR/shield.json (0600);
+3. the hold queue for everyone the history or a badge does not know -- follow
+   age does not count while shielded (runtime/vetting.py) -- in the running
+   focus; a focus running elsewhere does the same when Twitch tells it Shield
+   Mode began (channel.shield_mode.begin).
+`/shield off` ends Shield Mode, restores exactly the saved chat settings (not
+Twitch's defaults: followers-only for 30 minutes before stays 30 minutes) and
+puts the hold queue back to what it was.  A second /shield keeps the first
+one's saved settings: they are the ones from before the raid.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from focuslib.config import ensure_private_dir, write_private
+from focuslib.errors import ConfigError, FocusError
+from focuslib.net.chat_api import Outcome, span
+
+SAVED = "shield.json"
+FOLLOW_MINUTES = 10
+MAX_FOLLOW_MINUTES = 129_600  # follower_mode_duration's upper bound (Update Chat Settings)
+KEPT = ("follower_mode", "follower_mode_duration")  # what /shield changes, so what /shield off restores
+
+
+@dataclass(frozen=True, slots=True)
+class ShieldPlan:
+    """What /shield needs besides Twitch: where the settings are saved, the followers-only minutes, and the
+    running focus's hold queue (None in a one-shot command: a running focus follows Twitch's Shield Mode)."""
+
+    data_dir: Path | None
+    minutes: int = FOLLOW_MINUTES
+    hold: Callable[[bool], str] | None = None
+
+
+def follow_minutes(env: Mapping[str, str]) -> int:
+    """FOCUS_SHIELD_FOLLOW_MINUTES: how long chatters must have followed to chat while shielded."""
+    text = env.get("FOCUS_SHIELD_FOLLOW_MINUTES", "").strip() or str(FOLLOW_MINUTES)
+    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= MAX_FOLLOW_MINUTES:
+        raise ConfigError(f"FOCUS_SHIELD_FOLLOW_MINUTES={text[:40]!r} is not a number of minutes from 0 to "
+                          f"{MAX_FOLLOW_MINUTES:,}", "set it to e.g. 10 (0: any follower), or unset it")
+    return int(text)
+
+
+def shield(ex: Any, on: bool, plan: ShieldPlan) -> Outcome:
+    """Carry out /shield or /shield off with `ex` (runtime/execute.Executor, which imports this module): one
+    (done?, line) per step; `ok` only when every step was done."""
+    steps = _on(ex, plan) if on else _off(ex, plan)
+    return Outcome(all(ok for ok, _ in steps), "\n".join(line for _, line in steps),
+                   0 if all(ok for ok, _ in steps) else 1, tuple(steps))
+
+
+def _on(ex: Any, plan: ShieldPlan) -> list[tuple[bool, str]]:
+    steps: list[tuple[bool, str]] = []
+    saved = _saved(plan)
+    if saved is None:  # the settings from before the raid; a /shield already on keeps the first ones
+        now = ex.api.current_settings()
+        if isinstance(now, Outcome):
+            steps.append((False, f"{now.text}; /shield off will leave followers-only as it is"))
+        else:
+            steps.append(_save(plan, {key: now.get(key) for key in KEPT}))
+    steps.append(_step(ex.api.shield_mode(True)))
+    minutes = plan.minutes
+    said = "followers-only chat on" + (f" (following for {span(minutes * 60)})" if minutes else "")
+    steps.append(_step(ex.api.settings({"follower_mode": True, "follower_mode_duration": minutes}, said)))
+    steps.append(_hold(plan, True))
+    return [step for step in steps if step[1]]
+
+
+def _off(ex: Any, plan: ShieldPlan) -> list[tuple[bool, str]]:
+    steps = [_step(ex.api.shield_mode(False))]
+    saved = _saved(plan)
+    if saved is None:
+        steps.append((True, "no chat settings saved by /shield: followers-only stays as it is (/followers off "
+                            "ends it)"))
+    else:
+        before = {key: saved.get(key) for key in KEPT}
+        followers = bool(before["follower_mode"])
+        minutes = before["follower_mode_duration"] if followers else None
+        changes: dict[str, Any] = {"follower_mode": followers}
+        if followers and isinstance(minutes, int):
+            changes["follower_mode_duration"] = minutes
+        said = "chat settings restored: followers-only " + (
+            "off" if not followers else f"on (following for {span(minutes * 60)})" if minutes else "on")
+        outcome = ex.api.settings(changes, said)
+        if outcome.ok:
+            _forget(plan)
+        steps.append(_step(outcome if outcome.ok else Outcome(
+            False, f"{outcome.text}; they stay saved, /shield off tries again", outcome.status)))
+    steps.append(_hold(plan, False))
+    return [step for step in steps if step[1]]
+
+
+def _step(outcome: Outcome) -> tuple[bool, str]:
+    return outcome.ok, outcome.text
+
+
+def _hold(plan: ShieldPlan, on: bool) -> tuple[bool, str]:
+    if plan.hold is None:
+        return True, ("a running focus holds every new chatter while Shield Mode is on" if on else "")
+    return True, plan.hold(on)
+
+
+def _path(plan: ShieldPlan) -> Path | None:
+    return plan.data_dir / SAVED if plan.data_dir is not None else None
+
+
+def _saved(plan: ShieldPlan) -> dict[str, Any] | None:
+    path = _path(plan)
+    try:
+        doc = json.loads(path.read_text()) if path is not None else None
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) and "follower_mode" in doc else None
+
+
+def _save(plan: ShieldPlan, settings: dict[str, Any]) -> tuple[bool, str]:
+    path = _path(plan)
+    if path is None:
+        return False, "chat settings not saved (no data directory): /shield off will leave followers-only as it is"
+    try:
+        ensure_private_dir(path.parent)
+        write_private(path, json.dumps({**settings, "saved_at": time.time()}).encode())
+    except (OSError, FocusError) as exc:
+        why = getattr(exc, "strerror", None) or getattr(exc, "message", "") or type(exc).__name__
+        return False, f"could not save the chat settings to {path} ({why}): /shield off will leave followers-only"
+    return True, ""
+
+
+def _forget(plan: ShieldPlan) -> None:
+    path = _path(plan)
+    if path is not None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
