@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import stat
 
-from conftest import N_SUBS
+from conftest import N_SUBS, t
+from focuslib.net.client import HttpClient
 from focuslib.runtime.shield import SAVED, ShieldPlan
 from focuslib.sim import payloads
 from focuslib.sim.state import ALL_SCOPES
@@ -78,6 +79,24 @@ def test_a_step_that_fails_says_which_and_leaves_the_rest_on(sim, talk, tmp_path
     assert (tmp_path / SAVED).exists()  # kept for the next try
     del sim.helix.broken["PATCH /helix/chat/settings"]
     assert ex.run_line("/shield off").steps[1] == (True, "chat settings restored: followers-only off")
+
+
+def test_a_step_twitch_never_answers_is_one_line_and_the_hold_is_on_before_any_call(sim, talk, tmp_path):
+    calls_before_hold: list[int] = []
+    ex = talk()
+    ex.shield = ShieldPlan(tmp_path, 10, lambda on: calls_before_hold.append(
+        sum(r.path.startswith(("/helix/chat/settings", "/helix/moderation")) for r in sim.requests)) or "hold on")
+    ex.api.helix.http = short = HttpClient(timeout=t(1.0))  # Twitch never answers the Shield Mode call in time
+    sim.helix.slow["PUT /helix/moderation/shield_mode"] = t(3.0)
+    try:
+        on = ex.run_line("/shield")
+    finally:
+        short.close()
+    assert calls_before_hold == [0]  # the stream is guarded first: Twitch's calls can wait (a rate limit, a timeout)
+    assert [ok for ok, _ in on.steps] == [False, True, True] and not on.ok
+    assert on.steps[0][1].startswith("could not turn Shield Mode on: ") and "\n" not in on.steps[0][1]
+    assert on.steps[1:] == ((True, "followers-only chat on (following for 10m)"), (True, "hold on"))
+    assert sim.helix.settings["follower_mode"] is True  # the step after the one that failed was still taken
 
 
 def test_shield_from_a_shell_reaches_a_running_focus_its_hold_and_its_status(sim, env, start_focus):

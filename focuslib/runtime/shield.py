@@ -62,24 +62,37 @@ def shield(ex: Any, on: bool, plan: ShieldPlan) -> Outcome:
 
 
 def _on(ex: Any, plan: ShieldPlan) -> list[tuple[bool, str]]:
+    # The hold first: it is this focus's own and instant, while each of Twitch's calls can wait (an empty
+    # rate-limit bucket, a timeout) -- the raid's text must not reach the stream meanwhile.  Its line comes last.
+    hold = _hold(plan, True)
     steps: list[tuple[bool, str]] = []
     saved = _saved(plan)
     if saved is None:  # the settings from before the raid; a /shield already on keeps the first ones
-        now = ex.api.current_settings()
+        now = _call(ex.api.current_settings, "read the chat settings")
         if isinstance(now, Outcome):
             steps.append((False, f"{now.text}; /shield off will leave followers-only as it is"))
         else:
             steps.append(_save(plan, {key: now.get(key) for key in KEPT}))
-    steps.append(_step(ex.api.shield_mode(True)))
+    steps.append(_step(_call(lambda: ex.api.shield_mode(True), "turn Shield Mode on")))
     minutes = plan.minutes
     said = "followers-only chat on" + (f" (following for {span(minutes * 60)})" if minutes else "")
-    steps.append(_step(ex.api.settings({"follower_mode": True, "follower_mode_duration": minutes}, said)))
-    steps.append(_hold(plan, True))
+    steps.append(_step(_call(lambda: ex.api.settings({"follower_mode": True, "follower_mode_duration": minutes},
+                                                     said), "change the chat settings")))
+    steps.append(hold)
     return [step for step in steps if step[1]]
 
 
+def _call(fn: Callable[[], Any], doing: str) -> Any:
+    """One of Twitch's calls as a step: a network failure (a timeout, focus stopping) is that step's line, not the
+    end of the command -- the other steps are still taken."""
+    try:
+        return fn()
+    except FocusError as exc:
+        return Outcome(False, f"could not {doing}: {exc.message}")
+
+
 def _off(ex: Any, plan: ShieldPlan) -> list[tuple[bool, str]]:
-    steps = [_step(ex.api.shield_mode(False))]
+    steps = [_step(_call(lambda: ex.api.shield_mode(False), "turn Shield Mode off"))]
     saved = _saved(plan)
     if saved is None:
         steps.append((True, "no chat settings saved by /shield: followers-only stays as it is (/followers off "
@@ -93,7 +106,7 @@ def _off(ex: Any, plan: ShieldPlan) -> list[tuple[bool, str]]:
             changes["follower_mode_duration"] = minutes
         said = "chat settings restored: followers-only " + (
             "off" if not followers else f"on (following for {span(minutes * 60)})" if minutes else "on")
-        outcome = ex.api.settings(changes, said)
+        outcome = _call(lambda: ex.api.settings(changes, said), "change the chat settings")
         if outcome.ok:
             _forget(plan)
         steps.append(_step(outcome if outcome.ok else Outcome(
