@@ -9,7 +9,10 @@ wave of first-time chatters and the FIRST CHAT + MENTION banner are in here too:
 from __future__ import annotations
 
 import json
+import os
 import stat
+
+import pytest
 
 from conftest import N_SUBS, t
 from focuslib.net.client import HttpClient
@@ -97,6 +100,24 @@ def test_a_step_twitch_never_answers_is_one_line_and_the_hold_is_on_before_any_c
     assert on.steps[0][1].startswith("could not turn Shield Mode on: ") and "\n" not in on.steps[0][1]
     assert on.steps[1:] == ((True, "followers-only chat on (following for 10m)"), (True, "hold on"))
     assert sim.helix.settings["follower_mode"] is True  # the step after the one that failed was still taken
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+@pytest.mark.parametrize("whose", ["file", "directory"])
+def test_shield_off_never_restores_settings_another_user_saved(sim, talk, tmp_path, whose):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    planted = data / SAVED  # another local user's: followers-only off in the middle of a raid
+    planted.write_text(json.dumps({"follower_mode": False, "follower_mode_duration": None}))
+    os.chown(planted if whose == "file" else data, 65534, 65534)
+    sim.helix.settings.update(follower_mode=True, follower_mode_duration=10)
+    ex = talk()
+    ex.shield = ShieldPlan(data, 10)
+    off = ex.run_line("/shield off")
+    assert off.steps[1] == (True, "no chat settings saved by /shield: followers-only stays as it is (/followers off "
+                                  "ends it)")
+    assert helix(sim, "PATCH", "/chat/settings") == [] and sim.helix.settings["follower_mode"] is True
+    assert planted.exists()
 
 
 def test_shield_from_a_shell_reaches_a_running_focus_its_hold_and_its_status(sim, env, start_focus):

@@ -19,6 +19,8 @@ one's saved settings: they are the ones from before the raid.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,11 +132,23 @@ def _path(plan: ShieldPlan) -> Path | None:
 
 
 def _saved(plan: ShieldPlan) -> dict[str, Any] | None:
+    """The settings a /shield saved: read only from a private directory of ours and a file of ours (another local
+    user's shield.json would make /shield off set the chat as they chose)."""
     path = _path(plan)
+    if path is None:
+        return None
     try:
-        doc = json.loads(path.read_text()) if path is not None else None
+        ensure_private_dir(path.parent)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except (OSError, FocusError):
+        return None
+    try:
+        st = os.fstat(fd)
+        doc = json.loads(os.pread(fd, 65536, 0)) if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() else None
     except (OSError, ValueError):
         return None
+    finally:
+        os.close(fd)
     return doc if isinstance(doc, dict) and "follower_mode" in doc else None
 
 
