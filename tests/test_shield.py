@@ -56,6 +56,19 @@ def test_shield_saves_the_settings_turns_everything_on_and_off_restores_them_exa
     assert not sim.helix.shield["is_active"] and not saved.exists() and held == [True, True, False]
 
 
+def test_settings_saved_by_an_old_shield_never_ended_here_are_not_what_shield_off_restores(sim, talk, tmp_path):
+    # A raid weeks ago: /shield saved "followers-only off", and Shield Mode and followers-only were ended on Twitch's
+    # site, never by /shield off.  Since then the streamer keeps followers-only at 30 minutes.
+    (tmp_path / SAVED).write_text(json.dumps({"follower_mode": False, "follower_mode_duration": None}))
+    sim.helix.settings.update(follower_mode=True, follower_mode_duration=30)
+    ex = talk()
+    ex.shield = ShieldPlan(tmp_path, 10)
+    assert ex.run_line("/shield").ok
+    off = ex.run_line("/shield off")
+    assert off.steps[1] == (True, "chat settings restored: followers-only on (following for 30m)")
+    assert (sim.helix.settings["follower_mode"], sim.helix.settings["follower_mode_duration"]) == (True, 30)
+
+
 def test_shield_off_restores_followers_only_off_not_twitchs_default(sim, talk, tmp_path):
     ex = talk()
     ex.shield = ShieldPlan(tmp_path, 0)

@@ -13,7 +13,9 @@ a missing scope names it and `make auth` -- and leaves the others on):
 `/shield off` ends Shield Mode, restores exactly the saved chat settings (not
 Twitch's defaults: followers-only for 30 minutes before stays 30 minutes) and
 puts the hold queue back to what it was.  A second /shield keeps the first
-one's saved settings: they are the ones from before the raid.
+one's saved settings (they are the ones from before the raid) while the first
+one's followers-only is still in force; otherwise what is saved is an old
+raid's, never ended by /shield off, and the settings now are saved instead.
 """
 
 from __future__ import annotations
@@ -69,12 +71,15 @@ def _on(ex: Any, plan: ShieldPlan) -> list[tuple[bool, str]]:
     hold = _hold(plan, True)
     steps: list[tuple[bool, str]] = []
     saved = _saved(plan)
-    if saved is None:  # the settings from before the raid; a /shield already on keeps the first ones
-        now = _call(ex.api.current_settings, "read the chat settings")
-        if isinstance(now, Outcome):
+    now = _call(ex.api.current_settings, "read the chat settings")
+    if isinstance(now, Outcome):
+        if saved is None:
             steps.append((False, f"{now.text}; /shield off will leave followers-only as it is"))
-        else:
-            steps.append(_save(plan, {key: now.get(key) for key in KEPT}))
+    elif saved is None or {key: now.get(key) for key in KEPT} != {"follower_mode": True,
+                                                                  "follower_mode_duration": plan.minutes}:
+        # The settings from before the raid.  Saved ones are kept only while a /shield's followers-only is still in
+        # force (a second /shield); else they are an old raid's, ended on Twitch's site and never by /shield off.
+        steps.append(_save(plan, {key: now.get(key) for key in KEPT}))
     steps.append(_step(_call(lambda: ex.api.shield_mode(True), "turn Shield Mode on")))
     minutes = plan.minutes
     said = "followers-only chat on" + (f" (following for {span(minutes * 60)})" if minutes else "")
