@@ -12,7 +12,7 @@ import pytest
 
 from conftest import N_SUBS
 from focuslib.sim import payloads, payloads_channel, payloads_chat, payloads_community, triggers
-from test_history_flow import ANN, BOB, CY, on_main, run_once, say
+from test_history_flow import ANN, BOB, CY, DEE, on_main, run_once, say
 from test_hold_first_run import follower_calls
 
 SECRET = "VILE WORDS"
@@ -125,3 +125,20 @@ def test_a_stored_follow_age_asks_twitch_nothing_on_the_next_run(sim, start_focu
     focus.out.wait_text("Cy cheered 50 bits: Cheer50 and more")  # the stored age vouched: no call, no hold
     assert focus.stop() == 0
     assert follower_calls(sim)[len(first) + 1:] == []
+
+
+def test_a_released_reply_never_quotes_a_chatter_still_held_however_many_replies_were_held_meanwhile(sim, guarded):
+    focus = guarded
+    first = say(sim, BOB, f"{SECRET} first")
+    focus.out.wait_text("held: new chatter Bob (1 message)")
+    quote = payloads.reply_to(first, BOB, f"{SECRET} first")
+    sim.notify("channel.chat.message", payloads.chat_message(CY, "who says that?", reply=quote))
+    focus.out.wait_text("held: new chatter Cy (1 message)")
+    for k in range(70):  # a wave of held replies (Dee, held too, answers Bob again and again)
+        sim.notify("channel.chat.message", payloads.chat_message(DEE, f"me too {k}", reply=quote))
+    dee = lambda: focus.app.memory.hold.by_id(DEE[0])  # noqa: E731
+    focus.out.wait_for(lambda text: on_main(focus, lambda: dee() is not None and dee().total == 70), 10)
+    released(focus, "Cy")  # the streamer trusts Cy; Bob is still held
+    focus.out.wait_text("who says that?")
+    assert SECRET not in focus.out.text
+    assert focus.stop() == 0

@@ -99,7 +99,20 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         message held or waiting)."""
         if type(event) is not ChatMessage:
             return self._event(event, now)
-        return event if self._chat(event, now) else None
+        if not self._chat(event, now):
+            return None
+        if event.reply is not None:
+            self._guard_quote(event)
+        return event
+
+    def _guard_quote(self, m: ChatMessage) -> None:
+        """A reply about to be shown never quotes what the hold queue keeps (Twitch quotes the parent in every
+        reply).  Decided as it is shown, not as it came: a reply can wait (a follow age, /release) while the
+        renderer's bounded set of such replies is refilled by a wave of others."""
+        reply = m.reply
+        if reply is not None and (reply.parent_message_id in self._unshown or (
+                self.hold is not None and self.hold.is_held(reply.parent_user.id))):
+            self._renderer().hide_quote(m.message_id)
 
     def _event(self, event: Any, now: float) -> Any:
         writer = self.writer
@@ -126,10 +139,6 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         if not self._bound:  # the view is built lazily (after the subscriptions): give it the colors once
             self._renderer().mention_colors = self.colors
             self._bound = True
-        reply = m.reply
-        if reply is not None and (reply.parent_message_id in self._unshown or (
-                self.hold is not None and self.hold.is_held(reply.parent_user.id))):
-            self._renderer().hide_quote(m.message_id)  # Twitch quotes the parent in every reply
         login = m.chatter.login
         if m.color and self.colors.get(login) != m.color:
             colors = self.colors
@@ -187,6 +196,7 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
             if line is not None:
                 self.terminal.line(line, None, self._renderer().last_rows)
             return
+        self._guard_quote(m)
         self._unshown.pop(m.message_id, None)
         self._presenter().show(m, time.monotonic())
         self.shown(m)
