@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import N_SUBS
+from conftest import N_SUBS, t
 from focuslib.sim import payloads, payloads_channel, payloads_chat, payloads_community, triggers
 from test_history_flow import ANN, BOB, CY, DEE, on_main, run_once, say
 from test_hold_first_run import follower_calls
@@ -143,4 +143,21 @@ def test_a_released_reply_never_quotes_a_chatter_still_held_however_many_replies
     released(focus, "Cy")  # the streamer trusts Cy; Bob is still held
     focus.out.wait_text("who says that?")
     assert SECRET not in focus.out.text
+    assert focus.stop() == 0
+
+
+def test_a_follower_vouched_while_their_cheer_was_held_is_shown_whole_and_from_then_on(sim, start_focus):
+    run_once(sim, start_focus, [(ANN, "a regular")])
+    sim.helix.follow(CY, 30)
+    sim.helix.slow["GET /helix/channels/followers"] = t(0.5)  # Cy's first words wait for Twitch's answer ...
+    focus = start_focus(timestamps=False, hold_minutes=10, follow_wait=t(5))
+    sim.wait_subscribed(N_SUBS)
+    say(sim, CY, "hello there")
+    sim.notify("channel.cheer", payloads_channel.cheer(CY, 100, "Cheer100 bits for you"))  # ... as Cy cheers
+    focus.out.wait_text("Cy cheered 100 bits (message held)")
+    focus.out.wait_text("Cy: hello there")  # following for 30 days: vouched
+    focus.out.wait_text("Cheer100 bits for you")  # the cheer's text too
+    say(sim, CY, "and again")
+    focus.out.wait_text("Cy: and again")
+    assert on_main(focus, lambda: len(focus.app.memory.hold)) == 0
     assert focus.stop() == 0

@@ -200,7 +200,7 @@ class Vetting:
                     self._show(m)
                 else:
                     self._keep(m, t)
-        elif ok and self.hold is not None:  # held meanwhile (a late answer, a cheer first): the answer frees them
+        if ok and self.hold is not None:  # held meanwhile (a late answer, a cheer first or while Twitch was asked)
             entry = self.hold.by_id(uid)
             if entry is not None:
                 days = (self.wall() - (followed_at or 0)) / DAY
