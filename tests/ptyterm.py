@@ -18,6 +18,7 @@ import sys
 import termios
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,12 +27,34 @@ import pyte
 from conftest import ROOT, t
 
 
+class TextHistoryScreen(pyte.HistoryScreen):
+    """pyte's screen with history, which also keeps each row that scrolls off as text, made once as it goes.
+
+    `scrollback()` is asked on every chunk a burst brings; turning 5,000 rows of character cells into text
+    each time cost the test more CPU than focus spent drawing them (a timeout on a loaded machine)."""
+
+    def __init__(self, columns: int, lines: int, history: int) -> None:
+        self.top_text: deque[str] = deque(maxlen=history)
+        super().__init__(columns, lines, history=history)
+
+    def index(self) -> None:
+        top, bottom = self.margins or pyte.screens.Margins(0, self.lines - 1)
+        if self.cursor.y == bottom:
+            line = self.buffer[top]
+            self.top_text.append("".join(line[x].data for x in range(self.columns)).rstrip())
+        super().index()
+
+    def reset(self) -> None:
+        super().reset()
+        self.top_text.clear()
+
+
 class PtyFocus:
     def __init__(self, env: dict[str, str], args: list[str] = (), *, cols: int = 100, rows: int = 30,
                  stdin_devnull: bool = False, script: Path | None = None, argv: list[str] | None = None,
                  cwd: Path | None = None) -> None:
         """focus.py (or `script`) with `args`; or any program: `argv` (a shell, a Python REPL)."""
-        self.screen = pyte.HistoryScreen(cols, rows, history=5000)  # rows scrolled off are kept
+        self.screen = TextHistoryScreen(cols, rows, history=5000)  # rows scrolled off are kept
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self._cond = threading.Condition()
@@ -102,8 +125,7 @@ class PtyFocus:
     def scrollback(self) -> list[str]:
         """Every row the terminal showed: those scrolled off the top, then the screen."""
         with self._cond:
-            cols = self.screen.columns
-            top = ["".join(line[x].data for x in range(cols)).rstrip() for line in self.screen.history.top]
+            top = list(self.screen.top_text)
         return top + self.rows()
 
     def text(self) -> str:
