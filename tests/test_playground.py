@@ -173,3 +173,38 @@ def test_a_marker_of_another_user_is_never_read(real):
         assert "(demo)" not in said.stdout + said.stderr
     finally:
         os.close(fd)
+
+
+def test_signing_in_or_out_while_a_demo_runs_is_about_your_own_account(procs, real, tmp_path):  # noqa: F811
+    """focus auth, focus setup and focus logout never act on the demo: they said TWITCH_SECRET was not set
+    (the demo's settings carry no secret), showed the demo's sign-in as yours, and revoked the demo's token
+    while yours stayed valid."""
+    from authkit import free_port
+    from ptyterm import PtyFocus
+
+    demo = procs(["focus.py", "--demo"], real)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    redirect = f"http://127.0.0.1:{free_port()}"
+    auth = procs(["focus.py", "auth", "--no-browser"], {**real, "TWITCH_REDIRECT_URI": redirect})
+    auth.out.wait_text("Connecting focus to Twitch (app realclientid).")
+    auth.signal(signal.SIGINT)
+    assert auth.wait(5) == 130 and "(demo)" not in auth.out.text + auth.err.text, auth.err.text
+
+    term = PtyFocus({**real, "NO_COLOR": "1"}, ["setup", "--no-browser"])
+    try:
+        for prompt, text in [("Client ID [realclientid]:", ""), ("[set; Enter keeps it]:", ""),
+                             ("OAuth Redirect URL [http://localhost:3000]:", redirect)]:
+            term.wait_text(prompt)
+            term.send(text + "\r")
+        term.wait_text("Connecting focus to Twitch (app realclientid).")  # not "Signed in already (the demo's)"
+        term.send(b"\x03")
+        assert term.exit_code() == 130
+    finally:
+        term.close()
+
+    out = shell(real, "focus.py", "logout")
+    store = Path(real["FOCUS_DATA_DIR"]) / "tokens-realclientid.json"
+    assert out.returncode == 0 and out.stdout == f"There is no stored token ({store} does not exist); nothing to do.\n"
+    assert shell(real, "focus.py", "say", "still signed in").stdout == "sent (demo)\n"  # the demo's token is intact
+    demo.signal(signal.SIGINT)
+    assert demo.wait(5) == 0
