@@ -186,6 +186,19 @@ def test_focus_py_on_a_python_without_the_requirements_runs_again_with_the_check
         assert res.returncode == code and res.stderr == line, (script, res)
 
 
+def test_focus_py_linked_from_elsewhere_runs_with_the_checkouts_venv(tmp_path):
+    """~/bin/focus -> the clone's focus.py: the .venv is the clone's, beside the real file (it looked beside the
+    link and said to run `make venv` in ~/bin)."""
+    if not (ROOT / ".venv" / "bin" / "python").exists():
+        pytest.skip("needs the checkout's .venv (make test makes it)")
+    python = bare_python(tmp_path)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "focus").symlink_to(ROOT / "focus.py")
+    res = subprocess.run([python, str(tmp_path / "bin" / "focus"), "stop"], cwd=tmp_path, env=clean_env(tmp_path),
+                         capture_output=True, text=True, timeout=t(30))
+    assert res.returncode == 1 and res.stderr == "focus is not running.\n", res
+
+
 def test_focus_py_without_a_venv_says_in_one_line_to_run_make_venv(tmp_path):
     python = bare_python(tmp_path)
     clone = tmp_path / "clone"
