@@ -238,5 +238,10 @@ def start(*, demo: bool = False, events: str | None = None, **options: Any) -> C
     `demo=True`: the running demo (make demo), or one of its own."""
     from focuslib.runtime.replout import repl_out
 
-    return connect(demo=demo, events=events, out=repl_out(), tail=True, **options)
+    out = repl_out()
+    try:
+        return connect(demo=demo, events=events, out=out, tail=True, **options)
+    except BaseException:
+        out.close()  # under prompt_toolkit it has a thread of its own
+        raise
 

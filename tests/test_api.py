@@ -199,3 +199,21 @@ def test_start_prints_chat_above_a_prompt_toolkit_repl_prompt(sim, env, tmp_path
     rows = repl.scrollback()
     assert not [row for row in rows if "followed" in row and ">>>" in row], rows  # never written over the prompt
     assert "Traceback" not in "\n".join(rows)
+
+
+def test_start_that_cannot_connect_leaves_no_thread_behind(api_env, monkeypatch):
+    """Under a prompt_toolkit REPL start() makes a StdoutProxy, which has a thread: a start that raised left it
+    running for the rest of the session."""
+    import types
+
+    import focuslib
+    from focuslib.errors import ConfigError
+
+    import prompt_toolkit  # noqa: F401  (the REPL runs on it)
+
+    monkeypatch.setitem(sys.modules, "ptpython", types.ModuleType("ptpython"))
+    monkeypatch.delenv("TWITCH_CLIENT_ID")
+    before = set(threading.enumerate())
+    with pytest.raises(ConfigError, match="TWITCH_CLIENT_ID is not set"):
+        focuslib.start()
+    assert [th.name for th in threading.enumerate() if th not in before] == []
