@@ -217,3 +217,11 @@ def test_start_that_cannot_connect_leaves_no_thread_behind(api_env, monkeypatch)
     with pytest.raises(ConfigError, match="TWITCH_CLIENT_ID is not set"):
         focuslib.start()
     assert [th.name for th in threading.enumerate() if th not in before] == []
+
+
+@pytest.mark.parametrize("name, args", [("bell_on_follow.py", []), ("questions_to_file.py", ["questions.txt"])])
+def test_an_example_that_cannot_connect_says_what_to_do_without_a_traceback(name, args, sim, env):
+    proc, _ = run_example(name, {k: v for k, v in env.items() if k != "TWITCH_CLIENT_ID"}, *args)
+    _, err = proc.communicate(timeout=t(30))
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert err.splitlines()[0] == f"{name}: TWITCH_CLIENT_ID is not set" and len(err.splitlines()) == 2, err
