@@ -90,7 +90,7 @@ def load_settings(playground: bool = True) -> Settings:
     if playground:
         from focuslib.playground import running_demo
 
-        demo = running_demo(settings.runtime_dir)
+        demo = running_demo(settings.runtime_dir, strict=True)
         if demo is not None:
             return demo_settings(settings, demo)
     return settings

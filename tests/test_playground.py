@@ -208,3 +208,20 @@ def test_signing_in_or_out_while_a_demo_runs_is_about_your_own_account(procs, re
     assert shell(real, "focus.py", "say", "still signed in").stdout == "sent (demo)\n"  # the demo's token is intact
     demo.signal(signal.SIGINT)
     assert demo.wait(5) == 0
+
+
+def test_a_command_while_a_demo_starts_is_refused_never_sent_to_your_channel(real):
+    """A demo holds its lock from its first moment and writes where its simulator listens a little later: a
+    command in between read an empty marker as "no demo" and went to your channel."""
+    import fcntl
+
+    runtime = Path(real["XDG_RUNTIME_DIR"]) / "focus"
+    runtime.mkdir(parents=True, mode=0o700)
+    fd = os.open(runtime / "demo.json", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a demo starting: locked, nothing written yet
+        said = shell(real, "focus.py", "say", "meant for the demo")
+    finally:
+        os.close(fd)
+    assert said.returncode == 2 and said.stderr.startswith("focus: a demo is starting"), said.stderr
+    assert "realclientid" not in said.stderr
