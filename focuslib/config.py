@@ -153,7 +153,8 @@ class Settings:
     def require_client_id(self) -> str:
         if not self.client_id:
             raise ConfigError("TWITCH_CLIENT_ID is not set",
-                              "copy .env.example to .env and fill in your app's client id (dev.twitch.tv/console)")
+                              "run focus setup (make setup in a clone), or set your app's client id "
+                              "(dev.twitch.tv/console) in .env or the environment")
         return self.client_id
 
 

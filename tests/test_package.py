@@ -123,6 +123,9 @@ def test_the_installed_focus_and_python_m_focuslib_answer_from_any_directory(ins
     res = subprocess.run([installed.focus, "stop"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=t(30))
     assert res.returncode == 1 and res.stderr == "focus is not running.\n"
+    res = subprocess.run([installed.focus, "say", "hi"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=t(30))  # nothing set up yet: the way in that an installed focus has (no .env.example)
+    assert res.returncode == 2 and "TWITCH_CLIENT_ID is not set; run focus setup" in res.stderr, res.stderr
 
 
 def test_the_installed_focus_plays_the_demo_in_line_mode_from_another_directory(installed, tmp_path):
