@@ -151,6 +151,9 @@ def test_make_chat_needs_a_user_and_a_message(real):
     assert "give MSG=" in make(real, "chat", "USER=someone").stderr
     nobody = make(real, "chat", "USER=someone", "MSG=hi")
     assert nobody.returncode != 0 and "no simulator is running" in nobody.stderr
+    for target in (["chat", "USER=someone", "MSG=hi"], ["trigger", "EVENT=follow"]):
+        wrong = make({**real, "TWITCH_USER_ID": "deskfox"}, *target)  # a broken setting: said, no traceback
+        assert "Traceback" not in wrong.stderr and "TWITCH_USER_ID='deskfox' is not a numeric user id" in wrong.stderr
 
 
 def test_a_marker_of_another_user_is_never_read(real):
