@@ -38,5 +38,9 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
+    except focuslib.FocusError as exc:  # no settings, no token, Twitch unreachable: what to do, no traceback
+        hint = f"\n  -> {focuslib.sanitize(exc.hint)}" if exc.hint else ""
+        print(f"questions_to_file.py: {focuslib.sanitize(exc.message)}{hint}", file=sys.stderr)
+        sys.exit(int(exc.exit_status))
     except KeyboardInterrupt:
         sys.exit(0)

@@ -12,9 +12,9 @@ from typing import Any
 from focuslib.version import __version__  # noqa: F401  (focuslib.__version__)
 
 # The stable public API: api.py and what it exports.
-PUBLIC = ("connect", "start", "Connection", "Outcome", "sanitize", "is_question", "ChatMessage", "Follow",
-          "Subscribe", "SubscriptionGift", "SubscriptionMessage", "Cheer", "ChannelRaid", "ChannelBan", "ChannelUnban",
-          "Redemption", "StreamOnline", "StreamOffline", "User")
+PUBLIC = ("connect", "start", "Connection", "Outcome", "FocusError", "sanitize", "is_question", "ChatMessage",
+          "Follow", "Subscribe", "SubscriptionGift", "SubscriptionMessage", "Cheer", "ChannelRaid", "ChannelBan",
+          "ChannelUnban", "Redemption", "StreamOnline", "StreamOffline", "User")
 
 
 def __getattr__(name: str) -> Any:

@@ -11,9 +11,11 @@ The events are the records focus itself draws (focuslib/twitch/events*.py), in o
 Twitch reports twice is still two records: focus pairs them on screen).  Their texts are Twitch's, raw:
 pass what you print through `focuslib.sanitize` or use `chat.line(event)`, the line focus would draw.
 `say`, `reply`, `ban` ... return an Outcome (`ok`, and one line of `text`), never raise for Twitch's
-answer.  A connection runs focus's own runtime on a thread of its own (no signal handler, no pid file,
-no history by default, no terminal), so any number of them can run beside focus; `demo=True` uses the
-running demo (make demo), or starts one.
+answer.  `connect` and `start` raise a FocusError when focus cannot start (no settings, no token, Twitch
+unreachable): `str(err)` says what happened and what to do, in one or two lines.  A connection runs
+focus's own runtime on a thread of its own (no signal handler, no pid file, no history by default, no
+terminal), so any number of them can run beside focus; `demo=True` uses the running demo (make demo), or
+starts one.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from focuslib.twitch.events_channel import (ChannelBan, ChannelRaid, ChannelUnba
                                             SubscriptionMessage)
 from focuslib.twitch.events_chat import ChatMessage
 
-__all__ = ["ChannelBan", "ChannelRaid", "ChannelUnban", "ChatMessage", "Cheer", "Connection", "Follow", "Outcome",
-           "Redemption", "StreamOffline", "StreamOnline", "Subscribe", "SubscriptionGift", "SubscriptionMessage",
-           "User", "connect", "is_question", "sanitize", "start"]
+__all__ = ["ChannelBan", "ChannelRaid", "ChannelUnban", "ChatMessage", "Cheer", "Connection", "FocusError", "Follow",
+           "Outcome", "Redemption", "StreamOffline", "StreamOnline", "Subscribe", "SubscriptionGift",
+           "SubscriptionMessage", "User", "connect", "is_question", "sanitize", "start"]
 
 READY_TIMEOUT = 30.0  # seconds connect() waits for the token check before it gives up
 _END = object()
@@ -238,5 +240,10 @@ def start(*, demo: bool = False, events: str | None = None, **options: Any) -> C
     `demo=True`: the running demo (make demo), or one of its own."""
     from focuslib.runtime.replout import repl_out
 
-    return connect(demo=demo, events=events, out=repl_out(), tail=True, **options)
+    out = repl_out()
+    try:
+        return connect(demo=demo, events=events, out=out, tail=True, **options)
+    except BaseException:
+        out.close()  # under prompt_toolkit it has a thread of its own
+        raise
 

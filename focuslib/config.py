@@ -90,7 +90,7 @@ def load_settings(playground: bool = True) -> Settings:
     if playground:
         from focuslib.playground import running_demo
 
-        demo = running_demo(settings.runtime_dir)
+        demo = running_demo(settings.runtime_dir, strict=True)
         if demo is not None:
             return demo_settings(settings, demo)
     return settings
@@ -153,7 +153,8 @@ class Settings:
     def require_client_id(self) -> str:
         if not self.client_id:
             raise ConfigError("TWITCH_CLIENT_ID is not set",
-                              "copy .env.example to .env and fill in your app's client id (dev.twitch.tv/console)")
+                              "run focus setup (make setup in a clone), or set your app's client id "
+                              "(dev.twitch.tv/console) in .env or the environment")
         return self.client_id
 
 

@@ -17,6 +17,8 @@ import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from focuslib.errors import ConfigError
+
 MARKER = "demo.json"
 
 
@@ -40,8 +42,10 @@ def marker_path(runtime_dir: Path) -> Path:
     return runtime_dir / MARKER
 
 
-def running_demo(runtime_dir: Path) -> Demo | None:
-    """The demo running now, or None (no file, nobody holds its lock, not ours, unreadable)."""
+def running_demo(runtime_dir: Path, strict: bool = False) -> Demo | None:
+    """The demo running now, or None (no file, nobody holds its lock, not ours, unreadable).  `strict`: a demo
+    that holds the lock but has not written where it listens yet (it is starting) raises ConfigError, so that
+    a command meant for it never goes to your channel in the meantime."""
     try:
         fd = os.open(marker_path(runtime_dir), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except OSError:
@@ -55,12 +59,24 @@ def running_demo(runtime_dir: Path) -> Demo | None:
             return None  # nobody holds it: what is written there is a stopped (or killed) demo's
         except BlockingIOError:
             pass
-        fields = json.loads(os.pread(fd, 65536, 0))
-        demo = Demo(**{name: fields[name] for name in Demo.__dataclass_fields__})
-        if not isinstance(demo.pid, int) or not all(isinstance(v, str) and v for v in list(asdict(demo).values())[1:]):
-            return None
-        return demo
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # being written (the demo is starting), or damaged: as if there were none
+        demo = _read(fd)
+    except OSError:
+        return None
     finally:
         os.close(fd)
+    if demo is None and strict:  # locked: a demo runs, but where is not written yet (or damaged)
+        raise ConfigError("a demo is starting: its simulated Twitch is not listening yet",
+                          "run the command again in a moment")
+    return demo
+
+
+def _read(fd: int) -> Demo | None:
+    """What a locked marker says, or None while it is being written (the demo is starting) or damaged."""
+    try:
+        fields = json.loads(os.pread(fd, 65536, 0))
+        demo = Demo(**{name: fields[name] for name in Demo.__dataclass_fields__})
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(demo.pid, int) or not all(isinstance(v, str) and v for v in list(asdict(demo).values())[1:]):
+        return None
+    return demo

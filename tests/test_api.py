@@ -125,6 +125,17 @@ def test_the_questions_example_keeps_questions_only_sanitized(sim, env, tmp_path
     assert "\x1b" not in target.read_text() and "\x07" not in target.read_text()
 
 
+def type_while_a_follow_arrives(repl: PtyFocus, sim) -> None:
+    """Half a line typed at the REPL's prompt when a follow comes: it shows above, the prompt and what was typed
+    stay on the cursor's row, and the line finishes as typed."""
+    repl.send("6 *")
+    fire(sim, "follow")
+    repl.wait_for(lambda: any("followed" in row for row in repl.scrollback()), what="the follow")
+    repl.wait_for(lambda: repl.cursor_row().startswith(">>> 6 *"), what="the prompt and what was typed")
+    repl.send(" 7\r")
+    repl.wait_text("42")
+
+
 def test_start_prints_chat_above_a_plain_python_repl_prompt(sim, env, tmp_path):
     repl = PtyFocus({**env, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PYTHONSTARTUP": ""},
                     argv=[sys.executable, "-i", "-q"], cwd=tmp_path)
@@ -132,12 +143,7 @@ def test_start_prints_chat_above_a_plain_python_repl_prompt(sim, env, tmp_path):
         repl.wait_raw(b">>> ")
         repl.send("import focuslib; h = focuslib.start()\r")
         repl.wait_raw(b"subscribed")
-        repl.send("6 *")  # half a line typed when chat arrives
-        fire(sim, "follow")
-        repl.wait_for(lambda: any("followed" in row for row in repl.scrollback()), what="the follow")
-        repl.wait_for(lambda: repl.cursor_row().startswith(">>> 6 *"), what="the prompt and what was typed")
-        repl.send(" 7\r")
-        repl.wait_text("42")
+        type_while_a_follow_arrives(repl, sim)
         repl.send("h.stop(); h.running\r")
         repl.wait_text("False")
         repl.send("exit()\r")
@@ -146,3 +152,76 @@ def test_start_prints_chat_above_a_plain_python_repl_prompt(sim, env, tmp_path):
         repl.close()
     screen = "\n".join(repl.scrollback())
     assert "Traceback" not in screen and "signal only works in main thread" not in screen
+
+
+# A REPL on prompt_toolkit, as ptpython and IPython are: a PromptSession reads each line, the code runs between
+# two prompts.  The module name is how focuslib.start() tells such a REPL from the plain one (replout.py).
+PROMPT_TOOLKIT_REPL = """\
+import sys, types
+sys.modules["ptpython"] = types.ModuleType("ptpython")
+from prompt_toolkit import PromptSession
+import focuslib
+
+session = PromptSession()
+while True:
+    try:
+        line = session.prompt(">>> ")
+    except EOFError:
+        break
+    if line == "start":
+        h = focuslib.start()
+    elif line == "stop":
+        h.stop()
+        print("running", h.running)
+    else:
+        print(eval(line))
+"""
+
+
+def test_start_prints_chat_above_a_prompt_toolkit_repl_prompt(sim, env, tmp_path):
+    """Under ptpython or IPython focus's lines go through prompt_toolkit (patch_stdout), which draws the prompt
+    again below them; they went straight to the terminal (stdout's file descriptor), over the prompt."""
+    script = tmp_path / "repl.py"
+    script.write_text(PROMPT_TOOLKIT_REPL)
+    repl = PtyFocus({**env, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}, argv=[sys.executable, str(script)],
+                    cwd=tmp_path)
+    try:
+        repl.wait_text(">>>")
+        repl.send("start\r")
+        repl.wait_for(lambda: any("subscribed" in row for row in repl.scrollback()), what="focus subscribed")
+        type_while_a_follow_arrives(repl, sim)
+        repl.send("stop\r")
+        repl.wait_text("running False")
+        repl.send(b"\x04")
+        assert repl.exit_code() == 0
+    finally:
+        repl.close()
+    rows = repl.scrollback()
+    assert not [row for row in rows if "followed" in row and ">>>" in row], rows  # never written over the prompt
+    assert "Traceback" not in "\n".join(rows)
+
+
+def test_start_that_cannot_connect_leaves_no_thread_behind(api_env, monkeypatch):
+    """Under a prompt_toolkit REPL start() makes a StdoutProxy, which has a thread: a start that raised left it
+    running for the rest of the session."""
+    import types
+
+    import focuslib
+    from focuslib.errors import ConfigError
+
+    import prompt_toolkit  # noqa: F401  (the REPL runs on it)
+
+    monkeypatch.setitem(sys.modules, "ptpython", types.ModuleType("ptpython"))
+    monkeypatch.delenv("TWITCH_CLIENT_ID")
+    before = set(threading.enumerate())
+    with pytest.raises(ConfigError, match="TWITCH_CLIENT_ID is not set"):
+        focuslib.start()
+    assert [th.name for th in threading.enumerate() if th not in before] == []
+
+
+@pytest.mark.parametrize("name, args", [("bell_on_follow.py", []), ("questions_to_file.py", ["questions.txt"])])
+def test_an_example_that_cannot_connect_says_what_to_do_without_a_traceback(name, args, sim, env):
+    proc, _ = run_example(name, {k: v for k, v in env.items() if k != "TWITCH_CLIENT_ID"}, *args)
+    _, err = proc.communicate(timeout=t(30))
+    assert proc.returncode == 2 and "Traceback" not in err, err
+    assert err.splitlines()[0] == f"{name}: TWITCH_CLIENT_ID is not set" and len(err.splitlines()) == 2, err

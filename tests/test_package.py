@@ -123,6 +123,9 @@ def test_the_installed_focus_and_python_m_focuslib_answer_from_any_directory(ins
     res = subprocess.run([installed.focus, "stop"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=t(30))
     assert res.returncode == 1 and res.stderr == "focus is not running.\n"
+    res = subprocess.run([installed.focus, "say", "hi"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=t(30))  # nothing set up yet: the way in that an installed focus has (no .env.example)
+    assert res.returncode == 2 and "TWITCH_CLIENT_ID is not set; run focus setup" in res.stderr, res.stderr
 
 
 def test_the_installed_focus_plays_the_demo_in_line_mode_from_another_directory(installed, tmp_path):
@@ -186,6 +189,19 @@ def test_focus_py_on_a_python_without_the_requirements_runs_again_with_the_check
         assert res.returncode == code and res.stderr == line, (script, res)
 
 
+def test_focus_py_linked_from_elsewhere_runs_with_the_checkouts_venv(tmp_path):
+    """~/bin/focus -> the clone's focus.py: the .venv is the clone's, beside the real file (it looked beside the
+    link and said to run `make venv` in ~/bin)."""
+    if not (ROOT / ".venv" / "bin" / "python").exists():
+        pytest.skip("needs the checkout's .venv (make test makes it)")
+    python = bare_python(tmp_path)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "focus").symlink_to(ROOT / "focus.py")
+    res = subprocess.run([python, str(tmp_path / "bin" / "focus"), "stop"], cwd=tmp_path, env=clean_env(tmp_path),
+                         capture_output=True, text=True, timeout=t(30))
+    assert res.returncode == 1 and res.stderr == "focus is not running.\n", res
+
+
 def test_focus_py_without_a_venv_says_in_one_line_to_run_make_venv(tmp_path):
     python = bare_python(tmp_path)
     clone = tmp_path / "clone"
@@ -244,6 +260,38 @@ def test_bash_completes_a_user_with_the_chatters_in_the_history(installed, tmp_p
     assert completions(installed, tmp_path, "focus ban pix", env) == ["pixel_panda", "pixel_otter"]  # newest first
     assert completions(installed, tmp_path, "focus history moss", env) == ["moss_lantern"]
     assert completions(installed, tmp_path, "focus ban pix") == []  # no history there: nothing, and no error
+
+
+def test_a_tab_walks_the_newest_messages_down_their_time_index_never_the_whole_history(tmp_path, monkeypatch):
+    """What a Tab costs must not grow with the history: it sorted every message by login (GROUP BY, ORDER BY
+    max(ts)), 3.5 s at a million, on every Tab; the plan of the statement it runs shows which."""
+    from focuslib.cli.completion import recent_logins
+    from focuslib.store import schema
+
+    data = tmp_path / "data"
+    conn = schema.open_write(schema.db_path(data))
+    conn.executemany("INSERT INTO messages (message_id, ts, channel, user_id, login, name, color, text, badges, "
+                     "reply_to, kind) VALUES (?, ?, '1', ?, ?, ?, '', 'hi', '', '', 'text')",
+                     [(f"m{n}", float(n), login, login, login) for n, login in enumerate(["ann", "bob", "ann", "cy"])])
+    conn.commit()
+    conn.close()
+    for name, value in clean_env(tmp_path, FOCUS_DATA_DIR=str(data)).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    statements: list[str] = []
+    real_open = schema.open_read
+
+    def traced(path: Path, busy_ms: int | None = None) -> sqlite3.Connection:
+        conn = real_open(path, busy_ms)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(schema, "open_read", traced)
+    assert recent_logins() == ["cy", "ann", "bob"]  # newest first, each once
+    [query] = [text for text in statements if "FROM messages" in text]
+    with sqlite3.connect(schema.db_path(data)) as db:
+        plan = " | ".join(row[-1] for row in db.execute("EXPLAIN QUERY PLAN " + query))
+    assert "USING INDEX messages_ts" in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_zsh_gets_a_completion_script_of_its_own(installed, tmp_path):

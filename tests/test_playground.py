@@ -151,6 +151,9 @@ def test_make_chat_needs_a_user_and_a_message(real):
     assert "give MSG=" in make(real, "chat", "USER=someone").stderr
     nobody = make(real, "chat", "USER=someone", "MSG=hi")
     assert nobody.returncode != 0 and "no simulator is running" in nobody.stderr
+    for target in (["chat", "USER=someone", "MSG=hi"], ["trigger", "EVENT=follow"]):
+        wrong = make({**real, "TWITCH_USER_ID": "deskfox"}, *target)  # a broken setting: said, no traceback
+        assert "Traceback" not in wrong.stderr and "TWITCH_USER_ID='deskfox' is not a numeric user id" in wrong.stderr
 
 
 def test_a_marker_of_another_user_is_never_read(real):
@@ -173,3 +176,55 @@ def test_a_marker_of_another_user_is_never_read(real):
         assert "(demo)" not in said.stdout + said.stderr
     finally:
         os.close(fd)
+
+
+def test_signing_in_or_out_while_a_demo_runs_is_about_your_own_account(procs, real, tmp_path):  # noqa: F811
+    """focus auth, focus setup and focus logout never act on the demo: they said TWITCH_SECRET was not set
+    (the demo's settings carry no secret), showed the demo's sign-in as yours, and revoked the demo's token
+    while yours stayed valid."""
+    from authkit import free_port
+    from ptyterm import PtyFocus
+
+    demo = procs(["focus.py", "--demo"], real)
+    demo.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+    redirect = f"http://127.0.0.1:{free_port()}"
+    auth = procs(["focus.py", "auth", "--no-browser"], {**real, "TWITCH_REDIRECT_URI": redirect})
+    auth.out.wait_text("Connecting focus to Twitch (app realclientid).")
+    auth.signal(signal.SIGINT)
+    assert auth.wait(5) == 130 and "(demo)" not in auth.out.text + auth.err.text, auth.err.text
+
+    term = PtyFocus({**real, "NO_COLOR": "1"}, ["setup", "--no-browser"])
+    try:
+        for prompt, text in [("Client ID [realclientid]:", ""), ("[set; Enter keeps it]:", ""),
+                             ("OAuth Redirect URL [http://localhost:3000]:", redirect)]:
+            term.wait_text(prompt)
+            term.send(text + "\r")
+        term.wait_text("Connecting focus to Twitch (app realclientid).")  # not "Signed in already (the demo's)"
+        term.send(b"\x03")
+        assert term.exit_code() == 130
+    finally:
+        term.close()
+
+    out = shell(real, "focus.py", "logout")
+    store = Path(real["FOCUS_DATA_DIR"]) / "tokens-realclientid.json"
+    assert out.returncode == 0 and out.stdout == f"There is no stored token ({store} does not exist); nothing to do.\n"
+    assert shell(real, "focus.py", "say", "still signed in").stdout == "sent (demo)\n"  # the demo's token is intact
+    demo.signal(signal.SIGINT)
+    assert demo.wait(5) == 0
+
+
+def test_a_command_while_a_demo_starts_is_refused_never_sent_to_your_channel(real):
+    """A demo holds its lock from its first moment and writes where its simulator listens a little later: a
+    command in between read an empty marker as "no demo" and went to your channel."""
+    import fcntl
+
+    runtime = Path(real["XDG_RUNTIME_DIR"]) / "focus"
+    runtime.mkdir(parents=True, mode=0o700)
+    fd = os.open(runtime / "demo.json", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a demo starting: locked, nothing written yet
+        said = shell(real, "focus.py", "say", "meant for the demo")
+    finally:
+        os.close(fd)
+    assert said.returncode == 2 and said.stderr.startswith("focus: a demo is starting"), said.stderr
+    assert "realclientid" not in said.stderr

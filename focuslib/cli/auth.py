@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "auth_server.py") -> int
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
     try:
-        settings = load_settings()
+        settings = load_settings(playground=False)  # your account, even while a demo plays beside it
     except FocusError as exc:
         return failed("auth", exc)
     sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]

@@ -32,7 +32,7 @@ def ensure(script, prog):
     again = os.environ.pop(AGAIN, None)
     if not lacking:
         return
-    root = os.path.dirname(os.path.abspath(script))
+    root = os.path.dirname(os.path.realpath(script))  # a link to focus.py (~/bin/focus): the clone it points into
     venv = os.path.join(root, ".venv", "bin", "python")
     here = os.path.realpath(sys.prefix) == os.path.realpath(os.path.join(root, ".venv"))
     if not again and not here and os.access(venv, os.X_OK):

@@ -194,7 +194,7 @@ def sign_in(args: argparse.Namespace, changed: set[str], ask: Callable[[str], st
     from focuslib.auth.store import TokenStore
     from focuslib.cli.auth import run
 
-    settings = load_settings()
+    settings = load_settings(playground=False)  # your account, even while a demo plays beside it
     try:
         stored = TokenStore(settings.data_dir, settings.require_client_id()).load()
     except FocusError:  # a damaged store: signing in writes a new one

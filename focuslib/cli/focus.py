@@ -221,14 +221,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             except FocusError:
                 current = None  # doctor says what is wrong
             return run_doctor(load_environment(), sys.stdout, demo=current if current and current.demo else None)
-        # The shell's commands act on a running demo (playground.py); focus itself shows your channel.
-        settings = load_settings(playground=args.command != "run")
+        # `stop` acts on a running demo (playground.py); focus itself shows your channel, and logout is
+        # about your account (revoking the demo's token instead left yours valid).
+        settings = load_settings(playground=args.command == "stop")
         if args.command == "stop":
             return stop_running(settings.data_dir, " (demo)" if settings.demo else "")
         if args.command == "logout":
             from focuslib.cli.logout import logout
 
-            return logout(settings, sys.stdout, " (demo)" if settings.demo else "")
+            return logout(settings, sys.stdout)
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         tail = args.tail or in_background()

@@ -12,7 +12,7 @@ from focuslib.errors import FocusError
 from focuslib.net.client import HttpClient
 
 
-def logout(settings: Settings, out: TextIO, tag: str = "") -> int:
+def logout(settings: Settings, out: TextIO) -> int:
     """Revoke (best effort: the file goes either way) and delete the token store; 0 when nothing is left."""
     store = TokenStore(settings.data_dir, settings.require_client_id())
     http = HttpClient()
@@ -32,9 +32,9 @@ def logout(settings: Settings, out: TextIO, tag: str = "") -> int:
     finally:
         http.close()
     if not existed:
-        out.write(f"There is no stored token ({store.path} does not exist); nothing to do{tag}.\n")
+        out.write(f"There is no stored token ({store.path} does not exist); nothing to do.\n")
         return 0
-    out.write(f"Signed out: deleted {store.path}{note}{tag}.\n")
+    out.write(f"Signed out: deleted {store.path}{note}.\n")
     if settings.access_token:
         out.write("TWITCH_USER_ACCESS_TOKEN is still set (environment or .env); remove it there too.\n")
     return 0

@@ -41,10 +41,30 @@ class PromptKeeper:
         pass
 
 
+class ThroughPrompt:
+    """prompt_toolkit's StdoutProxy without its `fileno`: focus writes through a stream's file descriptor when it
+    has one (runtime/outwriter.py), which went around the proxy and over the REPL's prompt."""
+
+    def __init__(self, proxy: TextIO) -> None:
+        self.proxy = proxy
+
+    def write(self, text: str) -> int:
+        return self.proxy.write(text)
+
+    def flush(self) -> None:
+        self.proxy.flush()
+
+    def isatty(self) -> bool:
+        return self.proxy.isatty()
+
+    def close(self) -> None:
+        self.proxy.close()  # its thread ends once what it holds is written
+
+
 def repl_out() -> TextIO:
     """A stdout for focus's lines that leaves this REPL's prompt intact."""
     if "prompt_toolkit" in sys.modules and ("IPython" in sys.modules or "ptpython" in sys.modules):
         from prompt_toolkit.patch_stdout import StdoutProxy
 
-        return StdoutProxy(raw=True)  # type: ignore[return-value]
+        return ThroughPrompt(StdoutProxy(raw=True))  # type: ignore[arg-type, return-value]
     return PromptKeeper(sys.stdout)  # type: ignore[return-value]

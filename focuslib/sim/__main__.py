@@ -22,6 +22,7 @@ STANDALONE = "sim.json"  # where `serve` says it listens (a demo's marker is pla
 
 def main(argv: Sequence[str] | None = None) -> int:
     from focuslib.config import load_settings
+    from focuslib.errors import FocusError
 
     parser = argparse.ArgumentParser(prog="python -m focuslib.sim", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -37,7 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     chat.add_argument("user", help="the chatter's name (any text: long names and escapes are welcome)")
     chat.add_argument("text", help="the message")
     args = parser.parse_args(argv)
-    runtime = load_settings(playground=False).runtime_dir
+    try:
+        runtime = load_settings(playground=False).runtime_dir
+    except FocusError as exc:  # a broken setting (.env, the environment): what to do, never a traceback
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return int(exc.exit_status)
     if args.command == "serve":
         return _serve(args, runtime / STANDALONE)
     if args.command == "trigger" and not args.event:
