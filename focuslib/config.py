@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import urlsplit
 
 from focuslib.errors import ConfigError
@@ -74,12 +74,41 @@ def _read_env_file(path: Path, hint: str) -> dict[str, str]:
         st = path.stat()
         if st.st_uid != os.getuid():  # it could point focus's sign-in at any server: only yours counts
             raise ConfigError(f"{path} belongs to another user", "remove it, or write your own settings there")
+        if path.name != "config.env" and others_can_write(st):  # config.env is made 0600 just below
+            raise ConfigError(f"{path} can be changed by other users (mode {stat.S_IMODE(st.st_mode):04o}), who could "
+                              "point focus's sign-in at their own server", f"run: chmod go-w {path}")
         if path.name == "config.env" and st.st_mode & 0o077:  # it holds the client secret: yours alone
             os.chmod(path, 0o600)
         values = dotenv_values(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}", hint) from None
     return {k: v for k, v in values.items() if v is not None}
+
+
+def others_can_write(st: os.stat_result, group_members: Callable[[int], set[int]] | None = None) -> bool:
+    """Someone but the file's owner may change it: anyone (o+w), or a group with another member (g+w).
+
+    A group-writable file of your own private group (Debian and Ubuntu give each user one, with umask 002)
+    is yours alone, so it is not refused."""
+    if st.st_mode & stat.S_IWOTH:
+        return True
+    if not st.st_mode & stat.S_IWGRP:
+        return False
+    members = (group_members or _group_members)(st.st_gid)
+    return bool(members - {st.st_uid})
+
+
+def _group_members(gid: int) -> set[int]:
+    """The user ids in group `gid`: its listed members and everyone whose primary group it is."""
+    import grp
+    import pwd
+
+    try:
+        names = set(grp.getgrgid(gid).gr_mem)
+    except KeyError:  # a group the system does not know: nobody can be told apart, so count it as shared
+        return {-1}
+    members = {p.pw_uid for p in pwd.getpwall() if p.pw_gid == gid or p.pw_name in names}
+    return members
 
 
 def load_settings(playground: bool = True) -> Settings:

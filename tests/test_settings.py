@@ -100,6 +100,34 @@ def test_a_config_file_others_can_read_is_made_private_and_one_of_another_user_i
     assert "Traceback" not in done.stderr
 
 
+def test_a_dotenv_other_users_can_change_is_refused_in_one_line(tmp_path):
+    """A .env decides where focus signs in: one that others may write could send the secret to their server."""
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("TWITCH_CLIENT_ID=abc\n")
+    dotenv.chmod(0o666)
+    done = run(shell(tmp_path), "stop", cwd=tmp_path)
+    assert done.returncode == 2 and ".env can be changed by other users (mode 0666)" in done.stderr
+    assert "chmod go-w .env" in done.stderr and "Traceback" not in done.stderr
+    dotenv.chmod(0o644)
+    done = run(shell(tmp_path), "stop", cwd=tmp_path)
+    assert "can be changed" not in done.stderr and done.returncode != 2, done.stderr  # read: nothing to stop
+
+
+def test_a_group_writable_file_is_refused_only_when_the_group_has_someone_else():
+    from focuslib.config import others_can_write
+
+    me = os.getuid()
+
+    def file(mode: int) -> os.stat_result:
+        return os.stat_result((mode, 0, 0, 1, me, 4242, 0, 0, 0, 0))
+
+    alone, shared = (lambda gid: {me}), (lambda gid: {me, me + 1})
+    assert not others_can_write(file(0o100664), alone)  # a user private group (umask 002): yours alone
+    assert others_can_write(file(0o100664), shared)
+    assert others_can_write(file(0o100646), alone)  # anyone may write it
+    assert not others_can_write(file(0o100644), shared)
+
+
 def test_every_setting_the_code_reads_has_a_row_and_help_lists_them_all(tmp_path):
     read = set()
     for path in (ROOT / "focuslib").rglob("*.py"):
