@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import signal
 import threading
 import time
 from pathlib import Path
@@ -227,6 +228,35 @@ def test_a_ctrl_c_while_kept_rows_are_queued_leaves_the_rest_for_the_stop(tmp_pa
         w.settle()
     w.stop(t(5))
     assert rows(path, "SELECT text FROM messages ORDER BY ts") == [("shown first",), ("shown last",)]
+
+
+def test_a_real_ctrl_c_while_kept_rows_are_queued_loses_none_of_them(tmp_path):
+    """A signal that comes while `settle` queues the kept rows waits until they are all queued: one that came
+    between taking a row and queueing it lost that row, whose line was on screen (a clean stop lost it)."""
+    path = db_path(tmp_path)
+    now = time.time()
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        w = HistoryWriter(path).start()
+        assert w.ready.wait(t(5))
+        queue = w._spool.put_row
+
+        def put_row(row: tuple, key: str) -> bool:  # a real SIGINT as this row is about to be queued
+            if "the signal came here" in row:
+                signal.raise_signal(signal.SIGINT)
+            return queue(row, key)
+
+        w._spool.put_row = put_row  # type: ignore[method-assign]
+        w.put_chat_later(now, chat(ANN, "shown first"))
+        w.put_chat_later(now + 1, chat(ANN, "the signal came here"))
+        w.put_chat_later(now + 2, chat(BOB, "shown last"))
+        with pytest.raises(KeyboardInterrupt):
+            w.settle()  # the Ctrl-C is acted on once every kept row is queued
+        w.stop(t(5))
+    finally:
+        signal.signal(signal.SIGINT, old)
+    assert rows(path, "SELECT text FROM messages ORDER BY ts") == [
+        ("shown first",), ("the signal came here",), ("shown last",)]
 
 
 def test_a_batch_is_committed_within_the_flush_interval_while_running(tmp_path):

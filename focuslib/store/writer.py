@@ -276,14 +276,18 @@ class HistoryWriter:
         later.append((ts, m))
 
     def settle(self) -> None:
-        """Queue the rows `put_chat_later` kept (main thread).  One at a time out of `_later`: a Ctrl-C raises
-        KeyboardInterrupt wherever the main thread is, and the rows after the one it cut short (on screen
-        already) must stay for the tear-down's `stop`, not vanish with a list taken whole."""
+        """Queue the rows `put_chat_later` kept (main thread).  Their lines are on screen already, so a Ctrl-C
+        (or SIGTERM) waits until they are queued: it raised KeyboardInterrupt wherever the main thread was, and
+        one that came between taking a row and queueing it lost that row (a clean stop lost a message).  One
+        at a time out of `_later`: a row that cannot be built costs that row only, the rest stay for `stop`."""
         later = self._later
+        if not later:
+            return
         row = self._row
-        while later:
-            ts, m = later.pop(0)
-            row(ts, m, False)
+        with threads.signals_held():
+            while later:
+                ts, m = later.pop(0)
+                row(ts, m, False)
 
     def _queued(self, ok: bool) -> None:
         if not ok:
