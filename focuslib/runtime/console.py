@@ -32,7 +32,8 @@ class Console:
         self.held: Callable[[], tuple[str, ...]] = tuple  # the hold queue's chatters (set once the memory runs)
         self.line = InputLine(data_dir=data_dir, names=self.recent.names, accept=self._accept,
                               confirm_clear=self._confirmed_clear, quit=quit,
-                              cancelled=lambda text: report(text, True), held=lambda: self.held())
+                              cancelled=lambda text: report(text, True), held=lambda: self.held(),
+                              refused=lambda text: report(text, False))
         self.line.on_crash = self._crashed
         self.out: TextIO | None = None
 
@@ -69,12 +70,14 @@ class Console:
     def resumed(self) -> None:
         self.line.resumed()
 
-    def _crashed(self, trace: str, fatal: bool = True) -> None:
+    def _crashed(self, trace: str, what: str) -> None:
         """The input line failed: one line here, the traceback in the devlog; chat goes on."""
         self.on_error(trace)
-        if fatal:
-            self.report("the input line failed (details in the devlog); chat goes on; restart focus to type again",
-                        False)
+        if what == "restarted":
+            self.report("the input line failed (details in the devlog) and started again; chat goes on", False)
+        elif what == "fatal":
+            self.report("the input line failed again (details in the devlog); chat goes on; restart focus to "
+                        "type again", False)
         else:
             self.report("focus could not handle that line (details in the devlog); it is in the history", False)
 
