@@ -47,9 +47,9 @@ def parse_event(subscription_type: str, version: str, data: dict[str, Any],
                 condition: dict[str, Any] | None = None) -> Event:
     """Build the typed event for `subscription_type`; unknown types are kept whole.
 
-    `condition` is the subscription's: only `channel.raid` needs it, as the
-    event alone does not say whether the raid comes in or goes out."""
-    if condition is not None and subscription_type == "channel.raid" and outgoing(condition):
+    `condition` is the subscription's: only `channel.raid` needs it, to know which
+    end of the raid the channel is (in, or out)."""
+    if condition is not None and subscription_type == "channel.raid" and outgoing(condition, data):
         return parse_outgoing_raid(data)
     parser = PARSERS.get(subscription_type)
     if parser is None:
