@@ -84,6 +84,17 @@ def test_a_raid_into_the_channel_on_its_raid_out_subscription_shows_as_a_raid_in
     assert focus.stop() == 0
 
 
+def test_a_raid_by_the_channel_reads_as_its_raid_out_whatever_condition_came_with_it(sim, start_focus) -> None:
+    """twitch-cli's `trigger raid -f <channel> -t <other>` labels the delivery with the target's condition
+    (to_broadcaster_user_id=<other>): the channel focus shows is the raider, so it is the channel's raid out."""
+    focus = start_focus(timestamps=False, groups=frozenset({"raids"}))
+    session = sim.wait_subscribed(2)
+    sub = payloads.subscription_object("channel.raid", "1", {"to_broadcaster_user_id": FRIEND[0]}, session.id)
+    session.send(json.dumps(payloads.notification(sub, payloads_community.raid_out(FRIEND, 38))))
+    focus.out.wait_text("You are raiding RustyRaccoon with 38 viewers")
+    assert focus.stop() == 0
+
+
 def test_the_two_raid_subscriptions_are_counted_apart() -> None:
     specs = tuple(spec for spec in desired("7", "7") if spec.type in ("channel.raid", "channel.follow"))
     s = Session("wss://eventsub.example/ws", specs)

@@ -372,6 +372,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
         raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                         "run make auth")
     app.session.desired = specs
+    app.parser.channel = broadcaster  # which end of a raid the channel is (twitch/events_community.py)
     devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                       broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
     for line in hidden:
