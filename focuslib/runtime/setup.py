@@ -45,7 +45,7 @@ from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.scopes import usable_subscriptions
 from focuslib.twitch.subscriptions import desired
 from focuslib.view.terminal import Terminal, terminal_size
-from focuslib.auth.identity import identify, mock_settings, token_holder
+from focuslib.auth.identity import MOCK_HAS_NO_CHAT, identify, mock_settings, token_holder
 from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
@@ -188,7 +188,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None,
-                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog))
+                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog),
+                                       unavailable=MOCK_HAS_NO_CHAT if mock else "")
             if memory is not None:
                 memory_ready(memory)
                 if screen.console is not None:  # /release completes the held chatters first
