@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.text import warm_up as text_warm_up
+from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
@@ -179,7 +180,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 memory = start_memory(settings.data_dir, days=options.history_days,
                                       hold_minutes=options.hold_minutes, app=app, devlog=devlog,
                                       hold_ttl=options.hold_ttl)
-                after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
+                # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
+                after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
+                    line, terminal_size().columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
