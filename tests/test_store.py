@@ -662,3 +662,19 @@ def test_history_finds_a_chatter_by_display_name_in_any_script_and_case(tmp_path
     h = queries.history(conn, asked)
     conn.close()
     assert h is not None and [m.text for m in h.messages] == (["こんにちは"] if asked == "ちいさなコンパイラ" else ["bonjour"])
+
+
+def test_the_recap_leaves_the_broadcaster_out_of_the_top_chatters_and_a_quiet_run_is_one_line(tmp_path):
+    path = db_path(tmp_path)
+    start = 1_000_000.0
+    write(path, [(start + k, chat(payloads.BROADCASTER, f"talking to chat {k}")) for k in range(5)]
+          + [(start + 10, chat(ANN, "hi")), (start + 11, chat(BOB, "hello")), (start + 12, chat(ANN, "again"))],
+          days=0)
+    conn = open_read(path)
+    r = queries.recap(conn, start, start + 60)
+    quiet = queries.recap(conn, start + 3600, start + 3605)
+    conn.close()
+    assert r.top == [("Ann", 2), ("Bob", 1)] and r.messages == 8  # the streamer's messages count, not as a chatter
+    lines = report.recap_lines(quiet)
+    assert len(lines) == 1 and lines[0].startswith("recap ") and lines[0].endswith(
+        "(5 s): no chat and no channel events")

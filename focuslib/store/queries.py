@@ -196,8 +196,9 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     if not raids:
         raids = events("count(*)", ("notice:raid",))
         raid_viewers = events("sum(amount)", ("notice:raid",))
-    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {shown} GROUP BY channel, user_id "
-                           "ORDER BY n DESC, max(name) LIMIT ?", (*window, top)).fetchall()
+    # The broadcaster chats in their own channel (user_id = channel): not one of its top chatters.
+    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {shown} AND user_id <> channel "
+                           "GROUP BY channel, user_id ORDER BY n DESC, max(name) LIMIT ?", (*window, top)).fetchall()
     minutes = max(1, int((until - since) // 60) + 1)
     per_minute = [0] * minutes
     for minute, n in conn.execute(f"SELECT CAST((ts - ?) / 60 AS INTEGER) AS k, count(*) FROM messages {where} "

@@ -102,6 +102,8 @@ def sparkline(counts: list[int], width: int = SPARK_WIDTH) -> tuple[str, int]:
 
 def recap_lines(r: Recap) -> list[str]:
     span = f"{when(r.since, '%Y-%m-%d %H:%M')}-{when(r.until, '%H:%M')}"
+    if not (r.messages or r.follows or r.subs or r.gifts or r.bits or r.raids or r.released):
+        return [f"recap {span} ({duration(r.until - r.since)}): no chat and no channel events"]  # not a block of 0s
     top = ", ".join(f"{sanitize(name)} {n:,}" for name, n in r.top) or "-"  # messages shown on stream only
     marks, per = sparkline(r.per_minute)
     unit = "per minute" if per == 1 else f"per {per} min"
