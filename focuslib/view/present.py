@@ -48,10 +48,11 @@ from typing import Any
 
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
 from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
-                                    ChannelRaid, ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
+                                    ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatSettings, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
                                     CommunityGiftNotice, Event, Follow, Goal, HypeTrain, MessageDelete, Poll,
                                     Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
                                     SubscriptionGift, SubscriptionMessage, User)
+from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
 from focuslib.view.twins import WINDOW, Twins
@@ -100,6 +101,7 @@ class Presenter:
         self._bomb_ids = 0
         self._recent: OrderedDict[str, tuple[str, list[Any]]] = OrderedDict()  # message id -> (user id, head)
         self._skip: set[type] = set()
+        self.moderation = ModerationMemory()  # who is timed out, the chat modes shown last
         self.use(types)
 
     def use(self, types: frozenset[str] | None) -> None:
@@ -177,6 +179,14 @@ class Presenter:
             self._emit(self.renderer.event(event), key=key)
         elif kind is AutoModUpdate:
             self._automod_update(event)  # type: ignore[arg-type]
+        elif kind is ChannelBan:
+            self.moderation.banned(event)  # type: ignore[arg-type]
+            self._emit(self.renderer.event(event))
+        elif kind is ChannelUnban and self.moderation.ends_timeout(event):  # type: ignore[arg-type]
+            self._emit(self.renderer.timeout_ended(event))  # type: ignore[arg-type]
+        elif kind is ChatSettings:
+            if self.moderation.new_modes(event):  # type: ignore[arg-type]
+                self._emit(self.renderer.event(event))
         else:
             self._emit(self.renderer.event(event))
 
