@@ -85,9 +85,9 @@ def stop_running(data_dir: Path, tag: str = "") -> int:
 
     pidfile = PidFile(data_dir)
     pid = pidfile.running_pid()
-    if pid is None:
-        print("focus is not running.", file=sys.stderr)
-        return 1
+    if pid is None:  # stopping what is not running is done already (`make stop` twice is no error)
+        print("focus is not running; nothing to stop.")
+        return 0
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline:
