@@ -108,8 +108,8 @@ class Renderer(Lines):
     def gift_bomb(self, gifter: User | None, count: int, tier: str) -> str:
         return notices.gift_bomb(self, gifter, count, tier)
 
-    def gift_recipients(self, recipients: Sequence[User], total: int) -> str:
-        return notices.gift_recipients(self, recipients, total)
+    def gift_recipients(self, recipients: Sequence[User], total: int, cumulative: int | None = None) -> str:
+        return notices.gift_recipients(self, recipients, total, cumulative)
 
     # -- chat ----------------------------------------------------------------
 

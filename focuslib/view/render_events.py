@@ -82,7 +82,7 @@ def subscribe(r: Lines, e: Subscribe) -> str:
 
 
 def subscription_gift(r: Lines, e: SubscriptionGift) -> str:
-    return gift_bomb(r, None if e.anonymous else e.gifter, e.total, e.tier)
+    return gift_bomb(r, None if e.anonymous else e.gifter, e.total, e.tier, e.cumulative_total)
 
 
 def subscription_message(r: Lines, e: SubscriptionMessage) -> str:
