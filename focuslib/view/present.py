@@ -48,10 +48,10 @@ from typing import Any
 
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
 from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
-                                    ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatSettings, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
-                                    CommunityGiftNotice, Event, Follow, Goal, HypeTrain, MessageDelete, Poll,
-                                    Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
-                                    SubscriptionGift, SubscriptionMessage, User)
+                                    ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage, ChatNotification,
+                                    ChatSettings, Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, Goal,
+                                    HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice,
+                                    SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
@@ -336,8 +336,8 @@ class Presenter:
         if not bomb.announced:
             self._emit(self.renderer.gift_bomb(bomb.gifter, len(bomb.recipients), bomb.tier))
         if bomb.recipients:
-            known = None if bomb.total_said else self._gift_totals.get((bomb.gifter.id if bomb.gifter else "", bomb.tier,
-                                                            bomb.total))
+            gifter = bomb.gifter.id if bomb.gifter else ""
+            known = None if bomb.total_said else self._gift_totals.get((gifter, bomb.tier, bomb.total))
             self._emit(self.renderer.gift_recipients(bomb.recipients, bomb.total, known))
         if self._event_bomb is bomb:
             self._event_bomb = None
