@@ -14,10 +14,9 @@ from typing import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     from focuslib.cli.auth import main as run
-    from focuslib.cli.exits import no_stdout
+    from focuslib.cli.exits import finish
 
-    code = no_stdout("auth")
-    return run(argv) if code is None else code
+    return finish("auth", lambda: run(argv))
 
 
 if __name__ == "__main__":

@@ -9,10 +9,9 @@ if __name__ == "__main__":
         from focuslib.cli.bootstrap import ensure
 
         ensure(__file__, "focus")  # the wrong Python: the checkout's .venv runs it, or one line says what to do
-        from focuslib.cli.exits import no_stdout
+        from focuslib.cli.exits import finish
         from focuslib.cli.focus import main
 
-        code = no_stdout("focus")
-        sys.exit(main() if code is None else code)
+        sys.exit(finish("focus", main))
     except KeyboardInterrupt:
         sys.exit(0)

@@ -30,8 +30,10 @@ _ESCAPES_PATTERN = (
 
 
 # Printable by Python's rules, yet invisible on screen: used to fake empty
-# names and hide text.
-_SNEAKY = "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e"
+# names and hide text.  U+2800 BRAILLE PATTERN BLANK is not among them: it
+# takes a column like a space, and braille art needs it to keep its shape (a
+# name made only of it still shows as the login: `display_name`).
+_SNEAKY = "\u115f\u1160\u3164\uffa0\u17b4\u17b5\u180e"
 _SNEAKY_RE = re.compile(f"[{_SNEAKY}]")
 
 _INVISIBLE = (
@@ -120,7 +122,11 @@ def whole_number(text: str, most: int) -> int | None:
 
 def display_name(name: str, login: str) -> str:
     """A user's name as shown: the display name, or the login when the name is empty or only invisible."""
-    return sanitize(name).strip() or sanitize(login).strip() or "anonymous"
+    for text in (name, login):
+        shown = sanitize(text).strip()
+        if shown.replace("\u2800", " ").strip():  # not only blanks (spaces, braille blanks)
+            return shown
+    return "anonymous"
 
 
 def sanitize_lines(text: str) -> str:

@@ -74,16 +74,20 @@ class PtyFocus:
         self.rate: float | None = None
         self.reading = threading.Event()  # cleared: nobody reads the terminal (a paused or stuck one)
         self.reading.set()
+        self.read_rate: int | None = None  # bytes a second the terminal takes (a slow one: SSH, a big scrollback)
         self.reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
         while True:
             self.reading.wait()
+            rate = self.read_rate
             try:
-                data = os.read(self.master, 65536)
+                data = os.read(self.master, 4096 if rate else 65536)
             except OSError:
                 data = b""
+            if rate and data:
+                time.sleep(len(data) / rate)  # the slow terminal itself (not a wait for focus)
             with self._cond:
                 if not data:
                     self.closed = True

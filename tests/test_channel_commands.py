@@ -152,7 +152,9 @@ def test_the_user_card_reads_twitch_and_the_history(sim, talk, tmp_path) -> None
     assert lines[3] == "not subscribed"
     assert lines[4].startswith("history: Loud_Kettle: 1 message, first seen ")
     assert "timeout by Mossy_Lantern: caps spam" in card.text
-    assert lines[-1].endswith("[cleared] that borrow checker error")  # private: the whole text
+    said = next(k for k, line in enumerate(lines) if line.endswith("[cleared] that borrow checker error"))
+    assert said < next(k for k, line in enumerate(lines) if "messages cleared" in line)  # private: the whole
+    # text, and in time order: the message, then the moderation that removed it
     assert ex.run_line("/user pixel_otter").text.splitlines()[3] == "subscribed at T1"
     notes: list[tuple[str, list[str]]] = []
     ex.note = lambda title, lines: notes.append((title, lines)) or True

@@ -61,6 +61,40 @@ def test_a_raid_is_incoming_or_outgoing_by_its_subscriptions_condition() -> None
     assert outgoing.event.to_broadcaster.login == "rusty_raccoon"  # type: ignore[attr-defined]
 
 
+def test_a_raid_on_the_other_subscription_is_read_by_its_payload() -> None:
+    """A server that forwards by type alone (twitch-cli's mock) delivers each raid on both subscriptions: the
+    payload's from_/to_broadcaster_user_id say which end of it the channel is, never the subscription."""
+    incoming = raid_frame({"from_broadcaster_user_id": "70000001"}, payloads_channel.raid(FRIEND, 38))
+    outgoing = raid_frame({"to_broadcaster_user_id": "70000001"}, payloads_community.raid_out(FRIEND, 38))
+    came, went = incoming.event, outgoing.event  # type: ignore[attr-defined]
+    assert type(came) is ChannelRaid and came.from_broadcaster.login == "rusty_raccoon"
+    assert type(went) is OutgoingRaid and went.to_broadcaster.login == "rusty_raccoon"
+    neither = raid_frame({"from_broadcaster_user_id": "70000001"},  # a raid between two other channels
+                         {**payloads_channel.raid(FRIEND, 3), "to_broadcaster_user_id": "5"})
+    assert type(neither.event) is OutgoingRaid  # type: ignore[attr-defined]
+
+
+def test_a_raid_into_the_channel_on_its_raid_out_subscription_shows_as_a_raid_in(sim, start_focus) -> None:
+    focus = start_focus(timestamps=False, groups=frozenset({"raids"}))
+    session = sim.wait_subscribed(2)
+    [out_sub] = [sub for sub in session.subscriptions.values() if "from_broadcaster_user_id" in sub["condition"]]
+    session.send(json.dumps(payloads.notification(out_sub, payloads_channel.raid(FRIEND, 38))))
+    focus.out.wait_text("is raiding with 38 viewers")
+    assert "You are raiding" not in focus.out.text and "RustyRaccoon is raiding with 38 viewers" in focus.out.text
+    assert focus.stop() == 0
+
+
+def test_a_raid_by_the_channel_reads_as_its_raid_out_whatever_condition_came_with_it(sim, start_focus) -> None:
+    """twitch-cli's `trigger raid -f <channel> -t <other>` labels the delivery with the target's condition
+    (to_broadcaster_user_id=<other>): the channel focus shows is the raider, so it is the channel's raid out."""
+    focus = start_focus(timestamps=False, groups=frozenset({"raids"}))
+    session = sim.wait_subscribed(2)
+    sub = payloads.subscription_object("channel.raid", "1", {"to_broadcaster_user_id": FRIEND[0]}, session.id)
+    session.send(json.dumps(payloads.notification(sub, payloads_community.raid_out(FRIEND, 38))))
+    focus.out.wait_text("You are raiding RustyRaccoon with 38 viewers")
+    assert focus.stop() == 0
+
+
 def test_the_two_raid_subscriptions_are_counted_apart() -> None:
     specs = tuple(spec for spec in desired("7", "7") if spec.type in ("channel.raid", "channel.follow"))
     s = Session("wss://eventsub.example/ws", specs)

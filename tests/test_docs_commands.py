@@ -35,8 +35,8 @@ EXEMPT = {
     "make setup": "tests/test_settings.py runs focus setup in a pty",
     "focus setup": "tests/test_settings.py runs focus setup in a pty",
     "make focus": "needs your channel's settings; tests/test_cli.py runs focus.py itself",
-    "twitch ": "twitch-cli is not installed here; tests/test_doctor.py covers its mock",
-    "TWITCH_EVENTSUB_URL=": "twitch-cli's mock server; tests/test_doctor.py covers it",
+    "twitch ": "twitch-cli is not installed here; tests/test_twitch_cli_mock.py plays its mock",
+    "TWITCH_EVENTSUB_URL=": "twitch-cli's mock server; tests/test_twitch_cli_mock.py plays it",
 }
 ALONE = {"focus": "needs your channel's settings; tests/test_cli.py runs focus.py itself"}  # the whole command
 LAST = (" stop", "chat-stop")  # stop the demo: run after everything else

@@ -207,7 +207,8 @@ sys.exit(main())
 """
 
 
-def test_a_crash_inside_the_input_line_leaves_focus_showing_chat(pty_focus, sim, tmp_path) -> None:
+def test_a_crash_inside_the_input_line_restarts_it_and_one_that_repeats_leaves_focus_showing_chat(
+        pty_focus, sim, tmp_path) -> None:
     from conftest import ROOT
 
     script = tmp_path / "crashing_focus.py"
@@ -217,9 +218,18 @@ def test_a_crash_inside_the_input_line_leaves_focus_showing_chat(pty_focus, sim,
     reader = DevlogReader(pipe)
     focus = pty_focus(extra={"FOCUS_DEVLOG_PIPE": str(pipe)}, script=script)
     focus.send("/boom\t")
-    focus.wait_text("! the input line failed (details in the devlog); chat goes on; restart focus to type again")
+    focus.wait_text("! the input line failed (details in the devlog) and started again; chat goes on")
     reader.wait_for(b"a bug planted in the completer by the test")  # the traceback, in the devlog
     assert b"Traceback" in bytes(reader.data)
+    focus.wait_for(lambda: prompt_row(focus) == "› /boom", what="the input line back, with the draft")
+    focus.send("\x03hello after the restart" + ENTER)  # it works: the line is sent
+    focus.wait_text("DeskFox: hello after the restart")
+    focus.send("/boom\t")
+    focus.wait_for(lambda: "\n".join(focus.scrollback()).count("and started again") == 2, what="a second restart")
+    focus.wait_for(lambda: prompt_row(focus) == "› /boom", what="the input line back again")
+    focus.send("\t")  # a third failure within a minute: a bug that repeats, the input line stays off
+    focus.wait_text("! the input line failed again (details in the devlog); chat goes on; restart focus to type "
+                    "again")
     for k in range(5):
         sim.notify("channel.chat.message", payloads.chat_message(OTTER, f"chat after the crash {k}"))
     focus.wait_text("Pixel_Otter: chat after the crash 4")  # display-only, as with stdin from /dev/null

@@ -94,3 +94,9 @@ def test_a_make_target_sends_hostile_text_and_line_breaks_to_twitch_as_typed(sim
     [req] = requests(sim, "POST", "/moderation/bans")
     assert json.loads(req.body)["data"]["reason"] == reason
     assert os.listdir(marks) == []
+
+
+def test_make_stop_with_nothing_running_is_one_line_and_success(shell_env) -> None:
+    """Stopping what is not running is done already: it ended `make: *** [stop] Error 1`."""
+    done = make(shell_env, "stop")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "focus is not running; nothing to stop.\n", "")

@@ -323,3 +323,16 @@ def test_a_stdout_that_cannot_take_the_line_is_one_line_on_stderr_not_a_tracebac
     assert (done.returncode, done.stderr.splitlines()) == (
         0, ["focus: sent, but stdout could not take this line (No space left on device)"])
     assert len(requests(sim, "POST", "/chat/messages")) == 1
+
+
+@pytest.mark.parametrize("args, bad", [([b"say", b"caf\xe9 au lait"], "argument 2 is not UTF-8 text (byte 0xe9)"),
+                                       ([b"ban", b"loud_kettle", b"--reason", b"\xff"], "argument 4 is not UTF-8 "
+                                                                                       "text (byte 0xff)"),
+                                       ([b"history", b"\xc3"], "argument 2 is not UTF-8 text (byte 0xc3)")])
+def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_is_sent(sim, shell_env, args, bad) -> None:
+    """Python hands such bytes on as lone surrogates; they were sent to Twitch as they were."""
+    done = subprocess.run([sys.executable.encode(), str(ROOT / "focus.py").encode(), *args], cwd=ROOT, env=shell_env,
+                          capture_output=True, timeout=t(30))
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr.decode() == f"focus: {bad}; nothing was done: check your terminal's or script's encoding\n"
+    assert sim.requests == []

@@ -97,6 +97,27 @@ def test_a_gift_bomb_is_one_line_plus_one_line_of_recipients() -> None:
     assert s.presenter.deadline() is None  # complete: nothing waits
 
 
+@pytest.mark.parametrize("event_first", [True, False])
+def test_a_gifters_total_from_channel_subscription_gift_shows_when_the_notice_lacks_it(event_first: bool) -> None:
+    """The notice is the line shown and its channel.subscription.gift twin never is: the twin's cumulative
+    total was lost.  It goes on the bomb's first line if it came first, else on the recipients' line."""
+    s = Screen()
+    recipients = [viewer(k) for k in range(2)]
+    notice, *gifts = payloads_chat.gift_bomb(MOSS, recipients, gift_id="bomb-2")
+    notice["community_sub_gift"]["cumulative_total"] = None  # a notice without it
+    twin = payloads_channel.subscription_gift(MOSS, 2, cumulative_total=40)
+    steps = [("channel.subscription.gift", twin), ("channel.chat.notification", notice)]
+    for stype, event in (steps if event_first else steps[::-1]):
+        s.show(stype, event, now=1.0)
+    for event in gifts:
+        s.show("channel.chat.notification", event, now=1.0)
+    s.tick(10.0)
+    assert s.lines == (["[GIFT] ✦ Mossy_Lantern is gifting 2 T1 subs to the community (40 gifted in total)",
+                        "✦ → Viewer_0, Viewer_1"] if event_first else
+                       ["[GIFT] ✦ Mossy_Lantern is gifting 2 T1 subs to the community",
+                        "✦ → Viewer_0, Viewer_1 (40 gifted in total)"])
+
+
 def test_gift_bomb_recipients_are_grouped_by_community_gift_id_even_interleaved() -> None:
     s = Screen()
     a = payloads_chat.gift_bomb(MOSS, [viewer(1), viewer(2)], gift_id="A")
@@ -259,3 +280,16 @@ def test_a_big_bomb_lists_what_fits_on_one_row_and_counts_the_rest() -> None:
     assert recipients.startswith("✦ → Viewer_0, Viewer_1, ") and recipients.endswith(" more")
     shown = recipients.count("Viewer_")
     assert recipients.endswith(f" and {30 - shown} more") and len(recipients) <= 60
+
+
+def test_the_docs_explain_every_symbol_focus_draws() -> None:
+    """docs/screen.md > Reading a line lists each event's symbol (`◈` shield mode and `✉` unban requests were
+    missing)."""
+    from pathlib import Path
+
+    from focuslib.view.style import STYLES
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "screen.md").read_text()
+    table = doc[doc.index("## Reading a line"):doc.index("## Floods and duplicates")]
+    missing = [kind for kind, (symbol, _) in STYLES.items() if symbol and f"`{symbol}`" not in table]
+    assert missing == []

@@ -299,6 +299,34 @@ def test_logout_revokes_and_deletes_the_stored_token(sim, env):
     assert not store_path(env).exists()
 
 
+def test_logout_through_a_symlinked_store_revokes_the_real_files_token_and_deletes_both(sim, env, tmp_path):
+    """The store is a link to a file kept elsewhere (a dotfiles repository): removing the link alone left the
+    real file and its valid token behind, and said "Signed out"."""
+    old = store_token(sim, env)
+    real = tmp_path / "elsewhere" / "focus-tokens.json"
+    real.parent.mkdir()
+    store_path(env).rename(real)
+    store_path(env).symlink_to(real)
+    proc = run_script("focus.py", {**env, **NO_ENV_TOKEN}, "logout")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == (f"Signed out: deleted {store_path(env)} and the file it linked to, {real}; the previous "
+                           "token was revoked at Twitch.\n")
+    assert not real.exists() and not os.path.lexists(store_path(env))
+    assert sim.grant_for(old.access_token) is None and old.refresh_token not in sim.refresh_tokens
+
+
+def test_logout_through_a_link_to_something_else_touches_nothing(sim, env, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("not a token store\n")
+    store_path(env).parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    store_path(env).symlink_to(other)
+    proc = run_script("focus.py", {**env, **NO_ENV_TOKEN}, "logout")
+    assert proc.returncode == 3 and proc.stdout == ""
+    assert proc.stderr.startswith(f"focus: the token store {store_path(env)} is a symbolic link to {other}, which "
+                                  "is not a token store of yours; nothing was revoked or deleted")
+    assert other.read_text() == "not a token store\n" and os.path.islink(store_path(env))
+
+
 def _unsaved_after_a_401(sim, env, start_focus, **options):
     """focus refreshes its expired token (a Helix 401) and the full disk refuses the new pair."""
     focus = start_focus(history=False, **options)

@@ -346,12 +346,15 @@ def test_history_of_a_user_has_dates_count_first_seen_and_moderation(tmp_path):
     assert [m.type for m in h.moderation] == ["delete", "timeout"]
     lines = report.history_lines(h)
     assert lines[0].startswith("Ann: 2 messages, first seen ")
-    assert "timeout by Mossy: spam links (until " in lines[2] and lines[2].endswith(" UTC)")
-    # On stream (/history in focus) a deleted message's text stays off: a moderator removed it from chat.
-    assert "[deleted] (deleted: its text stays off stream; `python focus.py history`" in lines[-1]
+    # In time order: the message, its deletion, the timeout.  On stream (/history in focus) a deleted
+    # message's text stays off (a moderator removed it from chat): its mark, and one line saying why.
+    assert lines[1].endswith("  [deleted]") and "message deleted" in lines[2]
+    assert "timeout by Mossy: spam links (until " in lines[3] and lines[3].endswith(" UTC)")
+    assert lines[4:] == [report.OFF_STREAM]
     assert "buy followers" not in "".join(lines)
     off = report.history_lines(h, on_stream=False)  # the shell command, in a private terminal
-    assert "[deleted] buy followers" in off[-1] and "\x1b" not in "".join(off)  # sanitized
+    assert "[deleted] buy followers" in off[1] and "\x1b" not in "".join(off)  # sanitized
+    assert len(off) == 4  # and no line about what stays off stream
     assert queries.history(conn, "nobody") is None
     conn.close()
 
@@ -447,7 +450,7 @@ def test_history_in_focus_keeps_a_held_text_off_stream_and_the_shell_command_sho
     w = write(path, [(now, chat(BOB, "FIRST-MESSAGE SLUR"), True)])
     memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
     lines = memory.history("bob")  # /history bob, typed in focus: on stream
-    assert lines[0].startswith("Bob: 1 message") and "[held]" in lines[-1]
+    assert lines[0].startswith("Bob: 1 message") and lines[1].endswith("  [held]") and lines[2] == report.OFF_STREAM
     assert "SLUR" not in "\n".join(lines)
     conn = open_read(path)
     assert report.history_lines(queries.history(conn, "bob"), on_stream=False)[-1].endswith("[held] FIRST-MESSAGE SLUR")
@@ -668,11 +671,40 @@ def test_history_on_stream_keeps_held_deleted_and_cleared_text_off_and_the_shell
         queries.Said(4.0, "FOLLOW-BOT held", False, False, True)], [])
     on = report.history_lines(h)
     assert on[1].endswith("  fine words")
-    assert on[2].endswith("[cleared] (cleared: its text stays off stream; `python focus.py history` in a private "
-                          "shell shows it)")
-    assert "[deleted] (deleted: its text stays off stream" in on[3] and "[held] (held: its text" in on[4]
+    assert [line.split("  ")[-1] for line in on[2:5]] == ["[cleared]", "[deleted]", "[held]"]
+    assert on[5:] == ["  (the text of a message marked [deleted], [cleared] or [held] stays off stream; `python "
+                      "focus.py history` in a private shell shows it)"]  # said once, not once a message
     assert not any(w in "".join(on) for w in ("SPOILER", "SLUR", "FOLLOW-BOT"))
     off = report.history_lines(h, on_stream=False)
     assert [line.split("  ")[-1] for line in off[1:]] == [
         "fine words", "[cleared] a SPOILER a moderator cleared", "[deleted] a SLUR a moderator deleted",
         "[held] FOLLOW-BOT held"]
+
+
+@pytest.mark.parametrize("asked", ["ちいさなコンパイラ", "@Élodie_Ü", "élodie_ü", "ÉLODIE_Ü", "elodie_u"])
+def test_history_finds_a_chatter_by_display_name_in_any_script_and_case(tmp_path, asked):
+    """`focus.py history` takes a login or a display name (its --help says so); a name was never looked up."""
+    path = db_path(tmp_path)
+    now = time.time()
+    write(path, [(now, chat(("601", "elodie_u", "Élodie_Ü"), "bonjour")),
+                 (now + 1, chat(("602", "chiisana", "ちいさなコンパイラ"), "こんにちは"))])
+    conn = open_read(path)
+    h = queries.history(conn, asked)
+    conn.close()
+    assert h is not None and [m.text for m in h.messages] == (["こんにちは"] if asked == "ちいさなコンパイラ" else ["bonjour"])
+
+
+def test_the_recap_leaves_the_broadcaster_out_of_the_top_chatters_and_a_quiet_run_is_one_line(tmp_path):
+    path = db_path(tmp_path)
+    start = 1_000_000.0
+    write(path, [(start + k, chat(payloads.BROADCASTER, f"talking to chat {k}")) for k in range(5)]
+          + [(start + 10, chat(ANN, "hi")), (start + 11, chat(BOB, "hello")), (start + 12, chat(ANN, "again"))],
+          days=0)
+    conn = open_read(path)
+    r = queries.recap(conn, start, start + 60)
+    quiet = queries.recap(conn, start + 3600, start + 3605)
+    conn.close()
+    assert r.top == [("Ann", 2), ("Bob", 1)] and r.messages == 8  # the streamer's messages count, not as a chatter
+    lines = report.recap_lines(quiet)
+    assert len(lines) == 1 and lines[0].startswith("recap ") and lines[0].endswith(
+        "(5 s): no chat and no channel events")

@@ -140,3 +140,12 @@ def test_the_warm_up_loads_what_the_first_emoji_needs():
     """
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_braille_blank_is_kept_it_takes_a_column_and_braille_art_needs_it() -> None:
+    art = "\u28ff\u2800\u2800\u28ff \u2800\u28c0\u2800"
+    assert sanitize(art) == art
+    from focuslib.text import display_name
+
+    assert display_name("\u2800\u2800 \u2800", "real_login") == "real_login"  # a name of blanks only: the login
+    assert display_name("\u2800Braille\u2800Fan", "braille_fan") == "\u2800Braille\u2800Fan"

@@ -23,6 +23,8 @@ from focuslib.net.client import HttpClient, NetworkError
 from focuslib.twitch.scopes import DEFAULT_SCOPES
 
 MAX_NETWORK_WAIT = 30.0  # focus retries an unreachable /validate with doubling waits up to this
+# The one line for a chat or moderation command against twitch-cli's mock (one-shots and the input line alike).
+MOCK_HAS_NO_CHAT = "the twitch-cli mock server has no chat or moderation calls"
 
 
 @dataclass(frozen=True, slots=True)

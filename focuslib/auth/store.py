@@ -86,6 +86,33 @@ class TokenStore:
             os.close(fd)
         return self._parse(data)
 
+    def linked(self) -> tuple[Path, StoredToken] | None:
+        """For `logout` only: where the store's symbolic link points and the token in that file, None when the
+        store is no link.  AuthError, naming both, when the target is not a token store of this user's."""
+        if not os.path.islink(self.path):
+            return None
+        target = Path(os.path.realpath(self.path))
+        refuse = AuthError(f"the token store {self.path} is a symbolic link to {target}, which is not a token "
+                           "store of yours; nothing was revoked or deleted",
+                           "revoke focus in your Twitch settings (Connections), then remove the link")
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            raise refuse from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid():
+                raise refuse
+            data = os.read(fd, MAX_SIZE + 1)
+        except OSError:
+            raise refuse from None
+        finally:
+            os.close(fd)
+        try:
+            return target, self._parse(data)
+        except AuthError:
+            raise refuse from None
+
     def _check(self, st: os.stat_result, fd: int) -> None:
         if not stat.S_ISREG(st.st_mode):
             raise self._damaged("not a regular file")

@@ -29,7 +29,7 @@ from focuslib.view.layout import paint
 from focuslib.view.style import CHECK_STATUS, QUIET
 from focuslib.auth.identity import identify, mock_settings, token_holder, twitch_cli_mock
 from focuslib.twitch.scopes import DEFAULT_SCOPES, describe, hidden_groups
-from focuslib.twitch.subscriptions import GROUPS
+from focuslib.twitch.subscriptions import GROUPS, SubscriptionSpec, desired
 from focuslib.text import sanitize
 from focuslib.auth.tokens import Redactor, TokenHolder
 
@@ -79,8 +79,12 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
             report(_skip("token", "fix the settings first"))
         else:
             holder, info = check_token(settings, http, report)
+        mock = settings is not None and twitch_cli_mock(settings)
         if info is None:
             report(_skip("scopes", "needs a valid token"))
+        elif mock:  # it grants every scope and refuses many types all the same: the EventSub check says which
+            report(Check("scopes", "ok", "not checked (twitch-cli's mock server has no OAuth); what it can show: "
+                         "see EventSub"))
         else:
             report(check_scopes(info.scopes))
         if settings is None or holder is None:
@@ -91,7 +95,8 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
             report(_skip("EventSub", "fix the settings first"))
             report(_skip("devlog pipe", "fix the settings first"))
         else:
-            report(check_eventsub(settings.eventsub_url, timeout))
+            probe = mock_probe(settings, http, holder) if mock and holder is not None else None
+            report(check_eventsub(settings.eventsub_url, timeout, probe))
             report(check_devlog_pipe(settings))
     finally:
         http.close()
@@ -130,7 +135,9 @@ def check_token(settings: Settings, http: HttpClient, report: Callable[[Check], 
         return None, None
     info = identity.info
     if not identity.validated:
-        report(Check("token", "ok", f"from {source}; not checked (twitch-cli's mock server has no OAuth)"))
+        given = (settings.env.get("TWITCH_USER_ACCESS_TOKEN") or "").strip()  # else mock_settings made one up
+        report(Check("token", "ok", f"{'from ' + source if given else 'none needed'}; not checked (twitch-cli's "
+                     "mock server has no OAuth)"))
         return holder, info
     refreshed = "had expired, refreshed and stored; " if identity.refreshed else ""
     report(Check("token", "ok", f"{refreshed}valid, from {source}, belongs to {info.login} (user id {info.user_id}), "
@@ -178,8 +185,9 @@ def check_helix(settings: Settings, http: HttpClient, holder: TokenHolder) -> Ch
                  "check TWITCH_API_URL, or try again in a minute")
 
 
-def check_eventsub(url: str, timeout: float) -> Check:
-    """Connect, wait for session_welcome, close: proves the EventSub endpoint is reachable from here."""
+def check_eventsub(url: str, timeout: float, probe: Callable[[str], str] | None = None) -> Check:
+    """Connect, wait for session_welcome, close: proves the EventSub endpoint is reachable from here.
+    `probe(session_id)` (twitch-cli's mock only) adds what the session could subscribe to."""
     import websocket
 
     host = urlsplit(url).netloc
@@ -194,8 +202,9 @@ def check_eventsub(url: str, timeout: float) -> Check:
             ws.settimeout(max(0.1, deadline - time.monotonic()))
             msg = parse_frame(ws.recv())
             if isinstance(msg, Welcome):
+                made = f"; {probe(msg.session_id)}" if probe is not None else ""
                 return Check("EventSub", "ok", f"welcome received from {host} "
-                             f"(keepalive {msg.keepalive_timeout} s)")
+                             f"(keepalive {msg.keepalive_timeout} s){made}")
     except Exception as exc:
         return Check("EventSub", "FAIL", f"{host} connected but sent no welcome ({describe_exception(exc, 120)})",
                      "check TWITCH_EVENTSUB_URL (it must be an EventSub WebSocket endpoint)")
@@ -204,6 +213,40 @@ def check_eventsub(url: str, timeout: float) -> Check:
             ws.close(timeout=1)
         except Exception:
             pass
+
+
+def mock_probe(settings: Settings, http: HttpClient, holder: TokenHolder) -> Callable[[str], str]:
+    """What twitch-cli's mock creates of focus's subscriptions, tried on the doctor's own session (its
+    refusals: protocol notes §6.3): which groups show nothing there, and which types of the others."""
+    specs = desired(settings.user_id, settings.user_id)
+
+    def probe(session_id: str) -> str:
+        helix = Helix(http, settings.api_url, settings.client_id, holder, stop=threading.Event())
+        refused = []
+        for spec in specs:
+            try:
+                status, _ = helix.create_subscription(spec, session_id)
+            except FocusError:
+                status = 0
+            if status != 202:  # a 409 is the mock's second channel.raid: it keeps one per type
+                refused.append(spec)
+        dead = [g for g in GROUPS if all(s in refused for s in specs if s.group == g)]
+        partly = sorted(_name(s, specs) for s in refused if s.group not in dead)
+        text = f"the mock creates {len(specs) - len(refused)} of {len(specs)} subscriptions"
+        if dead:
+            text += f"; these groups show nothing there: {', '.join(dead)}"
+        if partly:
+            text += f"; it refuses {', '.join(partly)}"
+        return text
+
+    return probe
+
+
+def _name(spec: SubscriptionSpec, specs: tuple[SubscriptionSpec, ...]) -> str:
+    """The type, and its condition's keys when focus makes two of that type (the raids in and out)."""
+    if sum(1 for s in specs if s.type == spec.type) == 1:
+        return spec.type
+    return f"{spec.type} ({', '.join(k for k, _ in spec.condition)})"
 
 
 def check_devlog_pipe(settings: Settings) -> Check:

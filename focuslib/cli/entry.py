@@ -15,12 +15,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "focus") -> int:
     # (`focus auth` says 130 itself: nothing was done).
     try:
         from focuslib.cli import prog as names
-        from focuslib.cli.exits import no_stdout
+        from focuslib.cli.exits import finish
         from focuslib.cli.focus import main as focus_main
 
         names.PROG = prog
-        code = no_stdout(prog)
-        return focus_main(argv) if code is None else code
+        return finish(prog, lambda: focus_main(argv))  # stdout's one rule (cli/exits.py)
     except KeyboardInterrupt:
         return 0
 

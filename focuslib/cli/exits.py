@@ -1,14 +1,18 @@
 """How every command line ends on a FocusError: one line on stderr, then the error's exit code.
 
 The line is `prog: what happened (what to do)`, sanitized like anything else that reaches a terminal (an
-error can quote what a server or a browser sent).  Ctrl-C, SIGTERM and a closed pipe are each script's own
-business: they end quietly with ExitStatus.OK (or the interrupted code of make auth).
+error can quote what a server or a browser sent).  Ctrl-C and SIGTERM are each script's own business: they
+end quietly with ExitStatus.OK (or the interrupted code of make auth).  stdout has one rule for every
+script (`finish`): a reader that went away ends quietly, a stdout that cannot take the output is one line.
 """
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
-from typing import TextIO
+from typing import Callable, TextIO
 
 from focuslib.errors import FocusError
 from focuslib.text import sanitize_lines
@@ -39,12 +43,57 @@ def no_stdout(prog: str) -> int | None:
 def reader_gone() -> int:
     """Whoever read our output went away (`focus config | head`): nothing left to do, and no error at exit
     (Python's last flush of a stdout whose reader is gone would print one)."""
-    import os
-
-    try:
-        sys.stdout = open(os.devnull, "w")
-    except OSError:
-        pass
+    _stdout_to_null()
     from focuslib.errors import ExitStatus
 
     return int(ExitStatus.OK)
+
+
+# A stdout that cannot take what is written (`> /dev/full`, a quota, a file-size limit, a terminal gone).
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def finish(prog: str, main: Callable[[], int]) -> int:
+    """Run a script's `main` and end it by one rule for stdout, whatever the script printed:
+
+    * the reader went away (`focus.py links | head -1`): quietly, exit 0 (it took what it wanted);
+    * stdout cannot take the output (`doctor > /dev/full`): one line on stderr, exit 1 (the output is lost);
+    neither with a traceback, nor Python's "Exception ignored" and exit 120 when it flushes stdout at exit."""
+    code = no_stdout(prog)
+    if code is not None:
+        return code
+    from focuslib.errors import ExitStatus
+
+    try:
+        try:
+            code = main()
+        except SystemExit as exc:  # argparse's --help and usage errors end this way
+            code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        sys.stdout.flush()  # here, not at exit: what is left in stdout's buffer may fail to go
+        return code
+    except BrokenPipeError:
+        _stdout_to_null()
+        return int(ExitStatus.OK)
+    except OSError as exc:
+        if exc.errno not in NO_ROOM:
+            raise
+        _stdout_to_null()
+        sys.stderr.write(f"{prog}: stdout could not take the output ({exc.strerror})\n")
+        sys.stderr.flush()
+        return int(ExitStatus.ERROR)
+
+
+def _stdout_to_null() -> None:
+    """stdout writes to /dev/null from now on: what its buffer still holds goes there at exit (its file
+    descriptor is pointed there, so no second stream is left open for the interpreter to warn about)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # a stream without a descriptor (a test's): replace it
+        sys.stdout = io.StringIO()
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass

@@ -85,9 +85,9 @@ def stop_running(data_dir: Path, tag: str = "") -> int:
 
     pidfile = PidFile(data_dir)
     pid = pidfile.running_pid()
-    if pid is None:
-        print("focus is not running.", file=sys.stderr)
-        return 1
+    if pid is None:  # stopping what is not running is done already (`make stop` twice is no error)
+        print("focus is not running; nothing to stop.")
+        return 0
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline:
@@ -178,12 +178,30 @@ def other_command(name: str, argv: list[str]) -> int | None:
     return None
 
 
+def not_text(argv: Sequence[str]) -> str:
+    """The one line for an argument that is not UTF-8 ("" when all are): Python hands such bytes on as lone
+    surrogates, which would be sent to Twitch as they are (`focus.py say $'\\xff'`)."""
+    for k, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(arg[exc.start])
+            what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+            return (f"argument {k} is not UTF-8 text ({what}); nothing was done: check your terminal's or "
+                    "script's encoding")
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (`focus completion`): answer and exit
         from focuslib.cli.completion import complete
 
         complete()
+    wrong = not_text(argv)
+    if wrong:
+        print(f"focus: {wrong}", file=sys.stderr)
+        return 2  # ExitStatus.CONFIG: bad arguments
     from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
     from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
 

@@ -114,5 +114,10 @@ def main(argv: Sequence[str]) -> int:
         return int(ExitStatus.ERROR)
     if tag and lines:
         lines[0] += tag
+    if sys.stdout.isatty():  # a terminal folds a long line at column 0: fold it under its second column
+        from focuslib.view.layout import fold
+        from focuslib.view.terminal import terminal_size
+
+        lines = [fold(line, terminal_size().columns) for line in lines]
     sys.stdout.write("\n".join(lines) + "\n")
     return int(ExitStatus.OK)

@@ -177,7 +177,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _run(command: commands.Command) -> int:
-    from focuslib.auth.identity import identify, token_holder, twitch_cli_mock
+    from focuslib.auth.identity import MOCK_HAS_NO_CHAT, identify, token_holder, twitch_cli_mock
     from focuslib.auth.tokens import Redactor
     from focuslib.config import load_settings
     from focuslib.errors import FocusError
@@ -197,7 +197,7 @@ def _run(command: commands.Command) -> int:
         settings = load_settings()
         tag = " (demo)" if settings.demo else ""
         if twitch_cli_mock(settings):
-            print("focus: the twitch-cli mock server has no chat or moderation calls", file=sys.stderr)
+            print(f"focus: {MOCK_HAS_NO_CHAT}", file=sys.stderr)
             return int(ExitStatus.CONFIG)
         redactor.add(settings.secret, settings.access_token, settings.refresh_token)
         holder = token_holder(settings, http, redactor)

@@ -64,6 +64,11 @@ class Backlog:
         dropped, self._dropped = self._dropped, 0
         return text, dropped
 
+    def discard(self) -> None:
+        """Drop everything waiting, counted like any drop (lock held): a stop that cannot wait any longer."""
+        while self._chunks:
+            self._drop_oldest()
+
     def set_stuck(self, stuck: bool) -> None:
         """The terminal has (not) taken anything for STUCK_SECONDS; stuck, the backlog shrinks to `limit` now."""
         with self.cond:
@@ -79,12 +84,15 @@ class Backlog:
     def _trim(self) -> None:
         limit = self.limit if self.stuck else self.hard
         while self.size > limit and self._chunks:
-            old = self._chunks.popleft()
-            self.size -= len(old)
-            n = old.count("\n") or 1
-            self._dropped += n
-            self._unreported += n
-            self.drops += n
+            self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        old = self._chunks.popleft()
+        self.size -= len(old)
+        n = old.count("\n") or 1
+        self._dropped += n
+        self._unreported += n
+        self.drops += n
 
 
 def skipped_text(n: int) -> str:

@@ -32,7 +32,8 @@ class Console:
         self.held: Callable[[], tuple[str, ...]] = tuple  # the hold queue's chatters (set once the memory runs)
         self.line = InputLine(data_dir=data_dir, names=self.recent.names, accept=self._accept,
                               confirm_clear=self._confirmed_clear, quit=quit,
-                              cancelled=lambda text: report(text, True), held=lambda: self.held())
+                              cancelled=lambda text: report(text, True), held=lambda: self.held(),
+                              refused=lambda text: report(text, False))
         self.line.on_crash = self._crashed
         self.out: TextIO | None = None
 
@@ -46,16 +47,17 @@ class Console:
     def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
                 status: Callable[[str], None], remember: Callable[[Any], None] | None = None,
                 history: Path | None = None, shield: ShieldPlan | None = None,
-                note: Callable[[str, list[str]], bool] | None = None) -> None:
+                note: Callable[[str, list[str]], bool] | None = None, unavailable: str = "") -> None:
         """Commands work from now on, as `user_id` in `broadcaster_id`'s chat.  With `history` (the
-        database), /reply finds a chatter who spoke before this focus started there too."""
+        database), /reply finds a chatter who spoke before this focus started there too.  `unavailable`:
+        the line that answers every command Twitch would carry out (a server without those calls)."""
         recent: Recent = self.recent
         if history is not None:
             recent = Remembered(self.recent, StoredRecent(history, broadcaster_id))
         executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status, shield=shield,
                             history=history, note=note)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
-                         remember=remember)
+                         remember=remember, unavailable=unavailable)
 
     def stop(self) -> None:
         """Stop the commands, then the prompt (which flushes what is left to print)."""
@@ -69,12 +71,14 @@ class Console:
     def resumed(self) -> None:
         self.line.resumed()
 
-    def _crashed(self, trace: str, fatal: bool = True) -> None:
+    def _crashed(self, trace: str, what: str) -> None:
         """The input line failed: one line here, the traceback in the devlog; chat goes on."""
         self.on_error(trace)
-        if fatal:
-            self.report("the input line failed (details in the devlog); chat goes on; restart focus to type again",
-                        False)
+        if what == "restarted":
+            self.report("the input line failed (details in the devlog) and started again; chat goes on", False)
+        elif what == "fatal":
+            self.report("the input line failed again (details in the devlog); chat goes on; restart focus to "
+                        "type again", False)
         else:
             self.report("focus could not handle that line (details in the devlog); it is in the history", False)
 

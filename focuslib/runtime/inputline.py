@@ -28,6 +28,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
@@ -37,34 +38,27 @@ from prompt_toolkit.application import get_app, get_app_session, run_in_terminal
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input.vt100 import Vt100Input
+from prompt_toolkit.filters import is_searching
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
+from prompt_toolkit.search import stop_search
 from prompt_toolkit.styles import Style
 
 from focuslib import threads
-from focuslib.config import ensure_private_dir
+from focuslib.runtime.promptio import HISTORY_FILE, MOUSE, PASTE, PASTE_LIMIT, QuietInput, open_history
+from focuslib.twitch.command_args import MAX_MESSAGE
 from focuslib.runtime.screenout import ScreenOut
 from focuslib.twitch import commands
 
-HISTORY_FILE = "input-history"
 # Commands whose first argument is a chatter's login (completed from recent chatters), by name and short name.
 USER_FIRST = {name for spec in commands.COMMANDS if spec.usage.split(" ")[1:2] in (["USER"], ["[USER]"], ["CHANNEL"])
               for name in (spec.name, *spec.aliases)}
 SUSPEND_WAIT = 0.5  # seconds Ctrl-Z waits for the stop to land (SIGTSTP is ignored in an orphaned process group)
 STYLE = Style.from_dict({"bottom-toolbar": "noreverse", "prompt": "bold", "status": "#8a8a8a"})
-
-
-def open_history(data_dir: Path) -> FileHistory:
-    """The input history file, private to the user (0600) in a private directory."""
-    ensure_private_dir(data_dir)
-    path = data_dir / HISTORY_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # an older file keeps no looser mode
-    finally:
-        os.close(fd)
-    return FileHistory(str(path))
+RESTARTS = 3  # the input line fails this often within RESTART_WINDOW seconds: it stays off (a bug that repeats)
+RESTART_WINDOW = 60.0
 
 
 class TalkCompleter(Completer):
@@ -97,31 +91,19 @@ class TalkCompleter(Completer):
                 yield Completion(prefix + login, -len(word))
 
 
-class QuietInput(Vt100Input):
-    """The terminal stays in raw mode while prompt_toolkit prints above the input line.
-
-    `run_in_terminal` switches to cooked mode around each write, for functions
-    that read a line themselves; ours only print.  In cooked mode the terminal
-    would echo a key typed during a write into the chat (many writes a second
-    in a raid) and turn a Ctrl-C meant to clear the line into SIGINT.  Raw, the
-    key waits in the terminal until the prompt reads it."""
-
-    def cooked_mode(self) -> contextlib.AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-
 class InputLine:
     """The prompt thread, the status toolbar and the stdout proxy focus writes through."""
 
     def __init__(self, *, data_dir: Path, names: Callable[[], list[str]], accept: Callable[[str], str | None],
                  confirm_clear: Callable[[], None], quit: Callable[[], None], cancelled: Callable[[str], None],
-                 held: Callable[[], Iterable[str]] = tuple) -> None:
+                 held: Callable[[], Iterable[str]] = tuple, refused: Callable[[str], None] = lambda text: None) -> None:
         self._names = names
         self._held = held
         self._accept = accept
         self._confirm_clear = confirm_clear
         self._quit = quit
         self._cancelled = cancelled
+        self._refused = refused  # one line for what the input line turned away (a paste too long)
         self._status = ""
         self._stopping = threading.Event()
         self.history_problem = ""  # one line for the streamer when the history file cannot be used
@@ -134,9 +116,10 @@ class InputLine:
                                     "focus stops")
         self._proxy: ScreenOut | None = None
         self.on_drop: Callable[[int], None] = lambda n: None  # lines a slow terminal did not take (the devlog)
-        # The input line failed (a bug in it or in prompt_toolkit): one line for the streamer, the
-        # traceback for the devlog; focus goes on display-only.
-        self.on_crash: Callable[..., None] = lambda trace, fatal=True: None
+        # The input line failed (a bug in it or in prompt_toolkit): one line for the streamer, the traceback
+        # for the devlog; the input line starts again ("restarted"), unless it keeps failing ("fatal": focus
+        # goes on display-only); a bug in handling one typed line ("line") leaves it as it is.
+        self.on_crash: Callable[[str, str], None] = lambda trace, what: None
         self.crashed = False
         self._continued = threading.Event()  # set by SIGCONT after a Ctrl-Z
         self._saved: tuple[TextIO, TextIO] | None = None
@@ -155,12 +138,15 @@ class InputLine:
         self._saved = (sys.stdout, sys.stderr)
         sys.stdout = sys.stderr = proxy  # type: ignore[assignment]
         self._input = QuietInput(sys.__stdin__)
-        self._session = PromptSession(
+        self._session = self._new_session()
+        threads.start(self._thread)
+        return proxy  # type: ignore[return-value]
+
+    def _new_session(self) -> PromptSession[str]:
+        return PromptSession(
             history=self._history, completer=TalkCompleter(self._names, self._held), complete_while_typing=False,
             key_bindings=self._bindings(), erase_when_done=True, bottom_toolbar=self._toolbar, style=STYLE,
             input=self._input)
-        threads.start(self._thread)
-        return proxy  # type: ignore[return-value]
 
     def stop(self, timeout: float = 2.0) -> None:
         """End the prompt (any state), put the terminal back, flush what is left.  Idempotent."""
@@ -206,12 +192,23 @@ class InputLine:
         return FormattedText([("class:status", "-- " + self._status if self._status else "")])
 
     def _run(self) -> None:
-        try:
-            self._prompts()
-        except Exception:  # a bug: focus must neither stop nor freeze; it goes on display-only
-            self.crashed = True
-            self.on_crash(traceback.format_exc())
-            return
+        failures: list[float] = []
+        draft = ""
+        while True:
+            try:
+                self._prompts(draft)
+                break
+            except Exception:  # a bug: focus must neither stop nor freeze; the input line starts again
+                trace = traceback.format_exc()
+                now = time.monotonic()
+                failures = [when for when in failures if now - when < RESTART_WINDOW] + [now]
+                if len(failures) >= RESTARTS or self._stopping.is_set():  # it keeps failing: display-only
+                    self.crashed = True
+                    self.on_crash(trace, "fatal")
+                    return
+                self.on_crash(trace, "restarted")
+                draft = self._session.default_buffer.text if self._session is not None else ""
+                self._session = self._new_session()  # a fresh application: nothing of the failed one's state
         self._stopping.set()
         self._quit()
 
@@ -230,15 +227,16 @@ class InputLine:
 
         asyncio.get_running_loop().set_exception_handler(failed)
 
-    def _prompts(self) -> None:
+    def _prompts(self, draft: str = "") -> None:
         session = self._session
         assert session is not None
         while not self._stopping.is_set():
             try:
                 text = session.prompt(FormattedText([("class:prompt", "› ")]), pre_run=self._catch,
-                                      set_exception_handler=False)
+                                      set_exception_handler=False, default=draft)
             except (EOFError, KeyboardInterrupt):
                 break
+            draft = ""
             if text is None or self._stopping.is_set():
                 break
             if not text.strip():
@@ -246,7 +244,7 @@ class InputLine:
             try:
                 want = self._accept(text)
             except Exception:  # a bug in handling this one line: the input line lives on
-                self.on_crash(traceback.format_exc(), fatal=False)
+                self.on_crash(traceback.format_exc(), "line")
                 continue
             if want == "quit":
                 break
@@ -300,9 +298,26 @@ class InputLine:
     def _bindings(self) -> KeyBindings:
         keys = KeyBindings()
 
+        @keys.add(Keys.Vt100MouseEvent)
+        def _mouse(event: KeyPressEvent) -> object:
+            # `ESC [31m` typed or pasted without bracketed paste reads as a mouse report prompt_toolkit
+            # cannot parse, and its error ended the input line: such keys do nothing.
+            try:
+                return MOUSE(event)
+            except (ValueError, KeyError, IndexError, TypeError):
+                return None
+
+        @keys.add(Keys.BracketedPaste)
+        def _paste(event: KeyPressEvent) -> object:
+            if len(event.data) > PASTE_LIMIT:
+                self._refused(f"a paste of {len(event.data):,} characters is not put on the line: a chat "
+                              f"message takes at most {MAX_MESSAGE}")
+                return None
+            return PASTE(event)
+
         @keys.add("c-c")
         def _interrupt(event: KeyPressEvent) -> None:
-            buffer = event.app.current_buffer
+            buffer = self._session.default_buffer if self._session is not None else event.app.current_buffer
             if buffer.text.strip():
                 buffer.reset(append_to_history=True)  # cleared, not lost: Up brings it back
                 # reset() drops the loaded history and reloads it only at the next redraw, which a
@@ -321,10 +336,18 @@ class InputLine:
 
         @keys.add("c-d")
         def _end(event: KeyPressEvent) -> None:
-            buffer = event.app.current_buffer
+            buffer = self._session.default_buffer if self._session is not None else event.app.current_buffer
             if buffer.text:
                 buffer.delete()
             else:
                 event.app.exit(exception=EOFError)
+
+        # Ctrl-C and Ctrl-D while searching the history (Ctrl-R, Ctrl-S) end the search and keep the draft:
+        # the search's own buffer is empty, and taking it for the line quit focus and lost what was typed.
+        # (Added last: of two bindings for a key, the last one added wins.)
+        @keys.add("c-c", filter=is_searching)
+        @keys.add("c-d", filter=is_searching)
+        def _end_search(event: KeyPressEvent) -> None:
+            stop_search()
 
         return keys

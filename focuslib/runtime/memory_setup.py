@@ -99,8 +99,10 @@ def memory_ready(memory: ChatMemory | None) -> None:
         memory.loaded()
 
 
-def stop_memory(memory: ChatMemory | None, started: float | None, out: Any) -> None:
-    """Flush the history, then print the recap of this run on stdout (for the streamer's notes)."""
+def stop_memory(memory: ChatMemory | None, started: float | None, out: Any,
+                fold: Callable[[str], str] = lambda line: line) -> None:
+    """Flush the history, then print the recap of this run on stdout (for the streamer's notes), each line
+    through `fold` (on a terminal: wrapped to its width, under the second column)."""
     if memory is None or memory.writer is None:
         return
     writer = memory.writer
@@ -122,7 +124,7 @@ def stop_memory(memory: ChatMemory | None, started: float | None, out: Any) -> N
             recap = queries.recap(conn, started, time.time())
         finally:
             conn.close()
-        out.write("\n".join(report.recap_lines(recap)) + "\n")
+        out.write("\n".join(fold(line) for line in report.recap_lines(recap)) + "\n")
         out.flush()
     except (StoreError, OSError, ValueError, sqlite3.Error):
         pass  # the recap is a courtesy; `focus.py recap` answers with the reason

@@ -38,8 +38,9 @@ class RecentChat:
         self.holds = held or HeldMessages()
         self._lock = threading.Lock()
         self._by_login: OrderedDict[str, Seen] = OrderedDict()  # most recent last
-        # Logins (all in _by_login) whose latest message is no /delete target: the broadcaster's or a
-        # moderator's (Twitch answers 400), or gone: deleted or cleared (404).  Gone ones stay in `names`.
+        # Logins (all in _by_login) whose latest message is no bare /delete's target: the broadcaster's or a
+        # moderator's (Twitch answers 400), a shared chat guest's sent in another channel (not this channel's
+        # to delete), or gone: deleted or cleared (404).  Gone ones stay in `names`.
         self._protected: set[str] = set()
         self._gone: set[str] = set()
         self._keep = keep
@@ -58,7 +59,9 @@ class RecentChat:
         if not login or not m.message_id:
             return
         seen = Seen(m.message_id, m.chatter.id, login, m.chatter.name)
-        protected = m.chatter.id == m.broadcaster.id or any(b.set_id in PROTECTED_BADGES for b in m.badges)
+        source = m.source_broadcaster
+        protected = (m.chatter.id == m.broadcaster.id or any(b.set_id in PROTECTED_BADGES for b in m.badges)
+                     or source is not None and bool(source.id) and source.id != m.broadcaster.id)
         with self._lock:
             by_login = self._by_login
             by_login[login] = seen

@@ -23,6 +23,7 @@ and redrawn around them -- with three differences:
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable
 
 from prompt_toolkit.application import get_app_session, run_in_terminal
@@ -32,6 +33,9 @@ from focuslib import threads
 from focuslib.runtime.backlog import LIMIT, STUCK_SECONDS, Backlog, skipped_text
 
 BATCH_SECONDS = 0.02  # how long the flush thread gathers lines before one redraw
+# Characters written above the prompt at a time: the prompt's loop writes them, and reads no key meanwhile, so
+# a slow terminal (80 KiB/s) must never hold a Ctrl-C or an Enter for long (a whole raid's backlog took 89 s).
+TAKE = 16 * 1024
 CLOSE_WAIT = 1.0  # seconds `close` waits for what is left (a terminal nobody reads never takes it)
 
 
@@ -52,6 +56,7 @@ class ScreenOut:
         self._cond = self._backlog.cond
         self._partial: list[str] = []  # text after the last newline, until its newline comes
         self._closing = False
+        self._give_up_at = 0.0  # once closing: what waits past this moment is dropped, not written
         self.closed = False
         self.errors = "strict"
         self._thread = threading.Thread(target=self._flush_loop, name="screen-out", daemon=True)
@@ -102,21 +107,24 @@ class ScreenOut:
         with self._cond:
             while not self._backlog and not self._closing:
                 self._cond.wait()
+            if self._closing and time.monotonic() >= self._give_up_at:
+                self._backlog.discard()  # focus is stopping and waited long enough: counted, not written
             if not self._backlog:
                 return None
-            return self._backlog.take()
+            return self._backlog.take(TAKE)
 
     def _flush_loop(self) -> None:
         while True:
             taken = self._take()
             if taken is None:
+                self._report()
                 return
             text, dropped = taken
             if dropped:
                 text = skipped_line(dropped) + text
             self._report()
             ran_in_loop = self._show(text)
-            if ran_in_loop and not self._closing:
+            if ran_in_loop and not self._closing and not self._backlog:
                 # Gather the next batch: one erase and redraw of the input line per batch, not per line.
                 with self._cond:
                     self._cond.wait_for(lambda: self._closing, self.batch)
@@ -191,6 +199,8 @@ class ScreenOut:
             return
         self.flush()
         with self._cond:
+            # The batch in flight (at most TAKE characters) has the rest of `timeout` to finish.
+            self._give_up_at = time.monotonic() + max(0.0, timeout - 0.3)
             self._closing = True
             self._cond.notify_all()
         self._thread.join(timeout)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, TextIO
 from focuslib.net import oauth
 from focuslib.runtime.app import App, NullDevlog
 from focuslib.text import warm_up as text_warm_up
+from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
@@ -45,7 +46,7 @@ from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.scopes import usable_subscriptions
 from focuslib.twitch.subscriptions import desired
 from focuslib.view.terminal import Terminal, terminal_size
-from focuslib.auth.identity import identify, mock_settings, token_holder
+from focuslib.auth.identity import MOCK_HAS_NO_CHAT, identify, mock_settings, token_holder
 from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
@@ -179,7 +180,9 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 memory = start_memory(settings.data_dir, days=options.history_days,
                                       hold_minutes=options.hold_minutes, app=app, devlog=devlog,
                                       hold_ttl=options.hold_ttl)
-                after_screen.callback(lambda: stop_memory(memory, chat_began, out))  # flush; the recap if chat ran
+                # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
+                after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
+                    line, terminal_size().columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
@@ -188,7 +191,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None,
-                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog))
+                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog),
+                                       unavailable=MOCK_HAS_NO_CHAT if mock else "")
             if memory is not None:
                 memory_ready(memory)
                 if screen.console is not None:  # /release completes the held chatters first
@@ -372,6 +376,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
         raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                         "run make auth")
     app.session.desired = specs
+    app.parser.channel = broadcaster  # which end of a raid the channel is (twitch/events_community.py)
     devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                       broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
     for line in hidden:

@@ -56,9 +56,10 @@ class Talk:
 
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
                  on_error: Callable[[str], None] = lambda trace: None,
-                 remember: Callable[[commands.Command], None] | None = None) -> None:
+                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "") -> None:
         self.executor = executor
         self.report = report
+        self.unavailable = unavailable  # why Twitch's calls cannot be made here (twitch-cli's mock): the answer
         self.quit = quit
         self.remember = remember  # focus's memory (runtime/memory.py): None when history is off
         self.on_error = on_error
@@ -78,6 +79,9 @@ class Talk:
         if isinstance(command, commands.Help):
             for line in commands.help_lines():
                 self.report(line, True)
+            return None
+        if self.unavailable and not isinstance(command, commands.MEMORY_COMMANDS):
+            self.report(self.unavailable, False)  # the one-shots' line, and nothing is sent
             return None
         if isinstance(command, commands.Clear):
             return "confirm"

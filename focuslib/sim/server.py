@@ -94,6 +94,9 @@ class SimTwitch(SimState):
         self.sessions: dict[str, SimSession] = {}
         self.subscription_log: list[tuple[int, dict[str, Any]]] = []  # (status, request body)
         self.fail_subscriptions: dict[str, tuple[int, str]] = {}
+        # As twitch-cli's mock: a second subscription of a type and version on a session is a 409 whatever
+        # its condition (so only one of focus's two channel.raid is made there).
+        self.one_per_type = False
         self.oauth = SimOAuth(self)  # every OAuth route
         self.helix = HelixState(self)  # chat and moderation calls
         self._pending_reconnects: dict[str, str] = {}  # reconnect id -> old session id
@@ -445,7 +448,8 @@ class SimTwitch(SimState):
             return error(injected[0], "Injected", injected[1])
         with self.lock:
             for sub in session.subscriptions.values():
-                if sub["type"] == stype and sub["condition"] == condition and sub["status"] == "enabled":
+                same = sub["condition"] == condition or self.one_per_type and sub["version"] == version
+                if sub["type"] == stype and same and sub["status"] == "enabled":
                     return error(409, "Conflict", "subscription already exists")
             sub = payloads.subscription_object(stype, version, dict(condition), session.id)
             sub["transport"]["connected_at"] = payloads.now_rfc3339()

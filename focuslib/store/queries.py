@@ -83,19 +83,21 @@ MODERATION = ("ban", "timeout", "unban", "delete", "clear_user", "release")  # w
 def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory | None:
     """`who`'s last `limit` messages (oldest first), first seen, count and moderation; None if never seen."""
     login = who.lstrip("@").lower()
-    pairs = conn.execute("SELECT channel, user_id, name FROM users WHERE login = ? ORDER BY last_ts DESC",
+    pairs = conn.execute("SELECT channel, user_id, name, login FROM users WHERE login = ? ORDER BY last_ts DESC",
                          (login,)).fetchall()
     if not pairs:  # banned or timed out before they ever said anything
-        pairs = conn.execute("SELECT DISTINCT channel, target_id, target_name FROM events WHERE target_login = ?",
-                             (login,)).fetchall()
+        pairs = conn.execute("SELECT DISTINCT channel, target_id, target_name, target_login FROM events "
+                             "WHERE target_login = ?", (login,)).fetchall()
+    if not pairs:  # a display name, any case, in any script ("Pixel_Otter", "ちいさなコンパイラ", "Élodie")
+        pairs = _by_name(conn, who.lstrip("@"))
     if not pairs:
         return None
-    name = pairs[0][2] or login
+    name, login = pairs[0][2] or pairs[0][3], pairs[0][3]
     said: list[Said] = []
     first: float | None = None
     count = 0
     moderation: list[ModAction] = []
-    for channel, user_id, _ in pairs:
+    for channel, user_id, _, _ in pairs:
         n, lo = conn.execute("SELECT count(*), min(ts) FROM messages WHERE channel = ? AND user_id = ?",
                              (channel, user_id)).fetchone()
         count += n
@@ -111,6 +113,18 @@ def history(conn: sqlite3.Connection, who: str, limit: int = 20) -> UserHistory 
     said.sort(key=lambda s: s.ts)
     moderation.sort(key=lambda m: m.ts)
     return UserHistory(login, name, first, count, said[-limit:], moderation)
+
+
+def _by_name(conn: sqlite3.Connection, name: str) -> list[tuple[str, str, str, str]]:
+    """The chatters whose display name is `name` (exactly, then ignoring case by Unicode's rules, which
+    SQLite's NOCASE does only for ASCII), newest first: (channel, user id, name, login)."""
+    rows = conn.execute("SELECT channel, user_id, name, login FROM users WHERE name = ? ORDER BY last_ts DESC",
+                        (name,)).fetchall()
+    if rows:
+        return rows
+    folded = name.casefold()
+    return [row for row in conn.execute("SELECT channel, user_id, name, login FROM users ORDER BY last_ts DESC")
+            if row[2].casefold() == folded]
 
 
 def questions(conn: sqlite3.Connection, since: float) -> list[Question]:
@@ -182,8 +196,9 @@ def recap(conn: sqlite3.Connection, since: float, until: float, top: int = 5) ->
     if not raids:
         raids = events("count(*)", ("notice:raid",))
         raid_viewers = events("sum(amount)", ("notice:raid",))
-    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {shown} GROUP BY channel, user_id "
-                           "ORDER BY n DESC, max(name) LIMIT ?", (*window, top)).fetchall()
+    # The broadcaster chats in their own channel (user_id = channel): not one of its top chatters.
+    leaders = conn.execute(f"SELECT max(name), count(*) AS n FROM messages {shown} AND user_id <> channel "
+                           "GROUP BY channel, user_id ORDER BY n DESC, max(name) LIMIT ?", (*window, top)).fetchall()
     minutes = max(1, int((until - since) // 60) + 1)
     per_minute = [0] * minutes
     for minute, n in conn.execute(f"SELECT CAST((ts - ?) / 60 AS INTEGER) AS k, count(*) FROM messages {where} "

@@ -16,20 +16,22 @@ def when(ts: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return time.strftime(fmt, time.localtime(ts))
 
 
-def off_stream(why: str) -> str:
-    """What /history (on stream) shows instead of a message the hold queue kept or Twitch removed."""
-    return f"({why}: its text stays off stream; `python focus.py history` in a private shell shows it)"
+OFF_STREAM = ("  (the text of a message marked [deleted], [cleared] or [held] stays off stream; `python focus.py "
+              "history` in a private shell shows it)")
 
 
 def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
     """`on_stream` (focus's /history, the default): the text of a held message is not shown (the hold queue keeps
     it off stream), nor that of one a moderator deleted or cleared (it was removed from chat for a reason: a slur,
-    a spoiler, a doxx); only the shell command (`focus.py history`, off stream) passes False."""
+    a spoiler, a doxx): its marks stand for it, and one line after them says why, once; only the shell command
+    (`focus.py history`, off stream) passes False.  Messages and moderation come in time order (a message before
+    what a moderator did at the same moment: the moderation acted on it)."""
     name = sanitize(h.name)
     login = sanitize(h.login)
     who = name if name.lower() == login else f"{name} ({login})"
     first = f"first seen {when(h.first_seen)}" if h.first_seen is not None else "no messages"
     out = [f"{who}: {h.count:,} message{'' if h.count == 1 else 's'}, {first}"]
+    rows: list[tuple[float, int, str]] = []
     for m in h.moderation:
         detail = sanitize(m.detail)
         if m.type == "timeout":  # "reason<TAB>ends_at" (RFC 3339, UTC)
@@ -41,14 +43,16 @@ def history_lines(h: UserHistory, *, on_stream: bool = True) -> list[str]:
         label = {"clear_user": "messages cleared", "delete": "message deleted"}.get(m.type, m.type)
         if m.type == "release":  # the streamer's /release: the events row names nobody as its actor
             label, detail = f"released from the hold queue ({m.amount} message{'' if m.amount == 1 else 's'})", ""
-        out.append(f"  ! {when(m.ts)} {label}{by}{': ' + detail if detail else ''}")
+        rows.append((m.ts, 1, f"  ! {when(m.ts)} {label}{by}{': ' + detail if detail else ''}"))
+    hidden = False
     for s in h.messages:
         flags = "".join(f"[{f}] " for f, on in (("deleted", s.deleted), ("cleared", s.cleared and not s.deleted),
                                                  ("held", s.held)) if on)
-        why = "held" if s.held else "deleted" if s.deleted else "cleared" if s.cleared else ""
-        text = off_stream(why) if why and on_stream else sanitize(s.text)
-        out.append(f"  {when(s.ts)}  {flags}{text}")
-    return out
+        off = bool(flags) and on_stream
+        hidden = hidden or off
+        rows.append((s.ts, 0, f"  {when(s.ts)}  {flags.rstrip() if off else flags + sanitize(s.text)}"))
+    out += [line for _, _, line in sorted(rows, key=lambda row: row[:2])]
+    return out + [OFF_STREAM] if hidden else out
 
 
 ON_STREAM_LINES = 20  # /questions and /links in focus list at most this many: chatters decide how many there are
@@ -98,6 +102,8 @@ def sparkline(counts: list[int], width: int = SPARK_WIDTH) -> tuple[str, int]:
 
 def recap_lines(r: Recap) -> list[str]:
     span = f"{when(r.since, '%Y-%m-%d %H:%M')}-{when(r.until, '%H:%M')}"
+    if not (r.messages or r.follows or r.subs or r.gifts or r.bits or r.raids or r.released):
+        return [f"recap {span} ({duration(r.until - r.since)}): no chat and no channel events"]  # not a block of 0s
     top = ", ".join(f"{sanitize(name)} {n:,}" for name, n in r.top) or "-"  # messages shown on stream only
     marks, per = sparkline(r.per_minute)
     unit = "per minute" if per == 1 else f"per {per} min"

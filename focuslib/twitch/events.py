@@ -44,12 +44,12 @@ Event = Union[ChatMessage, ChatNotification, MessageDelete, ChatClear, ClearUser
 
 
 def parse_event(subscription_type: str, version: str, data: dict[str, Any],
-                condition: dict[str, Any] | None = None) -> Event:
+                condition: dict[str, Any] | None = None, channel: str = "") -> Event:
     """Build the typed event for `subscription_type`; unknown types are kept whole.
 
-    `condition` is the subscription's: only `channel.raid` needs it, as the
-    event alone does not say whether the raid comes in or goes out."""
-    if condition is not None and subscription_type == "channel.raid" and outgoing(condition):
+    `condition` (the subscription's) and `channel` (the broadcaster focus shows, when
+    known): only `channel.raid` needs them, to know which end of the raid the channel is."""
+    if condition is not None and subscription_type == "channel.raid" and outgoing(condition, data, channel):
         return parse_outgoing_raid(data)
     parser = PARSERS.get(subscription_type)
     if parser is None:

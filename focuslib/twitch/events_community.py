@@ -119,10 +119,18 @@ def parse_outgoing_raid(d: dict[str, Any]) -> OutgoingRaid:
     return OutgoingRaid(user(d, "from_broadcaster_user"), user(d, "to_broadcaster_user"), int_at(d, "viewers"))
 
 
-def outgoing(condition: dict[str, Any] | None) -> bool:
-    """Whether a `channel.raid` subscription's condition asks for the channel's own raids (§2.5: exactly
-    one of to_/from_broadcaster_user_id)."""
-    return bool(condition) and bool(condition.get("from_broadcaster_user_id"))  # type: ignore[union-attr]
+def outgoing(condition: dict[str, Any] | None, data: dict[str, Any], channel: str = "") -> bool:
+    """Whether a `channel.raid` is the channel's own raid out.  The payload decides: the channel (`channel`, or
+    the id the subscription's condition names, §2.5: exactly one of to_/from_broadcaster_user_id) is its
+    raider or its target.  A server that delivers a raid on the other subscription (twitch-cli's mock forwards
+    by type) made focus say `You are raiding` the channel itself.  Only a payload naming neither leaves it to
+    the condition."""
+    cond = condition or {}
+    channel = channel or str(cond.get("from_broadcaster_user_id") or cond.get("to_broadcaster_user_id") or "")
+    raider, target = str(data.get("from_broadcaster_user_id") or ""), str(data.get("to_broadcaster_user_id") or "")
+    if channel and (raider == channel) != (target == channel):
+        return raider == channel
+    return bool(cond.get("from_broadcaster_user_id"))
 
 
 COMMUNITY_PARSERS: dict[str, Callable[[dict[str, Any]], Any]] = {

@@ -79,11 +79,12 @@ class FrameParser:
     calls it once subscribed (runtime/setup.py's warm-up).
     """
 
-    __slots__ = ("_loads", "_parse_event")
+    __slots__ = ("_loads", "_parse_event", "channel")
 
     def __init__(self) -> None:
         self._loads: Callable[[str | bytes], Any] = json.loads
         self._parse_event: Callable[..., Event] | None = None
+        self.channel = ""  # the broadcaster id focus shows, once known: which end of a raid the channel is
 
     @property
     def loaded(self) -> bool:
@@ -148,9 +149,9 @@ class FrameParser:
                 return Revocation(mid, ts, stype, version, status)
             raise ParseError(f"{stype} notification has no event object")
         parse = self._parse_event or self.load()
-        if stype == "channel.raid":  # in or out: only the subscription's condition says (§2.5)
+        if stype == "channel.raid":  # in or out: the payload's ends against the channel (events_community.py)
             return new_notification((mid, ts, stype, version, status,
-                                     parse(stype, version, event, _obj(sub.get("condition")))))
+                                     parse(stype, version, event, _obj(sub.get("condition")), self.channel)))
         return new_notification((mid, ts, stype, version, status, parse(stype, version, event)))
 
 

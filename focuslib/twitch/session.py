@@ -463,10 +463,20 @@ class Session:
 
     def active_types(self) -> frozenset[str]:
         """The subscription types this session has now: created (or already there), not revoked."""
-        return frozenset(spec.type for spec in self._wanted() if self.results.get(spec.key) in (202, 409))
+        return frozenset(spec.type for spec in self._wanted() if self._made(spec))
 
     def _ok_count(self) -> int:
-        return sum(1 for t in self._wanted() if self.results.get(t.key) in (202, 409))
+        return sum(1 for spec in self._wanted() if self._made(spec))
+
+    def _made(self, spec: SubscriptionSpec) -> bool:
+        """Created (202), or already there (409: Twitch has it for this type and condition).  A 409 for a
+        spec whose sibling (same type and version, another condition: the two `channel.raid`) was created is
+        a server that ignores the condition (twitch-cli's mock, protocol notes §6.3): nothing was made."""
+        status = self.results.get(spec.key)
+        if status != 409:
+            return status == 202
+        return not any(other.type == spec.type and other.version == spec.version and other.key != spec.key
+                       and self.results.get(other.key) == 202 for other in self._wanted())
 
     def _subscribed_text(self) -> str:
         text = f"subscribed {self._ok_count()}/{len(self.desired)}"
@@ -509,8 +519,10 @@ def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> 
     if status == 403:
         scopes = " or ".join(spec.scopes) or "a scope"
         return f"{spec.type} not available (403{said}); the token needs {scopes}: run make auth"
-    if status == 409:
-        return f"{spec.type} already exists on this session (409{said})"
+    if status == 409:  # Twitch: this type and condition exist already; twitch-cli's mock: this type does
+        keys = ", ".join(k for k, _ in spec.condition)
+        return (f"{spec.type} ({keys}) already exists, or the server allows one {spec.type} whatever its "
+                f"condition (409{said})")
     return f"{spec.type} could not be created ({status}{said})"
 
 

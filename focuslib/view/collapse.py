@@ -75,6 +75,7 @@ class Bomb:
     announced: bool = False  # its "is gifting N subs" line is on screen
     recipients: list[Any] = field(default_factory=list)
     deadline: float = 0.0
+    total_said: bool = False  # the gifter's "N gifted in total" is on screen (a notice may lack it)
 
 
 class GiftBombs:

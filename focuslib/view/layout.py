@@ -4,15 +4,20 @@ A line is built as a list of runs `(text, sgr)`: already-sanitized text and the
 SGR parameters to show it with ("" = plain).  `layout` paints the runs and, when
 they are wider than the terminal, breaks them at spaces into rows; every row but
 the first starts with `indent` spaces, so a wrapped message reads as one block.
-A row is never wider than `width` unless it holds a single token that is wider
-on its own (a long URL): that token is left whole for the terminal to fold.
-Styles are closed at the end of each row, so the indent is never colored.
+A token wider than a row can hold (a long URL) is broken where the row ends and
+goes on at the indent: left whole, the terminal folded it at column 0 and the
+block lost its shape (a banner alone is never broken).  Styles are closed at the end of each row, so the indent
+is never colored.  A line laid out in two columns (`/help`, `/history`, the
+recap) hangs under its second column (`second_column`).
 """
 
 from __future__ import annotations
 
+import re
+
 Run = tuple[str, str]
 RESET = "\x1b[0m"
+GLUE = "\x1f"  # joins a banner's words and padding while a line wraps (a space once wrapped; sanitized text has none)
 
 
 def text_width(text: str) -> int:
@@ -55,6 +60,22 @@ def cut(text: str, columns: int) -> str:
     return "".join(out).rstrip() + "…"
 
 
+_TWO_COLUMNS = re.compile(r" *\S+(?: \S+)*  +(?=\S)")
+
+
+def second_column(text: str) -> int:
+    """Where the second column of a two-column line starts (the first gap of two or more spaces after
+    text: `/ban USER [REASON]      ban USER ...`, `  top chatters  a 3, b 2`); 0 when there is none."""
+    m = _TWO_COLUMNS.match(text)
+    return text_width(m.group()) if m else 0
+
+
+def fold(text: str, width: int | None) -> str:
+    """A plain line (a recap or history line printed as it is) wrapped to `width` (None: as it is), hanging
+    under its second column: the terminal would fold it at column 0."""
+    return layout([(text, "")], width, second_column(text), False)[0]
+
+
 def layout(runs: list[Run], width: int | None, indent: int, color: bool) -> tuple[str, int]:
     """Paint `runs`, wrapped to `width` (None, or a terminal that says 0 columns: never wrap);
     returns (text, terminal rows)."""
@@ -91,13 +112,13 @@ def _words(runs: list[Run]) -> list[tuple[int, list[Run], int]]:
 
 
 def _wrap(runs: list[Run], width: int, indent: int, color: bool) -> tuple[str, int]:
-    indent = max(0, min(indent, width // 2))
+    indent = max(0, min(indent, width * 2 // 3))
     rows: list[list[Run]] = []
     row: list[Run] = []
     col = 0
     has_word = False
     widths: list[int] = []
-    for spaces, pieces, w in _words(runs):
+    for spaces, pieces, w in _fitted(_words(runs), max(1, width - indent)):
         if has_word and col + spaces + w > width:
             rows.append(row)
             widths.append(col)
@@ -115,6 +136,35 @@ def _wrap(runs: list[Run], width: int, indent: int, color: bool) -> tuple[str, i
     widths.append(col)
     count = sum(max(1, -(-cw // width)) for cw in widths)
     return "\n".join(paint(_merge(r), color) for r in rows), count
+
+
+def _fitted(words: list[tuple[int, list[Run], int]], room: int) -> list[tuple[int, list[Run], int]]:
+    """`words`, with each one wider than `room` (a row's width after the indent) cut into pieces that fit:
+    the first keeps its spaces, the others follow with none (the wrap puts each on a row of its own).
+    A banner (`[FIRST CHAT · MENTION]`, glued) is never cut: it stays one piece, wider than a row if need be."""
+    out: list[tuple[int, list[Run], int]] = []
+    for spaces, pieces, w in words:
+        if w <= room or any(GLUE in text for text, _ in pieces):
+            out.append((spaces, pieces, w))
+            continue
+        chunk: list[Run] = []
+        used = 0
+        for text, sgr in pieces:
+            part = ""
+            for ch in text:
+                cw = text_width(ch)
+                if used + cw > room and (part or chunk):
+                    if part:
+                        chunk.append((part, sgr))
+                    out.append((spaces, chunk, used))
+                    spaces, chunk, used, part = 0, [], 0, ""
+                part += ch
+                used += cw
+            if part:
+                chunk.append((part, sgr))
+        if chunk:
+            out.append((spaces, chunk, used))
+    return out
 
 
 def _merge(row: list[Run]) -> list[Run]:

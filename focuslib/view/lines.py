@@ -19,12 +19,11 @@ from focuslib.text import display_name, sanitize
 from focuslib.twitch.automod import HeldMessages
 from focuslib.twitch.events import Badge, User
 from focuslib.view.colors import DEFAULT_COLORS, ColorMode, parse_hex, readable, rgb_sgr
-from focuslib.view.layout import Run, layout, text_width
+from focuslib.view.layout import GLUE, Run, layout, second_column, text_width
 from focuslib.view.style import ALERT_LABELS, BADGE_MARKS, BADGE_NAMES, STYLES
 
 DIM = "2"
 BOLD = "1"
-GLUE = "\x1f"  # joins a banner's words and padding while a line wraps (a space once wrapped; sanitized text has none)
 
 CACHE_SIZE = 1024  # painted names and chat heads kept: the chatters of the last minutes (bounded memory)
 WITHHELD = 256  # events waiting to be drawn without their held text (a twin waits 1.5 s at most)
@@ -172,8 +171,14 @@ class Lines:
         return self.finish([stamp, ("! " + sanitize(text), params)], text_width(stamp[0]) + 2)
 
     def quiet(self, text: str) -> str:
+        """A command's answer: `/help`, `/history` and the like hang under their second column."""
         stamp = self.stamp_run()
-        return self.finish([stamp, ("· " + sanitize(text), DIM if self.color else "")], text_width(stamp[0]) + 2)
+        text = sanitize(text)
+        indent = text_width(stamp[0]) + 2
+        hang = indent + second_column(text)
+        if self.width is None or hang <= self.width * 2 // 3:  # else too narrow a column: under the text
+            indent = hang
+        return self.finish([stamp, ("· " + text, DIM if self.color else "")], indent)
 
     def gap(self, since: float, until: float) -> str:
         fmt = "%H:%M:%S"

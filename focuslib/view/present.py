@@ -48,10 +48,11 @@ from typing import Any
 
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
 from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
-                                    ChannelRaid, ChatClear, ChatMessage, ChatNotification, Cheer, ClearUserMessages,
-                                    CommunityGiftNotice, Event, Follow, Goal, HypeTrain, MessageDelete, Poll,
-                                    Prediction, RaidNotice, ResubNotice, SubGiftNotice, SubNotice, Subscribe,
-                                    SubscriptionGift, SubscriptionMessage, User)
+                                    ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage, ChatNotification,
+                                    ChatSettings, Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, Goal,
+                                    HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice,
+                                    SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
+from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
 from focuslib.view.twins import WINDOW, Twins
@@ -79,6 +80,7 @@ TWIN_GROUPS = {"sub": "subs", "resub": "subs", "gift": "subs", "gifted": "subs",
 # Built-in rewards whose message is a chat message marked as such (§3.1 message_type).
 CHAT_REWARDS = frozenset({"send_highlighted_message", "single_message_bypass_sub_mode"})
 RECENT_CHAT = 512  # chat lines remembered for in-place deletion (more than a screen holds)
+GIFT_TOTALS = 64  # gifters' cumulative totals remembered for their notice (a few bombs at once at most)
 
 
 class Presenter:
@@ -100,6 +102,10 @@ class Presenter:
         self._bomb_ids = 0
         self._recent: OrderedDict[str, tuple[str, list[Any]]] = OrderedDict()  # message id -> (user id, head)
         self._skip: set[type] = set()
+        self.moderation = ModerationMemory()  # who is timed out, the chat modes shown last
+        # (gifter id, tier, count) -> the gifter's cumulative total, from channel.subscription.gift: the
+        # community gift notice (the line shown) may lack it, and its twin is never shown.
+        self._gift_totals: OrderedDict[tuple[str, str, int], int] = OrderedDict()
         self.use(types)
 
     def use(self, types: frozenset[str] | None) -> None:
@@ -134,6 +140,8 @@ class Presenter:
             if keys and not any(fresh):
                 return  # a late twin: its moment is on screen already
         else:
+            if kind is SubscriptionGift and event.cumulative_total:  # type: ignore[union-attr]
+                self._gift_total(event)  # type: ignore[arg-type]
             key = _event_key(event)
             source = "channel.bits.use" if kind is BitsUse else TWIN_SOURCES[key[0]][-1] if key else ""
             if key is not None and not self._twin(key, source, event, now):
@@ -177,6 +185,14 @@ class Presenter:
             self._emit(self.renderer.event(event), key=key)
         elif kind is AutoModUpdate:
             self._automod_update(event)  # type: ignore[arg-type]
+        elif kind is ChannelBan:
+            self.moderation.banned(event)  # type: ignore[arg-type]
+            self._emit(self.renderer.event(event))
+        elif kind is ChannelUnban and self.moderation.ends_timeout(event):  # type: ignore[arg-type]
+            self._emit(self.renderer.timeout_ended(event))  # type: ignore[arg-type]
+        elif kind is ChatSettings:
+            if self.moderation.new_modes(event):  # type: ignore[arg-type]
+                self._emit(self.renderer.event(event))
         else:
             self._emit(self.renderer.event(event))
 
@@ -270,6 +286,11 @@ class Presenter:
         if not n.shared and isinstance(d, CommunityGiftNotice) and d.id:
             gifter = None if n.anonymous else n.chatter
             bomb = self.bombs.bomb(d.id, gifter, d.tier, d.total, now)
+            if d.cumulative_total is None:  # its twin channel.subscription.gift may have said it
+                known = self._gift_totals.get((gifter.id if gifter else "", d.tier, d.total))
+                if known:
+                    n = n._replace(detail=d._replace(cumulative_total=known))
+            bomb.total_said = n.detail.cumulative_total is not None  # type: ignore[union-attr]
             self._emit(self.renderer.event(n))
             if bomb.total and len(bomb.recipients) >= bomb.total:  # every recipient came first
                 self._finish_bomb(self.bombs.open.pop(d.id))
@@ -282,6 +303,13 @@ class Presenter:
             return
         self._emit(self.renderer.event(n))
 
+    def _gift_total(self, e: SubscriptionGift) -> None:
+        key = ("" if e.anonymous else e.gifter.id, e.tier, e.total)
+        self._gift_totals[key] = e.cumulative_total  # type: ignore[assignment]
+        self._gift_totals.move_to_end(key)
+        if len(self._gift_totals) > GIFT_TOTALS:
+            self._gift_totals.popitem(last=False)
+
     def _event_gift(self, e: SubscriptionGift, now: float) -> None:
         # Without notifications nothing ties a gifted channel.subscribe to its
         # bomb, so the recipients that follow a channel.subscription.gift are
@@ -289,6 +317,7 @@ class Presenter:
         self._bomb_ids += 1
         gift_id = f"event-{self._bomb_ids}"
         self._event_bomb = self.bombs.bomb(gift_id, None if e.anonymous else e.gifter, e.tier, e.total, now)
+        self._event_bomb.total_said = bool(e.cumulative_total)  # its line says it
         self._emit(self.renderer.event(e))
 
     def _event_recipient(self, recipient: User, now: float) -> None:
@@ -307,7 +336,9 @@ class Presenter:
         if not bomb.announced:
             self._emit(self.renderer.gift_bomb(bomb.gifter, len(bomb.recipients), bomb.tier))
         if bomb.recipients:
-            self._emit(self.renderer.gift_recipients(bomb.recipients, bomb.total))
+            gifter = bomb.gifter.id if bomb.gifter else ""
+            known = None if bomb.total_said else self._gift_totals.get((gifter, bomb.tier, bomb.total))
+            self._emit(self.renderer.gift_recipients(bomb.recipients, bomb.total, known))
         if self._event_bomb is bomb:
             self._event_bomb = None
 

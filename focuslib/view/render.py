@@ -23,13 +23,13 @@ from typing import Callable, Sequence
 
 from focuslib.text import display_name, sanitize
 from focuslib.twitch.automod import HeldMessages
-from focuslib.twitch.events import AutoModUpdate, ChatMessage, Event, User
+from focuslib.twitch.events import AutoModUpdate, ChannelUnban, ChatMessage, Event, User
 from focuslib.view import render_notices as notices
 from focuslib.view.colors import ColorMode
 from focuslib.view.layout import Run, cut, paint, text_width
 from focuslib.view.lines import BOLD, CACHE_SIZE, DIM, Lines
 from focuslib.view.render_community import renderers as community_renderers
-from focuslib.view.render_events import deleted_chat_line, renderers
+from focuslib.view.render_events import deleted_chat_line, renderers, timeout_ended
 from focuslib.view.render_moderation import automod_resolved_in_place
 from focuslib.view.style import CHEER_TIERS, TYPE_LABELS
 
@@ -98,14 +98,18 @@ class Renderer(Lines):
         held = self.held.resolve(e.message_id, e.status)
         return None if held is None else automod_resolved_in_place(self, e, held.number)
 
+    def timeout_ended(self, e: ChannelUnban) -> str:
+        """An unban that ends a timeout (Twitch sends `channel.unban` for both)."""
+        return timeout_ended(self, e)
+
     def follow_summary(self, names: Sequence[User], window: float) -> str:
         return notices.follow_summary(self, names, window)
 
     def gift_bomb(self, gifter: User | None, count: int, tier: str) -> str:
         return notices.gift_bomb(self, gifter, count, tier)
 
-    def gift_recipients(self, recipients: Sequence[User], total: int) -> str:
-        return notices.gift_recipients(self, recipients, total)
+    def gift_recipients(self, recipients: Sequence[User], total: int, cumulative: int | None = None) -> str:
+        return notices.gift_recipients(self, recipients, total, cumulative)
 
     # -- chat ----------------------------------------------------------------
 

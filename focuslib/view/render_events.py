@@ -65,6 +65,10 @@ def unban(r: Lines, e: ChannelUnban) -> str:
     return r.event_line("unban", [r.name_run(e.user), t(" was unbanned by "), r.name_run(e.moderator)])
 
 
+def timeout_ended(r: Lines, e: ChannelUnban) -> str:
+    return r.event_line("unban", [r.name_run(e.user), t("'s timeout was ended by "), r.name_run(e.moderator)])
+
+
 # -- channel events (§3.4) ---------------------------------------------------------------
 
 def follow(r: Lines, e: Follow) -> str:
@@ -78,7 +82,7 @@ def subscribe(r: Lines, e: Subscribe) -> str:
 
 
 def subscription_gift(r: Lines, e: SubscriptionGift) -> str:
-    return gift_bomb(r, None if e.anonymous else e.gifter, e.total, e.tier)
+    return gift_bomb(r, None if e.anonymous else e.gifter, e.total, e.tier, e.cumulative_total)
 
 
 def subscription_message(r: Lines, e: SubscriptionMessage) -> str:

@@ -200,18 +200,24 @@ def _notice_line(r: Lines, n: ChatNotification, kind: str, parts: list[Run], ale
 
 # -- gift bombs and follow floods (lines the presenter asks for) ------------------------
 
-def gift_bomb(r: Lines, gifter: User | None, total: int, tier: str) -> str:
+def gift_bomb(r: Lines, gifter: User | None, total: int, tier: str, cumulative: int | None = None) -> str:
+    said = f" ({cumulative:,} gifted in total)" if cumulative else ""
     if total == 1:
-        return r.event_line("gift", [gifter_run(r, gifter, True), t(f" gifted a {tier_label(tier)} sub")], "gift")
+        return r.event_line("gift", [gifter_run(r, gifter, True), t(f" gifted a {tier_label(tier)} sub{said}")],
+                            "gift")
     subs = f"{total} {tier_label(tier)} subs"
-    return r.event_line("gift", [gifter_run(r, gifter, True), t(f" is gifting {subs} to the community")], "gift")
+    return r.event_line("gift", [gifter_run(r, gifter, True), t(f" is gifting {subs} to the community{said}")],
+                        "gift")
 
 
-def gift_recipients(r: Lines, recipients: Sequence[User], expected: int) -> str:
+def gift_recipients(r: Lines, recipients: Sequence[User], expected: int, cumulative: int | None = None) -> str:
+    """The bomb's recipients; `cumulative`: the gifter's total, when the bomb's first line could not say it."""
     stamp = text_width(r.stamp_run()[0])
     budget = (r.width or 120) - stamp - 6
     missing = max(0, expected - len(recipients))
     tail = f" (+{missing} not shown by Twitch)" if missing else ""
+    if cumulative:
+        tail += f" ({cumulative:,} gifted in total)"
     return r.event_line("gift", [t("→ " + names_line(recipients, budget - len(tail), True) + tail)])
 
 
