@@ -114,6 +114,21 @@ def test_line_mode_prints_the_lines_as_ever_and_adds_the_note_sanitized(writer) 
     assert Private(NullDevlog()).answer("/help", ["a"], printed=printed.append) == "" and printed == [["a"]]
 
 
+def test_an_errors_details_are_a_note_its_exception_and_where_it_came_from(writer) -> None:
+    import traceback
+
+    try:
+        {}["missing"]
+    except KeyError:
+        trace = traceback.format_exc()
+    reader = attach(writer)
+    Private(writer).error("the input line", trace)
+    [note] = reader.until(lambda r: r["kind"] == "note")
+    assert note["title"] == "error in the input line: KeyError: 'missing'"
+    assert note["lines"][0].strip().startswith('File "') and note["lines"][-1] == "KeyError: 'missing'"
+    reader.close()
+
+
 def test_history_in_line_mode_prints_what_it_printed_and_the_reader_gets_the_note(sim, start_focus) -> None:
     focus = start_focus(timestamps=False, devlog=True)
     sim.wait_subscribed(N_SUBS)
@@ -178,7 +193,7 @@ def test_devlog_notes_shows_only_the_notes_readably(sim, env, start_focus) -> No
         reading.join(t(5))
 
 
-def test_a_scope_poor_token_is_one_start_up_line_on_a_terminal_and_the_details_are_a_note(sim, env) -> None:
+def test_on_a_terminal_missing_scopes_are_one_line_and_help_prints_as_ever_both_also_notes(sim, env) -> None:
     from focuslib.config import Settings
     from focuslib.twitch.scopes import hidden_groups, usable_subscriptions
     from focuslib.twitch.subscriptions import desired
@@ -204,6 +219,12 @@ def test_a_scope_poor_token_is_one_start_up_line_on_a_terminal_and_the_details_a
         devlog.out.wait_text("scopes: what the token leaves off")
         [note] = [r for r in devlog.records() if r["kind"] == "note"]
         assert note["lines"] == hidden and note["command"] == "make auth (make doctor lists each scope)"
+        # /help in line mode: its lines on the terminal as ever, and a note for the private terminal.
+        focus.send("/help\r")
+        focus.wait_text("plain text is sent as chat")
+        devlog.out.wait_text('"title": "/help"')
+        [help_note] = [r for r in devlog.records() if r["kind"] == "note" and r["title"] == "/help"]
+        assert help_note["lines"] == commands.help_lines()
         focus.send("/quit\r")
         assert focus.exit_code() == 0
         devlog.close()

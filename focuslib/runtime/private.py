@@ -73,6 +73,13 @@ class Private:
             self.desk(where)
         return where
 
+    def error(self, where: str, trace: str) -> None:
+        """The details of an error whose one line on screen says "details in the devlog": the exception and
+        the frame it came from (the whole traceback is the error record's, beside it in the firehose)."""
+        lines = [line for line in trace.rstrip().splitlines() if line.strip()]
+        last = max((k for k, line in enumerate(lines) if line.lstrip().startswith('File "')), default=0)
+        self.note(f"error in {where}: {lines[-1].strip() if lines else 'unknown'}", lines[last:])
+
     def held(self, login: str, name: str, text: str, *, what: str = "", message_id: str = "") -> None:
         """A message the hold queue keeps off stream: its text and the commands that decide, devlog only."""
         about = f" ({what})" if what else ""

@@ -152,8 +152,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 screen.writer.on_drop = dropped
             if screen.console is not None:
                 screen.console.line.on_drop = dropped
-                screen.console.on_error = lambda trace: devlog.put(
-                    record("error", time.time(), where="input line", traceback=trace))
+                screen.console.on_error = lambda trace: _input_error(devlog, private, trace)
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             if pid_warning:
                 early.append(pid_warning)
@@ -299,6 +298,12 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
     devlog.put(record("lifecycle", time.time(), event="focus_started", pid=os.getpid(),
                       eventsub_url=settings.eventsub_url, demo=options.demo))
     return devlog
+
+
+def _input_error(devlog: DevlogWriter | NullDevlog, private: Private, trace: str) -> None:
+    """A command or the input line failed (one line on screen): the traceback to the devlog, its end a note."""
+    devlog.put(record("error", time.time(), where="input line", traceback=trace))
+    private.error("the input line", trace)
 
 
 def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
