@@ -253,6 +253,10 @@ def test_hold_queue_end_to_end(sim, env, start_focus):
         devlog.out.wait_text("FOLLOW-BOT SPAM two")
         held = [r for r in devlog.records() if r["kind"] == "held"]
         assert [r["text"] for r in held[:2]] == ["FOLLOW-BOT SPAM one", "FOLLOW-BOT SPAM two"]
+        # The private terminal reads them as notes, each with the commands that decide (devlog.py --notes).
+        notes = [r for r in devlog.records() if r["kind"] == "note" and r["title"] == "held: Bob (bob)"]
+        assert [r["lines"] for r in notes] == [["FOLLOW-BOT SPAM one"], ["FOLLOW-BOT SPAM two"]]
+        assert {r["command"] for r in notes} == {"/release bob or /ban bob"}
 
         memory = focus.app.memory
         on_main(focus, lambda: memory.show_lines(memory.release("Bob")))

@@ -21,7 +21,12 @@ Reads the pipe focus writes (FOCUS_DEVLOG_PIPE, default: a private per-user
 runtime directory), so start it in a second terminal beside `make focus` or
 `make demo`; it waits for focus and survives focus restarting.
 
+Notes are what focus keeps off stream for you: /help, /history, /questions,
+/links, what the hold queue and AutoMod hold (with the command that decides),
+and the scopes the token lacks; --notes shows only those.
+
 examples:
+  devlog.py --notes
   devlog.py --no-keepalive
   devlog.py --type notification --type lifecycle
   devlog.py --raw | jq .frame.payload.event
@@ -42,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", action="append", default=[], metavar="TYPE",
                         help="only records of this kind, message type, subscription type or lifecycle event "
                              "(repeatable; e.g. notification, channel.follow, lifecycle, error)")
+    parser.add_argument("--notes", action="store_true",
+                        help="only the notes: answers and held texts kept off stream (the same as --type note)")
     parser.add_argument("--raw", action="store_true", help="one JSON line per record (for jq)")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="color output (default: auto; NO_COLOR wins)")
@@ -118,9 +125,12 @@ class Printer:
         stamp = _clock(rec.get("ts"))
         if kind == "frame" and is_keepalive(rec):
             return self._paint(QUIET, f"{stamp} frame     session_keepalive (conn {rec.get('conn')})")
-        if kind == "note" and isinstance(rec.get("lines"), list):  # a card (/user): read, not parsed
+        if kind == "note" and isinstance(rec.get("lines"), list):  # an answer or a held text: read, not parsed
             title = self._paint(RECORD_KINDS.get(kind, ""), self._sanitize(f"{stamp} note      {rec.get('title', '')}"))
-            return "\n".join([title, *("  " + self._sanitize(str(line)) for line in rec["lines"])])
+            lines = [title, *("  " + self._sanitize(str(line)) for line in rec["lines"])]
+            if rec.get("command"):  # what decides it: /release bob, /allow 3
+                lines.append(self._paint(RECORD_KINDS[kind], "  → " + self._sanitize(str(rec["command"]))))
+            return "\n".join(lines)
         head = self._escape(f"{stamp} {kind:<9} {' '.join(record_names(rec)[1:])}".rstrip())
         body = {k: v for k, v in rec.items() if k not in ("kind", "ts", "event")}
         trace = body.pop("traceback", None)
@@ -238,7 +248,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
         lock = _lock_reader(path)  # noqa: F841 - held until exit
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
         color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
-        printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=args.type)
+        types = [*args.type, "note"] if args.notes else args.type
+        printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=types)
         # The demo writes the same pipe as focus: say which one is on while a demo runs (playground.py).
         printer.note(f"waiting for focus on {path} ..." + (" (demo)" if settings.demo else ""))
         for batch in read_batches(path):

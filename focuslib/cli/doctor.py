@@ -42,11 +42,13 @@ class Check:
     status: str  # "ok" | "FAIL" | "skip"
     detail: str
     fix: str = ""
+    more: tuple[str, ...] = ()  # a list under the line (the scopes to grant), indented under its text
 
     def line(self, color: bool) -> str:
         text = sanitize(f"{self.name}: {self.detail}" + (f"  -> {self.fix}" if self.fix else ""))
         mark = f"[{self.status:^4}]"
-        return f"{paint([(mark, CHECK_STATUS.get(self.status, QUIET))], color)} {text}"
+        return "\n".join([f"{paint([(mark, CHECK_STATUS.get(self.status, QUIET))], color)} {text}",
+                          *(" " * (len(mark) + 1) + sanitize(line) for line in self.more)])
 
 
 def _fail(name: str, exc: FocusError) -> Check:
@@ -153,13 +155,38 @@ def _expiry(seconds: int) -> str:
 
 
 def check_scopes(scopes: tuple[str, ...]) -> Check:
+    """Which event groups stay hidden, as a list: a line per scope to grant with the groups it shows (a
+    sentence naming each was 1,355 characters with a chat-only token); the scopes only commands need after."""
     hidden = hidden_groups(scopes)
     extra = [s for s in DEFAULT_SCOPES if s not in scopes and not _unlocks_group(s, hidden)]
-    note = f"; also not granted: {'; '.join(describe(s) for s in extra)}" if extra else ""
     if not hidden:
+        note = f"; also not granted: {'; '.join(describe(s) for s in extra)}" if extra else ""
         return Check("scopes", "ok", f"every event group can show ({', '.join(GROUPS)}){note}")
-    groups = "; ".join(f"{group} stays hidden until you grant {' and '.join(needs)}" for group, needs in hidden.items())
-    return Check("scopes", "FAIL", groups + note, "run make auth (it asks for every scope focus uses)")
+    unlocks: dict[str, list[str]] = {}  # scope -> the groups it shows
+    for group, needs in hidden.items():
+        for need in needs:  # "a or b": the one make auth asks for
+            either = need.split(" or ")
+            scope = next((s for s in either if s in DEFAULT_SCOPES), either[0])
+            unlocks.setdefault(scope, []).append(group)
+    width = max(len(need) for need in unlocks)
+    more = [f"{need:<{width}}  {', '.join(groups)}" for need, groups in unlocks.items()]
+    if extra:
+        more += _wrapped("for commands only: ", extra)
+    n = len(hidden)
+    return Check("scopes", "FAIL", f"{n} event group{'s stay' if n != 1 else ' stays'} hidden; grant:",
+                 "run make auth (it asks for every scope focus uses)", tuple(more))
+
+
+def _wrapped(head: str, words: list[str], width: int = 100) -> list[str]:
+    """`head` and the words, comma-separated, in lines of at most `width` columns (indented under `head`)."""
+    lines, line = [], head
+    for k, word in enumerate(words):
+        piece = word + ("," if k < len(words) - 1 else "")
+        if len(line) + len(piece) + 1 > width and line.strip():
+            lines.append(line.rstrip())
+            line = " " * len(head)
+        line += piece + " "
+    return lines + [line.rstrip()]
 
 
 def _unlocks_group(scope: str, hidden: dict[str, tuple[str, ...]]) -> bool:

@@ -29,11 +29,12 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from focuslib import threads
 from focuslib.config import Settings, ensure_private_dir
 from focuslib.errors import ConfigError
+from focuslib.text import sanitize
 
 BACKLOG = 256  # lines kept while nobody reads: ~0.5 MB of chat frames
 BUFFER = 8 * 1024 * 1024  # bytes queued at most while a reader is attached (~6,000 chat frames)
@@ -120,6 +121,17 @@ def record(kind: str, ts: float, **fields: Any) -> str:
     return json.dumps({"kind": kind, "ts": round(ts, 3), **fields}, ensure_ascii=False, default=str)
 
 
+def note_record(ts: float, title: str, lines: Iterable[str], command: str = "", **fields: Any) -> str:
+    """A note: an answer or a held text for the streamer's eyes only, read as lines (`devlog.py --notes`).
+
+    Title and lines are sanitized here, so every reader gets them safe for a terminal (the redactor runs on
+    the whole record as it is written); `command` is what acts on it (`/release bob`, `/allow 3`); `fields`
+    are extra facts for a script reading the raw records (login, message id)."""
+    extra = {"command": sanitize(command)} if command else {}
+    return record("note", ts, title=sanitize(title), lines=[sanitize(str(line)) for line in lines], **extra,
+                  **fields)
+
+
 class DevlogWriter:
     """Owns the write end of the FIFO on its own thread; `put` is safe from any thread."""
 
@@ -145,6 +157,7 @@ class DevlogWriter:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._fd: int | None = None
+        self._fd_lock = threading.Lock()  # `reader_attached` never polls a descriptor being closed (and reused)
         self._pending = b""
         self.queue_dropped = 0  # counted by the producer when the queue overflows
         self.pipe_dropped = 0  # counted by the writer when a reader vanished mid-chunk
@@ -183,6 +196,22 @@ class DevlogWriter:
                 return
             self._shed += (len(old.raw) if type(old) is RawFrame else len(old)) + ITEM_OVERHEAD  # _size, inline
             self.queue_dropped += 1
+
+    def reader_attached(self) -> bool:
+        """Whether a devlog reader is attached now (any thread; a poll of the pipe, no wait).
+
+        The writer thread learns that a reader left only when its next write fails, so the pipe itself is
+        asked: its write end reports POLLERR once no reader holds the other end."""
+        with self._fd_lock:
+            fd = self._fd
+            if fd is None:
+                return False
+            try:
+                events = select.poll()
+                events.register(fd, select.POLLOUT)
+                return not any(mask & (select.POLLERR | select.POLLHUP | select.POLLNVAL) for _, mask in events.poll(0))
+            except OSError:
+                return False
 
     @property
     def queued_bytes(self) -> int:
@@ -306,12 +335,13 @@ class DevlogWriter:
                 os.close(release)
 
     def _close(self) -> None:
-        if self._fd is not None:
-            try:
-                os.close(self._fd)
-            except OSError:
-                pass
-            self._fd = None
+        with self._fd_lock:
+            if self._fd is not None:
+                try:
+                    os.close(self._fd)
+                except OSError:
+                    pass
+                self._fd = None
 
     def _next_chunk(self) -> bytes:
         q = self._queue

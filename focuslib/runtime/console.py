@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from focuslib.net.helix import Helix
 from focuslib.runtime.execute import Executor, Recent
@@ -19,6 +19,9 @@ from focuslib.runtime.inputline import InputLine
 from focuslib.runtime.recent import RecentChat, Remembered, StoredRecent
 from focuslib.runtime.shield import ShieldPlan
 from focuslib.runtime.talk import Report, Talk
+
+if TYPE_CHECKING:
+    from focuslib.runtime.private import Private
 
 
 class Console:
@@ -47,7 +50,8 @@ class Console:
     def talk_as(self, helix: Helix, broadcaster_id: str, user_id: str, stop: threading.Event,
                 status: Callable[[str], None], remember: Callable[[Any], None] | None = None,
                 history: Path | None = None, shield: ShieldPlan | None = None,
-                note: Callable[[str, list[str]], bool] | None = None, unavailable: str = "") -> None:
+                note: Callable[[str, list[str]], bool] | None = None, unavailable: str = "",
+                private: Private | None = None) -> None:
         """Commands work from now on, as `user_id` in `broadcaster_id`'s chat.  With `history` (the
         database), /reply finds a chatter who spoke before this focus started there too.  `unavailable`:
         the line that answers every command Twitch would carry out (a server without those calls)."""
@@ -57,7 +61,7 @@ class Console:
         executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status, shield=shield,
                             history=history, note=note)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
-                         remember=remember, unavailable=unavailable)
+                         remember=remember, unavailable=unavailable, private=private)
 
     def stop(self) -> None:
         """Stop the commands, then the prompt (which flushes what is left to print)."""

@@ -38,6 +38,7 @@ from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, FloodGate
 from focuslib.view.terminal import Terminal
 
 if TYPE_CHECKING:
+    from focuslib.runtime.private import Private
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
@@ -61,6 +62,7 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         self.devlog = devlog
         self.wall = wall
         self._listed: list[int] = []  # row ids of the last /questions, for /done N
+        self.private: Private | None = None  # long answers and held texts (runtime/private.py), set by start_memory
         self._learning: set[str] = set()  # channels whose history began with this run
         self._bound = False
         self.post: Callable[[Callable[[], None]], None] = lambda fn: fn()  # run on the main thread (the App's inbox)
@@ -254,6 +256,9 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         if not self._one_report(who.id, m, now):
             return  # its richer twin holds the text already
         entry = hold.hold(who.id, who.login, who.name, m, now)
+        if self.private is not None:  # the text, readable in the private terminal, with what decides it
+            self.private.held(who.login, who.name, text_of(m), message_id=getattr(m, "message_id", ""),
+                              what="" if type(m) is ChatMessage else type(m).__name__)
         if log:
             self.devlog.put(record("held", self.wall(), login=who.login, user_id=who.id,
                                    message_id=getattr(m, "message_id", ""), text=text_of(m),

@@ -24,7 +24,7 @@ READY_WAIT = 2.0  # seconds focus waits, after the token check, for the known ch
 
 
 def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: Any, devlog: Any,
-                 hold_ttl: float = HOLD_MINUTES) -> ChatMemory:
+                 hold_ttl: float = HOLD_MINUTES, private: Any = None) -> ChatMemory:
     """Start the history writer (it opens the database while the token is checked) and hook it to `app`."""
     from focuslib.runtime.inbox import Call, NoticeText
     from focuslib.store.schema import db_path
@@ -37,6 +37,7 @@ def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: A
     memory = app.memory = ChatMemory(writer, hold_minutes=hold_minutes, renderer=lambda: app.renderer,
                                      presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog,
                                      hold_ttl=hold_ttl)
+    memory.private = private  # long answers and held texts: runtime/private.py
     memory.post = lambda fn: app.inbox.put(Call(fn))
     memory.warn = lambda text: app.inbox.put(NoticeText(text))
     def guard(held_only: bool) -> None:  # main thread: a snapshot for the input line's thread (/release USER)

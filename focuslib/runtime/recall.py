@@ -18,6 +18,7 @@ from focuslib.store.writer import HistoryWriter, QuestionsAnswered
 
 if TYPE_CHECKING:
     from focuslib.runtime.hold import HeldChatter
+    from focuslib.runtime.private import Private
     from focuslib.view.render import Renderer
     from focuslib.view.terminal import Terminal
 
@@ -32,6 +33,7 @@ class Recall:
     post: Callable[[Callable[[], None]], None]
     _renderer: Callable[[], Renderer]
     _listed: list[int]  # row ids of the last /questions, for /done N
+    private: Private | None  # where a long answer goes (runtime/private.py); None: printed as lines
 
     def release(self, who: str) -> list[str]:
         raise NotImplementedError
@@ -76,7 +78,12 @@ class Recall:
                 n = held.count
                 self.show_lines([f"discarded {n} held message{'' if n == 1 else 's'} from {held.name or held.login}"])
             return
-        self.show_lines(self.command(command))
+        lines = self.command(command)
+        title = private_title(command)
+        if title is None or self.private is None:  # a one-line result (/release, /done): where results go
+            self.show_lines(lines)
+        else:  # a long answer: the devlog's notes or the overlay in screen mode, in line mode the lines as ever
+            self.private.answer(title, lines, printed=self.show_lines)
 
     def show_lines(self, lines: list[str]) -> None:
         """A command's answer, on the focus terminal (main thread)."""
@@ -112,3 +119,23 @@ class Recall:
 
     def links(self, since: float) -> list[str]:
         return report.link_lines(self._read(queries.links, since))
+
+
+def private_title(command: Any) -> str | None:
+    """The note's title for a long answer (/history, /questions, /links); None for a one-line result."""
+    from focuslib.twitch import commands
+
+    if isinstance(command, commands.History):
+        return f"/history {command.user}"
+    if isinstance(command, commands.Questions):
+        return "/questions"
+    if isinstance(command, commands.Links):
+        return "/links" if command.seconds is None else f"/links (the last {_span(command.seconds)})"
+    return None
+
+
+def _span(seconds: float) -> str:
+    for unit, size in (("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"

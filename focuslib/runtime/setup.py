@@ -29,6 +29,7 @@ from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
+from focuslib.runtime.private import Private, scope_warnings
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
 from focuslib.config import Settings, ensure_private_dir, on_this_machine
@@ -142,6 +143,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             after_screen = teardown.enter_context(contextlib.ExitStack())
             screen = _open_screen(settings, options, out, teardown, handle, data_dir)
             devlog = _start_devlog(settings, options, redactor, teardown)
+            private = _private(devlog, screen)  # long and private answers (runtime/private.py)
             # Lines a slow or paused terminal did not take: counted in the devlog.
             def dropped(n: int) -> None:
                 devlog.put(record("lifecycle", time.time(), event="terminal_dropped", lines=n))
@@ -150,8 +152,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 screen.writer.on_drop = dropped
             if screen.console is not None:
                 screen.console.line.on_drop = dropped
-                screen.console.on_error = lambda trace: devlog.put(
-                    record("error", time.time(), where="input line", traceback=trace))
+                screen.console.on_error = lambda trace: _input_error(devlog, private, trace)
             early: list[str] = []  # warnings from before the App's inbox exists (a store made private)
             if pid_warning:
                 early.append(pid_warning)
@@ -159,7 +160,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
             after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
-            app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown)
+            app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown, private)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
                 _guard_stop(guard, app, screen, out, devlog)
@@ -179,20 +180,20 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
 
                 memory = start_memory(settings.data_dir, days=options.history_days,
                                       hold_minutes=options.hold_minutes, app=app, devlog=devlog,
-                                      hold_ttl=options.hold_ttl)
+                                      hold_ttl=options.hold_ttl, private=private)
                 # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
                     line, terminal_size().columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
-            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event)
+            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None,
                                        shield=_shield_plan(settings, options, memory), note=_note_sink(devlog),
-                                       unavailable=MOCK_HAS_NO_CHAT if mock else "")
+                                       unavailable=MOCK_HAS_NO_CHAT if mock else "", private=private)
             if memory is not None:
                 memory_ready(memory)
                 if screen.console is not None:  # /release completes the held chatters first
@@ -299,8 +300,22 @@ def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
     return devlog
 
 
+def _input_error(devlog: DevlogWriter | NullDevlog, private: Private, trace: str) -> None:
+    """A command or the input line failed (one line on screen): the traceback to the devlog, its end a note."""
+    devlog.put(record("error", time.time(), where="input line", traceback=trace))
+    private.error("the input line", trace)
+
+
+def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
+    """The router of private answers; AutoMod's numbers are the input line's table when there is one."""
+    from focuslib.twitch.automod import HeldMessages
+
+    return Private(devlog, automod=screen.console.recent.holds if screen.console is not None else HeldMessages())
+
+
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
-               devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack) -> App:
+               devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack,
+               private: Private) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
     # may keep the connection alive more often than Twitch's 10 s at least.
@@ -317,7 +332,7 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         from focuslib.view.render import Renderer
 
         # `#3` on screen is what /allow 3 finds: the renderer numbers holds in the input line's table.
-        held = None if screen.console is None else screen.console.recent.holds
+        held = private.automod  # the input line's table, or one of the renderer's own
         renderer = Renderer(screen.mode, timestamps=options.timestamps, width=screen.width, theme=screen.theme,
                             held=held)
         presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
@@ -331,13 +346,13 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         return renderer, presenter
 
     app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
-    shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, handle.on_event)
-             if show is not None]
-    if len(shows) == 1:
-        app.on_show = shows[0]
-    elif shows:
-        first, second = shows
-        app.on_show = lambda event: (first(event), second(event))
+    shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, private.saw,
+                               handle.on_event) if show is not None]
+    def show_all(event: Any) -> None:
+        for show in shows:
+            show(event)
+
+    app.on_show = shows[0] if len(shows) == 1 else show_all
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
@@ -363,7 +378,8 @@ def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
 
 
 def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: App, options: Options,
-              screen: Screen, devlog: DevlogWriter | NullDevlog, stop: threading.Event) -> oauth.TokenInfo:
+              screen: Screen, devlog: DevlogWriter | NullDevlog, stop: threading.Event,
+              private: Private) -> oauth.TokenInfo:
     """Check the token, then tell the session what to subscribe to (what the token's scopes allow)."""
     screen.status("checking the Twitch token...")
     checking = time.monotonic()
@@ -371,7 +387,8 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     if time.monotonic() - checking > options.early_connect_limit:
         app.restart()  # the early welcome may be past Twitch's 10 s window to subscribe
     broadcaster = settings.user_id or info.user_id
-    specs, hidden = usable_subscriptions(desired(broadcaster, info.user_id, options.groups), info.scopes)
+    wanted = desired(broadcaster, info.user_id, options.groups)
+    specs, hidden = usable_subscriptions(wanted, info.scopes)
     if not specs:
         raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                         "run make auth")
@@ -379,7 +396,10 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     app.parser.channel = broadcaster  # which end of a raid the channel is (twitch/events_community.py)
     devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                       broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
-    for line in hidden:
+    shown = {spec.group for spec in specs}
+    missing = {spec.group for spec in wanted} - shown  # wholly off; partly off: a group both shown and hidden
+    partly = {spec.group for spec in wanted if spec not in specs} & shown
+    for line in scope_warnings(hidden, len(missing), len(partly), private, brief=screen.isatty):
         app.inbox.put(NoticeText(line, "warn"))
     return info
 

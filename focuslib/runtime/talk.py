@@ -16,11 +16,14 @@ from __future__ import annotations
 import queue
 import threading
 import traceback
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from focuslib import threads
 from focuslib.runtime.execute import Executor
 from focuslib.twitch import commands
+
+if TYPE_CHECKING:
+    from focuslib.runtime.private import Private
 
 Report = Callable[[str, bool], None]  # (one line, done?) -> shown above the input line
 
@@ -56,8 +59,10 @@ class Talk:
 
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
                  on_error: Callable[[str], None] = lambda trace: None,
-                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "") -> None:
+                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "",
+                 private: Private | None = None) -> None:
         self.executor = executor
+        self.private = private  # where /help goes (runtime/private.py); None: printed as lines
         self.report = report
         self.unavailable = unavailable  # why Twitch's calls cannot be made here (twitch-cli's mock): the answer
         self.quit = quit
@@ -77,8 +82,11 @@ class Talk:
             self.quit()
             return "quit"
         if isinstance(command, commands.Help):
-            for line in commands.help_lines():
-                self.report(line, True)
+            lines = commands.help_lines()
+            if self.private is None:
+                self._report_all(lines)
+            else:  # the devlog's notes or the overlay in screen mode; in line mode the same lines as ever
+                self.private.answer("/help", lines, printed=self._report_all)
             return None
         if self.unavailable and not isinstance(command, commands.MEMORY_COMMANDS):
             self.report(self.unavailable, False)  # the one-shots' line, and nothing is sent
@@ -96,6 +104,10 @@ class Talk:
         lane = self.chat if isinstance(command, (commands.Say, commands.Reply)) else self.moderation
         lane.put(command)
         return None
+
+    def _report_all(self, lines: list[str]) -> None:
+        for line in lines:
+            self.report(line, True)
 
     def confirmed_clear(self) -> None:
         self.moderation.put(commands.Clear())
