@@ -159,3 +159,17 @@ def test_short_durations(seconds, text):
 
 def test_uptime():
     assert [uptime(s) for s in (-5, 59, 60, 3_599, 3_600, 36_061)] == ["0m", "0m", "1m", "59m", "1h00m", "10h01m"]
+
+
+def test_the_rows_in_docs_screen_md_are_what_the_header_draws():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "screen.md").read_text(encoding="utf-8")
+    section = doc.split("## The header (screen mode)")[1].split("```text\n")[1].split("```")[0]
+    state = HeaderState(channel="DeskFox", live=True, started_at=NOW - 3_723, viewers=309, shield=True, held=3,
+                        automod=2, link="connected", subscribed=52, wanted=52,
+                        modes=ChatSettings(False, True, 10, True, 30, False, False))
+    assert section.splitlines() == [render(state, 110, 12, NOW, False), render(state, 60, 12, NOW, False)]
+    raid = HeaderState(channel="DeskFox", live=True, started_at=NOW - 60, viewers=5, modes=ALL_MODES, held=3,
+                       automod=2, link="reconnecting")
+    assert f"At 42 columns a raid reads `{render(raid, 42, 0, NOW, False)}`" in doc.replace("\n", " ")

@@ -123,7 +123,7 @@ class HeaderFeed:
 
     def link(self, session: Session) -> None:
         """The session's state after one of its statuses."""
-        self.model.update(link=LINKS.get(session.phase, "connecting"), subscribed=len(session.active_types()),
+        self.model.update(link=LINKS.get(session.phase, "connecting"), subscribed=session.made(),
                           wanted=len(session.desired))
 
     def gap(self, since: float, until: float) -> None:

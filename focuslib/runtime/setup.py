@@ -201,7 +201,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                     screen.console.held = lambda: memory.held_logins
                 _start_vetting(memory, app, settings.user_id or info.user_id, info.scopes, options, devlog, teardown)
             handle.identity = (settings.user_id or info.user_id, info.user_id)
-            _start_header(app, settings.user_id or info.user_id, info, memory, devlog, teardown)
+            if not mock:  # twitch-cli's mock server has no Helix calls but EventSub's: it is asked nothing else
+                _start_header(app, settings.user_id or info.user_id, info, memory, devlog, teardown)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
             if not handle.stop_event.is_set():
