@@ -198,3 +198,45 @@ def test_the_poller_thread_follows_its_schedule(sim, start_focus):
         poller.stop(t(2))
     assert not poller.thread.is_alive()
     assert focus.stop() == 0
+
+
+def test_the_status_line_shows_the_automod_count_where_it_is_redrawn_and_a_pipe_prints_nothing_new(sim, start_focus):
+    from conftest import Sink
+
+    live = start_focus(timestamps=False, sink=Sink(tty=True))  # a terminal: the status line is redrawn in place
+    watch = Watch(live)
+    sim.notify("automod.message.hold", moderation.automod_hold(KETTLE, "rude words"))
+    watch.until(lambda s: s.automod == 1, "the AutoMod item")
+    assert on_main(live, live.app.status_text) == f"subscribed {N_SUBS}/{N_SUBS} · 1 AutoMod"
+    assert live.stop() == 0
+    sim.wait_for(lambda: not sim.live_sessions(), timeout=t(10))
+    piped = start_focus(timestamps=False)
+    watch = Watch(piped)
+    sim.notify("automod.message.hold", moderation.automod_hold(KETTLE, "rude words"))
+    watch.until(lambda s: s.automod == 1, "the AutoMod item")
+    assert on_main(piped, piped.app.status_text) == f"subscribed {N_SUBS}/{N_SUBS}"
+    assert piped.stop() == 0
+    assert "AutoMod" not in "".join(line for line in piped.out.lines() if line.startswith("--"))
+
+
+def test_the_simulator_answers_get_streams_as_twitch_does(sim):
+    from conftest import Browser
+
+    grant = sim.issue_token()
+    headers = {"Authorization": f"Bearer {grant.access_token}", "Client-Id": sim.client_id}
+    me = {"user_id": payloads.BROADCASTER[0]}
+    with Browser() as http:
+        def streams(params):
+            return http.get(sim.api_url + "/streams", params=params, headers=headers)
+
+        assert http.post(sim.http_base + "/sim/viewers?count=7").json() == {"viewers": 7}
+        [row] = streams(me).json()["data"]
+        assert (row["user_name"], row["type"], row["viewer_count"]) == ("DeskFox", "live", 7)
+        assert streams({"user_login": "DESKFOX"}).json()["data"] == [row]
+        assert streams({"user_id": "1"}).json()["data"] == []  # another channel: not live here
+        too_many = streams([("user_id", str(k)) for k in range(101)])
+        assert too_many.status_code == 400
+        assert streams({**me, "first": "0"}).status_code == 400
+        fire(sim, "offline")
+        assert streams(me).json() == {"data": [], "pagination": {}}  # Twitch lists live streams only
+        assert http.post(sim.http_base + "/sim/viewers?count=x").status_code == 400
