@@ -33,6 +33,7 @@ from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
 
 if TYPE_CHECKING:
+    from focuslib.runtime.headerfeed import HeaderFeed
     from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
@@ -118,6 +119,7 @@ class App:
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
         self.session_status = ""  # the session's latest status (a wait's note replaces it for a while)
         self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
+        self.header: HeaderFeed | None = None  # the screen's header: events, statuses, gaps, guard (headerfeed.py)
         self.drain: Callable[[], bool] | None = None  # the stop's last flush of stdout; False: it was dropped
         self._started = False
         self._shut_down = False
@@ -146,15 +148,27 @@ class App:
         return self.memory.guard() if self.memory is not None else Guard()
 
     def status_text(self, text: str = "") -> str:
-        """The status line: `text` (a wait's note) or the session's status, then the guard (`3 held · SHIELD`)."""
+        """The status line: `text` (a wait's note) or the session's status, then the guard (`3 held · SHIELD`)
+        and, where the status is redrawn in place, the AutoMod items waiting (`2 AutoMod`)."""
         suffix = self.guard.suffix()
+        waiting = self.header.automod_waiting if self.header is not None and self.terminal.live_status else 0
+        if waiting:
+            suffix = f"{suffix} · {waiting} AutoMod" if suffix else f"{waiting} AutoMod"
         base = text or self.session_status
         return f"{base} · {suffix}" if suffix and base else base or suffix
 
     def guard_changed(self, held_only: bool = False) -> None:
         """The held count or SHIELD changed (main thread).  A count alone is not worth a line of its own where
         the status is printed as lines (a pipe: a wave would print one per chatter; its held lines say it)."""
+        if self.header is not None:
+            self.header.guard(self.guard)
         if not held_only or self.terminal.live_status:
+            self.terminal.status(self.status_text())
+
+    def automod_changed(self) -> None:
+        """The AutoMod items waiting changed (main thread): a count only, shown where the status is redrawn in
+        place; on a pipe every hold has its own line already."""
+        if self.terminal.live_status:
             self.terminal.status(self.status_text())
 
     def _view_deadline(self) -> float | None:
@@ -334,6 +348,8 @@ class App:
             if kind is Show:
                 presenter = self._presenter or self.presenter
                 event = action.event
+                if self.header is not None:  # before the hold queue: AutoMod and the modes count whoever sent them
+                    self.header.event(event)
                 if self.memory is not None:
                     event = self.memory.admit(event, self.clock())  # a held text is taken out
                     if event is None:
@@ -349,6 +365,8 @@ class App:
                 if self._presenter is not None:
                     self._presenter.use(self.session.active_types())
                 self.session_status = action.text
+                if self.header is not None:
+                    self.header.link(self.session)
                 self.terminal.status(self.status_text())
                 self.devlog.put(record("lifecycle", self.wall(), event="status", text=action.text))
             elif kind is Tell:
@@ -369,6 +387,8 @@ class App:
             elif kind is Gap:
                 offset = self.wall() - self.clock()
                 self.terminal.line(self.renderer.gap(action.since + offset, action.until + offset))
+                if self.header is not None:
+                    self.header.gap(action.since + offset, action.until + offset)
                 self.devlog.put(record("lifecycle", self.wall(), event="gap", since=action.since + offset,
                                        until=action.until + offset))
             elif kind is CheckToken:

@@ -51,6 +51,7 @@ from focuslib.auth.identity import MOCK_HAS_NO_CHAT, identify, mock_settings, to
 from focuslib.auth.tokens import Redactor, TokenHolder
 
 if TYPE_CHECKING:
+    from focuslib.screen.header import HeaderModel
     from focuslib.runtime.console import Console
     from focuslib.runtime.outwriter import OutWriter
     from focuslib.runtime.memory import ChatMemory
@@ -103,6 +104,7 @@ class FocusHandle:
         self.on_event = on_event
         self.identity: tuple[str, str] | None = None
         self.ready = threading.Event()
+        self.header: HeaderModel | None = None  # what screen mode's header row draws (screen/header.py)
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -200,6 +202,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                     screen.console.held = lambda: memory.held_logins
                 _start_vetting(memory, app, settings.user_id or info.user_id, info.scopes, options, devlog, teardown)
             handle.identity = (settings.user_id or info.user_id, info.user_id)
+            if not mock:  # twitch-cli's mock server has no Helix calls but EventSub's: it is asked nothing else
+                _start_header(app, settings.user_id or info.user_id, info, memory, devlog, teardown)
             if not mock:
                 _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
             if not handle.stop_event.is_set():
@@ -346,8 +350,15 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         return renderer, presenter
 
     app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
+    from focuslib.runtime.headerfeed import HeaderFeed
+    from focuslib.screen.header import HeaderModel
+
+    app.header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
+    app.header.on_automod = app.automod_changed
+    handle.header = app.header.model
     shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, private.saw,
                                handle.on_event) if show is not None]
+
     def show_all(event: Any) -> None:
         for show in shows:
             show(event)
@@ -435,6 +446,15 @@ def _start_vetting(memory: ChatMemory, app: App, broadcaster: str, scopes: tuple
                             pace=options.follow_pace, wait=options.follow_wait, devlog=devlog)
     if checker is not None:
         teardown.callback(checker.stop, 1.0)
+
+
+def _start_header(app: App, broadcaster: str, info: oauth.TokenInfo, memory: ChatMemory | None,
+                  devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack) -> None:
+    """The header's Helix questions, on a thread of their own (runtime/headerfeed.py)."""
+    from focuslib.runtime.headerfeed import start_poller
+
+    poller = start_poller(app, broadcaster, info.user_id, info.login, memory, devlog)
+    teardown.callback(poller.stop, 1.0)
 
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,

@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _post(base + CONTROLS[args.event][0], {}, args.event)
     if args.event.startswith("close-") and args.event[6:].isdigit():
         return _post(f"{base}/sim/close?code={args.event[6:]}", {}, args.event)
+    if args.event.startswith("viewers-") and args.event[8:].isdigit():
+        return _post(f"{base}/sim/viewers?count={args.event[8:]}", {}, args.event)
     if args.event in TRIGGERS:
         return _post(base + "/sim/trigger", {"event": args.event, "count": args.count}, args.event)
     print(f"unknown event {args.event!r}; `make trigger` lists them", file=sys.stderr)
@@ -72,9 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def events_list() -> str:
     """Every moment and control, with what it plays."""
-    from .trigger_notes import CLOSE, CONTROLS, NOTES
+    from .trigger_notes import CLOSE, CONTROLS, NOTES, VIEWERS
 
-    rows = list(NOTES.items()) + [(name, note) for name, (_, note) in CONTROLS.items()] + [CLOSE]
+    rows = list(NOTES.items()) + [(name, note) for name, (_, note) in CONTROLS.items()] + [CLOSE, VIEWERS]
     width = max(len(name) for name, _ in rows) + 2
     return ("make trigger EVENT=name [ARGS=--count=N] plays one at a running demo; make chat USER=name MSG=... "
             "posts a chat line\n" + "\n".join(f"  {name:<{width}}{note}" for name, note in rows))

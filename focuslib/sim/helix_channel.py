@@ -6,6 +6,7 @@
   GET    /helix/search/categories    ?query[&first]                               every word of the query in the name
   GET    /helix/chat/settings        ?broadcaster_id[&moderator_id]               Get Chat Settings
   GET    /helix/subscriptions        ?broadcaster_id[&user_id...]                 Get Broadcaster Subscriptions
+  GET    /helix/streams              ?user_id|user_login (repeatable, <= 100)      live streams only: [] offline
   POST   /helix/streams/markers      body {user_id, description?}                 404 when not live
   POST   /helix/channels/commercial  body {broadcaster_id, length}                a cooldown between ads (429)
   DELETE /helix/raids                ?broadcaster_id                              404 without a pending raid
@@ -58,6 +59,7 @@ class HelixChannel:
                                      "game_name": CATEGORIES[0][1], "broadcaster_language": "en"}
         self.live = True  # markers and ads need a live stream
         self.live_since = time.time()
+        self.viewers = 42  # Get Streams' viewer_count while live (tests and `make trigger EVENT=viewers-N` set it)
         self.markers: list[dict[str, Any]] = []
         self.next_commercial = 0.0  # Unix time the cooldown ends
         self.phone_verified = True  # whispers need a verified phone number
@@ -78,6 +80,7 @@ class HelixChannel:
             "GET /helix/search/categories": (self._categories, ()),
             "GET /helix/chat/settings": (self._chat_settings, ()),
             "GET /helix/subscriptions": (self._subscriptions, ("channel:read:subscriptions",)),
+            "GET /helix/streams": (self._streams, ()),
             "POST /helix/streams/markers": (self._marker, ("channel:manage:broadcast",)),
             "POST /helix/channels/commercial": (self._commercial, ("channel:edit:commercial",)),
             "DELETE /helix/raids": (self._cancel_raid, ("channel:manage:raids",)),
@@ -182,6 +185,25 @@ class HelixChannel:
             row.pop("non_moderator_chat_delay", None)
             row.pop("non_moderator_chat_delay_duration", None)
         return RouteReply(200, {"data": [row]})
+
+    def _streams(self, req: Request, grant: Grant) -> RouteReply:
+        """Get Streams: the channel's row while it is live, no row when offline (Twitch lists live streams only).
+        Without a user_id or user_login Twitch lists every live stream: here, the channel's."""
+        ids, logins = req.query.get("user_id", []), [x.lower() for x in req.query.get("user_login", [])]
+        if len(ids) + len(logins) > 100:
+            return error(400, "The sum of the user_id and user_login query parameters exceeds the maximum allowed.")
+        first = req.q("first", "20")
+        if not first.isdigit() or not 1 <= int(first) <= 100:
+            return error(400, "The value in the first query parameter is not valid.")
+        uid, login, name = self.sim.broadcaster
+        wanted = (not ids and not logins) or uid in ids or login in logins
+        if not self.live or not wanted:
+            return RouteReply(200, {"data": [], "pagination": {}})
+        row = {"id": "9001", "user_id": uid, "user_login": login, "user_name": name, "game_id": self.info["game_id"],
+               "game_name": self.info["game_name"], "type": "live", "title": self.info["title"],
+               "viewer_count": self.viewers, "started_at": payloads.rfc3339(self.live_since), "language": "en",
+               "thumbnail_url": "", "tag_ids": [], "tags": [], "is_mature": False}
+        return RouteReply(200, {"data": [row], "pagination": {}})
 
     def _subscriptions(self, req: Request, grant: Grant) -> RouteReply:
         if not req.q("broadcaster_id"):

@@ -6,7 +6,7 @@ twitch-cli's mock):
   /oauth2/...                                 every OAuth route: oauth_api.py
   /helix/users, /helix/chat/..., /helix/moderation/..., /helix/raids: helix_api.py and helix_moderation.py
   POST /sim/trigger {"event": "follow", "count": 1}, /sim/reconnect, /sim/close?code=N,
-       /sim/drop, /sim/silence?on=1, /sim/revoke?type=T     (controls for make trigger)
+       /sim/drop, /sim/silence?on=1, /sim/revoke?type=T, /sim/viewers?count=N   (controls for make trigger)
 Every request is appended to `sim.requests` (method, path, query, headers, body) so tests can assert
 exactly what focus sent.
 """

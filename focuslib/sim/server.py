@@ -484,6 +484,13 @@ class SimTwitch(SimState):
             if not user.strip() or not text.strip():
                 return 400, {"message": "give a user and a text"}
             return 200, {"sent": chat_as(self, user, text)}
+        if name == "viewers":  # make trigger EVENT=viewers-N: what Get Streams says from now on
+            count = request.q("count", "")
+            if not count.isdigit() or len(count) > 9:
+                return 400, {"message": "give count=N, a whole number of viewers"}
+            with self.lock:
+                self.helix.viewers = int(count)
+            return 200, {"viewers": int(count)}
         if name == "reconnect":
             return 200, {"urls": len(self.reconnect())}
         if name == "close":

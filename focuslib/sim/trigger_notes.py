@@ -90,3 +90,4 @@ CONTROLS: dict[str, tuple[str, str]] = {
     "revoke-follow": ("/sim/revoke?type=channel.follow", "Twitch revokes the follow subscription"),
 }
 CLOSE = ("close-4000 ... close-4007", "Twitch closes the connection with that code")
+VIEWERS = ("viewers-N", "Twitch counts N viewers from now on (Get Streams, while live)")

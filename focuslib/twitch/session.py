@@ -465,6 +465,10 @@ class Session:
         """The subscription types this session has now: created (or already there), not revoked."""
         return frozenset(spec.type for spec in self._wanted() if self._made(spec))
 
+    def made(self) -> int:
+        """How many of the desired subscriptions this session has now (two of one type count two)."""
+        return self._ok_count()
+
     def _ok_count(self) -> int:
         return sum(1 for spec in self._wanted() if self._made(spec))
 
