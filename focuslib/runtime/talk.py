@@ -56,12 +56,14 @@ class Talk:
 
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
                  on_error: Callable[[str], None] = lambda trace: None,
-                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "") -> None:
+                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "",
+                 filters: Callable[[commands.Filter], None] | None = None) -> None:
         self.executor = executor
         self.report = report
         self.unavailable = unavailable  # why Twitch's calls cannot be made here (twitch-cli's mock): the answer
         self.quit = quit
         self.remember = remember  # focus's memory (runtime/memory.py): None when history is off
+        self.filters = filters  # /highlight, /hide ...: handed to the main thread (runtime/filtering.py)
         self.on_error = on_error
         self.chat = Lane("talk-chat", self._carry_out)
         self.moderation = Lane("talk-moderation", self._carry_out)
@@ -79,6 +81,12 @@ class Talk:
         if isinstance(command, commands.Help):
             for line in commands.help_lines():
                 self.report(line, True)
+            return None
+        if isinstance(command, commands.Filter):  # focus's own screen: answered here, whatever Twitch allows
+            if self.filters is None:
+                self.report("highlights and filters cannot be changed in this focus", False)
+            else:
+                self.filters(command)
             return None
         if self.unavailable and not isinstance(command, commands.MEMORY_COMMANDS):
             self.report(self.unavailable, False)  # the one-shots' line, and nothing is sent
