@@ -3,15 +3,13 @@ start, and the input line's commands in a real pseudo-terminal."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
 
 from focuslib.sim import payloads
 from focuslib.store.schema import db_path
 
-from conftest import N_SUBS, t
-from test_history_flow import ANN, BOB, CY, say, shell
+from conftest import N_SUBS
+from test_history_flow import ANN, BOB, CY, DevlogReader, say, shell
 from test_inputline import ENTER, open_pty  # noqa: F401 -- the fixture
 
 NIGHTBOT = ("19264788", "nightbot", "Nightbot")
@@ -40,36 +38,21 @@ def test_a_hidden_chatter_is_off_the_pipe_but_in_the_history_and_the_devlog(sim,
     focus = start_focus({"FOCUS_HIDE_USERS": "Nightbot", "FOCUS_HIDE_WORDS": "/buy .* followers/",
                          "FOCUS_HIGHLIGHT_WORDS": "rust", "NO_COLOR": "1"}, devlog=True, timestamps=False)
     sim.wait_subscribed(N_SUBS)
-    devlog: list[bytes] = []
-    done = threading.Event()
-    fd = os.open(focus.settings.devlog_pipe, os.O_RDONLY)
-
-    def read() -> None:  # the private terminal: `devlog.py --raw`
-        while not done.is_set():
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                return
-            devlog.append(chunk)
-            if b"the last word" in b"".join(devlog):
-                done.set()
-
-    reader = threading.Thread(target=read, name="test-devlog-reader")
-    reader.start()
+    devlog = DevlogReader(focus.settings.devlog_pipe)  # the private terminal, open before chat comes
     try:
         say(sim, NIGHTBOT, "!discord: join us at example dot com")
         say(sim, BOB, "BUY cheap real followers at spam dot example")
         say(sim, ANN, "I write Rust too")
         say(sim, BOB, "the last word")
         focus.out.wait_text("Bob: the last word")
-        assert done.wait(t(10)), b"".join(devlog)[-2000:]
+        devlog.out.wait_text("the last word")
+        shown = [line for line in focus.out.lines() if not line.startswith("-- ")]
+        assert shown == ["✱ Ann: I write Rust too", "Bob: the last word"]
+        assert "!discord: join us at example dot com" in devlog.out.text
+        assert "BUY cheap real followers at spam dot example" in devlog.out.text
+        assert focus.stop() == 0
     finally:
-        reader.join(t(10))
-        os.close(fd)
-    shown = [line for line in focus.out.lines() if not line.startswith("-- ")]
-    assert shown == ["✱ Ann: I write Rust too", "Bob: the last word"]
-    raw = b"".join(devlog).decode()
-    assert "!discord: join us at example dot com" in raw and "BUY cheap real followers at spam dot example" in raw
-    assert focus.stop() == 0
+        devlog.close()
     conn = sqlite3.connect(db_path(focus.settings.data_dir))
     try:
         stored = [row[0] for row in conn.execute("SELECT text FROM messages ORDER BY ts")]
