@@ -15,7 +15,6 @@ Hiding wins over highlighting.
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any, Callable, Mapping
 
@@ -28,20 +27,25 @@ HIDE_USERS, HIDE_WORDS = "FOCUS_HIDE_USERS", "FOCUS_HIDE_WORDS"
 DONE = {"highlight": "highlighted", "hide": "hidden"}
 
 
-@functools.cache
+_SAID: dict[type, Callable[[Any], tuple[User, str]]] = {}  # filled by `said` at the first line
+
+
 def said() -> dict[type, Callable[[Any], tuple[User, str]]]:
     """Event type -> (who wrote it, what they wrote).  Made at the first line, not when the settings are read at
     start-up: the event records (~50 types) stay off the path to the first subscription."""
+    if _SAID:
+        return _SAID
     from focuslib.twitch.events import ANONYMOUS_CHEERER, AutomaticReward, BitsUse, ChatMessage, Cheer, Redemption
 
     anonymous = User("", ANONYMOUS_CHEERER, "AnAnonymousCheerer")
-    return {
+    _SAID.update({
         ChatMessage: lambda e: (e.chatter, e.text),
         Cheer: lambda e: (anonymous if e.anonymous else e.user, e.message),
         BitsUse: lambda e: (e.user, e.text),
         Redemption: lambda e: (e.user, e.user_input),
         AutomaticReward: lambda e: (e.user, e.text),
-    }
+    })
+    return _SAID
 
 
 class Names:
@@ -117,7 +121,10 @@ class Words:
         regex = self._regex
         if regex is not None and regex.search(text):
             return True
-        return any(pattern.search(text) for pattern in self.patterns.values())
+        for pattern in self.patterns.values():
+            if pattern.search(text):
+                return True
+        return False
 
 
 class Filters:
@@ -140,23 +147,31 @@ class Filters:
                    Names(items(HIDE_USERS)), Words(items(HIDE_WORDS), HIDE_WORDS))
 
     def _refresh(self) -> None:
-        # The chat path asks these two first: with nothing set, a message costs two attribute reads.
-        self.hiding = any(self.rules["hide"])
-        self.highlighting = any(self.rules["highlight"])
+        # The chat path asks `hiding` and `highlighting` first: with nothing set, a message costs an attribute read.
+        # Each rule as the chat path reads it: (casefolded names or None, words or None).
+        self._rule = {name: (names.shown or None, words if words else None)
+                      for name, (names, words) in self.rules.items()}
+        self.hiding = self._rule["hide"] != (None, None)
+        self.highlighting = self._rule["highlight"] != (None, None)
 
     def hidden(self, event: Any) -> bool:
         """`event` is never drawn: its chatter or its words are hidden."""
-        if not self.hiding:
-            return False
-        words = said().get(type(event))
-        return words is not None and _match(self.rules["hide"], *words(event))
+        return self.hiding and self._matches("hide", event)
 
     def highlighted(self, event: Any) -> bool:
         """`event`'s line is marked: its chatter or its words are highlighted."""
-        if not self.highlighting:
+        return self.highlighting and self._matches("highlight", event)
+
+    def _matches(self, rule: str, event: Any) -> bool:
+        words_of = (_SAID or said()).get(type(event))
+        if words_of is None:
             return False
-        words = said().get(type(event))
-        return words is not None and _match(self.rules["highlight"], *words(event))
+        user, text = words_of(event)
+        names, words = self._rule[rule]
+        if names is not None and (user.login.casefold() in names or bool(user.name)
+                                  and user.name.casefold() in names):
+            return True
+        return words is not None and words.matches(text)
 
     # -- the commands (/highlight, /unhighlight, /hide, /unhide) ------------------------------------------
 
@@ -195,11 +210,6 @@ class Filters:
         if said:
             return f"{doing} {said}"
         return f"nothing is {DONE[rule]}: /{rule} @USER, WORD or /PATTERN/ (or FOCUS_{rule.upper()}_USERS, _WORDS)"
-
-
-def _match(rule: tuple[Names, Words], user: User, text: str) -> bool:
-    names, words = rule
-    return (bool(names) and names.matches(user)) or (bool(words) and words.matches(text))
 
 
 def _login_like(item: str) -> bool:
