@@ -3,7 +3,7 @@ tests/test_settings.py fails when code reads a TWITCH_* or FOCUS_* name that has
 
 A new setting is one more row (in the section it belongs to); `config.py` reads them all from the same
 places in the same order (environment, ./.env, $XDG_CONFIG_HOME/focus/config.env).  A name ending in `*`
-is a family (FOCUS_HIGHLIGHT_*): every variable with that prefix belongs to it.
+is a family (FOCUS_EXAMPLE_*): every variable with that prefix belongs to it.
 """
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOCUS_HOLD_FOLLOW_DAYS", "a new chatter who followed this many days ago passes the hold (off: never)",
             "7"),
     Setting("FOCUS_SHIELD_FOLLOW_MINUTES", "/shield's followers-only chat: following at least this long", "10"),
+    Setting("FOCUS_HIGHLIGHT_USERS", "chatters whose lines are marked (logins or display names, comma-separated)"),
+    Setting("FOCUS_HIGHLIGHT_WORDS", "words, phrases or /patterns/ whose lines are marked"),
+    Setting("FOCUS_HIDE_USERS", "chatters never drawn, e.g. your bots (still in the history and the devlog)"),
+    Setting("FOCUS_HIDE_WORDS", "words, phrases or /patterns/ whose messages are never drawn"),
     Setting("FOCUS_DEMO_SPEED", "how many times faster the demo channel plays (1-100)", "1"),
     Setting("NO_COLOR", "set to anything for plain text (no-color.org)"),
 )

@@ -164,8 +164,9 @@ def test_every_command_works_from_the_input_line(open_pty, sim) -> None:
     ]
     typed = {line.split()[0][1:] for line, _, _ in steps}
     # No request of their own to count: /me is refused before any (test_channel_commands.py), /user's card reads
-    # several (ibid.).
-    not_in_steps = {"clear", "help", "quit", "history", "release", "questions", "done", "links", "me", "user"}
+    # several (ibid.).  The highlights and filters make none: focus answers them (tests/test_filters_flow.py).
+    not_in_steps = {"clear", "help", "quit", "history", "release", "questions", "done", "links", "me", "user",
+                    "highlight", "unhighlight", "hide", "unhide"}
     assert typed | not_in_steps == set(commands.names())
     for line, said, (method, path) in steps:
         before = len(sim.requests_to(method, "/helix" + path))

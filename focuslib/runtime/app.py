@@ -354,8 +354,8 @@ class App:
                     event = self.memory.admit(event, self.clock())  # a held text is taken out
                     if event is None:
                         continue  # held: a first-time chatter waits for /release
-                presenter.show(event, self.clock())
-                if self.on_show is not None:
+                # False: the streamer's filters hide it (view/filters.py), after the devlog and the history had it.
+                if presenter.show(event, self.clock()) and self.on_show is not None:
                     self.on_show(event)
             elif kind is Log:
                 self.devlog.put(record("lifecycle", self.wall(), event=action.event, **action.detail))

@@ -51,7 +51,7 @@ class Console:
                 status: Callable[[str], None], remember: Callable[[Any], None] | None = None,
                 history: Path | None = None, shield: ShieldPlan | None = None,
                 note: Callable[[str, list[str]], bool] | None = None, unavailable: str = "",
-                private: Private | None = None) -> None:
+                private: Private | None = None, filters: Callable[[Any], None] | None = None) -> None:
         """Commands work from now on, as `user_id` in `broadcaster_id`'s chat.  With `history` (the
         database), /reply finds a chatter who spoke before this focus started there too.  `unavailable`:
         the line that answers every command Twitch would carry out (a server without those calls)."""
@@ -61,7 +61,7 @@ class Console:
         executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status, shield=shield,
                             history=history, note=note)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
-                         remember=remember, unavailable=unavailable, private=private)
+                         remember=remember, unavailable=unavailable, private=private, filters=filters)
 
     def stop(self) -> None:
         """Stop the commands, then the prompt (which flushes what is left to print)."""

@@ -194,14 +194,18 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         just saw (the history still has it held until the writer's next batch).  A held text shows as its whole
         moment, straight to the terminal: the presenter would take it for a late twin of what was shown."""
         if type(m) is not ChatMessage:
+            filters = self._presenter().filters  # a released cheer or redemption, as the presenter would draw it
+            if filters.hidden(m):
+                return
+            self._renderer().mark = filters.highlighted(m)
             line = self._renderer().event(m)
             if line is not None:
                 self.terminal.line(line, None, self._renderer().last_rows)
             return
         self._guard_quote(m)
         self._unshown.pop(m.message_id, None)
-        self._presenter().show(m, time.monotonic())
-        self.shown(m)
+        if self._presenter().show(m, time.monotonic()):  # False: the streamer's filters hide it
+            self.shown(m)
 
     def settle(self) -> None:
         """The main loop wrote the terminal: queue the rows that waited for that (HistoryWriter.put_chat_later)."""

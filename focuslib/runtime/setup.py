@@ -27,6 +27,7 @@ from focuslib.runtime.app import App, NullDevlog
 from focuslib.text import warm_up as text_warm_up
 from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
+from focuslib.runtime.filtering import filter_commands, read_filters
 from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.private import Private, scope_warnings
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from focuslib.screen.header import HeaderModel
     from focuslib.runtime.console import Console
     from focuslib.runtime.outwriter import OutWriter
+    from focuslib.view.filters import Filters
     from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
@@ -122,6 +124,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
     the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
+    filters = read_filters(settings.env)  # a /pattern/ focus will not run: exit 2 before anything starts
     with contextlib.ExitStack() as teardown:
         if options.demo:  # from here on its own data: pid file, history, input history (runtime/demo.py)
             settings = _start_demo(settings, teardown)
@@ -162,7 +165,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
             after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
-            app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown, private)
+            app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown, private,
+                                          filters)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
                 _guard_stop(guard, app, screen, out, devlog)
@@ -195,7 +199,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None,
                                        shield=_shield_plan(settings, options, memory), note=_note_sink(devlog),
-                                       unavailable=MOCK_HAS_NO_CHAT if mock else "", private=private)
+                                       unavailable=MOCK_HAS_NO_CHAT if mock else "", private=private,
+                                       filters=filter_commands(app))
             if memory is not None:
                 memory_ready(memory)
                 if screen.console is not None:  # /release completes the held chatters first
@@ -319,7 +324,7 @@ def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack,
-               private: Private) -> App:
+               private: Private, filters: Filters | None = None) -> App:
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
     # may keep the connection alive more often than Twitch's 10 s at least.
@@ -342,7 +347,7 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
         presenter = Presenter(renderer, screen.terminal, groups=options.groups, types=session.active_types(),
                               bell=options.bell and screen.isatty, flood_limit=options.flood_limit,
                               flood_window=options.flood_window, gift_wait=options.gift_wait,
-                              twin_window=options.twin_window)
+                              twin_window=options.twin_window, filters=filters)
         if screen.isatty:
             old = _watch_resize(renderer, screen.terminal, screen.console)
             if old is not None:

@@ -60,13 +60,15 @@ class Talk:
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
                  on_error: Callable[[str], None] = lambda trace: None,
                  remember: Callable[[commands.Command], None] | None = None, unavailable: str = "",
-                 private: Private | None = None) -> None:
+                 private: Private | None = None,
+                 filters: Callable[[commands.Filter], None] | None = None) -> None:
         self.executor = executor
         self.private = private  # where /help goes (runtime/private.py); None: printed as lines
         self.report = report
         self.unavailable = unavailable  # why Twitch's calls cannot be made here (twitch-cli's mock): the answer
         self.quit = quit
         self.remember = remember  # focus's memory (runtime/memory.py): None when history is off
+        self.filters = filters  # /highlight, /hide ...: handed to the main thread (runtime/filtering.py)
         self.on_error = on_error
         self.chat = Lane("talk-chat", self._carry_out)
         self.moderation = Lane("talk-moderation", self._carry_out)
@@ -87,6 +89,12 @@ class Talk:
                 self._report_all(lines)
             else:  # the devlog's notes or the overlay in screen mode; in line mode the same lines as ever
                 self.private.answer("/help", lines, printed=self._report_all)
+            return None
+        if isinstance(command, commands.Filter):  # focus's own screen: answered here, whatever Twitch allows
+            if self.filters is None:
+                self.report("highlights and filters cannot be changed in this focus", False)
+            else:
+                self.filters(command)
             return None
         if self.unavailable and not isinstance(command, commands.MEMORY_COMMANDS):
             self.report(self.unavailable, False)  # the one-shots' line, and nothing is sent

@@ -27,6 +27,7 @@ from focuslib.twitch.command_args import (COLORS, MAX_FOLLOWERS_MINUTES, MAX_TIM
 from focuslib.twitch.commands_channel import (CHANNEL, ROLES, Commercial, EndPoll, EndPrediction, Game, Marker, Me,
                                               Mod, NewPoll, NewPrediction, Roles, Title, Unraid, UserCard, Vip,
                                               Whisper)
+from focuslib.twitch.commands_filters import FILTERS, Filter
 
 # -- the records ---------------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ class Quit:
 Command = Union[Say, Reply, Ban, Timeout, Untimeout, Unban, Delete, Clear, Announce, Shoutout, Warn, Slow,
                 Followers, SubsOnly, EmoteOnly, Raid, Shield, Allow, Deny, History, Release, Questions, Done, Links,
                 Help, Quit, Vip, Mod, Roles, Marker, Title, Game, Commercial, Unraid, Whisper, NewPoll, EndPoll,
-                NewPrediction, EndPrediction, Me, UserCard]
+                NewPrediction, EndPrediction, Me, UserCard, Filter]
 # Answered from focus's own memory on the main thread (runtime/memory.py), never sent to Twitch.
 MEMORY_COMMANDS = (History, Release, Questions, Done, Links)
 
@@ -358,6 +359,7 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("questions", "/questions", "open questions to you (a ? and @you, or !q), numbered", _no_args(Questions)),
     Spec("done", "/done N", "mark question N answered", _done),
     Spec("links", "/links [DURATION]", "links posted in chat since focus started (or in the last DURATION)", _links),
+    *FILTERS,
     Spec("help", "/help", "list these commands", _no_args(Help)),
     Spec("quit", "/quit", "stop focus", _no_args(Quit)),
 )

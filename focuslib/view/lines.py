@@ -41,6 +41,7 @@ class Lines:
         self.theme = theme
         self.last_rows = 1  # terminal rows the last line takes
         self.last_alert = ""  # the ALERT_LABELS key of the last line, "" when it was no alert
+        self.mark = False  # the next line is highlighted (view/filters.py): `✱` after the stamp; reset per event
         # AutoMod's queue as numbered on screen: the runtime passes the table /allow N reads, so `#3` is the same.
         self.held = held if held is not None else HeldMessages()
         self._clock = clock
@@ -146,6 +147,12 @@ class Lines:
         kind = {"first": "points", "first_mention": "points", "mention": "me"}.get(alert, alert)
         return (f"{GLUE}{label}{GLUE}", f"{BOLD};7;{self.styles[kind]}")
 
+    def mark_runs(self) -> list[Run]:
+        """The highlight mark: a symbol, so it shows with NO_COLOR too, in reverse video where there is color."""
+        if not self.color:
+            return [(self.symbols["highlight"], ""), (" ", "")]
+        return [(f"{GLUE}{self.symbols['highlight']}{GLUE}", f"{BOLD};7;{self.styles['highlight']}"), (" ", "")]
+
     def finish(self, runs: list[Run], indent: int) -> str:
         text, self.last_rows = layout(runs, self.width, indent, self.color)
         return text.replace(GLUE, " ") if GLUE in text else text  # wrapped already: a plain space from here on
@@ -158,6 +165,8 @@ class Lines:
         if alert:
             runs.append(self.banner(alert))
             runs.append((" ", ""))
+        if self.mark:
+            runs += self.mark_runs()
         runs.append((self.symbols[kind] + " ", self.styles[kind]))
         runs.extend(parts)
         return self.finish(runs, text_width(stamp[0]) + 2)

@@ -52,6 +52,7 @@ from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdat
                                     ChatSettings, Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, Goal,
                                     HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice,
                                     SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
+from focuslib.view.filters import Filters
 from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
 from focuslib.view.terminal import Terminal
@@ -87,8 +88,9 @@ class Presenter:
     def __init__(self, renderer: Renderer, terminal: Terminal, *, groups: frozenset[str] | None = None,
                  types: frozenset[str] | None = None, bell: bool = False, flood_limit: int = FLOOD_LIMIT,
                  flood_window: float = FLOOD_WINDOW, gift_wait: float = GIFT_WAIT, progress_interval: float = 10.0,
-                 twin_window: float = WINDOW) -> None:
+                 twin_window: float = WINDOW, filters: Filters | None = None) -> None:
         self.renderer = renderer
+        self.filters = filters or Filters()  # highlights and hidden chatters or words (main thread; view/filters.py)
         self.terminal = terminal
         self.groups = groups
         self.types = types  # subscription types focus has; None = all of them
@@ -124,29 +126,34 @@ class Presenter:
 
     # -- input ------------------------------------------------------------------------
 
-    def show(self, event: Event, now: float) -> None:
-        """Put whatever `event` should show on the terminal (maybe nothing yet)."""
+    def show(self, event: Event, now: float) -> bool:
+        """Put whatever `event` should show on the terminal (maybe nothing yet); False when the streamer's
+        filters hide it (view/filters.py): the history and the devlog have it already, the screen never will."""
+        filters = self.filters
+        if filters.hiding and filters.hidden(event):
+            return False
         kind = type(event)
         if kind is ChatMessage:
             if event.bits:  # type: ignore[union-attr]
                 self._twin(("cheer", _cheerer(event.chatter), event.bits), CHAT, event, now)  # type: ignore[union-attr]
             self._chat(event, now)  # type: ignore[arg-type]
-            return
+            return True
         if kind is ChatNotification:
             if not self._wanted(NOTICE_GROUPS.get(event.kind, "chat")):  # type: ignore[union-attr]
-                return
+                return True
             keys = _notice_keys(event)  # type: ignore[arg-type]
             fresh = [self._twin(key, NOTIFICATION, event, now) for key in keys]  # every key is reported
             if keys and not any(fresh):
-                return  # a late twin: its moment is on screen already
+                return True  # a late twin: its moment is on screen already
         else:
             if kind is SubscriptionGift and event.cumulative_total:  # type: ignore[union-attr]
                 self._gift_total(event)  # type: ignore[arg-type]
             key = _event_key(event)
             source = "channel.bits.use" if kind is BitsUse else TWIN_SOURCES[key[0]][-1] if key else ""
             if key is not None and not self._twin(key, source, event, now):
-                return  # waits for its richer twin (see tick), or its twin was shown already
+                return True  # waits for its richer twin (see tick), or its twin was shown already
         self._present(event, now)
+        return True
 
     def _twin(self, key: tuple[Any, ...], source: str, event: Event, now: float) -> bool:
         """Report one twin of a moment; True when it should be shown now."""
@@ -158,6 +165,14 @@ class Presenter:
         return self.twins.report(key, source, rank, best, event, now)
 
     def _present(self, event: Event, now: float) -> None:
+        if self.filters.highlighting:  # a redemption's or a cheer's line (chat lines: `_chat`)
+            self.renderer.mark = self.filters.highlighted(event)
+        try:
+            self._dispatch(event, now)
+        finally:
+            self.renderer.mark = False  # a branch that draws nothing must not pass the mark on
+
+    def _dispatch(self, event: Event, now: float) -> None:
         kind = type(event)
         if kind in self._skip:
             if kind is ClearUserMessages:
@@ -242,7 +257,8 @@ class Presenter:
             return  # the redemption line shows it (see the module docstring)
         if self.renderer.is_first(m) and not self.firsts.add(m.chatter, now):
             self.renderer.plain_first(m.message_id)  # a wave of new accounts: their lines without the banner
-        line = self.renderer.event(m)
+        self.renderer.mark = self.filters.highlighting and self.filters.highlighted(m)
+        line = self.renderer.event(m)  # which takes the mark back
         if line is None:
             return
         if self.terminal.fancy and m.message_id:

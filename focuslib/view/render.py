@@ -55,7 +55,10 @@ class Renderer(Lines):
         """The line for `event`, or None when it is not shown on stream."""
         self.last_alert = ""
         handler = self._dispatch.get(type(event))
-        return handler(event) if handler else None
+        try:
+            return handler(event) if handler else None
+        finally:
+            self.mark = False  # set by the presenter for this event only
 
     def mark_first(self, message_id: str) -> None:
         """The next line for `message_id` gets the first-time chatter banner (focus's own history says so)."""
@@ -129,6 +132,8 @@ class Renderer(Lines):
         body_style = (f"3;{head[0][-1][1]}" if m.action else "") if color else ""
         if color and m.message_type == "channel_points_highlighted":
             body_style = f"{BOLD};{self.styles['points']}"
+        if color and self.mark:  # highlighted by the streamer's rules: the text in bold, beside the mark
+            body_style = f"{BOLD};{body_style}" if body_style else BOLD
         for f in m.fragments:
             kind = f.kind
             text = sanitize(f.text)
@@ -155,8 +160,8 @@ class Renderer(Lines):
             self._no_first.discard(m.message_id)
             first = False
             m = m._replace(message_type="text") if m.message_type == "user_intro" else m
-        plain = not (first or m.reply or mention_me or shared or m.bits or m.reward_id or m.animation_id or m.action
-                     or m.message_type != "text")
+        plain = not (self.mark or first or m.reply or mention_me or shared or m.bits or m.reward_id or m.animation_id
+                     or m.action or m.message_type != "text")
         if plain:
             width = self.width
             stamp_w = len(stamp[0])
@@ -179,6 +184,8 @@ class Renderer(Lines):
     def _chat_slow(self, m: ChatMessage, stamp: Run, head: list[Run], body: list[Run], mention_me: bool,
                    shared: bool, first: bool = False) -> str:
         runs: list[Run] = [stamp]
+        if self.mark:
+            runs += self.mark_runs()
         if (first or m.message_type == "user_intro") and mention_me:  # both: one banner, never split by a wrap
             runs += (self.banner("first_mention"), (" ", ""))
         elif first or m.message_type == "user_intro":

@@ -40,6 +40,7 @@ STYLES: dict[str, tuple[str, str]] = {
     "charity": ("♡", "#FF6F91"),
     "streak": ("↻", "#00C8AF"),
     "info": ("·", "#8A8A8A"),
+    "highlight": ("✱", "#FF7A59"),  # a line FOCUS_HIGHLIGHT_* or /highlight marks (view/filters.py)
     # not events: parts of a chat line
     "mention": ("", "#E0E0E0"),
     "me": ("", "#FFD166"),
