@@ -43,6 +43,17 @@ def test_a_one_shot_masks_a_token_twitch_quotes_in_its_refusal(sim, shell_env) -
     assert done.returncode == 4 and f"slow down, {MASK}" in done.stderr and token not in done.stderr
 
 
+
+def test_a_drop_reason_that_quotes_the_token_is_masked(sim, shell_env) -> None:
+    """Send Chat Message answers 200 with `is_sent: false` and a drop reason: that text is the network's too."""
+    token = shell_env["TWITCH_USER_ACCESS_TOKEN"]
+    sim.helix.drop_next = ("msg_rejected", f"held for review (token {token})")
+    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "say", "hi"], cwd=ROOT, env=shell_env,
+                          capture_output=True, text=True, timeout=t(30))
+    seen("one-shot", done.stdout + done.stderr)
+    assert done.returncode == 4 and done.stderr == f"focus: not sent: held for review (token {MASK})\n", done.stderr
+
+
 class EchoProxy(BaseHTTPRequestHandler):
     """A proxy that refuses every request with a JSON page quoting its headers (some debugging proxies do)."""
 
