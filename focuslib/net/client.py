@@ -291,6 +291,12 @@ def _new_session() -> requests.Session:
     return session
 
 
+def _is_bad_url(exc: BaseException) -> bool:
+    import requests
+
+    return isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidProxyURL))
+
+
 def _network_error(host: str, exc: BaseException) -> NetworkError:
     """One line for the streamer, without urllib3's pool and object reprs ("HTTPConnectionPool(host=...)")."""
     import urllib3.exceptions
@@ -306,6 +312,12 @@ def _network_error(host: str, exc: BaseException) -> NetworkError:
         inner = nxt
     hint = "check your network; focus retries by itself"
     text = str(inner)
+    if isinstance(inner, urllib3.exceptions.LocationParseError) or _is_bad_url(exc):
+        # Twitch's URLs were checked with the settings: what fails to parse is a proxy setting, and urllib3
+        # quotes it whole, password and all (or the piece of it before a '/'): none of its text is shown.
+        return NetworkError(f"cannot reach {host}: a proxy setting is not a valid URL",
+                            "fix or unset HTTPS_PROXY, HTTP_PROXY and ALL_PROXY (a '/' or '@' in a password is "
+                            "written %2F, %40)")
     if isinstance(inner, ConnectionRefusedError) or "Connection refused" in text:
         reason = "connection refused"
     elif isinstance(inner, urllib3.exceptions.NameResolutionError) or "Name or service not known" in text:
