@@ -336,3 +336,15 @@ def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_is_sent(sim, shell
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr.decode() == f"focus: {bad}; nothing was done: check your terminal's or script's encoding\n"
     assert sim.requests == []
+
+
+def test_make_auth_with_an_argument_that_is_not_utf8_is_one_line(sim, shell_env) -> None:
+    """`make auth ARGS="--scopes ..."` with bytes that are not UTF-8: the lone surrogates reached the form sent
+    to Twitch, and requests' encoding of it ended in a traceback."""
+    args = [b"--device", b"--no-browser", b"--scopes", b"user:read:chat\xff"]
+    done = subprocess.run([sys.executable.encode(), str(ROOT / "auth_server.py").encode(), *args], cwd=ROOT,
+                          env=shell_env, capture_output=True, timeout=t(30))
+    assert (done.returncode, done.stdout) == (2, b""), done.stderr
+    assert done.stderr.decode() == ("auth: argument 4 is not UTF-8 text (byte 0xff); nothing was done: check your "
+                                    "terminal's or script's encoding\n")
+    assert sim.requests == []

@@ -12,7 +12,7 @@ import errno
 import io
 import os
 import sys
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
 from focuslib.errors import FocusError
 from focuslib.text import sanitize_lines
@@ -24,6 +24,20 @@ def failed(prog: str, exc: FocusError, err: TextIO | None = None) -> int:
     stream.write(f"{prog}: {sanitize_lines(str(exc))}\n")
     stream.flush()
     return int(exc.exit_status)
+
+
+def not_text(argv: Sequence[str]) -> str:
+    """The one line for an argument that is not UTF-8 ("" when all are): Python hands such bytes on as lone
+    surrogates, which would be sent to Twitch as they are (`focus.py say $'\\xff'`)."""
+    for k, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(arg[exc.start])
+            what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+            return (f"argument {k} is not UTF-8 text ({what}); nothing was done: check your terminal's or "
+                    "script's encoding")
+    return ""
 
 
 def no_stdout(prog: str) -> int | None:
