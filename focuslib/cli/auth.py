@@ -19,7 +19,7 @@ from focuslib import threads
 from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, SignedIn, Stop
 from focuslib.auth.server import CallbackServer
 from focuslib.auth.tokens import Redactor
-from focuslib.cli.exits import failed, not_text
+from focuslib.cli.exits import Parser, failed, not_text
 from focuslib.config import Settings, load_settings
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
@@ -59,7 +59,7 @@ class Control:
 
 
 def parse_args(argv: Sequence[str] | None, prog: str = "auth_server.py") -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog, description="Connect focus to your Twitch account once (make auth).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)

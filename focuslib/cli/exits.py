@@ -8,6 +8,7 @@ script (`finish`): a reader that went away ends quietly, a stdout that cannot ta
 
 from __future__ import annotations
 
+import argparse
 import errno
 import io
 import os
@@ -16,6 +17,17 @@ from typing import Callable, Sequence, TextIO
 
 from focuslib.errors import FocusError
 from focuslib.text import sanitize_lines
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, except that a help text stdout cannot take raises, so `finish` tells it by the one
+    rule: argparse swallows OSError when it prints, so `focus.py --help > /dev/full` ended 0 with nothing shown."""
+
+    def _print_message(self, message: str, file: TextIO | None = None) -> None:  # type: ignore[override]
+        if message and file is sys.stdout:
+            file.write(message)
+        else:  # stderr (a usage error): as argparse does
+            super()._print_message(message, file)
 
 
 def failed(prog: str, exc: FocusError, err: TextIO | None = None) -> int:

@@ -49,10 +49,11 @@ exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     from focuslib.cli.options import RUN_COMMANDS, add_run_options
+    from focuslib.cli.exits import Parser
     from focuslib.cli.prog import prog
     from focuslib.config_table import help_text
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog(), description="Twitch chat and channel events, live, in your terminal.",
         epilog=EPILOG.format(prog=prog(), settings=help_text(), config="~/.config/focus/config.env"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
