@@ -184,6 +184,9 @@ class Settings:
             raise ConfigError("TWITCH_CLIENT_ID is not set",
                               "run focus setup (make setup in a clone), or set your app's client id "
                               "(dev.twitch.tv/console) in .env or the environment")
+        if not is_plain_secret(self.client_id):  # it goes into forms and headers, which cannot carry the rest
+            raise ConfigError(f"TWITCH_CLIENT_ID={self.client_id!r} is not a client id",
+                              "copy it again from dev.twitch.tv/console: one word of letters and digits")
         return self.client_id
 
 

@@ -188,3 +188,24 @@ def rfc3339(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The secret as it may appear in a text: raw, in a repr, in JSON, URL-encoded (query or form)."""
+    import json
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+             quote(secret, safe=""), quote_plus(secret, safe=""), secret.encode("unicode_escape").decode("ascii"),
+             repr(secret.encode("utf-8", "replace"))[2:-1]}
+    return {form for form in forms if len(form) >= 6}
+
+
+MASK = "[redacted]"  # what a secret becomes in any text focus shows or logs
+
+
+def mask(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with each of `secrets` (every encoded form, longest first) replaced by MASK."""
+    for secret in sorted({form for s in secrets if s for form in encoded_forms(s)}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text

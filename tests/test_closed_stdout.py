@@ -45,7 +45,9 @@ def test_a_reader_that_went_away_ends_it_quietly(big_history, command) -> None:
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
 
 
-@pytest.mark.parametrize("command", [["doctor"], ["links"], ["recap"]])
+# --help: argparse swallows an error of its own print, so it ended 0 with nothing shown.
+@pytest.mark.parametrize("command", [["doctor"], ["links"], ["recap"], ["--help"], ["say", "--help"],
+                                     ["history", "--help"]])
 def test_a_stdout_that_cannot_take_the_output_is_one_line_and_exit_1(big_history, command) -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run([sys.executable, "focus.py", *command], cwd=ROOT, env=big_history, stdout=full,
@@ -60,4 +62,23 @@ def test_devlog_follows_the_same_rule(shell_env) -> None:
         done = subprocess.run([sys.executable, "devlog.py"], cwd=ROOT, env=shell_env, stdout=full,
                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=t(30))
     assert (done.returncode, done.stderr) == (1, "devlog: stdout could not take the output (No space left on "
+                                                 "device)\n")
+
+
+@pytest.mark.parametrize("script", [["auth_server.py", "--help"], ["devlog.py", "--help"]])
+def test_the_other_scripts_help_follows_the_same_rule(shell_env, script) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, *script], cwd=ROOT, env=shell_env, stdout=full,
+                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=t(30))
+    prog = script[0].split("_")[0].removesuffix(".py")
+    assert (done.returncode, done.stderr) == (1, f"{prog}: stdout could not take the output (No space left on "
+                                                 "device)\n")
+
+
+def test_make_trigger_s_list_follows_the_same_rule(shell_env) -> None:
+    """`make trigger` alone lists the moments: `> /dev/full` was a traceback (Python's, from print)."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "focuslib.sim", "trigger"], cwd=ROOT, env=shell_env,
+                              stdout=full, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, timeout=t(30))
+    assert (done.returncode, done.stderr) == (1, "trigger: stdout could not take the output (No space left on "
                                                  "device)\n")

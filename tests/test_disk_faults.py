@@ -50,17 +50,25 @@ def test_a_full_disk_at_start_is_one_line_and_focus_runs(sim, shell_env) -> None
     assert "unexpected error" not in focus.err.text and "Traceback" not in focus.err.text, focus.err.text
 
 
-def test_a_read_only_data_directory_says_so_and_what_to_do(sim, shell_env, read_only) -> None:  # noqa: F811
+@pytest.mark.parametrize("ran_before", [False, True])
+def test_a_read_only_data_directory_says_so_and_what_to_do(sim, shell_env, read_only, ran_before) -> None:  # noqa: F811
+    """focus.pid is never removed, so a data directory that has seen a run has one: read-only, the start and
+    `focus.py stop` said 'remove it (focus creates it again)' of it, which a read-only directory forbids."""
     data_dir = Path(shell_env["FOCUS_DATA_DIR"])
     data_dir.mkdir(mode=0o700, parents=True)
+    if ran_before:
+        (data_dir / "focus.pid").touch(mode=0o600)  # what a clean stop leaves: an empty file
     read_only(data_dir)
-    done = subprocess.run([sys.executable, "focus.py", "--no-devlog"], cwd=ROOT, env=shell_env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=t(30))
-    seen("focus", done.stdout + done.stderr)
+    runs = [subprocess.run([sys.executable, "focus.py", *args], cwd=ROOT, env=shell_env, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=t(30)) for args in (["--no-devlog"], ["stop"])]
+    done, stop = runs
+    seen("focus", "".join(run.stdout + run.stderr for run in runs))
     assert done.returncode == 2, done.stderr
     what, hint = done.stderr.strip().splitlines()
-    assert what.startswith(f"focus: cannot create {data_dir}/focus.pid: ") and "remove it" not in hint
+    verb = "write" if ran_before else "create"
+    assert what.startswith(f"focus: cannot {verb} {data_dir}/focus.pid: ") and "remove it" not in hint, what + hint
     assert f"make {data_dir} writable, or point FOCUS_DATA_DIR at a directory you can write" in hint
+    assert (stop.returncode, stop.stdout) == (0, "focus is not running; nothing to stop.\n"), stop.stderr
 
 
 # A bug, planted in a real focus.py: the last step of its start-up raises.
@@ -110,3 +118,20 @@ def test_a_one_shot_whose_refreshed_token_cannot_be_saved_says_so(sim, shell_env
     assert line.startswith("focus: the refreshed token could not be saved (cannot write the token store ")
     assert line.endswith("the next command uses the older one: free disk space, and run make auth if Twitch "
                          "refuses it")
+
+
+
+def test_make_stop_finds_a_focus_whose_data_directory_became_read_only(sim, shell_env, read_only) -> None:  # noqa: F811
+    """A remount read-only under a running focus: `stop` opened focus.pid for writing (EROFS) and told the
+    streamer to remove it; a lock is read with a read-only open."""
+    focus = Proc(["focus.py", "--no-devlog", "--color", "never", "--no-timestamps"], shell_env)
+    try:
+        focus.out.wait_text(f"subscribed {N_SUBS}/{N_SUBS}", timeout=20)
+        read_only(Path(shell_env["FOCUS_DATA_DIR"]))
+        stop = subprocess.run([sys.executable, "focus.py", "stop"], cwd=ROOT, env=shell_env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=t(20))
+        assert stop.returncode == 0, stop.stdout + stop.stderr
+        assert focus.wait(10) == 0
+    finally:
+        focus.kill()
+    seen("focus", focus.out.text + focus.err.text + stop.stdout + stop.stderr)

@@ -336,3 +336,27 @@ def test_an_argument_that_is_not_utf8_is_one_line_and_nothing_is_sent(sim, shell
     assert (done.returncode, done.stdout) == (2, b"")
     assert done.stderr.decode() == f"focus: {bad}; nothing was done: check your terminal's or script's encoding\n"
     assert sim.requests == []
+
+
+def test_make_auth_with_an_argument_that_is_not_utf8_is_one_line(sim, shell_env) -> None:
+    """`make auth ARGS="--scopes ..."` with bytes that are not UTF-8: the lone surrogates reached the form sent
+    to Twitch, and requests' encoding of it ended in a traceback."""
+    args = [b"--device", b"--no-browser", b"--scopes", b"user:read:chat\xff"]
+    done = subprocess.run([sys.executable.encode(), str(ROOT / "auth_server.py").encode(), *args], cwd=ROOT,
+                          env=shell_env, capture_output=True, timeout=t(30))
+    assert (done.returncode, done.stdout) == (2, b""), done.stderr
+    assert done.stderr.decode() == ("auth: argument 4 is not UTF-8 text (byte 0xff); nothing was done: check your "
+                                    "terminal's or script's encoding\n")
+    assert sim.requests == []
+
+
+def test_make_auth_with_a_client_id_that_is_not_text_is_one_line(sim, shell_env) -> None:
+    """A TWITCH_CLIENT_ID of bytes that are not UTF-8 (a .env saved in another encoding, an environment): the
+    device sign-in's form could not be encoded, a traceback."""
+    env = {**shell_env, "TWITCH_CLIENT_ID": "focus-demo\udcff"}  # the byte 0xff, as Python reads it
+    done = subprocess.run([sys.executable, str(ROOT / "auth_server.py"), "--device", "--no-browser"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, errors="replace", timeout=t(30))
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr == ("auth: TWITCH_CLIENT_ID='focus-demo\\udcff' is not a client id\n  -> copy it again from "
+                           "dev.twitch.tv/console: one word of letters and digits\n")
+    assert sim.requests == []

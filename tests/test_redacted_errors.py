@@ -43,6 +43,17 @@ def test_a_one_shot_masks_a_token_twitch_quotes_in_its_refusal(sim, shell_env) -
     assert done.returncode == 4 and f"slow down, {MASK}" in done.stderr and token not in done.stderr
 
 
+
+def test_a_drop_reason_that_quotes_the_token_is_masked(sim, shell_env) -> None:
+    """Send Chat Message answers 200 with `is_sent: false` and a drop reason: that text is the network's too."""
+    token = shell_env["TWITCH_USER_ACCESS_TOKEN"]
+    sim.helix.drop_next = ("msg_rejected", f"held for review (token {token})")
+    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "say", "hi"], cwd=ROOT, env=shell_env,
+                          capture_output=True, text=True, timeout=t(30))
+    seen("one-shot", done.stdout + done.stderr)
+    assert done.returncode == 4 and done.stderr == f"focus: not sent: held for review (token {MASK})\n", done.stderr
+
+
 class EchoProxy(BaseHTTPRequestHandler):
     """A proxy that refuses every request with a JSON page quoting its headers (some debugging proxies do)."""
 
@@ -81,3 +92,19 @@ def test_a_proxy_page_that_quotes_the_token_is_masked_in_one_shot_output(sim, sh
     assert done.returncode != 0 and "upstream refused" in done.stderr, done.stderr
     assert MASK in done.stderr and token not in done.stderr
     assert os.environ.get("HTTP_PROXY") != echo_proxy  # the test's own calls never went through it
+
+
+@pytest.mark.parametrize("proxy", ["http://me:pr0xy-pass{w}@127.0.0.1:99999", "http://me:pr0xy/pass{w}@127.0.0.1:1",
+                                   "http://me:pr0xy-pass{w}@127.0.0.1:1"])
+def test_a_proxy_password_never_shows_in_an_error(sim, shell_env, proxy) -> None:
+    """A proxy setting with a password that urllib3 cannot parse: its error quoted the URL, password and all
+    (or the piece before a '/' in it), on focus's terminal and in the one-shots' line."""
+    word = "w0rdz"
+    env = {k: v for k, v in shell_env.items() if k.lower() not in ("no_proxy", "all_proxy", "https_proxy")}
+    env["HTTP_PROXY"] = proxy.format(w=word)
+    done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "say", "hi"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=t(30))
+    seen("one-shot through a broken proxy setting", done.stdout + done.stderr)
+    assert done.returncode != 0 and done.stderr.startswith("focus: cannot reach 127.0.0.1"), done.stderr
+    assert "pr0xy" not in done.stderr and word not in done.stderr, done.stderr
+

@@ -117,6 +117,30 @@ def test_a_pipe_that_takes_nothing_keeps_the_newest_lines_and_says_how_many_were
         os.close(r)
 
 
+
+def test_closed_twice_the_writer_closes_its_descriptor_once() -> None:
+    """The stop closes the writer (its last wait), the tear-down again: the second close closed the number the
+    first had freed, which by then may be another file's (here the history's, say): that file's next read or
+    write failed with EBADF, or went to whatever took the number next."""
+    from focuslib.runtime.outwriter import OutWriter
+
+    r, w = os.pipe()
+    writer = OutWriter(w, skipped=lambda n: f"{n} skipped\n")
+    os.close(w)
+    other = os.open(os.devnull, os.O_RDONLY)
+    number = writer._fd  # its private open of the pipe
+    try:
+        writer.write("the last line\n")
+        assert writer.close(1.0)
+        assert os.read(r, 100) == b"the last line\n"
+        os.dup2(other, number)  # another file takes the freed number, as the next open(2) would
+        assert writer.close()  # the tear-down's: all was written
+        os.fstat(number)  # still that file's
+        os.close(number)
+    finally:
+        os.close(other)
+        os.close(r)
+
 class HeldSink(Sink):
     """A stream whose writes wait while `gate` is clear (a terminal that is not a pipe, e.g. a stalled mount)."""
 

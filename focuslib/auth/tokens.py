@@ -17,14 +17,13 @@ pair wins over the .env values (`token_source`).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Callable
-from urllib.parse import quote, quote_plus
 
 from focuslib.auth.store import StoredToken, TokenStore, origin_of
 from focuslib.errors import AuthError, ConfigError
+from focuslib.text import MASK, encoded_forms
 from focuslib.net.oauth import TokenSet
 
 __all__ = ["Redactor", "StoredToken", "TokenHolder", "TokenStore", "token_source"]
@@ -33,7 +32,7 @@ __all__ = ["Redactor", "StoredToken", "TokenHolder", "TokenStore", "token_source
 class Redactor:
     """Masks every secret focus has held, in any text bound for a log."""
 
-    MASK = "[redacted]"
+    MASK = MASK
 
     def __init__(self) -> None:
         self._secrets: tuple[str, ...] = ()
@@ -52,14 +51,6 @@ class Redactor:
             if secret in text:
                 text = text.replace(secret, self.MASK)
         return text
-
-
-def encoded_forms(secret: str) -> set[str]:
-    """The secret as it may appear in a text: raw, in a repr, in JSON, URL-encoded (query or form)."""
-    forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-             quote(secret, safe=""), quote_plus(secret, safe=""), secret.encode("unicode_escape").decode("ascii"),
-             repr(secret.encode("utf-8", "replace"))[2:-1]}
-    return {form for form in forms if len(form) >= 6}
 
 
 def token_source(env_access: str, env_refresh: str, stored: StoredToken | None) -> str:

@@ -19,7 +19,7 @@ from focuslib import threads
 from focuslib.auth.codeflow import Authorized, CodeFlow, Crashed, Notice, SignedIn, Stop
 from focuslib.auth.server import CallbackServer
 from focuslib.auth.tokens import Redactor
-from focuslib.cli.exits import failed
+from focuslib.cli.exits import Parser, failed, not_text
 from focuslib.config import Settings, load_settings
 from focuslib.auth.deviceflow import Cancelled, run_device_flow
 from focuslib.errors import ConfigError, ExitStatus, FocusError
@@ -59,7 +59,7 @@ class Control:
 
 
 def parse_args(argv: Sequence[str] | None, prog: str = "auth_server.py") -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog, description="Connect focus to your Twitch account once (make auth).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
@@ -89,6 +89,10 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "auth_server.py") -> int:
+    wrong = not_text(sys.argv[1:] if argv is None else argv)  # --scopes of lone surrogates: a traceback
+    if wrong:
+        print(f"auth: {wrong}", file=sys.stderr)
+        return int(ExitStatus.CONFIG)
     args = parse_args(argv, prog)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
+from focuslib.cli.exits import Parser
 from focuslib.view.layout import paint
 from focuslib.view.style import JSON_PARTS, ODD, QUIET, RECORD_KINDS
 
@@ -35,8 +36,8 @@ examples:
 
 
 def parse_args(argv: Sequence[str] | None, prog: str = "devlog.py") -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog=prog, description=__doc__, epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     return parser.parse_args(argv)
 

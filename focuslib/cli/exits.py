@@ -8,14 +8,26 @@ script (`finish`): a reader that went away ends quietly, a stdout that cannot ta
 
 from __future__ import annotations
 
+import argparse
 import errno
 import io
 import os
 import sys
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
 from focuslib.errors import FocusError
 from focuslib.text import sanitize_lines
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, except that a help text stdout cannot take raises, so `finish` tells it by the one
+    rule: argparse swallows OSError when it prints, so `focus.py --help > /dev/full` ended 0 with nothing shown."""
+
+    def _print_message(self, message: str, file: TextIO | None = None) -> None:  # type: ignore[override]
+        if message and file is sys.stdout:
+            file.write(message)
+        else:  # stderr (a usage error): as argparse does
+            super()._print_message(message, file)
 
 
 def failed(prog: str, exc: FocusError, err: TextIO | None = None) -> int:
@@ -24,6 +36,20 @@ def failed(prog: str, exc: FocusError, err: TextIO | None = None) -> int:
     stream.write(f"{prog}: {sanitize_lines(str(exc))}\n")
     stream.flush()
     return int(exc.exit_status)
+
+
+def not_text(argv: Sequence[str]) -> str:
+    """The one line for an argument that is not UTF-8 ("" when all are): Python hands such bytes on as lone
+    surrogates, which would be sent to Twitch as they are (`focus.py say $'\\xff'`)."""
+    for k, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            code = ord(arg[exc.start])
+            what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+            return (f"argument {k} is not UTF-8 text ({what}); nothing was done: check your terminal's or "
+                    "script's encoding")
+    return ""
 
 
 def no_stdout(prog: str) -> int | None:

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
+from focuslib.cli.exits import Parser
 from focuslib.config import DEFAULT_REDIRECT_URI, ENVIRONMENT, config_file, ensure_private_dir, is_plain_secret
 from focuslib.config import load_settings, sources
 from focuslib.errors import ConfigError, ExitStatus, FocusError
@@ -43,8 +44,8 @@ def main(argv: Sequence[str]) -> int:
     from focuslib.cli.auth import add_arguments
     from focuslib.cli.prog import prog
 
-    parser = argparse.ArgumentParser(prog=prog("setup"), description=__doc__.splitlines()[0],
-                                     epilog="the sign-in options are those of focus auth")
+    parser = Parser(prog=prog("setup"), description=__doc__.splitlines()[0],
+                    epilog="the sign-in options are those of focus auth")
     add_arguments(parser)
     args = parser.parse_args(argv)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -49,10 +49,11 @@ exit codes: 0 ok (Ctrl-C too), 1 error, 2 settings, 3 token/auth, 4 Twitch API, 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     from focuslib.cli.options import RUN_COMMANDS, add_run_options
+    from focuslib.cli.exits import Parser
     from focuslib.cli.prog import prog
     from focuslib.config_table import help_text
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog(), description="Twitch chat and channel events, live, in your terminal.",
         epilog=EPILOG.format(prog=prog(), settings=help_text(), config="~/.config/focus/config.env"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,26 +179,14 @@ def other_command(name: str, argv: list[str]) -> int | None:
     return None
 
 
-def not_text(argv: Sequence[str]) -> str:
-    """The one line for an argument that is not UTF-8 ("" when all are): Python hands such bytes on as lone
-    surrogates, which would be sent to Twitch as they are (`focus.py say $'\\xff'`)."""
-    for k, arg in enumerate(argv, 1):
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            code = ord(arg[exc.start])
-            what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
-            return (f"argument {k} is not UTF-8 text ({what}); nothing was done: check your terminal's or "
-                    "script's encoding")
-    return ""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if "_ARGCOMPLETE" in os.environ:  # a shell asks for completions (`focus completion`): answer and exit
         from focuslib.cli.completion import complete
 
         complete()
+    from focuslib.cli.exits import not_text
+
     wrong = not_text(argv)
     if wrong:
         print(f"focus: {wrong}", file=sys.stderr)

@@ -29,9 +29,10 @@ def parse_since(text: str) -> float:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    from focuslib.cli.exits import Parser
     from focuslib.cli.prog import prog
 
-    parser = argparse.ArgumentParser(prog=prog(), description="Read focus's chat history from any shell.")
+    parser = Parser(prog=prog(), description="Read focus's chat history from any shell.")
     add_commands(parser.add_subparsers(dest="command", required=True))
     return parser.parse_args(argv)
 

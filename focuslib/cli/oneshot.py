@@ -17,6 +17,7 @@ import signal
 import sys
 from typing import NoReturn, Sequence
 
+from focuslib.cli.exits import Parser
 from focuslib.cli.prog import prog
 from focuslib.errors import ExitStatus
 from focuslib.twitch import commands
@@ -27,7 +28,7 @@ the one line says what was done, or why not; exit codes: 0 done, 1 not done (no 
 """
 
 
-class OneLineParser(argparse.ArgumentParser):
+class OneLineParser(Parser):
     """argparse, but a mistake is one line (exit 2), like every other failure here."""
 
     def error(self, message: str) -> NoReturn:

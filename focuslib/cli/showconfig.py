@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Mapping, Sequence, TextIO
 
+from focuslib.cli.exits import Parser
 from focuslib.config import ENVIRONMENT, Settings, Source, config_file, sources
 from focuslib.config_table import SETTINGS, Setting, known
 from focuslib.errors import ExitStatus, FocusError
@@ -102,7 +103,7 @@ def _place(origin: str) -> str:
 def main(argv: Sequence[str]) -> int:
     from focuslib.cli.prog import prog
 
-    argparse.ArgumentParser(prog=prog("config"), description=__doc__.splitlines()[0]).parse_args(argv)
+    Parser(prog=prog("config"), description=__doc__.splitlines()[0]).parse_args(argv)
     from focuslib.cli.exits import failed, reader_gone
 
     try:

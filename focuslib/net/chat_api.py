@@ -98,7 +98,8 @@ class ChatAPI:
         row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
         if row.get("is_sent") is False:
             reason = row.get("drop_reason") if isinstance(row.get("drop_reason"), dict) else {}
-            why = sanitize(str(reason.get("message") or reason.get("code") or "no reason given"))[:300]
+            # Twitch's text, like an error's (Response.message): masked before it is cut or shown.
+            why = sanitize(resp.redact(str(reason.get("message") or reason.get("code") or "no reason given")))[:300]
             return Outcome(False, f"not sent: {why}", 200)
         return done(ok)
 

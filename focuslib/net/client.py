@@ -59,6 +59,28 @@ def _same(text: str) -> str:
     return text
 
 
+# What a call sends that is secret: a server or proxy that quotes the request in its refusal quotes these, and
+# the process's redactor may not know them yet (make auth's device or authorization code, the token it was
+# just given, the stored one it replaces), so each answer also masks the secrets its own request carried.
+SECRET_FIELDS = ("client_secret", "code", "device_code", "token", "refresh_token", "access_token")
+
+
+def _sent_secrets(headers: Mapping[str, str] | None, form: Mapping[str, str] | None) -> tuple[str, ...]:
+    sent = [str(form[key]) for key in SECRET_FIELDS if form and form.get(key)]
+    for name, value in (headers or {}).items():
+        if name.lower() == "authorization":
+            sent.append(value.split(" ", 1)[-1])  # "Bearer x" / "OAuth x": the credential
+    return tuple(sent)
+
+
+def _masking(redact: Callable[[str], str], sent: tuple[str, ...]) -> Callable[[str], str]:
+    if not sent:
+        return redact
+    from focuslib.text import mask
+
+    return lambda text: mask(redact(text), sent)
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     status: int
@@ -122,6 +144,7 @@ class HttpClient:
         import requests
 
         session = self._session()
+        redact = _masking(self.redact, _sent_secrets(headers, form))
         watch = _Watch()
         _current.watch = watch
         timer = threading.Timer(self.total, watch.expire)
@@ -135,13 +158,13 @@ class HttpClient:
                 body = self._body(resp, host)
             finally:
                 resp.close()
-            return Response(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body, self.redact)
+            return Response(resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body, redact)
         except requests.RequestException as exc:
             if watch.expired:
                 raise NetworkError(f"{host} did not answer within {self.total:g} s",
                                    "check your network; focus retries by itself") from None
             error = _network_error(host, exc)
-            raise NetworkError(self.redact(error.message), error.hint) from None
+            raise NetworkError(redact(error.message), error.hint) from None
         finally:
             timer.cancel()
             _current.watch = None
@@ -268,6 +291,12 @@ def _new_session() -> requests.Session:
     return session
 
 
+def _is_bad_url(exc: BaseException) -> bool:
+    import requests
+
+    return isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidProxyURL))
+
+
 def _network_error(host: str, exc: BaseException) -> NetworkError:
     """One line for the streamer, without urllib3's pool and object reprs ("HTTPConnectionPool(host=...)")."""
     import urllib3.exceptions
@@ -283,6 +312,12 @@ def _network_error(host: str, exc: BaseException) -> NetworkError:
         inner = nxt
     hint = "check your network; focus retries by itself"
     text = str(inner)
+    if isinstance(inner, urllib3.exceptions.LocationParseError) or _is_bad_url(exc):
+        # Twitch's URLs were checked with the settings: what fails to parse is a proxy setting, and urllib3
+        # quotes it whole, password and all (or the piece of it before a '/'): none of its text is shown.
+        return NetworkError(f"cannot reach {host}: a proxy setting is not a valid URL",
+                            "fix or unset HTTPS_PROXY, HTTP_PROXY and ALL_PROXY (a '/' or '@' in a password is "
+                            "written %2F, %40)")
     if isinstance(inner, ConnectionRefusedError) or "Connection refused" in text:
         reason = "connection refused"
     elif isinstance(inner, urllib3.exceptions.NameResolutionError) or "Name or service not known" in text:

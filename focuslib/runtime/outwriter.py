@@ -78,7 +78,7 @@ class OutWriter:
         self._closing = False
         self._give_up_at: float | None = None
         self.closed = False
-        self._left = False  # close() found something unwritten
+        self._left = False  # the last close() found something unwritten
         self.errors = "replace"
         self._thread = threading.Thread(target=self._run, name="stdout-writer", daemon=True)
         threads.start(self._thread)
@@ -129,21 +129,27 @@ class OutWriter:
             return len(self._head) + self.backlog.size
 
     def close(self, timeout: float = 1.0) -> bool:
-        """Wait up to `timeout` for what waits to be written, then stop; True if all of it was.  Idempotent."""
+        """Wait up to `timeout` for what waits to be written, then stop; True if all of it was.
+
+        Called twice in a run (the stop's last wait, then the tear-down): the descriptor is closed once, by the
+        call that finds the thread ended (a second os.close would close whatever file took its number in
+        between), and each call answers with what was written by then."""
         with self._cond:
-            if not self.closed:
+            if not self._closing:
                 self._give_up_at = time.monotonic() + max(0.0, timeout)
                 self._closing = True
                 self._cond.notify_all()
         self._thread.join(max(0.0, timeout) + POLL_SECONDS)
+        ended = not self._thread.is_alive()
+        fd = -1
         with self._cond:
-            if not self.closed:
-                self.closed = True
-                left = bool(self._head or self._busy or self.backlog)
-                self._left = left
-        if not self._thread.is_alive():
+            self.closed = True
+            self._left = not ended or bool(self._head or self._busy or self.backlog)
+            if ended:
+                fd, self._fd = self._fd, -1
+        if fd >= 0:
             try:
-                os.close(self._fd)
+                os.close(fd)
             except OSError:
                 pass
         return not self._left

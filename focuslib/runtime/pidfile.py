@@ -39,10 +39,12 @@ _HELD: dict[Path, list[int]] = {}
 _HELD_LOCK = threading.Lock()
 
 
-def open_own(path: Path, create: bool) -> int | None:
-    """A lock file of ours opened read-write (0600, no symlink, not inherited); None when it does not exist and
-    `create` is false; ConfigError when it is not a regular file of this user (never used then)."""
-    flags = os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW | (os.O_CREAT if create else 0)
+def open_own(path: Path, create: bool, write: bool = True) -> int | None:
+    """A lock file of ours opened read-write (read-only when not `write`: a lock needs no write access), 0600,
+    no symlink, not inherited; None when it does not exist and `create` is false; ConfigError when it is not a
+    regular file of this user (never used then)."""
+    flags = ((os.O_RDWR if write else os.O_RDONLY) | os.O_CLOEXEC | os.O_NOFOLLOW
+             | (os.O_CREAT if create else 0))
     try:
         fd = os.open(path, flags, 0o600)
     except FileNotFoundError:
@@ -50,8 +52,12 @@ def open_own(path: Path, create: bool) -> int | None:
     except OSError as exc:
         if exc.errno in FULL:
             raise
-        if exc.errno in READ_ONLY and not os.path.lexists(path):  # nothing to remove: the directory is it
-            raise ConfigError(f"cannot create {path}: {exc.strerror}",
+        if exc.errno in READ_ONLY and (exc.errno == errno.EROFS or not os.path.lexists(path)
+                                       or not os.access(path.parent, os.W_OK)):
+            # The directory is what to change: nothing to remove, or no removing in it (focus.pid is kept
+            # from run to run, so a read-only data directory that has seen a run has one).
+            verb = "write" if os.path.lexists(path) else "create"
+            raise ConfigError(f"cannot {verb} {path}: {exc.strerror}",
                               f"make {path.parent} writable, or point FOCUS_DATA_DIR at a directory "
                               "you can write") from None
         raise ConfigError(f"cannot open {path}: {exc.strerror or 'not a regular file'}",
@@ -72,8 +78,9 @@ class PidFile:
         return open_own(self.path, create)
 
     def running_pid(self) -> int | None:
-        """The pid of the focus holding the lock, or None when nobody holds it."""
-        fd = self._open(create=False)
+        """The pid of the focus holding the lock, or None when nobody holds it.  Opened read-only: `stop`
+        finds a focus in a data directory made read-only since it started."""
+        fd = open_own(self.path, create=False, write=False)
         if fd is None:
             return None
         try:

@@ -48,8 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "trigger" and not args.event:
         try:
             print(events_list())
+            sys.stdout.flush()  # here, where its failure is caught, not at exit
         except BrokenPipeError:  # make trigger | head
             sys.stdout = None  # type: ignore[assignment]  (no flush at exit: its reader is gone)
+        except OSError as exc:  # make trigger > /dev/full: one line, as focus.py's (cli/exits.py)
+            sys.stdout = None  # type: ignore[assignment]
+            print(f"trigger: stdout could not take the output ({exc.strerror})", file=sys.stderr)
+            return 1
         return 0
     base = simulator(runtime)
     if base is None:

@@ -11,7 +11,9 @@ Routes (served by http_api.py through `routes()`):
 
 Controls for tests: `deny`, `client_secret` (checked on code exchange when set), `redirect_uris`
 (exact-match registration when set), `device_interval`, `device_expires_in`, `slow_down` (answer that many
-device polls with slow_down), `approve(user_code)`, `expire_device(user_code)`.
+device polls with slow_down), `approve(user_code)`, `expire_device(user_code)`, `echo` (every refusal quotes
+the request's form and Authorization header, as a debugging server or proxy may: whatever focus sent, a
+code or a token, comes back in the text it shows), `failing` (a route's key -> the error status it answers).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import html
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -77,12 +79,27 @@ class SimOAuth:
         self.used_codes: list[str] = []
         self.device_polls = 0
         self.device_poll_keys: list[tuple[str, ...]] = []  # the form keys of each poll (never the values)
+        self.echo = False
+        self.failing: dict[str, int] = {}  # "POST /oauth2/revoke" -> the status that route answers instead
 
     def routes(self) -> dict[str, Route]:
-        return {"GET /oauth2/validate": self._validate, "GET /oauth2/authorize": self._authorize,
-                "POST /oauth2/token": self._token,
-                "POST /oauth2/device": self._device, "GET /activate": self._activate,
-                "POST /oauth2/revoke": self._revoke}
+        table: dict[str, Route] = {
+            "GET /oauth2/validate": self._validate, "GET /oauth2/authorize": self._authorize,
+            "POST /oauth2/token": self._token, "POST /oauth2/device": self._device, "GET /activate": self._activate,
+            "POST /oauth2/revoke": self._revoke}
+        return {key: self._wrapped(key, route) for key, route in table.items()}
+
+    def _wrapped(self, key: str, route: Route) -> Route:
+        def answer(req: Request) -> RouteReply:
+            failing = self.failing.get(key)
+            reply = _error(failing, "service unavailable") if failing else route(req)
+            if self.echo and reply.status >= 400 and isinstance(reply.doc, dict):
+                # Not the scope list: it would push the rest past the 300 characters of a message focus shows.
+                form = {k: v for k, v in req.form().items() if k != "scopes"}
+                quoted = f"{reply.doc.get('message', '')} (request: {form} {req.headers.get('authorization', '')})"
+                return replace(reply, doc={**reply.doc, "message": quoted})
+            return reply
+        return answer
 
     def secrets(self) -> set[str]:
         """Every secret this simulator ever handed out (tests scan output for them)."""
