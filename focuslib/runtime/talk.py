@@ -56,13 +56,15 @@ class Talk:
 
     def __init__(self, executor: Executor, report: Report, *, quit: Callable[[], None],
                  on_error: Callable[[str], None] = lambda trace: None,
-                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "") -> None:
+                 remember: Callable[[commands.Command], None] | None = None, unavailable: str = "",
+                 find: Callable[[str], None] = lambda needle: None) -> None:
         self.executor = executor
         self.report = report
         self.unavailable = unavailable  # why Twitch's calls cannot be made here (twitch-cli's mock): the answer
         self.quit = quit
         self.remember = remember  # focus's memory (runtime/memory.py): None when history is off
         self.on_error = on_error
+        self.find = find  # /find: the chat pane's search (screen mode), answered here
         self.chat = Lane("talk-chat", self._carry_out)
         self.moderation = Lane("talk-moderation", self._carry_out)
 
@@ -79,6 +81,9 @@ class Talk:
         if isinstance(command, commands.Help):
             for line in commands.help_lines():
                 self.report(line, True)
+            return None
+        if isinstance(command, commands.Find):
+            self.find(command.text)
             return None
         if self.unavailable and not isinstance(command, commands.MEMORY_COMMANDS):
             self.report(self.unavailable, False)  # the one-shots' line, and nothing is sent
