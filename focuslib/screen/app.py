@@ -32,7 +32,7 @@ from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples, to_formatted
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
-from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
+from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl, UIContent
 from prompt_toolkit.layout.processors import BeforeInput
 from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.output import Output
@@ -384,11 +384,21 @@ class _PaneControl(FormattedTextControl):
     def __init__(self, screen: ScreenApp) -> None:
         self.screen = screen
         self._rows = 0
+        self._height = 0
         super().__init__(self._text, get_cursor_position=lambda: Point(0, max(0, self._rows - 1)))
+
+    def create_content(self, width: int, height: int | None) -> UIContent:
+        # The rows the pane has now; None when asked for its preferred height, whose text is cached for the
+        # drawing that follows in the same render: the last known height serves.
+        if height:
+            self._height = height
+        elif not self._height:
+            self._height = self.screen.app.output.get_size().rows
+        return super().create_content(width, height)
 
     def _text(self) -> StyleAndTextTuples:
         screen = self.screen
-        height = screen.app.output.get_size().rows
+        height = self._height
         out: StyleAndTextTuples = []
         rows = 0
         for k, entry in enumerate(screen.pane.window(height)):

@@ -61,7 +61,7 @@ class Pane:
             self._size += len(text)
             if key is not None:
                 self._keys[key] = entry
-            while len(self._lines) > self.limit or self._size > self.chars:
+            while len(self._lines) > self.limit or self._size > self.chars and len(self._lines) > 1:  # newest stays
                 self._drop_oldest()
 
     def replace(self, key: Hashable, text: str) -> bool:
@@ -145,6 +145,13 @@ class Pane:
                     out.append(entry)
                 index -= 1
             out.reverse()
+            if self.bottom is not None and len(out) < count:  # scrolled to the top: fill the view downwards
+                index = end + 1
+                while index < len(lines) and len(out) < count:
+                    if not lines[index].hidden:
+                        out.append(lines[index])
+                    index += 1
+                self.bottom = None if index >= len(lines) else lines[index - 1].seq
             return out
 
     def find(self, needle: str, before: int | None, forward: bool = False) -> int | None:
