@@ -226,3 +226,40 @@ def test_a_wrong_screen_setting_is_one_line_and_exit_2(env) -> None:
             assert name in focus.text() and ENTER_ALT not in bytes(focus.raw)
         finally:
             focus.close()
+
+
+def test_ctrl_z_gives_the_shell_its_screen_and_fg_brings_the_screen_back(env, sim, tmp_path) -> None:
+    import shutil
+    import sys
+
+    from conftest import ROOT
+    from test_inputline_robust import SHELL
+
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash for job control")
+    script = tmp_path / "shell.py"
+    script.write_text(SHELL)
+    shell = PtyFocus({**env, "PS1": "shell$ "}, [], script=script, rows=ROWS, screen=True)
+    try:
+        shell.wait_text("shell$")
+        shell.send(f"{sys.executable} {ROOT / 'focus.py'} --no-timestamps --no-devlog\r")
+        shell.wait_text("subscribed", 20)
+        sim.wait_subscribed(N_SUBS, t(15))
+        shell.send("half a thought")
+        shell.wait_for(lambda: "half a thought" in desk(shell)[0], what="the draft")
+        shell.send("\x1a")  # Ctrl-Z
+        shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell's prompt")
+        raw = bytes(shell.raw)
+        assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0  # the shell has the main screen
+        say(sim, OTTER, "said while focus was stopped")
+        shell.send("fg\r")
+        shell.wait_for(lambda: in_pane(shell, "said while focus was stopped"), what="the screen back, with chat")
+        shell.wait_for(lambda: "half a thought" in desk(shell)[0], what="the draft intact")
+        assert bytes(shell.raw).rfind(ENTER_ALT) > bytes(shell.raw).rfind(LEAVE_ALT)
+        shell.send(CTRL_C + CTRL_C)  # clears the draft, then quits
+        shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell after focus quit")
+        shell.send("exit\r")
+        assert shell.exit_code() == 0
+    finally:
+        shell.close()
+
