@@ -188,7 +188,9 @@ class Client:
             self.master, slave = os.openpty()
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *PTY_SIZE, 0, 0))
             self.proc = subprocess.Popen(kind.argv, stdin=slave, stdout=slave, stderr=self._stderr,
-                                         env={**self.env, "PROMPT_TOOLKIT_NO_CPR": "1"}, cwd=self.home,
+                                         # line mode: these phases measure lines above the input line
+                                         env={"FOCUS_SCREEN": "lines", **self.env, "PROMPT_TOOLKIT_NO_CPR": "1"},
+                                         cwd=self.home,
                                          start_new_session=True)
             os.close(slave)
             self.reader = LineReader(self.master)

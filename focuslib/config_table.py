@@ -42,6 +42,10 @@ SETTINGS: tuple[Setting, ...] = (
     # What focus shows and keeps.
     Setting("FOCUS_EVENTS", "event groups to show, like --events", "all"),
     Setting("FOCUS_THEME", "dark or light: keeps chatters' colors readable", "dark"),
+    Setting("FOCUS_SCREEN", "screen: focus draws the whole terminal; lines: one line per event (like --lines)",
+            "screen"),
+    Setting("FOCUS_DESK_ROWS", "screen mode's rows at the bottom for you: the input line and results (2-10)", "2"),
+    Setting("FOCUS_REMOVED", "a message moderators removed: dim (a placeholder) or hide (no trace)", "dim"),
     Setting("FOCUS_HISTORY", "off: store no history (like --no-history)", "on"),
     Setting("FOCUS_HISTORY_DAYS", "days of history kept (at most 36,500; 0 keeps everything)", "90"),
     Setting("FOCUS_HOLD_NEW", "1: hold first-time chatters' messages (like --hold-new)", "0"),

@@ -52,8 +52,11 @@ class TextHistoryScreen(pyte.HistoryScreen):
 class PtyFocus:
     def __init__(self, env: dict[str, str], args: list[str] = (), *, cols: int = 100, rows: int = 30,
                  stdin_devnull: bool = False, script: Path | None = None, argv: list[str] | None = None,
-                 cwd: Path | None = None) -> None:
-        """focus.py (or `script`) with `args`; or any program: `argv` (a shell, a Python REPL)."""
+                 cwd: Path | None = None, screen: bool = False) -> None:
+        """focus.py (or `script`) with `args`; or any program: `argv` (a shell, a Python REPL).
+
+        Line mode (FOCUS_SCREEN=lines) unless `screen`: the tests of the input line and of lines on a terminal
+        test line mode's behaviour; screen mode's tests ask for it (tests/test_screen_*.py)."""
         self.screen = TextHistoryScreen(cols, rows, history=5000)  # rows scrolled off are kept
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
@@ -65,7 +68,8 @@ class PtyFocus:
         self.proc = subprocess.Popen(
             argv or [sys.executable, str(script or ROOT / "focus.py"), *args],
             stdin=subprocess.DEVNULL if stdin_devnull else slave, stdout=slave, stderr=slave,
-            env={**clean, **env, "COLUMNS": str(cols), "LINES": str(rows)}, cwd=cwd or ROOT / "tests",
+            env={**clean, **({} if screen else {"FOCUS_SCREEN": "lines"}), **env, "COLUMNS": str(cols),
+                 "LINES": str(rows)}, cwd=cwd or ROOT / "tests",
             start_new_session=True, pass_fds=(), close_fds=True,
             preexec_fn=lambda: fcntl.ioctl(0 if not stdin_devnull else 1, termios.TIOCSCTTY, 0))
         os.close(slave)

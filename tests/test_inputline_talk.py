@@ -165,8 +165,9 @@ def test_every_command_works_from_the_input_line(open_pty, sim) -> None:
     typed = {line.split()[0][1:] for line, _, _ in steps}
     # No request of their own to count: /me is refused before any (test_channel_commands.py), /user's card reads
     # several (ibid.).  The highlights and filters make none: focus answers them (tests/test_filters_flow.py).
+    # /find searches the chat pane of screen mode (test_screen_mode.py), never Twitch.
     not_in_steps = {"clear", "help", "quit", "history", "release", "questions", "done", "links", "me", "user",
-                    "highlight", "unhighlight", "hide", "unhide"}
+                    "highlight", "unhighlight", "hide", "unhide", "find"}
     assert typed | not_in_steps == set(commands.names())
     for line, said, (method, path) in steps:
         before = len(sim.requests_to(method, "/helix" + path))

@@ -10,9 +10,9 @@ running demo's marker), text, threads, usable by all.
   view/     pure rendering                    base + twitch/'s event records (twitch/events*.py) and AutoMod's
                                               number table (twitch/automod.py): never the session, its actions,
                                               the command grammar or the subscription catalog
+  screen/   screen mode's pane, writer, app   what view/ may, and view/ (prompt_toolkit draws it)
   net/      I/O to Twitch                     base + twitch/
   auth/     tokens and sign-in                base + net/ + twitch/
-  screen/   screen mode (issue 19)            like view/: base + view/ + twitch/'s records
   store/, devlog/                             base + twitch/
   sim/      the simulated Twitch              base only (it stays an independent double of Twitch)
   runtime/, cli/                              anything
@@ -38,7 +38,7 @@ ANYTHING = None
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "twitch": frozenset(),
     "view": frozenset({"twitch"}),  # only RECORDS of twitch/: see `layer_violations`
-    "screen": frozenset({"view", "twitch"}),  # as view/: only RECORDS of twitch/
+    "screen": frozenset({"view", "twitch"}),  # screen mode's pane, writer and app: like view/, plus view/ itself
     "net": frozenset({"twitch"}),
     "auth": frozenset({"net", "twitch"}),
     "store": frozenset({"twitch"}),

@@ -137,7 +137,7 @@ def _pty_focus(env: dict[str, str], args: list[str]) -> tuple[subprocess.Popen, 
     """focus.py on a new pty: (process, master, slave).  The test keeps the slave to see when it is full."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x1e\x00\x64\x00\x00\x00\x00\x00")  # 30 rows, 100 columns
-    p = subprocess.Popen([sys.executable, str(ROOT / "focus.py"), "--color", "never", *args], cwd=ROOT,
+    p = subprocess.Popen([sys.executable, str(ROOT / "focus.py"), "--lines", "--color", "never", *args], cwd=ROOT,
                          env={**_env(env), "COLUMNS": "100", "LINES": "30"}, stdin=slave, stdout=slave, stderr=slave,
                          start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
     return p, master, slave

@@ -242,9 +242,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         tail = args.tail or in_background()
         if tail and hasattr(signal, "SIGTTOU"):  # `stty tostop` would stop a background job at its first line
             signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+        from focuslib.cli.screen_options import screen_options
+
         options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
                           timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
                           input_line=False if args.no_input else None, tail=tail,
+                          **screen_options(args.lines, settings.env),
                           **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
         return run(settings, options, guard=guard)
     except FocusError as exc:

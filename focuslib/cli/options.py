@@ -23,6 +23,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="for a shell where you also work (a tmux pane, focus &): one plain line per event, "
                              "no status or input line, the terminal never read or redrawn; what focus & does "
                              "by itself; focus stop or kill ends it")
+    parser.add_argument("--lines", action="store_true",
+                        help="one line per event on a terminal too (FOCUS_SCREEN=lines), as on a pipe: no full "
+                             "screen; the input line stays under the chat")
     parser.add_argument("--no-input", action="store_true",
                         help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
     parser.add_argument("--bell", action="store_true",

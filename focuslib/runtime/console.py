@@ -39,6 +39,7 @@ class Console:
                               refused=lambda text: report(text, False))
         self.line.on_crash = self._crashed
         self.out: TextIO | None = None
+        self.screen: Any = None  # screen mode (runtime/screenmode.py): the input line lives in its desk
 
     def start(self) -> TextIO:
         self.out = self.line.start()
@@ -61,7 +62,8 @@ class Console:
         executor = Executor(helix, broadcaster_id, user_id, recent=recent, stop=stop, status=status, shield=shield,
                             history=history, note=note)
         self.talk = Talk(executor, self.report, quit=self._quit, on_error=lambda trace: self.on_error(trace),
-                         remember=remember, unavailable=unavailable, private=private, filters=filters)
+                         remember=remember, unavailable=unavailable, private=private, filters=filters,
+                         find=self._find)
 
     def stop(self) -> None:
         """Stop the commands, then the prompt (which flushes what is left to print)."""
@@ -70,10 +72,22 @@ class Console:
         self.line.stop()
 
     def resized(self) -> None:
-        self.line.resized()
+        if self.screen is not None:
+            self.screen.resized()
+        else:
+            self.line.resized()
 
     def resumed(self) -> None:
-        self.line.resumed()
+        self.line.resumed()  # the Ctrl-Z of the input line's rules waits for this
+        if self.screen is not None:
+            self.screen.resized()
+
+    def _find(self, needle: str) -> None:
+        if self.screen is not None:
+            self.screen.find(needle)
+        else:
+            self.report("/find searches the chat pane of screen mode; this focus prints lines (--lines, a pipe): "
+                        "search your terminal's scrollback", False)
 
     def _crashed(self, trace: str, what: str) -> None:
         """The input line failed: one line here, the traceback in the devlog; chat goes on."""

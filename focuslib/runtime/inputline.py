@@ -22,7 +22,6 @@ This module is imported only when the input line is on, so display-only runs
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -35,6 +34,7 @@ from typing import Callable, Iterable, TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import get_app, get_app_session, run_in_terminal
+from prompt_toolkit.buffer import Buffer
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
@@ -50,6 +50,7 @@ from focuslib import threads
 from focuslib.runtime.promptio import HISTORY_FILE, MOUSE, PASTE, PASTE_LIMIT, QuietInput, open_history
 from focuslib.twitch.command_args import MAX_MESSAGE
 from focuslib.runtime.screenout import ScreenOut
+from focuslib.screen.app import exit_on_loop_error
 from focuslib.twitch import commands
 
 # Commands whose first argument is a chatter's login (completed from recent chatters), by name and short name.
@@ -142,6 +143,32 @@ class InputLine:
         threads.start(self._thread)
         return proxy  # type: ignore[return-value]
 
+    # -- screen mode: the same line in the desk of the full-screen app (runtime/screenmode.py) ----------
+
+    def desk_parts(self, accept: Callable[[Buffer], bool]) -> tuple[Buffer, KeyBindings, QuietInput]:
+        """The input line's buffer (its history, completer and rules), key bindings and input, for the desk."""
+        self._input = QuietInput(sys.__stdin__)
+        buffer = Buffer(history=self._history, completer=TalkCompleter(self._names, self._held),
+                        complete_while_typing=False, multiline=False, accept_handler=accept)
+        return buffer, self._bindings(), self._input
+
+    def take(self, text: str) -> str | None:
+        """One typed line, as the prompt takes it: "quit", "confirm" (ask before /clear) or None."""
+        if not text.strip():
+            return None
+        try:
+            return self._accept(text)
+        except Exception:  # a bug in handling this one line: the input line lives on
+            self.on_crash(traceback.format_exc(), "line")
+            return None
+
+    def answered_clear(self, yes: bool) -> None:
+        """The /clear question's answer (screen mode asks it in the desk)."""
+        if yes and not self._stopping.is_set():
+            self._confirm_clear()
+        else:
+            self._cancelled("/clear cancelled: nothing was deleted")
+
     def _new_session(self) -> PromptSession[str]:
         return PromptSession(
             history=self._history, completer=TalkCompleter(self._names, self._held), complete_while_typing=False,
@@ -213,19 +240,9 @@ class InputLine:
         self._quit()
 
     def _catch(self) -> None:
-        """Run in each prompt's loop before it starts: an error in a callback or background task (a
-        key binding, the completer) ends the prompt with that error, so `_run` sees it.  prompt_toolkit's
-        own handler would print the traceback on the stream and wait for Enter."""
-        app = get_app()
-
-        def failed(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
-            error = context.get("exception")
-            if not isinstance(error, BaseException):
-                error = RuntimeError(str(context.get("message", "error in the input line")))
-            if app.is_running and not app.is_done:
-                app.exit(exception=error)
-
-        asyncio.get_running_loop().set_exception_handler(failed)
+        """Run in each prompt's loop before it starts: a bug in a key binding or the completer ends the prompt
+        with that error, so `_run` sees it."""
+        exit_on_loop_error(get_app())
 
     def _prompts(self, draft: str = "") -> None:
         session = self._session

@@ -56,6 +56,8 @@ if TYPE_CHECKING:
     from focuslib.runtime.console import Console
     from focuslib.runtime.outwriter import OutWriter
     from focuslib.view.filters import Filters
+    from focuslib.runtime.screenmode import ScreenMode
+    from focuslib.screen.writer import PaneWriter
     from focuslib.runtime.memory import ChatMemory
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
@@ -84,6 +86,9 @@ class Options:
     input_line: bool | None = None  # None: on when stdin and stdout are a terminal (runtime/inputline.py)
     pid_file: bool = True  # claim focus.pid (`focus stop` finds it); an embedded connection (api.py) does not
     tail: bool = False  # --tail (or a background job): plain lines only, the terminal never read nor redrawn
+    lines: bool = False  # --lines (FOCUS_SCREEN=lines): one line per event on a terminal too, no screen mode
+    desk_rows: int = 2  # FOCUS_DESK_ROWS: screen mode's desk, the input line and the result rows
+    hide_removed: bool = False  # FOCUS_REMOVED=hide: a removed message leaves no trace in screen mode
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
     session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
@@ -193,6 +198,8 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
+            if screen.full is not None:  # the header names the channel
+                screen.full.channel = info.login
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
@@ -250,13 +257,14 @@ def _start_demo(settings: Settings, teardown: contextlib.ExitStack) -> Settings:
 class Screen:
     """The terminal and what the renderer needs to know about it."""
 
-    terminal: Terminal
+    terminal: Terminal  # or screen mode's PaneWriter (focuslib/screen/writer.py): the same interface
     mode: ColorMode
     isatty: bool
     width: int | None  # None: a pipe or file gets whole lines
     theme: str
     console: Console | None = None  # the input line and its commands (stdin and stdout a terminal)
     writer: OutWriter | None = None  # stdout without the input line, when it is a pipe or a terminal
+    full: ScreenMode | None = None  # screen mode: the full-screen app (its pane, header and desk)
 
     def status(self, text: str) -> None:
         """Show `text` in the status line now (set-up runs before the main loop flushes)."""
@@ -270,17 +278,32 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
     isatty = bool(getattr(out, "isatty", lambda: False)())
     fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
     console = None
+    full: ScreenMode | None = None
     if wants_input_line(options, out):
         # prompt_toolkit owns the bottom rows: focus writes plain lines through it (runtime/console.py).
         from focuslib.runtime.console import Console
 
         console = Console(data_dir, report=lambda text, ok: _report(handle, text, ok), quit=handle.stop)
-        out = console.start()
+        if not options.lines:  # screen mode: focus draws the whole terminal (runtime/screenmode.py)
+            from focuslib.runtime.screenmode import ScreenMode
+
+            full = ScreenMode(console, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop)
+            console.report = full.report  # commands' answers go to the desk, never into chat
+            console.line._cancelled = lambda text: full.report(text, True)
+            console.line._refused = lambda text: full.report(text, False)
+            teardown.callback(full.stop)  # last: the terminal's main screen comes back, then the recap
+        else:
+            out = console.start()
         old = _watch_continue(console)  # `fg` after the input line's Ctrl-Z
         if old is not None:
             teardown.callback(signal.signal, signal.SIGCONT, old)
         teardown.callback(console.stop)  # after the terminal's last line: it flushes, then gives the terminal back
         fancy = False
+    if full is not None:
+        terminal: Terminal | PaneWriter = full.start()
+        terminal.columns = terminal_size().columns
+        teardown.callback(terminal.close)
+        return Screen(terminal, mode, isatty, terminal.columns, theme_from_env(settings.env), console, None, full)
     writer = None
     if console is None:
         from focuslib.runtime.outwriter import stdout_writer
@@ -319,7 +342,10 @@ def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
     """The router of private answers; AutoMod's numbers are the input line's table when there is one."""
     from focuslib.twitch.automod import HeldMessages
 
-    return Private(devlog, automod=screen.console.recent.holds if screen.console is not None else HeldMessages())
+    automod = screen.console.recent.holds if screen.console is not None else HeldMessages()
+    if screen.full is not None:  # screen mode: an answer no devlog reader takes opens over the chat
+        return Private(devlog, overlay=screen.full.app.overlay, desk=screen.full.app.desk, automod=automod)
+    return Private(devlog, automod=automod)
 
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
@@ -361,6 +387,9 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
     app.header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
     app.header.on_automod = app.automod_changed
     handle.header = app.header.model
+    if screen.full is not None:  # screen mode draws the model in its header row, redrawn when it changes
+        screen.full.app.header = app.header.model.text
+        app.header.model.on_change = screen.full.app.invalidate
     shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, private.saw,
                                handle.on_event) if show is not None]
 

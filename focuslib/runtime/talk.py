@@ -61,7 +61,8 @@ class Talk:
                  on_error: Callable[[str], None] = lambda trace: None,
                  remember: Callable[[commands.Command], None] | None = None, unavailable: str = "",
                  private: Private | None = None,
-                 filters: Callable[[commands.Filter], None] | None = None) -> None:
+                 filters: Callable[[commands.Filter], None] | None = None,
+                 find: Callable[[str], None] = lambda needle: None) -> None:
         self.executor = executor
         self.private = private  # where /help goes (runtime/private.py); None: printed as lines
         self.report = report
@@ -70,6 +71,7 @@ class Talk:
         self.remember = remember  # focus's memory (runtime/memory.py): None when history is off
         self.filters = filters  # /highlight, /hide ...: handed to the main thread (runtime/filtering.py)
         self.on_error = on_error
+        self.find = find  # /find: the chat pane's search (screen mode), answered here
         self.chat = Lane("talk-chat", self._carry_out)
         self.moderation = Lane("talk-moderation", self._carry_out)
 
@@ -95,6 +97,9 @@ class Talk:
                 self.report("highlights and filters cannot be changed in this focus", False)
             else:
                 self.filters(command)
+            return None
+        if isinstance(command, commands.Find):
+            self.find(command.text)
             return None
         if self.unavailable and not isinstance(command, commands.MEMORY_COMMANDS):
             self.report(self.unavailable, False)  # the one-shots' line, and nothing is sent

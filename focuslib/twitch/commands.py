@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from focuslib.text import whole_number
-from focuslib.twitch.command_args import (COLORS, MAX_FOLLOWERS_MINUTES, MAX_TIMEOUT, MOST, SLOW_RANGE,
+from focuslib.twitch.command_args import (COLORS, MAX_FOLLOWERS_MINUTES, MAX_MESSAGE, MAX_TIMEOUT, MOST, SLOW_RANGE,
                                           CommandError, Spec, duration, login, message, number, on_off, split)
 from focuslib.twitch.commands_channel import (CHANNEL, ROLES, Commercial, EndPoll, EndPrediction, Game, Marker, Me,
                                               Mod, NewPoll, NewPrediction, Roles, Title, Unraid, UserCard, Vip,
@@ -174,10 +174,15 @@ class Quit:
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Find:
+    text: str  # searched in the chat pane, any case (screen mode); never sent to Twitch
+
+
 Command = Union[Say, Reply, Ban, Timeout, Untimeout, Unban, Delete, Clear, Announce, Shoutout, Warn, Slow,
                 Followers, SubsOnly, EmoteOnly, Raid, Shield, Allow, Deny, History, Release, Questions, Done, Links,
                 Help, Quit, Vip, Mod, Roles, Marker, Title, Game, Commercial, Unraid, Whisper, NewPoll, EndPoll,
-                NewPrediction, EndPrediction, Me, UserCard, Filter]
+                NewPrediction, EndPrediction, Me, UserCard, Filter, Find]
 # Answered from focus's own memory on the main thread (runtime/memory.py), never sent to Twitch.
 MEMORY_COMMANDS = (History, Release, Questions, Done, Links)
 
@@ -312,6 +317,12 @@ def _history(args: str) -> Command:
     return History(login(parts[0]), limit)
 
 
+def _find(args: str) -> Command:
+    if not args.strip():
+        raise CommandError("")
+    return Find(args.strip()[:MAX_MESSAGE])
+
+
 def _done(args: str) -> Command:
     n = whole_number(args, MOST)
     if n is None or n < 1:
@@ -360,6 +371,8 @@ COMMANDS: tuple[Spec, ...] = (
     Spec("done", "/done N", "mark question N answered", _done),
     Spec("links", "/links [DURATION]", "links posted in chat since focus started (or in the last DURATION)", _links),
     *FILTERS,
+    Spec("find", "/find TEXT", "highlight TEXT in the chat pane and jump to it (n older, N newer, Esc ends)",
+         _find),
     Spec("help", "/help", "list these commands", _no_args(Help)),
     Spec("quit", "/quit", "stop focus", _no_args(Quit)),
 )

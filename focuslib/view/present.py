@@ -264,7 +264,7 @@ class Presenter:
         if self.terminal.fancy and m.message_id:
             recent = self._recent
             recent[m.message_id] = (m.chatter.id, self.renderer.chat_head(m))
-            if len(recent) > RECENT_CHAT:
+            if len(recent) > getattr(self.terminal, "remembers", RECENT_CHAT):  # screen mode: the whole pane
                 recent.popitem(last=False)
             self._emit(line, key=m.message_id)
         else:
@@ -281,8 +281,12 @@ class Presenter:
         else:
             ids = list(self._recent)
         done = 0
+        remove = getattr(self.terminal, "remove", None)  # screen mode takes the line back wherever it is
         for mid in ids:
             _, head = self._recent.pop(mid)
+            if remove is not None:
+                done += remove(mid)
+                continue
             text = self.renderer.deleted_chat(head)
             done += self.terminal.replace(mid, text, self.renderer.last_rows)
         return isinstance(event, MessageDelete) and done > 0

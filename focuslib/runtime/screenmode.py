@@ -1,0 +1,111 @@
+"""Screen mode wired for `setup.run`: the pane, its writer, the full-screen app, and the input line in its desk.
+
+Imported only when stdin and stdout are a terminal and `--lines` (FOCUS_SCREEN=lines) is not given.  The
+main thread writes through `writer` (view/terminal.py's interface, focuslib/screen/writer.py); commands'
+answers go to the desk (`report`), never into chat; stray prints and warnings go into the pane, never
+through the screen.  `stop` gives the terminal back (main screen, cursor, cooked mode) and puts stdout back,
+so the recap prints below what the terminal showed before focus started.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable, TextIO
+
+from prompt_toolkit.application import get_app_session
+from prompt_toolkit.buffer import Buffer
+
+from focuslib.runtime.console import Console
+from focuslib.screen.app import DeskInput, Header, ScreenApp, plain_header
+from focuslib.screen.pane import Pane
+from focuslib.screen.writer import PaneWriter
+from focuslib.text import sanitize
+
+DESK_ROWS = 2  # the input line and the last result (cli/screen_options.py checks FOCUS_DESK_ROWS)
+
+
+class ScreenMode:
+    def __init__(self, console: Console, *, rows: int = DESK_ROWS, hide: bool = False,
+                 quit: Callable[[], None] = lambda: None) -> None:
+        get_app_session().output  # noqa: B018 -- bind prompt_toolkit to the real stdout before it is replaced
+        self.console = console
+        self.quit = quit
+        self.channel = ""  # the header's channel, once Twitch said whose it is
+        self.pane = Pane()
+        self.writer = PaneWriter(self.pane, hide_removed=hide)
+        line = console.line
+        buffer, keys, keyboard = line.desk_parts(self._accepted)
+        header: Header = plain_header(lambda: self.channel, lambda: self.writer.status_text)
+        self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
+                             on_exit=self._ended, on_error=lambda trace: console.on_error(trace))
+        self.writer.invalidate = self.app.invalidate
+        self.writer.ring = self.app.bell
+        self._saved: tuple[TextIO, TextIO] | None = None
+        console.screen = self
+
+    def start(self) -> PaneWriter:
+        # Stray prints and warnings go into the pane: a write to the terminal would tear the screen.
+        self._saved = (sys.stdout, sys.stderr)
+        stray = StrayLines(self.pane, self.app.invalidate)
+        sys.stdout = sys.stderr = stray  # type: ignore[assignment]
+        self.app.start()
+        return self.writer
+
+    def report(self, text: str, ok: bool) -> None:
+        """A command's answer: the desk's result row (any thread)."""
+        self.app.desk(("· " if ok else "! ") + text)
+
+    def find(self, needle: str) -> None:
+        self.app.find(needle)
+
+    def resized(self) -> None:
+        self.app.resized()
+
+    def stop(self) -> None:
+        """Leave the alternate screen (cursor shown, cooked mode) and give stdout back.  Idempotent."""
+        self.app.stop()
+        if self._saved is not None:
+            sys.stdout, sys.stderr = self._saved
+            self._saved = None
+
+    def _accepted(self, buffer: Buffer) -> bool:
+        want = self.console.line.take(buffer.text)
+        if want == "confirm":
+            self.app.ask("delete every message in the chat, for everyone?", self.console.line.answered_clear)
+        return False  # the line empties (it is in the history already)
+
+    def _ended(self, error: BaseException | None) -> None:
+        """The application ended by itself: Ctrl-C or Ctrl-D on an empty line stop focus; so does a bug
+        (its traceback is in the devlog), with one line that says so."""
+        if error is not None and not isinstance(error, (KeyboardInterrupt, EOFError)):
+            self.pane.add("\x1b[2m! the screen failed (details in the devlog); focus stops\x1b[0m")
+        self.quit()
+
+
+class StrayLines:
+    """sys.stdout and sys.stderr while the screen is up: whole lines go into the pane, sanitized."""
+
+    def __init__(self, pane: Pane, invalidate: Callable[[], None]) -> None:
+        self.pane = pane
+        self.invalidate = invalidate
+        self._partial = ""
+        self.errors = "strict"
+        self.encoding = "utf-8"
+
+    def write(self, data: str) -> int:
+        text = self._partial + data
+        *lines, self._partial = text.split("\n")
+        for line in lines:
+            self.pane.add("\x1b[2m" + sanitize(line) + "\x1b[0m")
+        if lines:
+            self.invalidate()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(name)

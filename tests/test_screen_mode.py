@@ -1,0 +1,265 @@
+"""Screen mode (issue 19) in a real pseudo-terminal, its screen read with pyte: focus draws the whole terminal
+in the alternate screen; what moderators remove leaves the pane wherever it is; nothing of chat reaches the
+terminal's own scrollback; the desk keeps what is typed, its menus and answers; scrolling and /find; stops."""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Callable
+
+import pytest
+
+from conftest import N_SUBS, t
+from focuslib.sim import payloads, payloads_chat
+from ptyterm import PtyFocus
+from test_inputline import open_pty  # noqa: F401  (a fixture)
+
+OTTER = ("81230001", "pixel_otter", "Pixel_Otter")
+HERON = ("81230002", "byte_heron", "byte_heron")
+ENTER, CTRL_C, PGUP, PGDN = "\r", "\x03", "\x1b[5~", "\x1b[6~"
+ENTER_ALT, LEAVE_ALT = b"\x1b[?1049h", b"\x1b[?1049l"
+ROWS, DESK = 24, 2
+
+
+@pytest.fixture
+def screen(open_pty, env: dict[str, str]) -> Callable[..., PtyFocus]:
+    """focus in screen mode (test_inputline's pty, closed after the test), with `extra` settings."""
+    def start(extra: dict[str, str] | None = None, rows: int = ROWS) -> PtyFocus:
+        env.update(extra or {})
+        return open_pty(rows=rows, screen=True)
+
+    return start
+
+
+def pane(focus: PtyFocus) -> list[str]:
+    """The chat pane's rows: below the header, above the desk."""
+    rows = focus.rows()
+    return rows[1:len(rows) - DESK]
+
+
+def desk(focus: PtyFocus) -> list[str]:
+    return focus.rows()[-DESK:]
+
+
+def say(sim, who: tuple[str, str, str], text: str, mid: str | None = None) -> None:
+    sim.notify("channel.chat.message", payloads.chat_message(who, text, message_id=mid))
+
+
+def in_pane(focus: PtyFocus, text: str) -> bool:
+    return any(text in row for row in pane(focus))
+
+
+def only_in_alternate_screen(focus: PtyFocus, text: str) -> bool:
+    """Every time `text` was written, the terminal was in its alternate screen (no scrollback there)."""
+    raw = bytes(focus.raw)
+    needle = text.encode()
+    at = raw.find(needle)
+    while at >= 0:
+        if raw.rfind(ENTER_ALT, 0, at) <= raw.rfind(LEAVE_ALT, 0, at):
+            return False
+        at = raw.find(needle, at + 1)
+    return True
+
+
+def test_removed_messages_leave_the_pane_on_screen_and_scrolled_back(screen, sim) -> None:
+    focus = screen()
+    say(sim, OTTER, "BUY CHEAP FOLLOWERS one", "spam-1")
+    say(sim, HERON, "a kind word")
+    focus.wait_for(lambda: in_pane(focus, "a kind word"), what="chat in the pane")
+    sim.notify("channel.chat.message_delete", payloads_chat.message_delete(OTTER, "spam-1"))
+    focus.wait_for(lambda: not in_pane(focus, "BUY CHEAP"), what="the deleted message gone")
+    assert in_pane(focus, "‹removed by a moderator›") and in_pane(focus, "a kind word")
+    # A timed-out chatter's message that scrolled out of view goes too.
+    say(sim, OTTER, "BUY CHEAP FOLLOWERS two")
+    for n in range(40):
+        say(sim, HERON, f"filler {n}")
+    focus.wait_for(lambda: in_pane(focus, "filler 39"), what="the filler")
+    assert not in_pane(focus, "FOLLOWERS two")  # scrolled out of view
+    sim.notify("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(OTTER))
+    focus.send(PGUP * 3)
+    focus.wait_for(lambda: in_pane(focus, "a kind word"), what="the view scrolled back")
+    assert not any("BUY CHEAP" in row for row in focus.rows())
+    assert "new below" in focus.rows()[0]  # the header counts what waits below the view
+    # A cleared chat takes everything back, scrolled or not.
+    sim.notify("channel.chat.clear", payloads_chat.chat_clear())
+    focus.wait_for(lambda: not in_pane(focus, "a kind word"), what="the cleared chat")
+    focus.send("\x1b[4~")  # End: back to the newest lines
+    focus.wait_for(lambda: not in_pane(focus, "filler 39") and in_pane(focus, "chat was cleared"),
+                   what="the newest lines, cleared")
+    assert focus.screen.top_text == type(focus.screen.top_text)()  # nothing scrolled off the terminal's top
+    for text in ("BUY CHEAP FOLLOWERS one", "a kind word", "filler 39"):
+        assert only_in_alternate_screen(focus, text), text
+    focus.send(CTRL_C)
+    assert focus.exit_code(t(5)) == 0
+    raw = bytes(focus.raw)
+    assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0  # the main screen is back
+    assert raw.rfind(b"\x1b[?25h") > raw.rfind(ENTER_ALT)  # and the cursor shown
+
+
+def test_hide_removes_a_message_without_a_trace(screen, sim) -> None:
+    focus = screen({"FOCUS_REMOVED": "hide"})
+    say(sim, OTTER, "delete me please", "spam-2")
+    say(sim, HERON, "stays here")
+    focus.wait_for(lambda: in_pane(focus, "stays here"), what="chat")
+    sim.notify("channel.chat.message_delete", payloads_chat.message_delete(OTTER, "spam-2"))
+    focus.wait_for(lambda: not in_pane(focus, "delete me"), what="the message gone")
+    assert not in_pane(focus, "removed by a moderator") and in_pane(focus, "stays here")
+
+
+def test_the_desk_keeps_what_is_typed_its_completions_and_answers(screen, sim) -> None:
+    focus = screen()
+    say(sim, OTTER, "hello there")
+    focus.wait_for(lambda: in_pane(focus, "hello there"), what="chat")
+    focus.send("/un\t")  # several commands start so: one row of choices in the result row
+    focus.wait_for(lambda: "/unban" in desk(focus)[1] and "/untimeout" in desk(focus)[1], what="the choices")
+    assert not any("/unban" in row or "/untimeout" in row for row in focus.rows()[:-DESK])
+    focus.send(CTRL_C)  # clears the line (into the history), focus goes on
+    focus.wait_for(lambda: desk(focus)[0].strip() in ("›", ""), what="the cleared line")
+    focus.send("a private draft")
+    focus.wait_for(lambda: "a private draft" in desk(focus)[0], what="the draft in the desk")
+    assert not any("a private draft" in row for row in focus.rows()[:-DESK])
+    focus.send(CTRL_C)
+    focus.send("/nosuchthing" + ENTER)  # a command's answer is one line in the desk, never in chat
+    focus.wait_for(lambda: "unknown command" in desk(focus)[1], what="the answer in the desk")
+    assert not any("unknown command" in row for row in focus.rows()[:-DESK])
+    focus.send("/clear" + ENTER)  # the confirmation is asked in the desk; anything but y is no
+    focus.wait_for(lambda: "(y/N)" in desk(focus)[0], what="the question")
+    assert not any("(y/N)" in row for row in focus.rows()[:-DESK])
+    focus.send("n")
+    focus.wait_for(lambda: "nothing was deleted" in desk(focus)[1], what="the answer")
+    assert not sim.requests_to("DELETE", "/helix/moderation/chat")
+
+
+def test_find_highlights_matches_and_jumps_between_them(screen, sim) -> None:
+    focus = screen()
+    say(sim, OTTER, "the first needle is here")
+    for n in range(40):
+        say(sim, HERON, f"hay {n}")
+    say(sim, OTTER, "a second NEEDLE")
+    focus.wait_for(lambda: in_pane(focus, "second NEEDLE"), what="chat")
+    focus.send("/find needle" + ENTER)
+    focus.wait_for(lambda: "find 'needle'" in desk(focus)[1], what="find's help in the desk")
+
+    def marked(word: str) -> bool:
+        for y, row in enumerate(focus.rows()[:-DESK]):
+            x = row.find(word)
+            if x >= 0:
+                return all(focus.screen.buffer[y][x + k].reverse for k in range(len(word)))
+        return False
+
+    focus.wait_for(lambda: marked("NEEDLE"), what="the newest match highlighted")
+    assert not marked("hay 39")
+    focus.send("n")  # the older match: the view jumps to it
+    focus.wait_for(lambda: in_pane(focus, "first needle") and marked("needle"), what="the older match")
+    focus.send("\x1b")  # Esc ends the search: back to the newest chat, nothing marked
+    focus.wait_for(lambda: in_pane(focus, "second NEEDLE") and not marked("NEEDLE"), what="the search ended")
+    focus.send("typed after")  # the keys go to the input line again
+    focus.wait_for(lambda: "typed after" in desk(focus)[0], what="the input line")
+
+
+def test_a_scrolled_view_stays_during_a_burst_and_the_header_counts_below(screen, sim) -> None:
+    focus = screen()
+    for n in range(60):
+        say(sim, HERON, f"before {n}")
+    focus.wait_for(lambda: in_pane(focus, "before 59"), what="chat")
+    focus.send(PGUP)
+    focus.wait_for(lambda: not in_pane(focus, "before 59"), what="the view scrolled back")
+    view = pane(focus)
+    below = int(focus.rows()[0].split(" new below")[0].rsplit(" ", 1)[1])
+    session = sim.live_sessions()[0]
+    frames, _ = sim.burst_frames(500, session)
+    sim.send_frames(frames, session)
+    focus.wait_for(lambda: f"{below + 500} new below" in focus.rows()[0], what="the header's count")
+    assert pane(focus) == view
+    focus.send(PGDN * 40)
+    focus.wait_for(lambda: in_pane(focus, "#499"), what="the newest line after scrolling down")
+
+
+def test_a_resize_during_a_burst_redraws_at_the_new_size(screen, sim) -> None:
+    focus = screen()
+    session = sim.live_sessions()[0]
+    frames, _ = sim.burst_frames(2_000, session)
+    sim.send_frames(frames, session)
+    focus.resize(30, 80)
+    focus.wait_for(lambda: in_pane(focus, "#1999") and len(focus.rows()) == 30, what="the burst at the new size")
+    focus.wait_for(lambda: desk(focus)[0].startswith("›"), what="the desk at the new bottom")
+    began = time.monotonic()
+    focus.send(CTRL_C)
+    assert focus.exit_code(t(5)) == 0
+    assert time.monotonic() - began < t(2)
+    assert bytes(focus.raw).rfind(LEAVE_ALT) > bytes(focus.raw).rfind(ENTER_ALT)
+
+
+def test_sigterm_gives_the_terminal_back_and_the_recap_prints_below(screen, sim) -> None:
+    focus = screen()
+    say(sim, OTTER, "one message for the recap")
+    focus.wait_for(lambda: in_pane(focus, "one message for the recap"), what="chat")
+    began = time.monotonic()
+    focus.proc.send_signal(signal.SIGTERM)  # what make stop sends
+    assert focus.exit_code(t(5)) == 0
+    assert time.monotonic() - began < t(2)
+    raw = bytes(focus.raw)
+    left = raw.rfind(LEAVE_ALT)
+    assert left > raw.rfind(ENTER_ALT) > 0
+    assert b"recap" in raw[left:]  # the recap is on the main screen, after the screen closed
+    assert only_in_alternate_screen(focus, "one message for the recap")
+
+
+def test_lines_and_focus_screen_lines_keep_line_mode_on_a_terminal(env, sim) -> None:
+    for args, extra in ((["--lines"], {}), ([], {"FOCUS_SCREEN": "lines"})):
+        focus = PtyFocus({**env, **extra}, ["--no-devlog", "--no-timestamps", *args], screen=True)
+        try:
+            focus.wait_text("subscribed", 20)
+            say(sim, OTTER, f"a line {args}")
+            focus.wait_text(f"Pixel_Otter: a line {args}")
+            assert ENTER_ALT not in bytes(focus.raw)
+        finally:
+            focus.close()
+
+
+def test_a_wrong_screen_setting_is_one_line_and_exit_2(env) -> None:
+    for name, value in (("FOCUS_SCREEN", "fancy"), ("FOCUS_DESK_ROWS", "1"), ("FOCUS_REMOVED", "blur")):
+        focus = PtyFocus({**env, name: value}, ["--no-devlog"], screen=True)
+        try:
+            assert focus.exit_code(t(10)) == 2
+            assert name in focus.text() and ENTER_ALT not in bytes(focus.raw)
+        finally:
+            focus.close()
+
+
+def test_ctrl_z_gives_the_shell_its_screen_and_fg_brings_the_screen_back(env, sim, tmp_path) -> None:
+    import shutil
+    import sys
+
+    from conftest import ROOT
+    from test_inputline_robust import SHELL
+
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash for job control")
+    script = tmp_path / "shell.py"
+    script.write_text(SHELL)
+    shell = PtyFocus({**env, "PS1": "shell$ "}, [], script=script, rows=ROWS, screen=True)
+    try:
+        shell.wait_text("shell$")
+        shell.send(f"{sys.executable} {ROOT / 'focus.py'} --no-timestamps --no-devlog\r")
+        shell.wait_text("subscribed", 20)
+        sim.wait_subscribed(N_SUBS, t(15))
+        shell.send("half a thought")
+        shell.wait_for(lambda: "half a thought" in desk(shell)[0], what="the draft")
+        shell.send("\x1a")  # Ctrl-Z
+        shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell's prompt")
+        raw = bytes(shell.raw)
+        assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0  # the shell has the main screen
+        say(sim, OTTER, "said while focus was stopped")
+        shell.send("fg\r")
+        shell.wait_for(lambda: in_pane(shell, "said while focus was stopped"), what="the screen back, with chat")
+        shell.wait_for(lambda: "half a thought" in desk(shell)[0], what="the draft intact")
+        assert bytes(shell.raw).rfind(ENTER_ALT) > bytes(shell.raw).rfind(LEAVE_ALT)
+        shell.send(CTRL_C + CTRL_C)  # clears the draft, then quits
+        shell.wait_for(lambda: shell.cursor_row().startswith("shell$"), what="the shell after focus quit")
+        shell.send("exit\r")
+        assert shell.exit_code() == 0
+    finally:
+        shell.close()
+
