@@ -32,7 +32,8 @@ def open_pty(env: dict[str, str], sim) -> Iterator:
     def start(args: tuple[str, ...] = (), rows: int = 30, **kw) -> PtyFocus:
         focus = PtyFocus(env, ["--no-devlog", "--no-timestamps", *args], rows=rows, **kw)
         started.append(focus)
-        focus.wait_text("subscribed", 20)
+        # The status line says "subscribed 52/52"; screen mode's header says "connected" once all are made.
+        focus.wait_text("connected" if kw.get("screen") else "subscribed", 20)
         sim.wait_subscribed(N_SUBS)
         return focus
 
