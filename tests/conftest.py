@@ -42,6 +42,34 @@ if sys.flags.dont_write_bytecode and sys.prefix != sys.base_prefix:
     sys.dont_write_bytecode = False
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In xdist's controller, before the workers start: rewrite the test modules' asserts once, into the cache.
+
+    On a fresh clone each of the four workers rewrote all of them, side by side (~7 s of CPU each: 19 s before
+    the first test on 2 cores); two collections of half the modules each fill the cache in ~4 s first."""
+    if not config.getoption("numprocesses", None) or hasattr(config, "workerinput"):
+        return
+    import importlib.util
+    import subprocess
+
+    def fresh(module: Path) -> bool:
+        cache = Path(importlib.util.cache_from_source(str(module))).parent
+        return any(pyc.stat().st_mtime >= module.stat().st_mtime for pyc in cache.glob(f"{module.stem}.*-pytest-*.pyc"))
+
+    cold = [str(module) for module in sorted((ROOT / "tests").glob("test_*.py")) if not fresh(module)]
+    if len(cold) < 8:  # a few edited modules: the workers rewrite them
+        return
+    argv = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", "-p", "no:randomly"]
+    collectors = [subprocess.Popen([*argv, *half], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                  for half in (cold[0::2], cold[1::2])]
+    for collector in collectors:  # a collection that fails only leaves the work to the workers, who report it
+        try:
+            collector.wait(t(120))
+        except subprocess.TimeoutExpired:
+            collector.kill()
+            collector.wait()
+
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
 from focuslib.twitch.session import Timings  # noqa: E402
