@@ -57,8 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
         cache = Path(importlib.util.cache_from_source(str(module))).parent
         return any(pyc.stat().st_mtime >= module.stat().st_mtime for pyc in cache.glob(f"{module.stem}.*-pytest-*.pyc"))
 
-    cold = [str(module) for module in sorted((ROOT / "tests").glob("test_*.py")) if not fresh(module)]
-    if len(cold) < 8:  # a few edited modules: the workers rewrite them
+    asked = [Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args]
+    modules = sorted({module for path in asked
+                      for module in ([path] if path.is_file() else path.glob("**/test_*.py"))})
+    cold = [str(module) for module in modules if module.name.startswith("test_") and not fresh(module)]
+    if len(cold) < 8:  # a few modules asked or edited: the workers rewrite them
         return
     argv = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", "-p", "no:randomly"]
     collectors = [subprocess.Popen([*argv, *half], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
