@@ -29,9 +29,13 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $@
+# make test on a fresh clone: the venv and both lists in one pip run (two runs resolved and started pip twice).
+$(VENV)/.dev: requirements.txt requirements-dev.txt
+	@test -x $(PY) || { test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "focus needs Python 3.11 or newer; install it, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@touch $(VENV)/.runtime $@
 
 venv: $(VENV)/.runtime ## create .venv and install the runtime requirements
 

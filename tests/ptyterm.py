@@ -61,6 +61,7 @@ class PtyFocus:
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self._cond = threading.Condition()
+        self._changes = 0  # counts what the reader brought, under _cond: a wait_for never misses one
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.master = master
@@ -93,6 +94,7 @@ class PtyFocus:
             if rate and data:
                 time.sleep(len(data) / rate)  # the slow terminal itself (not a wait for focus)
             with self._cond:
+                self._changes += 1
                 if not data:
                     self.closed = True
                     self._cond.notify_all()
@@ -147,6 +149,10 @@ class PtyFocus:
         deadline = time.monotonic() + t(timeout)
         with self._cond:
             while True:
+                # The predicate runs without the lock (the reader goes on meanwhile): what the reader brings
+                # during it is seen by the count, not lost as a notify nobody waited for (the wait then ran
+                # to its timeout, 15 s, and passed on the last look).
+                changes = self._changes
                 self._cond.release()
                 try:
                     value = predicate()
@@ -162,7 +168,8 @@ class PtyFocus:
                             return value
                     raise AssertionError(f"timed out waiting for {what or 'the screen'}; screen:\n"
                                          + "\n".join(r.rstrip() for r in self.screen.display))
-                self._cond.wait(left)
+                if self._changes == changes:
+                    self._cond.wait(left)
 
     def wait_text(self, needle: str, timeout: float = 15.0) -> None:
         self.wait_for(lambda: needle in self.text(), timeout, repr(needle))

@@ -109,20 +109,34 @@ def test_the_bell_example_rings_on_a_follow_and_a_raid(sim, env):
 
 
 def test_the_questions_example_keeps_questions_only_sanitized(sim, env, tmp_path):
+    # The file is a FIFO the test reads as the example writes, so the test waits for the lines themselves
+    # (a regular file's lines came with no event to wait on: the wait ran to its 10 s timeout every time).
     target = tmp_path / "questions.txt"
+    os.mkfifo(target)
+    written = Sink()
+
+    def read() -> None:
+        with open(target, encoding="utf-8", newline="") as fifo:
+            for line in fifo:
+                written.write(line)
+
+    reader = threading.Thread(target=read, name="questions-fifo", daemon=True)
+    reader.start()
     proc, out = run_example("questions_to_file.py", env, str(target))
     try:
         out.wait_text("writing questions to")
         chat_as(sim, "Curious_Cat", "@DeskFox what font is that?\x1b]0;pwned\x07")
         chat_as(sim, "Chatty", "nice stream")
         chat_as(sim, "Queue_Fan", "!q when is the next stream?")
-        out.wait_for(lambda text: target.exists() and target.read_text().count("\n") >= 2)
+        written.wait_for(lambda text: text.count("\n") >= 2)
     finally:
         end(proc)
-    lines = target.read_text().splitlines()
+    reader.join(t(5))
+    assert not reader.is_alive()  # the example closed the file: everything it wrote was read
+    lines = written.text.splitlines()
     assert [line.split(" ", 1)[1] for line in lines] == ["Curious_Cat: @DeskFox what font is that?",
                                                          "Queue_Fan: !q when is the next stream?"]
-    assert "\x1b" not in target.read_text() and "\x07" not in target.read_text()
+    assert "\x1b" not in written.text and "\x07" not in written.text
 
 
 def type_while_a_follow_arrives(repl: PtyFocus, sim) -> None:

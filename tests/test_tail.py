@@ -47,6 +47,8 @@ def test_focus_in_a_background_job_is_never_stopped_and_leaves_the_prompt_alone(
         term.wait_for(lambda: "stopped focus (pid" in "\n".join(term.scrollback()), what="focus stop")
         typed(term, "wait; echo exited-$?")
         term.wait_for(lambda: "exited-0" in "\n".join(term.scrollback()), what="the job's end")
+        typed(term, "exit")  # an interactive bash ignores the SIGTERM of close(): it waited 5 s, then was killed
+        assert term.exit_code() == 0
     finally:
         term.close()
     raw = bytes(term.raw)
