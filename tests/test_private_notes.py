@@ -191,6 +191,7 @@ def test_devlog_notes_shows_only_the_notes_readably(sim, env, start_focus) -> No
         proc.terminate()
         proc.wait(t(10))
         reading.join(t(5))
+        proc.stdout.close()  # type: ignore[union-attr]
 
 
 def test_on_a_terminal_missing_scopes_are_one_line_and_help_prints_as_ever_both_also_notes(sim, env) -> None:
