@@ -131,3 +131,29 @@ def test_the_header_row_shows_the_channel_stream_modes_held_and_automod_and_foll
         assert focus.exit_code(t(5)) == 0
     finally:
         focus.close()
+
+
+def test_an_overlay_longer_than_the_pane_scrolls_with_pgdn_and_pgup(env, sim) -> None:
+    focus = start(env, sim, "--no-devlog")
+    try:
+        say(sim, OTTER, "chat under the overlay")
+        focus.wait_for(lambda: in_pane(focus, "chat under the overlay"), what="chat")
+        last = commands.help_lines()[-1]
+        assert len(commands.help_lines()) > ROWS  # /help is taller than the pane
+        focus.send("/help" + ENTER)
+        focus.wait_for(lambda: "/help · Esc closes" in focus.rows()[1], what="the overlay")
+        assert not any(last[:30] in row for row in focus.rows())  # its end is below the pane
+        focus.send("\x1b[6~" * 3)  # PgDn: the overlay's end, never the chat behind it
+        focus.wait_for(lambda: any(last[:30] in row for row in pane(focus)), what="the overlay's last line")
+        assert "/help · Esc closes" in focus.rows()[1]  # its title stays on top
+        assert not in_pane(focus, "chat under the overlay")
+        focus.send("\x1b[5~" * 3)  # PgUp: its start again
+        first = commands.help_lines()[0]
+        focus.wait_for(lambda: focus.rows()[2].startswith(first[:30]), what="the overlay's first line")
+        focus.send(ESC)
+        focus.wait_for(lambda: in_pane(focus, "chat under the overlay"), what="the chat after Esc")
+        assert "↓" not in focus.rows()[0]  # the chat pane did not scroll behind the overlay
+        focus.send(CTRL_C)
+        assert focus.exit_code(t(5)) == 0
+    finally:
+        focus.close()
