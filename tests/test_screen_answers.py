@@ -157,3 +157,58 @@ def test_an_overlay_longer_than_the_pane_scrolls_with_pgdn_and_pgup(env, sim) ->
         assert focus.exit_code(t(5)) == 0
     finally:
         focus.close()
+
+
+BUGGY = """
+import sys
+import threading
+
+sys.path.insert(0, {root!r})
+from focuslib.runtime import screenmode
+
+reported = screenmode.ScreenMode.report
+
+
+def report(self, text, ok):  # a command's answer (focus runs in full): a thread of focus fails
+    reported(self, text, ok)
+
+    def bug():
+        raise ValueError("a bug in a thread of focus")
+
+    threading.Thread(target=bug, name="buggy").start()
+
+
+screenmode.ScreenMode.report = report
+from focuslib.cli.exits import finish
+from focuslib.cli.focus import main
+
+sys.exit(finish("focus", main))
+"""
+
+
+def test_a_thread_that_fails_is_one_line_on_screen_and_its_traceback_goes_to_the_devlog(env, sim, tmp_path) -> None:
+    from conftest import ROOT
+
+    script = tmp_path / "buggy_focus.py"
+    script.write_text(BUGGY.format(root=str(ROOT)))
+    pipe = Settings.from_env(env).devlog_pipe
+    focus = PtyFocus(env, ["--no-timestamps"], rows=ROWS, screen=True, script=script)
+    devlog = None
+    try:
+        focus.wait_text("connected", t(20))
+        devlog = DevlogReader(pipe)
+        devlog.out.wait_text("focus_started")
+        focus.send("/nosuchthing" + ENTER)
+        devlog.out.wait_text("a bug in a thread of focus")
+        focus.wait_for(lambda: in_pane(focus, "failed (details in the devlog)"), what="the one line")
+        screen = "\n".join(focus.rows())
+        assert "Traceback" not in screen and "a bug in a thread" not in screen
+        assert "Traceback" not in bytes(focus.raw).decode("utf-8", "replace")
+        say(sim, OTTER, "chat goes on")
+        focus.wait_for(lambda: in_pane(focus, "chat goes on"), what="chat after the failure")
+        focus.send(CTRL_C)
+        assert focus.exit_code(t(5)) == 0
+    finally:
+        focus.close()  # first: the reader's thread ends when focus closes the pipe
+        if devlog is not None:
+            devlog.close()
