@@ -10,6 +10,8 @@ so the recap prints below what the terminal showed before focus started.
 from __future__ import annotations
 
 import sys
+import threading
+import traceback
 from typing import Any, Callable, TextIO
 
 from prompt_toolkit.application import get_app_session
@@ -41,6 +43,7 @@ class ScreenMode:
         self.writer.invalidate = self.app.invalidate
         self.writer.ring = self.app.bell
         self._saved: tuple[TextIO, TextIO] | None = None
+        self._hook: Callable[[threading.ExceptHookArgs], Any] | None = None
         console.screen = self
 
     def start(self) -> PaneWriter:
@@ -48,6 +51,10 @@ class ScreenMode:
         self._saved = (sys.stdout, sys.stderr)
         stray = StrayLines(self.pane, self.app.invalidate)
         sys.stdout = sys.stderr = stray  # type: ignore[assignment]
+        # A thread's uncaught exception: Python prints its traceback to stderr, which is the pane, on stream.
+        # The traceback goes to the devlog instead, and one line says so.
+        self._hook = threading.excepthook
+        threading.excepthook = self._thread_failed
         self.app.start()
         return self.writer
 
@@ -64,9 +71,21 @@ class ScreenMode:
     def stop(self) -> None:
         """Leave the alternate screen (cursor shown, cooked mode) and give stdout back.  Idempotent."""
         self.app.stop()
+        if self._hook is not None:
+            threading.excepthook = self._hook
+            self._hook = None
         if self._saved is not None:
             sys.stdout, sys.stderr = self._saved
             self._saved = None
+
+    def _thread_failed(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        trace = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+        name = sanitize(args.thread.name) if args.thread is not None else "a thread"
+        self.console.on_error(trace)
+        self.pane.add(f"\x1b[2m! focus's {name} thread failed (details in the devlog)\x1b[0m")
+        self.app.invalidate()
 
     def _accepted(self, buffer: Buffer) -> bool:
         want = self.console.line.take(buffer.text)

@@ -42,7 +42,7 @@ from prompt_toolkit.widgets import SearchToolbar
 from focuslib import threads
 from focuslib.screen.pane import Entry, Pane, plain
 from focuslib.text import sanitize
-from focuslib.view.layout import cut
+from focuslib.view.layout import cut, text_width
 
 UPTIME_REFRESH = 20.0  # seconds between redraws when nothing happens: the header's uptime counts minutes
 REDRAW = 1 / 30  # seconds between two redraws at least: a raid costs ~30 redraws a second, not one per line
@@ -95,6 +95,7 @@ class ScreenApp:
         self.on_error = on_error
         self._results: list[str] = []  # the desk's last answers, newest last
         self._overlay: tuple[str, list[str]] | None = None
+        self._overlay_top = 0  # the overlay's first line in view: PgUp/PgDn scroll an answer taller than the pane
         self._asking: tuple[str, Callable[[bool], None]] | None = None
         self._find = _Find()
         self._cache: dict[tuple[int, int, str, bool], StyleAndTextTuples] = {}
@@ -126,6 +127,7 @@ class ScreenApp:
     def overlay(self, title: str, lines: list[str]) -> None:
         """A private answer over the chat pane until Esc (it is on stream while it is open)."""
         self._overlay = (sanitize(title), [sanitize(line) for line in lines])
+        self._overlay_top = 0
         self.invalidate()
 
     def ask(self, question: str, answer: Callable[[bool], None]) -> None:
@@ -229,9 +231,28 @@ class ScreenApp:
         if self._overlay is None:
             return []
         title, lines = self._overlay
-        out: StyleAndTextTuples = [("class:overlay.title", f" {title} · Esc closes this "), ("", "\n")]
-        out.append(("", "\n".join(lines)))
+        more = " · PgUp PgDn" if self._overlay_end(lines) else ""
+        out: StyleAndTextTuples = [("class:overlay.title", f" {title} · Esc closes this{more} "), ("", "\n")]
+        out.append(("", "\n".join(lines[self._overlay_top:])))
         return out
+
+    def _overlay_end(self, lines: list[str]) -> int:
+        """The overlay's last useful first line: from it on, the rest of `lines` fills the pane's rows (each
+        line wrapped to the width), so PgDn stops with the answer's end on the bottom row."""
+        width = max(1, self.app.output.get_size().columns)
+        room = self._page()
+        top = len(lines)
+        while top > 0:
+            room -= max(1, -(-text_width(lines[top - 1]) // width))
+            if room < 0:
+                break
+            top -= 1
+        return top
+
+    def _scroll_overlay(self, pages: int) -> None:
+        if self._overlay is not None:
+            end = self._overlay_end(self._overlay[1])
+            self._overlay_top = min(end, max(0, self._overlay_top + pages * self._page()))
 
     def _results_text(self) -> StyleAndTextTuples:
         state = self.desk_input.buffer.complete_state
@@ -280,13 +301,21 @@ class ScreenApp:
         browsing = Condition(lambda: bool(self._find.needle) and not self._find.typing)
         typing = Condition(lambda: self._find.typing)
 
-        @keys.add("pageup")
+        @keys.add("pageup", filter=~overlay)
         def _up(event: KeyPressEvent) -> None:
             self.pane.scroll(self._page())
 
-        @keys.add("pagedown")
+        @keys.add("pagedown", filter=~overlay)
         def _down(event: KeyPressEvent) -> None:
             self.pane.scroll(-self._page())
+
+        @keys.add("pageup", filter=overlay)  # an open overlay is what is read: it scrolls, the chat stays
+        def _overlay_up(event: KeyPressEvent) -> None:
+            self._scroll_overlay(-1)
+
+        @keys.add("pagedown", filter=overlay)
+        def _overlay_down(event: KeyPressEvent) -> None:
+            self._scroll_overlay(1)
 
         @keys.add("home", filter=~has_focus(self.desk_input.buffer) | Condition(
             lambda: not self.desk_input.buffer.text))
