@@ -12,7 +12,7 @@ from typing import Callable
 import pytest
 
 from conftest import N_SUBS, t
-from focuslib.sim import payloads, payloads_chat
+from focuslib.sim import payloads, payloads_channel, payloads_chat
 from ptyterm import PtyFocus
 from test_inputline import open_pty  # noqa: F401  (a fixture)
 
@@ -96,6 +96,27 @@ def test_removed_messages_leave_the_pane_on_screen_and_scrolled_back(screen, sim
     raw = bytes(focus.raw)
     assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0  # the main screen is back
     assert raw.rfind(b"\x1b[?25h") > raw.rfind(ENTER_ALT)  # and the cursor shown
+
+
+def test_a_banned_chatters_words_outside_chat_leave_the_pane_too(screen, sim) -> None:
+    # A resub's message, a redemption's input and an announcement carry the chatter's own words beside chat: a
+    # ban, a timeout or a clear takes them back with the chatter's chat; a deleted notice goes by its id.
+    focus = screen()
+    sim.notify("channel.chat.notification", payloads_chat.resub(OTTER, 3, text="RESUB SPAM here"))
+    sim.notify("channel.channel_points_custom_reward_redemption.add",
+               payloads_channel.redemption(OTTER, "Ask a question", 1000, "REDEEMED SPAM there"))
+    announcement = payloads_chat.announcement(HERON, "ANNOUNCED words")
+    sim.notify("channel.chat.notification", announcement)
+    say(sim, HERON, "a kind word")
+    focus.wait_for(lambda: in_pane(focus, "a kind word") and in_pane(focus, "REDEEMED SPAM")
+                   and in_pane(focus, "RESUB SPAM") and in_pane(focus, "ANNOUNCED"), what="the three lines")
+    sim.notify("channel.chat.clear_user_messages", payloads_chat.clear_user_messages(OTTER))
+    focus.wait_for(lambda: not in_pane(focus, "RESUB SPAM") and not in_pane(focus, "REDEEMED SPAM"),
+                   what="the banned chatter's words gone")
+    assert in_pane(focus, "a kind word") and in_pane(focus, "ANNOUNCED")  # another chatter's stay
+    sim.notify("channel.chat.message_delete", payloads_chat.message_delete(HERON, announcement["message_id"]))
+    focus.wait_for(lambda: not in_pane(focus, "ANNOUNCED"), what="the deleted announcement gone")
+    assert in_pane(focus, "a kind word")
 
 
 def test_hide_removes_a_message_without_a_trace(screen, sim) -> None:

@@ -50,8 +50,8 @@ from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, F
 from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
                                     ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage, ChatNotification,
                                     ChatSettings, Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, Goal,
-                                    HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, ResubNotice, SubGiftNotice,
-                                    SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
+                                    HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, Redemption, ResubNotice,
+                                    SubGiftNotice, SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.filters import Filters
 from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
@@ -208,6 +208,11 @@ class Presenter:
         elif kind is ChatSettings:
             if self.moderation.new_modes(event):  # type: ignore[arg-type]
                 self._emit(self.renderer.event(event))
+        elif kind is Redemption and event.user_input:  # type: ignore[union-attr]  # what the viewer typed
+            self._owned(self.renderer.event(event), f"redemption:{event.id}", event.user.id)  # type: ignore[union-attr]
+        elif kind is SubscriptionMessage and event.text:  # type: ignore[union-attr]  # a resub's own words
+            user = event.user.id  # type: ignore[union-attr]
+            self._owned(self.renderer.event(event), f"resub:{user}:{now}", user)
         else:
             self._emit(self.renderer.event(event))
 
@@ -321,6 +326,8 @@ class Presenter:
             if bomb is not None:
                 self._finish_bomb(bomb)
             return
+        if n.text and not n.anonymous and n.message_id:  # a resub's or an announcement's own words
+            return self._owned(self.renderer.event(n), n.message_id, n.chatter.id)
         self._emit(self.renderer.event(n))
 
     def _gift_total(self, e: SubscriptionGift) -> None:
@@ -363,6 +370,18 @@ class Presenter:
             self._event_bomb = None
 
     # -- output -------------------------------------------------------------------------------
+
+    def _owned(self, line: str | None, key: str, owner: str) -> None:
+        """A line that carries a chatter's own words beside chat (a resub's message, an announcement, a
+        redemption's input): in screen mode it is taken back with that chatter's chat (a ban, a timeout, a clear;
+        a deleted notice by its message id).  Line mode rewrites only chat lines in place (their head is known)."""
+        if line is None or getattr(self.terminal, "remove", None) is None:
+            return self._emit(line)
+        recent = self._recent
+        recent[key] = (owner, "")
+        if len(recent) > getattr(self.terminal, "remembers", RECENT_CHAT):
+            recent.popitem(last=False)
+        self._emit(line, key=key)
 
     def _wanted(self, group: str) -> bool:
         return self.groups is None or group in self.groups
