@@ -173,9 +173,11 @@ def test_the_user_card_in_focus_goes_to_the_devlog_never_the_stream(sim, start_f
     devlog = DevlogReader(focus.settings.devlog_pipe)
     try:
         from focuslib.runtime.execute import Executor
+        from focuslib.runtime.private import Private
         from focuslib.runtime.setup import _note_sink
 
-        ex = Executor(focus.app.helix, B_ID, B_ID, note=_note_sink(focus.app.devlog))
+        line_mode = Private(focus.app.devlog)  # no overlay: line mode's card goes to the devlog whatever the reader
+        ex = Executor(focus.app.helix, B_ID, B_ID, note=_note_sink(focus.app.devlog, line_mode))
         assert ex.run_line("/user loud_kettle").text == "the card of Loud_Kettle is in the devlog (private)"
         devlog.out.wait_text("user card: Loud_Kettle")
         [note] = [r for r in devlog.records() if r["kind"] == "note"]

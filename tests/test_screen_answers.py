@@ -62,6 +62,28 @@ def test_help_and_history_without_a_devlog_reader_open_over_the_chat_and_esc_clo
         focus.close()
 
 
+def test_a_user_card_without_a_devlog_reader_opens_over_the_chat_and_with_one_goes_to_its_notes(env, sim) -> None:
+    pipe = Settings.from_env(env).devlog_pipe
+    focus = start(env, sim)  # the devlog is on, but no reader is attached yet
+    try:
+        focus.send("/user pixel_otter" + ENTER)
+        focus.wait_for(lambda: "user card: Pixel_Otter" in focus.rows()[1], what="the card's overlay")
+        focus.wait_for(lambda: "shown over the chat, Esc closes (on stream)" in desk(focus)[1], what="the desk")
+        focus.send(ESC)
+        focus.wait_for(lambda: "user card" not in focus.rows()[1], what="the overlay closed")
+        devlog = DevlogReader(pipe)
+        devlog.out.wait_text("focus_started")  # the writer has met the reader
+        focus.send("/user loud_kettle" + ENTER)
+        focus.wait_for(lambda: "in the devlog's notes" in desk(focus)[1], what="the desk's pointer")
+        devlog.out.wait_text('"title": "user card: Loud_Kettle')
+        assert not any("user card" in row for row in focus.rows()[:-DESK])  # no overlay: the desk names it
+        focus.send(CTRL_C)
+        assert focus.exit_code(t(5)) == 0
+        devlog.close()  # its reader ends with focus's end of the pipe
+    finally:
+        focus.close()
+
+
 def test_help_and_history_with_a_devlog_reader_go_to_its_notes_and_never_on_screen(env, sim) -> None:
     pipe = Settings.from_env(env).devlog_pipe
     focus = start(env, sim)

@@ -101,7 +101,7 @@ class Executor:
                  users: UserCache | None = None, pace: ChatPace | None = None,
                  stop: threading.Event | None = None, status: Callable[[str], None] = lambda text: None,
                  shield: ShieldPlan | None = None, history: Path | None = None,
-                 note: Callable[[str, list[str]], bool] | None = None) -> None:
+                 note: Callable[[str, list[str]], bool | str] | None = None) -> None:
         self.api = ChannelAPI(helix, broadcaster_id, user_id, on_wait=self._waiting)
         self.users = users or UserCache(helix, on_wait=self._waiting)
         self.recent: Recent = recent or NoRecent()
@@ -110,7 +110,9 @@ class Executor:
         self.status = status  # a wait's note ("" once the command that waited is done: the status is back)
         self.shield = shield  # /shield's saved settings and hold queue (runtime/shield.py); None: nothing saved
         self.history = history  # the history database (/user's card reads it); None: off
-        self.note = note  # where a private card goes in focus (the devlog): (title, lines) -> written?; None: a shell
+        # Where a private card goes in focus: (title, lines) -> written? (the devlog), or the line that says where
+        # it went (screen mode: the devlog's notes or the overlay); None: a shell, where it is the output.
+        self.note = note
         self._waited = threading.local()  # per lane: did this command put a note in the status?
 
     def _waiting(self, text: str) -> None:

@@ -40,10 +40,11 @@ def _card(ex: Any, cmd: cc.UserCard) -> Outcome:
     title = f"user card: {user.name} ({user.login}, id {user.id})"
     if ex.note is None:  # a shell: the card is the command's output (private)
         return done("\n".join([title, *lines]))
-    if not ex.note(title, lines):
+    went = ex.note(title, lines)
+    if not went:
         return refused(f"the devlog is off (--no-devlog), and a card never goes on stream: python focus.py user "
                        f"{user.login} prints it in a shell")
-    return done(f"the card of {user.name} is in the devlog (private)")
+    return done(went if isinstance(went, str) else f"the card of {user.name} is in the devlog (private)")
 
 
 def card_lines(ex: Any, user: User, now: float) -> list[str]:

@@ -205,7 +205,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                        lambda text: app.inbox.put(StatusText(text)),
                                        remember=memory.remember if memory is not None else None,
                                        history=memory.writer.path if memory is not None and memory.writer else None,
-                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog),
+                                       shield=_shield_plan(settings, options, memory), note=_note_sink(devlog, private),
                                        unavailable=MOCK_HAS_NO_CHAT if mock else "", private=private,
                                        filters=filter_commands(app))
             if memory is not None:
@@ -449,8 +449,13 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     return info
 
 
-def _note_sink(devlog: DevlogWriter | NullDevlog) -> Callable[[str, list[str]], bool]:
-    """Where a private card (/user) goes: the devlog, as a readable note; False when the devlog is off."""
+def _note_sink(devlog: DevlogWriter | NullDevlog, private: Private) -> Callable[[str, list[str]], bool | str]:
+    """Where a private card (/user) goes: the devlog, as a readable note; False when the devlog is off.  In screen
+    mode the private answers' way (runtime/private.py): a devlog reader's notes, else the overlay; the line that
+    says where it went is the command's answer."""
+    if private.overlay is not None:
+        return lambda title, lines: private.answer(title, lines)
+
     def note(title: str, lines: list[str]) -> bool:
         if isinstance(devlog, NullDevlog):
             return False
