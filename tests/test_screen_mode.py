@@ -285,3 +285,29 @@ def test_ctrl_z_gives_the_shell_its_screen_and_fg_brings_the_screen_back(env, si
     finally:
         shell.close()
 
+
+
+def test_without_the_input_line_the_screen_is_the_same_with_nothing_to_type(env, sim) -> None:
+    # --no-input on a terminal (or stdin not a terminal): the header, the pane and its taking back, the desk's
+    # rows kept (what OBS crops stays the same) but empty; keys still scroll; Ctrl-C gives the terminal back.
+    focus = PtyFocus(env, ["--no-devlog", "--no-timestamps", "--no-input"], rows=ROWS, screen=True)
+    try:
+        focus.wait_text("connected", 20)
+        sim.wait_subscribed(N_SUBS)
+        say(sim, OTTER, "BUY CHEAP FOLLOWERS", "spam-9")
+        for n in range(40):
+            say(sim, HERON, f"filler {n}")
+        focus.wait_for(lambda: in_pane(focus, "filler 39"), what="chat in the pane")
+        assert desk(focus) == ["", ""]  # no prompt pretends something can be typed
+        sim.notify("channel.chat.message_delete", payloads_chat.message_delete(OTTER, "spam-9"))
+        focus.send(PGUP * 3)
+        focus.wait_for(lambda: in_pane(focus, "‹removed by a moderator›"), what="the view scrolled back")
+        assert not any("BUY CHEAP" in row for row in focus.rows())
+        assert re.search(r"↓ \d+ new", focus.rows()[0])
+        assert only_in_alternate_screen(focus, "BUY CHEAP FOLLOWERS")
+        focus.send(CTRL_C)
+        assert focus.exit_code(t(5)) == 0
+        raw = bytes(focus.raw)
+        assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0 and raw.rfind(b"\x1b[?25h") > raw.rfind(ENTER_ALT)
+    finally:
+        focus.close()

@@ -27,7 +27,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="one line per event on a terminal too (FOCUS_SCREEN=lines), as on a pipe: no full "
                              "screen; the input line stays under the chat")
     parser.add_argument("--no-input", action="store_true",
-                        help="no input line: show chat only, even in a terminal (as when stdin is not a terminal)")
+                        help="no input line: show chat only, even in a terminal (as when stdin is not a terminal; "
+                             "screen mode keeps its desk rows, empty)")
     parser.add_argument("--bell", action="store_true",
                         help="ring the terminal bell on a raid, sub, first-time chatter or mention of you")
     parser.add_argument("--no-history", action="store_true",

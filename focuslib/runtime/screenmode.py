@@ -1,6 +1,6 @@
 """Screen mode wired for `setup.run`: the pane, its writer, the full-screen app, and the input line in its desk.
 
-Imported only when stdin and stdout are a terminal and `--lines` (FOCUS_SCREEN=lines) is not given.  The
+Imported only when stdout is a terminal and neither `--lines` (FOCUS_SCREEN=lines) nor `--tail` is given.  The
 main thread writes through `writer` (view/terminal.py's interface, focuslib/screen/writer.py); commands'
 answers go to the desk (`report`), never into chat; stray prints and warnings go into the pane, never
 through the screen.  `stop` gives the terminal back (main screen, cursor, cooked mode) and puts stdout back,
@@ -16,8 +16,11 @@ from typing import Any, Callable, TextIO
 
 from prompt_toolkit.application import get_app_session
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from focuslib.runtime.console import Console
+from focuslib.runtime.promptio import QuietInput
 from focuslib.screen.app import DeskInput, Header, ScreenApp, plain_header
 from focuslib.screen.pane import Pane
 from focuslib.screen.writer import PaneWriter
@@ -27,24 +30,45 @@ DESK_ROWS = 2  # the input line and the last result (cli/screen_options.py check
 
 
 class ScreenMode:
-    def __init__(self, console: Console, *, rows: int = DESK_ROWS, hide: bool = False,
-                 quit: Callable[[], None] = lambda: None) -> None:
+    """`console` None: display-only (--no-input, or stdin is not a terminal): the same screen with nothing to
+    type; keys still scroll when stdin is a terminal (Ctrl-C or Ctrl-D quit, Ctrl-Z suspends), else no key is
+    read and Ctrl-C is the terminal's SIGINT, as in line mode."""
+
+    def __init__(self, console: Console | None, *, rows: int = DESK_ROWS, hide: bool = False,
+                 quit: Callable[[], None] = lambda: None, on_error: Callable[[str], None] = lambda trace: None) -> None:
         get_app_session().output  # noqa: B018 -- bind prompt_toolkit to the real stdout before it is replaced
         self.console = console
         self.quit = quit
+        self.on_error = console.on_error if console is not None else on_error  # a traceback for the devlog
         self.channel = ""  # the header's channel, once Twitch said whose it is
         self.pane = Pane()
         self.writer = PaneWriter(self.pane, hide_removed=hide)
-        line = console.line
-        buffer, keys, keyboard = line.desk_parts(self._accepted)
+        self._pipe: Any = None  # display-only with stdin not a terminal: an input nobody writes to
+        if console is not None:
+            buffer, keys, keyboard = console.line.desk_parts(self._accepted)
+        else:
+            buffer, keys, keyboard = Buffer(read_only=True, multiline=False), _display_keys(), self._keyboard()
         header: Header = plain_header(lambda: self.channel, lambda: self.writer.status_text)
         self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
-                             on_exit=self._ended, on_error=lambda trace: console.on_error(trace))
+                             on_exit=self._ended, on_error=lambda trace: self.on_error(trace))
+        if console is None:
+            self.app.prompt = ""  # nothing can be typed: no prompt pretends otherwise
         self.writer.invalidate = self.app.invalidate
         self.writer.ring = self.app.bell
         self._saved: tuple[TextIO, TextIO] | None = None
         self._hook: Callable[[threading.ExceptHookArgs], Any] | None = None
-        console.screen = self
+        if console is not None:
+            console.screen = self
+
+    def _keyboard(self) -> Any:
+        stdin = sys.__stdin__
+        try:
+            if stdin is not None and stdin.isatty():
+                return QuietInput(stdin)
+        except (ValueError, OSError):  # a closed stdin
+            pass
+        self._pipe = create_pipe_input()  # never written: the screen reads no key, the terminal keeps Ctrl-C
+        return self._pipe
 
     def start(self) -> PaneWriter:
         # Stray prints and warnings go into the pane: a write to the terminal would tear the screen.
@@ -71,6 +95,9 @@ class ScreenMode:
     def stop(self) -> None:
         """Leave the alternate screen (cursor shown, cooked mode) and give stdout back.  Idempotent."""
         self.app.stop()
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
         if self._hook is not None:
             threading.excepthook = self._hook
             self._hook = None
@@ -83,11 +110,12 @@ class ScreenMode:
             return
         trace = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
         name = sanitize(args.thread.name) if args.thread is not None else "a thread"
-        self.console.on_error(trace)
+        self.on_error(trace)
         self.pane.add(f"\x1b[2m! focus's {name} thread failed (details in the devlog)\x1b[0m")
         self.app.invalidate()
 
     def _accepted(self, buffer: Buffer) -> bool:
+        assert self.console is not None  # display-only has no line to accept
         want = self.console.line.take(buffer.text)
         if want == "confirm":
             self.app.ask("delete every message in the chat, for everyone?", self.console.line.answered_clear)
@@ -99,6 +127,22 @@ class ScreenMode:
         if error is not None and not isinstance(error, (KeyboardInterrupt, EOFError)):
             self.pane.add("\x1b[2m! the screen failed (details in the devlog); focus stops\x1b[0m")
         self.quit()
+
+
+def _display_keys() -> KeyBindings:
+    """Display-only screen mode's own keys (scrolling and /find's are the screen app's): quit and suspend."""
+    keys = KeyBindings()
+
+    @keys.add("c-c")
+    @keys.add("c-d")
+    def _quit(event: KeyPressEvent) -> None:
+        event.app.exit(exception=KeyboardInterrupt)
+
+    @keys.add("c-z")
+    def _suspend(event: KeyPressEvent) -> None:
+        event.app.suspend_to_background()
+
+    return keys
 
 
 class StrayLines:

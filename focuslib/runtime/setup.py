@@ -28,7 +28,7 @@ from focuslib.text import warm_up as text_warm_up
 from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.filtering import filter_commands, read_filters
-from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
+from focuslib.runtime.inbox import WAKE, Call, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.private import Private, scope_warnings
 from focuslib.runtime.stopguard import StopGuard
@@ -299,6 +299,13 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
             teardown.callback(signal.signal, signal.SIGCONT, old)
         teardown.callback(console.stop)  # after the terminal's last line: it flushes, then gives the terminal back
         fancy = False
+    elif isatty and out is sys.stdout and not options.lines and not options.tail:
+        # Display-only (--no-input, or stdin is not a terminal): the same screen, nothing to type.
+        from focuslib.runtime.screenmode import ScreenMode
+
+        full = ScreenMode(None, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop,
+                          on_error=lambda trace: _screen_error(handle, trace))
+        teardown.callback(full.stop)  # last: the terminal's main screen comes back, then the recap
     if full is not None:
         terminal: Terminal | PaneWriter = full.start()
         terminal.columns = terminal_size().columns
@@ -375,7 +382,7 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                               flood_window=options.flood_window, gift_wait=options.gift_wait,
                               twin_window=options.twin_window, filters=filters)
         if screen.isatty:
-            old = _watch_resize(renderer, screen.terminal, screen.console)
+            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full)
             if old is not None:
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
@@ -573,6 +580,13 @@ def wants_input_line(options: Options, out: TextIO) -> bool:
         return False
 
 
+def _screen_error(handle: FocusHandle, trace: str) -> None:
+    """A traceback from display-only screen mode's thread: to the devlog, by the main thread."""
+    if handle.app is not None:
+        app = handle.app
+        app.inbox.put(Call(lambda: app.devlog.put(record("error", time.time(), where="screen", traceback=trace))))
+
+
 def _report(handle: FocusHandle, text: str, ok: bool) -> None:
     """A command's one-line result, printed by the main thread."""
     if handle.app is not None:
@@ -586,7 +600,7 @@ def _watch_continue(console: Console) -> Any:
     return signal.signal(signal.SIGCONT, lambda signum, frame: console.resumed())
 
 
-def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | None = None) -> Any:
+def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | ScreenMode | None = None) -> Any:
     """Re-read the width when the terminal is resized (SIGWINCH; the main thread only); the input line
     is redrawn for the new size."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGWINCH"):

@@ -93,6 +93,7 @@ class ScreenApp:
         self.desk_rows = max(2, desk_rows)
         self.on_exit = on_exit  # the application ended: None when asked to, else KeyboardInterrupt/EOFError/a bug
         self.on_error = on_error
+        self.prompt = "› "  # "" where nothing can be typed (display-only screen mode: --no-input)
         self._results: list[str] = []  # the desk's last answers, newest last
         self._overlay: tuple[str, list[str]] | None = None
         self._overlay_top = 0  # the overlay's first line in view: PgUp/PgDn scroll an answer taller than the pane
@@ -217,7 +218,7 @@ class ScreenApp:
     def _prompt(self) -> StyleAndTextTuples:
         if self._asking is not None:
             return [("class:prompt", self._asking[0] + " (y/N) ")]
-        return [("class:prompt", "› ")]
+        return [("class:prompt", self.prompt)]
 
     def _header_text(self) -> ANSI:
         width = self.app.output.get_size().columns
