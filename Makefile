@@ -215,12 +215,13 @@ test: $(VENV)/.dev ## install everything and run the test suite
 	PYTHONWARNINGS=default $(PY) -m pytest -n 4 --dist loadgroup --durations=10 $(ARGS)
 
 # The bench's own virtualenv: the peer (pyTwitchAPI) and py-spy, never in focus's .venv.
+# The bench itself runs in .venv with the dev requirements: its screen phase reads the terminal with pyte.
 bench/.venv/.installed: bench/requirements.txt
 	$(PYTHON) -m venv bench/.venv
 	bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
 	@touch $@
 
-bench: $(VENV)/.runtime bench/.venv/.installed ## measure speed, latency, idle cost and memory (see docs/speed.md)
+bench: $(VENV)/.dev bench/.venv/.installed ## measure speed, latency, idle cost and memory (see docs/speed.md)
 	$(PY) -m bench $(ARGS)
 
 clean: ## remove .venv and caches

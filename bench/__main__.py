@@ -10,6 +10,9 @@ Phases (all by default, in this order; pick with --only):
            focus also with a devlog reader attached)
   input    focus with its input line (stdin and stdout a pseudo-terminal) beside display-only focus:
            burst, latency at 500 msg/s, and keystroke-to-echo while 500 msg/s flow (bench/ptyinput.py)
+  screen   screen mode (the full-screen app) in a pseudo-terminal beside line mode: burst, latency at
+           500 msg/s to the line on screen, keystroke-to-echo, idle CPU, RSS after the long run
+           (bench/screenphase.py)
   devlog   devlog.py's own rate: records/s it prints, pretty and --raw (bench/devlog_rate.py)
   profile  (only when asked) one burst of focus and of the floor under py-spy; prints
            where the time goes and keeps the collapsed stacks in bench/results/
@@ -30,12 +33,12 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import devlog_rate, measure, procstat, profile, ptyinput, report
+from . import devlog_rate, measure, procstat, profile, ptyinput, report, screenphase
 from .clients import BenchError, Kind, floor_kind, focus_kind, peer_kind
 from .measure import Config
 from .simctl import ROOT, SimError, SimProc
 
-PHASES = ("startup", "burst", "latency", "long", "idle", "input", "devlog")
+PHASES = ("startup", "burst", "latency", "long", "idle", "input", "screen", "devlog")
 BENCH_VENV = ROOT / "bench" / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "results"
 
@@ -122,6 +125,8 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 results["latency"] = measure.latency(kinds, sim, workdir, cfg)
             elif phase == "input":
                 results["input"] = ptyinput.run(sim, workdir, cfg)
+            elif phase == "screen":
+                results["screen"] = screenphase.run(sim, workdir, cfg)
             elif phase == "devlog":
                 results["devlog"] = devlog_rate.run(min(args.messages, 20_000))
             elif phase == "profile":

@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from . import procstat
 from .frames import MARK_RE
@@ -39,6 +40,7 @@ class Kind:
     argv: tuple[str, ...]
     needs_user_id: bool = False  # the floor does not look the user up, so it is told
     pty: bool = False  # stdin and stdout a pseudo-terminal: focus's input line is on
+    screen: bool = False  # with pty: screen mode (the full-screen app), read through bench/screenreader.py
 
 
 def focus_kind(python: str = sys.executable) -> Kind:
@@ -47,6 +49,10 @@ def focus_kind(python: str = sys.executable) -> Kind:
 
 def focus_pty_kind(python: str = sys.executable) -> Kind:
     return Kind("focus (input line)", (python, str(ROOT / "focus.py"), "--color", "always"), pty=True)
+
+
+def focus_screen_kind(python: str = sys.executable) -> Kind:
+    return Kind("focus (screen)", (python, str(ROOT / "focus.py"), "--color", "always"), pty=True, screen=True)
 
 
 PTY_SIZE = (40, 120)  # rows, columns of the pseudo-terminal
@@ -97,9 +103,9 @@ class LineReader(threading.Thread):
             self.watch = None
             return self.seen
 
-    def run(self) -> None:
-        read, now, findall = os.read, time.monotonic, MARK_RE.findall
-        pending = b""
+    def chunks(self) -> Iterator[tuple[bytes, float]]:
+        """Each read of the output and when it returned, until the end; the `expect`ed bytes timed on the way."""
+        read, now = os.read, time.monotonic
         carry = b""  # the end of the previous read: a watched token may straddle two reads
         while True:
             try:
@@ -108,13 +114,24 @@ class LineReader(threading.Thread):
                 data = b""
             t = now()
             if not data:
-                break
+                return
             if self.watch is not None:
                 with self.cond:
                     if self.watch is not None and self.watch in carry + data:
                         self.seen, self.watch = t, None
                         self.cond.notify_all()
             carry = data[-8:]
+            yield data, t
+
+    def ended(self) -> None:
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+
+    def run(self) -> None:
+        findall = MARK_RE.findall
+        pending = b""
+        for data, t in self.chunks():
             pending += data
             cut = pending.rfind(b"\n") + 1
             if not cut:  # a pseudo-terminal's redraws end without one: kept for the error messages too
@@ -132,9 +149,7 @@ class LineReader(threading.Thread):
                 else:
                     self.tail = (self.tail + lines)[-2000:]
                 self.cond.notify_all()
-        with self.cond:
-            self.eof = True
-            self.cond.notify_all()
+        self.ended()
 
     def wait_count(self, n: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -187,13 +202,18 @@ class Client:
             # prompt_toolkit is told not to ask (it would wait for an answer, then warn).
             self.master, slave = os.openpty()
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *PTY_SIZE, 0, 0))
+            # line mode unless the kind is screen mode's: the input phase measures lines above the input line
+            mode = {} if kind.screen else {"FOCUS_SCREEN": "lines"}
             self.proc = subprocess.Popen(kind.argv, stdin=slave, stdout=slave, stderr=self._stderr,
-                                         # line mode: these phases measure lines above the input line
-                                         env={"FOCUS_SCREEN": "lines", **self.env, "PROMPT_TOOLKIT_NO_CPR": "1"},
+                                         env={**mode, **self.env, "PROMPT_TOOLKIT_NO_CPR": "1"},
                                          cwd=self.home,
                                          start_new_session=True)
             os.close(slave)
-            self.reader = LineReader(self.master)
+            if kind.screen:
+                from .screenreader import ScreenReader  # pyte: only when screen mode is measured
+                self.reader: LineReader = ScreenReader(self.master, *PTY_SIZE)
+            else:
+                self.reader = LineReader(self.master)
         else:
             self.proc = subprocess.Popen(kind.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=self._stderr, env=self.env, cwd=self.home)

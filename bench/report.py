@@ -20,6 +20,8 @@ RSS_VS_FLOOR = 1.5
 STARTUP_VS_FLOOR = 1.5
 KEY_RATE = 500  # msg/s flowing while keys are typed (issue 9)
 KEY_P99_MS = 50.0  # issue 9: keystroke to echo, p99
+SCREEN_P99_MS = 50.0  # issue 19: keystroke to echo and frame to its line on screen, p99, at 500 msg/s
+SCREEN_IDLE_VS_LINES = 2.0  # issue 19: idle CPU with the screen open within 2x of line mode's
 DEVLOG_RATE = 1000  # records/s devlog.py must print (issue 12: a raid is hundreds of messages per second)
 
 
@@ -136,12 +138,55 @@ def rows(r: dict[str, Any]) -> list[list[str]]:
                     "", "", "—", f"p99 < {KEY_P99_MS:g} ms (issue 9)",
                     _verdict(None if p99 is None else p99 < KEY_P99_MS)])
 
-    # 7. start-up
+    # 7. screen mode (issue 19): the full-screen app beside line mode, both in a pseudo-terminal, same rounds
+    if _get(r, "screen"):
+        out += _screen_rows(r, n)
+
+    # 8. start-up
     runs = _get(r, "config", "startup_runs")
     up = {c: _get(r, "startup", c, "median") for c in clients}
     ratio = _ratio(up[FOCUS], up[FLOOR])
     line(f"start-up to subscribed, median of {runs} (s)", up, ".3f", f"{ratio:.2f} × floor" if ratio else "—",
          f"≤ {STARTUP_VS_FLOOR} × floor", None if ratio is None else ratio <= STARTUP_VS_FLOOR)
+    return out
+
+
+def _screen_rows(r: dict[str, Any], n: int) -> list[list[str]]:
+    screen, lines = "focus (screen)", "focus (input line)"
+    out: list[list[str]] = []
+
+    def row(measure: str, text: str, ratio: str, target: str, ok: bool | None) -> None:
+        out.append([measure, text, "", "", ratio, target, _verdict(ok)])
+
+    def p99_row(measure: str, cells: dict[str, Any] | None) -> None:
+        mine = (cells or {}).get(screen)
+        p99 = (mine or {}).get("p99_ms")
+        row(measure, f"{_latency_cell(mine)} (line mode {_latency_cell((cells or {}).get(lines))})", "—",
+            f"p99 < {SCREEN_P99_MS:g} ms (issue 19)", None if p99 is None else p99 < SCREEN_P99_MS)
+
+    burst = {k: _get(r, "screen", "burst", k, "msgs_per_s") for k in (screen, lines)}
+    ratio = _ratio(burst[screen], burst[lines])
+    row(f"screen mode: burst of {n:,} to the last line on screen (msg/s)",
+        f"{_fmt(burst[screen], ',.0f')} (line mode {_fmt(burst[lines], ',.0f')})",
+        f"{ratio:.2f} × line mode" if ratio else "—", "", None)
+    latency = _get(r, "screen", "latency") or {}
+    p99_row(f"screen mode: frame to its line on screen at {KEY_RATE} msg/s, p50 / p99 / max (ms)",
+            {k: (v or {}).get(str(KEY_RATE)) for k, v in latency.items()})
+    p99_row(f"screen mode: keystroke to echo in the desk while {KEY_RATE} msg/s flow, p50 / p99 / max (ms)",
+            _get(r, "screen", "keystroke"))
+    idle = {k: _get(r, "screen", "idle", k, "percent_of_core") for k in (screen, lines)}
+    ratio = _ratio(idle[screen], idle[lines])
+    secs = _get(r, "screen", "idle", screen, "seconds")
+    row(f"screen mode: idle CPU over {_fmt(secs, '.0f')} s, the screen open (% of a core)",
+        f"{_fmt(idle[screen], '.4f')} (line mode {_fmt(idle[lines], '.4f')})",
+        f"{ratio:.2f} × line mode" if ratio else "—", f"≤ {SCREEN_IDLE_VS_LINES:g} × line mode (issue 19)",
+        None if ratio is None else ratio <= SCREEN_IDLE_VS_LINES)
+    total = _get(r, "screen", "long", screen, "messages") or 0
+    start = {k: _mib(_get(r, "screen", "long", k, "rss_start_kib")) for k in (screen, lines)}
+    end = {k: _mib(_get(r, "screen", "long", k, "rss_end_kib")) for k in (screen, lines)}
+    row(f"screen mode: RSS at start → after {total:,} messages (MiB)",
+        f"{_fmt(start[screen], '.1f')} → {_fmt(end[screen], '.1f')} (line mode {_fmt(start[lines], '.1f')} → "
+        f"{_fmt(end[lines], '.1f')})", "—", "", None)
     return out
 
 

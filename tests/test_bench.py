@@ -30,7 +30,7 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
         [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--burst-runs", "1", "--rates", "50,500",
          "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "2500",
          "--startup-runs", "1", "--settle", "0.05", "--output", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=t(90))
+        cwd=ROOT, capture_output=True, text=True, timeout=t(150))
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads(out.read_text())
     for client in ("focus", "floor"):
@@ -52,6 +52,19 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     keys = r["input"]["keystroke"]
     assert keys["n"] > 0 and keys["lost"] == 0 and 0 < keys["p50_ms"] <= keys["p99_ms"] <= keys["max_ms"]
     assert "| keystroke to echo while 500 msg/s flow" in proc.stdout
+    # Screen mode's phase: the full-screen app read through a VT emulator, beside line mode in a pty.
+    screen = r["screen"]
+    for client in ("focus (input line)", "focus (screen)"):
+        assert screen["burst"][client]["messages"] == 300 and screen["burst"][client]["msgs_per_s"] > 0
+        lat = screen["latency"][client]["500"]
+        assert 0 < lat["n"] <= 100 and lat["n"] + lat["lost"] == 100  # a line scrolled past unseen is lost
+        assert 0 < lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
+        keys = screen["keystroke"][client]
+        assert keys["n"] > 0 and keys["lost"] == 0 and 0 < keys["p50_ms"] <= keys["p99_ms"] <= keys["max_ms"]
+        assert screen["idle"][client]["cpu_seconds"] >= 0
+        long = screen["long"][client]
+        assert long["messages"] == 2500 and 0 < long["rss_start_kib"] and 0 < long["rss_end_kib"]
+    assert "| screen mode: frame to its line on screen at 500 msg/s" in proc.stdout
     assert all(r["devlog"][mode]["records"] == 300 and r["devlog"][mode]["records_per_s"] > 0
                for mode in ("pretty", "raw"))
     assert all(v["cpu_seconds"] >= 0 for v in r["idle"].values())
@@ -86,6 +99,30 @@ def test_report_holds_each_figure_against_its_target() -> None:
                       "**missed**"]
     assert "**missed**" in rows(_doc(8000, 1.0, 0.0, 0, 0.1) | {"burst": {
         "focus": {"msgs_per_s": 8000}, "floor": {"msgs_per_s": 10000}, "pyTwitchAPI": {"msgs_per_s": 3000}}})[0]
+
+
+def test_report_holds_screen_mode_against_issue_19s_targets() -> None:
+    def doc(p99: float, idle: float) -> dict:
+        lat = {"n": 100, "lost": 0, "p50_ms": 1.0, "max_ms": 60.0}
+        both = ("focus (screen)", "focus (input line)")
+        return {"config": {}, "screen": {
+            "burst": {"focus (screen)": {"msgs_per_s": 5000}, "focus (input line)": {"msgs_per_s": 10000}},
+            "latency": {k: {"500": {**lat, "p99_ms": p99}} for k in both},
+            "keystroke": {k: {**lat, "p99_ms": p99} for k in both},
+            "idle": {"focus (screen)": {"percent_of_core": idle, "seconds": 120},
+                     "focus (input line)": {"percent_of_core": 0.01, "seconds": 120}},
+            "long": {k: {"messages": 1000, "rss_start_kib": 1024, "rss_end_kib": 2048} for k in both}}}
+
+    def screen_rows(r: dict) -> list[tuple[str, str, str]]:
+        return [(row[1], row[4], row[-1]) for row in rows(r) if row[0].startswith("screen mode")]
+
+    assert screen_rows(doc(49.9, 0.02)) == [
+        ("5,000 (line mode 10,000)", "0.50 × line mode", "—"),
+        ("1.00 / 49.90 / 60.00 (line mode 1.00 / 49.90 / 60.00)", "—", "met"),
+        ("1.00 / 49.90 / 60.00 (line mode 1.00 / 49.90 / 60.00)", "—", "met"),
+        ("0.0200 (line mode 0.0100)", "2.00 × line mode", "met"),
+        ("1.0 → 2.0 (line mode 1.0 → 2.0)", "—", "—")]
+    assert [v for _, _, v in screen_rows(doc(50.0, 0.021))] == ["—", "**missed**", "**missed**", "**missed**", "—"]
 
 
 def test_report_holds_devlog_s_rate_against_a_raid() -> None:
