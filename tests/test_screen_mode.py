@@ -311,3 +311,27 @@ def test_without_the_input_line_the_screen_is_the_same_with_nothing_to_type(env,
         assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0 and raw.rfind(b"\x1b[?25h") > raw.rfind(ENTER_ALT)
     finally:
         focus.close()
+
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_with_stdin_not_a_terminal_the_screen_runs_and_ctrl_c_or_make_stop_end_it(env, sim, stop: str) -> None:
+    # A service on a streaming machine: stdin is /dev/null, stdout the terminal.  The screen reads no key (an
+    # empty pipe stands for the keyboard), so Ctrl-C is the terminal's SIGINT and `make stop` a SIGTERM; both
+    # give the terminal back.  The pipe was prompt_toolkit's context manager, not the pipe: focus exited at once.
+    focus = PtyFocus(env, ["--no-devlog", "--no-timestamps"], rows=ROWS, screen=True, stdin_devnull=True)
+    try:
+        focus.wait_text("connected", 20)
+        sim.wait_subscribed(N_SUBS)
+        say(sim, OTTER, "hello from a service")
+        focus.wait_for(lambda: in_pane(focus, "hello from a service"), what="chat in the pane")
+        assert desk(focus) == ["", ""]
+        if stop == "ctrl-c":
+            focus.send(CTRL_C)  # the line discipline's SIGINT: nobody reads the keyboard
+        else:
+            focus.proc.send_signal(signal.SIGTERM)
+        assert focus.exit_code(t(5)) == 0
+        raw = bytes(focus.raw)
+        assert raw.rfind(LEAVE_ALT) > raw.rfind(ENTER_ALT) > 0 and raw.rfind(b"\x1b[?25h") > raw.rfind(ENTER_ALT)
+    finally:
+        focus.close()

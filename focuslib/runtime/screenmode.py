@@ -9,6 +9,7 @@ so the recap prints below what the terminal showed before focus started.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import traceback
@@ -43,7 +44,7 @@ class ScreenMode:
         self.channel = ""  # the header's channel, once Twitch said whose it is
         self.pane = Pane()
         self.writer = PaneWriter(self.pane, hide_removed=hide)
-        self._pipe: Any = None  # display-only with stdin not a terminal: an input nobody writes to
+        self._pipe: contextlib.ExitStack | None = None  # display-only, stdin not a terminal: an input nobody writes to
         if console is not None:
             buffer, keys, keyboard = console.line.desk_parts(self._accepted)
         else:
@@ -67,8 +68,10 @@ class ScreenMode:
                 return QuietInput(stdin)
         except (ValueError, OSError):  # a closed stdin
             pass
-        self._pipe = create_pipe_input()  # never written: the screen reads no key, the terminal keeps Ctrl-C
-        return self._pipe
+        # Never written: the screen reads no key, the terminal keeps Ctrl-C.  create_pipe_input is a context
+        # manager (prompt_toolkit >= 3.0.29): the pipe itself is what it yields, closed when it is left.
+        self._pipe = contextlib.ExitStack()
+        return self._pipe.enter_context(create_pipe_input())
 
     def start(self) -> PaneWriter:
         # Stray prints and warnings go into the pane: a write to the terminal would tear the screen.
