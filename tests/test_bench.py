@@ -24,6 +24,7 @@ from bench.report import rows, table
 
 
 @pytest.mark.xdist_group("memory")  # the whole bench, CPU-heavy: never beside a memory test (conftest.py)
+@pytest.mark.timeout(180)  # every phase, screen mode's included: ~35 s on a quiet machine, over 60 s under load
 def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     proc = subprocess.run(

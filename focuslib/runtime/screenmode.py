@@ -40,7 +40,7 @@ class ScreenMode:
         get_app_session().output  # noqa: B018 -- bind prompt_toolkit to the real stdout before it is replaced
         self.console = console
         self.quit = quit
-        self.on_error = console.on_error if console is not None else on_error  # a traceback for the devlog
+        self._on_error = on_error  # display-only's way to the devlog; the console's is looked up at each call
         self.channel = ""  # the header's channel, once Twitch said whose it is
         self.pane = Pane()
         self.writer = PaneWriter(self.pane, hide_removed=hide)
@@ -51,7 +51,7 @@ class ScreenMode:
             buffer, keys, keyboard = Buffer(read_only=True, multiline=False), _display_keys(), self._keyboard()
         header: Header = plain_header(lambda: self.channel, lambda: self.writer.status_text)
         self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
-                             on_exit=self._ended, on_error=lambda trace: self.on_error(trace))
+                             on_exit=self._ended, on_error=self.on_error)
         if console is None:
             self.app.prompt = ""  # nothing can be typed: no prompt pretends otherwise
         self.writer.invalidate = self.app.invalidate
@@ -60,6 +60,10 @@ class ScreenMode:
         self._hook: Callable[[threading.ExceptHookArgs], Any] | None = None
         if console is not None:
             console.screen = self
+
+    def on_error(self, trace: str) -> None:
+        """A traceback for the devlog (the console's `on_error` is wired after the screen is built)."""
+        (self.console.on_error if self.console is not None else self._on_error)(trace)
 
     def _keyboard(self) -> Any:
         stdin = sys.__stdin__
