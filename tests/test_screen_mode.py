@@ -119,6 +119,30 @@ def test_a_banned_chatters_words_outside_chat_leave_the_pane_too(screen, sim) ->
     assert in_pane(focus, "a kind word")
 
 
+def test_a_deleted_redemption_message_leaves_the_pane_whichever_report_came_first(screen, sim) -> None:
+    # A redemption with input comes as the redemption (its line shows the text) and as a chat message (not
+    # shown), in either order; a moderator deletes the chat message, and the redemption's line goes.
+    focus = screen()
+    first = payloads_channel.redemption(OTTER, "Ask a question", 1000, "REDEEMED first")
+    sim.notify("channel.channel_points_custom_reward_redemption.add", first)
+
+    def say_reward(text: str, mid: str) -> None:
+        sim.notify("channel.chat.message",
+                   payloads.chat_message(OTTER, text, reward_id=first["reward"]["id"], message_id=mid))
+
+    say_reward("REDEEMED first", "reward-1")
+    say_reward("REDEEMED second", "reward-2")  # this time the chat message comes first
+    sim.notify("channel.channel_points_custom_reward_redemption.add",
+               payloads_channel.redemption(OTTER, "Ask a question", 1000, "REDEEMED second"))
+    say(sim, HERON, "a kind word")
+    focus.wait_for(lambda: in_pane(focus, "a kind word") and in_pane(focus, "REDEEMED first")
+                   and in_pane(focus, "REDEEMED second"), what="both redemptions")
+    for mid, text in (("reward-1", "REDEEMED first"), ("reward-2", "REDEEMED second")):
+        sim.notify("channel.chat.message_delete", payloads_chat.message_delete(OTTER, mid))
+        focus.wait_for(lambda: not in_pane(focus, text), what=f"{text!r} gone")
+    assert in_pane(focus, "a kind word")
+
+
 def test_hide_removes_a_message_without_a_trace(screen, sim) -> None:
     focus = screen({"FOCUS_REMOVED": "hide"})
     say(sim, OTTER, "delete me please", "spam-2")

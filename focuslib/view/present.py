@@ -80,6 +80,7 @@ TWIN_SOURCES: dict[str, tuple[str, ...]] = {
 TWIN_GROUPS = {"sub": "subs", "resub": "subs", "gift": "subs", "gifted": "subs", "raid": "raids", "cheer": "cheers"}
 # Built-in rewards whose message is a chat message marked as such (§3.1 message_type).
 CHAT_REWARDS = frozenset({"send_highlighted_message", "single_message_bypass_sub_mode"})
+REWARDS = 64  # redemptions waiting for their chat message (or the reverse), and pairs kept for a delete
 RECENT_CHAT = 512  # chat lines remembered for in-place deletion (more than a screen holds)
 GIFT_TOTALS = 64  # gifters' cumulative totals remembered for their notice (a few bombs at once at most)
 
@@ -103,6 +104,10 @@ class Presenter:
         self._event_bomb: Bomb | None = None  # fallback grouping without notifications
         self._bomb_ids = 0
         self._recent: OrderedDict[str, tuple[str, list[Any]]] = OrderedDict()  # message id -> (user id, head)
+        # A redemption's input comes twice: as the redemption (whose line shows it) and as a chat message (not
+        # shown), in either order.  A moderator deletes the chat message: its id finds the redemption's line.
+        self._rewards: OrderedDict[tuple[str, str], str] = OrderedDict()  # (user id, text) -> the other's key
+        self._aliases: OrderedDict[str, str] = OrderedDict()  # chat message id -> the redemption line's key
         self._skip: set[type] = set()
         self.moderation = ModerationMemory()  # who is timed out, the chat modes shown last
         # (gifter id, tier, count) -> the gifter's cumulative total, from channel.subscription.gift: the
@@ -209,7 +214,9 @@ class Presenter:
             if self.moderation.new_modes(event):  # type: ignore[arg-type]
                 self._emit(self.renderer.event(event))
         elif kind is Redemption and event.user_input:  # type: ignore[union-attr]  # what the viewer typed
-            self._owned(self.renderer.event(event), f"redemption:{event.id}", event.user.id)  # type: ignore[union-attr]
+            user, key = event.user.id, f"redemption:{event.id}"  # type: ignore[union-attr]
+            key = self._pair_reward(user, event.user_input, line=key)  # type: ignore[union-attr]
+            self._owned(self.renderer.event(event), key, user)
         elif kind is SubscriptionMessage and event.text:  # type: ignore[union-attr]  # a resub's own words
             user = event.user.id  # type: ignore[union-attr]
             self._owned(self.renderer.event(event), f"resub:{user}:{now}", user)
@@ -259,6 +266,7 @@ class Presenter:
 
     def _chat(self, m: ChatMessage, now: float) -> None:
         if m.reward_id and self._has(REDEMPTION) and self._wanted("points"):
+            self._pair_reward(m.chatter.id, m.text, chat=m.message_id)
             return  # the redemption line shows it (see the module docstring)
         if self.renderer.is_first(m) and not self.firsts.add(m.chatter, now):
             self.renderer.plain_first(m.message_id)  # a wave of new accounts: their lines without the banner
@@ -280,7 +288,8 @@ class Presenter:
         if not self.terminal.fancy:
             return False
         if isinstance(event, MessageDelete):
-            ids = [event.message_id] if event.message_id in self._recent else []
+            mid = self._aliases.get(event.message_id, event.message_id)  # a redemption's chat message: its line
+            ids = [mid] if mid in self._recent else []
         elif isinstance(event, ClearUserMessages):
             ids = [k for k, (uid, _) in self._recent.items() if uid == event.target.id]
         else:
@@ -371,6 +380,26 @@ class Presenter:
 
     # -- output -------------------------------------------------------------------------------
 
+    def _pair_reward(self, user: str, text: str, *, chat: str = "", line: str = "") -> str:
+        """Pair a redemption's line with its chat message (either may come first); the key the line gets."""
+        if getattr(self.terminal, "remove", None) is None or not user or not text:
+            return line
+        other = self._rewards.pop((user, text), None)
+        if chat:
+            if other is not None:  # the line is on screen already: its chat message's id finds it
+                self._aliases[chat] = other
+                if len(self._aliases) > REWARDS:
+                    self._aliases.popitem(last=False)
+            else:
+                self._rewards[(user, text)] = chat
+        elif other is not None:  # its chat message came first: the line takes the message's id
+            return other
+        else:
+            self._rewards[(user, text)] = line
+        if len(self._rewards) > REWARDS:
+            self._rewards.popitem(last=False)
+        return line
+
     def _owned(self, line: str | None, key: str, owner: str) -> None:
         """A line that carries a chatter's own words beside chat (a resub's message, an announcement, a
         redemption's input): in screen mode it is taken back with that chatter's chat (a ban, a timeout, a clear;
@@ -378,7 +407,7 @@ class Presenter:
         if line is None or getattr(self.terminal, "remove", None) is None:
             return self._emit(line)
         recent = self._recent
-        recent[key] = (owner, "")
+        recent[key] = (owner, [])
         if len(recent) > getattr(self.terminal, "remembers", RECENT_CHAT):
             recent.popitem(last=False)
         self._emit(line, key=key)
