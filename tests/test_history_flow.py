@@ -253,7 +253,9 @@ def test_hold_queue_end_to_end(sim, env, start_focus):
         devlog.out.wait_text("FOLLOW-BOT SPAM two")
         held = [r for r in devlog.records() if r["kind"] == "held"]
         assert [r["text"] for r in held[:2]] == ["FOLLOW-BOT SPAM one", "FOLLOW-BOT SPAM two"]
-        # The private terminal reads them as notes, each with the commands that decide (devlog.py --notes).
+        # The private terminal reads them as notes, each with the commands that decide (devlog.py --notes); a
+        # note follows its held record, so the second one may still be on its way.
+        devlog.out.wait_for(lambda text: text.count('"title": "held: Bob (bob)"') >= 2)
         notes = [r for r in devlog.records() if r["kind"] == "note" and r["title"] == "held: Bob (bob)"]
         assert [r["lines"] for r in notes] == [["FOLLOW-BOT SPAM one"], ["FOLLOW-BOT SPAM two"]]
         assert {r["command"] for r in notes} == {"/release bob or /ban bob"}

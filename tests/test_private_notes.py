@@ -160,7 +160,7 @@ def test_automod_held_text_reaches_the_notes_with_its_number_and_commands_never_
         sim.notify("automod.message.hold", payloads_moderation.automod_hold(OTTER, "a very rude word", "held-1"))
         sim.notify("automod.message.hold", payloads_moderation.automod_hold(BOB, "ruder still", "held-2"))
         focus.out.wait_text("held by AutoMod: Bob (#2): /allow 2 or /deny 2")
-        devlog.out.wait_text("ruder still")
+        devlog.out.wait_text('"title": "held by AutoMod #2')  # its frame comes first, its note after it
         notes = {r["title"]: r for r in devlog.records() if r["kind"] == "note"}
         first = notes["held by AutoMod #1: Pixel_Otter (pixel_otter), swearing"]
         assert first["lines"] == ["a very rude word"] and first["command"] == "/allow 1 or /deny 1"
