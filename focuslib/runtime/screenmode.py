@@ -41,7 +41,6 @@ class ScreenMode:
         self.console = console
         self.quit = quit
         self._on_error = on_error  # display-only's way to the devlog; the console's is looked up at each call
-        self.channel = ""  # the header's channel, once Twitch said whose it is
         self.pane = Pane()
         self.writer = PaneWriter(self.pane, hide_removed=hide)
         self._pipe: contextlib.ExitStack | None = None  # display-only, stdin not a terminal: an input nobody writes to
@@ -49,7 +48,7 @@ class ScreenMode:
             buffer, keys, keyboard = console.line.desk_parts(self._accepted)
         else:
             buffer, keys, keyboard = Buffer(read_only=True, multiline=False), _display_keys(), self._keyboard()
-        header: Header = plain_header(lambda: self.channel, lambda: self.writer.status_text)
+        header: Header = plain_header(lambda: self.writer.status_text)
         self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
                              on_exit=self._ended, on_error=self.on_error)
         if console is None:

@@ -198,8 +198,6 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
-            if screen.full is not None:  # the header names the channel
-                screen.full.channel = info.login
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),

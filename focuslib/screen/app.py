@@ -73,10 +73,11 @@ class _Find:
     buffer: Buffer = field(default_factory=lambda: Buffer(multiline=False))
 
 
-def plain_header(channel: Callable[[], str], status: Callable[[], str]) -> Header:
-    """The header until richer ones plug in: the channel and the session's status, cut to the width."""
+def plain_header(status: Callable[[], str]) -> Header:
+    """The header until the header model plugs in (runtime/setup.py, once the App is built): the session's
+    status, cut to the width."""
     def header(width: int, waiting: int) -> str:
-        parts = [part for part in (channel(), status()) if part]
+        parts = [part for part in (status(),) if part]
         if waiting:
             parts.append(f"{waiting:,} new below (End)")
         return "\x1b[7m" + cut(" " + " · ".join(parts), max(1, width)).ljust(width) + "\x1b[0m"

@@ -93,6 +93,10 @@ class Presenter:
         self.renderer = renderer
         self.filters = filters or Filters()  # highlights and hidden chatters or words (main thread; view/filters.py)
         self.terminal = terminal
+        # Screen mode's pane (screen/writer.py) takes a line back wherever it is and remembers as many as it
+        # holds; a line-mode terminal rewrites only what is still on screen.
+        self._remove = getattr(terminal, "remove", None)
+        self._remembers: int = getattr(terminal, "remembers", RECENT_CHAT)
         self.groups = groups
         self.types = types  # subscription types focus has; None = all of them
         self.bell = bell
@@ -275,11 +279,7 @@ class Presenter:
         if line is None:
             return
         if self.terminal.fancy and m.message_id:
-            recent = self._recent
-            recent[m.message_id] = (m.chatter.id, self.renderer.chat_head(m))
-            if len(recent) > getattr(self.terminal, "remembers", RECENT_CHAT):  # screen mode: the whole pane
-                recent.popitem(last=False)
-            self._emit(line, key=m.message_id)
+            self._emit_taken_back(line, m.message_id, m.chatter.id, self.renderer.chat_head(m))
         else:
             self._emit(line)
 
@@ -295,7 +295,7 @@ class Presenter:
         else:
             ids = list(self._recent)
         done = 0
-        remove = getattr(self.terminal, "remove", None)  # screen mode takes the line back wherever it is
+        remove = self._remove
         for mid in ids:
             _, head = self._recent.pop(mid)
             if remove is not None:
@@ -382,7 +382,7 @@ class Presenter:
 
     def _pair_reward(self, user: str, text: str, *, chat: str = "", line: str = "") -> str:
         """Pair a redemption's line with its chat message (either may come first); the key the line gets."""
-        if getattr(self.terminal, "remove", None) is None or not user or not text:
+        if self._remove is None or not user or not text:
             return line
         other = self._rewards.pop((user, text), None)
         if chat:
@@ -404,11 +404,15 @@ class Presenter:
         """A line that carries a chatter's own words beside chat (a resub's message, an announcement, a
         redemption's input): in screen mode it is taken back with that chatter's chat (a ban, a timeout, a clear;
         a deleted notice by its message id).  Line mode rewrites only chat lines in place (their head is known)."""
-        if line is None or getattr(self.terminal, "remove", None) is None:
+        if line is None or self._remove is None:
             return self._emit(line)
+        self._emit_taken_back(line, key, owner, [])
+
+    def _emit_taken_back(self, line: str, key: str, owner: str, head: list[Any]) -> None:
+        """Show a line a moderator can take back: remembered (bounded) by its key with its chatter's id."""
         recent = self._recent
-        recent[key] = (owner, [])
-        if len(recent) > getattr(self.terminal, "remembers", RECENT_CHAT):
+        recent[key] = (owner, head)
+        if len(recent) > self._remembers:
             recent.popitem(last=False)
         self._emit(line, key=key)
 
