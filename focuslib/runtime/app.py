@@ -1,17 +1,22 @@
 """focus's runtime: threads, the inbox, and the main loop that executes the session's actions.
 
-Data path: a websocket thread puts the frames each read brought on the inbox
-as one `Frames` record (a bounded number of batches at a time; every kind of
-inbox item is a record in runtime/inbox.py) -> the main thread decodes and parses
-each, hands it to the devlog writer, feeds it to the session ->
-the session returns actions -> the main thread renders `Show`s to the terminal
-and executes the rest.  The main thread is the only one that touches the
-session and the terminal; subscription POSTs run on a small worker pool so a
-slow Helix never holds up chat.
+Data path: a websocket thread reads the frames each read brought and, while the
+main loop waits with nothing to do, handles them itself (`_deliver`): decodes and
+parses each, hands it to the devlog writer, feeds it to the session, renders the
+`Show`s and writes them, the way a bare client does on the thread the socket woke.
+Only what needs the main loop is handed over: a timer the batch brought forward
+wakes it, and while it is busy (a command, a subscription's answer, a timer) the
+socket's reports wait on the inbox behind it, as `Frames` records (a bounded
+number of batches at a time; every kind of inbox item is a record in
+runtime/inbox.py), and keep going there until it has taken them all, so a
+connection's reports keep their order.  Whoever handles anything holds `App.lock`:
+one thread at a time touches the session, the view and the terminal.
+Subscription POSTs run on a small worker pool so a slow Helix never holds up chat.
 """
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
@@ -19,7 +24,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib import threads
-from focuslib.net.websocket import Credits, WsConnection
+from focuslib.net.websocket import Credits, SocketReport, WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
 from focuslib.twitch.actions import CheckToken
@@ -123,6 +128,17 @@ class App:
         self.drain: Callable[[], bool] | None = None  # the stop's last flush of stdout; False: it was dropped
         self._started = False
         self._shut_down = False
+        # The hand-over (see the module's docstring).  `lock` is held by whichever thread acts as the main
+        # loop: the main thread for a round, a socket thread for the batch it read.  `_inline` says a socket
+        # thread may handle its reports itself: set by the main loop (holding `lock` and `_route`) only when
+        # the inbox is empty, cleared by a socket thread (holding `_route`) whenever it puts a report on the
+        # inbox instead, so no report of a connection ever overtakes one still waiting there.
+        self.lock = threading.Lock()
+        self._route = threading.Lock()
+        self._inline = False
+        self._wait_until = math.inf  # when the main loop wakes by itself (its next timer), while it waits
+        self._until: Callable[[], bool] | None = None  # `serve`'s condition, for the socket threads to look at
+        self._thrown: BaseException | None = None  # what a socket thread's round raised, for the main loop to raise
         helix.stop = self.stop_event
         helix.on_wait = lambda text: self.inbox.put(StatusText(text))
 
@@ -210,47 +226,117 @@ class App:
 
     def _loop(self, until: Callable[[], bool] | None) -> bool:
         get = self.inbox.get
-        empty = self.inbox.empty
-        session = self.session
         clock = self.clock
+        lock = self.lock
+        self._until = until
+        try:
+            with lock:
+                timeout = self._prepare()
+            while timeout is not None:
+                try:
+                    item = get() if timeout == math.inf else get(timeout=timeout)
+                except queue.Empty:
+                    item = None
+                with lock:
+                    self._round(item)
+                    deadline = self.session.deadline()
+                    # Frames already waiting are handled before a timer judges the socket: they are news from it
+                    # (this thread may have been slow, e.g. on a terminal, while the socket was fine).
+                    if deadline is not None and clock() >= deadline and self.inbox.empty():
+                        self._execute(self.session.tick(clock()))
+                    later = self._view_deadline()
+                    if later is not None and clock() >= later:
+                        self._view_tick()
+                    self.terminal.flush()
+                    if until is not None and until():
+                        return True
+                    timeout = self._prepare()
+            return False
+        finally:
+            with lock:  # from here on the socket threads' reports wait on the inbox again
+                self._inline = False
+                self._until = None
+                self._wait_until = math.inf
+
+    def _prepare(self) -> float | None:
+        """Before the main loop waits (holding `lock`): None to end it, else how long it may wait (inf: until
+        an item comes).  Lets the socket threads handle their own reports once the inbox is empty."""
+        thrown, self._thrown = self._thrown, None
+        if thrown is not None:
+            raise thrown
+        if self.stop_event.is_set() or self.fatal is not None:
+            return None
+        if not self._inline:
+            with self._route:
+                self._inline = self.inbox.empty()
+        deadline = self._next_deadline()
+        self._wait_until = math.inf if deadline is None else deadline
+        return math.inf if deadline is None else max(0.0, deadline - self.clock())
+
+    def _next_deadline(self) -> float | None:
+        deadline = self.session.deadline()
+        later = self._view_deadline()  # flood summaries and gift bombs wait for theirs
+        if later is not None and (deadline is None or later < deadline):
+            return later
+        return deadline
+
+    def _round(self, item: Item | None) -> None:
+        """Handle `item` and what else waits (main thread, holding `lock`), then write what they showed."""
+        if item is None:
+            return
         handle = self._handle
-        view_deadline = self._view_deadline
-        while not self.stop_event.is_set() and self.fatal is None:
-            deadline = session.deadline()
-            later = view_deadline()  # flood summaries and gift bombs wait for theirs
-            if later is not None and (deadline is None or later < deadline):
-                deadline = later
+        get = self.inbox.get
+        empty = self.inbox.empty
+        handle(item)
+        for _ in range(BATCH):  # what else waits (only the main thread takes from the inbox)
+            if empty():
+                break
+            handle(get())
+        self._written()
+
+    def _written(self) -> None:
+        """After a round: write the chat, then its history rows."""
+        self.terminal.flush()  # the chat first: a message's way to the screen ends here
+        if self.memory is not None:
             try:
-                if deadline is None:
-                    item = get()
-                else:
-                    item = get(timeout=max(0.0, deadline - clock()))
-            except queue.Empty:
-                item = None
-            if item is not None:
-                handle(item)
-                for _ in range(BATCH):  # what else waits (only this thread takes from the inbox)
-                    if empty():
-                        break
-                    handle(get())
-                self.terminal.flush()  # the chat first: a message's way to the screen ends here
-                if self.memory is not None:
-                    try:
-                        self.memory.settle()  # then its history rows
-                    except Exception as exc:  # a row that cannot be built costs that row, never the chat
-                        self._bug(exc)
-            deadline = session.deadline()
-            # Frames already waiting are handled before a timer judges the socket: they are news from it
-            # (this thread may have been slow, e.g. on a terminal, while the socket was fine).
-            if deadline is not None and clock() >= deadline and empty():
-                self._execute(session.tick(clock()))
-            later = view_deadline()
-            if later is not None and clock() >= later:
-                self._view_tick()
-            self.terminal.flush()
-            if until is not None and until():
-                return True
-        return False
+                self.memory.settle()  # then its history rows
+            except Exception as exc:  # a row that cannot be built costs that row, never the chat
+                self._bug(exc)
+
+    def _deliver(self, report: SocketReport) -> None:
+        """A socket thread's report (`WsConnection`'s `put`): handled on that thread when the main loop waits
+        with an empty inbox, else put on the inbox behind what waits there."""
+        lock = self.lock
+        if self._inline and lock.acquire(False):
+            try:
+                if self._inline and not self.stop_event.is_set() and self.fatal is None:
+                    self._inline_round(report)
+                    return
+            finally:
+                lock.release()
+        with self._route:
+            self._inline = False
+            self.inbox.put(report)
+
+    def _inline_round(self, report: SocketReport) -> None:
+        """The main loop's round for one socket report, on the socket's thread (holding `lock`).  What needs
+        the main thread is handed to it: a timer brought forward, `serve`'s condition met, an error to raise
+        (a fatal one, a reader of stdout gone): never into websocket-client's hands."""
+        try:
+            self._handle(report)  # never what waits on the inbox: a wake-up taken here would never reach the loop
+            self._written()
+            deadline = self._next_deadline()
+            if deadline is not None and deadline < self._wait_until:
+                self._wait_until = deadline
+                self.inbox.put(WAKE)
+            elif self.fatal is not None or self._until is not None and self._until():
+                self.inbox.put(WAKE)
+        except BaseException as exc:  # noqa: BLE001 -- raised on the main thread, as if it had handled this
+            if isinstance(exc, FocusError) and self.fatal is None:
+                self.fatal = exc
+            elif self._thrown is None:
+                self._thrown = exc
+            self.inbox.put(WAKE)
 
     def _handle(self, item: Item) -> None:
         try:
@@ -374,7 +460,7 @@ class App:
                 self.devlog.put(record("lifecycle", self.wall(), event="notice", text=action.text,
                                        level=action.level))
             elif kind is Connect:
-                c = self._connect(action.conn, action.url, self.inbox.put, self.credits)
+                c = self._connect(action.conn, action.url, self._deliver, self.credits)
                 self.conns[action.conn] = c
                 c.start()
             elif kind is Close:
