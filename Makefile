@@ -214,16 +214,20 @@ user: $(VENV)/.runtime ## a chatter's card (account and follow age, sub, history
 test: $(VENV)/.dev ## install everything and run the test suite
 	PYTHONWARNINGS=default $(PY) -m pytest -n 4 --dist loadgroup --durations=10 $(ARGS)
 
-# The bench's own virtualenv: the peer (pyTwitchAPI) and py-spy, never in focus's .venv.
-# The bench itself runs in .venv with the dev requirements: its screen phase reads the terminal with pyte.
-bench/.venv/.installed: bench/requirements.txt
+# The bench's own virtualenv: the peer (pyTwitchAPI) and py-spy, never in focus's .venv; beside it the Node.js
+# peer (twurple) into bench/twurple/node_modules where npm is installed (the bench leaves it out with a note
+# where it is not).  The bench itself runs in .venv with the dev requirements: its screen phase reads the
+# terminal with pyte.  Never part of `make test` or CI.
+bench/.venv/.installed: bench/requirements.txt bench/twurple/package.json
 	$(PYTHON) -m venv bench/.venv
 	bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	@if command -v npm >/dev/null 2>&1; then npm install --prefix bench/twurple --no-audit --no-fund --silent; \
+	  else echo "bench: npm is not installed: twurple (the Node.js peer) is left out"; fi
 	@touch $@
 
 bench: $(VENV)/.dev bench/.venv/.installed ## measure speed, latency, idle cost and memory (see docs/speed.md)
 	$(PY) -m bench $(ARGS)
 
 clean: ## remove .venv and caches
-	rm -rf $(VENV) bench/.venv .pytest_cache .hypothesis
+	rm -rf $(VENV) bench/.venv bench/twurple/node_modules .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

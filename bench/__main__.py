@@ -1,4 +1,4 @@
-"""`make bench` (python -m bench): focus, the floor and pyTwitchAPI measured in one run, one table.
+"""`make bench` (python -m bench): focus, the floor and the peers (pyTwitchAPI, twurple) measured in one run.
 
 Phases (all by default, in this order; pick with --only):
   startup  process spawn -> chat subscription created, median of --startup-runs
@@ -19,7 +19,9 @@ Phases (all by default, in this order; pick with --only):
 
 The simulated Twitch runs in a process of its own; focus runs as `focus.py
 --color always` with its stdout a pipe and its devlog writer on with no reader.
-Results go to bench/results/latest.json (and .md); the table is printed.
+The peers run where they are installed (`make bench` installs both): pyTwitchAPI from bench/.venv,
+twurple (Node.js) from bench/twurple/node_modules; a peer that is missing is left out with a note.
+Results go to bench/results/latest.json (and .md); the tables are printed.
 """
 
 from __future__ import annotations
@@ -28,13 +30,14 @@ import argparse
 import datetime as dt
 import json
 import shlex
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import devlog_rate, measure, procstat, profile, ptyinput, report, screenphase
-from .clients import BenchError, Kind, floor_kind, focus_kind, peer_kind
+from .clients import BenchError, Kind, floor_kind, focus_kind, peer_kind, twurple_kind, twurple_missing
 from .measure import Config
 from .simctl import ROOT, SimError, SimProc
 
@@ -60,7 +63,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases (default {','.join(PHASES)};"
                    " 'profile' is extra)")
     p.add_argument("--quick", action="store_true", help="tiny numbers, for trying the harness (~30 s)")
-    p.add_argument("--no-peer", action="store_true", help="leave pyTwitchAPI out")
+    p.add_argument("--no-peer", action="store_true", help="leave the peers out (pyTwitchAPI and twurple)")
     p.add_argument("--peer-python", default=str(BENCH_VENV / "python"),
                    help="the Python that has twitchAPI installed (default bench/.venv)")
     p.add_argument("--sim-send", choices=("raw", "ws"), default="raw",
@@ -99,6 +102,13 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                          "or pass --no-peer")
     if peer:
         kinds.append(peer_kind(peer))
+    if not args.no_peer:  # the Node.js peer, where node and its install are here; else a note, and on without it
+        node = shutil.which("node")
+        missing = twurple_missing(node)
+        if missing:
+            print(f"bench: twurple left out: {missing}", file=sys.stderr)
+        else:
+            kinds.append(twurple_kind(node or "node"))
     results: dict[str, Any] = {
         "date": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
         "command": "make bench" + (f" ARGS={shlex.quote(shlex.join(sys.argv[1:]))}" if sys.argv[1:] else ""),

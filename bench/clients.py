@@ -66,6 +66,23 @@ def peer_kind(python: str) -> Kind:
     return Kind("pyTwitchAPI", (python, str(ROOT / "bench" / "peer.py")))
 
 
+TWURPLE_DIR = ROOT / "bench" / "twurple"  # its package.json; `make bench` installs node_modules beside it
+
+
+def twurple_kind(node: str) -> Kind:
+    """The Node.js peer (twurple's EventSub WebSocket listener); told the user id, as the floor is."""
+    return Kind("twurple", (node, str(TWURPLE_DIR / "peer.mjs")), needs_user_id=True)
+
+
+def twurple_missing(node: str | None) -> str:
+    """Why the Node.js peer cannot run here ("" when it can)."""
+    if node is None:
+        return "node is not installed"
+    if not (TWURPLE_DIR / "node_modules" / "@twurple" / "eventsub-ws").is_dir():
+        return "bench/twurple/node_modules is missing (make bench installs it with npm)"
+    return ""
+
+
 class LineReader(threading.Thread):
     """Reads a client's stdout; counts numbered chat lines and, when asked, when each arrived."""
 

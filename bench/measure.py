@@ -90,6 +90,8 @@ def latency(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict
         seq = {c.kind.name: 0 for c in clients}
         samples: dict[tuple[str, int], list[float]] = {(c.kind.name, r): [] for c in clients for r in cfg.rates}
         sent_count = dict.fromkeys(samples, 0)
+        cpu_seconds = dict.fromkeys(samples, 0.0)  # the client's CPU while its messages flowed (issue 23's table)
+        busy_seconds = dict.fromkeys(samples, 0.0)
         for _ in range(cfg.latency_rounds):
             for rate in cfg.rates:
                 n = max(1, int(rate * cfg.latency_seconds / cfg.latency_rounds))
@@ -100,8 +102,11 @@ def latency(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict
                     c.wait_lines(start + WARMUP, timeout=30)
                     start += WARMUP
                     c.reader.record(True)
+                    cpu = procstat.cpu_seconds(c.pid)
                     sent = sim.call("steady", session=c.session, rate=rate, n=n, start=start)["sent"]
                     c.wait_lines(start + n, timeout=30 + 3 * n / rate)
+                    cpu_seconds[name, rate] += procstat.cpu_seconds(c.pid) - cpu
+                    busy_seconds[name, rate] += sent[-1] - sent[0] + 1 / rate if sent else 0.0
                     with c.reader.cond:
                         times = dict(c.reader.times or {})
                     c.reader.record(False)
@@ -111,6 +116,8 @@ def latency(kinds: list[Kind], sim: SimProc, workdir: Path, cfg: Config) -> dict
         out: dict[str, Any] = {c.kind.name: {} for c in clients}
         for (name, rate), lat in samples.items():
             out[name][str(rate)] = _percentiles(lat, sent_count[name, rate])
+            if busy_seconds[name, rate] > 0:
+                out[name][str(rate)]["cpu_percent"] = round(100 * cpu_seconds[name, rate] / busy_seconds[name, rate], 2)
         return out
     finally:
         for c in clients:

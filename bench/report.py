@@ -1,4 +1,4 @@
-"""One table from one run: focus, the floor and the peer side by side, ratios, and issue 5's targets.
+"""Tables from one run: focus, the floor and the peers side by side, ratios, issue 5's and issue 23's targets.
 
 `table(results)` is pure: the JSON document `make bench` writes in, Markdown
 out, so a saved bench/results/latest.json can be rendered again.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-FOCUS, FLOOR, PEER = "focus", "floor", "pyTwitchAPI"
+FOCUS, FLOOR, PEER, TWURPLE = "focus", "floor", "pyTwitchAPI", "twurple"
 
 # Issue 5's targets (this 2-core machine).
 BURST_VS_FLOOR = 0.8
@@ -23,6 +23,10 @@ KEY_P99_MS = 50.0  # issue 9: keystroke to echo, p99
 SCREEN_P99_MS = 50.0  # issue 19: keystroke to echo and frame to its line on screen, p99, at 500 msg/s
 SCREEN_IDLE_VS_LINES = 2.0  # issue 19: idle CPU with the screen open within 2x of line mode's
 DEVLOG_RATE = 1000  # records/s devlog.py must print (issue 12: a raid is hundreds of messages per second)
+# Issue 23's targets: at the floor, ahead of every peer.
+AT_FLOOR_BURST = 1.4  # burst >= 1.4 x the floor's
+AT_FLOOR_P99 = 1.2  # p99 at 500 msg/s <= 1.2 x the floor's, and below each peer's
+AT_FLOOR_IDLE = 2.0  # idle CPU <= 2 x the floor's
 
 
 def _get(doc: dict[str, Any], *path: str) -> Any:
@@ -190,6 +194,38 @@ def _screen_rows(r: dict[str, Any], n: int) -> list[list[str]]:
     return out
 
 
+def floor_rows(r: dict[str, Any]) -> list[list[str]]:
+    """Issue 23's table: [figure, focus, floor, pyTwitchAPI, twurple, focus vs floor, target, verdict]."""
+    clients = (FOCUS, FLOOR, PEER, TWURPLE)
+    out: list[list[str]] = []
+
+    def row(figure: str, cells: list[str], ratio: float | None, target: str, ok: bool | None) -> None:
+        out.append([figure, *cells, f"{ratio:.2f} × floor" if ratio else "—", target, _verdict(ok)])
+
+    n = _get(r, "config", "messages") or 0
+    burst = {c: _get(r, "burst", c, "msgs_per_s") for c in clients}
+    ratio = _ratio(burst[FOCUS], burst[FLOOR])
+    row(f"burst of {n:,}, msg/s", [_fmt(burst[c], ",.0f") for c in clients], ratio,
+        f"≥ {AT_FLOOR_BURST} × floor", None if ratio is None else ratio >= AT_FLOOR_BURST)
+    lat = {c: _get(r, "latency", c, str(KEY_RATE)) for c in clients}
+    p99 = {c: (lat[c] or {}).get("p99_ms") for c in clients}
+    ratio = _ratio(p99[FOCUS], p99[FLOOR])
+    peers = [p99[c] for c in (PEER, TWURPLE) if p99[c] is not None]
+    row(f"latency at {KEY_RATE} msg/s, p50 / p99 ms",
+        ["—" if not lat[c] else f"{lat[c]['p50_ms']:.3f} / {lat[c]['p99_ms']:.3f}" for c in clients], ratio,
+        f"p99 ≤ {AT_FLOOR_P99} × floor, below the peers'",
+        None if ratio is None else ratio <= AT_FLOOR_P99 and all(p99[FOCUS] < p for p in peers))
+    cpu = {c: (lat[c] or {}).get("cpu_percent") for c in clients}
+    row(f"CPU at {KEY_RATE} msg/s, % of a core", [_fmt(cpu[c], ".1f") for c in clients],
+        _ratio(cpu[FOCUS], cpu[FLOOR]), "", None)
+    secs = _get(r, "config", "idle_seconds")
+    idle = {c: _get(r, "idle", c, "percent_of_core") for c in clients}
+    ratio = _ratio(idle[FOCUS], idle[FLOOR])
+    row(f"idle CPU over {_fmt(secs, 'g')} s, % of a core", [_fmt(idle[c], ".4f") for c in clients], ratio,
+        f"≤ {AT_FLOOR_IDLE:g} × floor", None if ratio is None else ratio <= AT_FLOOR_IDLE)
+    return out
+
+
 def _latency_cell(v: dict[str, Any] | None) -> str:
     if not v:
         return "—"
@@ -212,6 +248,10 @@ def table(r: dict[str, Any]) -> str:
         f"load average (1/5/15 min) {fmt_load(load.get('before'))} before, {fmt_load(load.get('after'))} after.",
         f"Command: `{r.get('command', 'make bench')}`.",
     ]
+    if any(_get(r, phase) for phase in ("burst", "latency", "idle")):
+        head23 = ["figure (issue 23)", FOCUS, FLOOR, PEER, TWURPLE, "focus vs floor", "target (issue 23)", "status"]
+        lines += ["", "| " + " | ".join(head23) + " |", "|" + "|".join("---" for _ in head23) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in floor_rows(r)]
     noise = r.get("noise_other_cores") or {}
     if noise:
         notes.append("Cores kept busy by other processes during each phase (noise): "

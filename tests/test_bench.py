@@ -20,7 +20,7 @@ from bench.clients import visible
 from bench.frames import ws_frame
 from bench.measure import _percentiles
 from bench.profile import analyse
-from bench.report import rows, table
+from bench.report import floor_rows, rows, table
 
 
 @pytest.mark.xdist_group("memory")  # the whole bench, CPU-heavy: never beside a memory test (conftest.py)
@@ -176,3 +176,27 @@ def test_a_clients_output_in_the_benchs_error_lines_cannot_drive_the_terminal() 
     """stdout and stderr alike (the stderr was shown raw): escapes, bidi overrides and bad UTF-8 written out."""
     raw = "Traceback\n\x1b]52;c;cHduZWQ=\x07\x1b[2J boom \u202egnp.exe\r".encode() + b"\xff"
     assert visible(raw) == "Traceback\n\\x1b]52;c;cHduZWQ=\\x07\\x1b[2J boom \\x202egnp.exe\\x0d\ufffd"
+
+
+def test_issue_23s_table_holds_focus_against_the_floor_and_both_peers() -> None:
+    def doc(burst: float, p99: float, idle: float) -> dict:
+        lat = {"n": 100, "lost": 0, "p50_ms": 0.1, "max_ms": 9.0, "cpu_percent": 5.0}
+        clients = ("focus", "floor", "pyTwitchAPI", "twurple")
+        return {"config": {"messages": 20000, "rates": [500], "idle_seconds": 120},
+                "burst": dict(zip(clients, ({"msgs_per_s": v} for v in (burst, 10000, 3000, 14000)))),
+                "latency": dict(zip(clients, ({"500": {**lat, "p99_ms": v}} for v in (p99, 1.0, 1.3, 1.25)))),
+                "idle": dict(zip(clients, ({"percent_of_core": v} for v in (idle, 0.01, 0.2, 0.1))))}
+
+    met = floor_rows(doc(14000, 1.2, 0.02))
+    assert [row[0] for row in met] == ["burst of 20,000, msg/s", "latency at 500 msg/s, p50 / p99 ms",
+                                       "CPU at 500 msg/s, % of a core", "idle CPU over 120 s, % of a core"]
+    assert met[0][1:6] == ["14,000", "10,000", "3,000", "14,000", "1.40 × floor"]
+    assert met[1][1:5] == ["0.100 / 1.200", "0.100 / 1.000", "0.100 / 1.300", "0.100 / 1.250"]
+    assert [row[-1] for row in met] == ["met", "met", "—", "met"]
+    missed = floor_rows(doc(13999, 1.21, 0.021))
+    assert [row[-1] for row in missed] == ["**missed**", "**missed**", "—", "**missed**"]
+    # within 1.2x of the floor, but not below a peer's p99: missed
+    assert floor_rows(doc(14000, 1.0, 0.02) | {"latency": {
+        "focus": {"500": {"p50_ms": 0.1, "p99_ms": 1.1}}, "floor": {"500": {"p50_ms": 0.1, "p99_ms": 1.0}},
+        "twurple": {"500": {"p50_ms": 0.1, "p99_ms": 1.05}}}})[1][-1] == "**missed**"
+    assert "| figure (issue 23) | focus | floor | pyTwitchAPI | twurple |" in table(doc(14000, 1.2, 0.02))
