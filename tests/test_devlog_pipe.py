@@ -6,8 +6,10 @@ import json
 import os
 import select
 import stat
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -309,3 +311,37 @@ def _wait(predicate, timeout: float = 10.0) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+def _woken(tid: int) -> int:
+    """How many times a thread of this process went to sleep and was woken (voluntary context switches)."""
+    for line in Path(f"/proc/self/task/{tid}/status").read_text().splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    raise AssertionError("no voluntary_ctxt_switches in /proc")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or sys.platform != "linux", reason="Linux's inotify and /proc")
+def test_the_watcher_sleeps_while_nobody_reads_and_wakes_when_the_fifo_goes(tmp_path):
+    """Issue 23: an idle focus wakes for Twitch's keepalive only.  The watcher looked at the FIFO every WATCH
+    seconds for as long as nobody read; it now sleeps until the FIFO's directory changes."""
+    path = ensure_fifo(tmp_path / "d.fifo", private_parent=False)
+    w = _writer(path, watch=0.01)  # polling, it would wake a hundred times a second
+    try:
+        w.put(record("lifecycle", 0.0, event="hello"))
+        assert _wait(lambda: w._waiting is not None and w._watcher is not None)
+        tid = w._watcher.native_id
+        assert _wait(lambda: _woken(tid) > 0)  # started and asleep
+        before = _woken(tid)
+        w._stopping.wait(0.3)  # nothing happens: thirty polls' worth
+        assert _woken(tid) - before <= 1
+        os.unlink(path)  # and a removed FIFO is still noticed: the writer opens the new one
+        ensure_fifo(path, private_parent=False)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            assert _readable(fd), "the writer never opened the new FIFO"
+        finally:
+            os.close(fd)
+    finally:
+        w.stop()
+    assert not w._watcher.is_alive()

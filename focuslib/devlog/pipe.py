@@ -11,7 +11,8 @@ periodic wake-up, then switches it to non-blocking; a reader that goes away
 shows up as EPIPE, and the thread goes back to waiting for the next one.  If
 the FIFO is removed (and maybe created anew) while the thread waits in open(),
 a watcher notices the path's inode change and releases it, and the thread
-opens the new FIFO.  Lines are whole:
+opens the new FIFO (on Linux the watcher sleeps on inotify until the FIFO's
+directory changes; elsewhere it looks every `WATCH` seconds).  Lines are whole:
 a line only partly written when the pipe filled is finished before anything
 else goes out, and what had to be dropped is reported to the reader as a
 record of its own when writing resumes.  Every chunk passes through the
@@ -41,7 +42,10 @@ BUFFER = 8 * 1024 * 1024  # bytes queued at most while a reader is attached (~6,
 ITEM_OVERHEAD = 64  # bytes a queued line costs besides its text (the queue's slot and tuple)
 PIPE_SIZE = 1024 * 1024  # F_SETPIPE_SZ: Linux's default pipe-max-size for an unprivileged user
 RETRY_OPEN = 1.0  # seconds before opening again after an error (a removed FIFO)
-WATCH = 2.0  # seconds between checks of the path's inode while waiting in open() for a reader
+WATCH = 2.0  # seconds between checks of the path's inode while waiting in open() for a reader (without inotify)
+# inotify_add_watch's events on the FIFO's directory that may change what its path names: moved from, moved to,
+# created, deleted, the directory itself deleted or moved (linux/inotify.h).
+IN_EVENTS = 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800
 CHUNK = 64 * 1024
 READ_SIZE = 1024 * 1024  # what the reader takes from the pipe at once (the pipe holds up to PIPE_SIZE)
 
@@ -154,6 +158,7 @@ class DevlogWriter:
         self._passed_open = threading.Event()
         self._wait_lock = threading.Lock()  # the O_PATH fd is closed only when no release uses it
         self._watcher: threading.Thread | None = None
+        self._nudge: tuple[int, int] | None = None  # a pipe that wakes the watcher (stop, a new wait in open())
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._fd: int | None = None
@@ -223,6 +228,7 @@ class DevlogWriter:
     def stop(self, timeout: float = 1.0) -> None:
         self._stopping.set()
         self._wake.set()
+        self._nudge_watcher()
         if not self.thread.is_alive() or self.thread is threading.current_thread():
             return
         release = self._release()  # a writer waiting in open() for a reader: be that reader for a moment
@@ -233,6 +239,10 @@ class DevlogWriter:
                 os.close(release)
         if self._watcher is not None:
             self._watcher.join(timeout)
+            if not self._watcher.is_alive() and not self.thread.is_alive() and self._nudge is not None:
+                for fd in self._nudge:
+                    os.close(fd)
+                self._nudge = None
 
     def _release(self) -> int | None:
         """Open the read end of the FIFO the writer waits on (even if its path is gone)."""
@@ -313,8 +323,14 @@ class DevlogWriter:
         with self._wait_lock:
             self._waiting = (st.st_dev, st.st_ino, pfd)
         if self._watcher is None and pfd is not None and self._watch > 0:
+            read, write = os.pipe()
+            os.set_blocking(read, False)
+            os.set_blocking(write, False)
+            self._nudge = (read, write)
             self._watcher = threading.Thread(target=self._watch_run, name="devlog-writer-watch", daemon=True)
             threads.start(self._watcher)
+        else:
+            self._nudge_watcher()  # the path may have changed between the lstat above and `_waiting`
 
     def _unwatch(self) -> None:
         with self._wait_lock:
@@ -324,15 +340,43 @@ class DevlogWriter:
         self._passed_open.set()
 
     def _watch_run(self) -> None:
-        while not self._stopping.wait(self._watch):
-            waiting = self._waiting
-            if waiting is None or _identity(self.path) == waiting[:2]:
-                continue
-            # The FIFO the writer waits on was removed (or replaced): no reader can ever come to it.
-            release = self._release()
-            if release is not None:
-                self._passed_open.wait(5.0)
-                os.close(release)
+        assert self._nudge is not None
+        directory = _identity(self.path.parent)
+        notify = _inotify(self.path.parent) if directory is not None else None
+        try:
+            while not self._stopping.is_set():
+                waiting = self._waiting
+                if waiting is not None and _identity(self.path) != waiting[:2]:
+                    # The FIFO the writer waits on was removed (or replaced): no reader can ever come to it.
+                    release = self._release()
+                    if release is not None:
+                        self._passed_open.wait(5.0)
+                        os.close(release)
+                    continue
+                if notify is None:
+                    self._stopping.wait(self._watch)
+                    continue
+                # Asleep until the directory changes or we are nudged: no wake-up while nobody reads.
+                poller = select.poll()
+                poller.register(notify, select.POLLIN)
+                poller.register(self._nudge[0], select.POLLIN)
+                poller.poll()
+                _drain(notify)
+                _drain(self._nudge[0])
+                if _identity(self.path.parent) != directory:  # the directory itself went: its watch went with it
+                    os.close(notify)
+                    notify = None
+        finally:
+            if notify is not None:
+                os.close(notify)
+
+    def _nudge_watcher(self) -> None:
+        nudge = self._nudge
+        if nudge is not None:
+            try:
+                os.write(nudge[1], b"!")
+            except OSError:  # full (it is awake anyway) or closed
+                pass
 
     def _close(self) -> None:
         with self._fd_lock:
@@ -398,6 +442,32 @@ def _ours(fd: int) -> bool:
 
 def _size(line: Queued) -> int:
     return (len(line.raw) if type(line) is RawFrame else len(line)) + ITEM_OVERHEAD
+
+
+def _inotify(directory: Path) -> int | None:
+    """A non-blocking inotify descriptor reporting `IN_EVENTS` in `directory` (Linux); None where there is none."""
+    try:
+        import ctypes  # only here: the watcher runs only while a devlog waits for its reader
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        init, add = libc.inotify_init1, libc.inotify_add_watch
+    except (ImportError, OSError, AttributeError):
+        return None
+    fd = init(os.O_NONBLOCK | os.O_CLOEXEC)
+    if fd < 0:
+        return None
+    if add(fd, os.fsencode(directory), IN_EVENTS) < 0:
+        os.close(fd)
+        return None
+    return int(fd)
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except OSError:  # BlockingIOError: all read
+        pass
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
