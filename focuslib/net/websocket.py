@@ -1,11 +1,15 @@
 """One EventSub WebSocket connection, owned by one named thread.
 
 The thread connects, then reads frames and hands them to the runtime (`put`);
-it never parses a message or decides anything, so no bug can be swallowed by
-a library callback.  websocket-client's low-level `WebSocket` answers Twitch's
-pings by itself; focus never sends a data frame (Twitch closes with 4001 if it
-does) and sends no pings of its own.  UTF-8 is checked once, when the main
-thread decodes a whole message (never a fragment, so split emoji survive).
+this module never parses a message or decides anything.  The runtime's `put`
+may handle the frames right here, on this thread, while its main loop has
+nothing else to do (runtime/app.py, `App._deliver`: the way a bare client
+works, with no second thread to wake per message); it catches what it raises,
+so no bug reaches websocket-client.  websocket-client's low-level `WebSocket`
+answers Twitch's pings by itself; focus never sends a data frame (Twitch
+closes with 4001 if it does) and sends no pings of its own.  UTF-8 is checked
+once, when the runtime decodes a whole message (never a fragment, so split
+emoji survive).
 """
 
 from __future__ import annotations
@@ -63,14 +67,14 @@ Put = Callable[[SocketReport], None]
 CONNECT_TIMEOUT = 10.0
 CLOSE_GRACE = 2.0
 MAX_BATCH = 64  # text messages handed over at once, at most
-MAX_BATCH_BYTES = 1024 * 1024  # ... and bytes: at most a few batches wait for the main thread (credits)
+MAX_BATCH_BYTES = 1024 * 1024  # ... and bytes: at most a few batches wait for a busy main thread (credits)
 # A message (all its fragments) over this size closes the connection before its payload is read:
 # Twitch's messages are a few KiB (a chat message with every field filled is under 10 KiB).
 MAX_MESSAGE = 1024 * 1024
 
 
 class Credits:
-    """A counting semaphore: how many frame batches may still wait for the main thread.
+    """A counting semaphore: how many frame batches may still wait for the runtime (a busy main thread).
 
     The same `acquire` (blocks at zero) and `release` as threading.Semaphore, on a C queue of tokens: a
     threading.Semaphore is a Python Condition, ~0.9 us a call, paid twice for every batch -- and at a steady
@@ -216,9 +220,9 @@ class WsConnection:
         size = 0
 
         def hand_over() -> None:
-            # Messages go to the main thread in batches: all that one read
+            # Messages go to the runtime in batches: all that one read
             # brought, handed over just before the thread would wait for more.
-            # Each batch takes a credit the main thread gives back when it is
+            # Each batch takes a credit the runtime gives back when it is
             # done, so at most a few batches wait in memory; past that, this
             # thread stops reading and TCP holds Twitch back.
             nonlocal batch, size
