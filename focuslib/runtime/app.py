@@ -332,6 +332,7 @@ class App:
             elif self.fatal is not None or self._until is not None and self._until():
                 self.inbox.put(WAKE)
         except BaseException as exc:  # noqa: BLE001 -- raised on the main thread, as if it had handled this
+            self._inline = False  # what comes next waits for the main loop, which ends on this
             if isinstance(exc, FocusError) and self.fatal is None:
                 self.fatal = exc
             elif self._thrown is None:
