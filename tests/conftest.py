@@ -131,16 +131,22 @@ class Sink:
         return self.text.splitlines()
 
     def wait_for(self, predicate: Callable[[str], Any], timeout: float = 10.0) -> Any:
+        # The predicate runs outside the lock: one that waits for focus (`on_main`) must not hold up focus's
+        # own writes here, which may come from the thread it waits for (the websocket thread handles chat).
         deadline = time.monotonic() + t(timeout)
-        with self._cond:
-            while True:
-                value = predicate("".join(self.chunks))
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError("timed out waiting for output; got:\n" + "".join(self.chunks)[-3000:])
-                self._cond.wait(left)
+        while True:
+            with self._cond:
+                seen = len(self.chunks)
+                text = "".join(self.chunks)
+            value = predicate(text)
+            if value:
+                return value
+            with self._cond:
+                while len(self.chunks) == seen:  # nothing new since the predicate looked
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise AssertionError("timed out waiting for output; got:\n" + "".join(self.chunks)[-3000:])
+                    self._cond.wait(left)
 
     def wait_text(self, needle: str, timeout: float = 10.0, count: int = 1) -> None:
         self.wait_for(lambda text: text.count(needle) >= count, timeout)

@@ -329,7 +329,7 @@ def test_the_watcher_sleeps_while_nobody_reads_and_wakes_when_the_fifo_goes(tmp_
     w = _writer(path, watch=0.01)  # polling, it would wake a hundred times a second
     try:
         w.put(record("lifecycle", 0.0, event="hello"))
-        assert _wait(lambda: w._waiting is not None and w._watcher is not None)
+        assert _wait(lambda: w._waiting is not None and w._watcher is not None and w._watcher.native_id is not None)
         tid = w._watcher.native_id
         assert _wait(lambda: _woken(tid) > 0)  # started and asleep
         before = _woken(tid)
