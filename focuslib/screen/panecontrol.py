@@ -29,7 +29,11 @@ WHEEL = 3  # lines one step of the mouse wheel scrolls
 CACHE = 1024  # laid-out lines kept (a screenful and what a few PgUps bring back)
 STYLES = 256  # SGR parameter strings whose prompt_toolkit style is kept
 _SGR = re.compile("\x1b\\[([0-9;]*)m")
-_CHAT_HEAD = re.compile(r"(?:\[[^\]]*\] )?[^:\n]{1,60}?: ")  # "[18:23] ★ Name: " -- where a chat line's text hangs
+# Where a line that was never wrapped hangs, as view/ would have hung it: a chat line under its text, after
+# the stamp, badges and name ("[18:23] ◆ [prime] Name: ": words without spaces, a few of them); any other line
+# under its words, after the stamp and the symbol ("[18:23] ♥ ").
+_STAMP = re.compile(r"\[\d\d:\d\d\] ")
+_CHAT_HEAD = re.compile(r"(?:[^:\s]+ ){0,3}[^:\s]+: ")
 _styles: dict[str, str] = {}
 
 Rows = list[StyleAndTextTuples]
@@ -83,13 +87,16 @@ def rewrap(text: str, width: int) -> str:
             row_runs = runs_of(row[spaces:])
             runs.append((" ", ""))
         runs += row_runs
-    if len(rows) == 1:  # never wrapped: hang under the chat line's text, or under the event's words
-        plain = "".join(part for part, _ in runs)
-        head = _CHAT_HEAD.match(plain)
-        if head is not None and text_width(head.group()) <= width * 2 // 5:
-            indent = text_width(head.group())
-        elif plain.startswith("["):
-            indent = text_width(plain.split("] ", 1)[0]) + 3 if "] " in plain else 0
+    plain = "".join(part for part, _ in runs)
+    stamp = _STAMP.match(plain)
+    at = stamp.end() if stamp else 0
+    head = _CHAT_HEAD.match(plain, at)
+    if head is not None:  # a chat line hangs under its text
+        indent = text_width(plain[:head.end()])
+    elif len(rows) == 1:  # never wrapped: an event's words hang after the stamp and the symbol
+        indent = at + 2
+    if head is not None and indent > width * 2 // 5:  # a chat line's head too wide for the column: under the stamp, as view/ does
+        indent = at + 2
     return layout(runs, width, indent, True)[0]
 
 
