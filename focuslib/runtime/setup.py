@@ -151,8 +151,12 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 ensure_devlog_pipe(settings)
             # Undone once the screen is closed (and the App stopped): the recap prints below it.
             after_screen = teardown.enter_context(contextlib.ExitStack())
-            screen = _open_screen(settings, options, out, teardown, handle, data_dir)
+            screen = _open_screen(settings, options, out, teardown, handle, data_dir,
+                                  crash=lambda trace: _save_crash(settings, redactor, trace))
             devlog = _start_devlog(settings, options, redactor, teardown)
+            if screen.full is not None and not isinstance(devlog, NullDevlog):  # what waited goes there now
+                screen.full.traces.attach(lambda trace: devlog.put(record("error", time.time(), where="screen",
+                                                                          traceback=trace)))
             private = _private(devlog, screen)  # long and private answers (runtime/private.py)
             # Lines a slow or paused terminal did not take: counted in the devlog.
             def dropped(n: int) -> None:
@@ -271,7 +275,7 @@ class Screen:
 
 
 def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack,
-                 handle: FocusHandle, data_dir: Path) -> Screen:
+                 handle: FocusHandle, data_dir: Path, crash: Callable[[str], str] = lambda trace: "") -> Screen:
     mode = detect_color_mode(settings.env, out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
     fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
@@ -285,7 +289,8 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
         if not options.lines:  # screen mode: focus draws the whole terminal (runtime/screenmode.py)
             from focuslib.runtime.screenmode import ScreenMode
 
-            full = ScreenMode(console, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop)
+            full = ScreenMode(console, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop,
+                              crash=crash)
             console.report = full.report  # commands' answers go to the desk, never into chat
             console.line._cancelled = lambda text: full.report(text, True)
             console.line._refused = lambda text: full.report(text, False)
@@ -301,8 +306,7 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
         # Display-only (--no-input, or stdin is not a terminal): the same screen, nothing to type.
         from focuslib.runtime.screenmode import ScreenMode
 
-        full = ScreenMode(None, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop,
-                          on_error=lambda trace: _screen_error(handle, trace))
+        full = ScreenMode(None, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop, crash=crash)
         teardown.callback(full.stop)  # last: the terminal's main screen comes back, then the recap
     if full is not None:
         terminal: Terminal | PaneWriter = full.start()
@@ -552,18 +556,25 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
     devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
     crash = settings.runtime_dir / "last-crash.txt"
     where = ["the devlog"] if not isinstance(devlog, NullDevlog) else []
+    if _save_crash(settings, redactor, trace):
+        where.append(str(crash))
+    hint = f"the traceback is in {' and in '.join(where)}; please report it" if where else \
+        f"its traceback could not be saved ({crash} could not be written); please report it"
+    # The type only: an exception's text may quote a header, a file or a token.
+    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})", hint)
+
+
+def _save_crash(settings: Settings, redactor: Redactor, trace: str) -> str:
+    """`trace` in last-crash.txt (redacted, the owner's only); its path, or "" when it could not be written."""
+    crash = settings.runtime_dir / "last-crash.txt"
     try:  # the runtime directory exists only once the devlog made it: not with --no-devlog
         ensure_private_dir(settings.runtime_dir, "XDG_RUNTIME_DIR")
         fd = os.open(crash, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(redactor(trace))
-        where.append(str(crash))
+        return str(crash)
     except (OSError, FocusError):  # a full disk, say: point only at what holds it
-        pass
-    hint = f"the traceback is in {' and in '.join(where)}; please report it" if where else \
-        f"its traceback could not be saved ({crash} could not be written); please report it"
-    # The type only: an exception's text may quote a header, a file or a token.
-    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})", hint)
+        return ""
 
 
 def wants_input_line(options: Options, out: TextIO) -> bool:
@@ -576,13 +587,6 @@ def wants_input_line(options: Options, out: TextIO) -> bool:
         return out is sys.stdout and sys.stdin is not None and sys.stdin.isatty() and out.isatty()
     except (AttributeError, ValueError, OSError):  # a closed or replaced stream
         return False
-
-
-def _screen_error(handle: FocusHandle, trace: str) -> None:
-    """A traceback from display-only screen mode's thread: to the devlog, by the main thread."""
-    if handle.app is not None:
-        app = handle.app
-        app.inbox.put(Call(lambda: app.devlog.put(record("error", time.time(), where="screen", traceback=trace))))
 
 
 def _report(handle: FocusHandle, text: str, ok: bool) -> None:
