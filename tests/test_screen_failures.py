@@ -15,7 +15,7 @@ from ptyterm import PtyFocus
 from test_history_flow import DevlogReader
 from test_screen_mode import ENTER_ALT, LEAVE_ALT, OTTER, in_pane, say
 
-# The pane's control fails on a line with "boom" in it (the screen's thread draws it), or on its first frame.
+# The pane fails on a line with "boom" in it (the screen's thread draws it), or on its first frame.
 PLANTED = """
 import sys
 import threading
@@ -26,17 +26,17 @@ from focuslib.screen import panecontrol
 
 EARLY = {early!r}
 failed = threading.Event()
-drawn = panecontrol.PaneControl.create_content
+drawn = panecontrol.PaneArea.visible
 
 
-def create_content(self, width, height):
+def visible(self, width, height):
     if EARLY or any("boom" in entry.text for entry in self.pane.window(height)):
         failed.set()
         raise ValueError("a bug planted in the screen by the test")
     return drawn(self, width, height)
 
 
-panecontrol.PaneControl.create_content = create_content
+panecontrol.PaneArea.visible = visible
 built = setup._build_app
 
 

@@ -108,9 +108,9 @@ def test_a_view_scrolled_to_the_top_is_filled_downwards() -> None:
 
 def cells(text: str) -> list[tuple[str, str]]:
     """What a painted text shows: each character with its style (a space's style cannot be seen)."""
-    from focuslib.screen.panecontrol import fragments_of
+    from focuslib.screen.panecontrol import runs_of
 
-    return [(ch, style if ch != " " else "") for style, part in fragments_of(text) for ch in part]
+    return [(ch, params if ch != " " else "") for part, params in runs_of(text) for ch in part]
 
 
 def test_a_line_laid_out_again_for_another_width_is_the_renderers_own_layout_at_that_width() -> None:

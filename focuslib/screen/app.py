@@ -39,7 +39,7 @@ from prompt_toolkit.widgets import SearchToolbar
 
 from focuslib import threads
 from focuslib.screen.pane import Pane, plain
-from focuslib.screen.panecontrol import PaneControl
+from focuslib.screen.panecontrol import PaneArea
 from focuslib.text import sanitize
 from focuslib.view.layout import cut, text_width
 
@@ -188,8 +188,7 @@ class ScreenApp:
         search = SearchToolbar(ignore_case=True)
         self._search = search
         header = Window(FormattedTextControl(self._header_text), height=1)
-        self._pane_control = PaneControl(self.pane, lambda: (self._find.needle, self._find.match))
-        pane = Window(self._pane_control, always_hide_cursor=True)
+        self._pane_area = pane = PaneArea(self.pane, lambda: (self._find.needle, self._find.match))
         overlay = Window(FormattedTextControl(self._overlay_text), wrap_lines=True)
         self._input_control = BufferControl(desk.buffer, input_processors=[BeforeInput(self._prompt)],
                                             search_buffer_control=search.control)
@@ -208,10 +207,37 @@ class ScreenApp:
             ConditionalContainer(results, ~is_searching & Condition(lambda: not self._find.typing)),
         ])
         layout = Layout(body, focused_element=self._input_control)
-        return Application(layout=layout, key_bindings=merge_key_bindings([desk.keys, self._keys()]),
-                           full_screen=True, mouse_support=True, style=STYLE, min_redraw_interval=REDRAW,
-                           max_render_postpone_time=REDRAW, input=desk.input, output=desk.output,
-                           erase_when_done=True, refresh_interval=UPTIME_REFRESH)
+        app: Application[None] = Application(
+            layout=layout, key_bindings=merge_key_bindings([desk.keys, self._keys()]), full_screen=True,
+            mouse_support=True, style=STYLE, min_redraw_interval=REDRAW, max_render_postpone_time=REDRAW,
+            input=desk.input, output=desk.output, erase_when_done=True, refresh_interval=UPTIME_REFRESH)
+        self._paint_pane_after_frames(app)
+        return app
+
+    def _paint_pane_after_frames(self, app: Application[None]) -> None:
+        """Each frame: prompt_toolkit draws the header and the desk, then the pane's changed rows are written
+        (screen/panecontrol.py), and both go to the terminal in one write."""
+        renderer = app.renderer
+        render = renderer.render
+        area = self._pane_area
+
+        def frame(application: Application[object], layout: Layout, is_done: bool = False) -> None:
+            output = renderer.output
+            # prompt_toolkit redraws everything (and erases the pane) when it forgot its last screen or the size
+            # changed; its private fields are the only place that says so.
+            everything = getattr(renderer, "_last_screen", None) is None or \
+                getattr(renderer, "_last_size", None) != output.get_size()
+            area.frame()
+            output.flush = lambda: None  # type: ignore[method-assign]  # one write: the frame and the pane's rows
+            try:
+                render(application, layout, is_done)
+            finally:
+                del output.flush
+            if not is_done:
+                area.paint(output, everything)
+            output.flush()
+
+        renderer.render = frame  # type: ignore[method-assign]
 
     def _prompt(self) -> StyleAndTextTuples:
         if self._asking is not None:
