@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from prompt_toolkit.buffer import Buffer
@@ -16,8 +16,9 @@ from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from conftest import Sink, t
-from focuslib.screen import app as screen_app
-from focuslib.screen.app import DeskInput, ScreenApp, plain_header, redraw_interval
+from focuslib.screen import frames as screen_frames
+from focuslib.screen.app import DeskInput, ScreenApp, plain_header
+from focuslib.screen.frames import redraw_interval
 from focuslib.screen.pane import Pane
 
 ROWS, COLUMNS = 12, 60
@@ -38,9 +39,12 @@ class Frames:
             self.count += 1
             self._cond.notify_all()
 
-    def next_frame(self, after: int) -> str:
-        """What the first frame after frame number `after` wrote."""
+    def frame_after(self, cause: Callable[[], object]) -> str:
+        """What the terminal got from `cause()` until the next frame ended (counted before the cause)."""
+        with self._cond:
+            after = self.count
         before = len(self.out.text)
+        cause()
         with self._cond:
             assert self._cond.wait_for(lambda: self.count > after, t(5)), "no frame"
         return self.out.text[before:]
@@ -62,18 +66,17 @@ def frames() -> Iterator[Frames]:
 
 
 def test_redraws_are_sixty_a_second_while_frames_are_cheap_and_fewer_as_they_cost_more() -> None:
-    assert redraw_interval(0.0) == screen_app.REDRAW == 1 / 60
-    assert redraw_interval(0.005) == pytest.approx(0.005 / screen_app.SHARE)  # drawing takes at most SHARE of a core
-    assert redraw_interval(1.0) == screen_app.REDRAW_MOST == 1 / 30  # never fewer than 30 a second
+    assert redraw_interval(0.0) == screen_frames.REDRAW == 1 / 60
+    assert redraw_interval(0.005) == pytest.approx(0.005 / screen_frames.SHARE)  # drawing takes at most SHARE of a core
+    assert redraw_interval(1.0) == screen_frames.REDRAW_MOST == 1 / 30  # never fewer than 30 a second
 
 
 def test_a_key_is_drawn_at_once_while_chat_waits_for_its_frame(frames: Frames, monkeypatch) -> None:
     app = frames.screen.app
-    monkeypatch.setattr(screen_app, "REDRAW", 60.0)  # chat's next frame a minute away
-    monkeypatch.setattr(screen_app, "REDRAW_MOST", 60.0)
+    monkeypatch.setattr(screen_frames, "REDRAW", 60.0)  # chat's next frame a minute away
+    monkeypatch.setattr(screen_frames, "REDRAW_MOST", 60.0)
     frames.screen.pane.add("a chat line")
-    frames.screen.invalidate()
-    frames.next_frame(frames.count)  # drawn now; the interval after it is a minute
+    frames.frame_after(frames.screen.invalidate)  # drawn now; the interval after it is a minute
     assert app.min_redraw_interval == 60.0
     frames.screen.pane.add("chat that waits for the next frame")
     frames.screen.invalidate()
@@ -85,15 +88,12 @@ def test_the_pane_writes_only_the_rows_that_changed_and_scrolls_what_moved_up(fr
     pane = frames.screen.pane
     for n in range(PANE_ROWS):
         pane.add(f"line {n:02d}")
-    frames.screen.invalidate()
-    first = frames.next_frame(frames.count)
+    first = frames.frame_after(frames.screen.invalidate)
     assert all(f"line {n:02d}" in first for n in range(PANE_ROWS))
     pane.add("line new")
-    frames.screen.invalidate()
-    frame = frames.next_frame(frames.count)
+    frame = frames.frame_after(frames.screen.invalidate)
     top, bottom = 2, 1 + PANE_ROWS  # the pane's rows on the terminal (the header is row 1)
     assert f"\x1b[{top};{bottom}r" in frame and frame.count("\x1bD") == 1  # the pane's rows scrolled by one
     assert "line new" in frame and not re.search(r"line \d\d", frame)  # the lines that moved up: not written
-    frames.keys.send_text("x")  # a frame for the desk alone: the pane writes nothing
-    frame = frames.next_frame(frames.count)
+    frame = frames.frame_after(lambda: frames.keys.send_text("x"))  # a frame for the desk alone: no pane rows
     assert "line" not in frame and "\x1bD" not in frame

@@ -8,9 +8,9 @@ what is typed.
 
 Threads: `start` runs the Application in a thread ("screen") with its own event loop; the main thread only
 changes the pane (under its lock) and calls `invalidate`, which prompt_toolkit coalesces into at most one
-redraw per interval (60 a second while frames are cheap, 30 at least: `REDRAW`), so a raid costs a few dozen
-redraws a second, not one per line, and chat never waits for the
-terminal.  The application uses the alternate screen: nothing of chat reaches the terminal's scrollback, and
+redraw per interval (60 a second while frames are cheap, 30 at least: screen/frames.py, which also draws the
+pane's rows after each frame), so a raid costs a few dozen redraws a second, not one per line, and chat never
+waits for the terminal.  The application uses the alternate screen: nothing of chat reaches the terminal's scrollback, and
 when it ends the terminal shows what it showed before.
 
 The desk's input line is runtime/inputline.py's: its buffer's history, completer, key bindings and rules
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
@@ -41,18 +40,12 @@ from prompt_toolkit.widgets import SearchToolbar
 
 from focuslib import threads
 from focuslib.screen.pane import Pane, plain
+from focuslib.screen.frames import REDRAW, echo_keys_at_once, paint_pane_after_frames
 from focuslib.screen.panecontrol import PaneArea
 from focuslib.text import sanitize
 from focuslib.view.layout import cut, text_width
 
 UPTIME_REFRESH = 20.0  # seconds between redraws when nothing happens: the header's uptime counts minutes
-# Redraws are coalesced: a raid costs a redraw per interval, not one per line.  The interval is the shortest
-# (REDRAW, 60 a second) while a frame is cheap, longer as frames cost more CPU, so that drawing takes at most
-# SHARE of a core, and never longer than REDRAW_MOST (30 a second).  A line waits up to one interval for its
-# frame: at 30 a second that alone was 33 ms of the 50 ms a line may take to reach the screen.
-REDRAW = 1 / 60
-REDRAW_MOST = 1 / 30
-SHARE = 0.2
 STYLE = Style.from_dict({
     "prompt": "bold", "result": "#8a8a8a", "find": "reverse", "find.current": "reverse bold",
     "overlay.title": "reverse", "completion": "", "completion.current": "reverse",
@@ -106,7 +99,6 @@ class ScreenApp:
         self._asking: tuple[str, Callable[[bool], None]] | None = None
         self._find = _Find()
         self._stopping = threading.Event()
-        self._frame_cost = 0.0  # seconds of CPU a frame takes, averaged
         self.app = self._application()
         self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
 
@@ -220,55 +212,10 @@ class ScreenApp:
             layout=layout, key_bindings=merge_key_bindings([desk.keys, self._keys()]), full_screen=True,
             mouse_support=True, style=STYLE, min_redraw_interval=REDRAW, max_render_postpone_time=REDRAW,
             input=desk.input, output=desk.output, erase_when_done=True, refresh_interval=UPTIME_REFRESH)
-        self._paint_pane_after_frames(app)
-        self._echo_keys_at_once(app)
+        paint_pane_after_frames(app, self._pane_area)
+        echo_keys_at_once(app)
         return app
 
-    def _echo_keys_at_once(self, app: Application[None]) -> None:
-        """A key is drawn as soon as it is handled, not at chat's next frame (up to a redraw interval later):
-        typing is answered like a terminal's own echo.  Keys that come together (a paste) share one frame."""
-        due = False
-
-        def echo() -> None:
-            nonlocal due
-            due = False
-            getattr(app, "_redraw", app.invalidate)()  # redraws now (its invalidate would wait for the interval)
-
-        def pressed(_: object) -> None:
-            nonlocal due
-            if not due and app.loop is not None:
-                due = True
-                app.loop.call_soon(echo)  # after the keys read together are all handled
-
-        app.key_processor.after_key_press += pressed
-
-    def _paint_pane_after_frames(self, app: Application[None]) -> None:
-        """Each frame: prompt_toolkit draws the header and the desk, then the pane's changed rows are written
-        (screen/panecontrol.py), and both go to the terminal in one write."""
-        renderer = app.renderer
-        render = renderer.render
-        area = self._pane_area
-
-        def frame(application: Application[object], layout: Layout, is_done: bool = False) -> None:
-            output = renderer.output
-            # prompt_toolkit redraws everything (and erases the pane) when it forgot its last screen or the size
-            # changed; its private fields are the only place that says so.
-            everything = getattr(renderer, "_last_screen", None) is None or \
-                getattr(renderer, "_last_size", None) != output.get_size()
-            area.frame()
-            began = time.thread_time()
-            output.flush = lambda: None  # type: ignore[method-assign]  # one write: the frame and the pane's rows
-            try:
-                render(application, layout, is_done)
-            finally:
-                del output.flush
-            if not is_done:
-                area.paint(output, everything)
-            output.flush()
-            self._frame_cost = 0.8 * self._frame_cost + 0.2 * (time.thread_time() - began)
-            app.min_redraw_interval = app.max_render_postpone_time = redraw_interval(self._frame_cost)
-
-        renderer.render = frame  # type: ignore[method-assign]
 
     def _prompt(self) -> StyleAndTextTuples:
         if self._asking is not None:
@@ -433,11 +380,6 @@ class ScreenApp:
             self.pane.show(match)
 
 
-def redraw_interval(frame_cost: float) -> float:
-    """The least time between two redraws for frames costing `frame_cost` seconds of CPU (see REDRAW)."""
-    return min(REDRAW_MOST, max(REDRAW, frame_cost / SHARE))
-
-
 def exit_on_loop_error(app: Application[object]) -> None:
     """Run in an application's loop before it starts: an error in a callback or background task (a key binding,
     the completer) ends the application with that error, so its thread sees it.  prompt_toolkit's own handler
@@ -452,4 +394,4 @@ def exit_on_loop_error(app: Application[object]) -> None:
     asyncio.get_running_loop().set_exception_handler(failed)
 
 
-__all__ = ["DeskInput", "Header", "ScreenApp", "exit_on_loop_error", "plain_header", "plain", "redraw_interval"]
+__all__ = ["DeskInput", "Header", "ScreenApp", "exit_on_loop_error", "plain_header", "plain"]
