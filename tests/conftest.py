@@ -75,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
+from focuslib.settings import read as read_settings  # noqa: E402
 from focuslib.twitch.session import Timings  # noqa: E402
 from focuslib.sim import SimTwitch  # noqa: E402
 from secret_guard import SINKS, pytest_runtest_makereport  # noqa: E402,F401  (no secret in any output)
@@ -209,7 +210,9 @@ def start_focus(env: dict[str, str]) -> Iterator[Callable[..., Focus]]:
     def start(extra_env: dict[str, str] | None = None, *, sink: Sink | None = None, **options: Any) -> Focus:
         options.setdefault("devlog", False)
         options.setdefault("session", FAST_SESSION)
-        focus = Focus({**env, **(extra_env or {})}, Options(**options), sink or Sink()).start()
+        merged = {**env, **(extra_env or {})}
+        # As cli/focus.py does: every setting from the environment (focuslib/settings.py), the test's options over it.
+        focus = Focus(merged, Options(**{**read_settings(merged).options(), **options}), sink or Sink()).start()
         started.append(focus)
         return focus
 

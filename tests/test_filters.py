@@ -24,7 +24,12 @@ def chat(who, text, **kw):
 
 
 def rules(**env: str) -> Filters:
-    return Filters.from_env({f"FOCUS_{k.upper()}": v for k, v in env.items()})
+    """The rules as focus makes them: focuslib/settings.py reads and checks, runtime/filtering.py builds."""
+    from focuslib.runtime.filtering import read_filters
+    from focuslib.settings import read
+
+    chosen = read({f"FOCUS_{k.upper()}": v for k, v in env.items()})
+    return read_filters((chosen.highlight_users, chosen.highlight_words, chosen.hide_users, chosen.hide_words)) or Filters()
 
 
 # -- the settings' items and patterns ---------------------------------------------------------
@@ -129,7 +134,7 @@ def test_an_anonymous_cheer_is_its_chatter_anancheerer() -> None:
 
 
 def test_with_nothing_set_nothing_is_hidden_or_marked() -> None:
-    f = Filters.from_env({})
+    f = rules()
     assert not f.hiding and not f.highlighting
     assert not f.hidden(chat(HERON, "x")) and not f.highlighted(chat(HERON, "x"))
 

@@ -4,7 +4,7 @@ Every `import` and `from ... import` counts, wherever it stands: at the top, ins
 import is still a dependency), under `if TYPE_CHECKING:` (a type-only circle is still a circle).
 A module imported by a name computed at run time (importlib) would be an edge nobody sees: none may be.
 
-The layers (docs/development.md, The map): base = focuslib/__init__, errors, config, config_table, playground (the
+The layers (docs/development.md, The map): base = focuslib/__init__, errors, config, playground (the
 running demo's marker), text, threads, usable by all.
   twitch/   the pure protocol                 base only
   view/     pure rendering                    base + twitch/'s event records (twitch/events*.py) and AutoMod's
@@ -15,6 +15,7 @@ running demo's marker), text, threads, usable by all.
   auth/     tokens and sign-in                base + net/ + twitch/
   store/, devlog/                             base + twitch/
   sim/      the simulated Twitch              base only (it stays an independent double of Twitch)
+  settings  every setting read and checked    base + twitch/ (the event groups) + view/ (the /patterns/ check)
   runtime/, cli/                              anything
 Base modules import only base modules.
 
@@ -32,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.config_table", "focuslib.playground",
+BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.playground",
                   "focuslib.text", "focuslib.threads", "focuslib.version"})
 ANYTHING = None
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
@@ -44,6 +45,7 @@ MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "store": frozenset({"twitch"}),
     "devlog": frozenset({"twitch"}),
     "sim": frozenset(),
+    "settings": frozenset({"twitch", "view"}),  # the one table of settings: it checks groups and /patterns/ too
     "runtime": ANYTHING,
     "cli": ANYTHING,
     "__main__": ANYTHING,  # `python -m focuslib`: the `focus` command (cli/entry.py)

@@ -24,6 +24,7 @@ from focuslib.devlog.pipe import ensure_devlog_pipe
 from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
+from focuslib.settings import color_hints
 from focuslib.view.colors import ColorMode, detect_color_mode
 from focuslib.view.layout import paint
 from focuslib.view.style import CHECK_STATUS, QUIET
@@ -63,7 +64,7 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
                demo: Settings | None = None) -> int:
     """Run every check, printing each line as it is known; 0 when all passed, 1 otherwise.  With `demo` (a
     running demo's settings) the checks are of the demo's simulated Twitch, and the first line says so."""
-    color = detect_color_mode(env, out) is not ColorMode.NONE
+    color = detect_color_mode(color_hints(env), out) is not ColorMode.NONE
     http = HttpClient(timeout=timeout)
     results: list[Check] = []
 

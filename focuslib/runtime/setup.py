@@ -43,7 +43,7 @@ from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT
 from focuslib.view.twins import WINDOW as TWIN_WINDOW
-from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
+from focuslib.view.colors import ColorHints, ColorMode, detect_color_mode
 from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.scopes import usable_subscriptions
 from focuslib.twitch.subscriptions import desired
@@ -69,6 +69,9 @@ LOCAL_KEEPALIVE_FLOOR = 1  # seconds: the shortest keepalive focus takes from a 
 
 @dataclasses.dataclass(frozen=True)
 class Options:
+    """How focus runs: what the streamer set (focuslib/settings.py reads and checks it all, once: `Preferences.options`
+    gives these fields) and what callers choose (flags, tests' shorter timings, an embedder's)."""
+
     demo: bool = False
     devlog: bool = True
     color: str = "auto"
@@ -89,6 +92,16 @@ class Options:
     lines: bool = False  # --lines (FOCUS_SCREEN=lines): one line per event on a terminal too, no screen mode
     desk_rows: int = 2  # FOCUS_DESK_ROWS: screen mode's desk, the input line and the result rows
     hide_removed: bool = False  # FOCUS_REMOVED=hide: a removed message leaves no trace in screen mode
+    theme: str = "dark"  # FOCUS_THEME: the background chatters' colors must stay readable on
+    highlight_users: tuple[str, ...] = ()  # FOCUS_HIGHLIGHT_USERS, _WORDS, FOCUS_HIDE_USERS, _WORDS, checked
+    highlight_words: tuple[str, ...] = ()  # (runtime/filtering.py makes the presenter's rules of them)
+    hide_users: tuple[str, ...] = ()
+    hide_words: tuple[str, ...] = ()
+    demo_speed: int = 1  # FOCUS_DEMO_SPEED: --demo's channel plays this many times faster
+    no_color: bool = False  # NO_COLOR: no escape sequence at all, whatever --color says
+    term: str = ""  # TERM and COLORTERM: the color depth the terminal says it has
+    colorterm: str = ""
+    size: tuple[int, int] = (0, 0)  # COLUMNS, LINES when set: they win over the terminal's own size
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
     session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
@@ -129,10 +142,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
     the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
-    filters = read_filters(settings.env)  # a /pattern/ focus will not run: exit 2 before anything starts
+    # Checked by focuslib/settings.py already; None when none is set.
+    filters = read_filters((options.highlight_users, options.highlight_words, options.hide_users, options.hide_words))
     with contextlib.ExitStack() as teardown:
         if options.demo:  # from here on its own data: pid file, history, input history (runtime/demo.py)
-            settings = _start_demo(settings, teardown)
+            settings = _start_demo(settings, options.demo_speed, teardown)
         pidfile = PidFile(settings.data_dir)  # `focus stop` looks there (the demo's while a demo runs)
         data_dir = settings.data_dir  # the input history's too
         settings, mock = mock_settings(settings)
@@ -194,7 +208,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                                       hold_ttl=options.hold_ttl, private=private)
                 # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
-                    line, terminal_size().columns if screen.isatty else None)))
+                    line, terminal_size(options.size).columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
             info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
@@ -243,10 +257,10 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
 # -- set-up steps, in the order `run` takes them --------------------------------------
 
 
-def _start_demo(settings: Settings, teardown: contextlib.ExitStack) -> Settings:
+def _start_demo(settings: Settings, speed: int, teardown: contextlib.ExitStack) -> Settings:
     from focuslib.runtime.demo import start_demo
 
-    settings, stop_demo = start_demo(settings)
+    settings, stop_demo = start_demo(settings, speed)
     teardown.callback(stop_demo)
     return settings
 
@@ -272,7 +286,7 @@ class Screen:
 
 def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack,
                  handle: FocusHandle, data_dir: Path) -> Screen:
-    mode = detect_color_mode(settings.env, out, options.color)
+    mode = detect_color_mode(ColorHints(options.no_color, options.term, options.colorterm), out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
     fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
     console = None
@@ -306,9 +320,9 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
         teardown.callback(full.stop)  # last: the terminal's main screen comes back, then the recap
     if full is not None:
         terminal: Terminal | PaneWriter = full.start()
-        terminal.columns = terminal_size().columns
+        terminal.columns = terminal_size(options.size).columns
         teardown.callback(terminal.close)
-        return Screen(terminal, mode, isatty, terminal.columns, theme_from_env(settings.env), console, None, full)
+        return Screen(terminal, mode, isatty, terminal.columns, options.theme, console, None, full)
     writer = None
     if console is None:
         from focuslib.runtime.outwriter import stdout_writer
@@ -317,12 +331,13 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
     if writer is not None:  # a stuck reader or a paused terminal never holds up the main thread
         teardown.callback(writer.close)  # after the terminal's last line (the stop closes it sooner, see _guard_stop)
         out = writer
-    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
+    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None,
+                        size=lambda: terminal_size(options.size))
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
-    width = terminal_size().columns if isatty else None
+    width = terminal_size(options.size).columns if isatty else None
     terminal.columns = width or 80
     teardown.callback(terminal.close)
-    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console, writer)
+    return Screen(terminal, mode, isatty, width, options.theme, console, writer)
 
 
 def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
@@ -380,7 +395,8 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                               flood_window=options.flood_window, gift_wait=options.gift_wait,
                               twin_window=options.twin_window, filters=filters)
         if screen.isatty:
-            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full)
+            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full,
+                                lambda: terminal_size(options.size))
             if old is not None:
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
@@ -598,14 +614,15 @@ def _watch_continue(console: Console) -> Any:
     return signal.signal(signal.SIGCONT, lambda signum, frame: console.resumed())
 
 
-def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | ScreenMode | None = None) -> Any:
+def _watch_resize(renderer: Renderer, terminal: Terminal | PaneWriter, console: Console | ScreenMode | None = None,
+                  size: Callable[[], os.terminal_size] = terminal_size) -> Any:
     """Re-read the width when the terminal is resized (SIGWINCH; the main thread only); the input line
     is redrawn for the new size."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGWINCH"):
         return None
 
     def resized(signum: int, frame: object) -> None:
-        columns = terminal_size().columns
+        columns = size().columns
         renderer.width = columns
         terminal.resized(columns)
         if console is not None:

@@ -1,6 +1,7 @@
 """Highlights and filters: which chat lines stand out, and which are never drawn (pure rules, no I/O).
 
-Set in FOCUS_HIGHLIGHT_USERS, FOCUS_HIGHLIGHT_WORDS, FOCUS_HIDE_USERS, FOCUS_HIDE_WORDS (comma-separated; users
+Set in FOCUS_HIGHLIGHT_USERS, FOCUS_HIGHLIGHT_WORDS, FOCUS_HIDE_USERS, FOCUS_HIDE_WORDS (focuslib/settings.py reads
+and checks them; runtime/filtering.py makes the rules of what it read; comma-separated; users
 by login or display name, an `@` is fine; words and phrases match whole words in any case; `/regex/` a pattern,
 run only when it is safe on hostile chat: view/patterns.py), and changed for the run by /highlight, /hide,
 /unhighlight and /unhide (`change`).
@@ -16,14 +17,12 @@ Hiding wins over highlighting.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from focuslib.text import sanitize
 from focuslib.twitch.events_base import User
-from focuslib.view.patterns import TEXT_LIMIT, compile_pattern, is_pattern, split_items, words_regex
+from focuslib.view.patterns import TEXT_LIMIT, compile_pattern, is_pattern, words_regex
 
-HIGHLIGHT_USERS, HIGHLIGHT_WORDS = "FOCUS_HIGHLIGHT_USERS", "FOCUS_HIGHLIGHT_WORDS"
-HIDE_USERS, HIDE_WORDS = "FOCUS_HIDE_USERS", "FOCUS_HIDE_WORDS"
 DONE = {"highlight": "highlighted", "hide": "hidden"}
 
 
@@ -135,16 +134,6 @@ class Filters:
         self.rules = {"highlight": (highlight_users or Names(), highlight_words or Words()),
                       "hide": (hide_users or Names(), hide_words or Words())}
         self._refresh()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Filters:
-        """The four settings, checked: a pattern focus will not run raises PatternError (a ConfigError, exit 2),
-        one line naming the setting and the pattern."""
-        def items(name: str) -> list[str]:
-            return split_items(env.get(name) or "")
-
-        return cls(Names(items(HIGHLIGHT_USERS)), Words(items(HIGHLIGHT_WORDS), HIGHLIGHT_WORDS),
-                   Names(items(HIDE_USERS)), Words(items(HIDE_WORDS), HIDE_WORDS))
 
     def _refresh(self) -> None:
         # The chat path asks `hiding` and `highlighting` first: with nothing set, a message costs an attribute read.
