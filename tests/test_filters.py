@@ -211,6 +211,26 @@ def test_the_presenter_leaves_hidden_messages_out_and_marks_highlighted_ones() -
     assert s.lines == ["✱ Pixel_Otter: I write Rust", "✱ Mossy_Lantern: hi all", "♥ Nightbot followed"]
 
 
+def test_a_hidden_word_leaves_a_notice_without_its_text_and_an_announcement_undrawn() -> None:
+    """A resub is an alert the streamer must not miss: it stays, without the chatter's words the rules hide (in
+    either of its twins); an announcement is nothing but its text, so it goes like a chat message."""
+    s = Screen(rules(hide_words="spoiler", hide_users="Nightbot"))
+    notice = payloads_chat.resub(OTTER, 14, 7, text="SPOILER: the boss dies")
+    assert s.show("channel.chat.notification", notice) is True
+    assert s.show("channel.chat.notification", payloads_chat.announcement(MOSS, "a spoiler ahead")) is False
+    assert s.show("channel.chat.notification", payloads_chat.announcement(NIGHTBOT, "!discord")) is False
+    assert s.show("channel.chat.notification", payloads_chat.announcement(MOSS, "giveaway at nine")) is True
+    s.presenter.types = frozenset({"channel.subscription.message"})  # only the EventSub twin reports a resub
+    s.show("channel.subscription.message", payloads_channel.subscription_message(HERON, "spoiler alert", 3))
+    s.show("channel.subscription.message", payloads_channel.subscription_message(MOSS, "three years!", 36))
+    s.presenter.tick(60.0)
+    assert "spoiler" not in s.out.getvalue().lower() and "discord" not in s.out.getvalue()
+    assert s.lines[:2] == ["[SUB] ★ Pixel_Otter resubscribed at T1 · 14 months, 7 in a row",
+                           "▸ announcement Mossy_Lantern: giveaway at nine"]
+    assert any(line.startswith("[SUB] ★ byte_heron resubscribed") for line in s.lines[2:])
+    assert any(line.endswith(": three years!") for line in s.lines[2:])
+
+
 def test_a_hidden_cheer_does_not_come_back_through_its_twins() -> None:
     """A cheer arrives as its chat line, `channel.bits.use` and `channel.cheer`: the two that wait for their richer
     twin are hidden as well, so nothing of it is drawn, even once the twin window has passed."""

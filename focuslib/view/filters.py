@@ -9,8 +9,10 @@ run only when it is safe on hostile chat: view/patterns.py), and changed for the
 What the rules look at: the lines that carry a chatter's own words -- chat messages (replies, /me, a cheer's
 chat line and the `channel.cheer` / `channel.bits.use` twins that stand in for it, so a hidden cheer never comes
 back through a twin), channel-points redemptions with their input, and Twitch's built-in rewards that send a
-message.  Subs, raids, follows and chat notices are alerts the streamer must not miss: never hidden.  A hidden
-message still reaches the history and the devlog: the presenter drops it after both have it (runtime/app.py).
+message.  Subs, raids, follows and chat notices are alerts the streamer must not miss: never hidden; but the
+text a chatter wrote into one (a resub's message) is left out when the hide rules catch it (`hidden_text`), and an
+announcement, which is nothing but its text, is then not drawn.  A hidden message still reaches the history and
+the devlog: the presenter drops it after both have it (runtime/app.py).
 Hiding wins over highlighting.
 """
 
@@ -151,11 +153,18 @@ class Filters:
         """`event`'s line is marked: its chatter or its words are highlighted."""
         return self.highlighting and self._matches("highlight", event)
 
+    def hidden_text(self, user: User, text: str) -> bool:
+        """A chat notice's own text (a resub's message, an announcement) is never drawn: its words, or its
+        chatter, are hidden.  The notice stays (an alert the streamer must not miss), without the text."""
+        return self.hiding and bool(text) and self._caught("hide", user, text)
+
     def _matches(self, rule: str, event: Any) -> bool:
         words_of = (_SAID or said()).get(type(event))
         if words_of is None:
             return False
-        user, text = words_of(event)
+        return self._caught(rule, *words_of(event))
+
+    def _caught(self, rule: str, user: User, text: str) -> bool:
         names, words = self._rule[rule]
         if names is not None and (user.login.casefold() in names or bool(user.name)
                                   and user.name.casefold() in names):
