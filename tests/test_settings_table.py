@@ -132,3 +132,25 @@ def test_focus_config_masks_a_password_in_a_url_and_says_what_each_setting_is(tm
     assert re.split(r"\s{2,}", line)[1:] == ["https://proxyuser:***@127.0.0.1:9/helix", "environment", "# Helix"]
     done = inproc.run("focus.py", ["config"], {**env, "FOCUS_DESK_ROWS": "99"}, cwd=tmp_path)
     assert done.returncode == 2 and "FOCUS_DESK_ROWS='99' is not a number of rows" in done.stderr  # as focus says
+
+
+def test_a_password_in_twitch_s_urls_never_reaches_a_status_line_or_doctor():
+    from focuslib.cli.doctor import check_eventsub
+    from focuslib.twitch.session import Session, Status
+
+    actions = Session("wss://proxyuser:hunter2-pass@127.0.0.1:9/ws", ()).start(0.0)
+    assert [a.text for a in actions if isinstance(a, Status)] == ["connecting to 127.0.0.1:9..."]
+    check = check_eventsub("ws://proxyuser:hunter2-pass@127.0.0.1:9/ws", 0.5)  # nothing listens on port 9
+    assert check.status == "FAIL" and "hunter2" not in str(check) and "127.0.0.1:9" in check.detail
+
+
+def test_doctor_says_a_wrong_setting_of_focus_s_own(tmp_path):
+    from focuslib.cli.doctor import check_settings
+
+    said = []
+    env = {"TWITCH_CLIENT_ID": "abc", "FOCUS_DATA_DIR": str(tmp_path), "FOCUS_REMOVED": "blur"}
+    assert check_settings(env, said.append) is not None  # the token and Twitch are still checked
+    assert [(c.status, c.detail) for c in said] == [("FAIL", "FOCUS_REMOVED='blur' is neither dim nor hide")]
+    said.clear()
+    check_settings({**env, "FOCUS_REMOVED": "hide"}, said.append)
+    assert [c.status for c in said] == ["ok"]

@@ -27,7 +27,7 @@ from focuslib.screen.pane import Pane
 from focuslib.screen.writer import PaneWriter
 from focuslib.text import sanitize
 
-DESK_ROWS = 2  # the input line and the last result (cli/screen_options.py checks FOCUS_DESK_ROWS)
+DESK_ROWS = 2  # the input line and the last result (focuslib/settings.py checks FOCUS_DESK_ROWS)
 
 
 class ScreenMode:
