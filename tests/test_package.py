@@ -332,6 +332,7 @@ def test_the_installed_focus_talks_to_twitch_with_the_settings_of_the_xdg_config
     res = subprocess.run([installed.focus, "config"], cwd=elsewhere, env=shell, capture_output=True, text=True,
                          timeout=t(30))
     assert res.returncode == 0
-    shown = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()[1:]}
+    rows = [line.partition("  # ")[0].split() for line in res.stdout.splitlines()[1:]]  # `  # what it is` aside
+    shown = {row[0]: row[1:] for row in rows}
     assert shown["TWITCH_API_URL"] == [sim.api_url, "~/cfg/focus/config.env"]
     assert shown["TWITCH_USER_ACCESS_TOKEN"] == ["set", "~/cfg/focus/config.env"]
