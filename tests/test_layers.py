@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.config_table", "focuslib.playground",
+                  "focuslib.floodgate",
                   "focuslib.text", "focuslib.threads", "focuslib.version"})
 ANYTHING = None
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
