@@ -52,10 +52,9 @@ class ScreenMode:
         else:
             buffer, keys, keyboard = Buffer(read_only=True, multiline=False), _display_keys(), self._keyboard()
         header: Header = plain_header(lambda: self.writer.status_text)
+        # Display-only: nothing can be typed, so no prompt pretends otherwise.
         self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
-                             on_exit=self._ended, on_error=self.on_error)
-        if console is None:
-            self.app.prompt = ""  # nothing can be typed: no prompt pretends otherwise
+                             on_exit=self._ended, on_error=self.on_error, prompt="› " if console is not None else "")
         self.writer.invalidate = self.app.invalidate
         self.writer.ring = self.app.bell
         self._saved: tuple[TextIO, TextIO] | None = None
@@ -65,7 +64,7 @@ class ScreenMode:
 
     def use_header(self, model: HeaderModel) -> None:
         """Draw `model` in the header row (set-up's, before the App exists), redrawn when it changes."""
-        self.app.header = model.text
+        self.app.use_header(model.text)
         model.on_change = self.app.invalidate
 
     def on_error(self, trace: str) -> None:
