@@ -147,3 +147,44 @@ def test_a_command_answer_is_quiet_records_and_nothing_is_drawn_by_the_memory(hi
     memory.show_lines(memory.release(""))
     assert memory.take() == [Quiet("nobody is held")]
     assert not hasattr(memory, "terminal") and not hasattr(memory, "_renderer")
+
+
+def test_the_app_draws_the_records_in_order_and_a_pipe_gets_a_placeholder_at_1_2_4_messages(history):
+    """What the records become on a pipe (no line rewritten in place): the memory's own steps, drawn by
+    runtime/memory_draw.py with a real renderer, presenter and terminal writer."""
+    import io
+
+    from focuslib.runtime.memory_draw import draw
+    from focuslib.view.colors import ColorMode
+    from focuslib.view.present import Presenter
+    from focuslib.view.render import Renderer
+    from focuslib.view.terminal import Terminal
+
+    out = io.StringIO()
+    terminal = Terminal(out, fancy=False)
+    renderer = Renderer(ColorMode.NONE, timestamps=False)
+    presenter = Presenter(renderer, terminal)
+    shown: list = []
+    memory = memory_over(history)
+
+    def step(m, now):
+        event = memory.admit(m, now)
+        draw(memory.take(), renderer, presenter, terminal, now, shown.append)
+        if event is not None:
+            presenter.show(event, now)
+        terminal.flush()
+
+    for k in range(1, 6):
+        step(chat(BOB, f"SECRET {k}"), float(k))
+    reply = chat(ANN, "@bob no thanks", reply=payloads.reply_to("m-1", BOB, "SECRET 1"))
+    step(reply, 6.0)
+    memory.show_lines(memory.release("bob"))
+    draw(memory.take(), renderer, presenter, terminal, 7.0, shown.append)
+    terminal.flush()
+    lines = out.getvalue().splitlines()
+    held = "· held: new chatter Bob ({}): /release bob or /ban bob"
+    assert lines[:3] == [held.format("1 message"), held.format("2 messages"), held.format("4 messages")]
+    assert lines[3].startswith("Ann") and "SECRET" not in lines[3]  # the reply quotes nothing held
+    assert [line.split(": ", 1)[1] for line in lines[4:9]] == [f"SECRET {k}" for k in range(1, 6)]  # released
+    assert lines[9:] == ["· released Bob (5 messages)"]
+    assert [m.text for m in shown] == [f"SECRET {k}" for k in range(1, 6)]  # the input line's recent chat too

@@ -24,20 +24,20 @@ def draw(records: Iterable[Record], renderer: Renderer, presenter: Presenter, te
     """Draw `records`; `shown`: the App's on_show (the input line's recent chat), for a released chat message,
     so /delete and /reply find what the stream just saw."""
     for rec in records:
-        kind = type(rec)
-        if kind is Quiet:
-            _notice(rec, renderer, terminal)  # type: ignore[arg-type]
-        elif kind is FirstTime:
-            renderer.mark_first(rec.message_id)  # type: ignore[union-attr]
-        elif kind is NoQuote:
-            renderer.hide_quote(rec.message_id)  # type: ignore[union-attr]
-        elif kind is Withheld:
-            renderer.withhold(rec.event)  # type: ignore[union-attr]
-        elif kind is Reveal:
-            _release(rec.item, renderer, presenter, terminal, now, shown)  # type: ignore[union-attr]
+        match rec:
+            case Quiet():
+                _quiet(rec, renderer, terminal)
+            case FirstTime(message_id):
+                renderer.mark_first(message_id)
+            case NoQuote(message_id):
+                renderer.hide_quote(message_id)
+            case Withheld(event):
+                renderer.withhold(event)
+            case Reveal(item):
+                _reveal(item, renderer, presenter, terminal, now, shown)
 
 
-def _notice(n: Quiet, renderer: Renderer, terminal: Terminal) -> None:
+def _quiet(n: Quiet, renderer: Renderer, terminal: Terminal) -> None:
     line = renderer.quiet(n.text)
     if n.key is None:
         terminal.line(line)
@@ -45,8 +45,8 @@ def _notice(n: Quiet, renderer: Renderer, terminal: Terminal) -> None:
         terminal.line(line, n.key, renderer.last_rows)
 
 
-def _release(item: Any, renderer: Renderer, presenter: Presenter, terminal: Terminal, now: float,
-             shown: Callable[[Any], None] | None) -> None:
+def _reveal(item: Any, renderer: Renderer, presenter: Presenter, terminal: Terminal, now: float,
+            shown: Callable[[Any], None] | None) -> None:
     if type(item) is not ChatMessage:  # a released cheer or redemption, as the presenter would draw it
         filters = presenter.filters
         if filters.hidden(item):
