@@ -18,7 +18,6 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
-from focuslib import threads
 from focuslib.net.websocket import Credits, WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
@@ -30,6 +29,7 @@ from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames,
 from focuslib.runtime.guard import Guard
 from focuslib.runtime.memory_draw import draw
 from focuslib.runtime.wiring import Hooks
+from focuslib.runtime.workers import Workers
 from focuslib.twitch.messages import FrameParser
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
@@ -56,42 +56,6 @@ class NullDevlog:
 
     def stop(self, timeout: float = 1.0) -> None:
         pass
-
-
-class Workers:
-    """A few threads running jobs from one queue (subscription POSTs)."""
-
-    def __init__(self, size: int, name: str) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-        self._size = size
-        self._name = name
-        self.threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        """Start the threads (idempotent): before the first job, so it does not wait for them."""
-        if not self.threads:
-            for k in range(self._size):
-                t = threading.Thread(target=self._run, name=f"{self._name}-{k + 1}", daemon=True)
-                threads.start(t)
-                self.threads.append(t)
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self.start()
-        self._jobs.put(job)
-
-    def stop(self, timeout: float) -> None:
-        for _ in self.threads:
-            self._jobs.put(None)
-        deadline = time.monotonic() + timeout
-        for t in self.threads:
-            t.join(max(0.0, deadline - time.monotonic()))
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            job()
 
 
 class App:
