@@ -33,6 +33,7 @@ from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.private import Private, scope_warnings
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
+from focuslib.runtime.wiring import Channel, Hooks, Late
 from focuslib.config import Settings, ensure_private_dir, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
@@ -184,11 +185,16 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
             after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
+            # Built after the App (they report through its inbox), each set once before its loop starts.
+            late_memory: Late[ChatMemory] = Late("the chat memory")
+            token_check: Late[Callable[[], None]] = Late("the token check")
+            channel: Late[Channel] = Late("the channel")
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown, private,
-                                          filters)
+                                          filters, memory=late_memory, check_token=token_check, channel=channel,
+                                          drain=_drain(guard, screen, out) if guard is not None else None)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
-                _guard_stop(guard, app, screen, out, devlog)
+                _guard_stop(guard, devlog)
             # A token that cannot be saved (disk full) is one warning line, from the hourly check and
             # after a Helix 401 alike; never an exit.
             holder.warn = lambda text: app.inbox.put(NoticeText(text, "warn"))
@@ -203,15 +209,15 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if options.history:
                 from focuslib.runtime.memory_setup import memory_ready, start_memory, stop_memory
 
-                memory = start_memory(settings.data_dir, days=options.history_days,
-                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
-                                      hold_ttl=options.hold_ttl, private=private)
+                memory = late_memory.set(start_memory(settings.data_dir, days=options.history_days,
+                                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
+                                                      hold_ttl=options.hold_ttl, private=private))
                 # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
                     line, terminal_size(options.size).columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
-            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
+            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private, channel)
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
@@ -229,7 +235,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if not mock:  # twitch-cli's mock server has no Helix calls but EventSub's: it is asked nothing else
                 _start_header(app, settings.user_id or info.user_id, info, memory, devlog, teardown)
             if not mock:
-                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
+                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh, token_check)
             if not handle.stop_event.is_set():
                 chat_began = time.time()
                 if app.serve(until=lambda: app.session.phase is Phase.LIVE):
@@ -370,7 +376,11 @@ def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack,
-               private: Private, filters: Filters | None = None) -> App:
+               private: Private, filters: Filters | None = None, *, memory: Late[ChatMemory],
+               check_token: Late[Callable[[], None]], channel: Late[Channel],
+               drain: Callable[[], bool] | None) -> App:
+    """The App with every hook it calls, given at construction (runtime/wiring.py); `memory`, `check_token` and
+    `channel` are set once they are known, before the App's loop starts."""
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
     # may keep the connection alive more often than Twitch's 10 s at least.
@@ -401,40 +411,41 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
 
-    app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
     from focuslib.runtime.headerfeed import HeaderFeed
     from focuslib.screen.header import HeaderModel
 
-    app.header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
-    app.header.on_automod = app.automod_changed
-    handle.header = app.header.model
+    header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
+    handle.header = header.model
     if screen.full is not None:  # screen mode draws the model in its header row, redrawn when it changes
-        screen.full.app.header = app.header.model.text
-        app.header.model.on_change = screen.full.app.invalidate
+        screen.full.use_header(header.model)
     shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, private.saw,
-                               handle.on_event) if show is not None]
+                             handle.on_event) if show is not None]
 
     def show_all(event: Any) -> None:
         for show in shows:
             show(event)
 
-    app.on_show = shows[0] if len(shows) == 1 else show_all
+    hooks = Hooks(on_show=shows[0] if len(shows) == 1 else show_all, header=header, drain=drain, memory=memory,
+                  check_token=check_token, channel=channel)
+    app = App(session, helix, view, screen.terminal, devlog, hooks=hooks, stop=handle.stop_event)
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
 
 
-def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
-                devlog: DevlogWriter | NullDevlog) -> None:
+def _drain(guard: StopGuard, screen: Screen, out: TextIO) -> Callable[[], bool]:
     """The stop's last writes wait at most the guard's budget; what a blocked stdout did not take is dropped."""
     writer = screen.writer
     if writer is not None:  # what it holds may wait only as long as the stop's budget, then stdout's buffer
-        app.drain = lambda: all([writer.close(guard.left()), guard.drain(out)])
-    elif screen.console is None:
-        app.drain = lambda: guard.drain(out)
-    else:  # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
-        app.drain = lambda: not guard.blocked()
+        return lambda: all([writer.close(guard.left()), guard.drain(out)])
+    if screen.console is None:
+        return lambda: guard.drain(out)
+    # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
+    return lambda: not guard.blocked()
 
+
+def _guard_stop(guard: StopGuard, devlog: DevlogWriter | NullDevlog) -> None:
+    """A stop stuck writing: the watchdog's last words go to the devlog."""
     def last_words() -> None:  # the watchdog's, from its own thread: the main thread is stuck writing
         devlog.put(record("lifecycle", time.time(), event="output_dropped", stuck=True,
                           text="stdout was blocked when focus stopped: what it could not take was dropped"))
@@ -445,7 +456,7 @@ def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
 
 def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: App, options: Options,
               screen: Screen, devlog: DevlogWriter | NullDevlog, stop: threading.Event,
-              private: Private) -> oauth.TokenInfo:
+              private: Private, channel: Late[Channel]) -> oauth.TokenInfo:
     """Check the token, then tell the session what to subscribe to (what the token's scopes allow)."""
     screen.status("checking the Twitch token...")
     checking = time.monotonic()
@@ -458,8 +469,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     if not specs:
         raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                         "run make auth")
-    app.session.desired = specs
-    app.parser.channel = broadcaster  # which end of a raid the channel is (twitch/events_community.py)
+    channel.set(Channel(specs, broadcaster))  # the App's session and parser learn it as its loop starts
     devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                       broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
     shown = {spec.group for spec in specs}
@@ -519,7 +529,7 @@ def _start_header(app: App, broadcaster: str, info: oauth.TokenInfo, memory: Cha
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,
                   devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack,
-                  schedule: token_refresh.RefreshSchedule) -> None:
+                  schedule: token_refresh.RefreshSchedule, check_token: Late[Callable[[], None]]) -> None:
     """The token keeper, reporting through `app`'s inbox (the main thread stays the terminal's owner)."""
 
     def event(name: str, **detail: Any) -> None:
@@ -529,7 +539,7 @@ def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Set
                                        on_fatal=lambda exc: app.inbox.put(Failure(exc)),
                                        on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
                                        on_event=event, schedule=schedule).start()
-    app.check_token = keeper.revoked  # Twitch revoked a subscription with authorization_revoked
+    check_token.set(keeper.revoked)  # Twitch revoked a subscription with authorization_revoked
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)
 
