@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import N_SUBS, ROOT, t
+from conftest import N_SUBS, ROOT, t, without_make
 from secret_guard import seen
 from test_cli import cli_env, procs  # noqa: F401  (fixtures)
-from test_playground import without_make
 
 
 # A command starting with one of these is not run here; the reason names what proves it.
