@@ -40,6 +40,7 @@ class Config:
     profile_messages: int = 100_000
     settle: float = SETTLE  # seconds between start-up and a measurement (--settle; the test's smoke run: less)
     history_runs: int = 5  # `focus.py history` timed after each long run, median (--history-runs)
+    screen_beside_lines: bool = True  # the screen phase measures line mode beside screen mode (--screen-alone: no)
 
 
 def burst_once(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
