@@ -4,7 +4,8 @@ The first place that sets a variable wins: the environment, then `.env` in the w
 clone's habit), then the config file `focus setup` writes (so `focus` works from any directory).
 python-dotenv reads the files; nothing here changes `os.environ`.  Every problem raises `ConfigError`
 naming the variable and what to do, which the scripts print in one or two lines with exit code 2.
-`config_table.py` lists every setting (`focus config` shows each with where it came from).
+Here: where Twitch is, your app and token, and where focus keeps its files (every command needs them).
+`settings.py` has the one table of every setting, and reads and checks focus's own (FOCUS_*, NO_COLOR).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import collections
 import sys
 import threading
 import traceback
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from prompt_toolkit.application import get_app_session
 from prompt_toolkit.buffer import Buffer
@@ -28,7 +28,10 @@ from focuslib.screen.pane import Pane
 from focuslib.screen.writer import PaneWriter
 from focuslib.text import sanitize
 
-DESK_ROWS = 2  # the input line and the last result (cli/screen_options.py checks FOCUS_DESK_ROWS)
+if TYPE_CHECKING:
+    from focuslib.screen.header import HeaderModel
+
+DESK_ROWS = 2  # the input line and the last result (focuslib/settings.py checks FOCUS_DESK_ROWS)
 WAITING = 4  # tracebacks kept until the devlog runs
 
 
@@ -87,16 +90,20 @@ class ScreenMode:
         else:
             buffer, keys, keyboard = Buffer(read_only=True, multiline=False), _display_keys(), self._keyboard()
         header: Header = plain_header(lambda: self.writer.status_text)
+        # Display-only: nothing can be typed, so no prompt pretends otherwise.
         self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
-                             on_exit=self._ended, on_error=self.on_error)
-        if console is None:
-            self.app.prompt = ""  # nothing can be typed: no prompt pretends otherwise
+                             on_exit=self._ended, on_error=self.on_error, prompt="› " if console is not None else "")
         self.writer.invalidate = self.app.invalidate
         self.writer.ring = self.app.bell
         self._saved: tuple[TextIO, TextIO] | None = None
         self._hook: Callable[[threading.ExceptHookArgs], Any] | None = None
         if console is not None:
             console.screen = self
+
+    def use_header(self, model: HeaderModel) -> None:
+        """Draw `model` in the header row (set-up's, before the App exists), redrawn when it changes."""
+        self.app.use_header(model.text)
+        model.on_change = self.app.invalidate
 
     def on_error(self, trace: str) -> None:
         """A traceback for the devlog (the console's `on_error` is wired after the screen is built)."""

@@ -28,11 +28,12 @@ from focuslib.text import warm_up as text_warm_up
 from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.filtering import filter_commands, read_filters
-from focuslib.runtime.inbox import WAKE, Call, Failure, NoticeText, StatusText
+from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.private import Private, scope_warnings
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
+from focuslib.runtime.wiring import Channel, Hooks, Late
 from focuslib.config import Settings, ensure_private_dir, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
@@ -43,7 +44,7 @@ from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT
 from focuslib.view.twins import WINDOW as TWIN_WINDOW
-from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
+from focuslib.view.colors import ColorHints, ColorMode, detect_color_mode
 from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.scopes import usable_subscriptions
 from focuslib.twitch.subscriptions import desired
@@ -69,6 +70,9 @@ LOCAL_KEEPALIVE_FLOOR = 1  # seconds: the shortest keepalive focus takes from a 
 
 @dataclasses.dataclass(frozen=True)
 class Options:
+    """How focus runs: what the streamer set (focuslib/settings.py reads and checks it all, once: `Preferences.options`
+    gives these fields) and what callers choose (flags, tests' shorter timings, an embedder's)."""
+
     demo: bool = False
     devlog: bool = True
     color: str = "auto"
@@ -89,6 +93,16 @@ class Options:
     lines: bool = False  # --lines (FOCUS_SCREEN=lines): one line per event on a terminal too, no screen mode
     desk_rows: int = 2  # FOCUS_DESK_ROWS: screen mode's desk, the input line and the result rows
     hide_removed: bool = False  # FOCUS_REMOVED=hide: a removed message leaves no trace in screen mode
+    theme: str = "dark"  # FOCUS_THEME: the background chatters' colors must stay readable on
+    highlight_users: tuple[str, ...] = ()  # FOCUS_HIGHLIGHT_USERS, _WORDS, FOCUS_HIDE_USERS, _WORDS, checked
+    highlight_words: tuple[str, ...] = ()  # (runtime/filtering.py makes the presenter's rules of them)
+    hide_users: tuple[str, ...] = ()
+    hide_words: tuple[str, ...] = ()
+    demo_speed: int = 1  # FOCUS_DEMO_SPEED: --demo's channel plays this many times faster
+    no_color: bool = False  # NO_COLOR: no escape sequence at all, whatever --color says
+    term: str = ""  # TERM and COLORTERM: the color depth the terminal says it has
+    colorterm: str = ""
+    size: tuple[int, int] = (0, 0)  # COLUMNS, LINES when set: they win over the terminal's own size
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
     session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
@@ -129,10 +143,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
     the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
-    filters = read_filters(settings.env)  # a /pattern/ focus will not run: exit 2 before anything starts
+    # Checked by focuslib/settings.py already; None when none is set.
+    filters = read_filters((options.highlight_users, options.highlight_words, options.hide_users, options.hide_words))
     with contextlib.ExitStack() as teardown:
         if options.demo:  # from here on its own data: pid file, history, input history (runtime/demo.py)
-            settings = _start_demo(settings, teardown)
+            settings = _start_demo(settings, options.demo_speed, teardown)
         pidfile = PidFile(settings.data_dir)  # `focus stop` looks there (the demo's while a demo runs)
         data_dir = settings.data_dir  # the input history's too
         settings, mock = mock_settings(settings)
@@ -174,11 +189,16 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
             after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
+            # Built after the App (they report through its inbox), each set once before its loop starts.
+            late_memory: Late[ChatMemory] = Late("the chat memory")
+            token_check: Late[Callable[[], None]] = Late("the token check")
+            channel: Late[Channel] = Late("the channel")
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown, private,
-                                          filters)
+                                          filters, memory=late_memory, check_token=token_check, channel=channel,
+                                          drain=_drain(guard, screen, out) if guard is not None else None)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
-                _guard_stop(guard, app, screen, out, devlog)
+                _guard_stop(guard, devlog)
             # A token that cannot be saved (disk full) is one warning line, from the hourly check and
             # after a Helix 401 alike; never an exit.
             holder.warn = lambda text: app.inbox.put(NoticeText(text, "warn"))
@@ -193,15 +213,15 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if options.history:
                 from focuslib.runtime.memory_setup import memory_ready, start_memory, stop_memory
 
-                memory = start_memory(settings.data_dir, days=options.history_days,
-                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
-                                      hold_ttl=options.hold_ttl, private=private)
+                memory = late_memory.set(start_memory(settings.data_dir, days=options.history_days,
+                                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
+                                                      hold_ttl=options.hold_ttl, private=private))
                 # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
-                    line, terminal_size().columns if screen.isatty else None)))
+                    line, terminal_size(options.size).columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
-            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
+            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private, channel)
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
@@ -219,7 +239,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if not mock:  # twitch-cli's mock server has no Helix calls but EventSub's: it is asked nothing else
                 _start_header(app, settings.user_id or info.user_id, info, memory, devlog, teardown)
             if not mock:
-                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
+                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh, token_check)
             if not handle.stop_event.is_set():
                 chat_began = time.time()
                 if app.serve(until=lambda: app.session.phase is Phase.LIVE):
@@ -247,10 +267,10 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
 # -- set-up steps, in the order `run` takes them --------------------------------------
 
 
-def _start_demo(settings: Settings, teardown: contextlib.ExitStack) -> Settings:
+def _start_demo(settings: Settings, speed: int, teardown: contextlib.ExitStack) -> Settings:
     from focuslib.runtime.demo import start_demo
 
-    settings, stop_demo = start_demo(settings)
+    settings, stop_demo = start_demo(settings, speed)
     teardown.callback(stop_demo)
     return settings
 
@@ -276,7 +296,7 @@ class Screen:
 
 def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack,
                  handle: FocusHandle, data_dir: Path, crash: Callable[[str], str] = lambda trace: "") -> Screen:
-    mode = detect_color_mode(settings.env, out, options.color)
+    mode = detect_color_mode(ColorHints(options.no_color, options.term, options.colorterm), out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
     fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
     console = None
@@ -310,9 +330,9 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
         teardown.callback(full.stop)  # last: the terminal's main screen comes back, then the recap
     if full is not None:
         terminal: Terminal | PaneWriter = full.start()
-        terminal.columns = terminal_size().columns
+        terminal.columns = terminal_size(options.size).columns
         teardown.callback(terminal.close)
-        return Screen(terminal, mode, isatty, terminal.columns, theme_from_env(settings.env), console, None, full)
+        return Screen(terminal, mode, isatty, terminal.columns, options.theme, console, None, full)
     writer = None
     if console is None:
         from focuslib.runtime.outwriter import stdout_writer
@@ -321,12 +341,13 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
     if writer is not None:  # a stuck reader or a paused terminal never holds up the main thread
         teardown.callback(writer.close)  # after the terminal's last line (the stop closes it sooner, see _guard_stop)
         out = writer
-    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
+    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None,
+                        size=lambda: terminal_size(options.size))
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
-    width = terminal_size().columns if isatty else None
+    width = terminal_size(options.size).columns if isatty else None
     terminal.columns = width or 80
     teardown.callback(terminal.close)
-    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console, writer)
+    return Screen(terminal, mode, isatty, width, options.theme, console, writer)
 
 
 def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
@@ -359,7 +380,11 @@ def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack,
-               private: Private, filters: Filters | None = None) -> App:
+               private: Private, filters: Filters | None = None, *, memory: Late[ChatMemory],
+               check_token: Late[Callable[[], None]], channel: Late[Channel],
+               drain: Callable[[], bool] | None) -> App:
+    """The App with every hook it calls, given at construction (runtime/wiring.py); `memory`, `check_token` and
+    `channel` are set once they are known, before the App's loop starts."""
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
     # may keep the connection alive more often than Twitch's 10 s at least.
@@ -384,45 +409,47 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                               flood_window=options.flood_window, gift_wait=options.gift_wait,
                               twin_window=options.twin_window, filters=filters)
         if screen.isatty:
-            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full)
+            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full,
+                                lambda: terminal_size(options.size))
             if old is not None:
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
 
-    app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
     from focuslib.runtime.headerfeed import HeaderFeed
     from focuslib.screen.header import HeaderModel
 
-    app.header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
-    app.header.on_automod = app.automod_changed
-    handle.header = app.header.model
+    header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
+    handle.header = header.model
     if screen.full is not None:  # screen mode draws the model in its header row, redrawn when it changes
-        screen.full.app.header = app.header.model.text
-        app.header.model.on_change = screen.full.app.invalidate
+        screen.full.use_header(header.model)
     shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, private.saw,
-                               handle.on_event) if show is not None]
+                             handle.on_event) if show is not None]
 
     def show_all(event: Any) -> None:
         for show in shows:
             show(event)
 
-    app.on_show = shows[0] if len(shows) == 1 else show_all
+    hooks = Hooks(on_show=shows[0] if len(shows) == 1 else show_all, header=header, drain=drain, memory=memory,
+                  check_token=check_token, channel=channel)
+    app = App(session, helix, view, screen.terminal, devlog, hooks=hooks, stop=handle.stop_event)
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
 
 
-def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
-                devlog: DevlogWriter | NullDevlog) -> None:
+def _drain(guard: StopGuard, screen: Screen, out: TextIO) -> Callable[[], bool]:
     """The stop's last writes wait at most the guard's budget; what a blocked stdout did not take is dropped."""
     writer = screen.writer
     if writer is not None:  # what it holds may wait only as long as the stop's budget, then stdout's buffer
-        app.drain = lambda: all([writer.close(guard.left()), guard.drain(out)])
-    elif screen.console is None:
-        app.drain = lambda: guard.drain(out)
-    else:  # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
-        app.drain = lambda: not guard.blocked()
+        return lambda: all([writer.close(guard.left()), guard.drain(out)])
+    if screen.console is None:
+        return lambda: guard.drain(out)
+    # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
+    return lambda: not guard.blocked()
 
+
+def _guard_stop(guard: StopGuard, devlog: DevlogWriter | NullDevlog) -> None:
+    """A stop stuck writing: the watchdog's last words go to the devlog."""
     def last_words() -> None:  # the watchdog's, from its own thread: the main thread is stuck writing
         devlog.put(record("lifecycle", time.time(), event="output_dropped", stuck=True,
                           text="stdout was blocked when focus stopped: what it could not take was dropped"))
@@ -433,7 +460,7 @@ def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
 
 def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: App, options: Options,
               screen: Screen, devlog: DevlogWriter | NullDevlog, stop: threading.Event,
-              private: Private) -> oauth.TokenInfo:
+              private: Private, channel: Late[Channel]) -> oauth.TokenInfo:
     """Check the token, then tell the session what to subscribe to (what the token's scopes allow)."""
     screen.status("checking the Twitch token...")
     checking = time.monotonic()
@@ -446,8 +473,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     if not specs:
         raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                         "run make auth")
-    app.session.desired = specs
-    app.parser.channel = broadcaster  # which end of a raid the channel is (twitch/events_community.py)
+    channel.set(Channel(specs, broadcaster))  # the App's session and parser learn it as its loop starts
     devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                       broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
     shown = {spec.group for spec in specs}
@@ -507,7 +533,7 @@ def _start_header(app: App, broadcaster: str, info: oauth.TokenInfo, memory: Cha
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,
                   devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack,
-                  schedule: token_refresh.RefreshSchedule) -> None:
+                  schedule: token_refresh.RefreshSchedule, check_token: Late[Callable[[], None]]) -> None:
     """The token keeper, reporting through `app`'s inbox (the main thread stays the terminal's owner)."""
 
     def event(name: str, **detail: Any) -> None:
@@ -517,7 +543,7 @@ def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Set
                                        on_fatal=lambda exc: app.inbox.put(Failure(exc)),
                                        on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
                                        on_event=event, schedule=schedule).start()
-    app.check_token = keeper.revoked  # Twitch revoked a subscription with authorization_revoked
+    check_token.set(keeper.revoked)  # Twitch revoked a subscription with authorization_revoked
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)
 
@@ -602,14 +628,15 @@ def _watch_continue(console: Console) -> Any:
     return signal.signal(signal.SIGCONT, lambda signum, frame: console.resumed())
 
 
-def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | ScreenMode | None = None) -> Any:
+def _watch_resize(renderer: Renderer, terminal: Terminal | PaneWriter, console: Console | ScreenMode | None = None,
+                  size: Callable[[], os.terminal_size] = terminal_size) -> Any:
     """Re-read the width when the terminal is resized (SIGWINCH; the main thread only); the input line
     is redrawn for the new size."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGWINCH"):
         return None
 
     def resized(signum: int, frame: object) -> None:
-        columns = terminal_size().columns
+        columns = size().columns
         renderer.width = columns
         terminal.resized(columns)
         if console is not None:

@@ -72,7 +72,7 @@ class _Find:
 
 
 def plain_header(status: Callable[[], str]) -> Header:
-    """The header until the header model plugs in (runtime/setup.py, once the App is built): the session's
+    """The header until the header model plugs in (runtime/setup.py, as the App is built): the session's
     status, cut to the width."""
     def header(width: int, waiting: int) -> str:
         parts = [part for part in (status(),) if part]
@@ -85,14 +85,14 @@ def plain_header(status: Callable[[], str]) -> Header:
 class ScreenApp:
     def __init__(self, pane: Pane, header: Header, desk: DeskInput, *, desk_rows: int = 2,
                  on_exit: Callable[[BaseException | None], None] = lambda error: None,
-                 on_error: Callable[[str], None] = lambda trace: None) -> None:
+                 on_error: Callable[[str], None] = lambda trace: None, prompt: str = "› ") -> None:
         self.pane = pane
         self.header = header
         self.desk_input = desk
         self.desk_rows = max(2, desk_rows)
         self.on_exit = on_exit  # the application ended: None when asked to, else KeyboardInterrupt/EOFError/a bug
         self.on_error = on_error
-        self.prompt = "› "  # "" where nothing can be typed (display-only screen mode: --no-input)
+        self.prompt = prompt  # "" where nothing can be typed (display-only screen mode: --no-input)
         self._results: list[str] = []  # the desk's last answers, newest last
         self._overlay: tuple[str, list[str]] | None = None
         self._overlay_top = 0  # the overlay's first line in view: PgUp/PgDn scroll an answer taller than the pane
@@ -101,6 +101,10 @@ class ScreenApp:
         self._stopping = threading.Event()
         self.app = self._application()
         self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
+
+    def use_header(self, header: Header) -> None:
+        """Draw the header row with `header` from now on (set-up plugs the header model in as the App is built)."""
+        self.header = header
 
     # -- any thread ---------------------------------------------------------------------------------
 

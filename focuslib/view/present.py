@@ -47,11 +47,12 @@ from collections import OrderedDict
 from typing import Any
 
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
-from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
-                                    ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage, ChatNotification,
-                                    ChatSettings, Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, Goal,
-                                    HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, Redemption, ResubNotice,
-                                    SubGiftNotice, SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
+from focuslib.twitch.events import (ANONYMOUS_CHEERER, AnnouncementNotice, AutoModHold, AutoModUpdate,
+                                    AutomaticReward, BitsUse, ChannelBan, ChannelRaid, ChannelUnban, ChatClear,
+                                    ChatMessage, ChatNotification, ChatSettings, Cheer, ClearUserMessages,
+                                    CommunityGiftNotice, Event, Follow, Goal, HypeTrain, MessageDelete, Poll,
+                                    Prediction, RaidNotice, Redemption, ResubNotice, SubGiftNotice, SubNotice,
+                                    Subscribe, SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.filters import Filters
 from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
@@ -139,8 +140,13 @@ class Presenter:
         """Put whatever `event` should show on the terminal (maybe nothing yet); False when the streamer's
         filters hide it (view/filters.py): the history and the devlog have it already, the screen never will."""
         filters = self.filters
-        if filters.hiding and filters.hidden(event):
-            return False
+        if filters.hiding:
+            if filters.hidden(event):
+                return False
+            if type(event) in (ChatNotification, SubscriptionMessage):  # a chatter's words inside an alert
+                event = _without_hidden_text(event, filters)  # type: ignore[arg-type]
+                if event is None:
+                    return False
         kind = type(event)
         if kind is ChatMessage:
             if event.bits:  # type: ignore[union-attr]
@@ -466,6 +472,18 @@ def _event_key(e: Event) -> tuple[Any, ...] | None:
     if kind is BitsUse and e.kind == "cheer":  # type: ignore[union-attr]  # power-ups and combos have no twin
         return ("cheer", e.user.id, e.bits)  # type: ignore[union-attr]
     return None
+
+
+def _without_hidden_text(event: ChatNotification | SubscriptionMessage, filters: Filters
+                         ) -> ChatNotification | SubscriptionMessage | None:
+    """`event` without the text the hide rules catch: the alert stays, its words go (the history and the devlog
+    have them); an announcement, nothing but its text, is None: not drawn, like a hidden chat message."""
+    if type(event) is SubscriptionMessage:
+        return event._replace(text="", emotes=()) if filters.hidden_text(event.user, event.text) else event
+    n: ChatNotification = event  # type: ignore[assignment]
+    if not filters.hidden_text(n.chatter, n.text):
+        return event
+    return None if isinstance(n.detail, AnnouncementNotice) else n._replace(text="", fragments=())
 
 
 def _cheerer(chatter: User) -> str:
