@@ -27,10 +27,11 @@ def redraw_interval(frame_cost: float) -> float:
     return min(REDRAW_MOST, max(REDRAW, frame_cost / SHARE))
 
 
-def paint_pane_after_frames(app: Application[None], area: PaneArea) -> None:
-    """Each frame: prompt_toolkit draws the header and the desk, then the pane's changed rows are written
-    (screen/panecontrol.py), both to the terminal in one write; the next interval follows the frame's cost."""
-    renderer = app.renderer
+def paint_pane_after_frames(ptk: Application[None], area: PaneArea) -> None:
+    """Each frame of `ptk` (prompt_toolkit's Application, not focus's App): prompt_toolkit draws the header and
+    the desk, then the pane's changed rows are written (screen/panecontrol.py), both to the terminal in one write;
+    the next interval follows the frame's cost."""
+    renderer = ptk.renderer
     render = renderer.render
     cost = 0.0  # seconds of CPU a frame takes, averaged
 
@@ -52,7 +53,7 @@ def paint_pane_after_frames(app: Application[None], area: PaneArea) -> None:
             area.paint(output, everything)
         output.flush()
         cost += SMOOTHING * (time.thread_time() - began - cost)
-        app.min_redraw_interval = app.max_render_postpone_time = redraw_interval(cost)
+        ptk.min_redraw_interval = ptk.max_render_postpone_time = redraw_interval(cost)
 
     renderer.render = frame  # type: ignore[method-assign]
 
