@@ -177,6 +177,10 @@ class Presenter:
             return None
         if type(event) in (ChatNotification, SubscriptionMessage):  # a chatter's words inside an alert
             return _without_hidden_text(event, filters)  # type: ignore[arg-type]
+        reply = event.reply if type(event) is ChatMessage else None  # type: ignore[union-attr]
+        if reply is not None and filters.hidden_text(reply.parent_user, reply.parent_body):
+            # Twitch quotes the parent in every reply: a hidden message's words would reach the stream there.
+            return event._replace(reply=reply._replace(parent_body=""))  # type: ignore[union-attr]
         return event
 
     def _twin(self, key: tuple[Any, ...], source: str, event: Event, now: float) -> bool:
