@@ -242,3 +242,20 @@ def test_a_hidden_cheer_does_not_come_back_through_its_twins() -> None:
     s.presenter.flush(10.0)
     s.terminal.flush()
     assert s.lines == ["♦ Pixel_Otter cheered 5 bits: Cheer5 seen"]
+
+
+def test_a_reply_never_quotes_what_the_hide_rules_keep_off_the_stream() -> None:
+    """Twitch quotes the parent in every reply: a reply to a hidden message (its words, or a hidden chatter) is
+    drawn without the quote, or the hidden words reach the stream through it."""
+    s = Screen(rules(hide_users="Nightbot", hide_words="spoiler"))
+    hidden = payloads.chat_message(OTTER, "SPOILER the boss dies", message_id="m-hidden")
+    assert s.show("channel.chat.message", hidden) is False
+    s.show("channel.chat.message", payloads.chat_message(
+        MOSS, "@Pixel_Otter please don't", reply=payloads.reply_to("m-hidden", OTTER, "SPOILER the boss dies")))
+    s.show("channel.chat.message", payloads.chat_message(
+        MOSS, "@Nightbot thanks", reply=payloads.reply_to("m-bot", NIGHTBOT, "!discord example dot com")))
+    s.show("channel.chat.message", payloads.chat_message(
+        MOSS, "@Pixel_Otter agreed", reply=payloads.reply_to("m-ok", OTTER, "tests first")))
+    assert s.lines == ["Mossy_Lantern ↪ @Pixel_Otter: @Pixel_Otter please don't",
+                       "Mossy_Lantern ↪ @Nightbot: @Nightbot thanks",
+                       'Mossy_Lantern ↪ @Pixel_Otter "tests first": @Pixel_Otter agreed']

@@ -14,6 +14,7 @@ from focuslib.runtime.memory import ChatMemory
 from focuslib.runtime.memory_records import FirstTime, NoQuote, Quiet, Reveal, Withheld
 from focuslib.sim import payloads
 from focuslib.sim import payloads_channel
+from focuslib.sim import payloads_chat
 from focuslib.store.schema import db_path
 from focuslib.store.writer import HistoryWriter
 from focuslib.twitch.events import parse_event
@@ -188,3 +189,38 @@ def test_the_app_draws_the_records_in_order_and_a_pipe_gets_a_placeholder_at_1_2
     assert [line.split(": ", 1)[1] for line in lines[4:9]] == [f"SECRET {k}" for k in range(1, 6)]  # released
     assert lines[9:] == ["· released Bob (5 messages)"]
     assert [m.text for m in shown] == [f"SECRET {k}" for k in range(1, 6)]  # the input line's recent chat too
+
+
+@pytest.mark.parametrize("stype, payload", [
+    ("channel.subscription.message", lambda: payloads_channel.subscription_message(BOB, "no SPOILER: the boss dies", 3)),
+    ("channel.chat.notification", lambda: payloads_chat.resub(BOB, 3, text="no SPOILER: the boss dies")),
+])
+def test_a_released_resub_keeps_the_hide_rules_off_its_text(history, stype, payload):
+    """FOCUS_HIDE_WORDS keeps a resub's own words off the stream (view/present.py); a held chatter's resub that
+    /release brings back goes through the same rule, not straight to the renderer."""
+    import io
+
+    from focuslib.runtime.filtering import read_filters
+    from focuslib.runtime.memory_draw import draw
+    from focuslib.view.colors import ColorMode
+    from focuslib.view.present import Presenter
+    from focuslib.view.render import Renderer
+    from focuslib.view.terminal import Terminal
+
+    out = io.StringIO()
+    terminal = Terminal(out, fancy=False)
+    renderer = Renderer(ColorMode.NONE, timestamps=False)
+    presenter = Presenter(renderer, terminal, filters=read_filters(((), (), (), ("spoiler",))))
+    memory = memory_over(history)
+    memory.admit(chat(BOB, "first"), 1.0)  # Bob is held
+    resub = parse_event(stype, "1", payload())
+    shown = memory.admit(resub, 2.0)
+    draw(memory.take(), renderer, presenter, terminal, 2.0, None)
+    presenter.show(shown, 2.0)
+    memory.show_lines(memory.release("bob"))
+    draw(memory.take(), renderer, presenter, terminal, 3.0, None)
+    terminal.flush()
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "· released Bob (2 messages)"
+    assert any("Bob resubscribed" in line for line in lines[1:-1])  # the alert itself came back
+    assert "SPOILER" not in out.getvalue()

@@ -154,3 +154,29 @@ def test_doctor_says_a_wrong_setting_of_focus_s_own(tmp_path):
     said.clear()
     check_settings({**env, "FOCUS_REMOVED": "hide"}, said.append)
     assert [c.status for c in said] == ["ok"]
+
+
+@pytest.mark.parametrize("name, url", [
+    ("TWITCH_API_URL", "ftp://proxyuser:hunter2-pass@proxy.example/helix"),  # a scheme focus does not speak
+    ("TWITCH_EVENTSUB_URL", "wss://proxyuser:hunter2-pass@proxy.example:99999/ws"),  # a port out of range
+    ("TWITCH_AUTH_URL", "https://proxyuser:hunter2-pass@[::1/oauth2"),  # an unclosed bracket
+])
+def test_a_wrong_url_s_error_masks_its_password(tmp_path, name, url):
+    """focus config masks a URL's password in its table; the one line that says the URL is wrong (focus config
+    under its table, doctor's settings check, focus itself at start) masks it too."""
+    import inproc
+    from focuslib.cli.doctor import check_settings
+    from focuslib.config import Settings
+
+    env = {"TWITCH_CLIENT_ID": "abc", "FOCUS_DATA_DIR": str(tmp_path), name: url}
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env(env)
+    assert name in caught.value.message and "proxyuser:***@" in caught.value.message
+    assert "hunter2" not in str(caught.value)
+    said = []
+    check_settings(env, said.append)
+    assert [c.status for c in said] == ["FAIL"] and "hunter2" not in str(said)
+    done = inproc.run("focus.py", ["config"], {**env, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+                                              "XDG_RUNTIME_DIR": str(tmp_path / "run")}, cwd=tmp_path)
+    assert done.returncode == 2 and name in done.stderr
+    assert "hunter2" not in done.stdout + done.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence, TextIO
 
 from focuslib.cli.exits import Parser
-from focuslib.config import ENVIRONMENT, Settings, Source, config_file, sources
+from focuslib.config import ENVIRONMENT, Settings, Source, config_file, sources, without_password
 from focuslib.settings import SETTINGS, Setting, known, read
 from focuslib.errors import ExitStatus, FocusError
 from focuslib.text import sanitize
@@ -100,20 +100,6 @@ def show(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
 
         return failed("focus", problem)
     return int(ExitStatus.OK)
-
-
-def without_password(value: str) -> str:
-    """`value` with a URL's password masked (`https://user:***@proxy`): a TWITCH_*_URL may carry one, and focus
-    config's output is pasted into issues and shown on stream."""
-    scheme, sep, rest = value.partition("://")
-    if not sep:
-        return value
-    end = min((k for k in (rest.find(c) for c in "/?#") if k >= 0), default=len(rest))
-    netloc, tail = rest[:end], rest[end:]
-    userinfo, at, host = netloc.rpartition("@")  # the last @: a password may hold one
-    if not at or ":" not in userinfo:
-        return value
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{tail}"
 
 
 def _place(origin: str) -> str:

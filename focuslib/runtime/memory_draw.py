@@ -47,11 +47,11 @@ def _quiet(n: Quiet, renderer: Renderer, terminal: Terminal) -> None:
 
 def _reveal(item: Any, renderer: Renderer, presenter: Presenter, terminal: Terminal, now: float,
             shown: Callable[[Any], None] | None) -> None:
-    if type(item) is not ChatMessage:  # a released cheer or redemption, as the presenter would draw it
-        filters = presenter.filters
-        if filters.hidden(item):
+    if type(item) is not ChatMessage:  # a released cheer, redemption or resub, as the presenter would draw it
+        item = presenter.visible(item)  # the hide rules: a hidden chatter's moment, a resub's hidden words
+        if item is None:
             return
-        renderer.mark = filters.highlighted(item)
+        renderer.mark = presenter.filters.highlighted(item)
         line = renderer.event(item)
         if line is not None:  # straight to the terminal: the presenter would take it for a late twin
             terminal.line(line, None, renderer.last_rows)

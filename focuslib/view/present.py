@@ -139,14 +139,10 @@ class Presenter:
     def show(self, event: Event, now: float) -> bool:
         """Put whatever `event` should show on the terminal (maybe nothing yet); False when the streamer's
         filters hide it (view/filters.py): the history and the devlog have it already, the screen never will."""
-        filters = self.filters
-        if filters.hiding:
-            if filters.hidden(event):
+        if self.filters.hiding:
+            event = self.visible(event)  # type: ignore[assignment]
+            if event is None:
                 return False
-            if type(event) in (ChatNotification, SubscriptionMessage):  # a chatter's words inside an alert
-                event = _without_hidden_text(event, filters)  # type: ignore[arg-type]
-                if event is None:
-                    return False
         kind = type(event)
         if kind is ChatMessage:
             if event.bits:  # type: ignore[union-attr]
@@ -169,6 +165,23 @@ class Presenter:
                 return True  # waits for its richer twin (see tick), or its twin was shown already
         self._present(event, now)
         return True
+
+    def visible(self, event: Event) -> Event | None:
+        """`event` as the streamer's filters let it be drawn: None when they hide it, a chat notice without the
+        words they hide (a resub's message).  `show` asks it, and so does whatever draws an event itself (a
+        released cheer or resub, runtime/memory_draw.py)."""
+        filters = self.filters
+        if not filters.hiding:
+            return event
+        if filters.hidden(event):
+            return None
+        if type(event) in (ChatNotification, SubscriptionMessage):  # a chatter's words inside an alert
+            return _without_hidden_text(event, filters)  # type: ignore[arg-type]
+        reply = event.reply if type(event) is ChatMessage else None  # type: ignore[union-attr]
+        if reply is not None and filters.hidden_text(reply.parent_user, reply.parent_body):
+            # Twitch quotes the parent in every reply: a hidden message's words would reach the stream there.
+            return event._replace(reply=reply._replace(parent_body=""))  # type: ignore[union-attr]
+        return event
 
     def _twin(self, key: tuple[Any, ...], source: str, event: Event, now: float) -> bool:
         """Report one twin of a moment; True when it should be shown now."""
