@@ -59,6 +59,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--idle-seconds", type=float, default=120.0, help="idle measurement interval (default 120)")
     p.add_argument("--long-messages", type=int, default=1_000_000, help="long-run length (default 1000000)")
     p.add_argument("--startup-runs", type=int, default=9, help="start-ups per client (default 9)")
+    p.add_argument("--history-runs", type=int, default=5,
+                   help="`focus.py history` runs timed after each long run, median reported (default 5)")
+    p.add_argument("--screen-alone", action="store_true",
+                   help="the screen phase measures screen mode alone, not line mode beside it (the input phase "
+                        "has line mode in a pseudo-terminal): the test's smoke run, not a comparison")
     p.add_argument("--profile-messages", type=int, default=100_000, help="burst size under py-spy (default 100000)")
     p.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases (default {','.join(PHASES)};"
                    " 'profile' is extra)")
@@ -86,7 +91,8 @@ def config(args: argparse.Namespace) -> Config:
                   latency_seconds=args.latency_seconds, latency_rounds=args.latency_rounds,
                   idle_seconds=args.idle_seconds, long_messages=args.long_messages,
                   startup_runs=args.startup_runs, raw=args.sim_send == "raw", profile_messages=args.profile_messages,
-                  settle=args.settle)
+                  settle=args.settle, history_runs=args.history_runs,
+                  screen_beside_lines=not args.screen_alone)
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:

@@ -39,6 +39,8 @@ class Config:
     raw: bool = True  # the simulator writes pre-framed bursts in one sendall
     profile_messages: int = 100_000
     settle: float = SETTLE  # seconds between start-up and a measurement (--settle; the test's smoke run: less)
+    history_runs: int = 5  # `focus.py history` timed after each long run, median (--history-runs)
+    screen_beside_lines: bool = True  # the screen phase measures line mode beside screen mode (--screen-alone: no)
 
 
 def burst_once(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
@@ -181,10 +183,10 @@ def long_run(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, 
            "rss_start_kib": start["VmRSS"], "rss_end_kib": end["VmRSS"],
            "growth_kib": end["VmRSS"] - start["VmRSS"], "peak_kib": end["VmHWM"],
            "rss_samples_kib": samples}
-    return {**out, **history_after(c)}
+    return {**out, **history_after(c, cfg.history_runs)}
 
 
-def history_after(c: Client) -> dict[str, Any]:
+def history_after(c: Client, runs: int = 5) -> dict[str, Any]:
     """focus's history after the long run (it stopped cleanly: flushed): its size, and `history USER` on it."""
     db = c.home / "data" / "history.sqlite3"
     if not db.exists():
@@ -192,7 +194,7 @@ def history_after(c: Client) -> dict[str, Any]:
     size = sum(p.stat().st_size for p in db.parent.glob("history.sqlite3*"))
     rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("SELECT count(*) FROM messages").fetchone()[0]
     times = []
-    for _ in range(5):  # the chatter with the most messages: viewer_0 (the simulator cycles 500 chatters)
+    for _ in range(runs):  # the chatter with the most messages: viewer_0 (the simulator cycles 500 chatters)
         t0 = time.monotonic()
         done = subprocess.run([sys.executable, str(ROOT / "focus.py"), "history", "viewer_0"], env=c.env, cwd=c.home,
                               capture_output=True)

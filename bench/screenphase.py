@@ -31,7 +31,7 @@ LINES, SCREEN = "focus (input line)", "focus (screen)"
 
 def run(sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
     line, screen = focus_pty_kind(), focus_screen_kind()
-    kinds = [line, screen]
+    kinds = [line, screen] if cfg.screen_beside_lines else [screen]
     bursts: dict[str, list[float]] = {k.name: [] for k in kinds}
     for _ in range(cfg.burst_runs):
         for kind in kinds:

@@ -8,7 +8,7 @@ off the rows the emulator marks changed, once a frame is complete: a frame is dr
 an old number and half of a new one.
 
 `count` is the newest number on screen plus one: the pane shows chat in order and a burst scrolls most lines
-past between two frames (at most ~30 a second, screen/app.py REDRAW), so "shown" means the line, or a later
+past between two frames (at most 60 a second, screen/frames.py REDRAW), so "shown" means the line, or a later
 one, has been on screen.  `times` (when recording) holds when each number first appeared: the moment the
 read that completed its frame returned.  The keystroke watch (`expect`) stays on the raw bytes: a typed
 letter is one changed cell, written whole.

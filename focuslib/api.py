@@ -220,15 +220,17 @@ def connect(*, demo: bool = False, events: str | None = None, history: bool = Fa
     """Connect to your channel (settings as `focus config` shows them), or with `demo` to the running demo
     (else a demo of its own); return once events can come.  `events`: groups like --events ("chat,follows");
     `history`: write focus's chat history too; `out`: where focus's own lines go (default: nowhere)."""
-    from focuslib.twitch.subscriptions import parse_groups
+    from focuslib.settings import read
 
     settings = load_settings(playground=demo)  # the running demo's, when there is one and demo is asked
     own_demo = demo and not settings.demo
     if not own_demo:
         settings.require_client_id()
+    # Every setting as focus reads it (focuslib/settings.py), `events` and `history` standing for their flags.
+    chosen = {**read(settings.env, events=events or "").options(), "history": history}
     try:
-        opts = Options(demo=own_demo, devlog=False, groups=parse_groups(events), history=history,
-                       input_line=False, pid_file=False, **options)
+        opts = Options(**{**chosen, "demo": own_demo, "devlog": False, "input_line": False, "pid_file": False,
+                          **options})
     except TypeError as exc:
         raise ConfigError(f"connect() got an option it does not know: {exc}", "see help(focuslib.connect)") from None
     return Connection(settings, opts, out).start(timeout)

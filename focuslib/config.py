@@ -4,7 +4,8 @@ The first place that sets a variable wins: the environment, then `.env` in the w
 clone's habit), then the config file `focus setup` writes (so `focus` works from any directory).
 python-dotenv reads the files; nothing here changes `os.environ`.  Every problem raises `ConfigError`
 naming the variable and what to do, which the scripts print in one or two lines with exit code 2.
-`config_table.py` lists every setting (`focus config` shows each with where it came from).
+Here: where Twitch is, your app and token, and where focus keeps its files (every command needs them).
+`settings.py` has the one table of every setting, and reads and checks focus's own (FOCUS_*, NO_COLOR).
 """
 
 from __future__ import annotations
@@ -266,19 +267,34 @@ def _xdg(env: Mapping[str, str], name: str, fallback: str) -> Path:
 
 
 def _url(value: str, name: str, schemes: tuple[str, ...]) -> str:
+    shown = without_password(value)  # the error is printed, pasted into issues, maybe on stream
     try:
         parts = urlsplit(value)
     except ValueError:  # "http://[::1": an unclosed IPv6 bracket (urlsplit raises, issue 12)
-        raise ConfigError(f"{name}={value!r} is not a valid {'/'.join(schemes)} URL",
+        raise ConfigError(f"{name}={shown!r} is not a valid {'/'.join(schemes)} URL",
                           f"fix {name} in .env or the environment, or unset it to use the default") from None
     if parts.scheme not in schemes or not parts.hostname:
-        raise ConfigError(f"{name}={value!r} is not a valid {'/'.join(schemes)} URL",
+        raise ConfigError(f"{name}={shown!r} is not a valid {'/'.join(schemes)} URL",
                           f"fix {name} in .env or the environment, or unset it to use the default")
     try:
         parts.port
     except ValueError:
-        raise ConfigError(f"{name}={value!r} has an invalid port", f"fix {name}") from None
+        raise ConfigError(f"{name}={shown!r} has an invalid port", f"fix {name}") from None
     return value
+
+
+def without_password(value: str) -> str:
+    """`value` with a URL's password masked (`https://user:***@proxy`): a TWITCH_*_URL may carry one, and focus
+    config's output is pasted into issues and shown on stream."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return value
+    end = min((k for k in (rest.find(c) for c in "/?#") if k >= 0), default=len(rest))
+    netloc, tail = rest[:end], rest[end:]
+    userinfo, at, host = netloc.rpartition("@")  # the last @: a password may hold one
+    if not at or ":" not in userinfo:
+        return value
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}{tail}"
 
 
 def is_plain_secret(value: str) -> bool:

@@ -32,6 +32,22 @@ sys.path.insert(0, str(ROOT))
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
+
+def without_make(env: dict[str, str]) -> dict[str, str]:
+    """`env` without what a `make` running the suite tells its children: its flags (MAKEFLAGS carries the command
+    line's variables) and the variables the Makefile exports from its command line (TYPED_VARS).  `make test
+    ARGS="--durations=0"` gave every make the tests run ARGS=--durations=0, and `make trigger` passed it to the
+    simulator.  USER stays: the Makefile exports it as it found it, the login name."""
+    typed = re.search(r"^TYPED_VARS\s*:=(.*)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    drop = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", *(typed.group(1).split() if typed else ())} - {"USER"}
+    return {k: v for k, v in env.items() if k not in drop}
+
+
+# The suite runs as if typed at a shell, whatever `make test ARGS=...` it came from: every process it starts and
+# every environment a test copies from this one is free of make's variables (the workers inherit it).
+for _name in set(os.environ) - set(without_make(dict(os.environ))):
+    del os.environ[_name]
+
 # The suite starts some 400 Python processes (focus.py, make's recipes, the documented commands) and each
 # worker rewrites the asserts of every test module.  Under PYTHONDONTWRITEBYTECODE (set by some shells, images
 # and CI runners) each of them compiled focuslib and the tests from source again: about a fifth of the suite's
@@ -75,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
+from focuslib.settings import read as read_settings  # noqa: E402
 from focuslib.twitch.session import Timings  # noqa: E402
 from focuslib.sim import SimTwitch  # noqa: E402
 from secret_guard import SINKS, pytest_runtest_makereport  # noqa: E402,F401  (no secret in any output)
@@ -215,7 +232,9 @@ def start_focus(env: dict[str, str]) -> Iterator[Callable[..., Focus]]:
     def start(extra_env: dict[str, str] | None = None, *, sink: Sink | None = None, **options: Any) -> Focus:
         options.setdefault("devlog", False)
         options.setdefault("session", FAST_SESSION)
-        focus = Focus({**env, **(extra_env or {})}, Options(**options), sink or Sink()).start()
+        merged = {**env, **(extra_env or {})}
+        # As cli/focus.py does: every setting from the environment (focuslib/settings.py), the test's options over it.
+        focus = Focus(merged, Options(**{**read_settings(merged).options(), **options}), sink or Sink()).start()
         started.append(focus)
         return focus
 

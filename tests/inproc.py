@@ -49,8 +49,22 @@ def _auth(argv: Sequence[str]) -> int:
     return main(list(argv))
 
 
+def _focuslib(argv: Sequence[str]) -> int:
+    from focuslib.cli.entry import main
+
+    return main(list(argv), prog="python -m focuslib")
+
+
+def _sim(argv: Sequence[str]) -> int:
+    from focuslib.sim.__main__ import main
+
+    return main(list(argv))
+
+
+# By script, or by module for `python -m MODULE`.
 MAINS: dict[str, Callable[[Sequence[str]], int]] = {"focus.py": _focus, "devlog.py": _devlog,
-                                                     "auth_server.py": _auth}
+                                                     "auth_server.py": _auth, "focuslib": _focuslib,
+                                                     "focuslib.sim": _sim}
 
 
 class _Pipe(io.TextIOWrapper):

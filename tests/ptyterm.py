@@ -39,7 +39,9 @@ class TextHistoryScreen(pyte.HistoryScreen):
 
     def index(self) -> None:
         top, bottom = self.margins or pyte.screens.Margins(0, self.lines - 1)
-        if self.cursor.y == bottom:
+        # As a terminal does (xterm, VTE, tmux): a row goes to the scrollback only when it leaves the screen's
+        # first row; one scrolled out of a region below it (screen mode's pane, under its header) is gone.
+        if self.cursor.y == bottom and top == 0:
             line = self.buffer[top]
             self.top_text.append("".join(line[x].data for x in range(self.columns)).rstrip())
         super().index()

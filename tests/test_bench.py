@@ -29,8 +29,8 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--burst-runs", "1", "--rates", "50,500",
-         "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "2500",
-         "--startup-runs", "1", "--settle", "0.05", "--output", str(out)],
+         "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "1000",
+         "--startup-runs", "1", "--history-runs", "1", "--screen-alone", "--settle", "0.05", "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=t(150))
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads(out.read_text())
@@ -42,8 +42,8 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
             assert (lat["n"], lat["lost"]) == (n, 0)
             assert 0 < lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
         long = r["long"][client]
-        assert long["messages"] == 2500 and long["rss_start_kib"] > 0 and long["rss_end_kib"] > 0
-        assert [s[0] for s in long["rss_samples_kib"]][-1] == 2500
+        assert long["messages"] == 1000 and long["rss_start_kib"] > 0 and long["rss_end_kib"] > 0
+        assert [s[0] for s in long["rss_samples_kib"]][-1] == 1000
         assert r["startup"][client]["runs"] == 1 and r["startup"][client]["median"] > 0
     assert set(r["idle"]) == {"focus", "focus+devlog", "floor"}
     # The input line's phase: focus in a pseudo-terminal beside display-only focus.
@@ -53,9 +53,11 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     keys = r["input"]["keystroke"]
     assert keys["n"] > 0 and keys["lost"] == 0 and 0 < keys["p50_ms"] <= keys["p99_ms"] <= keys["max_ms"]
     assert "| keystroke to echo while 500 msg/s flow" in proc.stdout
-    # Screen mode's phase: the full-screen app read through a VT emulator, beside line mode in a pty.
+    # Screen mode's phase: the full-screen app read through a VT emulator; alone (--screen-alone): line mode in
+    # a pty beside it is the input phase's client, checked above (each sub-phase with it cost ~4 s of CPU here).
     screen = r["screen"]
-    for client in ("focus (input line)", "focus (screen)"):
+    assert {name for part in screen.values() for name in part} == {"focus (screen)"}
+    for client in ("focus (screen)",):
         assert screen["burst"][client]["messages"] == 300 and screen["burst"][client]["msgs_per_s"] > 0
         lat = screen["latency"][client]["500"]
         assert 0 < lat["n"] <= 100 and lat["n"] + lat["lost"] == 100  # a line scrolled past unseen is lost
@@ -64,7 +66,8 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
         assert keys["n"] > 0 and keys["lost"] == 0 and 0 < keys["p50_ms"] <= keys["p99_ms"] <= keys["max_ms"]
         assert screen["idle"][client]["cpu_seconds"] >= 0
         long = screen["long"][client]
-        assert long["messages"] == 2500 and 0 < long["rss_start_kib"] and 0 < long["rss_end_kib"]
+        assert long["messages"] == 1000 and 0 < long["rss_start_kib"] and 0 < long["rss_end_kib"]
+        assert long["history_rows"] == 1000 and long["history_cmd_s"] > 0  # `focus.py history` on what it kept
     assert "| screen mode: frame to its line on screen at 500 msg/s" in proc.stdout
     assert all(r["devlog"][mode]["records"] == 300 and r["devlog"][mode]["records_per_s"] > 0
                for mode in ("pretty", "raw"))

@@ -157,7 +157,7 @@ def test_the_bell_rings_for_alerts_only_on_a_terminal_and_only_with_bell(sim, st
         assert focus.stop() == 0
 
 
-def test_resizing_the_terminal_changes_the_wrap_width(monkeypatch) -> None:
+def test_resizing_the_terminal_changes_the_wrap_width() -> None:
     import signal
 
     from focuslib.view.render import Renderer
@@ -165,10 +165,11 @@ def test_resizing_the_terminal_changes_the_wrap_width(monkeypatch) -> None:
     from focuslib.view.terminal import Terminal
 
     renderer = Renderer(ColorMode.NONE, width=80)
-    terminal = Terminal(open(os.devnull, "w"), fancy=True)
-    old = _watch_resize(renderer, terminal)  # pytest runs tests on the main thread
+    size = [os.terminal_size((80, 24))]  # what the terminal says now
+    terminal = Terminal(open(os.devnull, "w"), fancy=True, size=lambda: size[0])
+    old = _watch_resize(renderer, terminal, size=lambda: size[0])  # pytest runs tests on the main thread
     try:
-        monkeypatch.setenv("COLUMNS", "33")
+        size[0] = os.terminal_size((33, 24))
         signal.raise_signal(signal.SIGWINCH)
         assert renderer.width == 33 and terminal.columns == 33
     finally:

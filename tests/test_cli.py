@@ -237,7 +237,10 @@ def test_a_reader_that_stops_reading_ends_focus_quietly(cli_env):
 
 def test_the_demo_speed_is_a_whole_number_from_1_to_100(cli_env):
     from focuslib.errors import ConfigError
-    from focuslib.runtime.demo import demo_speed
+    from focuslib.settings import value
+
+    def demo_speed(env):
+        return value(env, "FOCUS_DEMO_SPEED")
 
     speeds = [demo_speed({}), demo_speed({"FOCUS_DEMO_SPEED": " 4 "}), demo_speed({"FOCUS_DEMO_SPEED": "100"})]
     assert speeds == [1, 4, 100]

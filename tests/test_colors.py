@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from focuslib.settings import color_hints
 from focuslib.view.colors import (_BACKGROUND, DEFAULT_COLORS, ColorMode, contrast, detect_color_mode, parse_hex,
-                             readable, rgb_sgr, theme_from_env)
+                             readable, rgb_sgr)
 from focuslib.errors import ConfigError
 
 rgbs = st.tuples(*[st.integers(0, 255)] * 3)
@@ -56,10 +57,12 @@ class Tty(io.StringIO):
     ({"TERM": "dumb"}, Tty(), "auto", ColorMode.NONE),
 ])
 def test_color_depth_detection(env, stream, choice, mode) -> None:
-    assert detect_color_mode(env, stream, choice) is mode
+    assert detect_color_mode(color_hints(env), stream, choice) is mode
 
 
 def test_theme_setting() -> None:
-    assert theme_from_env({}) == "dark" and theme_from_env({"FOCUS_THEME": " Light "}) == "light"
-    with pytest.raises(ConfigError):
-        theme_from_env({"FOCUS_THEME": "sepia"})
+    from focuslib.settings import value
+
+    assert value({}, "FOCUS_THEME") == "dark" and value({"FOCUS_THEME": " Light "}, "FOCUS_THEME") == "light"
+    with pytest.raises(ConfigError, match="FOCUS_THEME='sepia' is not a theme focus knows"):
+        value({"FOCUS_THEME": "sepia"}, "FOCUS_THEME")

@@ -2,7 +2,8 @@
 `$ ` line of a ```text block, and each example in a shell function's comment (`say brb 5 min`).
 
 They run in a real bash, from the checkout, while a demo plays (the demo is a playground: the commands act
-on it), with `focus`, `python` and `make` being this checkout's.  A command passes when it still runs after
+on it), with `focus`, `python` and `make` being this checkout's; the focus command each one starts runs
+through its script's `main(argv)` in this process, one real process per script kept.  A command passes when it still runs after
 a few seconds (focus, devlog) or ends without a traceback, a usage error, an unknown make target or a
 settings error; one that cannot run here names the test that proves it instead (EXEMPT)."""
 
@@ -19,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import N_SUBS, ROOT, t
+import inproc
+from conftest import N_SUBS, ROOT, t, without_make
 from secret_guard import seen
 from test_cli import cli_env, procs  # noqa: F401  (fixtures)
-from test_playground import without_make
 
 
 # A command starting with one of these is not run here; the reason names what proves it.
@@ -83,18 +84,67 @@ def test_every_document_shows_commands_and_the_extractor_finds_them():
     assert shown_by["README.md"] > 15 and len(shown_by) > 10 and sum(shown_by.values()) > 70, shown_by
 
 
+def recorded(path: Path) -> list[list[str]]:
+    """The Python command lines the recording shim wrote to `path`: each its argument count, then its arguments,
+    every field ended by a NUL (an argument may hold any text but a NUL)."""
+    fields = path.read_bytes().split(b"\0")[:-1] if path.exists() else []
+    found = []
+    while fields:
+        count, fields = int(fields[0]), fields[1:]
+        found.append([field.decode() for field in fields[:count]])
+        fields = fields[count:]
+    return found
+
+
+def script_of(argv: list[str]) -> tuple[str, list[str]]:
+    """(`focus.py`, `focuslib`, `focuslib.sim`, ...: the `inproc.MAINS` key, its arguments) of a Python command line."""
+    if argv[:1] == ["-m"]:
+        return argv[1], argv[2:]
+    return Path(argv[0]).name if argv else "", argv[1:]
+
+
+def needs_a_process(line: str, argvs: list[list[str]]) -> bool:
+    """What only a real process shows: its output read by the shell (`$(...)`), a command that runs until stopped
+    (devlog, a demo), or a script the test process cannot run."""
+    return "$(" in line or not argvs or any(
+        script not in inproc.MAINS or "--demo" in args or args[:1] == ["devlog"]
+        for script, args in map(script_of, argvs))
+
+
+def problem(line: str, out: str, code: int) -> str | None:
+    """None when a command's output and exit code say it ran as documented, else what went wrong."""
+    seen("documented command", out)
+    if "a demo is already running" in out:
+        return None  # make demo beside this test's demo: refused, as documented
+    wrong = re.search("Traceback", out) if "--help" in line else BROKEN.search(out)  # help shows "usage:"
+    # make exits 2 when its recipe failed: what counts is the command's own code (make: *** ... Error N).
+    inner = re.findall(r"make(?:\[\d+\])?: \*\*\* .* Error (\d+)$", out, re.M)
+    code = int(inner[-1]) if inner and code == 2 else code
+    if wrong or code not in (0, 1, 4):
+        return f"$ {line}\n  exit {code}: {out.strip()[-400:]}"
+    return None
+
+
 @pytest.mark.timeout(180)
 def test_every_command_in_the_readme_and_docs_runs(procs, cli_env, tmp_path):  # noqa: F811
+    """Each line runs in bash as a reader would type it, with the documents' aliases and functions.  The
+    Python it starts (`focus`, `python`, the alias's .venv/bin/python, make's $(PY)) is a shim that writes down
+    its command line; each one is then run in this process through the script's `main(argv)` (tests/inproc.py):
+    a hundred interpreter start-ups were most of this test's 40 s of CPU.  A real process still runs the first
+    line of each script, and every line that only a process shows (needs_a_process)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    shims = {"focus": f'exec "{sys.executable}" "{ROOT / "focus.py"}" "$@"',
-             "python": f'exec "{sys.executable}" "$@"',
-             "make": f'exec "{shutil.which("make")}" --no-print-directory -o .venv/.runtime PY="{sys.executable}" "$@"'}
+    shims = {"python": f'test -z "$FOCUS_DOCS_RECORD" && exec "{sys.executable}" "$@"\n'
+                       'printf "%s\\0" "$#" "$@" >> "$FOCUS_DOCS_RECORD"',
+             "focus": f'exec "{bin_dir / "python"}" "{ROOT / "focus.py"}" "$@"',
+             "make": f'exec "{shutil.which("make")}" --no-print-directory -o .venv/.runtime PY="{bin_dir / "python"}" "$@"'}
     for name, body in shims.items():
         (bin_dir / name).write_text(f"#!/bin/sh\n{body}\n")
         (bin_dir / name).chmod(0o755)
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "focus").symlink_to(ROOT)  # ~/src/focus, as the README's aliases say
+    clone = tmp_path / "src" / "focus"  # ~/src/focus, as the README's alias says: focus.py and the shim as its venv
+    (clone / ".venv" / "bin").mkdir(parents=True)
+    (clone / "focus.py").symlink_to(ROOT / "focus.py")
+    (clone / ".venv" / "bin" / "python").symlink_to(bin_dir / "python")
     env = {**without_make(cli_env), "PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "NO_COLOR": "1"}
     demo = procs(["focus.py", "--demo", "--no-devlog"], env)
@@ -106,31 +156,52 @@ def test_every_command_in_the_readme_and_docs_runs(procs, cli_env, tmp_path):  #
     runs = [line for line in lines if line not in definitions and exempt(line) is None]
     runs += [call for line in definitions for call in function_examples(line)]
     prelude = "shopt -s expand_aliases\n" + "\n".join(definitions) + "\n"
+    records = tmp_path / "records"
+    records.mkdir()
 
-    def run(line: str) -> str | None:
-        """None when `line` ran as documented, else what went wrong."""
-        proc = subprocess.Popen(["bash", "--norc", "--noprofile", "-c", prelude + line], cwd=ROOT, env=env,
+    def bash(line: str, record: Path | None = None) -> tuple[str, int]:
+        """`line` in bash: its output and exit code (a command still running after 8 s is stopped: it runs as
+        documented, e.g. devlog)."""
+        proc = subprocess.Popen(["bash", "--norc", "--noprofile", "-c", prelude + line], cwd=ROOT,
+                                env={**env, "FOCUS_DOCS_RECORD": str(record)} if record else env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         try:
             out, _ = proc.communicate(timeout=t(8))
-        except subprocess.TimeoutExpired:  # still running: a command that runs until stopped (devlog)
+        except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGTERM)
             out, _ = proc.communicate(timeout=t(10))
-            return None
-        seen("documented command", out)
-        if "a demo is already running" in out:
-            return None  # make demo beside this test's demo: refused, as documented
-        wrong = re.search("Traceback", out) if "--help" in line else BROKEN.search(out)  # help shows "usage:"
-        # make exits 2 when its recipe failed: what counts is the command's own code (make: *** ... Error N).
-        inner = re.findall(r"make(?:\[\d+\])?: \*\*\* .* Error (\d+)$", out, re.M)
-        code = int(inner[-1]) if inner and proc.returncode == 2 else proc.returncode
-        if wrong or code not in (0, 1, 4):
-            return f"$ {line}\n  exit {proc.returncode}: {out.strip()[-400:]}"
-        return None
+            return out, 0
+        return out, proc.returncode
 
-    first = [line for line in runs if not any(word in line for word in LAST)]
-    with ThreadPoolExecutor(4) as pool:  # they mostly wait (a process start, a Helix call): 4 at a time
-        failures = [problem for problem in pool.map(run, first) if problem]
-    failures += [problem for problem in map(run, [line for line in runs if line not in first]) if problem]
+    def run(line: str, argvs: list[list[str]], record: tuple[str, int], real: bool) -> str | None:
+        """Run `line` for real, or its recorded command lines in this process; what went wrong, if anything."""
+        if real:
+            return problem(line, *bash(line))
+        out, code = record
+        if code:  # make refused it before its recipe (or bash did): nothing ran
+            return problem(line, out, code)
+        for script, args in map(script_of, argvs):
+            done = inproc.run(script, args, env)
+            out, code = out + done.stdout + done.stderr, done.returncode
+        return problem(line, out, code)
+
+    with ThreadPoolExecutor(4) as pool:  # bash, make and the real processes mostly wait: 4 at a time
+        # Recording runs nothing of focus: every line at once, the documents' `stop` too.
+        files = [records / str(k) for k in range(len(runs))]
+        shell = dict(zip(runs, pool.map(bash, runs, files)))
+        argvs = {line: recorded(file) for line, file in zip(runs, files)}
+        first = [line for line in runs if not any(word in line for word in LAST)]
+        kept: dict[str, str] = {}  # the first line that runs each script stays a real run: focus.py, -m focuslib, ...
+        for line in first:
+            for script, _ in map(script_of, argvs[line]):
+                kept.setdefault(script, line)
+        real = {line for line in runs if line in kept.values() or needs_a_process(line, argvs[line])}
+        failures = list(pool.map(lambda line: run(line, [], ("", 0), True), [line for line in first if line in real]))
+    failures += [run(line, argvs[line], shell[line], False) for line in first if line not in real]
+    # The documents' `stop` last, one after another: it ends the demo the others act on.
+    failures += [run(line, argvs[line], shell[line], line in real) for line in runs if line not in first]
+    assert set(kept) >= {"focus.py", "focuslib", "focuslib.sim"}, kept
+    assert len(real) < len(runs) / 4, sorted(real)  # most run in this process: the point of the shim
+    failures = [text for text in failures if text]
     assert failures == [], "\n".join(failures)
     assert demo.wait(5) == 0  # the documents' `stop` ended the demo

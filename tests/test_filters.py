@@ -24,7 +24,12 @@ def chat(who, text, **kw):
 
 
 def rules(**env: str) -> Filters:
-    return Filters.from_env({f"FOCUS_{k.upper()}": v for k, v in env.items()})
+    """The rules as focus makes them: focuslib/settings.py reads and checks, runtime/filtering.py builds."""
+    from focuslib.runtime.filtering import read_filters
+    from focuslib.settings import read
+
+    chosen = read({f"FOCUS_{k.upper()}": v for k, v in env.items()})
+    return read_filters((chosen.highlight_users, chosen.highlight_words, chosen.hide_users, chosen.hide_words)) or Filters()
 
 
 # -- the settings' items and patterns ---------------------------------------------------------
@@ -129,7 +134,7 @@ def test_an_anonymous_cheer_is_its_chatter_anancheerer() -> None:
 
 
 def test_with_nothing_set_nothing_is_hidden_or_marked() -> None:
-    f = Filters.from_env({})
+    f = rules()
     assert not f.hiding and not f.highlighting
     assert not f.hidden(chat(HERON, "x")) and not f.highlighted(chat(HERON, "x"))
 
@@ -206,6 +211,26 @@ def test_the_presenter_leaves_hidden_messages_out_and_marks_highlighted_ones() -
     assert s.lines == ["✱ Pixel_Otter: I write Rust", "✱ Mossy_Lantern: hi all", "♥ Nightbot followed"]
 
 
+def test_a_hidden_word_leaves_a_notice_without_its_text_and_an_announcement_undrawn() -> None:
+    """A resub is an alert the streamer must not miss: it stays, without the chatter's words the rules hide (in
+    either of its twins); an announcement is nothing but its text, so it goes like a chat message."""
+    s = Screen(rules(hide_words="spoiler", hide_users="Nightbot"))
+    notice = payloads_chat.resub(OTTER, 14, 7, text="SPOILER: the boss dies")
+    assert s.show("channel.chat.notification", notice) is True
+    assert s.show("channel.chat.notification", payloads_chat.announcement(MOSS, "a spoiler ahead")) is False
+    assert s.show("channel.chat.notification", payloads_chat.announcement(NIGHTBOT, "!discord")) is False
+    assert s.show("channel.chat.notification", payloads_chat.announcement(MOSS, "giveaway at nine")) is True
+    s.presenter.types = frozenset({"channel.subscription.message"})  # only the EventSub twin reports a resub
+    s.show("channel.subscription.message", payloads_channel.subscription_message(HERON, "spoiler alert", 3))
+    s.show("channel.subscription.message", payloads_channel.subscription_message(MOSS, "three years!", 36))
+    s.presenter.tick(60.0)
+    assert "spoiler" not in s.out.getvalue().lower() and "discord" not in s.out.getvalue()
+    assert s.lines[:2] == ["[SUB] ★ Pixel_Otter resubscribed at T1 · 14 months, 7 in a row",
+                           "▸ announcement Mossy_Lantern: giveaway at nine"]
+    assert any(line.startswith("[SUB] ★ byte_heron resubscribed") for line in s.lines[2:])
+    assert any(line.endswith(": three years!") for line in s.lines[2:])
+
+
 def test_a_hidden_cheer_does_not_come_back_through_its_twins() -> None:
     """A cheer arrives as its chat line, `channel.bits.use` and `channel.cheer`: the two that wait for their richer
     twin are hidden as well, so nothing of it is drawn, even once the twin window has passed."""
@@ -217,3 +242,20 @@ def test_a_hidden_cheer_does_not_come_back_through_its_twins() -> None:
     s.presenter.flush(10.0)
     s.terminal.flush()
     assert s.lines == ["♦ Pixel_Otter cheered 5 bits: Cheer5 seen"]
+
+
+def test_a_reply_never_quotes_what_the_hide_rules_keep_off_the_stream() -> None:
+    """Twitch quotes the parent in every reply: a reply to a hidden message (its words, or a hidden chatter) is
+    drawn without the quote, or the hidden words reach the stream through it."""
+    s = Screen(rules(hide_users="Nightbot", hide_words="spoiler"))
+    hidden = payloads.chat_message(OTTER, "SPOILER the boss dies", message_id="m-hidden")
+    assert s.show("channel.chat.message", hidden) is False
+    s.show("channel.chat.message", payloads.chat_message(
+        MOSS, "@Pixel_Otter please don't", reply=payloads.reply_to("m-hidden", OTTER, "SPOILER the boss dies")))
+    s.show("channel.chat.message", payloads.chat_message(
+        MOSS, "@Nightbot thanks", reply=payloads.reply_to("m-bot", NIGHTBOT, "!discord example dot com")))
+    s.show("channel.chat.message", payloads.chat_message(
+        MOSS, "@Pixel_Otter agreed", reply=payloads.reply_to("m-ok", OTTER, "tests first")))
+    assert s.lines == ["Mossy_Lantern ↪ @Pixel_Otter: @Pixel_Otter please don't",
+                       "Mossy_Lantern ↪ @Nightbot: @Nightbot thanks",
+                       'Mossy_Lantern ↪ @Pixel_Otter "tests first": @Pixel_Otter agreed']

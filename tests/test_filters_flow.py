@@ -62,6 +62,23 @@ def test_a_hidden_chatter_is_off_the_pipe_but_in_the_history_and_the_devlog(sim,
                       "I write Rust too", "the last word"]
 
 
+def test_a_hidden_word_in_a_chat_notice_is_off_the_pipe_and_the_notice_stays(sim, start_focus) -> None:
+    from focuslib.sim import payloads_chat
+
+    focus = start_focus({"FOCUS_HIDE_WORDS": "/buy .* followers/, spoiler", "NO_COLOR": "1"}, timestamps=False)
+    sim.wait_subscribed(N_SUBS)
+    sim.notify("channel.chat.notification", payloads_chat.resub(ANN, 14, text="no spoiler: the boss dies"))
+    sim.notify("channel.chat.notification", payloads_chat.announcement(BOB, "BUY cheap real followers"))
+    sim.notify("channel.chat.notification", payloads_chat.resub(CY, 3, text="three months!"))
+    sim.notify("channel.chat.notification", payloads_chat.announcement(ANN, "giveaway at nine"))
+    say(sim, BOB, "the last word")
+    focus.out.wait_text("Bob: the last word")
+    shown = [line for line in focus.out.lines() if not line.startswith("-- ")]
+    assert shown == ["[SUB] ★ Ann resubscribed at T1 · 14 months", "[SUB] ★ Cy resubscribed at T1 · 3 months: "
+                     "three months!", "▸ announcement Ann: giveaway at nine", "Bob: the last word"]
+    assert focus.stop() == 0
+
+
 def test_the_commands_change_what_is_drawn_next(open_pty, sim) -> None:
     focus = open_pty(rows=40)
     focus.send("/hide" + ENTER)

@@ -86,7 +86,7 @@ def test_done_after_the_history_failed_says_it_marked_nothing(tmp_path):
     w = HistoryWriter(path).start()
     try:
         assert w.ready.wait(t(5)) and w.failed is not None
-        memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
+        memory = ChatMemory(w, devlog=None)
         memory._listed = [1]  # what an earlier /questions listed
         assert memory.done(1) == ["question 1 not marked: the history database is damaged"]
         assert memory.done(2) == ["no question 2 (list them with /questions)"]

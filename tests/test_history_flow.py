@@ -300,6 +300,20 @@ def test_held_messages_expire_with_one_quiet_line(sim, start_focus):
     assert focus.stop() == 0
 
 
+def history_options(args, env):
+    """The history's and the hold queue's Options fields as focus makes them from `env` and its flags."""
+    from focuslib.cli.focus import run_options
+
+    options = run_options(args, env, tail=False)
+    return {name: getattr(options, name) for name in DEFAULTS}
+
+
+def parse_args(argv):
+    from focuslib.cli.focus import parse_args
+
+    return parse_args(argv)
+
+
 DEFAULTS = {"history": True, "history_days": 90, "hold_minutes": None, "hold_ttl": 10.0, "hold_follow_days": 7.0,
             "shield_minutes": 10}
 
@@ -313,8 +327,6 @@ DEFAULTS = {"history": True, "history_days": 90, "hold_minutes": None, "hold_ttl
      {**DEFAULTS, "hold_follow_days": None, "shield_minutes": 30}),
 ])
 def test_history_settings(extra, expected):
-    from focuslib.cli.focus import history_options, parse_args
-
     assert history_options(parse_args([]), extra) == expected
 
 
@@ -323,8 +335,6 @@ def test_history_settings(extra, expected):
     (["--hold-new"], {}, {"hold_minutes": 10.0}),
 ])
 def test_history_flags(argv, extra, expected):
-    from focuslib.cli.focus import history_options, parse_args
-
     got = history_options(parse_args(argv), extra)
     assert {k: got[k] for k in expected} == expected
 
@@ -346,8 +356,8 @@ def test_bad_history_settings_exit_2_naming_the_variable(env, extra, words):
 def test_history_days_too_many_for_the_writer_are_a_settings_error(days):
     """The writer's cutoff (now - days) is a float: 309 digits overflowed it and turned the history off with a
     line blaming the database; int() refuses 4,301 digits outright."""
-    from focuslib.cli.focus import MAX_HISTORY_DAYS, history_options, parse_args
     from focuslib.errors import ConfigError
+    from focuslib.settings import MAX_HISTORY_DAYS
 
     with pytest.raises(ConfigError, match="FOCUS_HISTORY_DAYS"):
         history_options(parse_args([]), {"FOCUS_HISTORY_DAYS": days})

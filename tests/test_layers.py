@@ -4,8 +4,9 @@ Every `import` and `from ... import` counts, wherever it stands: at the top, ins
 import is still a dependency), under `if TYPE_CHECKING:` (a type-only circle is still a circle).
 A module imported by a name computed at run time (importlib) would be an edge nobody sees: none may be.
 
-The layers (docs/development.md, The map): base = focuslib/__init__, errors, config, config_table, playground (the
-running demo's marker), text, threads, usable by all.
+The layers (docs/development.md, The map): base = focuslib/__init__, errors, config, playground (the
+running demo's marker), text, threads, version, floodgate (a pure rate gate the view and the chat memory share),
+usable by all.
   twitch/   the pure protocol                 base only
   view/     pure rendering                    base + twitch/'s event records (twitch/events*.py) and AutoMod's
                                               number table (twitch/automod.py): never the session, its actions,
@@ -15,6 +16,7 @@ running demo's marker), text, threads, usable by all.
   auth/     tokens and sign-in                base + net/ + twitch/
   store/, devlog/                             base + twitch/
   sim/      the simulated Twitch              base only (it stays an independent double of Twitch)
+  settings  every setting read and checked    base + twitch/ (the event groups) + view/ (the /patterns/ check)
   runtime/, cli/                              anything
 Base modules import only base modules.
 
@@ -32,7 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.config_table", "focuslib.playground",
+BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.playground",
+                  "focuslib.floodgate",
                   "focuslib.text", "focuslib.threads", "focuslib.version"})
 ANYTHING = None
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
@@ -44,6 +47,7 @@ MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "store": frozenset({"twitch"}),
     "devlog": frozenset({"twitch"}),
     "sim": frozenset(),
+    "settings": frozenset({"twitch", "view"}),  # the one table of settings: it checks groups and /patterns/ too
     "runtime": ANYTHING,
     "cli": ANYTHING,
     "__main__": ANYTHING,  # `python -m focuslib`: the `focus` command (cli/entry.py)
@@ -232,6 +236,85 @@ def test_the_checker_finds_lazy_relative_and_type_only_edges(tmp_path):
         ["focuslib.auth.tokens", "focuslib.net.helix"],
         ["focuslib.twitch.session", "focuslib.view.lines", "focuslib.view.render"],
     ]
+
+
+# -- the chat memory decides, the App draws ---------------------------------------------------------------------------
+# The chat memory (runtime/memory.py and its parts) returns records (runtime/memory_records.py) that the App draws
+# (runtime/memory_draw.py); it must not reach the view, not even through another module, nor hold or call a
+# renderer, presenter or terminal.
+
+MEMORY = frozenset({"focuslib.runtime.memory", "focuslib.runtime.memory_records", "focuslib.runtime.memory_setup",
+                    "focuslib.runtime.holding", "focuslib.runtime.hold", "focuslib.runtime.loading",
+                    "focuslib.runtime.vetting", "focuslib.runtime.recall", "focuslib.runtime.doors"})
+# What drawing looks like: the view's objects by name (held, passed or called), and the renderer's and terminal's
+# methods that draw or mark, called on anything (`entry.quiet`, a held chatter's silenced placeholder, is a field).
+DRAWING = frozenset({"terminal", "Terminal", "renderer", "_renderer", "Renderer", "presenter", "_presenter",
+                     "Presenter", "last_rows", "screen"})
+DRAWING_CALLS = frozenset({"quiet", "notice", "mark_first", "hide_quote", "withhold", "line", "status", "bell",
+                           "event", "show"})
+
+
+def reach(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module `start` imports, directly or through others."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def memory_reaches_view(graph: dict[str, set[str]], memory: frozenset[str] = MEMORY) -> list[str]:
+    return sorted(f"{name} reaches {target}" for name in memory if name in graph
+                  for target in reach(graph, name) if layer(target) in ("view", "screen"))
+
+
+def drawing_names(root: Path, memory: frozenset[str] = MEMORY) -> list[str]:
+    """Names and attributes in the memory's modules that draw (`self.terminal.line`, `renderer.quiet(...)`)."""
+    found = []
+    for name, path in modules(root).items():
+        if name not in memory:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            word = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+            if isinstance(node, ast.arg):
+                word = node.arg
+            if word in DRAWING:
+                found.append(f"{name}:{node.lineno} {word}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DRAWING_CALLS:
+                found.append(f"{name}:{node.lineno} {node.func.attr}()")
+    return sorted(found)
+
+
+def test_the_chat_memory_reaches_no_view_module():
+    graph = import_graph(ROOT)
+    assert MEMORY <= set(graph), MEMORY - set(graph)  # a module renamed away would pass unseen
+    assert memory_reaches_view(graph) == []
+
+
+def test_the_chat_memory_never_holds_nor_calls_a_renderer_or_a_terminal():
+    assert drawing_names(ROOT) == []
+
+
+def test_the_memory_checks_find_a_planted_drawing(tmp_path):
+    _write(tmp_path, {
+        "focuslib/__init__.py": "",
+        "focuslib/view/__init__.py": "",
+        "focuslib/view/terminal.py": "",
+        "focuslib/runtime/__init__.py": "",
+        "focuslib/runtime/hold.py": "",
+        "focuslib/runtime/private.py": "from focuslib.view import terminal\n",
+        "focuslib/runtime/memory.py": "from typing import TYPE_CHECKING\nfrom focuslib.runtime import hold\n"
+                                      "if TYPE_CHECKING:\n    from focuslib.runtime import private\n"
+                                      "class ChatMemory:\n    def f(self, text):\n"
+                                      "        self.terminal.line(self._renderer().quiet(text))\n",
+    })
+    assert memory_reaches_view(import_graph(tmp_path)) == [
+        "focuslib.runtime.memory reaches focuslib.view.terminal"]  # through runtime/private.py
+    assert drawing_names(tmp_path) == ["focuslib.runtime.memory:7 _renderer", "focuslib.runtime.memory:7 line()",
+                                       "focuslib.runtime.memory:7 quiet()", "focuslib.runtime.memory:7 terminal"]
 
 
 # -- one name, one meaning ------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import N_SUBS, ROOT, t
+import inproc
+from conftest import N_SUBS, ROOT, t, without_make
 from secret_guard import seen
 from test_cli import cli_env, procs  # noqa: F401  (fixtures)
 
@@ -27,9 +28,10 @@ def shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def without_make(env: dict[str, str]) -> dict[str, str]:
-    """`env` without what `make test` tells its children (its ARGS would reach make trigger's ARGS)."""
-    return {k: v for k, v in env.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+def oneshot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python focus.py ARGS` run through its main(argv) in this process (tests/inproc.py): what a process start
+    would show is shown by the real ones here (`shell`)."""
+    return inproc.run("focus.py", args, env)
 
 
 def make(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -55,11 +57,11 @@ def test_the_shells_commands_act_on_the_running_demo_and_say_so(procs, real, tmp
     assert second.returncode == 2 and "a demo is already running" in second.stderr
     assert f"(pid {demo.p.pid})" in second.stderr
 
-    said = shell(real, "focus.py", "say", "hi from another terminal")  # the first demo still answers
+    said = oneshot(real, "say", "hi from another terminal")  # the first demo still answers
     assert (said.returncode, said.stdout) == (0, "sent (demo)\n"), said.stderr
     demo.out.wait_text("DeskFox: hi from another terminal")
-    assert shell(real, "focus.py", "ban", "loud_kettle", "--reason", "spam").stdout == "banned Loud_Kettle (demo)\n"
-    timed = shell(real, "focus.py", "timeout", "byte_heron", "5m")
+    assert oneshot(real, "ban", "loud_kettle", "--reason", "spam").stdout == "banned Loud_Kettle (demo)\n"
+    timed = oneshot(real, "timeout", "byte_heron", "5m")
     assert timed.stdout == "timed out byte_heron for 5m (demo)\n", timed
 
     long_name = "A_Very_Long_Chatter_Name_" + "x" * 40
@@ -81,7 +83,7 @@ def test_the_shells_commands_act_on_the_running_demo_and_say_so(procs, real, tmp
                 shell(real, "focus.py", "history", "pixel_otter").returncode == 0
                 and "https://example.com/docs" in shell(real, "focus.py", "links").stdout):
             pass  # each try is a process start (~0.2 s): no sleep needed
-        answers = {args[0]: shell(real, "focus.py", *args) for args in
+        answers = {args[0]: oneshot(real, *args) for args in
                    (["history", "pixel_otter"], ["questions"], ["links"], ["recap"])}
         if demo.out.text.count("chat was cleared") == clears:
             break
@@ -93,7 +95,7 @@ def test_the_shells_commands_act_on_the_running_demo_and_say_so(procs, real, tmp
         assert first in head and head.endswith(" (demo)"), (command, done.stdout)
     assert "https://example.com/docs" in answers["links"].stdout
 
-    doctor = shell(real, "focus.py", "doctor")
+    doctor = oneshot(real, "doctor")
     assert doctor.returncode == 0 and doctor.stdout.startswith("(demo) checking the running demo"), doctor.stdout
     assert "client id focus-demo" in doctor.stdout
 
@@ -104,13 +106,13 @@ def test_the_shells_commands_act_on_the_running_demo_and_say_so(procs, real, tmp
     devlog.signal(signal.SIGTERM)
     assert devlog.wait(5) == 0
 
-    stopped = shell(real, "focus.py", "stop")
+    stopped = oneshot(real, "stop")
     assert stopped.returncode == 0 and stopped.stdout == f"stopped focus (pid {demo.p.pid}) (demo).\n"
     assert demo.wait(5) == 0
     after = make(real, "trigger", "EVENT=follow")
     assert after.returncode != 0 and "no simulator is running" in after.stderr
     # With the demo gone the same command is about the real configuration again, which nobody touched.
-    said = shell(real, "focus.py", "say", "hi")
+    said = oneshot(real, "say", "hi")
     assert said.returncode == 2 and "(demo)" not in said.stderr and "tokens-realclientid.json" in said.stderr
     real_data = Path(real["FOCUS_DATA_DIR"])
     assert not real_data.exists() or not [p for p in real_data.rglob("*") if p.is_file()]
@@ -144,6 +146,17 @@ def test_make_trigger_lists_every_moment_with_a_line_each(real):
     assert set(TRIGGERS) | set(CONTROLS) <= set(rows)
     assert all(len(line.split(None, 1)) == 2 for line in rows.values())
     assert rows["follow"].split(None, 1)[1] == NOTES["follow"]
+
+
+def test_make_test_s_own_args_never_reach_the_make_the_tests_run(real):
+    """`make test ARGS="--durations=0"` exports ARGS (and MAKEFLAGS) to pytest; a test's `make trigger` passed
+    them on to the simulator, which refused them, and four tests failed under that documented command."""
+    under_make = {**real, "ARGS": "--durations=0", "MAKEFLAGS": " -- ARGS=--durations=0", "MAKELEVEL": "1",
+                  "MAKEOVERRIDES": "${-*-command-variables-*-}", "EVENT": "follow", "USER": "me"}
+    assert without_make(under_make) == {**real, "USER": "me"}  # the login name stays: make exports it as found
+    listed = make(under_make, "trigger")
+    assert listed.returncode == 0 and listed.stdout.count("\n") > 10, listed.stderr
+    assert not {"ARGS", "EVENT", "MAKEFLAGS", "MAKELEVEL", "MAKEOVERRIDES"} & set(os.environ)  # this process's too
 
 
 def test_make_chat_needs_a_user_and_a_message(real):

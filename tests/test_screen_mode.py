@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import signal
+import textwrap
 import time
 from typing import Callable
 
@@ -235,6 +236,27 @@ def test_a_resize_during_a_burst_redraws_at_the_new_size(screen, sim) -> None:
     assert focus.exit_code(t(5)) == 0
     assert time.monotonic() - began < t(2)
     assert bytes(focus.raw).rfind(LEAVE_ALT) > bytes(focus.raw).rfind(ENTER_ALT)
+
+
+def test_a_resize_wraps_the_lines_already_in_the_pane_again(screen, sim) -> None:
+    # Lines come wrapped for the width they were written at; after a resize they hang at the new width, as a
+    # line written at that width would.
+    focus = screen()
+    text = " ".join(f"word{n}" for n in range(40))
+    say(sim, OTTER, text)
+    focus.wait_for(lambda: in_pane(focus, "word39"), what="the long line")
+
+    def rows_of_the_line() -> list[str]:
+        rows = [row.rstrip() for row in pane(focus)]
+        first = next((k for k, row in enumerate(rows) if row.startswith("Pixel_Otter: ")), None)
+        last = next((k for k, row in enumerate(rows) if row.endswith("word39")), None)
+        return rows[first:last + 1] if first is not None and last is not None else []
+
+    for columns in (50, 160, 72):
+        focus.resize(ROWS, columns)
+        hang = " " * len("Pixel_Otter: ")
+        expected = textwrap.wrap(text, columns, initial_indent="Pixel_Otter: ", subsequent_indent=hang)
+        focus.wait_for(lambda: rows_of_the_line() == expected, what=f"the line wrapped again at {columns} columns")
 
 
 def test_sigterm_gives_the_terminal_back_and_the_recap_prints_below(screen, sim) -> None:

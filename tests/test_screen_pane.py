@@ -104,3 +104,32 @@ def test_a_view_scrolled_to_the_top_is_filled_downwards() -> None:
     assert texts(pane, 10) == [f"chat {n}" for n in range(10)] and pane.waiting() == 20
     pane.scroll(-25)  # past the newest: follows chat again
     assert pane.bottom is None
+
+
+def cells(text: str) -> list[tuple[str, str]]:
+    """What a painted text shows: each character with its style (a space's style cannot be seen)."""
+    from focuslib.screen.panecontrol import runs_of
+
+    return [(ch, params if ch != " " else "") for part, params in runs_of(text) for ch in part]
+
+
+def test_a_line_laid_out_again_for_another_width_is_the_renderers_own_layout_at_that_width() -> None:
+    # The pane re-wraps what it holds after a resize: the same rows the renderer makes at the new width.
+    from focuslib.screen.panecontrol import rewrap
+    from focuslib.sim import payloads, payloads_channel
+    from focuslib.twitch.events import parse_event
+    from focuslib.view.render import ColorMode, Renderer
+
+    words = " ".join(f"word{n}" for n in range(40))
+    events = [parse_event("channel.chat.message", "1", payloads.chat_message(("1", "otter", "Otter"), words)),
+              parse_event("channel.ban", "2", payloads_channel.ban(("2", "kettle", "Loud_Kettle"), ("3", "lantern", "Mossy_Lantern"),
+                                                                   reason=words[:90]))]
+    for mode in (ColorMode.NONE, ColorMode.TRUE):
+        for stamps in (True, False):
+            for event in events:
+                line = {w: Renderer(mode, timestamps=stamps, width=w, clock=lambda: 0.0).event(event) for w in (300, 100, 37, 24)}
+                assert "\n" not in line[300] and "\n" in line[37]
+                for old in (300, 100, 37):
+                    for new in (300, 100, 37, 24):
+                        if new != old and "\n" in line[old] or new < old:
+                            assert cells(rewrap(line[old], new)) == cells(line[new]), (mode, stamps, old, new)

@@ -16,7 +16,7 @@ import pytest
 
 from authkit import SECRET, START_URL, free_port, store_path, strict
 from conftest import ROOT, Browser, t
-from focuslib.config_table import SETTINGS, known
+from focuslib.settings import SETTINGS, known
 from ptyterm import PtyFocus
 from secret_guard import seen
 
@@ -44,12 +44,15 @@ def write_config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def config_lines(output: str) -> dict[str, tuple[str, str]]:
-    """`focus config`'s table: name -> (value, origin)."""
+def config_lines(output: str, meanings: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """`focus config`'s table: name -> (value, origin); what each is (after `  # `) into `meanings`."""
     found = {}
     for line in output.splitlines()[1:]:
-        name, value, origin = (re.split(r"\s{2,}", line) + ["", ""])[:3]
+        line, _, meaning = line.partition("  # ")
+        name, value, origin = (re.split(r"\s{2,}", line.rstrip()) + ["", ""])[:3]
         found[name] = (value, origin)
+        if meanings is not None:
+            meanings[name] = meaning
     return found
 
 
@@ -63,7 +66,8 @@ def test_the_environment_then_dotenv_then_the_config_file_each_shown_with_its_or
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert done.stdout.startswith(f"read in this order, the first place that sets a value wins: environment, "
                                   "~/project/.env, ~/cfg/focus/config.env\n")  # HOME is tmp_path
-    shown = config_lines(done.stdout)
+    meanings: dict[str, str] = {}
+    shown = config_lines(done.stdout, meanings)
     assert shown["FOCUS_EVENTS"] == ("raids", "environment")
     assert shown["FOCUS_THEME"] == ("dark", "~/project/.env")
     assert shown["TWITCH_CLIENT_ID"] == ("from-config", "~/cfg/focus/config.env")
@@ -74,6 +78,7 @@ def test_the_environment_then_dotenv_then_the_config_file_each_shown_with_its_or
     assert shown["FOCUS_DATA_DIR"] == (str(tmp_path / ".local/share/focus"), "default")  # the value in effect
     assert shown["FOCUS_HISTROY"] == ("unknown setting: focus ignores it (a typo?)", "~/cfg/focus/config.env")
     assert set(shown) == {row.name for row in SETTINGS} | {"FOCUS_HISTROY"}
+    assert meanings == {**{row.name: row.meaning for row in SETTINGS}, "FOCUS_HISTROY": ""}  # what each one is
     assert config.read_text().startswith("TWITCH_CLIENT_ID=from-config")  # only read
 
 
@@ -143,9 +148,9 @@ def test_every_setting_the_code_reads_has_a_row_and_help_lists_them_all(tmp_path
 def test_a_family_of_settings_lists_each_member_that_is_set():
     from focuslib.cli.showconfig import rows
     from focuslib.config import Source
-    from focuslib.config_table import Setting
+    from focuslib.settings import Setting
 
-    import focuslib.config_table as table
+    import focuslib.settings as table
 
     family = Setting("FOCUS_TESTFAMILY_*", "a family")
     old = table.SETTINGS

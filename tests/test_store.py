@@ -448,7 +448,7 @@ def test_history_in_focus_keeps_a_held_text_off_stream_and_the_shell_command_sho
     path = db_path(tmp_path)
     now = time.time()
     w = write(path, [(now, chat(BOB, "FIRST-MESSAGE SLUR"), True)])
-    memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
+    memory = ChatMemory(w, devlog=None)
     lines = memory.history("bob")  # /history bob, typed in focus: on stream
     assert lines[0].startswith("Bob: 1 message") and lines[1].endswith("  [held]") and lines[2] == report.OFF_STREAM
     assert "SLUR" not in "\n".join(lines)
@@ -464,7 +464,7 @@ def test_questions_and_links_in_focus_are_bounded_the_shell_lists_them_all(tmp_p
     now = time.time()
     flood = " ".join(f"https://spam{k}.example/" for k in range(40))
     w = write(path, [(now + k, chat(ANN, f"!q question {k}? {flood}")) for k in range(30)])
-    memory = ChatMemory(w, renderer=lambda: None, presenter=lambda: None, terminal=None, devlog=None)
+    memory = ChatMemory(w, devlog=None)
     links = memory.links(now - 1)  # /links, typed in focus: on stream
     assert len(links) == 21 and links[0] == "  ... 1,180 older: python focus.py links (in a shell)"
     assert links[-1].endswith("Ann  https://spam39.example/")

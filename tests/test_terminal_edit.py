@@ -9,6 +9,7 @@ status line and a resize.
 from __future__ import annotations
 
 import io
+import os
 
 import pyte
 import pytest
@@ -46,14 +47,12 @@ class Tty(io.TextIOBase):
 
 
 @pytest.fixture
-def tty(monkeypatch: pytest.MonkeyPatch) -> Tty:
-    monkeypatch.setenv("COLUMNS", str(COLS))
-    monkeypatch.setenv("LINES", str(ROWS))
+def tty() -> Tty:
     return Tty()
 
 
 def focus_on(out, fancy: bool = True) -> tuple[Presenter, Terminal]:
-    terminal = Terminal(out, fancy=fancy)
+    terminal = Terminal(out, fancy=fancy, size=lambda: os.terminal_size((COLS, ROWS)))  # the emulated screen's
     terminal.columns = COLS
     terminal.status("subscribed 28/28")
     renderer = Renderer(ColorMode.TRUE if fancy else ColorMode.NONE, width=COLS, timestamps=False)

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from focuslib.twitch.events import ChatMessage, Follow, Fragment, Subscribe, User
+from focuslib.settings import color_hints
 from focuslib.view.colors import detect_color_mode, rgb_sgr
 from focuslib.view.render import ColorMode, Renderer
 from focuslib.text import escape_unsafe, sanitize
@@ -116,7 +117,7 @@ def test_invisible_display_name_falls_back_to_login():
 def test_color_mode_detection(env, tty, choice, expect):
     stream = io.StringIO()
     stream.isatty = lambda: tty  # type: ignore[method-assign]
-    assert detect_color_mode(env, stream, choice) is expect
+    assert detect_color_mode(color_hints(env), stream, choice) is expect
 
 
 def test_twitchs_error_messages_are_sanitized_before_they_can_reach_a_terminal():

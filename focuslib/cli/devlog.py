@@ -238,6 +238,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
     from focuslib.config import load_settings
     from focuslib.devlog.pipe import ensure_devlog_pipe, read_batches
     from focuslib.errors import ExitStatus, FocusError
+    from focuslib.settings import color_hints
     from focuslib.view.colors import ColorMode, detect_color_mode
 
     signal.signal(signal.SIGTERM, _terminate)
@@ -248,7 +249,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "devlog.py") -> int:
         ensure_devlog_pipe(settings)
         lock = _lock_reader(path)  # noqa: F841 - held until exit
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
-        color = detect_color_mode(settings.env, sys.stdout, args.color) is not ColorMode.NONE
+        color = detect_color_mode(color_hints(settings.env), sys.stdout, args.color) is not ColorMode.NONE
         types = [*args.type, "note"] if args.notes else args.type
         printer = Printer(sys.stdout, color=color, raw=args.raw, no_keepalive=args.no_keepalive, types=types)
         # The demo writes the same pipe as focus: say which one is on while a demo runs (playground.py).

@@ -24,6 +24,7 @@ from focuslib.devlog.pipe import ensure_devlog_pipe
 from focuslib.net.helix import Helix
 from focuslib.net.client import HttpClient
 from focuslib.twitch.messages import Welcome, parse_frame
+from focuslib.settings import color_hints, read
 from focuslib.view.colors import ColorMode, detect_color_mode
 from focuslib.view.layout import paint
 from focuslib.view.style import CHECK_STATUS, QUIET
@@ -63,7 +64,7 @@ def run_doctor(env: Mapping[str, str], out: TextIO, *, timeout: float = WELCOME_
                demo: Settings | None = None) -> int:
     """Run every check, printing each line as it is known; 0 when all passed, 1 otherwise.  With `demo` (a
     running demo's settings) the checks are of the demo's simulated Twitch, and the first line says so."""
-    color = detect_color_mode(env, out) is not ColorMode.NONE
+    color = detect_color_mode(color_hints(env), out) is not ColorMode.NONE
     http = HttpClient(timeout=timeout)
     results: list[Check] = []
 
@@ -114,6 +115,11 @@ def check_settings(env: Mapping[str, str], report: Callable[[Check], None], demo
     except FocusError as exc:
         report(_fail("settings", exc))
         return None
+    try:
+        read(env)  # focus's own settings (FOCUS_*), checked as focus checks them before it starts
+    except FocusError as exc:
+        report(_fail("settings", exc))
+        return settings  # the rest can still be checked: the token, Twitch, the pipe
     secret = "client secret set" if settings.secret else "no TWITCH_SECRET (fine for a public client only)"
     report(Check("settings", "ok", f"client id {client_id}, {secret}, redirect {settings.redirect_uri}, "
                  f"data in {settings.data_dir}"))
@@ -198,7 +204,7 @@ def check_helix(settings: Settings, http: HttpClient, holder: TokenHolder) -> Ch
     helix = Helix(http, settings.api_url, settings.client_id, holder, stop=threading.Event())
     # twitch-cli's mock serves only the EventSub endpoints (§6.8); Twitch and the simulator serve Get Users.
     path = "/eventsub/subscriptions" if twitch_cli_mock(settings) else "/users"
-    host = urlsplit(settings.api_url).netloc
+    host = urlsplit(settings.api_url).netloc.rpartition("@")[2]  # never a user:password@ in the URL
     try:
         resp = helix.call("GET", path)
     except FocusError as exc:
@@ -217,7 +223,7 @@ def check_eventsub(url: str, timeout: float, probe: Callable[[str], str] | None 
     `probe(session_id)` (twitch-cli's mock only) adds what the session could subscribe to."""
     import websocket
 
-    host = urlsplit(url).netloc
+    host = urlsplit(url).netloc.rpartition("@")[2]
     try:
         ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
     except Exception as exc:

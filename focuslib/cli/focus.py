@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Mapping
 
-MAX_HISTORY_DAYS = 36_500  # FOCUS_HISTORY_DAYS at most (100 years); 0 keeps everything
-MAX_FOLLOW_DAYS = 3_650  # FOCUS_HOLD_FOLLOW_DAYS at most (Twitch is from 2011)
+    from focuslib.runtime.setup import Options
+
 EPILOG = """\
 settings (the first place that sets one wins: the environment, ./.env, then {config};
 `focus config` shows each with its value and where it came from):
@@ -51,7 +52,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     from focuslib.cli.options import RUN_COMMANDS, add_run_options
     from focuslib.cli.exits import Parser
     from focuslib.cli.prog import prog
-    from focuslib.config_table import help_text
+    from focuslib.settings import help_text
 
     parser = Parser(
         prog=prog(), description="Twitch chat and channel events, live, in your terminal.",
@@ -104,48 +105,15 @@ def stop_running(data_dir: Path, tag: str = "") -> int:
     return 1
 
 
-def history_options(args: argparse.Namespace, env: dict[str, str]) -> dict[str, object]:
-    """--no-history, --hold-new and their FOCUS_* settings, checked."""
-    from focuslib.errors import ConfigError
-    from focuslib.text import whole_number
+def run_options(args: argparse.Namespace, env: Mapping[str, str], tail: bool) -> Options:
+    """focus's Options: every setting read and checked by focuslib/settings.py, with the flags that stand for one
+    (--events, --lines, --no-history, --hold-new) overriding it there; ConfigError for a wrong one (exit 2)."""
+    from focuslib.runtime.setup import Options
+    from focuslib.settings import read
 
-    off = args.no_history or env.get("FOCUS_HISTORY", "").strip().lower() in ("off", "0", "no", "false")
-    days_text = env.get("FOCUS_HISTORY_DAYS", "").strip() or "90"
-    minutes_text = env.get("FOCUS_HOLD_MINUTES", "").strip() or "10"
-    # Bounded: the writer's cutoff is a float, which a 309-digit number of days overflows (history turned off).
-    days = whole_number(days_text, MAX_HISTORY_DAYS)
-    if days is None:
-        raise ConfigError(f"FOCUS_HISTORY_DAYS={days_text[:40]!r} is not a number of days up to {MAX_HISTORY_DAYS:,}",
-                          "set it to a whole number (0 keeps everything), or unset it for 90")
-    try:
-        minutes = float(minutes_text)
-        if not 0 < minutes <= 24 * 60:
-            raise ValueError
-    except ValueError:
-        raise ConfigError(f"FOCUS_HOLD_MINUTES={minutes_text!r} is not a number of minutes between 0 and 1440",
-                          "set it to e.g. 10, or unset it") from None
-    hold = args.hold_new or env.get("FOCUS_HOLD_NEW", "").strip().lower() in ("1", "on", "yes", "true")
-    from focuslib.runtime.shield import follow_minutes
-
-    return {"history": not off, "history_days": days, "hold_minutes": minutes if hold else None, "hold_ttl": minutes,
-            "hold_follow_days": follow_days(env), "shield_minutes": follow_minutes(env)}
-
-
-def follow_days(env: dict[str, str]) -> float | None:
-    """FOCUS_HOLD_FOLLOW_DAYS: how long a new chatter must have followed to pass the hold queue (off: never)."""
-    from focuslib.errors import ConfigError
-
-    text = env.get("FOCUS_HOLD_FOLLOW_DAYS", "").strip() or "7"
-    if text.lower() in ("off", "no", "false", "never"):
-        return None
-    try:
-        days = float(text)
-        if not 0 <= days <= MAX_FOLLOW_DAYS:
-            raise ValueError
-    except ValueError:
-        raise ConfigError(f"FOCUS_HOLD_FOLLOW_DAYS={text[:40]!r} is not a number of days from 0 to {MAX_FOLLOW_DAYS:,}",
-                          "set it to e.g. 7 (0: any follower), off (follow age never counts), or unset it") from None
-    return days
+    preferences = read(env, events=args.events, lines=args.lines, no_history=args.no_history, hold_new=args.hold_new)
+    return Options(demo=args.demo, devlog=not args.no_devlog, color=args.color, timestamps=not args.no_timestamps,
+                   bell=args.bell, input_line=False if args.no_input else None, tail=tail, **preferences.options())
 
 
 def other_command(name: str, argv: list[str]) -> int | None:
@@ -212,9 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from focuslib.config import Settings, load_environment, load_settings
     from focuslib.errors import ExitStatus, FocusError
-    from focuslib.runtime.setup import Options, run
+    from focuslib.runtime.setup import run
     from focuslib.runtime.stopguard import StopGuard
-    from focuslib.twitch.subscriptions import parse_groups
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
@@ -238,18 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return logout(settings, sys.stdout)
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
-        groups = parse_groups(args.events if args.events is not None else settings.env.get("FOCUS_EVENTS"))
         tail = args.tail or in_background()
         if tail and hasattr(signal, "SIGTTOU"):  # `stty tostop` would stop a background job at its first line
             signal.signal(signal.SIGTTOU, signal.SIG_IGN)
-        from focuslib.cli.screen_options import screen_options
-
-        options = Options(demo=args.demo, devlog=not args.no_devlog, color=args.color,
-                          timestamps=not args.no_timestamps, groups=groups, bell=args.bell,
-                          input_line=False if args.no_input else None, tail=tail,
-                          **screen_options(args.lines, settings.env),
-                          **history_options(args, dict(settings.env)))  # type: ignore[arg-type]
-        return run(settings, options, guard=guard)
+        return run(settings, run_options(args, settings.env, tail), guard=guard)
     except FocusError as exc:
         from focuslib.cli.exits import failed
 

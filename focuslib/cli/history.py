@@ -9,6 +9,7 @@ database cannot be used, 2 for a bad argument.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -117,8 +118,9 @@ def main(argv: Sequence[str]) -> int:
         lines[0] += tag
     if sys.stdout.isatty():  # a terminal folds a long line at column 0: fold it under its second column
         from focuslib.view.layout import fold
+        from focuslib.settings import terminal_override
         from focuslib.view.terminal import terminal_size
 
-        lines = [fold(line, terminal_size().columns) for line in lines]
+        lines = [fold(line, terminal_size(terminal_override(os.environ)).columns) for line in lines]
     sys.stdout.write("\n".join(lines) + "\n")
     return int(ExitStatus.OK)

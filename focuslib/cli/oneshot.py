@@ -216,10 +216,11 @@ def _run(command: commands.Command) -> int:
             from focuslib.store.schema import db_path
 
             recent = StoredRecent(db_path(settings.data_dir), broadcaster)
-        from focuslib.runtime.shield import ShieldPlan, follow_minutes
+        from focuslib.runtime.shield import ShieldPlan
+        from focuslib.settings import value
 
-        shield = ShieldPlan(settings.data_dir, follow_minutes(settings.env)) if isinstance(command, commands.Shield) \
-            else None
+        shield = ShieldPlan(settings.data_dir, value(settings.env, "FOCUS_SHIELD_FOLLOW_MINUTES")) \
+            if isinstance(command, commands.Shield) else None
         executor = Executor(helix, broadcaster, info.user_id, recent=recent, status=waiting, shield=shield,
                             history=history)
         outcome = executor.execute(command)

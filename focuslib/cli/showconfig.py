@@ -1,7 +1,9 @@
 """`focus config`: every setting focus knows, its value and where it came from (like git config --show-origin).
 
-Secrets say only `set` or `unset`.  The origin is `environment`, the file that set it, or `default`; a
-TWITCH_* or FOCUS_* name that no row of config_table.py knows is listed as unknown (a typo reads as unset).
+Each row of focuslib/settings.py's table, the one focus reads its settings from: its value, where it came from and
+what it is.  Secrets say only `set` or `unset`, and a URL's password is masked.  The origin is `environment`, the
+file that set it, or `default`; a TWITCH_* or FOCUS_* name that no row knows is listed as unknown (a typo reads
+as unset).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence, TextIO
 
 from focuslib.cli.exits import Parser
-from focuslib.config import ENVIRONMENT, Settings, Source, config_file, sources
-from focuslib.config_table import SETTINGS, Setting, known
+from focuslib.config import ENVIRONMENT, Settings, Source, config_file, sources, without_password
+from focuslib.settings import SETTINGS, Setting, known, read
 from focuslib.errors import ExitStatus, FocusError
 from focuslib.text import sanitize
 
@@ -26,7 +28,7 @@ EFFECTIVE: dict[str, Callable[[Settings], object]] = {
 
 
 def rows(found: list[Source], settings: Settings | None) -> list[tuple[str, str, str]]:
-    """(name, value as shown, origin) for every known setting, then every unknown TWITCH_*/FOCUS_* name."""
+    """(name, value as shown, origin) for every row of the table, then every unknown TWITCH_*/FOCUS_* name."""
     out = []
     for row in SETTINGS:
         names = [row.name]
@@ -48,7 +50,7 @@ def _shown(row: Setting, name: str, found: list[Source], settings: Settings | No
             value = source.values[name].strip()
             if row.secret:
                 return ("set" if value else "unset (empty)"), source.origin
-            return (sanitize(value) if value else "(empty: the default applies)"), source.origin
+            return (sanitize(without_password(value)) if value else "(empty: the default applies)"), source.origin
     if row.secret:
         return "unset", ""
     if settings is not None and name in EFFECTIVE:
@@ -66,6 +68,10 @@ def show(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
         settings: Settings | None = Settings.from_env(merged)
     except FocusError as exc:
         settings, problem = None, exc
+    try:
+        read(merged)  # focus's own settings, checked as focus checks them: a wrong one is said under the table
+    except FocusError as exc:
+        problem = problem or exc
     places = [_place(source.origin) for source in found]
     if len(found) < 3:
         dotenv, config = Path(".env").absolute(), config_file(environ).absolute()
@@ -84,8 +90,11 @@ def show(out: TextIO, environ: Mapping[str, str] | None = None) -> int:
     table = rows(found, settings)
     width = max(len(name) for name, _, _ in table) + 2
     value_width = min(46, max(len(value) for _, value, _ in table))
+    origin_width = min(30, max(len(_place(origin)) for _, _, origin in table))
     for name, value, origin in table:
-        out.write(f"{name:<{width}}{value:<{value_width}}  {_place(origin)}".rstrip() + "\n")
+        row = known(name)
+        meaning = f"  # {row.meaning}" if row is not None else ""
+        out.write(f"{name:<{width}}{value:<{value_width}}  {_place(origin):<{origin_width}}{meaning}".rstrip() + "\n")
     if problem is not None:
         from focuslib.cli.exits import failed
 

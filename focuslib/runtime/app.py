@@ -23,7 +23,6 @@ import time
 import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
-from focuslib import threads
 from focuslib.net.websocket import Credits, SocketReport, WsConnection
 from focuslib.devlog.pipe import DevlogWriter, record
 from focuslib.errors import AuthError, ConfigError, FocusError, ParseError
@@ -33,6 +32,9 @@ from focuslib.net.helix import Helix, Stopped
 from focuslib.runtime.inbox import (WAKE, Binary, Call, Closed, Failure, Frames, Item, NoticeText, Opened,
                                     StatusText, SubscribeResult, Wake)
 from focuslib.runtime.guard import Guard
+from focuslib.runtime.memory_draw import draw
+from focuslib.runtime.wiring import Hooks
+from focuslib.runtime.workers import Workers
 from focuslib.twitch.messages import FrameParser
 from focuslib.twitch.subscriptions import SubscriptionSpec
 from focuslib.view.terminal import Terminal
@@ -40,6 +42,7 @@ from focuslib.view.terminal import Terminal
 if TYPE_CHECKING:
     from focuslib.runtime.headerfeed import HeaderFeed
     from focuslib.runtime.memory import ChatMemory
+    from focuslib.runtime.memory_records import Record
     from focuslib.view.present import Presenter
     from focuslib.view.render import Renderer
 
@@ -60,49 +63,15 @@ class NullDevlog:
         pass
 
 
-class Workers:
-    """A few threads running jobs from one queue (subscription POSTs)."""
-
-    def __init__(self, size: int, name: str) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
-        self._size = size
-        self._name = name
-        self.threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        """Start the threads (idempotent): before the first job, so it does not wait for them."""
-        if not self.threads:
-            for k in range(self._size):
-                t = threading.Thread(target=self._run, name=f"{self._name}-{k + 1}", daemon=True)
-                threads.start(t)
-                self.threads.append(t)
-
-    def submit(self, job: Callable[[], None]) -> None:
-        self.start()
-        self._jobs.put(job)
-
-    def stop(self, timeout: float) -> None:
-        for _ in self.threads:
-            self._jobs.put(None)
-        deadline = time.monotonic() + timeout
-        for t in self.threads:
-            t.join(max(0.0, deadline - time.monotonic()))
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            job()
-
-
 class App:
-    """Runs one EventSub session until stopped, rendering to `terminal`."""
+    """Runs one EventSub session until stopped, rendering to `terminal`; `hooks` (runtime/wiring.py) is all it is
+    wired to beyond its own parts, given here: nothing is assigned on a built App."""
 
     def __init__(self, session: Session, helix: Helix, view: Callable[[], tuple[Renderer, Presenter]],
-                 terminal: Terminal, devlog: DevlogWriter | NullDevlog, *, stop: threading.Event | None = None,
+                 terminal: Terminal, devlog: DevlogWriter | NullDevlog, *, hooks: Hooks | None = None, stop: threading.Event | None = None,
                  clock: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time,
                  connect: Callable[..., WsConnection] = WsConnection) -> None:
+        hooks = hooks or Hooks()
         self.session = session
         self.helix = helix
         self._view = view
@@ -120,13 +89,18 @@ class App:
         self.credits = Credits(CREDITS)
         self.workers = Workers(4, "helix")
         self.fatal: FocusError | None = None
+        self._hooks = hooks
+        # Built after the App (they report through its inbox): read once, when the loop starts (`_wire_late`).
         self.check_token: Callable[[], None] | None = None  # the token keeper's check, once it runs
         self.memory: ChatMemory | None = None  # history, first-time marks, hold queue (runtime/memory.py)
         self.session_status = ""  # the session's latest status (a wait's note replaces it for a while)
-        self.on_show: Callable[[Any], None] | None = None  # the input line's recent chat (runtime/recent.py)
-        self.header: HeaderFeed | None = None  # the screen's header: events, statuses, gaps, guard (headerfeed.py)
-        self.drain: Callable[[], bool] | None = None  # the stop's last flush of stdout; False: it was dropped
+        self.on_show: Callable[[Any], None] | None = hooks.on_show  # the input line's recent chat (recent.py)
+        self.header: HeaderFeed | None = hooks.header  # the screen's header: events, statuses, gaps, guard
+        self.drain: Callable[[], bool] | None = hooks.drain  # the stop's last flush of stdout; False: it was dropped
+        if self.header is not None:  # the AutoMod count the status line shows
+            self.header.on_automod = self.automod_changed
         self._started = False
+        self._wired = False
         self._shut_down = False
         # The hand-over (see the module's docstring).  `lock` is held by whichever thread acts as the main
         # loop: the main thread for a round, a socket thread for the batch it read.  `_inline` says a socket
@@ -149,14 +123,43 @@ class App:
     @property
     def renderer(self) -> Renderer:
         if self._renderer is None:
-            self._renderer, self._presenter = self._view()
+            self._build_view()
+        assert self._renderer is not None
         return self._renderer
 
     @property
     def presenter(self) -> Presenter:
         if self._presenter is None:
-            self._renderer, self._presenter = self._view()
+            self._build_view()
+        assert self._presenter is not None
         return self._presenter
+
+    def _build_view(self) -> None:
+        self._renderer, self._presenter = self._view()
+        if self.memory is not None:  # @mentions in the chatters' colors, which the memory keeps
+            self._renderer.mention_colors = self.memory.colors
+
+    def _wire_late(self) -> None:
+        """The parts set-up built after the App (runtime/wiring.py), read once as the loop starts."""
+        if self._wired:
+            return
+        self._wired = True
+        hooks = self._hooks
+        channel = hooks.channel.get()
+        if channel is not None:  # the session and the parser are the App's: told before the first frame is read
+            self.session.desired = channel.subscriptions
+            self.parser.channel = channel.broadcaster
+        self.check_token = hooks.check_token.get()
+        self.memory = hooks.memory.get()
+        if self.memory is not None and self._renderer is not None:
+            self._renderer.mention_colors = self.memory.colors
+
+    def _draw_memory(self) -> None:
+        """Draw what the chat memory's last step returned (runtime/memory_records.py; main thread)."""
+        memory = self.memory
+        if memory is not None and memory.out:
+            records: list[Record] = memory.take()
+            draw(records, self.renderer, self.presenter, self.terminal, self.clock(), self.on_show)
 
     @property
     def guard(self) -> Guard:
@@ -213,6 +216,7 @@ class App:
         """Run the main loop until `stop()`, a fatal error (raised), KeyboardInterrupt (propagates), or
         `until()` turns true (checked after each round; then True is returned).  Starts first if needed;
         `shutdown` is the caller's (set-up's tear-down)."""
+        self._wire_late()
         self.start()
         done = self._loop(until)
         if self.fatal is not None:
@@ -364,6 +368,7 @@ class App:
                     fn()
                 case Wake():
                     pass  # the loop looks at the stop event next
+            self._draw_memory()  # what a Call into the memory returned (a follow age, /release, a command)
         except FocusError:
             raise
         except Exception as exc:  # a bug must never stop chat: skip the item, keep the evidence
@@ -375,6 +380,7 @@ class App:
             self.presenter.tick(self.clock())
             if self.memory is not None:
                 self.memory.tick(self.clock())
+                self._draw_memory()
         except FocusError:
             raise
         except Exception as exc:
@@ -437,8 +443,11 @@ class App:
                 event = action.event
                 if self.header is not None:  # before the hold queue: AutoMod and the modes count whoever sent them
                     self.header.event(event)
-                if self.memory is not None:
-                    event = self.memory.admit(event, self.clock())  # a held text is taken out
+                memory = self.memory
+                if memory is not None:
+                    event = memory.admit(event, self.clock())  # a held text is taken out
+                    if memory.out:  # its lines and marks first: a mark must reach the renderer before its line
+                        self._draw_memory()
                     if event is None:
                         continue  # held: a first-time chatter waits for /release
                 # False: the streamer's filters hide it (view/filters.py), after the devlog and the history had it.

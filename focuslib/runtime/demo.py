@@ -12,12 +12,11 @@ from __future__ import annotations
 import fcntl
 import os
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable
 
 from focuslib.config import Settings, demo_settings, ensure_private_dir
 from focuslib.errors import ConfigError
 from focuslib.playground import Demo, marker_path
-from focuslib.text import whole_number
 
 DATA = "demo-data"  # the demo's data directory, in the runtime directory
 
@@ -46,13 +45,13 @@ def claim(runtime_dir: Path) -> int:
     return fd
 
 
-def start_demo(settings: Settings) -> tuple[Settings, Callable[[], None]]:
-    """Start the simulated Twitch and its demo channel; `settings` pointed at it, and how to stop it all."""
+def start_demo(settings: Settings, speed: int = 1) -> tuple[Settings, Callable[[], None]]:
+    """Start the simulated Twitch and its demo channel, playing `speed` times faster than its own pace
+    (FOCUS_DEMO_SPEED, checked by focuslib/settings.py); `settings` pointed at it, and how to stop it all."""
     from focuslib.auth.store import StoredToken, TokenStore
     from focuslib.sim import SimTwitch
     from focuslib.sim.demo import DemoChannel
 
-    speed = demo_speed(settings.env)
     fd = claim(settings.runtime_dir)
     sim = channel = None
 
@@ -83,14 +82,3 @@ def start_demo(settings: Settings) -> tuple[Settings, Callable[[], None]]:
         raise
     return demo_settings(settings, demo), stop
 
-
-def demo_speed(env: Mapping[str, str]) -> int:
-    """FOCUS_DEMO_SPEED: how many times faster than its own pace the demo channel plays (1 to 100)."""
-    text = env.get("FOCUS_DEMO_SPEED", "").strip()
-    if not text:
-        return 1
-    speed = whole_number(text, 100)
-    if not speed:
-        raise ConfigError("FOCUS_DEMO_SPEED must be a whole number from 1 to 100 (times the demo's own pace)",
-                          "unset it, or set e.g. FOCUS_DEMO_SPEED=4")
-    return speed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
+from focuslib.runtime.memory_records import Record, Withheld
 from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutomaticReward, BitsUse, ChatMessage, ChatNotification,
                                     Cheer, Redemption, SubscriptionMessage, User)
 
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
     from focuslib.runtime.hold import HoldQueue
     from focuslib.runtime.vetting import Pending
     from focuslib.store.writer import HistoryWriter
-    from focuslib.view.render import Renderer
 
 TRUSTED = frozenset({"broadcaster", "moderator", "lead_moderator", "vip"})  # never held, even on their first message
 SAME_TEXT = 30.0  # seconds within which the same text from the same chatter is one moment (a cheer's three reports)
@@ -55,7 +55,7 @@ class Doors:
     channel: str
     _pending: dict[str, Pending]
     _trusted_ids: set[str]
-    _renderer: Callable[[], Renderer]
+    out: list[Record]  # what the App draws (runtime/memory_records.py)
 
     if TYPE_CHECKING:  # what ChatMemory and Vetting provide (for the type checker only: never stubs in the MRO)
         @property
@@ -72,7 +72,7 @@ class Doors:
         if not self._withhold(event, user):
             return event
         stripped = door.strip(event)
-        self._renderer().withhold(stripped)
+        self.out.append(Withheld(stripped))  # the renderer marks it `(message held)`
         self._hold_text(event, user, door.text(event), now)
         return stripped
 

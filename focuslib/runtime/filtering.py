@@ -7,27 +7,30 @@ rules and prints the one-line answer, so a change applies from the next line dra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable
 
 from focuslib.runtime.inbox import Call
+from focuslib.settings import FILTERS
 
 if TYPE_CHECKING:
     from focuslib.runtime.app import App
     from focuslib.twitch.commands_filters import Filter
     from focuslib.view.filters import Filters
 
-SETTINGS = ("FOCUS_HIGHLIGHT_USERS", "FOCUS_HIGHLIGHT_WORDS", "FOCUS_HIDE_USERS", "FOCUS_HIDE_WORDS")
+
+Items = tuple[str, ...]
 
 
-def read_filters(env: Mapping[str, str]) -> Filters | None:
-    """The four settings, checked before anything starts: a /pattern/ focus will not run is a ConfigError (one
-    line naming the setting and the pattern, exit 2).  None when none is set: the rules' modules then load with
-    the view, off the way to the first subscription."""
-    if not any((env.get(name) or "").strip() for name in SETTINGS):
+def read_filters(items: tuple[Items, Items, Items, Items]) -> Filters | None:
+    """The presenter's rules from the four settings (FILTERS' order), which focuslib/settings.py checked before
+    anything started (a /pattern/ focus will not run was one line naming the setting, exit 2).  None when none is
+    set: the rules' modules then load with the view, off the way to the first subscription."""
+    if not any(items):
         return None
-    from focuslib.view.filters import Filters
+    from focuslib.view.filters import Filters, Names, Words
 
-    return Filters.from_env(env)
+    return Filters(Names(list(items[0])), Words(list(items[1]), FILTERS[1]), Names(list(items[2])),
+                   Words(list(items[3]), FILTERS[3]))
 
 
 def filter_commands(app: App) -> Callable[[Filter], None]:

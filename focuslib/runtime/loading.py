@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from focuslib import threads
 from focuslib.devlog.pipe import record
+from focuslib.runtime.memory_records import Quiet, Record
 from focuslib.twitch.events import ChannelBan, ChatClear, ChatMessage, ClearUserMessages, MessageDelete
 
 if TYPE_CHECKING:
     from focuslib.store.writer import HistoryWriter
-    from focuslib.view.render import Renderer
-    from focuslib.view.terminal import Terminal
 
 MAX_WAIT = 10.0  # seconds chat waits for the known chatters; then it flows, said in one line (never a stalled chat)
 MAX_WAITING = 5_000  # messages kept while the known chatters load (the rest are dropped unseen, and counted)
@@ -41,11 +40,10 @@ def removed_by(event: Any) -> Callable[[ChatMessage], bool] | None:
 
 class KnownWait:
     writer: HistoryWriter | None
-    terminal: Terminal
     devlog: Any
     wall: Callable[[], float]
     post: Callable[[Callable[[], None]], None]
-    _renderer: Callable[[], Renderer]
+    out: list[Record]  # what the App draws (runtime/memory_records.py)
     _known_ok: bool
 
     def _init_wait(self) -> None:
@@ -79,7 +77,7 @@ class KnownWait:
         if self._waiter is None:
             writer = self.writer
             assert writer is not None
-            self.terminal.line(self._renderer().quiet(
+            self.out.append(Quiet(
                 "hold queue: chat waits until the history has loaded the known chatters (slow database)"))
 
             def wait() -> None:  # the writer always sets `ready`: loaded, or failed
@@ -98,7 +96,7 @@ class KnownWait:
         if self._paused:
             self._paused = False
             if self.writer is not None and self.writer.failed is None:
-                self.terminal.line(self._renderer().quiet("hold queue on again: the known chatters are loaded"))
+                self.out.append(Quiet("hold queue on again: the known chatters are loaded"))
         self.loaded()
         for m, t in waiting:
             if not self._known_ok:
@@ -107,7 +105,7 @@ class KnownWait:
                 self._show(m)
         if self._waiting_dropped:
             n, self._waiting_dropped = self._waiting_dropped, 0
-            self.terminal.line(self._renderer().quiet(
+            self.out.append(Quiet(
                 f"dropped {n:,} message{'' if n == 1 else 's'} unseen while the known chatters loaded "
                 "(the devlog has them)"))
 
@@ -132,7 +130,7 @@ class KnownWait:
         nobody is held until they are loaded -- said first, in one line."""
         self._wait_until = None
         self._paused = True
-        self.terminal.line(self._renderer().quiet(
+        self.out.append(Quiet(
             "hold queue paused: the history is still loading (locked or slow database), so new chatters "
             "reach the stream until it is"))
         waiting, self._waiting = self._waiting, []

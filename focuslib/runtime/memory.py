@@ -15,8 +15,15 @@ or locked database) every chatter waits, unseen, until the list is there
 (runtime/loading.py); a held chatter stays held whatever the database does
 meanwhile; when it cannot work at all (the history failed before it knew
 anyone), it says so in one line.  `deadline`/`tick` expire held messages on
-the main loop's own wait.  /release and /ban are methods here returning lines;
+the main loop's own wait.  /release and /ban return lines (runtime/holding.py);
 /history, /questions, /done and /links come from runtime/recall.py.
+
+It decides and never draws: neither the renderer nor the terminal is known
+here.  What it has to say (quiet lines, a held chatter's placeholder) and what
+the renderer must know (a first-time mark, a reply that must not quote, an event
+whose text is held, a message released) are records on `out`
+(runtime/memory_records.py), which the App takes after each step and draws
+(runtime/memory_draw.py).
 """
 
 from __future__ import annotations
@@ -24,62 +31,67 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from focuslib.devlog.pipe import record
-from focuslib.runtime.hold import HeldChatter, HoldQueue
+from focuslib.floodgate import FLOOD_LIMIT, FLOOD_WINDOW, FloodGate
+from focuslib.runtime.doors import Doors, trusted_badge
+from focuslib.runtime.hold import HoldQueue
+from focuslib.runtime.holding import Holding
 from focuslib.runtime.loading import KnownWait
+from focuslib.runtime.memory_records import FirstTime, NoQuote, Quiet, Record
 from focuslib.runtime.recall import Recall
-from focuslib.runtime.doors import Doors, held_user, text_of, trusted_badge
 from focuslib.runtime.vetting import Vetting
 from focuslib.store.known import KnownUsers
-from focuslib.store.writer import HistoryWriter, Released
-from focuslib.twitch.events import ChannelBan, ChatClear, ChatMessage, ClearUserMessages, Follow, MessageDelete
+from focuslib.store.writer import HistoryWriter
+from focuslib.twitch.events import ChatMessage, Follow
 from focuslib.twitch.events_moderation import ShieldMode
-from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, FloodGate
-from focuslib.view.terminal import Terminal
 
 if TYPE_CHECKING:
     from focuslib.runtime.private import Private
-    from focuslib.view.present import Presenter
-    from focuslib.view.render import Renderer
 
 MENTION_COLORS = 4_096  # logins whose chat color @mentions use (bounded; the oldest go first)
-UNSHOWN = 4_096  # ids of held messages remembered so that a reply never quotes one (bounded)
 HOLD_MINUTES = 10.0  # how long held messages wait for /release unless FOCUS_HOLD_MINUTES says
 
 
-class ChatMemory(Recall, KnownWait, Vetting, Doors):
-    def __init__(self, writer: HistoryWriter | None, *, hold_minutes: float | None = None,
-                 renderer: Callable[[], Renderer], presenter: Callable[[], Presenter], terminal: Terminal,
-                 devlog: Any, wall: Callable[[], float] = time.time, hold_ttl: float = HOLD_MINUTES) -> None:
+class ChatMemory(Recall, KnownWait, Vetting, Holding, Doors):
+    """The chat path's memory.  It decides and never draws: what it has to say, and the marks on what it admits,
+    are records on `out` (runtime/memory_records.py) that the App takes after every step (`take`) and draws.
+
+    Its hooks into the App are constructor arguments: `post` (run a function on the main thread, the App's inbox),
+    `warn` (a warning line in the App's order) and `on_guard` (the held count or SHIELD changed)."""
+
+    def __init__(self, writer: HistoryWriter | None, *, hold_minutes: float | None = None, devlog: Any,
+                 wall: Callable[[], float] = time.time, hold_ttl: float = HOLD_MINUTES,
+                 post: Callable[[Callable[[], None]], None] = lambda fn: fn(),
+                 warn: Callable[[str], None] = lambda text: None,
+                 on_guard: Callable[[bool], None] = lambda held_only: None,
+                 private: Private | None = None) -> None:
         self.writer = writer
         # The queue exists whenever there is a history: /shield holds even without --hold-new.
         self.hold = HoldQueue((hold_minutes or hold_ttl) * 60) if writer is not None else None
         self.hold_new = hold_minutes is not None  # --hold-new: new chatters are held (else only while shielded)
-        self.colors: dict[str, str] = {}
-        self._renderer = renderer
-        self._presenter = presenter
-        self.terminal = terminal
+        self.colors: dict[str, str] = {}  # login -> chat color, for @mentions (the App hands it to the renderer)
         self.devlog = devlog
         self.wall = wall
+        self.post = post
+        self.warn = warn
+        self._on_guard = on_guard
+        self.private = private  # long answers and held texts (runtime/private.py)
+        self.out: list[Record] = []  # what to draw, in order: the App takes it after every step
         self._listed: list[int] = []  # row ids of the last /questions, for /done N
-        self.private: Private | None = None  # long answers and held texts (runtime/private.py), set by start_memory
         self._learning: set[str] = set()  # channels whose history began with this run
-        self._bound = False
-        self.post: Callable[[Callable[[], None]], None] = lambda fn: fn()  # run on the main thread (the App's inbox)
-        self.warn: Callable[[str], None] = lambda text: None  # a warning line, in the App's order (set by start_memory)
-        self.shown: Callable[[Any], None] = lambda event: None  # the App's on_show: the input line's recent chat
-        self.on_guard: Callable[[bool], None] = lambda held_only: None  # the held count or SHIELD changed
-        self.held_logins: tuple[str, ...] = ()  # who is held, most recent first (a snapshot for other threads)
         self._loaded = False  # loaded() ran after the writer was ready
         self._known_ok = False  # the known chatters were loaded (the history did not fail before that)
-        self._told_full = False
-        self._unshown: dict[str, None] = {}  # message ids held and not (yet) shown, oldest first
         self.wave: FloodGate[str] = FloodGate(FLOOD_LIMIT, FLOOD_WINDOW)  # newly held chatters, collapsed in a wave
         self.started = wall()  # /links without a duration: since focus started
+        self._init_holding()
         self._init_wait()
         self._init_vetting()
         if writer is not None and writer.ready.is_set():
             self.loaded()
+
+    def take(self) -> list[Record]:
+        """What the last steps have to draw, in order (main thread); the list starts empty again."""
+        out, self.out = self.out, []
+        return out
 
     def loaded(self) -> None:
         """The writer has loaded the known chatters (or failed to): take the recent colors too."""
@@ -114,7 +126,7 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         reply = m.reply
         if reply is not None and (reply.parent_message_id in self._unshown or (
                 self.hold is not None and self.hold.is_held(reply.parent_user.id))):
-            self._renderer().hide_quote(m.message_id)
+            self.out.append(NoQuote(m.message_id))
 
     def _event(self, event: Any, now: float) -> Any:
         writer = self.writer
@@ -138,9 +150,6 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
 
     def _chat(self, m: ChatMessage, now: float) -> bool:
         writer = self.writer
-        if not self._bound:  # the view is built lazily (after the subscriptions): give it the colors once
-            self._renderer().mention_colors = self.colors
-            self._bound = True
         login = m.chatter.login
         if m.color and self.colors.get(login) != m.color:
             colors = self.colors
@@ -185,109 +194,20 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         writer.put(self.wall(), m)
         known.add(uid)
         if uid and m.broadcaster.id not in self._learning:
-            self._renderer().mark_first(m.message_id)
+            self.out.append(FirstTime(m.message_id))
         return True
-
-    def _show(self, m: Any) -> None:
-        """A message that waited (for the known chatters, Twitch's answer, or /release) goes on screen as the main
-        loop shows chat: the input line's recent chat learns it too, so /delete and /reply find what the stream
-        just saw (the history still has it held until the writer's next batch).  A held text shows as its whole
-        moment, straight to the terminal: the presenter would take it for a late twin of what was shown."""
-        if type(m) is not ChatMessage:
-            filters = self._presenter().filters  # a released cheer or redemption, as the presenter would draw it
-            if filters.hidden(m):
-                return
-            self._renderer().mark = filters.highlighted(m)
-            line = self._renderer().event(m)
-            if line is not None:
-                self.terminal.line(line, None, self._renderer().last_rows)
-            return
-        self._guard_quote(m)
-        self._unshown.pop(m.message_id, None)
-        if self._presenter().show(m, time.monotonic()):  # False: the streamer's filters hide it
-            self.shown(m)
 
     def settle(self) -> None:
         """The main loop wrote the terminal: queue the rows that waited for that (HistoryWriter.put_chat_later)."""
         if self.writer is not None:
             self.writer.settle()
 
-    def _keep(self, m: ChatMessage, now: float) -> bool:
-        """Hold `m` (stored marked held; its chatter stays unknown until released)."""
-        if self.writer is not None:
-            self.writer.put(self.wall(), m, held=True)
-        self._hold(m, now)
-        return False
-
-    def _unshow(self, message_id: str) -> None:
-        unshown = self._unshown
-        unshown[message_id] = None
-        if len(unshown) > UNSHOWN:
-            del unshown[next(iter(unshown))]
-
-    def _moderated(self, event: Any) -> None:
-        """Moderation done outside this focus also removes what the hold queue keeps."""
-        hold = self.hold
-        assert hold is not None
-        if isinstance(event, (ChannelBan, ClearUserMessages)):
-            who = event.user if isinstance(event, ChannelBan) else event.target
-            entry = hold.forget_user(who.id)
-            if entry is not None and entry.count:
-                self.terminal.line(self._renderer().quiet(
-                    f"discarded {entry.count} held message{'' if entry.count == 1 else 's'} from "
-                    f"{entry.name or entry.login} (removed on Twitch)"))
-                self.on_guard(True)
-        elif isinstance(event, MessageDelete):
-            hold.forget_message(event.target.id, event.message_id)
-        elif isinstance(event, ChatClear):
-            hold.forget_all()
-            self.on_guard(True)
-
     def _say_learning(self) -> None:
         if self.holding:
             days = "" if self.follow_days is None else f" and followers of {self.follow_days:g}+ days"
-            self.terminal.line(self._renderer().quiet(
+            self.out.append(Quiet(
                 f"the history knows no chatter of this channel yet: the hold queue lets through the broadcaster, "
                 f"moderators, VIPs{days}; first-time marks start with the next run"))
-
-    def _hold(self, m: Any, now: float, log: bool = True) -> None:
-        hold = self.hold
-        assert hold is not None
-        who = held_user(m)
-        evicted, before = hold.evicted, len(hold)
-        if type(m) is ChatMessage:
-            self._unshow(m.message_id)
-        if not self._one_report(who.id, m, now):
-            return  # its richer twin holds the text already
-        entry = hold.hold(who.id, who.login, who.name, m, now)
-        if self.private is not None:  # the text, readable in the private terminal, with what decides it
-            self.private.held(who.login, who.name, text_of(m), message_id=getattr(m, "message_id", ""),
-                              what="" if type(m) is ChatMessage else type(m).__name__)
-        if log:
-            self.devlog.put(record("held", self.wall(), login=who.login, user_id=who.id,
-                                   message_id=getattr(m, "message_id", ""), text=text_of(m),
-                                   **({} if type(m) is ChatMessage else {"event": type(m).__name__})))
-        r = self._renderer()
-        if hold.evicted != evicted and not self._told_full:  # once: a wave of new accounts keeps it full
-            self._told_full = True
-            self.devlog.put(record("lifecycle", self.wall(), event="hold_queue_full", chatters=len(hold)))
-            self.terminal.line(r.quiet(f"hold queue full ({len(hold)} new chatters): the longest held are dropped "
-                                       "unseen to make room (the devlog has their text)"))
-        name = who.name or who.login
-        n = entry.total  # every message held from them, not only those the bounds kept
-        if n == 1 and not self.wave.add(name, now):  # a wave of new accounts: one summary line per 10 s
-            entry.quiet = True
-        if len(hold) != before:
-            self.on_guard(True)
-        if entry.quiet:
-            return
-        line = r.quiet(f"held: new chatter {name} ({n} message{'' if n == 1 else 's'}): "
-                       f"/release {who.login} or /ban {who.login}")
-        key = ("held", who.id)
-        # One line per chatter: rewritten in place where the terminal allows; elsewhere a new line
-        # at 1, 2, 4, 8... messages, so a spam bot cannot flood the stream with placeholders either.
-        if n == 1 or not self.terminal.replace(key, line, r.last_rows) and n & (n - 1) == 0:
-            self.terminal.line(line, key, r.last_rows)
 
     def deadline(self) -> float | None:
         times = [d for d in (self.hold.deadline() if self.hold is not None else None, self._wait_until,
@@ -302,56 +222,4 @@ class ChatMemory(Recall, KnownWait, Vetting, Doors):
         if self._wait_until is not None and now >= self._wait_until and self._waiting:
             self._stop_waiting()
         self.expire_pending(now)
-        r = self._renderer()
-        names = self.wave.due(now)
-        if names:
-            n = len(names)
-            shown = ", ".join(names[:5]) + (", …" if n > 5 else "")
-            self.terminal.line(r.quiet(f"held {n} new chatter{'' if n == 1 else 's'} in {self.wave.window:g} s: "
-                                       f"{shown} (/release USER or /ban USER)"))
-        before = len(self.hold)
-        for entry, gone in self.hold.expire(now):
-            name = entry.name or entry.login
-            self.terminal.line(r.quiet(f"dropped {gone} held message{'' if gone == 1 else 's'} from {name} "
-                                       f"(not released within {self.hold.ttl / 60:g} min)"))
-        if len(self.hold) != before:
-            self.on_guard(True)
-
-    # -- the hold queue's commands -------------------------------------------------
-
-    def release(self, who: str, why: str = "") -> list[str]:
-        """/release USER: show their held messages in order; they are known from now on.  `why`: said in the line
-        (a follow age that came late)."""
-        if not who:  # /release alone: who is held, the most recent first
-            held = self.hold.logins() if self.hold is not None else []
-            return [f"held ({len(held)}): {', '.join(held[:20])}{', …' if len(held) > 20 else ''} (/release USER)"
-                    if held else "nobody is held"]
-        entry = self.hold.release(who) if self.hold is not None else None
-        if entry is None:
-            return [f"nobody named {who} is held"]
-        self.on_guard(True)
-        for _, m in entry.messages:
-            self._show(m)
-        chats = [m for _, m in entry.messages if type(m) is ChatMessage]
-        if self.writer is not None:
-            channel = chats[-1].broadcaster.id if chats else self.channel
-            known = self.writer.known.get(channel)
-            if known is not None:
-                known.add(entry.user_id)
-            self.writer.put(self.wall(), Released(channel, entry.user_id, entry.login, entry.name,
-                                                  chats[-1].color if chats else "",
-                                                  tuple(m.message_id for m in chats)))
-        line = f"released {entry.name or entry.login} ({entry.count} message{'' if entry.count == 1 else 's'})"
-        if why:
-            line += f": {why}"
-        lost = entry.total - entry.count
-        if lost > 0:
-            line += f"; {lost} more {'was' if lost == 1 else 'were'} dropped unseen (too old, too many, or removed)"
-        return [line]
-
-    def discard(self, who: str) -> HeldChatter | None:
-        """/ban USER: their held messages are dropped (the ban itself is the moderation command's)."""
-        entry = self.hold.discard(who) if self.hold is not None else None
-        if entry is not None:
-            self.on_guard(True)
-        return entry
+        self._tick_hold(now)

@@ -25,7 +25,8 @@ READY_WAIT = 2.0  # seconds focus waits, after the token check, for the known ch
 
 def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: Any, devlog: Any,
                  hold_ttl: float = HOLD_MINUTES, private: Any = None) -> ChatMemory:
-    """Start the history writer (it opens the database while the token is checked) and hook it to `app`."""
+    """Start the history writer (it opens the database while the token is checked) and the chat memory over it,
+    hooked to `app`'s inbox and guard; set-up hands it to the App (its `memory` hook), which draws what it returns."""
     from focuslib.runtime.inbox import Call, NoticeText
     from focuslib.store.schema import db_path
 
@@ -34,20 +35,9 @@ def start_memory(data_dir: Any, *, days: int, hold_minutes: float | None, app: A
         app.inbox.put(NoticeText(line))
 
     writer = HistoryWriter(db_path(data_dir), days=days, report=report).start()
-    memory = app.memory = ChatMemory(writer, hold_minutes=hold_minutes, renderer=lambda: app.renderer,
-                                     presenter=lambda: app.presenter, terminal=app.terminal, devlog=devlog,
-                                     hold_ttl=hold_ttl)
-    memory.private = private  # long answers and held texts: runtime/private.py
-    memory.post = lambda fn: app.inbox.put(Call(fn))
-    memory.warn = lambda text: app.inbox.put(NoticeText(text))
-    def guard(held_only: bool) -> None:  # main thread: a snapshot for the input line's thread (/release USER)
-        memory.held_logins = tuple(memory.hold.logins()) if memory.hold is not None else ()
-        app.guard_changed(held_only)
-
-    memory.on_guard = guard
-    # app.on_show is set later in set-up (once the input line exists), so it is looked up at each call.
-    memory.shown = lambda event: app.on_show(event) if app.on_show is not None else None
-    return memory
+    return ChatMemory(writer, hold_minutes=hold_minutes, devlog=devlog, hold_ttl=hold_ttl, private=private,
+                      post=lambda fn: app.inbox.put(Call(fn)), warn=lambda text: app.inbox.put(NoticeText(text)),
+                      on_guard=app.guard_changed)
 
 
 def start_vetting(memory: ChatMemory, app: Any, broadcaster: str, scopes: tuple[str, ...], *, days: float | None,
@@ -57,7 +47,7 @@ def start_vetting(memory: ChatMemory, app: Any, broadcaster: str, scopes: tuple[
     from focuslib.runtime.followage import FollowChecker
     from focuslib.twitch.pacer import Pacer
 
-    memory.follow_wait = wait
+    memory.follow_wait = wait  # the memory's own setting, before anything is vetted
     if not memory.hold_new or memory.hold is None or days is None:
         memory.vet_with(None, broadcaster, None)
         return None

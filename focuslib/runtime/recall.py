@@ -2,8 +2,9 @@
 
 A base class of runtime/memory.ChatMemory: it answers from the history
 database on the main (display) thread, with read connections of its own that
-wait at most MAIN_THREAD_BUSY_MS for a lock, and prints the answers as quiet
-lines.  /release and /ban belong to the hold queue (memory.py).
+wait at most MAIN_THREAD_BUSY_MS for a lock, and answers in quiet
+lines (records the App draws, runtime/memory_records.py).  /release and /ban belong to the hold queue
+(holding.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any, Callable
 
+from focuslib.runtime.memory_records import Record, quiet_lines
 from focuslib.store import queries
 from focuslib.store import report
 from focuslib.store.schema import StoreError, open_read
@@ -19,27 +21,22 @@ from focuslib.store.writer import HistoryWriter, QuestionsAnswered
 if TYPE_CHECKING:
     from focuslib.runtime.hold import HeldChatter
     from focuslib.runtime.private import Private
-    from focuslib.view.render import Renderer
-    from focuslib.view.terminal import Terminal
 
 MAIN_THREAD_BUSY_MS = 100  # /history, /questions, /links run on the display thread: never wait long for a lock
 
 
 class Recall:
     writer: HistoryWriter | None
-    terminal: Terminal
     wall: Callable[[], float]
     started: float  # /links without a duration: since focus started
     post: Callable[[Callable[[], None]], None]
-    _renderer: Callable[[], Renderer]
+    out: list[Record]  # what the App draws (runtime/memory_records.py)
     _listed: list[int]  # row ids of the last /questions, for /done N
     private: Private | None  # where a long answer goes (runtime/private.py); None: printed as lines
 
-    def release(self, who: str) -> list[str]:
-        raise NotImplementedError
-
-    def discard(self, who: str) -> HeldChatter | None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # what the hold queue's part provides (runtime/holding.py; never stubs in the MRO)
+        def release(self, who: str, why: str = "") -> list[str]: ...
+        def discard(self, who: str) -> HeldChatter | None: ...
 
     def command(self, command: Any) -> list[str]:
         """One of twitch.commands.MEMORY_COMMANDS, answered in lines (main thread); /ban's part: see `discard`."""
@@ -86,10 +83,8 @@ class Recall:
             self.private.answer(title, lines, printed=self.show_lines)
 
     def show_lines(self, lines: list[str]) -> None:
-        """A command's answer, on the focus terminal (main thread)."""
-        r = self._renderer()
-        for line in lines:
-            self.terminal.line(r.quiet(line))
+        """A command's answer, for the focus terminal (main thread): quiet lines the App draws after this step."""
+        self.out.extend(quiet_lines(lines))
 
     def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.writer is None:

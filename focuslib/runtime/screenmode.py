@@ -10,10 +10,11 @@ so the recap prints below what the terminal showed before focus started.
 from __future__ import annotations
 
 import contextlib
+import collections
 import sys
 import threading
 import traceback
-from typing import Any, Callable, TextIO
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from prompt_toolkit.application import get_app_session
 from prompt_toolkit.buffer import Buffer
@@ -27,7 +28,42 @@ from focuslib.screen.pane import Pane
 from focuslib.screen.writer import PaneWriter
 from focuslib.text import sanitize
 
-DESK_ROWS = 2  # the input line and the last result (cli/screen_options.py checks FOCUS_DESK_ROWS)
+if TYPE_CHECKING:
+    from focuslib.screen.header import HeaderModel
+
+DESK_ROWS = 2  # the input line and the last result (focuslib/settings.py checks FOCUS_DESK_ROWS)
+WAITING = 4  # tracebacks kept until the devlog runs
+
+
+class Traces:
+    """Where screen mode's tracebacks go, from any thread: the devlog once set-up has started it (`attach`);
+    until then they wait (the screen starts before the devlog, and its thread may fail before focus's App
+    exists).  `where` says where the last one is for the line the terminal shows: the devlog, else the crash
+    file (`crash` writes it there, redacted, and returns its path; "" when it could not)."""
+
+    def __init__(self, crash: Callable[[str], str] = lambda trace: "") -> None:
+        self.crash = crash
+        self.devlog: Callable[[str], None] | None = None
+        self.last = ""
+        self._waiting: collections.deque[str] = collections.deque(maxlen=WAITING)
+
+    def __call__(self, trace: str) -> None:
+        self.last = trace
+        if self.devlog is not None:
+            self.devlog(trace)
+        else:
+            self._waiting.append(trace)
+
+    def attach(self, devlog: Callable[[str], None]) -> None:
+        """The devlog runs: what waited goes there, and so does what comes."""
+        self.devlog = devlog
+        while self._waiting:
+            devlog(self._waiting.popleft())
+
+    def where(self) -> str:
+        if self.devlog is not None:
+            return "the devlog"
+        return self.crash(self.last) if self.last else ""
 
 
 class ScreenMode:
@@ -36,11 +72,16 @@ class ScreenMode:
     read and Ctrl-C is the terminal's SIGINT, as in line mode."""
 
     def __init__(self, console: Console | None, *, rows: int = DESK_ROWS, hide: bool = False,
-                 quit: Callable[[], None] = lambda: None, on_error: Callable[[str], None] = lambda trace: None) -> None:
+                 quit: Callable[[], None] = lambda: None, crash: Callable[[str], str] = lambda trace: "") -> None:
         get_app_session().output  # noqa: B018 -- bind prompt_toolkit to the real stdout before it is replaced
         self.console = console
         self.quit = quit
-        self._on_error = on_error  # display-only's way to the devlog; the console's is looked up at each call
+        # Tracebacks: the console's on_error (set-up points it at the devlog and the private notes once the devlog
+        # runs), else these; both wait here until then.
+        self.traces = Traces(crash)  # crash: set-up's writer of last-crash.txt, for when the devlog is off
+        if console is not None:
+            console.on_error = self.traces
+        self.failed = ""  # the screen's thread ended on a bug: its type, for the line shown once the terminal is back
         self.pane = Pane()
         self.writer = PaneWriter(self.pane, hide_removed=hide)
         self._pipe: contextlib.ExitStack | None = None  # display-only, stdin not a terminal: an input nobody writes to
@@ -49,10 +90,9 @@ class ScreenMode:
         else:
             buffer, keys, keyboard = Buffer(read_only=True, multiline=False), _display_keys(), self._keyboard()
         header: Header = plain_header(lambda: self.writer.status_text)
+        # Display-only: nothing can be typed, so no prompt pretends otherwise.
         self.app = ScreenApp(self.pane, header, DeskInput(buffer, keys, keyboard), desk_rows=rows,
-                             on_exit=self._ended, on_error=self.on_error)
-        if console is None:
-            self.app.prompt = ""  # nothing can be typed: no prompt pretends otherwise
+                             on_exit=self._ended, on_error=self.on_error, prompt="› " if console is not None else "")
         self.writer.invalidate = self.app.invalidate
         self.writer.ring = self.app.bell
         self._saved: tuple[TextIO, TextIO] | None = None
@@ -60,9 +100,15 @@ class ScreenMode:
         if console is not None:
             console.screen = self
 
+    def use_header(self, model: HeaderModel) -> None:
+        """Draw `model` in the header row (set-up's, before the App exists), redrawn when it changes."""
+        self.app.use_header(model.text)
+        model.on_change = self.app.invalidate
+
     def on_error(self, trace: str) -> None:
         """A traceback for the devlog (the console's `on_error` is wired after the screen is built)."""
-        (self.console.on_error if self.console is not None else self._on_error)(trace)
+        self.traces.last = trace  # the crash file's, should the devlog be off
+        (self.console.on_error if self.console is not None else self.traces)(trace)
 
     def _keyboard(self) -> Any:
         stdin = sys.__stdin__
@@ -110,6 +156,12 @@ class ScreenMode:
         if self._saved is not None:
             sys.stdout, sys.stderr = self._saved
             self._saved = None
+            if self.failed:  # said in the pane it would be gone with the screen: said on the terminal given back
+                where = self.traces.where()
+                saved = f"the traceback is in {where}" if where else "its traceback could not be saved"
+                sys.stderr.write(f"focus: the screen failed ({self.failed}) and focus stopped; {saved}; "
+                                 "please report it\n")
+                sys.stderr.flush()
 
     def _thread_failed(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
@@ -131,7 +183,7 @@ class ScreenMode:
         """The application ended by itself: Ctrl-C or Ctrl-D on an empty line stop focus; so does a bug
         (its traceback is in the devlog), with one line that says so."""
         if error is not None and not isinstance(error, (KeyboardInterrupt, EOFError)):
-            self.pane.add("\x1b[2m! the screen failed (details in the devlog); focus stops\x1b[0m")
+            self.failed = type(error).__name__  # the type only: an exception's text may quote a token
         self.quit()
 
 

@@ -28,11 +28,12 @@ from focuslib.text import warm_up as text_warm_up
 from focuslib.view.layout import fold
 from focuslib.view.layout import warm_up as layout_warm_up
 from focuslib.runtime.filtering import filter_commands, read_filters
-from focuslib.runtime.inbox import WAKE, Call, Failure, NoticeText, StatusText
+from focuslib.runtime.inbox import WAKE, Failure, NoticeText, StatusText
 from focuslib.runtime.pidfile import PidFile
 from focuslib.runtime.private import Private, scope_warnings
 from focuslib.runtime.stopguard import StopGuard
 from focuslib.runtime.wakeup import wake_on_signals
+from focuslib.runtime.wiring import Channel, Hooks, Late
 from focuslib.config import Settings, ensure_private_dir, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
@@ -43,7 +44,7 @@ from focuslib.net.client import TOTAL as HTTP_DEADLINE
 from focuslib.net.client import HttpClient
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT
 from focuslib.view.twins import WINDOW as TWIN_WINDOW
-from focuslib.view.colors import ColorMode, detect_color_mode, theme_from_env
+from focuslib.view.colors import ColorHints, ColorMode, detect_color_mode
 from focuslib.auth import refresh as token_refresh
 from focuslib.twitch.scopes import usable_subscriptions
 from focuslib.twitch.subscriptions import desired
@@ -69,6 +70,9 @@ LOCAL_KEEPALIVE_FLOOR = 1  # seconds: the shortest keepalive focus takes from a 
 
 @dataclasses.dataclass(frozen=True)
 class Options:
+    """How focus runs: what the streamer set (focuslib/settings.py reads and checks it all, once: `Preferences.options`
+    gives these fields) and what callers choose (flags, tests' shorter timings, an embedder's)."""
+
     demo: bool = False
     devlog: bool = True
     color: str = "auto"
@@ -89,6 +93,16 @@ class Options:
     lines: bool = False  # --lines (FOCUS_SCREEN=lines): one line per event on a terminal too, no screen mode
     desk_rows: int = 2  # FOCUS_DESK_ROWS: screen mode's desk, the input line and the result rows
     hide_removed: bool = False  # FOCUS_REMOVED=hide: a removed message leaves no trace in screen mode
+    theme: str = "dark"  # FOCUS_THEME: the background chatters' colors must stay readable on
+    highlight_users: tuple[str, ...] = ()  # FOCUS_HIGHLIGHT_USERS, _WORDS, FOCUS_HIDE_USERS, _WORDS, checked
+    highlight_words: tuple[str, ...] = ()  # (runtime/filtering.py makes the presenter's rules of them)
+    hide_users: tuple[str, ...] = ()
+    hide_words: tuple[str, ...] = ()
+    demo_speed: int = 1  # FOCUS_DEMO_SPEED: --demo's channel plays this many times faster
+    no_color: bool = False  # NO_COLOR: no escape sequence at all, whatever --color says
+    term: str = ""  # TERM and COLORTERM: the color depth the terminal says it has
+    colorterm: str = ""
+    size: tuple[int, int] = (0, 0)  # COLUMNS, LINES when set: they win over the terminal's own size
     # Timings with Twitch's or focus's values by default; tests (and embedders) pass shorter ones.
     refresh: token_refresh.RefreshSchedule = token_refresh.RefreshSchedule()
     session: Timings = Timings()  # keepalive range, welcome and migration windows, reconnect backoff
@@ -129,10 +143,11 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
     `guard` (focus.py's, on the real stdout) bounds the tear-down's writes and
     the tear-down itself: the caller ends it once the exit code is printed."""
     handle = handle or FocusHandle()
-    filters = read_filters(settings.env)  # a /pattern/ focus will not run: exit 2 before anything starts
+    # Checked by focuslib/settings.py already; None when none is set.
+    filters = read_filters((options.highlight_users, options.highlight_words, options.hide_users, options.hide_words))
     with contextlib.ExitStack() as teardown:
         if options.demo:  # from here on its own data: pid file, history, input history (runtime/demo.py)
-            settings = _start_demo(settings, teardown)
+            settings = _start_demo(settings, options.demo_speed, teardown)
         pidfile = PidFile(settings.data_dir)  # `focus stop` looks there (the demo's while a demo runs)
         data_dir = settings.data_dir  # the input history's too
         settings, mock = mock_settings(settings)
@@ -151,8 +166,12 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 ensure_devlog_pipe(settings)
             # Undone once the screen is closed (and the App stopped): the recap prints below it.
             after_screen = teardown.enter_context(contextlib.ExitStack())
-            screen = _open_screen(settings, options, out, teardown, handle, data_dir)
+            screen = _open_screen(settings, options, out, teardown, handle, data_dir,
+                                  crash=lambda trace: _save_crash(settings, redactor, trace))
             devlog = _start_devlog(settings, options, redactor, teardown)
+            if screen.full is not None and not isinstance(devlog, NullDevlog):  # what waited goes there now
+                screen.full.traces.attach(lambda trace: devlog.put(record("error", time.time(), where="screen",
+                                                                          traceback=trace)))
             private = _private(devlog, screen)  # long and private answers (runtime/private.py)
             # Lines a slow or paused terminal did not take: counted in the devlog.
             def dropped(n: int) -> None:
@@ -170,11 +189,16 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
                 early.append(screen.console.line.history_problem)
             holder = token_holder(settings, http, redactor, warn=early.append)
             after_screen.callback(_save_at_exit, holder, out)  # a refreshed pair the disk had no room for
+            # Built after the App (they report through its inbox), each set once before its loop starts.
+            late_memory: Late[ChatMemory] = Late("the chat memory")
+            token_check: Late[Callable[[], None]] = Late("the token check")
+            channel: Late[Channel] = Late("the channel")
             app = handle.app = _build_app(settings, options, screen, http, holder, devlog, handle, teardown, private,
-                                          filters)
+                                          filters, memory=late_memory, check_token=token_check, channel=channel,
+                                          drain=_drain(guard, screen, out) if guard is not None else None)
             teardown.enter_context(wake_on_signals(lambda: app.inbox.put(WAKE)))  # a stop never waits (wakeup.py)
             if guard is not None:
-                _guard_stop(guard, app, screen, out, devlog)
+                _guard_stop(guard, devlog)
             # A token that cannot be saved (disk full) is one warning line, from the hourly check and
             # after a Helix 401 alike; never an exit.
             holder.warn = lambda text: app.inbox.put(NoticeText(text, "warn"))
@@ -189,15 +213,15 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if options.history:
                 from focuslib.runtime.memory_setup import memory_ready, start_memory, stop_memory
 
-                memory = start_memory(settings.data_dir, days=options.history_days,
-                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
-                                      hold_ttl=options.hold_ttl, private=private)
+                memory = late_memory.set(start_memory(settings.data_dir, days=options.history_days,
+                                                      hold_minutes=options.hold_minutes, app=app, devlog=devlog,
+                                                      hold_ttl=options.hold_ttl, private=private))
                 # Flush; the recap if chat ran, folded to the terminal's width as focus's own lines are.
                 after_screen.callback(lambda: stop_memory(memory, chat_began, out, lambda line: fold(
-                    line, terminal_size().columns if screen.isatty else None)))
+                    line, terminal_size(options.size).columns if screen.isatty else None)))
             elif options.hold_minutes is not None:
                 app.inbox.put(NoticeText("the hold queue needs history, which is off: nobody is held"))
-            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private)
+            info = _identify(settings, http, holder, app, options, screen, devlog, handle.stop_event, private, channel)
             if screen.console is not None:  # commands work from now on
                 screen.console.talk_as(app.helix, settings.user_id or info.user_id, info.user_id, handle.stop_event,
                                        lambda text: app.inbox.put(StatusText(text)),
@@ -215,7 +239,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             if not mock:  # twitch-cli's mock server has no Helix calls but EventSub's: it is asked nothing else
                 _start_header(app, settings.user_id or info.user_id, info, memory, devlog, teardown)
             if not mock:
-                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh)
+                _start_keeper(app, holder, http, settings, info, devlog, teardown, options.refresh, token_check)
             if not handle.stop_event.is_set():
                 chat_began = time.time()
                 if app.serve(until=lambda: app.session.phase is Phase.LIVE):
@@ -243,10 +267,10 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
 # -- set-up steps, in the order `run` takes them --------------------------------------
 
 
-def _start_demo(settings: Settings, teardown: contextlib.ExitStack) -> Settings:
+def _start_demo(settings: Settings, speed: int, teardown: contextlib.ExitStack) -> Settings:
     from focuslib.runtime.demo import start_demo
 
-    settings, stop_demo = start_demo(settings)
+    settings, stop_demo = start_demo(settings, speed)
     teardown.callback(stop_demo)
     return settings
 
@@ -271,8 +295,8 @@ class Screen:
 
 
 def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: contextlib.ExitStack,
-                 handle: FocusHandle, data_dir: Path) -> Screen:
-    mode = detect_color_mode(settings.env, out, options.color)
+                 handle: FocusHandle, data_dir: Path, crash: Callable[[str], str] = lambda trace: "") -> Screen:
+    mode = detect_color_mode(ColorHints(options.no_color, options.term, options.colorterm), out, options.color)
     isatty = bool(getattr(out, "isatty", lambda: False)())
     fancy = mode is not ColorMode.NONE and isatty and not options.tail  # tail: no status line, no cursor moves
     console = None
@@ -285,7 +309,8 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
         if not options.lines:  # screen mode: focus draws the whole terminal (runtime/screenmode.py)
             from focuslib.runtime.screenmode import ScreenMode
 
-            full = ScreenMode(console, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop)
+            full = ScreenMode(console, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop,
+                              crash=crash)
             console.report = full.report  # commands' answers go to the desk, never into chat
             console.line._cancelled = lambda text: full.report(text, True)
             console.line._refused = lambda text: full.report(text, False)
@@ -301,14 +326,13 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
         # Display-only (--no-input, or stdin is not a terminal): the same screen, nothing to type.
         from focuslib.runtime.screenmode import ScreenMode
 
-        full = ScreenMode(None, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop,
-                          on_error=lambda trace: _screen_error(handle, trace))
+        full = ScreenMode(None, rows=options.desk_rows, hide=options.hide_removed, quit=handle.stop, crash=crash)
         teardown.callback(full.stop)  # last: the terminal's main screen comes back, then the recap
     if full is not None:
         terminal: Terminal | PaneWriter = full.start()
-        terminal.columns = terminal_size().columns
+        terminal.columns = terminal_size(options.size).columns
         teardown.callback(terminal.close)
-        return Screen(terminal, mode, isatty, terminal.columns, theme_from_env(settings.env), console, None, full)
+        return Screen(terminal, mode, isatty, terminal.columns, options.theme, console, None, full)
     writer = None
     if console is None:
         from focuslib.runtime.outwriter import stdout_writer
@@ -317,12 +341,13 @@ def _open_screen(settings: Settings, options: Options, out: TextIO, teardown: co
     if writer is not None:  # a stuck reader or a paused terminal never holds up the main thread
         teardown.callback(writer.close)  # after the terminal's last line (the stop closes it sooner, see _guard_stop)
         out = writer
-    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None)
+    terminal = Terminal(out, fancy=fancy, status_sink=console.status if console is not None else None,
+                        size=lambda: terminal_size(options.size))
     # Wrap to the terminal's width (read again on SIGWINCH); a pipe or file gets whole lines.
-    width = terminal_size().columns if isatty else None
+    width = terminal_size(options.size).columns if isatty else None
     terminal.columns = width or 80
     teardown.callback(terminal.close)
-    return Screen(terminal, mode, isatty, width, theme_from_env(settings.env), console, writer)
+    return Screen(terminal, mode, isatty, width, options.theme, console, writer)
 
 
 def _start_devlog(settings: Settings, options: Options, redactor: Redactor,
@@ -355,7 +380,11 @@ def _private(devlog: DevlogWriter | NullDevlog, screen: Screen) -> Private:
 
 def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpClient, holder: TokenHolder,
                devlog: DevlogWriter | NullDevlog, handle: FocusHandle, teardown: contextlib.ExitStack,
-               private: Private, filters: Filters | None = None) -> App:
+               private: Private, filters: Filters | None = None, *, memory: Late[ChatMemory],
+               check_token: Late[Callable[[], None]], channel: Late[Channel],
+               drain: Callable[[], bool] | None) -> App:
+    """The App with every hook it calls, given at construction (runtime/wiring.py); `memory`, `check_token` and
+    `channel` are set once they are known, before the App's loop starts."""
     helix = Helix(http, settings.api_url, settings.client_id, holder)
     # What to subscribe to is known once the token is.  A server on this machine (the simulator, twitch-cli)
     # may keep the connection alive more often than Twitch's 10 s at least.
@@ -380,45 +409,47 @@ def _build_app(settings: Settings, options: Options, screen: Screen, http: HttpC
                               flood_window=options.flood_window, gift_wait=options.gift_wait,
                               twin_window=options.twin_window, filters=filters)
         if screen.isatty:
-            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full)
+            old = _watch_resize(renderer, screen.terminal, screen.console or screen.full,
+                                lambda: terminal_size(options.size))
             if old is not None:
                 teardown.callback(signal.signal, signal.SIGWINCH, old)
         return renderer, presenter
 
-    app = App(session, helix, view, screen.terminal, devlog, stop=handle.stop_event)
     from focuslib.runtime.headerfeed import HeaderFeed
     from focuslib.screen.header import HeaderModel
 
-    app.header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
-    app.header.on_automod = app.automod_changed
-    handle.header = app.header.model
+    header = HeaderFeed(HeaderModel(color=screen.mode is not ColorMode.NONE))
+    handle.header = header.model
     if screen.full is not None:  # screen mode draws the model in its header row, redrawn when it changes
-        screen.full.app.header = app.header.model.text
-        app.header.model.on_change = screen.full.app.invalidate
+        screen.full.use_header(header.model)
     shows = [show for show in (screen.console.recent.saw if screen.console is not None else None, private.saw,
-                               handle.on_event) if show is not None]
+                             handle.on_event) if show is not None]
 
     def show_all(event: Any) -> None:
         for show in shows:
             show(event)
 
-    app.on_show = shows[0] if len(shows) == 1 else show_all
+    hooks = Hooks(on_show=shows[0] if len(shows) == 1 else show_all, header=header, drain=drain, memory=memory,
+                  check_token=check_token, channel=channel)
+    app = App(session, helix, view, screen.terminal, devlog, hooks=hooks, stop=handle.stop_event)
     teardown.callback(app.shutdown)  # closes a connection opened before a failed token check
     teardown.callback(handle.stop_event.set)
     return app
 
 
-def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
-                devlog: DevlogWriter | NullDevlog) -> None:
+def _drain(guard: StopGuard, screen: Screen, out: TextIO) -> Callable[[], bool]:
     """The stop's last writes wait at most the guard's budget; what a blocked stdout did not take is dropped."""
     writer = screen.writer
     if writer is not None:  # what it holds may wait only as long as the stop's budget, then stdout's buffer
-        app.drain = lambda: all([writer.close(guard.left()), guard.drain(out)])
-    elif screen.console is None:
-        app.drain = lambda: guard.drain(out)
-    else:  # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
-        app.drain = lambda: not guard.blocked()
+        return lambda: all([writer.close(guard.left()), guard.drain(out)])
+    if screen.console is None:
+        return lambda: guard.drain(out)
+    # prompt_toolkit writes stdout, from its own threads: what it holds is lost if stdout stays blocked
+    return lambda: not guard.blocked()
 
+
+def _guard_stop(guard: StopGuard, devlog: DevlogWriter | NullDevlog) -> None:
+    """A stop stuck writing: the watchdog's last words go to the devlog."""
     def last_words() -> None:  # the watchdog's, from its own thread: the main thread is stuck writing
         devlog.put(record("lifecycle", time.time(), event="output_dropped", stuck=True,
                           text="stdout was blocked when focus stopped: what it could not take was dropped"))
@@ -429,7 +460,7 @@ def _guard_stop(guard: StopGuard, app: App, screen: Screen, out: TextIO,
 
 def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: App, options: Options,
               screen: Screen, devlog: DevlogWriter | NullDevlog, stop: threading.Event,
-              private: Private) -> oauth.TokenInfo:
+              private: Private, channel: Late[Channel]) -> oauth.TokenInfo:
     """Check the token, then tell the session what to subscribe to (what the token's scopes allow)."""
     screen.status("checking the Twitch token...")
     checking = time.monotonic()
@@ -442,8 +473,7 @@ def _identify(settings: Settings, http: HttpClient, holder: TokenHolder, app: Ap
     if not specs:
         raise AuthError("the token has none of the scopes focus needs, so there is nothing to show",
                         "run make auth")
-    app.session.desired = specs
-    app.parser.channel = broadcaster  # which end of a raid the channel is (twitch/events_community.py)
+    channel.set(Channel(specs, broadcaster))  # the App's session and parser learn it as its loop starts
     devlog.put(record("lifecycle", time.time(), event="identity", login=info.login, user_id=info.user_id,
                       broadcaster_id=broadcaster, scopes=list(info.scopes), expires_in=info.expires_in))
     shown = {spec.group for spec in specs}
@@ -503,7 +533,7 @@ def _start_header(app: App, broadcaster: str, info: oauth.TokenInfo, memory: Cha
 
 def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Settings, info: oauth.TokenInfo,
                   devlog: DevlogWriter | NullDevlog, teardown: contextlib.ExitStack,
-                  schedule: token_refresh.RefreshSchedule) -> None:
+                  schedule: token_refresh.RefreshSchedule, check_token: Late[Callable[[], None]]) -> None:
     """The token keeper, reporting through `app`'s inbox (the main thread stays the terminal's owner)."""
 
     def event(name: str, **detail: Any) -> None:
@@ -513,7 +543,7 @@ def _start_keeper(app: App, holder: TokenHolder, http: HttpClient, settings: Set
                                        on_fatal=lambda exc: app.inbox.put(Failure(exc)),
                                        on_notice=lambda text: app.inbox.put(NoticeText(text, "warn")),
                                        on_event=event, schedule=schedule).start()
-    app.check_token = keeper.revoked  # Twitch revoked a subscription with authorization_revoked
+    check_token.set(keeper.revoked)  # Twitch revoked a subscription with authorization_revoked
     teardown.callback(keeper.join, 1.0)
     teardown.callback(app.stop_event.set)
 
@@ -552,18 +582,25 @@ def _crashed(exc: Exception, settings: Settings, redactor: Redactor, devlog: Dev
     devlog.put(record("error", time.time(), error=repr(exc), traceback=trace))
     crash = settings.runtime_dir / "last-crash.txt"
     where = ["the devlog"] if not isinstance(devlog, NullDevlog) else []
+    if _save_crash(settings, redactor, trace):
+        where.append(str(crash))
+    hint = f"the traceback is in {' and in '.join(where)}; please report it" if where else \
+        f"its traceback could not be saved ({crash} could not be written); please report it"
+    # The type only: an exception's text may quote a header, a file or a token.
+    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})", hint)
+
+
+def _save_crash(settings: Settings, redactor: Redactor, trace: str) -> str:
+    """`trace` in last-crash.txt (redacted, the owner's only); its path, or "" when it could not be written."""
+    crash = settings.runtime_dir / "last-crash.txt"
     try:  # the runtime directory exists only once the devlog made it: not with --no-devlog
         ensure_private_dir(settings.runtime_dir, "XDG_RUNTIME_DIR")
         fd = os.open(crash, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(redactor(trace))
-        where.append(str(crash))
+        return str(crash)
     except (OSError, FocusError):  # a full disk, say: point only at what holds it
-        pass
-    hint = f"the traceback is in {' and in '.join(where)}; please report it" if where else \
-        f"its traceback could not be saved ({crash} could not be written); please report it"
-    # The type only: an exception's text may quote a header, a file or a token.
-    return FocusError(f"focus stopped on an unexpected error ({type(exc).__name__})", hint)
+        return ""
 
 
 def wants_input_line(options: Options, out: TextIO) -> bool:
@@ -576,13 +613,6 @@ def wants_input_line(options: Options, out: TextIO) -> bool:
         return out is sys.stdout and sys.stdin is not None and sys.stdin.isatty() and out.isatty()
     except (AttributeError, ValueError, OSError):  # a closed or replaced stream
         return False
-
-
-def _screen_error(handle: FocusHandle, trace: str) -> None:
-    """A traceback from display-only screen mode's thread: to the devlog, by the main thread."""
-    if handle.app is not None:
-        app = handle.app
-        app.inbox.put(Call(lambda: app.devlog.put(record("error", time.time(), where="screen", traceback=trace))))
 
 
 def _report(handle: FocusHandle, text: str, ok: bool) -> None:
@@ -598,14 +628,15 @@ def _watch_continue(console: Console) -> Any:
     return signal.signal(signal.SIGCONT, lambda signum, frame: console.resumed())
 
 
-def _watch_resize(renderer: Renderer, terminal: Terminal, console: Console | ScreenMode | None = None) -> Any:
+def _watch_resize(renderer: Renderer, terminal: Terminal | PaneWriter, console: Console | ScreenMode | None = None,
+                  size: Callable[[], os.terminal_size] = terminal_size) -> Any:
     """Re-read the width when the terminal is resized (SIGWINCH; the main thread only); the input line
     is redrawn for the new size."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGWINCH"):
         return None
 
     def resized(signum: int, frame: object) -> None:
-        columns = terminal_size().columns
+        columns = size().columns
         renderer.width = columns
         terminal.resized(columns)
         if console is not None:

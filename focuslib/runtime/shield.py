@@ -26,15 +26,14 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from focuslib.config import ensure_private_dir, write_private
-from focuslib.errors import ConfigError, FocusError
+from focuslib.errors import FocusError
 from focuslib.net.chat_api import Outcome, span
+from focuslib.settings import FOLLOW_MINUTES
 
 SAVED = "shield.json"
-FOLLOW_MINUTES = 10
-MAX_FOLLOW_MINUTES = 129_600  # follower_mode_duration's upper bound (Update Chat Settings)
 KEPT = ("follower_mode", "follower_mode_duration")  # what /shield changes, so what /shield off restores
 
 
@@ -46,15 +45,6 @@ class ShieldPlan:
     data_dir: Path | None
     minutes: int = FOLLOW_MINUTES
     hold: Callable[[bool], str] | None = None
-
-
-def follow_minutes(env: Mapping[str, str]) -> int:
-    """FOCUS_SHIELD_FOLLOW_MINUTES: how long chatters must have followed to chat while shielded."""
-    text = env.get("FOCUS_SHIELD_FOLLOW_MINUTES", "").strip() or str(FOLLOW_MINUTES)
-    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= MAX_FOLLOW_MINUTES:
-        raise ConfigError(f"FOCUS_SHIELD_FOLLOW_MINUTES={text[:40]!r} is not a number of minutes from 0 to "
-                          f"{MAX_FOLLOW_MINUTES:,}", "set it to e.g. 10 (0: any follower), or unset it")
-    return int(text)
 
 
 def shield(ex: Any, on: bool, plan: ShieldPlan) -> Outcome:

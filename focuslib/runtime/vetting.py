@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from focuslib.devlog.pipe import record
 from focuslib.runtime.guard import Guard
 from focuslib.runtime.loading import removed_by
+from focuslib.runtime.memory_records import FirstTime, Quiet, Record
 from focuslib.store.known import KnownUsers
 from focuslib.store.writer import FollowAge
 from focuslib.twitch.events import ChatMessage
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from focuslib.runtime.followage import FollowChecker
     from focuslib.runtime.hold import HoldQueue
     from focuslib.store.writer import HistoryWriter
-    from focuslib.view.render import Renderer
-    from focuslib.view.terminal import Terminal
 
 DAY = 86_400.0
 FOLLOW_WAIT = 2.0  # seconds a new chatter's messages wait off screen for Twitch's answer, at most
@@ -55,12 +54,10 @@ class Vetting:
     writer: HistoryWriter | None
     hold: HoldQueue | None
     hold_new: bool
-    terminal: Terminal
     devlog: Any
     wall: Callable[[], float]
     post: Callable[[Callable[[], None]], None]
-    on_guard: Callable[[bool], None]
-    _renderer: Callable[[], Renderer]
+    out: list[Record]  # what the App draws (runtime/memory_records.py)
     _known_ok: bool
     _learning: set[str]
 
@@ -70,6 +67,7 @@ class Vetting:
         def _show(self, m: Any) -> None: ...
         def _unshow(self, message_id: str) -> None: ...
         def release(self, who: str, why: str = "") -> list[str]: ...
+        def on_guard(self, held_only: bool) -> None: ...
         def show_lines(self, lines: list[str]) -> None: ...
 
     def _init_vetting(self) -> None:
@@ -163,13 +161,13 @@ class Vetting:
             self.writer.put(wall, m)
         known.add(m.chatter.id)
         if m.broadcaster.id not in self._learning:
-            self._renderer().mark_first(m.message_id)
+            self.out.append(FirstTime(m.message_id))
         return True
 
     def _tell_unvetted(self) -> None:
         if not self._told_unvetted:
             self._told_unvetted = True
-            self.terminal.line(self._renderer().quiet(
+            self.out.append(Quiet(
                 "hold queue: Twitch did not say in time how long new chatters have followed you (slow, failing "
                 "or a wave of them): they are held; /release USER lets one through"))
 

@@ -8,8 +8,9 @@ what is typed.
 
 Threads: `start` runs the Application in a thread ("screen") with its own event loop; the main thread only
 changes the pane (under its lock) and calls `invalidate`, which prompt_toolkit coalesces into at most one
-redraw per `REDRAW` seconds, so a raid costs ~30 redraws a second at most and chat never waits for the
-terminal.  The application uses the alternate screen: nothing of chat reaches the terminal's scrollback, and
+redraw per interval (60 a second while frames are cheap, 30 at least: screen/frames.py, which also draws the
+pane's rows after each frame), so a raid costs a few dozen redraws a second, not one per line, and chat never
+waits for the terminal.  The application uses the alternate screen: nothing of chat reaches the terminal's scrollback, and
 when it ends the terminal shows what it showed before.
 
 The desk's input line is runtime/inputline.py's: its buffer's history, completer, key bindings and rules
@@ -26,28 +27,25 @@ from typing import Callable
 
 from prompt_toolkit.application import Application
 from prompt_toolkit.buffer import Buffer
-from prompt_toolkit.data_structures import Point
 from prompt_toolkit.filters import Condition, has_focus, is_searching
-from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples, to_formatted_text
+from prompt_toolkit.formatted_text import ANSI, StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyBindingsBase, KeyPressEvent, merge_key_bindings
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, Window
-from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl, UIContent
+from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
 from prompt_toolkit.layout.processors import BeforeInput
-from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 from prompt_toolkit.widgets import SearchToolbar
 
 from focuslib import threads
-from focuslib.screen.pane import Entry, Pane, plain
+from focuslib.screen.pane import Pane, plain
+from focuslib.screen.frames import REDRAW, echo_keys_at_once, paint_pane_after_frames
+from focuslib.screen.panecontrol import PaneArea
 from focuslib.text import sanitize
 from focuslib.view.layout import cut, text_width
 
 UPTIME_REFRESH = 20.0  # seconds between redraws when nothing happens: the header's uptime counts minutes
-REDRAW = 1 / 30  # seconds between two redraws at least: a raid costs ~30 redraws a second, not one per line
-WHEEL = 3  # lines one step of the mouse wheel scrolls
-CACHE = 1024  # drawn lines kept (a screenful and what a few PgUps bring back)
 STYLE = Style.from_dict({
     "prompt": "bold", "result": "#8a8a8a", "find": "reverse", "find.current": "reverse bold",
     "overlay.title": "reverse", "completion": "", "completion.current": "reverse",
@@ -74,7 +72,7 @@ class _Find:
 
 
 def plain_header(status: Callable[[], str]) -> Header:
-    """The header until the header model plugs in (runtime/setup.py, once the App is built): the session's
+    """The header until the header model plugs in (runtime/setup.py, as the App is built): the session's
     status, cut to the width."""
     def header(width: int, waiting: int) -> str:
         parts = [part for part in (status(),) if part]
@@ -87,23 +85,26 @@ def plain_header(status: Callable[[], str]) -> Header:
 class ScreenApp:
     def __init__(self, pane: Pane, header: Header, desk: DeskInput, *, desk_rows: int = 2,
                  on_exit: Callable[[BaseException | None], None] = lambda error: None,
-                 on_error: Callable[[str], None] = lambda trace: None) -> None:
+                 on_error: Callable[[str], None] = lambda trace: None, prompt: str = "› ") -> None:
         self.pane = pane
         self.header = header
         self.desk_input = desk
         self.desk_rows = max(2, desk_rows)
         self.on_exit = on_exit  # the application ended: None when asked to, else KeyboardInterrupt/EOFError/a bug
         self.on_error = on_error
-        self.prompt = "› "  # "" where nothing can be typed (display-only screen mode: --no-input)
+        self.prompt = prompt  # "" where nothing can be typed (display-only screen mode: --no-input)
         self._results: list[str] = []  # the desk's last answers, newest last
         self._overlay: tuple[str, list[str]] | None = None
         self._overlay_top = 0  # the overlay's first line in view: PgUp/PgDn scroll an answer taller than the pane
         self._asking: tuple[str, Callable[[bool], None]] | None = None
         self._find = _Find()
-        self._cache: dict[tuple[int, int, str, bool], StyleAndTextTuples] = {}
         self._stopping = threading.Event()
         self.app = self._application()
         self._thread = threading.Thread(target=self._run, name="screen", daemon=True)
+
+    def use_header(self, header: Header) -> None:
+        """Draw the header row with `header` from now on (set-up plugs the header model in as the App is built)."""
+        self.header = header
 
     # -- any thread ---------------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ class ScreenApp:
         search = SearchToolbar(ignore_case=True)
         self._search = search
         header = Window(FormattedTextControl(self._header_text), height=1)
-        pane = Window(_PaneControl(self), wrap_lines=True, always_hide_cursor=True)
+        self._pane_area = pane = PaneArea(self.pane, lambda: (self._find.needle, self._find.match))
         overlay = Window(FormattedTextControl(self._overlay_text), wrap_lines=True)
         self._input_control = BufferControl(desk.buffer, input_processors=[BeforeInput(self._prompt)],
                                             search_buffer_control=search.control)
@@ -211,10 +212,14 @@ class ScreenApp:
             ConditionalContainer(results, ~is_searching & Condition(lambda: not self._find.typing)),
         ])
         layout = Layout(body, focused_element=self._input_control)
-        return Application(layout=layout, key_bindings=merge_key_bindings([desk.keys, self._keys()]),
-                           full_screen=True, mouse_support=True, style=STYLE, min_redraw_interval=REDRAW,
-                           max_render_postpone_time=REDRAW, input=desk.input, output=desk.output,
-                           erase_when_done=True, refresh_interval=UPTIME_REFRESH)
+        app: Application[None] = Application(
+            layout=layout, key_bindings=merge_key_bindings([desk.keys, self._keys()]), full_screen=True,
+            mouse_support=True, style=STYLE, min_redraw_interval=REDRAW, max_render_postpone_time=REDRAW,
+            input=desk.input, output=desk.output, erase_when_done=True, refresh_interval=UPTIME_REFRESH)
+        paint_pane_after_frames(app, self._pane_area)
+        echo_keys_at_once(app)
+        return app
+
 
     def _prompt(self) -> StyleAndTextTuples:
         if self._asking is not None:
@@ -277,22 +282,6 @@ class ScreenApp:
         if self._find.needle:
             return [("class:result", f"find {self._find.needle!r}: n older · N newer · Esc ends")]
         return [("class:result", "\n".join(cut(line, max(1, width - 1)) for line in self._results))]
-
-    def fragments(self, entry: Entry) -> StyleAndTextTuples:
-        """One pane line as prompt_toolkit fragments, /find's matches marked (cached by line and version)."""
-        needle = self._find.needle
-        current = entry.seq == self._find.match
-        key = (entry.seq, entry.version, needle, current)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        parts = to_formatted_text(ANSI(entry.text))
-        if needle:
-            parts = _mark(parts, needle, "class:find.current" if current else "class:find")
-        if len(self._cache) >= CACHE:
-            self._cache.clear()
-        self._cache[key] = parts
-        return parts
 
     # -- keys -----------------------------------------------------------------------------------------
 
@@ -407,83 +396,6 @@ def exit_on_loop_error(app: Application[object]) -> None:
             app.exit(exception=error)
 
     asyncio.get_running_loop().set_exception_handler(failed)
-
-
-class _PaneControl(FormattedTextControl):
-    """The pane's lines in view, bottom-aligned: the cursor (hidden) sits on the last row, so the window
-    shows the rows above it; the wheel scrolls the pane, not the window."""
-
-    def __init__(self, screen: ScreenApp) -> None:
-        self.screen = screen
-        self._rows = 0
-        self._height = 0
-        super().__init__(self._text, get_cursor_position=lambda: Point(0, max(0, self._rows - 1)))
-
-    def create_content(self, width: int, height: int | None) -> UIContent:
-        # The rows the pane has now; None when asked for its preferred height, whose text is cached for the
-        # drawing that follows in the same render: the last known height serves.
-        if height:
-            self._height = height
-        elif not self._height:
-            self._height = self.screen.app.output.get_size().rows
-        return super().create_content(width, height)
-
-    def _text(self) -> StyleAndTextTuples:
-        screen = self.screen
-        height = self._height
-        out: StyleAndTextTuples = []
-        rows = 0
-        for k, entry in enumerate(screen.pane.window(height)):
-            if k:
-                out.append(("", "\n"))
-                rows += 1
-            parts = screen.fragments(entry)
-            out.extend(parts)
-            rows += sum(text.count("\n") for _, text, *rest in parts)
-        self._rows = rows + 1 if out else 0
-        return out
-
-    def mouse_handler(self, mouse_event: MouseEvent) -> object:
-        if mouse_event.event_type == MouseEventType.SCROLL_UP:
-            self.screen.pane.scroll(WHEEL)
-            return None
-        if mouse_event.event_type == MouseEventType.SCROLL_DOWN:
-            self.screen.pane.scroll(-WHEEL)
-            return None
-        return super().mouse_handler(mouse_event)
-
-
-def _mark(parts: StyleAndTextTuples, needle: str, style: str) -> StyleAndTextTuples:
-    """`parts` with every occurrence of `needle` (any case) given `style` as well."""
-    text = "".join(fragment[1] for fragment in parts)
-    low, n = text.casefold(), needle.casefold()
-    if len(low) != len(text):  # casefolding changed the length (ß): mark nothing rather than the wrong place
-        return parts
-    hits = [False] * len(text)
-    start = low.find(n)
-    while start >= 0 and n:
-        for k in range(start, start + len(n)):
-            hits[k] = True
-        start = low.find(n, start + len(n))
-    if not any(hits):
-        return parts
-    out: StyleAndTextTuples = []
-    at = 0
-    for fragment in parts:
-        old, chunk = fragment[0], fragment[1]
-        run = ""
-        mark = None
-        for ch in chunk:
-            hit = hits[at]
-            at += 1
-            if mark is not None and hit != mark:
-                out.append((f"{old} {style}" if mark else old, run))
-                run = ""
-            mark = hit
-            run += ch
-        if run:
-            out.append((f"{old} {style}" if mark else old, run))
-    return out
 
 
 __all__ = ["DeskInput", "Header", "ScreenApp", "exit_on_loop_error", "plain_header", "plain"]

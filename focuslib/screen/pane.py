@@ -37,6 +37,7 @@ class Entry:
     key: Hashable | None = None
     hidden: bool = False
     version: int = 0  # changes on every replace (the screen's cache of drawn lines keys on it)
+    width: int = 0  # the columns its text is wrapped for (0: never wrapped); drawn at another, it is wrapped again
 
 
 class Pane:
@@ -52,10 +53,10 @@ class Pane:
 
     # -- the main thread ---------------------------------------------------------------------------
 
-    def add(self, text: str, key: Hashable | None = None) -> None:
+    def add(self, text: str, key: Hashable | None = None, width: int = 0) -> None:
         text = text[:LINE_CHARS]
         with self.lock:
-            entry = Entry(self._next, text, key)
+            entry = Entry(self._next, text, key, width=width)
             self._next += 1
             self._lines.append(entry)
             self._size += len(text)
@@ -64,7 +65,7 @@ class Pane:
             while len(self._lines) > self.limit or self._size > self.chars and len(self._lines) > 1:  # newest stays
                 self._drop_oldest()
 
-    def replace(self, key: Hashable, text: str) -> bool:
+    def replace(self, key: Hashable, text: str, width: int = 0) -> bool:
         """Rewrite the line written with `key`, wherever it is; False when the pane no longer has it."""
         text = text[:LINE_CHARS]
         with self.lock:
@@ -73,6 +74,7 @@ class Pane:
                 return False
             self._size += len(text) - len(entry.text)
             entry.text = text
+            entry.width = width
             entry.version += 1
             return True
 

@@ -28,7 +28,7 @@ class PaneWriter:
         self.hide_removed = hide_removed  # FOCUS_REMOVED=hide: a removed line leaves no trace
         self.ring = bell  # the terminal's bell, rung by the screen's thread
         self._bell_due = False
-        self._buf: list[tuple[str, Hashable | None]] = []
+        self._buf: list[tuple[str, Hashable | None, int]] = []  # and the columns the line is wrapped for
         self.status_text = ""
         self.columns = 80
         self.cut_short = False  # never: nothing here writes the terminal
@@ -36,27 +36,27 @@ class PaneWriter:
         self.on_status: Callable[[str], None] = lambda text: None
 
     def line(self, text: str, key: Hashable | None = None, rows: int | None = None) -> None:
-        self._buf.append((text, key))
+        self._buf.append((text, key, self.columns))
 
     def replace(self, key: Hashable, text: str, rows: int = 1) -> bool:
         """Rewrite a keyed line, on screen or scrolled back, written or still waiting for `flush`."""
-        for index, (_, waiting) in enumerate(self._buf):
+        for index, (_, waiting, _) in enumerate(self._buf):
             if waiting == key:
-                self._buf[index] = (text, key)
+                self._buf[index] = (text, key, self.columns)
                 return True
-        if self.pane.replace(key, text):
+        if self.pane.replace(key, text, self.columns):
             self.invalidate()
             return True
         return False
 
     def remove(self, key: Hashable) -> bool:
         """A moderator removed this line's message: a dim placeholder, or nothing (FOCUS_REMOVED=hide)."""
-        for index, (_, waiting) in enumerate(self._buf):
+        for index, (_, waiting, _) in enumerate(self._buf):
             if waiting == key:
                 if self.hide_removed:
                     del self._buf[index]
                 else:
-                    self._buf[index] = (REMOVED, key)
+                    self._buf[index] = (REMOVED, key, 0)
                 return True
         done = self.pane.hide(key) if self.hide_removed else self.pane.replace(key, REMOVED)
         if done:
@@ -78,8 +78,8 @@ class PaneWriter:
 
     def flush(self) -> None:
         if self._buf:
-            for text, key in self._buf:
-                self.pane.add(text, key)
+            for text, key, columns in self._buf:  # columns: what the renderer wrapped it for (the screen re-wraps)
+                self.pane.add(text, key, columns)
             self._buf.clear()
             self.invalidate()
         if self._bell_due:

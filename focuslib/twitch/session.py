@@ -531,7 +531,8 @@ def _subscription_failure(spec: SubscriptionSpec, status: int, message: str) -> 
 
 
 def _host(url: str) -> str:
-    return url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+    """host:port of `url` for a status line on stream: never a user:password@ it may carry."""
+    return url.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
 
 
 def reconnect_refusal(base_url: str, url: str) -> str:

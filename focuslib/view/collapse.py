@@ -4,9 +4,9 @@ Each takes the monotonic time with every call and says when it next needs to
 run (`deadline()`); the App's main loop already sleeps until the nearest
 deadline, so nothing here polls.
 
-* `FloodGate`: lets items through until more than `limit` arrive within
-  `window` seconds (a follow-bot attack), then holds them and releases one
-  batch per window, until a window passes with nothing in it.
+* `FloodGate` (focuslib/floodgate.py, a base module: the chat memory's wave of
+  held chatters uses it too): lets items through until more than `limit`
+  arrive within `window` seconds, then one batch per window.
 * `GiftBombs`: collects the recipients of a gift bomb under its community gift
   id until all of them arrived or the bomb has been quiet for `wait` seconds.
 * `Throttle`: the first update of a thing (a hype train, a poll) at once, then
@@ -15,55 +15,16 @@ deadline, so nothing here polls.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from focuslib.floodgate import FLOOD_LIMIT, FLOOD_WINDOW, FloodGate  # the presenter's defaults, re-exported
+
 T = TypeVar("T")
+__all__ = ["FLOOD_LIMIT", "FLOOD_WINDOW", "GIFT_WAIT", "Bomb", "FloodGate", "GiftBombs", "Throttle"]
 
 # The presenter's defaults (set-up passes them on; tests pass shorter ones through runtime's Options).
-FLOOD_LIMIT = 5  # follows in FLOOD_WINDOW before they are collapsed into one summary line
-FLOOD_WINDOW = 10.0  # seconds
 GIFT_WAIT = 5.0  # seconds a gift bomb's recipients are gathered before their line
-
-
-class FloodGate(Generic[T]):
-    def __init__(self, limit: int = FLOOD_LIMIT, window: float = FLOOD_WINDOW) -> None:
-        self.limit = limit
-        self.window = window
-        self._recent: deque[float] = deque()
-        self._held: list[T] = []
-        self._until: float | None = None  # end of the current collapsed interval
-
-    @property
-    def collapsing(self) -> bool:
-        return self._until is not None
-
-    def add(self, item: T, now: float) -> bool:
-        """True: show `item` now.  False: it is held for the next batch."""
-        recent = self._recent
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        recent.append(now)
-        if self._until is not None:
-            self._held.append(item)
-            return False
-        if len(recent) > self.limit:
-            self._until = now + self.window
-            self._held.append(item)
-            return False
-        return True
-
-    def deadline(self) -> float | None:
-        return self._until
-
-    def due(self, now: float) -> list[T]:
-        """The batch of an interval that has ended (often empty); collapsing ends after an empty one."""
-        if self._until is None or now < self._until:
-            return []
-        batch, self._held = self._held, []
-        self._until = max(self._until + self.window, now) if batch else None
-        return batch
 
 
 @dataclass

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import colorsys
 import enum
-from typing import Mapping, TextIO
+from typing import NamedTuple, TextIO
 
-from focuslib.errors import ConfigError
 
 
 class ColorMode(enum.IntEnum):
@@ -24,31 +23,29 @@ class ColorMode(enum.IntEnum):
     TRUE = 1 << 24
 
 
-def detect_color_mode(env: Mapping[str, str], stream: TextIO, choice: str = "auto") -> ColorMode:
+class ColorHints(NamedTuple):
+    """What the environment says about color (focuslib/settings.py `color_hints` reads it): NO_COLOR set, TERM,
+    COLORTERM."""
+
+    no_color: bool = False
+    term: str = ""
+    colorterm: str = ""
+
+
+def detect_color_mode(hints: ColorHints, stream: TextIO, choice: str = "auto") -> ColorMode:
     """Pick the color depth: NO_COLOR wins, then --color, then what the terminal says."""
-    if env.get("NO_COLOR") or choice == "never":
+    if hints.no_color or choice == "never":
         return ColorMode.NONE
-    term = env.get("TERM", "")
+    term = hints.term
     if choice != "always":
         isatty = getattr(stream, "isatty", None)
         if not (isatty and isatty()) or term == "dumb":
             return ColorMode.NONE
-    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
+    if hints.colorterm.lower() in ("truecolor", "24bit"):
         return ColorMode.TRUE
     if "256" in term or term.startswith(("xterm-kitty", "alacritty", "wezterm")):
         return ColorMode.X256
     return ColorMode.BASIC
-
-
-THEMES = ("dark", "light")
-
-
-def theme_from_env(env: Mapping[str, str]) -> str:
-    """FOCUS_THEME (dark by default: most terminals and streaming setups are dark)."""
-    theme = (env.get("FOCUS_THEME") or "dark").strip().lower()
-    if theme not in THEMES:
-        raise ConfigError(f"FOCUS_THEME={theme!r} is not a theme focus knows", "set FOCUS_THEME to dark or light")
-    return theme
 
 
 RGB = tuple[int, int, int]

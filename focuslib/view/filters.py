@@ -1,6 +1,7 @@
 """Highlights and filters: which chat lines stand out, and which are never drawn (pure rules, no I/O).
 
-Set in FOCUS_HIGHLIGHT_USERS, FOCUS_HIGHLIGHT_WORDS, FOCUS_HIDE_USERS, FOCUS_HIDE_WORDS (comma-separated; users
+Set in FOCUS_HIGHLIGHT_USERS, FOCUS_HIGHLIGHT_WORDS, FOCUS_HIDE_USERS, FOCUS_HIDE_WORDS (focuslib/settings.py reads
+and checks them; runtime/filtering.py makes the rules of what it read; comma-separated; users
 by login or display name, an `@` is fine; words and phrases match whole words in any case; `/regex/` a pattern,
 run only when it is safe on hostile chat: view/patterns.py), and changed for the run by /highlight, /hide,
 /unhighlight and /unhide (`change`).
@@ -8,22 +9,22 @@ run only when it is safe on hostile chat: view/patterns.py), and changed for the
 What the rules look at: the lines that carry a chatter's own words -- chat messages (replies, /me, a cheer's
 chat line and the `channel.cheer` / `channel.bits.use` twins that stand in for it, so a hidden cheer never comes
 back through a twin), channel-points redemptions with their input, and Twitch's built-in rewards that send a
-message.  Subs, raids, follows and chat notices are alerts the streamer must not miss: never hidden.  A hidden
-message still reaches the history and the devlog: the presenter drops it after both have it (runtime/app.py).
+message.  Subs, raids, follows and chat notices are alerts the streamer must not miss: never hidden; but the
+text a chatter wrote into one (a resub's message) is left out when the hide rules catch it (`hidden_text`), and an
+announcement, which is nothing but its text, is then not drawn.  A hidden message still reaches the history and
+the devlog: the presenter drops it after both have it (runtime/app.py).
 Hiding wins over highlighting.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from focuslib.text import sanitize
 from focuslib.twitch.events_base import User
-from focuslib.view.patterns import TEXT_LIMIT, compile_pattern, is_pattern, split_items, words_regex
+from focuslib.view.patterns import TEXT_LIMIT, compile_pattern, is_pattern, words_regex
 
-HIGHLIGHT_USERS, HIGHLIGHT_WORDS = "FOCUS_HIGHLIGHT_USERS", "FOCUS_HIGHLIGHT_WORDS"
-HIDE_USERS, HIDE_WORDS = "FOCUS_HIDE_USERS", "FOCUS_HIDE_WORDS"
 DONE = {"highlight": "highlighted", "hide": "hidden"}
 
 
@@ -136,16 +137,6 @@ class Filters:
                       "hide": (hide_users or Names(), hide_words or Words())}
         self._refresh()
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Filters:
-        """The four settings, checked: a pattern focus will not run raises PatternError (a ConfigError, exit 2),
-        one line naming the setting and the pattern."""
-        def items(name: str) -> list[str]:
-            return split_items(env.get(name) or "")
-
-        return cls(Names(items(HIGHLIGHT_USERS)), Words(items(HIGHLIGHT_WORDS), HIGHLIGHT_WORDS),
-                   Names(items(HIDE_USERS)), Words(items(HIDE_WORDS), HIDE_WORDS))
-
     def _refresh(self) -> None:
         # The chat path asks `hiding` and `highlighting` first: with nothing set, a message costs an attribute read.
         # Each rule as the chat path reads it: (casefolded names or None, words or None).
@@ -162,11 +153,18 @@ class Filters:
         """`event`'s line is marked: its chatter or its words are highlighted."""
         return self.highlighting and self._matches("highlight", event)
 
+    def hidden_text(self, user: User, text: str) -> bool:
+        """A chat notice's own text (a resub's message, an announcement) is never drawn: its words, or its
+        chatter, are hidden.  The notice stays (an alert the streamer must not miss), without the text."""
+        return self.hiding and bool(text) and self._caught("hide", user, text)
+
     def _matches(self, rule: str, event: Any) -> bool:
         words_of = (_SAID or said()).get(type(event))
         if words_of is None:
             return False
-        user, text = words_of(event)
+        return self._caught(rule, *words_of(event))
+
+    def _caught(self, rule: str, user: User, text: str) -> bool:
         names, words = self._rule[rule]
         if names is not None and (user.login.casefold() in names or bool(user.name)
                                   and user.name.casefold() in names):

@@ -47,11 +47,12 @@ from collections import OrderedDict
 from typing import Any
 
 from focuslib.view.collapse import FLOOD_LIMIT, FLOOD_WINDOW, GIFT_WAIT, Bomb, FloodGate, GiftBombs, Throttle
-from focuslib.twitch.events import (ANONYMOUS_CHEERER, AutoModHold, AutoModUpdate, AutomaticReward, BitsUse,
-                                    ChannelBan, ChannelRaid, ChannelUnban, ChatClear, ChatMessage, ChatNotification,
-                                    ChatSettings, Cheer, ClearUserMessages, CommunityGiftNotice, Event, Follow, Goal,
-                                    HypeTrain, MessageDelete, Poll, Prediction, RaidNotice, Redemption, ResubNotice,
-                                    SubGiftNotice, SubNotice, Subscribe, SubscriptionGift, SubscriptionMessage, User)
+from focuslib.twitch.events import (ANONYMOUS_CHEERER, AnnouncementNotice, AutoModHold, AutoModUpdate,
+                                    AutomaticReward, BitsUse, ChannelBan, ChannelRaid, ChannelUnban, ChatClear,
+                                    ChatMessage, ChatNotification, ChatSettings, Cheer, ClearUserMessages,
+                                    CommunityGiftNotice, Event, Follow, Goal, HypeTrain, MessageDelete, Poll,
+                                    Prediction, RaidNotice, Redemption, ResubNotice, SubGiftNotice, SubNotice,
+                                    Subscribe, SubscriptionGift, SubscriptionMessage, User)
 from focuslib.view.filters import Filters
 from focuslib.view.modmemory import ModerationMemory
 from focuslib.view.render import Renderer
@@ -138,9 +139,10 @@ class Presenter:
     def show(self, event: Event, now: float) -> bool:
         """Put whatever `event` should show on the terminal (maybe nothing yet); False when the streamer's
         filters hide it (view/filters.py): the history and the devlog have it already, the screen never will."""
-        filters = self.filters
-        if filters.hiding and filters.hidden(event):
-            return False
+        if self.filters.hiding:
+            event = self.visible(event)  # type: ignore[assignment]
+            if event is None:
+                return False
         kind = type(event)
         if kind is ChatMessage:
             if event.bits:  # type: ignore[union-attr]
@@ -163,6 +165,23 @@ class Presenter:
                 return True  # waits for its richer twin (see tick), or its twin was shown already
         self._present(event, now)
         return True
+
+    def visible(self, event: Event) -> Event | None:
+        """`event` as the streamer's filters let it be drawn: None when they hide it, a chat notice without the
+        words they hide (a resub's message).  `show` asks it, and so does whatever draws an event itself (a
+        released cheer or resub, runtime/memory_draw.py)."""
+        filters = self.filters
+        if not filters.hiding:
+            return event
+        if filters.hidden(event):
+            return None
+        if type(event) in (ChatNotification, SubscriptionMessage):  # a chatter's words inside an alert
+            return _without_hidden_text(event, filters)  # type: ignore[arg-type]
+        reply = event.reply if type(event) is ChatMessage else None  # type: ignore[union-attr]
+        if reply is not None and filters.hidden_text(reply.parent_user, reply.parent_body):
+            # Twitch quotes the parent in every reply: a hidden message's words would reach the stream there.
+            return event._replace(reply=reply._replace(parent_body=""))  # type: ignore[union-attr]
+        return event
 
     def _twin(self, key: tuple[Any, ...], source: str, event: Event, now: float) -> bool:
         """Report one twin of a moment; True when it should be shown now."""
@@ -466,6 +485,18 @@ def _event_key(e: Event) -> tuple[Any, ...] | None:
     if kind is BitsUse and e.kind == "cheer":  # type: ignore[union-attr]  # power-ups and combos have no twin
         return ("cheer", e.user.id, e.bits)  # type: ignore[union-attr]
     return None
+
+
+def _without_hidden_text(event: ChatNotification | SubscriptionMessage, filters: Filters
+                         ) -> ChatNotification | SubscriptionMessage | None:
+    """`event` without the text the hide rules catch: the alert stays, its words go (the history and the devlog
+    have them); an announcement, nothing but its text, is None: not drawn, like a hidden chat message."""
+    if type(event) is SubscriptionMessage:
+        return event._replace(text="", emotes=()) if filters.hidden_text(event.user, event.text) else event
+    n: ChatNotification = event  # type: ignore[assignment]
+    if not filters.hidden_text(n.chatter, n.text):
+        return event
+    return None if isinstance(n.detail, AnnouncementNotice) else n._replace(text="", fragments=())
 
 
 def _cheerer(chatter: User) -> str:

@@ -30,26 +30,25 @@ _SGR = re.compile("\x1b\\[[0-9;]*m")
 KEEP_PLACES = 1024  # keyed lines remembered for `replace` (more than any screen shows)
 
 
-def terminal_size() -> os.terminal_size:
-    """Like shutil.get_terminal_size (COLUMNS/LINES, then stdout, else 80x24), without
-    importing shutil and its compression modules on the way to the first subscription."""
+def terminal_size(override: tuple[int, int] = (0, 0)) -> os.terminal_size:
+    """Like shutil.get_terminal_size (COLUMNS/LINES, then stdout, else 80x24), without importing shutil and its
+    compression modules on the way to the first subscription.  `override` is (COLUMNS, LINES) as
+    focuslib/settings.py read them at start (0: not set): the view never reads the environment itself."""
     try:
         size = os.get_terminal_size(1)
     except OSError:
         size = os.terminal_size((80, 24))
-    try:
-        columns = int(os.environ.get("COLUMNS", "0")) or size.columns
-        lines = int(os.environ.get("LINES", "0")) or size.lines
-    except ValueError:
-        columns, lines = size.columns, size.lines
+    columns, lines = override[0] or size.columns, override[1] or size.lines
     # A fresh pty can report 0x0: like shutil, fall back rather than wrap to nothing.
     return os.terminal_size((columns if columns > 0 else 80, lines if lines > 0 else 24))
 
 
 class Terminal:
     def __init__(self, out: TextIO, *, fancy: bool, status_prefix: str = "-- ",
-                 status_sink: Callable[[str], None] | None = None) -> None:
+                 status_sink: Callable[[str], None] | None = None,
+                 size: Callable[[], os.terminal_size] = terminal_size) -> None:
         self.out = out
+        self.size = size  # the terminal's size now (runtime/setup.py passes COLUMNS/LINES as settings read them)
         self.fancy = fancy
         self._sink = status_sink  # shows the status somewhere else (the input line's toolbar)
         self._status = ""
@@ -103,7 +102,7 @@ class Terminal:
             return False
         first, old_rows = place
         up = self._row - first
-        if rows > old_rows or up >= terminal_size().lines:
+        if rows > old_rows or up >= self.size().lines:
             return False
         parts = ["\x1b7", f"\x1b[{up}A\r"]
         new = text.split("\n")
@@ -200,5 +199,5 @@ class Terminal:
         return rows
 
     def _status_line(self) -> str:
-        width = terminal_size().columns - 1
+        width = self.size().columns - 1
         return f"\x1b[2m{cut(self._prefix + self._status, max(1, width))}\x1b[0m"
