@@ -206,7 +206,7 @@ class PaneArea(Container):
         """By how many rows what is on the terminal moved up in `rows` (0: it did not, or not by the same)."""
         shown = self._shown
         height = len(shown)
-        if len(rows) < height or None in shown:  # a pane not yet full never scrolls
+        if not height or len(rows) < height or None in shown:  # a pane not yet full (or of no rows) never scrolls
             return 0
         first = rows[0]
         for k in range(1, height // 2 + 1):  # more than half the rows new: writing them costs the same
