@@ -24,6 +24,12 @@ def test_a_terminal_with_no_row_for_the_pane_keeps_focus_running_and_the_pane_co
     focus.wait_for(lambda: len(focus.rows()) == 3 and focus.rows()[1].startswith("›"), what="the short screen")
     focus.resize(12, 60)
     focus.wait_for(lambda: in_pane(focus, "said as it shrank"), what="chat in the pane again")
+    focus.resize(2, 60)  # shorter than the header and the desk: prompt_toolkit says the window is too small
+    say(sim, OTTER, "said while it was too small")
+    focus.wait_for(lambda: len(focus.rows()) == 2 and "said" not in focus.text(), what="no chat on two rows")
+    focus.resize(12, 60)
+    focus.wait_for(lambda: in_pane(focus, "said while it was too small") and in_pane(focus, "said as it shrank"),
+                   what="the pane back once more")
     assert focus.proc.poll() is None
     focus.send(CTRL_C)
     assert focus.exit_code(t(5)) == 0
