@@ -31,7 +31,8 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "bench", "--no-peer", "--messages", "300", "--burst-runs", "1", "--rates", "50,500",
          "--latency-seconds", "0.2", "--latency-rounds", "1", "--idle-seconds", "0.5", "--long-messages", "1000",
-         "--startup-runs", "1", "--history-runs", "1", "--screen-beside", "idle", "--settle", "0.05", "--output", str(out)],
+         "--startup-runs", "1", "--history-runs", "1", "--screen-beside", "idle", "--settle", "0.05",
+         "--output", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=t(150))
     assert proc.returncode == 0, proc.stderr[-3000:]
     r = json.loads(out.read_text())

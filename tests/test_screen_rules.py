@@ -8,12 +8,10 @@ import os
 import subprocess
 import sys
 
-from focuslib.sim import payloads
-
 from conftest import ROOT, t
 from test_inputline import open_pty  # noqa: F401  (a fixture)
-from test_screen_mode import CTRL_C, ENTER_ALT, HERON, LEAVE_ALT, OTTER, in_pane, only_in_alternate_screen, pane, \
-    say, screen  # noqa: F401  (screen: a fixture)
+from test_screen_mode import (CTRL_C, ENTER_ALT, HERON, LEAVE_ALT, OTTER, desk, in_pane, only_in_alternate_screen,
+                              pane, say, screen)  # noqa: F401  (screen: a fixture)
 
 NIGHTBOT = ("81230099", "nightbot", "Nightbot")
 
@@ -55,3 +53,21 @@ def test_make_stop_gives_the_terminal_back_with_the_input_line_on(screen, sim, e
     assert b"\x1b[?1000l" in raw[raw.rfind(ENTER_ALT):] or b"\x1b[?1006l" in raw[raw.rfind(ENTER_ALT):]  # no mouse
     assert only_in_alternate_screen(focus, "chat before the stop")
     assert "a draft nobody sent" not in raw[left:].decode("utf-8", "replace")
+
+
+def test_a_burst_of_wrapped_lines_never_reaches_the_desk_or_the_header(screen, sim) -> None:
+    # The pane's rows scroll in a region between the header and the desk, and lines that wrap are written row by
+    # row: prompt_toolkit redraws only what it thinks changed, so a chat row written into the desk would stay.
+    focus = screen()
+    focus.send("a draft")
+    focus.wait_for(lambda: "a draft" in desk(focus)[0], what="the draft")
+    session = sim.live_sessions()[0]
+    frames, _ = sim.burst_frames(400, session, text="a long line that wraps at eighty or a hundred columns " * 2)
+    sim.send_frames(frames, session)
+    focus.wait_for(lambda: in_pane(focus, "#399"), what="the burst's last line")
+    rows = focus.rows()
+    assert desk(focus) == ["› a draft", ""], desk(focus)
+    assert rows[0].startswith("DeskFox") and "#" not in rows[0]
+    assert focus.screen.top_text == type(focus.screen.top_text)()  # nothing scrolled into the scrollback
+    focus.send(CTRL_C + CTRL_C)
+    assert focus.exit_code(t(5)) == 0
