@@ -39,6 +39,8 @@ from typing import Any, Sequence
 from . import devlog_rate, measure, procstat, profile, ptyinput, report, screenphase
 from .clients import BenchError, Kind, floor_kind, focus_kind, peer_kind, twurple_kind, twurple_missing
 from .measure import Config
+from .screenphase import PARTS as SCREEN_PARTS
+from .screenphase import parts as screen_parts
 from .simctl import ROOT, SimError, SimProc
 
 PHASES = ("startup", "burst", "latency", "long", "idle", "input", "screen", "devlog")
@@ -61,9 +63,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--startup-runs", type=int, default=9, help="start-ups per client (default 9)")
     p.add_argument("--history-runs", type=int, default=5,
                    help="`focus.py history` runs timed after each long run, median reported (default 5)")
-    p.add_argument("--screen-alone", action="store_true",
-                   help="the screen phase measures screen mode alone, not line mode beside it (the input phase "
-                        "has line mode in a pseudo-terminal): the test's smoke run, not a comparison")
+    p.add_argument("--screen-beside", default=",".join(SCREEN_PARTS), type=screen_parts, metavar="PARTS",
+                   help="the screen phase's parts that measure line mode beside screen mode (default all: "
+                        f"{','.join(SCREEN_PARTS)}); the others measure screen mode alone")
+    p.add_argument("--screen-alone", action="store_const", const=(), dest="screen_beside",
+                   help="line mode beside screen mode in no part (--screen-beside '')")
     p.add_argument("--profile-messages", type=int, default=100_000, help="burst size under py-spy (default 100000)")
     p.add_argument("--only", default=",".join(PHASES), help=f"comma-separated phases (default {','.join(PHASES)};"
                    " 'profile' is extra)")
@@ -92,7 +96,7 @@ def config(args: argparse.Namespace) -> Config:
                   idle_seconds=args.idle_seconds, long_messages=args.long_messages,
                   startup_runs=args.startup_runs, raw=args.sim_send == "raw", profile_messages=args.profile_messages,
                   settle=args.settle, history_runs=args.history_runs,
-                  screen_beside_lines=not args.screen_alone)
+                  screen_beside=args.screen_beside)
 
 
 def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:

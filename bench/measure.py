@@ -40,7 +40,8 @@ class Config:
     profile_messages: int = 100_000
     settle: float = SETTLE  # seconds between start-up and a measurement (--settle; the test's smoke run: less)
     history_runs: int = 5  # `focus.py history` timed after each long run, median (--history-runs)
-    screen_beside_lines: bool = True  # the screen phase measures line mode beside screen mode (--screen-alone: no)
+    # The screen phase's parts that measure line mode beside screen mode (--screen-beside; bench/screenphase.py).
+    screen_beside: tuple[str, ...] = ("burst", "latency", "keystroke", "idle", "long")
 
 
 def burst_once(kind: Kind, sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:

@@ -16,30 +16,44 @@ on this shared machine hits both alike:
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import statistics
 from pathlib import Path
 from typing import Any
 
-from .clients import focus_pty_kind, focus_screen_kind
+from .clients import Kind, focus_pty_kind, focus_screen_kind
 from .measure import Config, burst_once, idle, latency, long_run
 from .ptyinput import RATE, keystrokes
 from .simctl import SimProc
 
 LINES, SCREEN = "focus (input line)", "focus (screen)"
+PARTS = ("burst", "latency", "keystroke", "idle", "long")  # the phase's parts, in the order they run
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """--screen-beside's comma-separated parts, checked (argparse's type: a wrong name is its error, exit 2)."""
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    wrong = [part for part in chosen if part not in PARTS]
+    if wrong:
+        raise argparse.ArgumentTypeError(f"no part {', '.join(wrong)} (the parts: {', '.join(PARTS)})")
+    return chosen
 
 
 def run(sim: SimProc, workdir: Path, cfg: Config) -> dict[str, Any]:
     line, screen = focus_pty_kind(), focus_screen_kind()
-    kinds = [line, screen] if cfg.screen_beside_lines else [screen]
-    bursts: dict[str, list[float]] = {k.name: [] for k in kinds}
+
+    def kinds(part: str) -> list[Kind]:  # line mode beside screen mode only where asked (the test's smoke run: one)
+        return [line, screen] if part in cfg.screen_beside else [screen]
+
+    bursts: dict[str, list[float]] = {k.name: [] for k in kinds("burst")}
     for _ in range(cfg.burst_runs):
-        for kind in kinds:
+        for kind in kinds("burst"):
             bursts[kind.name].append(burst_once(kind, sim, workdir, cfg)["msgs_per_s"])
     out: dict[str, Any] = {"burst": {name: {"messages": cfg.messages, "msgs_per_s": round(statistics.median(r), 1),
                                             "min": min(r), "max": max(r)} for name, r in bursts.items()}}
-    out["latency"] = latency(kinds, sim, workdir, dataclasses.replace(cfg, rates=(RATE,)))
-    out["keystroke"] = {kind.name: keystrokes(kind, sim, workdir, cfg) for kind in kinds}
-    out["idle"] = idle(kinds, sim, workdir, cfg)
-    out["long"] = {kind.name: long_run(kind, sim, workdir, cfg) for kind in kinds}
+    out["latency"] = latency(kinds("latency"), sim, workdir, dataclasses.replace(cfg, rates=(RATE,)))
+    out["keystroke"] = {kind.name: keystrokes(kind, sim, workdir, cfg) for kind in kinds("keystroke")}
+    out["idle"] = idle(kinds("idle"), sim, workdir, cfg)
+    out["long"] = {kind.name: long_run(kind, sim, workdir, cfg) for kind in kinds("long")}
     return out

@@ -82,7 +82,7 @@ def test_the_screens_thread_failing_is_one_line_on_the_terminal_given_back_and_i
         say(sim, OTTER, "a line before")
         focus.wait_for(lambda: in_pane(focus, "a line before"), what="chat")
         say(sim, OTTER, "boom")
-        focus.exit_code(t(10))
+        assert focus.exit_code(t(10)) == 1  # focus did not end as asked: a script or a service manager sees it
         devlog.out.wait_text("a bug planted in the screen by the test")
         shown = after_the_screen(focus)
         assert "focus: the screen failed (ValueError) and focus stopped; the traceback is in the devlog" in shown
@@ -98,7 +98,7 @@ def test_a_failure_before_focus_is_built_and_without_the_devlog_goes_to_the_cras
     focus = PtyFocus(env, ["--no-timestamps", "--no-input", "--no-devlog"], rows=24, screen=True,
                      script=planted(tmp_path, early=True))
     try:
-        focus.exit_code(t(20))
+        assert focus.exit_code(t(20)) == 1
         crash = Settings.from_env(env).runtime_dir / "last-crash.txt"
         shown = after_the_screen(focus)
         assert f"focus: the screen failed (ValueError) and focus stopped; the traceback is in {crash}" in shown
@@ -117,7 +117,7 @@ def test_a_failure_before_the_devlog_runs_reaches_it_once_it_does(env, sim, tmp_
     focus = PtyFocus({**env, "FOCUS_DEVLOG_PIPE": str(pipe)}, ["--no-timestamps", "--no-input"], rows=24,
                      screen=True, script=planted(tmp_path, early=True))
     try:
-        focus.exit_code(t(20))
+        assert focus.exit_code(t(20)) == 1
         opener.join(t(5))
         readers[0].thread.join(t(5))  # focus closed its end: all it wrote is read
         assert "a bug planted in the screen by the test" in readers[0].out.text

@@ -97,3 +97,34 @@ def test_the_pane_writes_only_the_rows_that_changed_and_scrolls_what_moved_up(fr
     assert "line new" in frame and not re.search(r"line \d\d", frame)  # the lines that moved up: not written
     frame = frames.frame_after(lambda: frames.keys.send_text("x"))  # a frame for the desk alone: no pane rows
     assert "line" not in frame and "\x1bD" not in frame
+
+
+def test_a_frame_that_fails_leaves_the_terminals_flush_as_it_was(frames: Frames) -> None:
+    # A frame stubs output.flush (one write: prompt_toolkit's frame and the pane's rows); a bug inside
+    # prompt_toolkit's drawing must not leave it stubbed, or nothing after would reach the terminal (the
+    # screen given back, the main screen's cursor).
+    screen = frames.screen
+    ended: list[BaseException | None] = []
+    done = threading.Event()
+    screen.on_exit = lambda error: (ended.append(error), done.set())
+    area = screen._pane_area
+    drawn = area.write_to_screen
+    failed: list[bool] = []
+
+    def write_to_screen(*args: object) -> None:  # fails once, inside prompt_toolkit's render
+        if not failed:
+            failed.append(True)
+            raise ValueError("a bug in a frame")
+        drawn(*args)
+
+    area.write_to_screen = write_to_screen  # type: ignore[method-assign]
+    screen.pane.add("a line")
+    screen.invalidate()
+    assert done.wait(t(5)), "the application did not end on the failed frame"
+    assert isinstance(ended[0], ValueError)
+    output = screen.app.output
+    assert "flush" not in vars(output)  # the class's own flush again
+    before = len(frames.out.text)
+    output.write_raw("after the failure")
+    output.flush()
+    assert frames.out.text[before:] == "after the failure"

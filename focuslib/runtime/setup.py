@@ -37,7 +37,7 @@ from focuslib.runtime.wiring import Channel, Hooks, Late
 from focuslib.config import Settings, ensure_private_dir, on_this_machine
 from focuslib.devlog.pipe import DevlogWriter, ensure_devlog_pipe, record
 from focuslib import threads
-from focuslib.errors import AuthError, FocusError
+from focuslib.errors import AuthError, ExitStatus, FocusError
 from focuslib.twitch.session import KEEPALIVE_RANGE, Phase, Session, Timings
 from focuslib.net.helix import Helix
 from focuslib.net.client import TOTAL as HTTP_DEADLINE
@@ -157,6 +157,7 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
         teardown.callback(http.close)
         devlog: DevlogWriter | NullDevlog = NullDevlog()
         chat_began: float | None = None  # the recap covers this run's chat
+        screen: Screen | None = None
         try:
             pid_warning = None  # a full disk: one line, and focus runs without the pid in it
             if options.pid_file:
@@ -260,8 +261,16 @@ def run(settings: Settings, options: Options, out: TextIO = sys.stdout, handle: 
             raise crash from None
         finally:
             if guard is not None:  # before the tear-down's first write: a blocked stdout cannot hold it up
+                if _screen_failed(screen):
+                    guard.exit_code = int(ExitStatus.ERROR)
                 guard.begin()
-    return 0
+    # The screen's thread ended on a bug and stopped focus (its line is on the terminal given back): not a
+    # clean end, whatever the stop that followed was.
+    return int(ExitStatus.ERROR) if _screen_failed(screen) else 0
+
+
+def _screen_failed(screen: Screen | None) -> bool:
+    return screen is not None and screen.full is not None and bool(screen.full.failed)
 
 
 # -- set-up steps, in the order `run` takes them --------------------------------------

@@ -193,7 +193,8 @@ class ScreenApp:
         search = SearchToolbar(ignore_case=True)
         self._search = search
         header = Window(FormattedTextControl(self._header_text), height=1)
-        self._pane_area = pane = PaneArea(self.pane, lambda: (self._find.needle, self._find.match))
+        self._pane_area = pane = PaneArea(self.pane, lambda: (self._find.needle, self._find.match),
+                                          lambda: self._overlay is not None)
         overlay = Window(FormattedTextControl(self._overlay_text), wrap_lines=True)
         self._input_control = BufferControl(desk.buffer, input_processors=[BeforeInput(self._prompt)],
                                             search_buffer_control=search.control)
@@ -204,8 +205,10 @@ class ScreenApp:
         self._results_window = results
         body = HSplit([
             header,
-            ConditionalContainer(pane, Condition(lambda: self._overlay is None)),
-            ConditionalContainer(overlay, Condition(lambda: self._overlay is not None)),
+            # Which of the two is decided once a frame, before it is drawn (PaneArea.frame erases the pane's rows
+            # when the overlay comes): an overlay opened by another thread meanwhile waits for the next frame.
+            ConditionalContainer(pane, Condition(lambda: not self._pane_area.covering)),
+            ConditionalContainer(overlay, Condition(lambda: self._pane_area.covering)),
             Window(self._input_control, height=1, dont_extend_height=True),
             ConditionalContainer(search, is_searching),
             ConditionalContainer(Window(find, height=1), Condition(lambda: self._find.typing)),

@@ -42,7 +42,7 @@ def paint_pane_after_frames(ptk: Application[None], area: PaneArea) -> None:
         # changed; its private fields are the only place that says so.
         everything = getattr(renderer, "_last_screen", None) is None or \
             getattr(renderer, "_last_size", None) != output.get_size()
-        area.frame()
+        area.frame(output)
         began = time.thread_time()
         output.flush = lambda: None  # type: ignore[method-assign]  # one write: the frame and the pane's rows
         try:

@@ -138,9 +138,12 @@ class PaneArea(Container):
     """The pane's place in prompt_toolkit's layout: it takes the rows left over and draws nothing there itself
     (`paint` does, after prompt_toolkit's frame); the mouse wheel over it scrolls the pane."""
 
-    def __init__(self, pane: Pane, find: Callable[[], tuple[str, int | None]]) -> None:
+    def __init__(self, pane: Pane, find: Callable[[], tuple[str, int | None]],
+                 covered: Callable[[], bool] = lambda: False) -> None:
         self.pane = pane
         self.find = find  # /find's (needle, current match's line)
+        self._covered = covered  # the overlay is open: the layout puts it where the pane was
+        self.covering = False  # ... as this frame's layout has it (read once, before prompt_toolkit draws)
         self._cache: dict[tuple[int, int, str, bool, int], Rows] = {}
         self._where: WritePosition | None = None  # where this frame's layout put the pane; None: not shown
         self._shown: list[tuple[str, int] | None] = []  # the rows on the terminal now, top to bottom
@@ -170,9 +173,19 @@ class PaneArea(Container):
 
     # -- the screen's thread, after prompt_toolkit's frame ---------------------------------------------
 
-    def frame(self) -> None:
-        """A frame begins: the pane is drawn only if the layout places it (not under the overlay)."""
+    def frame(self, output: Output) -> None:
+        """A frame begins, before prompt_toolkit draws: the pane is drawn only if the layout places it (not under
+        the overlay).  When the overlay comes over the pane, the pane's rows are erased first: prompt_toolkit
+        writes only the overlay's own characters (the pane's cells were empty in its last screen, as they are in
+        its new one beyond the overlay's text), so the chat beside and under the overlay's lines stayed on
+        stream, a removed message with it, mixed with the private answer."""
         self._where = None
+        self.covering = self._covered()
+        if self.covering and self._at is not None:
+            x, y, _, height = self._at
+            output.write_raw("\x1b7\x1b[0m" + "".join(f"\x1b[{y + k + 1};{x + 1}H\x1b[K" for k in range(height))
+                             + "\x1b8")
+            self._at = None
 
     def paint(self, output: Output, everything: bool) -> None:
         """Write the pane's rows that changed (all of them when prompt_toolkit redrew `everything`)."""
@@ -206,7 +219,7 @@ class PaneArea(Container):
         """By how many rows what is on the terminal moved up in `rows` (0: it did not, or not by the same)."""
         shown = self._shown
         height = len(shown)
-        if len(rows) < height or None in shown:  # a pane not yet full never scrolls
+        if not height or len(rows) < height or None in shown:  # a pane not yet full (or of no rows) never scrolls
             return 0
         first = rows[0]
         for k in range(1, height // 2 + 1):  # more than half the rows new: writing them costs the same
