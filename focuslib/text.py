@@ -61,14 +61,21 @@ def _slow_path() -> tuple[re.Pattern[str], dict[int, str | None]]:
 _MAX_MARKS = 3  # combining marks kept on one character; a longer run is "zalgo" and is cut
 
 
-@functools.cache
-def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Runs of more than _MAX_MARKS combining marks, and (in one pass) those or a sneaky character.
+def mark_ranges() -> tuple[tuple[int, int], ...]:
+    """The combining marks (Unicode categories Mn and Me) of the running Python's Unicode database, as ranges of
+    code points: from `focuslib/text_marks.py` when it was made from the same Unicode version (a start reads it in
+    well under a millisecond), computed otherwise (~60-80 ms of CPU: every code point's category)."""
+    import unicodedata
 
-    Every combining mark counts (Unicode categories Mn and Me: Latin diacritics,
-    Hebrew points, Arabic harakat, Thai and Devanagari vowel signs, ...), so no
-    script's marks can stack over the neighbouring lines.  Built on first need
-    (~25 ms; warm_up does it before the first line)."""
+    from focuslib import text_marks
+
+    if text_marks.UNICODE_VERSION == unicodedata.unidata_version:
+        return text_marks.RANGES
+    return computed_mark_ranges()
+
+
+def computed_mark_ranges() -> tuple[tuple[int, int], ...]:
+    """`mark_ranges` read from `unicodedata` itself: what text_marks.py holds, and the fallback for another Unicode."""
     import unicodedata
 
     ranges: list[tuple[int, int]] = []
@@ -78,7 +85,35 @@ def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
                 ranges[-1] = (ranges[-1][0], cp)
             else:
                 ranges.append((cp, cp))
-    cls = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return tuple(ranges)
+
+
+def marks_table_source() -> str:
+    """focuslib/text_marks.py's text for the running Python's Unicode (when a new Python brings a new Unicode:
+    `.venv/bin/python -c 'import focuslib.text as t; print(t.marks_table_source(), end="")' > focuslib/text_marks.py`)."""
+    import unicodedata
+
+    pairs = [f"(0x{a:05x}, 0x{b:05x})," for a, b in computed_mark_ranges()]
+    rows = ["    " + " ".join(pairs[i:i + 5]) for i in range(0, len(pairs), 5)]
+    return (f'"""The combining marks (Unicode categories Mn and Me) of Unicode {unicodedata.unidata_version}, as ranges of '
+            'code points (data only).\n\n'
+            "Made by `focuslib.text.marks_table_source()` so that a start does not read the category of every code point\n"
+            "(~60-80 ms of CPU); used only when Python's `unicodedata.unidata_version` is the same, and\n"
+            'tests/test_text_marks.py checks it against the running Python\'s database.\n"""\n\n'
+            "from __future__ import annotations\n\n"
+            f'UNICODE_VERSION = "{unicodedata.unidata_version}"\n\n'
+            "RANGES: tuple[tuple[int, int], ...] = (\n" + "\n".join(rows) + "\n)\n")
+
+
+@functools.cache
+def _marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Runs of more than _MAX_MARKS combining marks, and (in one pass) those or a sneaky character.
+
+    Every combining mark counts (Unicode categories Mn and Me: Latin diacritics,
+    Hebrew points, Arabic harakat, Thai and Devanagari vowel signs, ...), so no
+    script's marks can stack over the neighbouring lines.  Built on first need
+    (warm_up does it before the first line)."""
+    cls = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in mark_ranges())
     marks = f"[{cls}]{{{_MAX_MARKS + 1},}}"
     return re.compile(marks), re.compile(f"[{_SNEAKY}]|{marks}")
 

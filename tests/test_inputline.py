@@ -170,6 +170,7 @@ def test_display_only_with_stdin_from_dev_null_keeps_reading_and_never_loads_pro
     assert "Pixel_Otter: still reading after the end of input" in out
     assert not ESC.search(out)
     assert "prompt_toolkit" not in modules.split()
+    assert "focuslib.twitch.commands" not in modules.split()  # the one-shots' grammar: not a display's start-up
 
 
 def test_output_to_a_pipe_has_no_input_line_and_no_cursor_control_even_from_a_terminal(env, sim) -> None:

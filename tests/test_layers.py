@@ -5,8 +5,8 @@ import is still a dependency), under `if TYPE_CHECKING:` (a type-only circle is 
 A module imported by a name computed at run time (importlib) would be an edge nobody sees: none may be.
 
 The layers (docs/development.md, The map): base = focuslib/__init__, errors, config, playground (the
-running demo's marker), text, threads, version, floodgate (a pure rate gate the view and the chat memory share),
-usable by all.
+running demo's marker), text and its combining-mark table (text_marks), threads, version, floodgate (a pure rate
+gate the view and the chat memory share), usable by all.
   twitch/   the pure protocol                 base only
   view/     pure rendering                    base + twitch/'s event records (twitch/events*.py) and AutoMod's
                                               number table (twitch/automod.py): never the session, its actions,
@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BASE = frozenset({"focuslib", "focuslib.errors", "focuslib.config", "focuslib.playground",
                   "focuslib.floodgate",
-                  "focuslib.text", "focuslib.threads", "focuslib.version"})
+                  "focuslib.text", "focuslib.text_marks", "focuslib.threads", "focuslib.version"})
 ANYTHING = None
 MAY_IMPORT: dict[str, frozenset[str] | None] = {
     "twitch": frozenset(),

@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"focus: {wrong}", file=sys.stderr)
         return 2  # ExitStatus.CONFIG: bad arguments
     from focuslib.cli.history import COMMANDS as HISTORY_COMMANDS
-    from focuslib.cli.oneshot import COMMANDS as ONE_SHOTS
+    from focuslib.cli.options import ONE_SHOTS
 
     code = other_command(argv[0], argv[1:]) if argv else None
     if code is not None:

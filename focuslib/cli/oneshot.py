@@ -18,6 +18,7 @@ import sys
 from typing import NoReturn, Sequence
 
 from focuslib.cli.exits import Parser
+from focuslib.cli.options import ONE_SHOTS as COMMANDS  # noqa: F401  (the one-shots by name, for the tests)
 from focuslib.cli.prog import prog
 from focuslib.errors import ExitStatus
 from focuslib.twitch import commands
@@ -104,10 +105,6 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, argparse.Argument
     return subs
 
 
-COMMANDS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
-            "clear", "slow", "followers", "subs", "emoteonly", "raid", "shield", "vip", "unvip", "mod", "unmod",
-            "mods", "vips", "marker", "title", "game", "commercial", "unraid", "whisper", "poll", "endpoll",
-            "prediction", "endprediction", "user")
 FREE_TEXT = {"marker": "description", "title": "text", "game": "name", "endprediction": "winner"}  # spaces and all
 
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 
 RUN_COMMANDS = ("run", "stop", "doctor", "logout")
+# focus's one-shot commands (cli/oneshot.py): named here, so that a plain start tells them from its own
+# options without importing the command grammar behind them (focuslib.twitch.commands, ~20 ms of CPU).
+ONE_SHOTS = ("say", "reply", "ban", "timeout", "untimeout", "unban", "delete", "announce", "shoutout", "warn",
+             "clear", "slow", "followers", "subs", "emoteonly", "raid", "shield", "vip", "unvip", "mod", "unmod",
+             "mods", "vips", "marker", "title", "game", "commercial", "unraid", "whisper", "poll", "endpoll",
+             "prediction", "endprediction", "user")
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
