@@ -228,16 +228,19 @@ class DevlogWriter:
     def stop(self, timeout: float = 1.0) -> None:
         self._stopping.set()
         self._wake.set()
+        self._passed_open.set()  # a watcher waiting (up to 5 s) for the writer to pass open() waits no more
         self._nudge_watcher()
-        if not self.thread.is_alive() or self.thread is threading.current_thread():
+        if self.thread is threading.current_thread():
             return
-        release = self._release()  # a writer waiting in open() for a reader: be that reader for a moment
-        try:
-            self.thread.join(timeout)
-        finally:
-            if release is not None:
-                os.close(release)
-        if self._watcher is not None:
+        if self.thread.is_alive():
+            release = self._release()  # a writer waiting in open() for a reader: be that reader for a moment
+            try:
+                self.thread.join(timeout)
+            finally:
+                if release is not None:
+                    os.close(release)
+        # The watcher is joined even when the writer had already ended (it was left running and its pipe open).
+        if self._watcher is not None and self._watcher is not threading.current_thread():
             self._watcher.join(timeout)
             if not self._watcher.is_alive() and not self.thread.is_alive() and self._nudge is not None:
                 for fd in self._nudge:
