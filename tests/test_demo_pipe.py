@@ -12,6 +12,7 @@ this same harness at both commits (`FOCUS_GOLDEN_RECORD=DIR`, see `record` below
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -27,7 +28,8 @@ import pytest
 from conftest import ROOT, N_SUBS, Sink, t
 
 from focuslib.sim import triggers
-from focuslib.sim.demo import SCRIPT
+from focuslib.view.collapse import FLOOD_WINDOW
+from focuslib.sim.demo import SCRIPT, _follow_flood
 
 GOLDEN = Path(__file__).parent / "golden"
 SEED = 19
@@ -39,7 +41,13 @@ _VARIES = [(re.compile(r"^(-- connecting to 127\.0\.0\.1:)\d+", re.M), r"\1PORT"
            (re.compile(r"^((?:\x1b\[[0-9;]*m)*  per minute) .*$", re.M), r"\1 SPARKLINE")]
 
 
+_RECAP = re.compile(r"^(?:\x1b\[[0-9;]*m)*recap .*", re.M | re.S)
+
+
 def normalize(text: str) -> str:
+    # The recap after Ctrl-C is left out: at both commits it is printed on some runs and not on others (a race at
+    # exit, not of line mode; reported in issue 19's notes), so it cannot be part of a byte-for-byte golden.
+    text = _RECAP.sub("", text)
     for pattern, replacement in _VARIES:
         text = pattern.sub(replacement, text)
     return text
@@ -100,7 +108,12 @@ def play(sim, focus: Focus, counts: list[int] | None) -> list[int]:
             focus.wait_lines(counts[i])
             seen.append(counts[i])
         else:
-            seen.append(focus.quiet(12.0 if i and i > 1 and SCRIPT[i - 2][1].__name__ == "_follow_flood" else 2.5))
+            seen.append(focus.quiet(FLOOD_WINDOW + 2 if i > 1 and SCRIPT[i - 2][1] is _follow_flood else 2.5))
+        if counts is not None and step is _follow_flood:
+            # The demo plays the flood long after its last follow and first-time chatter (so did record mode, by
+            # its quiet spells); played in lock step they would be in the follow gate's window and show the flood
+            # otherwise.  No line says when the window is over: this is the script's own pause, not a wait for one.
+            time.sleep(FLOOD_WINDOW)
         for stype, event in step():
             sim.notify(stype, event)
     if counts is not None:
@@ -137,4 +150,7 @@ def test_line_mode_on_a_pipe_prints_the_demo_script_as_before_screen_mode(sim, e
     counts = json.loads((GOLDEN / (name + ".steps.json")).read_text())
     out, _ = run_demo(sim, env, counts, *args)
     got = normalize(out.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
-    assert got == (GOLDEN / (name + ".txt")).read_bytes()
+    want = (GOLDEN / (name + ".txt")).read_bytes()
+    diff = "".join(difflib.unified_diff(want.decode().splitlines(True), got.decode("utf-8", "replace").splitlines(True),
+                                        "golden", "today"))
+    assert got == want, diff
