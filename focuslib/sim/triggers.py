@@ -56,9 +56,20 @@ LINES = [
     "日本語のチャットも大丈夫? 👍",
     "PogChamp it compiled",
 ]
+# The moments' random choices (a sub's tier, a raid's size, a chat line, a newcomer's name) come from one generator,
+# so a test can replay the demo exactly (`seed`); unseeded, newcomers get new names on every run (a demo's newcomer
+# must be new to a history that remembers the last run's).
+_rng = random.Random()
 _seq = itertools.count(1)
-# New names on every run (a demo's newcomer must be new to a history that remembers the last run's).
-_BASE = random.randrange(90_000)
+_BASE = _rng.randrange(90_000)
+
+
+def seed(value: int) -> None:
+    """Make every later random choice, and the newcomers' names, the same on every run with this value."""
+    global _seq, _BASE
+    _rng.seed(value)
+    _seq = itertools.count(1)
+    _BASE = _rng.randrange(90_000)
 HORDE = ("70000666", "hostile_horde", "Hostile_Horde")  # a raider bringing a hate raid
 SPAM = ["FOLLOW ME FOR FREE VIEWERS", "this stream is trash lol", "cheap-viewers dot example 50% off",
         "E Z  E Z  E Z", "get a real job", "spam spam spam"]
@@ -151,8 +162,8 @@ def said_and_deleted() -> Frames:
 
 
 def _chat() -> Frames:
-    who = random.choice(CHATTERS)[0]
-    return say(who, random.choice(LINES))
+    who = _rng.choice(CHATTERS)[0]
+    return say(who, _rng.choice(LINES))
 
 
 def _poll(phase: str) -> Frames:
@@ -188,14 +199,14 @@ TRIGGERS: dict[str, Callable[[], Frames]] = {
     "shared-chat": lambda: say(("81239999", "farguest", "FarGuest"), "hello from the other channel!",
                                source=FRIEND),
     "follow": lambda: [("channel.follow", payloads.follow(newcomer()))],
-    "sub": lambda: sub(random.choice(CHATTERS)[0], random.choice(["1000", "1000", "2000", "3000"])),
+    "sub": lambda: sub(_rng.choice(CHATTERS)[0], _rng.choice(["1000", "1000", "2000", "3000"])),
     "resub": lambda: resub(OTTER, 14, "fourteen months of watching compilers HeyGuys"),
     "gift": lambda: gift(MOSS, newcomer()),
     "giftbomb": lambda: gift_bomb(MOSS, 5),
     "upgrade": lambda: [("channel.chat.notification", chat.gift_paid_upgrade(HERON, MOSS))],
     "prime-upgrade": lambda: [("channel.chat.notification", chat.prime_paid_upgrade(KATZE))],
     "payforward": lambda: [("channel.chat.notification", chat.pay_it_forward(HERON, MOSS))],
-    "raid": lambda: raid(FRIEND, random.randint(5, 400)),
+    "raid": lambda: raid(FRIEND, _rng.randint(5, 400)),
     "hateraid": lambda: hate_raid(),
     "unraid": lambda: [("channel.chat.notification", chat.unraid(FRIEND))],
     "announce": lambda: [("channel.chat.notification", chat.announcement(MOSS, "giveaway at the end of stream!",
