@@ -116,6 +116,31 @@ def test_reply_in_focus_finds_a_chatter_who_spoke_before_it_started_in_the_histo
     assert not missing.run_line("/reply pixel_otter yes").ok  # no history file: no message to reply to
 
 
+def test_delete_never_takes_from_the_history_a_message_this_run_saw_removed(sim, talk, tmp_path) -> None:
+    """A ban clears the chatter's messages; the history writes that half a second later.  /delete USER in that
+    half second took the cleared message from the history (test_inputline_talk's /delete after /ban failed so)."""
+    from focuslib.runtime.recent import RecentChat, Remembered, StoredRecent
+    from focuslib.sim import payloads_chat
+    from focuslib.store.schema import db_path
+    from focuslib.twitch.events import parse_event
+    from test_oneshot import seed_history
+
+    said = payloads.chat_message(KETTLE, "still here", message_id="spam-3")
+    seed_history(tmp_path, [("channel.chat.message", said)])  # stored, its removal not written yet
+    sim.helix.observe("channel.chat.message", said)
+    recent = RecentChat()
+    recent.saw(parse_event("channel.chat.message", "1", said))
+    recent.saw(parse_event("channel.chat.clear_user_messages", "1", payloads_chat.clear_user_messages(KETTLE)))
+    ex = talk(recent=Remembered(recent, StoredRecent(db_path(tmp_path), B_ID)))
+    outcome = ex.run_line("/delete loud_kettle")
+    assert not outcome.ok and outcome.text == "no recent message of loud_kettle to delete"
+    assert helix(sim, "DELETE", "/moderation/chat") == []
+    # A chatter this run never saw is still looked up in the history (they spoke before focus started).
+    ex = talk(recent=Remembered(RecentChat(), StoredRecent(db_path(tmp_path), B_ID)))
+    assert ex.run_line("/delete loud_kettle").ok
+    assert [r.query["message_id"] for r in helix(sim, "DELETE", "/moderation/chat")] == [["spam-3"]]
+
+
 def test_ban_looks_the_login_up_once_then_bans(sim, talk) -> None:
     ex = talk()
     assert ex.run_line("/ban @Loud_Kettle caps spam").text == "banned Loud_Kettle"

@@ -111,6 +111,11 @@ class RecentChat:
     def held(self, number: int) -> HeldMessage | None:
         return self.holds.get(number)  # its status says whether Twitch still holds it
 
+    def knows(self, login: str) -> bool:
+        """`login` spoke in this run (their messages since are this object's to answer for, gone ones too)."""
+        with self._lock:
+            return login.lower() in self._by_login
+
     def names(self) -> list[str]:
         """Recent chatters' logins, the most recent first, then the channels raids and shoutouts named."""
         with self._lock:
@@ -160,6 +165,11 @@ class Remembered:
         seen = self.recent.latest(login)
         if seen is not None or login is None:
             return seen
+        knows = getattr(self.recent, "knows", None)
+        if knows is not None and knows(login):
+            # Seen in this run and gone since (deleted, cleared by a ban or a timeout): the history may not have
+            # written the removal yet (it flushes every half second) and would offer the removed message.
+            return None
         try:
             return self.stored.latest(login)
         except StoreError:  # no usable history: the line says there is no message to reply to
