@@ -232,5 +232,8 @@ def test_a_wait_for_twitchs_rate_limit_shows_in_the_status_and_leaves_it_when_do
     # are cut by cursor moves where it shares a letter with what the status line said before.
     focus.wait_text("Twitch rate limit reached; retrying in ")
     focus.wait_text("· warned Loud_Kettle")
-    assert sim.rate_limit_hits == 1
+    # The command's call was refused once and retried after the reset.  The header's Get Streams poll may fall
+    # into the same empty bucket (it did once, on a loaded machine): it waits as well, and is not this test's.
+    command = [call for call in sim.rate_limited_calls if call != "GET /helix/streams"]
+    assert len(command) == 1, sim.rate_limited_calls
     focus.wait_for(lambda: status in focus.rows(), what="the session's status back under the input line")

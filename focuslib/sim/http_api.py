@@ -131,6 +131,7 @@ def helix_auth(sim: SimState, req: Request) -> Grant | RouteReply:
                 sim.rate_limited -= 1
                 sim.rate_limited_until = float(int(now + sim.rate_limit_reset))
             sim.rate_limit_hits += 1
+            sim.rate_limited_calls.append(f"{req.method} {req.path}")
             reset = str(int(sim.rate_limited_until))
             return error(429, "rate limited", headers={"Ratelimit-Limit": "800", "Ratelimit-Remaining": "0",
                                                        "Ratelimit-Reset": reset})
@@ -146,6 +147,7 @@ def helix_auth(sim: SimState, req: Request) -> Grant | RouteReply:
         ok, headers = sim.buckets.take((grant.client_id, grant.user[0]))
         if not ok:
             sim.rate_limit_hits += 1
+            sim.rate_limited_calls.append(f"{req.method} {req.path}")
     return grant if ok else error(429, "Too Many Requests", headers=headers)
 
 

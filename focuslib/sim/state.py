@@ -59,6 +59,7 @@ class SimState:
         self.rate_limit_reset = 1.0
         self.rate_limited_until = 0.0  # the bucket stays empty until Ratelimit-Reset (§5.10)
         self.rate_limit_hits = 0  # 429s served
+        self.rate_limited_calls: list[str] = []  # "METHOD /path" of each
         self.buckets = Buckets()  # Helix's points per client id and user (bucket.py); tests may shrink them
         self.token_requests: list[dict[str, str]] = []
         self.validate_calls = 0
