@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -44,6 +45,68 @@ def test_a_trickling_answer_ends_at_the_total_deadline(sim):
             http.request("GET", sim.api_url + "/eventsub/subscriptions")
     finally:
         http.close()
+
+
+def test_a_shorter_deadline_that_comes_later_still_ends_its_call_first(sim):
+    """One thread keeps every call's deadline: a call made after a longer one must not wait for it."""
+    import threading
+
+    sim.trickle = 5.0
+    long_call, short_call = HttpClient(timeout=10.0, total=4.0), HttpClient(timeout=10.0, total=1.0)
+    ended: dict[str, BaseException] = {}
+
+    def call(name: str, http: HttpClient) -> None:
+        try:
+            http.request("GET", sim.api_url + "/eventsub/subscriptions")
+        except NetworkError as exc:
+            ended[name] = exc
+
+    first = threading.Thread(target=call, args=("long", long_call), daemon=True)
+    second = threading.Thread(target=call, args=("short", short_call), daemon=True)
+    try:
+        first.start()
+        sim.wait_for(lambda: len(sim.requests) >= 1, t(10))
+        second.start()
+        second.join(t(10))
+        assert not second.is_alive() and "did not answer within 1 s" in str(ended["short"])
+        assert first.is_alive() and "long" not in ended  # its own deadline, later, still to come
+        first.join(t(15))
+        assert "did not answer within 4 s" in str(ended["long"])
+    finally:
+        first.join(t(15))
+        second.join(t(5))
+        long_call.close()
+        short_call.close()
+
+
+def test_calls_start_one_deadline_thread_not_one_each_and_it_ends_when_idle(sim):
+    """A Timer thread a call was a third of a Helix call's CPU time; an idle focus has no deadline thread."""
+    import threading
+
+    from focuslib.net import client
+
+    started: list[str] = []
+    counting = threading.Event()
+
+    def hook(event: str, args: tuple) -> None:
+        if counting.is_set() and event == "_thread.start_new_thread":
+            started.append(getattr(args[0], "__qualname__", repr(args[0])))
+
+    sys.addaudithook(hook)
+    http = HttpClient()
+    try:
+        counting.set()
+        for _ in range(20):
+            assert http.request("GET", sim.api_url + "/eventsub/subscriptions").status == 401
+        counting.clear()
+    finally:
+        counting.clear()
+        http.close()
+    assert len(started) <= 1, started  # the deadline thread, if it had ended since the last test's calls
+    deadline = time.monotonic() + t(client._Deadlines.LINGER + 5)
+    while any(th.name == "http-deadlines" for th in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(th.name == "http-deadlines" for th in threading.enumerate()), "the deadline thread stayed"
 
 
 PROBE = r"""

@@ -31,8 +31,11 @@ token check (docs/development.md, Dependencies; docs/speed.md).
 from __future__ import annotations
 
 import functools
+import heapq
 import json
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import urlsplit
@@ -147,9 +150,7 @@ class HttpClient:
         redact = _masking(self.redact, _sent_secrets(headers, form))
         watch = _Watch()
         _current.watch = watch
-        timer = threading.Timer(self.total, watch.expire)
-        timer.daemon = True
-        threads.start(timer)
+        _deadlines.watch(watch, self.total)
         try:
             # Secrets travel in form bodies (`data=`), never in query strings.
             resp = session.request(method, url, headers=headers, params=params, json=json_body, data=form,
@@ -166,7 +167,7 @@ class HttpClient:
             error = _network_error(host, exc)
             raise NetworkError(redact(error.message), error.hint) from None
         finally:
-            timer.cancel()
+            _deadlines.done(watch)
             _current.watch = None
 
     def _body(self, resp: requests.Response, host: str) -> bytes:
@@ -208,13 +209,16 @@ class HttpClient:
 class _Watch:
     """One call's deadline: when it expires, the socket the call is using is shut down."""
 
-    __slots__ = ("conn", "expired")
+    __slots__ = ("conn", "expired", "done")
 
     def __init__(self) -> None:
         self.conn: Any = None
         self.expired = False
+        self.done = False  # the call has ended: its deadline no longer matters
 
     def expire(self) -> None:
+        if self.done:
+            return
         self.expired = True
         sock = getattr(self.conn, "sock", None)
         if sock is not None:
@@ -225,6 +229,73 @@ class _Watch:
 
 
 _current = threading.local()  # the calling thread's _Watch, for the pools below
+
+
+class _Deadlines:
+    """The total deadlines of every call in the process, kept by one thread.
+
+    A `threading.Timer` per call started and ended a thread per Helix call: about a third of a call's CPU time
+    against a local server (the 52 subscriptions of every start; the header's poll once a minute).  One thread
+    sleeps until the earliest deadline; a call that ends marks its watch done (the thread drops it when it
+    comes first, at once if it is first now).  With nothing left to watch the thread ends after `LINGER` seconds, so an idle focus has no
+    thread waking for this and a burst of calls starts one thread, not one a call."""
+
+    LINGER = 2.0
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._count = 0
+        self._running = False
+
+    def watch(self, watch: _Watch, seconds: float) -> None:
+        with self._cond:
+            self._count += 1
+            heapq.heappush(self._heap, (time.monotonic() + seconds, self._count, watch))
+            if self._heap[0][2] is watch:
+                self._cond.notify()
+            if not self._running:
+                self._running = True
+                threads.start(threading.Thread(target=self._run, name="http-deadlines", daemon=True))
+
+    def done(self, watch: _Watch) -> None:
+        """The call has ended; the thread lets go of it now if it was the next to expire."""
+        with self._cond:
+            watch.done = True
+            if self._heap and self._heap[0][2] is watch:
+                self._cond.notify()
+
+    def _forget(self) -> None:
+        """In a forked child: the parent's thread is not there."""
+        self._cond = threading.Condition(threading.Lock())
+        self._heap = []
+        self._running = False
+
+    def _run(self) -> None:
+        while True:
+            due: list[_Watch] = []
+            with self._cond:
+                now = time.monotonic()
+                while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
+                    _, _, watch = heapq.heappop(self._heap)
+                    if not watch.done:
+                        due.append(watch)
+                if not due:
+                    if not self._heap:
+                        # Nothing to watch: linger a moment for the next call, then end.
+                        self._cond.wait(self.LINGER)
+                        if not self._heap:
+                            self._running = False
+                            return
+                        continue
+                    self._cond.wait(self._heap[0][0] - now)
+                    continue
+            for watch in due:  # outside the lock: a shutdown may take a moment
+                watch.expire()
+
+
+_deadlines = _Deadlines()
+os.register_at_fork(after_in_child=_deadlines._forget)
 
 
 def _watched(pool_cls: Any) -> Any:
@@ -274,11 +345,39 @@ def _adapter_class() -> Any:
     return WatchedAdapter
 
 
-def _new_session() -> requests.Session:
+@functools.cache
+def _session_class() -> Any:
     import requests
+
+    class Session(requests.Session):  # type: ignore[misc]
+        """A requests Session that reads the environment's proxy and CA bundle settings once per server.
+
+        requests looks them up again for every call (`merge_environment_settings`: HTTP(S)_PROXY, NO_PROXY,
+        REQUESTS_CA_BUNDLE; a walk over the whole environment, twice): a fifth of a call's CPU time.  A process's
+        environment does not change under it, so the answer for a scheme, host and port is kept, per Session
+        (`close()` starts afresh).  A call that passes its own proxies, verify or cert is not cached."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._environment: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+        def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+            if proxies or verify is not None or cert is not None or not self.trust_env:
+                return super().merge_environment_settings(url, proxies, stream, verify, cert)
+            parts = urlsplit(url)
+            key = (parts.scheme, parts.hostname, parts.port, stream)
+            kept = self._environment.get(key)
+            if kept is None:
+                kept = self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            return {**kept, "proxies": dict(kept["proxies"])}
+
+    return Session
+
+
+def _new_session() -> requests.Session:
     from urllib3.util.retry import Retry
 
-    session = requests.Session()
+    session = _session_class()()
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
     # Retry what is safe to retry: a connection that could not be opened (any method), and a read
     # that failed on an idempotent method (GET /validate).  Never a POST that may have reached
