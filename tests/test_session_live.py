@@ -46,6 +46,33 @@ def test_session_reconnect_loses_and_duplicates_nothing(sim, start_focus):
     assert focus.stop() == 0
 
 
+def test_a_message_sent_while_focus_moves_to_the_new_socket_is_shown(sim, start_focus, monkeypatch):
+    # The rare loss of the test above, forced: Twitch picks the old socket for a message, and before it goes out
+    # focus is welcomed on the new one and closes the old one.  Twitch sends it on the new socket (what it sends
+    # after the new welcome goes there); the simulator used to send it on the closed old one, and it was lost.
+    focus = start_focus()
+    old = sim.wait_subscribed(N_SUBS)
+    targets = sim._targets
+
+    def hand_over_after_targeting(*args, **kwargs):
+        monkeypatch.undo()  # once: reconnect picks its socket the same way
+        picked = targets(*args, **kwargs)
+        assert picked == [old]
+        sim.reconnect(session=old)
+        sim.wait_for(lambda: old.closed, timeout=t(30))  # focus has the new welcome and has let go of the old socket
+        return picked
+
+    monkeypatch.setattr(sim, "_targets", hand_over_after_targeting)
+    mid = say(sim, "overtaken-by-the-welcome")
+    [new] = sim.live_sessions()
+    say(sim, "after-the-move", session=new)
+    focus.out.wait_text("after-the-move")  # sent after it on the same socket: shown after it
+    assert (mid in old.delivered, mid in new.delivered) == (False, True)
+    assert focus.out.text.count("overtaken-by-the-welcome") == 1
+    assert old.close_code == 1000 and old.server_close_code is None
+    assert focus.stop() == 0
+
+
 def test_a_resend_on_the_new_socket_of_an_event_seen_on_the_old_one_is_shown_once(sim, start_focus):
     focus = start_focus()
     old = sim.wait_subscribed(N_SUBS)

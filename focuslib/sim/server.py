@@ -17,6 +17,7 @@ told otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import socket
@@ -24,7 +25,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
@@ -55,6 +56,7 @@ class SimSession:
     last_sent: float = 0.0
     silenced: bool = False
     superseded: bool = False  # a newer session took over after session_reconnect
+    successor: SimSession | None = None  # ... this one (set with `superseded`)
     welcomed: bool = False  # its welcome went out: nothing is sent to it before (Twitch's order)
     reconnect_sent_at: float | None = None
     closed: bool = False
@@ -219,13 +221,17 @@ class SimTwitch(SimState):
         # The flags flip and the welcome goes out under the new session's send lock, so a notification
         # that already sees the new socket waits for its welcome, and one sent by whoever just read that
         # welcome finds the new socket (flipping after the send let it go to the old one, which a client
-        # that has moved no longer reads).  The welcome is built first: what that does goes to the old one.
+        # that has moved no longer reads).  The old session's send lock is held too: a notification that
+        # picked the old socket either went out on it before the welcome, or finds it superseded when it
+        # gets to send and goes to the new one (`_sending`).  The welcome is built first: what that does
+        # goes to the old one.
         welcome = json.dumps(payloads.welcome(sid, keepalive))
-        with session.lock:
+        with old.lock if old is not None else contextlib.nullcontext(), session.lock:
             with self.lock:
                 session.welcomed = True
                 if old is not None:
                     old.superseded = True  # from now on the new socket gets the events
+                    old.successor = session
                 self.changed.notify_all()
             session.send(welcome)
         self._serve_session(session)
@@ -342,13 +348,34 @@ class SimTwitch(SimState):
         """Deliver one notification to every session subscribed to `stype`; returns its message id."""
         message_id = message_id or payloads.new_id()
         self.helix.observe(stype, event)
-        for s in self._targets(stype, session, event):
-            frame = self.notification_frame(s, stype, event, message_id)
-            with s.lock:
+        for picked in self._targets(stype, session, event):
+            frame = self.notification_frame(picked, stype, event, message_id)
+            with self._sending(picked, follow=session is None) as s:
+                if s is not picked:  # the session moved meanwhile: the frame names the new one
+                    frame = self.notification_frame(s, stype, event, message_id)
                 for _ in range(2 if duplicate else 1):
                     if s.send(frame):
                         s.delivered.append(message_id)
         return message_id
+
+    @contextlib.contextmanager
+    def _sending(self, s: SimSession, follow: bool = True) -> Iterator[SimSession]:
+        """Hold the send lock of `s`, or (`follow`) of the session that took it over after a session_reconnect.
+
+        A sender picks its sockets, then sends; a new socket welcomed in between has taken over (Twitch sends
+        nothing on the old one after the new welcome, and the client may have closed it already): what was
+        meant for the old socket goes to the new one.  Checked under the lock the hand-over holds too."""
+        while True:
+            s.lock.acquire()
+            successor = s.successor if follow and s.superseded else None
+            if successor is None:
+                break
+            s.lock.release()
+            s = successor
+        try:
+            yield s
+        finally:
+            s.lock.release()
 
     def send_raw(self, data: str | bytes, session: SimSession | None = None) -> None:
         """Send any text or binary frame as-is (malformed JSON, unknown types, ...)."""
