@@ -76,8 +76,8 @@ def test_bench_runs_end_to_end_with_tiny_numbers(tmp_path: Path) -> None:
         assert long["messages"] == 1000 and 0 < long["rss_start_kib"] and 0 < long["rss_end_kib"]
         assert long["history_rows"] == 1000 and long["history_cmd_s"] > 0  # `focus.py history` on what it kept
     assert "| screen mode: frame to its line on screen at 500 msg/s" in proc.stdout
-    assert all(r["devlog"][mode]["records"] == 300 and r["devlog"][mode]["records_per_s"] > 0
-               for mode in ("pretty", "raw"))
+    assert all(r["devlog"][mode]["records"] == 300 and r["devlog"][mode].get("records_per_s", 0) > 0
+               for mode in ("pretty", "raw")), r["devlog"]
     assert all(v["cpu_seconds"] >= 0 for v in r["idle"].values())
     assert "| burst of 300 chat messages (msg/s) |" in proc.stdout
     assert out.with_suffix(".md").read_text() in proc.stdout
