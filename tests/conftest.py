@@ -48,23 +48,49 @@ def without_make(env: dict[str, str]) -> dict[str, str]:
 for _name in set(os.environ) - set(without_make(dict(os.environ))):
     del os.environ[_name]
 
-# The suite starts some 400 Python processes (focus.py, make's recipes, the documented commands) and each
+# The suite starts some 450 Python processes (focus.py, make's recipes, the documented commands) and each
 # worker rewrites the asserts of every test module.  Under PYTHONDONTWRITEBYTECODE (set by some shells, images
 # and CI runners) each of them compiled focuslib and the tests from source again: about a fifth of the suite's
-# CPU time on 2 cores.  The bytecode goes instead to a cache inside the virtualenv (PYTHONPYCACHEPREFIX), which
-# the children inherit: the checkout stays as clean as that setting keeps it, and `make clean` removes it.
-if sys.flags.dont_write_bytecode and sys.prefix != sys.base_prefix:
-    sys.pycache_prefix = os.environ["PYTHONPYCACHEPREFIX"] = str(Path(sys.prefix) / "pycache")
+# CPU time on 2 cores.  The suite writes bytecode as Python does by default (`__pycache__/`, ignored by git).
+# Not to a cache of its own (PYTHONPYCACHEPREFIX): Python then reads bytecode only there, so the standard
+# library's and the virtualenv's, compiled once when they were installed, were compiled again by the processes
+# of every fresh run (~1,700 modules, several processes at a time).
+if sys.flags.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
     sys.dont_write_bytecode = False
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+# Rewrites the asserts of the test modules named on its command line into pytest's cache, without importing them.
+# The rewrite takes no setting of ours (`enable_assertion_pass_hook` is off: checked before this runs), so the
+# result is what a worker's import writes.  pytest's private helpers: if they move, this fails and the workers
+# rewrite the modules themselves, as they would without it.
+_REWRITE = """
+import sys
+from pathlib import Path
+from _pytest.assertion.rewrite import PYC_TAIL, _rewrite_test, _write_pyc, get_cache_dir
+
+class Quiet:
+    def trace(self, message):
+        pass
+
+for name in sys.argv[1:]:
+    module = Path(name)
+    cache = get_cache_dir(module)
+    cache.mkdir(parents=True, exist_ok=True)
+    stat, code = _rewrite_test(module, None)
+    _write_pyc(Quiet(), code, stat, cache / (module.name[:-3] + PYC_TAIL))
+"""
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """In xdist's controller, before the workers start: rewrite the test modules' asserts once, into the cache.
 
     On a fresh clone each of the four workers rewrote all of them, side by side (~7 s of CPU each: 19 s before
-    the first test on 2 cores); two collections of half the modules each fill the cache in ~4 s first."""
+    the first test on 2 cores).  Two processes rewrite half the modules each (parse, rewrite, compile: ~3.6 s of
+    CPU for all), without importing or collecting them (two `pytest --collect-only` did it in ~6.6 s)."""
     if not config.getoption("numprocesses", None) or hasattr(config, "workerinput"):
+        return
+    if config.getini("enable_assertion_pass_hook") or sys.dont_write_bytecode:
         return
     import importlib.util
     import subprocess
@@ -79,15 +105,15 @@ def pytest_configure(config: pytest.Config) -> None:
     cold = [str(module) for module in modules if module.name.startswith("test_") and not fresh(module)]
     if len(cold) < 8:  # a few modules asked or edited: the workers rewrite them
         return
-    argv = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", "-p", "no:randomly"]
-    collectors = [subprocess.Popen([*argv, *half], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                  for half in (cold[0::2], cold[1::2])]
-    for collector in collectors:  # a collection that fails only leaves the work to the workers, who report it
+    rewriters = [subprocess.Popen([sys.executable, "-c", _REWRITE, *half], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for half in (cold[0::2], cold[1::2])]
+    for rewriter in rewriters:  # one that fails only leaves the work to the workers
         try:
-            collector.wait(t(120))
+            rewriter.wait(t(120))
         except subprocess.TimeoutExpired:
-            collector.kill()
-            collector.wait()
+            rewriter.kill()
+            rewriter.wait()
+
 
 from focuslib.config import Settings  # noqa: E402
 from focuslib.runtime.setup import FocusHandle, Options, run  # noqa: E402
