@@ -65,6 +65,7 @@ if sys.flags.dont_write_bytecode or os.environ.get("PYTHONDONTWRITEBYTECODE"):
 # result is what a worker's import writes.  pytest's private helpers: if they move, this fails and the workers
 # rewrite the modules themselves, as they would without it.
 _REWRITE = """
+import compileall
 import sys
 from pathlib import Path
 from _pytest.assertion.rewrite import PYC_TAIL, _rewrite_test, _write_pyc, get_cache_dir
@@ -75,6 +76,9 @@ class Quiet:
 
 for name in sys.argv[1:]:
     module = Path(name)
+    if not module.name.startswith("test_"):  # focuslib and the tests' helpers: plain bytecode, if out of date
+        compileall.compile_file(name, quiet=2)
+        continue
     cache = get_cache_dir(module)
     cache.mkdir(parents=True, exist_ok=True)
     stat, code = _rewrite_test(module, None)
@@ -87,7 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     On a fresh clone each of the four workers rewrote all of them, side by side (~7 s of CPU each: 19 s before
     the first test on 2 cores).  Two processes rewrite half the modules each (parse, rewrite, compile: ~3.6 s of
-    CPU for all), without importing or collecting them (two `pytest --collect-only` did it in ~6.6 s)."""
+    CPU for all), without importing or collecting them (two `pytest --collect-only` took ~6.6 s)."""
     if not config.getoption("numprocesses", None) or hasattr(config, "workerinput"):
         return
     if config.getini("enable_assertion_pass_hook") or sys.dont_write_bytecode:
@@ -105,8 +109,13 @@ def pytest_configure(config: pytest.Config) -> None:
     cold = [str(module) for module in modules if module.name.startswith("test_") and not fresh(module)]
     if len(cold) < 8:  # a few modules asked or edited: the workers rewrite them
         return
+    # With them, the bytecode of focuslib and of the tests' helpers, which the four workers would otherwise
+    # compile side by side as they start.
+    plain = [str(path) for path in sorted([*(ROOT / "focuslib").glob("**/*.py"), *(ROOT / "tests").glob("*.py")])
+             if not path.name.startswith("test_") and path.name != "conftest.py"]
+    work = cold + plain
     rewriters = [subprocess.Popen([sys.executable, "-c", _REWRITE, *half], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL) for half in (cold[0::2], cold[1::2])]
+                                  stderr=subprocess.DEVNULL) for half in (work[0::2], work[1::2])]
     for rewriter in rewriters:  # one that fails only leaves the work to the workers
         try:
             rewriter.wait(t(120))
