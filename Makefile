@@ -26,7 +26,7 @@ help: ## list the targets
 # makes it has a pip that installs into another interpreter (--python, pip >= 22.3): ensurepip installs pip by
 # running pip and compiling all of it (~5 s), and pip compiles one file after another (~6 s); this way one pip
 # run installs pip and the lists and compileall compiles them on every core (`make test` on a fresh clone: 11 s
-# to set up, was 17 s; left to the first imports, four test workers compiled the same modules side by side).
+# to set up, was 17 s; left to the first imports, the test workers compiled the same modules side by side).
 # Otherwise the standard venv with its own pip.
 PIP_QUIET := --quiet --disable-pip-version-check
 define venv_install
@@ -221,10 +221,11 @@ user: $(VENV)/.runtime ## a chatter's card (account and follow age, sub, history
 	$(call need_user,make user USER=loud_kettle)
 	@$(PY) focus.py user -- "$$USER"
 
-# The suite mostly waits (simulated Twitch, subprocesses, ptys), so it runs in 4 workers on 2 cores; timing-sensitive
-# tests share one worker (xdist_group "serial", see tests/conftest.py).  ARGS comes last: ARGS="-n 0 tests/x.py".
+# The suite mostly waits (simulated Twitch, subprocesses, ptys), so it runs in 8 workers on 2 cores (4 workers kept
+# the cores ~89% busy: 163 s of tests on a fresh clone, 8: 137 s); timing-sensitive tests share one worker
+# (xdist_group "serial", "stops", "memory", see tests/conftest.py).  ARGS comes last: ARGS="-n 0 tests/x.py".
 test: $(VENV)/.dev ## install everything and run the test suite
-	PYTHONWARNINGS=default $(PY) -m pytest -n 4 --dist loadgroup --durations=10 $(ARGS)
+	PYTHONWARNINGS=default $(PY) -m pytest -n 8 --dist loadgroup --durations=10 $(ARGS)
 
 # The bench's own virtualenv: the peer (pyTwitchAPI) and py-spy, never in focus's .venv; beside it the Node.js
 # peer (twurple) into bench/twurple/node_modules where npm is installed (the bench leaves it out with a note

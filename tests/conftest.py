@@ -3,7 +3,7 @@
 Timeouts scale with FOCUS_TEST_TIMEOUT_SCALE (e.g. 3 on a slow machine).
 Every test ends by checking that the threads it started have ended.
 
-`make test` runs the suite in four pytest-xdist workers (`--dist loadgroup`).  Tests that measure memory (RSS,
+`make test` runs the suite in eight pytest-xdist workers on 2 cores (`--dist loadgroup`).  Tests that measure memory (RSS,
 peak memory) and the bench are marked `pytest.mark.xdist_group("memory")`, tests that bound a stop in time
 (signals, stdout nobody reads) `xdist_group("stops")`: each group runs in one worker, one test after another, so
 no two of them ever run side by side.  Everything else waits on conditions with scaled timeouts, so it holds on a
@@ -89,7 +89,7 @@ for name in sys.argv[1:]:
 def pytest_configure(config: pytest.Config) -> None:
     """In xdist's controller, before the workers start: rewrite the test modules' asserts once, into the cache.
 
-    On a fresh clone each of the four workers rewrote all of them, side by side (~7 s of CPU each: 19 s before
+    On a fresh clone each of the workers rewrote all of them, side by side (~7 s of CPU each: 19 s before
     the first test on 2 cores).  Two processes rewrite half the modules each (parse, rewrite, compile: ~3.6 s of
     CPU for all), without importing or collecting them (two `pytest --collect-only` took ~6.6 s)."""
     if not config.getoption("numprocesses", None) or hasattr(config, "workerinput"):
@@ -109,7 +109,7 @@ def pytest_configure(config: pytest.Config) -> None:
     cold = [str(module) for module in modules if module.name.startswith("test_") and not fresh(module)]
     if len(cold) < 8:  # a few modules asked or edited: the workers rewrite them
         return
-    # With them, the bytecode of focuslib and of the tests' helpers, which the four workers would otherwise
+    # With them, the bytecode of focuslib and of the tests' helpers, which the workers would otherwise
     # compile side by side as they start.
     plain = [str(path) for path in sorted([*(ROOT / "focuslib").glob("**/*.py"), *(ROOT / "tests").glob("*.py")])
              if not path.name.startswith("test_") and path.name != "conftest.py"]
