@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator
 
 import pytest
+import requests
 
 from conftest import t
 from focuslib.net.client import USER_AGENT, HttpClient, NetworkError
@@ -231,3 +232,27 @@ def test_close_also_retires_the_sessions_of_threads_that_call_again_later(record
     finally:
         jobs.put(None)
         thread.join(t(5))
+
+
+def test_netrc_is_honoured_on_every_call_and_an_authorization_header_of_the_caller_is_kept(
+        recorder, no_proxy_env, tmp_path):
+    """requests reads .netrc for a call without credentials of its own; HttpClient looks it up once per server
+    (a lookup a call was three file checks), so every call must still carry it."""
+    import base64
+
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login proxyuser password netrc-pass-value\n")
+    netrc.chmod(0o600)
+    no_proxy_env.setenv("NETRC", str(netrc))
+    client = HttpClient()
+    try:
+        for _ in range(2):
+            client.request("POST", base(recorder) + "/oauth2/token", form={"grant_type": "x"})
+        client.request("GET", base(recorder) + "/helix/users", headers={"Authorization": "Bearer abc"})
+    finally:
+        client.close()
+    with requests.Session() as plain:  # what requests itself does with a caller's own header and that .netrc
+        plain.get(base(recorder) + "/helix/users", headers={"Authorization": "Bearer abc"}, timeout=t(10))
+    basic = "Basic " + base64.b64encode(b"proxyuser:netrc-pass-value").decode()
+    sent = [s["headers"].get("Authorization") for s in recorder.seen]  # type: ignore[attr-defined]
+    assert sent[:2] == [basic, basic] and sent[2] == sent[3], sent

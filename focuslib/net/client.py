@@ -12,8 +12,8 @@ Two limits no socket timeout gives (issue 12): an answer is read as a stream
 and refused past `MAX_ANSWER` bytes (Twitch's answers are a few KiB; a page of
 100 subscriptions ~60 KiB), so a broken or hostile server cannot fill memory;
 and every call has a total deadline (`TOTAL`), because a server that sends one
-byte every few seconds never trips the per-read timeout.  At the deadline a
-timer shuts the call's socket down, which ends the blocked read at once; through
+byte every few seconds never trips the per-read timeout.  At the deadline one
+thread that keeps every call's deadline (`_Deadlines`) shuts the call's socket down, which ends the blocked read at once; through
 HTTP(S)_PROXY or a SOCKS proxy too (that socket is the proxy's: requests keeps a
 pool manager per proxy, and each gets the watched pools).
 
@@ -255,13 +255,15 @@ class _Deadlines:
             if self._heap[0][2] is watch:
                 self._cond.notify()
             if not self._running:
-                self._running = True
+                # Started first: a start that fails (no thread to be had) leaves the next call to try again.
                 threads.start(threading.Thread(target=self._run, name="http-deadlines", daemon=True))
+                self._running = True
 
     def done(self, watch: _Watch) -> None:
         """The call has ended; the thread lets go of it now if it was the next to expire."""
         with self._cond:
             watch.done = True
+            watch.conn = None  # the connection is the pool's again
             if self._heap and self._heap[0][2] is watch:
                 self._cond.notify()
 
@@ -272,6 +274,13 @@ class _Deadlines:
         self._running = False
 
     def _run(self) -> None:
+        try:
+            self._keep()
+        finally:
+            with self._cond:
+                self._running = False  # ended for any reason: the next call starts a thread again
+
+    def _keep(self) -> None:
         while True:
             due: list[_Watch] = []
             with self._cond:
@@ -285,7 +294,6 @@ class _Deadlines:
                         # Nothing to watch: linger a moment for the next call, then end.
                         self._cond.wait(self.LINGER)
                         if not self._heap:
-                            self._running = False
                             return
                         continue
                     self._cond.wait(self._heap[0][0] - now)
@@ -353,13 +361,16 @@ def _session_class() -> Any:
         """A requests Session that reads the environment's proxy and CA bundle settings once per server.
 
         requests looks them up again for every call (`merge_environment_settings`: HTTP(S)_PROXY, NO_PROXY,
-        REQUESTS_CA_BUNDLE; a walk over the whole environment, twice): a fifth of a call's CPU time.  A process's
-        environment does not change under it, so the answer for a scheme, host and port is kept, per Session
-        (`close()` starts afresh).  A call that passes its own proxies, verify or cert is not cached."""
+        REQUESTS_CA_BUNDLE; a walk over the whole environment, twice), and .netrc (three file lookups): a
+        quarter of a call's CPU time.  A process's environment does not change under it, so the answer for a
+        scheme, host and port is kept, per Session (`close()` starts afresh; on macOS a change of the system's
+        proxy settings is seen at focus's next start).  A call that passes its own proxies, verify, cert or
+        auth is not cached."""
 
         def __init__(self) -> None:
             super().__init__()
             self._environment: dict[tuple[Any, ...], dict[str, Any]] = {}
+            self._netrc: dict[tuple[Any, ...], Any] = {}
 
         def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
             if proxies or verify is not None or cert is not None or not self.trust_env:
@@ -370,6 +381,22 @@ def _session_class() -> Any:
             if kept is None:
                 kept = self._environment[key] = super().merge_environment_settings(url, proxies, stream, verify, cert)
             return {**kept, "proxies": dict(kept["proxies"])}
+
+        def prepare_request(self, request: Any) -> Any:
+            if not self.trust_env or request.auth or self.auth:
+                return super().prepare_request(request)
+            parts = urlsplit(request.url)
+            key = (parts.scheme, parts.hostname, parts.port)
+            if key not in self._netrc:
+                from requests.utils import get_netrc_auth
+
+                self._netrc[key] = get_netrc_auth(request.url)
+            request.auth = self._netrc[key]  # None: .netrc has nothing for this server
+            self.trust_env = False  # (this thread's own Session) so requests does not look .netrc up again
+            try:
+                return super().prepare_request(request)
+            finally:
+                self.trust_env = True
 
     return Session
 
