@@ -25,18 +25,20 @@ help: ## list the targets
 # Installing into .venv.  A new .venv (or one left without pip) is made without ensurepip when the Python that
 # makes it has a pip that installs into another interpreter (--python, pip >= 22.3): ensurepip installs pip by
 # running pip and compiling all of it (~5 s), and pip compiles one file after another (~6 s); this way one pip
-# run installs pip and the lists and compileall compiles them on every core (`make test` on a fresh clone: 11 s
-# to set up, was 17 s; left to the first imports, the test workers compiled the same modules side by side).
-# Otherwise the standard venv with its own pip.
+# run installs pip and the lists and compileall compiles them on up to 4 cores (`make test` on a fresh clone:
+# ~12 s to set up, was ~19 s; left to the first imports, the test workers compiled the same modules side by
+# side).  Otherwise the standard venv with its own pip.  An existing .venv with pip is only updated, with its
+# own Python (made with PYTHON=... once, it needs no PYTHON again).
 PIP_QUIET := --quiet --disable-pip-version-check
 define venv_install
-	@test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
-	  { echo "focus needs Python 3.11 or newer; install it, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
 	@if $(PY) -m pip --version >/dev/null 2>&1; then set -x; $(PY) -m pip install $(PIP_QUIET) $(1); \
+	elif ! { test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))'; }; then \
+	  echo "focus needs Python 3.11 or newer; install it, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; \
+	  exit 1; \
 	elif $(PYTHON) -m pip --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" --version >/dev/null 2>&1; \
 	then set -x; \
 	  $(PYTHON) -m venv --without-pip $(VENV) && $(PYTHON) -m pip --python $(PY) install $(PIP_QUIET) --no-compile pip $(1) \
-	  && { $(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null 2>&1 || true; }; \
+	  && { $(PY) -m compileall -q -j 4 $(VENV)/lib >/dev/null 2>&1 || true; }; \
 	else set -x; $(PYTHON) -m venv $(VENV) && $(PY) -m pip install $(PIP_QUIET) $(1); fi
 endef
 
