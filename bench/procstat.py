@@ -17,20 +17,31 @@ from pathlib import Path
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+# Per process (pid and start time, so a reused pid starts afresh): every thread seen so far and its last run time.
+_SEEN: dict[tuple[int, str], dict[str, int]] = {}
+
+
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by all live threads of `pid`."""
-    total = 0
+    """CPU time (user + system) used so far by the threads of `pid`, never less than an earlier call said.
+
+    The sum over the live threads alone went down when a thread ended (focus's HTTP deadline thread ends 2 s
+    after the last call): an idle phase measured a negative CPU time.  A thread that ended counts with the run
+    time it had when it was last seen (what it used after that, before it ended, is not counted)."""
+    live: dict[str, int] = {}
     try:
         for task in os.scandir(f"/proc/{pid}/task"):
             try:
-                total += int(Path(task.path, "schedstat").read_text().split()[0])
+                live[task.name] = int(Path(task.path, "schedstat").read_text().split()[0])
             except (OSError, ValueError, IndexError):
                 continue
-    except OSError:
-        total = 0
-    if total:
-        return total / 1e9
-    return cpu_ticks_seconds(pid)
+        start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        live = {}
+    if not live:
+        return cpu_ticks_seconds(pid)
+    seen = _SEEN.setdefault((pid, start), {})
+    seen.update(live)
+    return sum(seen.values()) / 1e9
 
 
 def cpu_ticks_seconds(pid: int) -> float:

@@ -210,3 +210,33 @@ def test_issue_23s_table_holds_focus_against_the_floor_and_both_peers() -> None:
         "focus": {"500": {"p50_ms": 0.1, "p99_ms": 1.1}}, "floor": {"500": {"p50_ms": 0.1, "p99_ms": 1.0}},
         "twurple": {"500": {"p50_ms": 0.1, "p99_ms": 1.05}}}})[1][-1] == "**missed**"
     assert "| figure (issue 23) | focus | floor | pyTwitchAPI | twurple |" in table(doc(14000, 1.2, 0.02))
+
+
+def test_a_processs_cpu_time_never_goes_down_when_one_of_its_threads_ends() -> None:
+    """The idle phase measured a negative CPU time once: focus's HTTP deadline thread ended inside the window and
+    its run time left the sum over the live threads."""
+    import os
+    import threading
+    import time
+
+    from bench import procstat
+
+    busy = threading.Event()
+
+    def spin() -> None:
+        start = time.thread_time()
+        while time.thread_time() - start < 0.3:
+            if time.thread_time() - start > 0.1:
+                busy.set()  # 0.1 s of run time of its own by now
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    assert busy.wait(t(10))
+    during = procstat.cpu_seconds(os.getpid())
+    tid = thread.native_id
+    thread.join(t(10))
+    deadline = time.monotonic() + t(10)
+    while os.path.exists(f"/proc/self/task/{tid}") and time.monotonic() < deadline:
+        time.sleep(0.01)  # join returns a moment before the kernel lets go of the thread
+    assert not os.path.exists(f"/proc/self/task/{tid}")
+    assert procstat.cpu_seconds(os.getpid()) >= during
