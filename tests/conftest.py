@@ -3,8 +3,8 @@
 Timeouts scale with FOCUS_TEST_TIMEOUT_SCALE (e.g. 3 on a slow machine).
 Every test ends by checking that the threads it started have ended.
 
-`make test` runs the suite in eight pytest-xdist workers on 2 cores (`--dist loadgroup`).  Tests that measure memory (RSS,
-peak memory) and the bench are marked `pytest.mark.xdist_group("memory")`, tests that bound a stop in time
+`make test` runs the suite in eight pytest-xdist workers on 2 cores (`--dist loadgroup`).  Tests that measure
+memory (RSS, peak memory) and the bench are marked `pytest.mark.xdist_group("memory")`, tests that bound a stop in time
 (signals, stdout nobody reads) `xdist_group("stops")`: each group runs in one worker, one test after another, so
 no two of them ever run side by side.  Everything else waits on conditions with scaled timeouts, so it holds on a
 loaded machine too.

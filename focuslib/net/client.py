@@ -12,8 +12,9 @@ Two limits no socket timeout gives (issue 12): an answer is read as a stream
 and refused past `MAX_ANSWER` bytes (Twitch's answers are a few KiB; a page of
 100 subscriptions ~60 KiB), so a broken or hostile server cannot fill memory;
 and every call has a total deadline (`TOTAL`), because a server that sends one
-byte every few seconds never trips the per-read timeout.  At the deadline one
-thread that keeps every call's deadline (`_Deadlines`) shuts the call's socket down, which ends the blocked read at once; through
+byte every few seconds never trips the per-read timeout.  At the deadline the
+thread that keeps every call's deadline (`_Deadlines`) shuts the call's socket
+down, which ends the blocked read at once; through
 HTTP(S)_PROXY or a SOCKS proxy too (that socket is the proxy's: requests keeps a
 pool manager per proxy, and each gets the watched pools).
 
@@ -237,8 +238,9 @@ class _Deadlines:
     A `threading.Timer` per call started and ended a thread per Helix call: about a third of a call's CPU time
     against a local server (the 52 subscriptions of every start; the header's poll once a minute).  One thread
     sleeps until the earliest deadline; a call that ends marks its watch done (the thread drops it when it
-    comes first, at once if it is first now).  With nothing left to watch the thread ends after `LINGER` seconds, so an idle focus has no
-    thread waking for this and a burst of calls starts one thread, not one a call."""
+    comes first, at once if it is first now).  With nothing left to watch the thread ends after `LINGER`
+    seconds, so an idle focus has no thread waking for this and a burst of calls starts one thread, not one a
+    call."""
 
     LINGER = 2.0
 
@@ -385,8 +387,11 @@ def _session_class() -> Any:
         def prepare_request(self, request: Any) -> Any:
             if not self.trust_env or request.auth or self.auth:
                 return super().prepare_request(request)
-            parts = urlsplit(request.url)
-            key = (parts.scheme, parts.hostname, parts.port)
+            try:
+                parts = urlsplit(request.url)
+                key = (parts.scheme, parts.hostname, parts.port)
+            except (TypeError, ValueError):  # not a URL requests takes: let it say so, its own way
+                return super().prepare_request(request)
             if key not in self._netrc:
                 from requests.utils import get_netrc_auth
 
