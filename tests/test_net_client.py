@@ -256,3 +256,8 @@ def test_netrc_is_honoured_on_every_call_and_an_authorization_header_of_the_call
     basic = "Basic " + base64.b64encode(b"proxyuser:netrc-pass-value").decode()
     sent = [s["headers"].get("Authorization") for s in recorder.seen]  # type: ignore[attr-defined]
     assert sent[:2] == [basic, basic] and sent[2] == sent[3], sent
+
+
+def test_a_port_that_does_not_parse_is_a_network_error_not_a_crash(no_proxy_env):
+    with pytest.raises(NetworkError):
+        HttpClient().request("GET", "http://127.0.0.1:99999/helix/users")
