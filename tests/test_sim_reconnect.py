@@ -65,6 +65,29 @@ def test_no_notification_reaches_the_new_socket_before_its_welcome(sim, monkeypa
             assert frame["metadata"]["message_id"] == after
 
 
+def _hand_over_after_targeting(sim, monkeypatch, old: Any, sid: str, stack: ExitStack) -> list[Any]:
+    """Make the next `_targets` call pick the old socket, then complete a session_reconnect (the new socket
+    welcomed, the client gone from the old one) before the caller sends.  Returns [the new socket], filled in
+    by then."""
+    targets = sim._targets
+    news: list[Any] = []
+
+    def hand_over(*args: Any, **kwargs: Any) -> list[Any]:
+        monkeypatch.undo()  # once: reconnect picks its socket the same way
+        picked = targets(*args, **kwargs)
+        assert [s.id for s in picked] == [sid]
+        [url] = sim.reconnect()
+        assert _kind(old.recv(timeout=t(5))) == "session_reconnect"
+        news.append(stack.enter_context(connect(url)))
+        assert _kind(news[0].recv(timeout=t(5))) == "session_welcome"
+        old.close()  # the client lets go of the old socket once welcomed on the new one
+        sim.wait_for(lambda: sim.sessions[sid].closed)
+        return picked
+
+    monkeypatch.setattr(sim, "_targets", hand_over)
+    return news
+
+
 def test_a_notification_aimed_at_the_old_socket_that_the_new_welcome_overtakes_goes_to_the_new_one(
         sim, monkeypatch) -> None:
     # notify picks its sockets, then sends.  A session_reconnect completing in between (the new socket welcomed,
@@ -73,24 +96,26 @@ def test_a_notification_aimed_at_the_old_socket_that_the_new_welcome_overtakes_g
     # machine).  The hand-over is made to happen at exactly that moment: after notify picked the old socket.
     with connect(sim.ws_url) as old, Browser() as http, ExitStack() as stack:
         sid = _subscribed(sim, old, http)
-        targets = sim._targets
-        news: list[Any] = []
-
-        def hand_over_after_targeting(*args: Any, **kwargs: Any) -> list[Any]:
-            monkeypatch.undo()  # once: reconnect picks its socket the same way
-            picked = targets(*args, **kwargs)
-            assert [s.id for s in picked] == [sid]
-            [url] = sim.reconnect()
-            assert _kind(old.recv(timeout=t(5))) == "session_reconnect"
-            news.append(stack.enter_context(connect(url)))
-            assert _kind(news[0].recv(timeout=t(5))) == "session_welcome"
-            old.close()  # the client lets go of the old socket once welcomed on the new one
-            sim.wait_for(lambda: sim.sessions[sid].closed)
-            return picked
-
-        monkeypatch.setattr(sim, "_targets", hand_over_after_targeting)
+        news = _hand_over_after_targeting(sim, monkeypatch, old, sid, stack)
         mid = sim.notify("channel.chat.message", payloads.chat_message(("9", "ann", "Ann"), "overtaken"))
         [session] = sim.live_sessions()
         assert (mid in sim.sessions[sid].delivered, mid in session.delivered) == (False, True)
         frame = json.loads(news[0].recv(timeout=t(5)))
         assert (frame["metadata"]["message_type"], frame["metadata"]["message_id"]) == ("notification", mid)
+
+
+def test_a_revocation_or_raw_frame_aimed_at_the_old_socket_goes_to_the_new_one(sim, monkeypatch) -> None:
+    """The same race for the simulator's other senders: a revocation (and the subscription's status on the new
+    session) and a raw frame."""
+    with connect(sim.ws_url) as old, Browser() as http, ExitStack() as stack:
+        sid = _subscribed(sim, old, http)
+        news = _hand_over_after_targeting(sim, monkeypatch, old, sid, stack)
+        sim.revoke("channel.chat.message")
+        frame = json.loads(news[0].recv(timeout=t(5)))
+        assert (frame["metadata"]["message_type"], frame["payload"]["subscription"]["status"]) == (
+            "revocation", "authorization_revoked")
+        [session] = sim.live_sessions()
+        assert [sub["status"] for sub in session.subscriptions.values()] == ["authorization_revoked"]
+        news = _hand_over_after_targeting(sim, monkeypatch, news[0], session.id, stack)
+        sim.send_raw("raw frame")
+        assert news[0].recv(timeout=t(5)) == "raw frame"

@@ -379,8 +379,9 @@ class SimTwitch(SimState):
 
     def send_raw(self, data: str | bytes, session: SimSession | None = None) -> None:
         """Send any text or binary frame as-is (malformed JSON, unknown types, ...)."""
-        for s in self._targets(None, session):
-            s.send(data)  # type: ignore[arg-type]
+        for picked in self._targets(None, session):
+            with self._sending(picked, follow=session is None) as s:
+                s.send(data)  # type: ignore[arg-type]
 
     def reconnect(self, session: SimSession | None = None) -> list[str]:
         """Send session_reconnect; the old socket keeps delivering until the new one is welcomed."""
@@ -415,13 +416,14 @@ class SimTwitch(SimState):
             s.silenced = on
 
     def revoke(self, stype: str, status: str = "authorization_revoked", session: SimSession | None = None) -> None:
-        for s in self._targets(stype, session):
-            with self.lock:
-                subs = [sub for sub in s.subscriptions.values() if sub["type"] == stype]
+        for picked in self._targets(stype, session):
+            with self._sending(picked, follow=session is None) as s:  # a socket that took over gets it
+                with self.lock:
+                    subs = [sub for sub in s.subscriptions.values() if sub["type"] == stype]
+                    for sub in subs:
+                        sub["status"] = status
                 for sub in subs:
-                    sub["status"] = status
-            for sub in subs:
-                s.send(json.dumps(payloads.revocation(sub, status)))
+                    s.send(json.dumps(payloads.revocation(sub, status)))
 
     def burst_frames(self, n: int, session: SimSession, text: str = "hello chat, this is a burst message Kappa"
                      ) -> tuple[list[str], list[str]]:
