@@ -230,3 +230,35 @@ def test_the_total_deadline_holds_through_a_proxy(sim, monkeypatch, variable):
         proxy.close()
         caller.join(t(5))
         http.close()
+
+
+def test_a_call_made_as_the_idle_deadline_thread_ends_still_gets_its_deadline(monkeypatch):
+    """The thread decides to end and says so under one lock: a call coming just after its decision starts a new
+    thread.  (It said so later, after letting go of the lock: a call in between saw it running, started none, and
+    its deadline never fired.)  The moment after the decision is stretched here."""
+    import threading
+
+    from focuslib.net import client
+
+    ended = threading.Event()
+
+    class Slow(client._Deadlines):
+        LINGER = 0.05
+
+        def _keep(self) -> None:
+            super()._keep()
+            ended.set()
+            time.sleep(0.3)  # the moment between the thread's decision and its end, stretched
+
+    deadlines = Slow()
+    first = client._Watch()
+    deadlines.watch(first, 0.01)
+    assert ended.wait(t(10))  # the first watch expired, the heap emptied, the thread decided to end
+    expired = threading.Event()
+
+    class Flagged(client._Watch):
+        def expire(self) -> None:
+            expired.set()
+
+    deadlines.watch(Flagged(), 0.01)
+    assert expired.wait(t(5)), "a call made as the deadline thread ended had no deadline"

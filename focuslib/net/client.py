@@ -151,8 +151,8 @@ class HttpClient:
         redact = _masking(self.redact, _sent_secrets(headers, form))
         watch = _Watch()
         _current.watch = watch
-        _deadlines.watch(watch, self.total)
         try:
+            _deadlines.watch(watch, self.total)
             # Secrets travel in form bodies (`data=`), never in query strings.
             resp = session.request(method, url, headers=headers, params=params, json=json_body, data=form,
                                    timeout=self.timeout, allow_redirects=False, stream=True)
@@ -278,9 +278,10 @@ class _Deadlines:
     def _run(self) -> None:
         try:
             self._keep()
-        finally:
+        except BaseException:
             with self._cond:
-                self._running = False  # ended for any reason: the next call starts a thread again
+                self._running = False  # ended on an error: the next call starts a thread again
+            raise
 
     def _keep(self) -> None:
         while True:
@@ -296,6 +297,9 @@ class _Deadlines:
                         # Nothing to watch: linger a moment for the next call, then end.
                         self._cond.wait(self.LINGER)
                         if not self._heap:
+                            # Decided under the lock that the call adding a watch takes: it sees the
+                            # thread gone, and starts another.
+                            self._running = False
                             return
                         continue
                     self._cond.wait(self._heap[0][0] - now)
