@@ -1,7 +1,7 @@
 """What the kernel knows about a process (Linux /proc), and about this machine.
 
-No psutil: CPU time is the sum of every thread's `schedstat` run time
-(nanoseconds, so a tenth of a millisecond over two minutes still shows),
+No psutil: CPU time is the process's CPU clock (nanoseconds, so a tenth of a
+millisecond over two minutes still shows; ended threads' time included),
 falling back to utime+stime from `stat` (clock ticks, usually 10 ms);
 memory is VmRSS/VmHWM from `status`.
 """
@@ -17,31 +17,17 @@ from pathlib import Path
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-# Per process (pid and start time, so a reused pid starts afresh): every thread seen so far and its last run time.
-_SEEN: dict[tuple[int, str], dict[str, int]] = {}
-
-
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by the threads of `pid`, never less than an earlier call said.
+    """CPU time (user + system) `pid` has used so far, its ended threads' included, in nanoseconds' resolution.
 
-    The sum over the live threads alone went down when a thread ended (focus's HTTP deadline thread ends 2 s
-    after the last call): an idle phase measured a negative CPU time.  A thread that ended counts with the run
-    time it had when it was last seen (what it used after that, before it ended, is not counted)."""
-    live: dict[str, int] = {}
+    The kernel's CPU clock of another process (clock_gettime with the clock id Linux makes of a pid,
+    CPUCLOCK_SCHED).  A sum of the live threads' `schedstat` run times went down when a thread ended (focus's
+    HTTP deadline thread ends 2 s after the last call): an idle phase measured a negative CPU time once.
+    Where that clock is not there: utime + stime from `stat` (clock ticks)."""
     try:
-        for task in os.scandir(f"/proc/{pid}/task"):
-            try:
-                live[task.name] = int(Path(task.path, "schedstat").read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                continue
-        start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        live = {}
-    if not live:
+        return time.clock_gettime((~pid << 3) | 2)
+    except (OSError, OverflowError, ValueError):
         return cpu_ticks_seconds(pid)
-    seen = _SEEN.setdefault((pid, start), {})
-    seen.update(live)
-    return sum(seen.values()) / 1e9
 
 
 def cpu_ticks_seconds(pid: int) -> float:
