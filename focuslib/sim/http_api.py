@@ -90,7 +90,7 @@ class SimHTTPHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         for k, v in reply.headers.items():
             self.send_header(k, v)
-        if body and self.command != "HEAD" and not pad:
+        if body and self.command != "HEAD" and not pad and self.request_version != "HTTP/0.9":
             # The headers and the body in one write: one system call, and one TCP segment, an answer.
             # (end_headers as http.server writes it, the body after the blank line, in the same buffer)
             self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]
